@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+
+import { registerBench } from './commands/bench';
+import { registerDemo } from './commands/demo';
+import { registerEmulator } from './commands/emulator';
+import { registerSchema } from './commands/schema';
+import { registerSettings } from './commands/settings';
+import { registerSync } from './commands/sync';
+import { registerValidate } from './commands/validate';
+
+// The local runner: everything OCP would do with this app, on one machine, against the embedded
+// Bynder emulator (or a real portal). Each subcommand lives in ./commands/<name>.ts.
+const program = new Command('bynder-app')
+  .description('Local tools for the Bynder Assets OCP app: validate, emulate, inspect and sync.')
+  .showHelpAfterError('(run with --help for usage)')
+  .configureHelp({ sortSubcommands: false });
+
+for (const register of [
+  registerValidate,
+  registerEmulator,
+  registerSchema,
+  registerSettings,
+  registerSync,
+  registerDemo,
+  registerBench,
+]) {
+  register(program);
+}
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,23 @@
+import type { Media, Metaproperty } from './api-types';
+
+/** Form fields for `POST /api/v4/media/{id}/`, e.g. `{ description: 'x', 'metaproperty.<id>': '<optionId>,<optionId>' }`. */
+export type MediaForm = Record<string, string>;
+
+/**
+ * The Bynder operations this app performs, one method per endpoint. `BynderClient` implements it
+ * over HTTP; every method throws the errors of ./errors.ts and never returns a partial answer.
+ */
+export interface BynderApi {
+  /** All metaproperties, each with all of its options (paged to completion; nested options kept). */
+  listMetaproperties(): Promise<Metaproperty[]>;
+  /** One asset; throws BynderNotFoundError when it does not exist. */
+  getMedia(id: string): Promise<Media>;
+  /** Assets whose `property_<metapropertyName>` equals `value` (at most `limit`, default 2). */
+  findMediaByProperty(metapropertyName: string, value: string, limit?: number): Promise<Media[]>;
+  /** Modify an asset (Bynder answers 202 and applies it later); throws BynderNotFoundError for an unknown id. */
+  updateMedia(id: string, form: MediaForm): Promise<void>;
+  /** Delete an asset to Bynder's trash; an asset that is already gone gives 'not_found', not an error. */
+  deleteMedia(id: string): Promise<'deleted' | 'not_found'>;
+  /** One cheap authenticated request that proves the portal, the credentials and read access. */
+  testConnection(): Promise<void>;
+}

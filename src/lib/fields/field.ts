@@ -1,0 +1,62 @@
+import type { WritePolicy } from '../config';
+
+// The field model's vocabulary: one Field per OCP destination field, built from Bynder's
+// metaproperties and the standard asset fields. The schema function renders it; deliver()
+// validates and encodes with it. Only src/lib/fields translates between OCP and Bynder words.
+
+/** OCP primitive types this destination uses (see design.md, "Types"). */
+export type OcpFieldType = 'string' | 'boolean';
+
+/** Where a field's value goes in Bynder. */
+export type BynderTarget =
+  | { kind: 'asset_id' }
+  | { kind: 'standard'; property: string }
+  | {
+      kind: 'metaproperty';
+      id: string;
+      name: string;
+      label: string;
+      type: string;
+      multiple: boolean;
+      required: boolean;
+      optionCount: number;
+    };
+
+/** What one item value becomes, under the write policy. */
+export type FieldWrite =
+  /** Send `formKey=formValue`. `warnings` name values dropped under unknownOptions: 'drop'. */
+  | { kind: 'set'; formValue: string; warnings: string[] }
+  /** An empty value with emptyValues: 'clear': send `formKey=` (Bynder clears the value). */
+  | { kind: 'clear' }
+  /** An empty value with emptyValues: 'leave': send nothing for this field. */
+  | { kind: 'leave' }
+  /**
+   * The value cannot be written. `problem` says what is wrong and what is allowed, without the
+   * record key or field name (the caller adds those), e.g. `"Sumer" is not an option (Summer, Winter, ...)`.
+   */
+  | { kind: 'invalid'; problem: string };
+
+export interface Field {
+  /** OCP name: `^[a-z][a-z0-9_]{1,61}$`, unique, stable across relabelling. */
+  name: string;
+  displayName: string;
+  description: string;
+  type: OcpFieldType;
+  primary: boolean;
+  target: BynderTarget;
+  /** The form key written by `POST /api/v4/media/{id}/` (`description`, `metaproperty.<id>`); undefined for asset_id. */
+  formKey: string | undefined;
+  /** Validate (zod, lossless coercion only) and encode one item value. Never throws. */
+  toWrite(value: unknown, policy: Pick<WritePolicy, 'emptyValues' | 'unknownOptions'>): FieldWrite;
+}
+
+export interface FieldModel {
+  /** Deterministic order: primary first, then standard fields, then by Bynder zindex, then name. */
+  fields: readonly Field[];
+  byName: ReadonlyMap<string, Field>;
+  primary: Field;
+  /** Metaproperties Bynder has that this model cannot write, with the reason (not editable, unknown type). */
+  leftOut: ReadonlyArray<{ name: string; reason: string }>;
+  /** When the metaproperties behind this model were fetched from Bynder (ms since epoch). */
+  fetchedAt: number;
+}

@@ -1,0 +1,24 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+// The real @zaiusinc/app-sdk when an OCP build installed it; the local stand-in otherwise.
+// Decided once, when this config loads (see README, "Which SDK runs").
+// __dirname: Vite defines it for config files, which it bundles before loading.
+const realSdkInstalled = existsSync(path.join(__dirname, 'node_modules/@zaiusinc/app-sdk'));
+const standIn = path.join(__dirname, 'dev/app-sdk/index.ts');
+
+export default defineConfig({
+  resolve: {
+    alias: realSdkInstalled ? {} : { '@zaiusinc/app-sdk': standIn },
+  },
+  test: {
+    environment: 'node',
+    include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup/loopback-only.ts'],
+    env: { LOG_LEVEL: 'NEVER', ZAIUS_ENV: 'test' },
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    reporters: ['default'],
+  },
+});
