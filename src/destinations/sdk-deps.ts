@@ -1,0 +1,23 @@
+import { logger, storage } from '@zaiusinc/app-sdk';
+
+import type { ConfigStores } from '../lib/config';
+import type { Clock, KeyValueStore, Logger } from '../lib/runtime-ports';
+import { systemClock } from '../lib/runtime-ports';
+
+/** What src/lib receives from the SDK's globals. Only entry points (destinations, lifecycle) call this. */
+export interface SdkDeps extends ConfigStores {
+  kvStore: KeyValueStore;
+  logger: Logger;
+  clock: Clock;
+}
+
+export function sdkDeps(): SdkDeps {
+  // storage's getters resolve the current invocation's stores on every access, so read them per call.
+  return {
+    settings: storage.settings,
+    secrets: storage.secrets,
+    kvStore: storage.kvStore,
+    logger,
+    clock: systemClock,
+  };
+}
