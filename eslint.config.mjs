@@ -2,6 +2,7 @@
 // layout rules that disagree with it are switched off here.
 import node from '@zaiusinc/eslint-config-presets/node.mjs';
 import vitest from '@zaiusinc/eslint-config-presets/vitest.mjs';
+import tseslint from 'typescript-eslint';
 
 export default [
   { ignores: ['dist/**', '.build/**', 'node_modules/**', 'coverage/**', 'eslint.config.mjs'] },
@@ -20,6 +21,8 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // Plain Node scripts (build, test runner) are not in the TypeScript program.
+  { files: ['**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   // An error family reads best in one file (see shared/style.md, "Errors and messages").
   { files: ['**/errors.ts', 'dev/app-sdk/**', 'test/**'], rules: { 'max-classes-per-file': 'off' } },
   { files: ['**/*.test.ts'], rules: { '@typescript-eslint/unbound-method': 'off' } },

@@ -1,8 +1,42 @@
 import type { DestinationSchema } from '@zaiusinc/app-sdk';
 import { DestinationSchemaFunction } from '@zaiusinc/app-sdk';
 
+import { BynderClient } from '../lib/bynder/BynderClient';
+import { loadConfig } from '../lib/config';
+import { toDestinationSchema } from '../lib/fields/destination-schema';
+import { getFieldModel } from '../lib/fields/get-field-model';
+import { sdkDeps } from './sdk-deps';
+
+/**
+ * The Sync Manager's field list: the live portal's field model (cached, see getFieldModel) as a
+ * DestinationSchema. Failures are thrown: OCP shows the message, which says what to fix
+ * (ConfigError: settings; MetapropertiesUnavailableError: Bynder unreachable or credentials).
+ */
 export class BynderAssetSchema extends DestinationSchemaFunction {
   public async getDestinationsSchema(): Promise<DestinationSchema> {
-    throw new Error(`The field list for ${this.config.destinationKey} is not built yet in this version of the app.`);
+    const deps = sdkDeps();
+    try {
+      const config = await loadConfig(deps);
+      const api = new BynderClient({
+        portalUrl: config.portalUrl,
+        credentials: config.credentials,
+        logger: deps.logger,
+        clock: deps.clock,
+      });
+      const model = await getFieldModel({
+        config,
+        api,
+        kvStore: deps.kvStore,
+        logger: deps.logger,
+        clock: deps.clock,
+      });
+      return toDestinationSchema(model, this.config.destinationKey);
+    } catch (error) {
+      // Messages from config and the client never carry secrets (both redact).
+      deps.logger.error(
+        `Field list for ${this.config.destinationKey} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      throw error;
+    }
   }
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { parsePortalUrl } from './portal-url';
 import type { SettingsStore } from './runtime-ports';
+import { describeSettingIssue } from './settings/setting-issue';
 
 // One schema for what the settings form stores, used by the lifecycle (to validate and save),
 // the schema function and deliver() (to load), so the three cannot disagree.
@@ -24,31 +25,58 @@ export const LIMITS = {
   maxInFlight: { min: 1, max: 10 },
 } as const;
 
+/** `a, b or c` */
+export function joinWords(words: readonly string[], last: 'and' | 'or'): string {
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} ${last} ${words.at(-1)}`;
+}
+
+/** Shared by the form and parseConfig: external-key mode needs the metaproperty to match on. */
+export const MISSING_EXTERNAL_KEY_MESSAGE =
+  'External key metaproperty is empty; enter the Bynder name of the text metaproperty to match on, or match by Bynder asset id';
+
 const trimmed = z.string().trim();
-// Form values arrive as strings; numbers are accepted too. Only whole numbers pass.
+// A blank form value means "not set", so the default applies.
+const blankToUndefined = (value: unknown): unknown =>
+  value === null || (typeof value === 'string' && value.trim() === '') ? undefined : value;
+// Form values arrive as strings; numbers are accepted too. Only whole numbers in range pass.
 const wholeNumber = (min: number, max: number, fallback: number) =>
-  z
-    .union([z.number(), trimmed.regex(/^\d+$/, 'must be a whole number').transform(Number)])
-    .pipe(
-      z
-        .number()
-        .int('must be a whole number')
-        .min(min, `must be at least ${min}`)
-        .max(max, `must be at most ${max}`),
-    )
-    .optional()
-    .transform((n) => n ?? fallback);
+  z.preprocess(
+    blankToUndefined,
+    z
+      .union([z.number(), trimmed.regex(/^[+-]?\d+(\.\d+)?$/, 'must be a whole number').transform(Number)], {
+        error: 'must be a whole number',
+      })
+      .pipe(
+        z
+          .number()
+          .int('must be a whole number')
+          .min(min, `must be at least ${min}`)
+          .max(max, `must be at most ${max}`),
+      )
+      .optional()
+      .transform((n) => n ?? fallback),
+  );
 const withDefault = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
-  z
-    .union([z.enum(values), z.literal('')])
-    .optional()
-    .transform((v): T[number] => (v === undefined || v === '' ? fallback : v));
+  z.preprocess(
+    blankToUndefined,
+    z
+      .enum(values, {
+        error: (issue) =>
+          `has "${String(issue.input)}", which is not a choice; choose ${joinWords(values, 'or')}`,
+      })
+      .optional()
+      .transform((v): T[number] => v ?? fallback),
+  );
 
 export const connectionSettingsSchema = z.object({
-  portal: trimmed.superRefine((value, ctx) => {
-    const parsed = parsePortalUrl(value);
-    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `Portal ${parsed.problem}` });
-  }),
+  // A missing portal reads as empty, so it gets parsePortalUrl's "is empty; enter ..." message.
+  portal: z.preprocess(
+    (value) => value ?? '',
+    z.string('must be text').superRefine((value, ctx) => {
+      const parsed = parsePortalUrl(value);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `Portal ${parsed.problem}` });
+    }),
+  ),
   auth_method: withDefault(['permanent_token', 'oauth_client_credentials'], DEFAULTS.authMethod),
 });
 
@@ -60,16 +88,26 @@ export const connectionSecretsSchema = z.object({
 
 export const recordsSettingsSchema = z.object({
   primary_key: withDefault(['asset_id', 'external_key'], DEFAULTS.primaryKey),
-  external_key_metaproperty: trimmed.optional(),
+  external_key_metaproperty: z.preprocess(blankToUndefined, trimmed.optional()),
   delete_policy: withDefault(['archive', 'delete', 'ignore'], DEFAULTS.deletePolicy),
   empty_values: withDefault(['leave', 'clear'], DEFAULTS.emptyValues),
   unknown_options: withDefault(['reject', 'drop'], DEFAULTS.unknownOptions),
 });
 
 export const throughputSettingsSchema = z.object({
-  requests_per_second: wholeNumber(LIMITS.requestsPerSecond.min, LIMITS.requestsPerSecond.max, DEFAULTS.requestsPerSecond),
+  requests_per_second: wholeNumber(
+    LIMITS.requestsPerSecond.min,
+    LIMITS.requestsPerSecond.max,
+    DEFAULTS.requestsPerSecond,
+  ),
   max_in_flight: wholeNumber(LIMITS.maxInFlight.min, LIMITS.maxInFlight.max, DEFAULTS.maxInFlight),
 });
+
+/** Stored rows as the schemas output them (defaults filled in). */
+export type ConnectionSettings = z.output<typeof connectionSettingsSchema>;
+export type ConnectionSecrets = z.output<typeof connectionSecretsSchema>;
+export type RecordsSettings = z.output<typeof recordsSettingsSchema>;
+export type ThroughputSettings = z.output<typeof throughputSettingsSchema>;
 
 export type Credentials =
   | { kind: 'permanent_token'; token: string }
@@ -103,6 +141,41 @@ export interface ConfigStores {
   secrets: SettingsStore;
 }
 
+/** The section titles of forms/settings.yml, for messages that send a person there. */
+export const SECTION_TITLES: Readonly<Record<keyof typeof SECTION, string>> = {
+  connection: 'Connect to Bynder',
+  records: 'Records',
+  throughput: 'Throughput',
+};
+
+/**
+ * Picks the credentials of the chosen sign-in method from the secrets row, or says what is missing.
+ * The form (to decide what to test) and parseConfig (to load) share it.
+ */
+export function credentialsFromSecrets(
+  authMethod: ConnectionSettings['auth_method'],
+  secrets: ConnectionSecrets,
+): { ok: true; credentials: Credentials } | { ok: false; missing: string } {
+  if (authMethod === 'permanent_token') {
+    return secrets.token
+      ? { ok: true, credentials: { kind: 'permanent_token', token: secrets.token } }
+      : { ok: false, missing: 'Permanent token is not set' };
+  }
+  const { client_id: clientId, client_secret: clientSecret } = secrets;
+  if (clientId && clientSecret) {
+    return { ok: true, credentials: { kind: 'oauth_client_credentials', clientId, clientSecret } };
+  }
+  const missing = [!clientId && 'OAuth client id', !clientSecret && 'OAuth client secret'].filter(Boolean);
+  return { ok: false, missing: `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set` };
+}
+
+function isUnset(row: unknown): boolean {
+  return row === undefined || row === null || (typeof row === 'object' && Object.keys(row).length === 0);
+}
+
+const issuesText = (error: z.ZodError): string =>
+  error.issues.map((issue) => describeSettingIssue(issue).message).join('; ');
+
 /** Turns the stored rows into an AppConfig, or throws one ConfigError naming everything missing. */
 export function parseConfig(rows: {
   connection: unknown;
@@ -110,41 +183,55 @@ export function parseConfig(rows: {
   records: unknown;
   throughput: unknown;
 }): AppConfig {
-  const problems: string[] = [];
+  if (isUnset(rows.connection) && isUnset(rows.secrets)) {
+    throw new ConfigError(
+      `The Bynder app is not configured yet: open the app's settings in OCP, enter the portal and credentials in "${SECTION_TITLES.connection}" and save.`,
+    );
+  }
   const connection = connectionSettingsSchema.safeParse(rows.connection ?? {});
   const secrets = connectionSecretsSchema.safeParse(rows.secrets ?? {});
   const records = recordsSettingsSchema.safeParse(rows.records ?? {});
   const throughput = throughputSettingsSchema.safeParse(rows.throughput ?? {});
 
-  if (!connection.success) {
-    problems.push(connection.error.issues.map((i) => (i.path[0] === 'portal' && i.code !== 'custom' ? 'Portal is not set' : i.message)).join('; '));
-  }
+  const problems: Partial<Record<keyof typeof SECTION, string[]>> = {};
+  const report = (section: keyof typeof SECTION, text: string) => (problems[section] ??= []).push(text);
+
+  if (!connection.success) report('connection', issuesText(connection.error));
   let credentials: Credentials | undefined;
-  if (secrets.success && connection.success) {
-    const { token, client_id: clientId, client_secret: clientSecret } = secrets.data;
-    if (connection.data.auth_method === 'permanent_token') {
-      if (token) credentials = { kind: 'permanent_token', token };
-      else problems.push('Permanent token is not set');
-    } else if (clientId && clientSecret) {
-      credentials = { kind: 'oauth_client_credentials', clientId, clientSecret };
-    } else {
-      problems.push('OAuth client id and client secret are not both set');
-    }
-  } else if (!secrets.success) {
-    problems.push('Stored credentials are unreadable; enter them again');
+  if (!secrets.success) {
+    report('connection', 'Stored credentials are unreadable; enter them again');
+  } else {
+    const authMethod = connection.success ? connection.data.auth_method : DEFAULTS.authMethod;
+    const picked = credentialsFromSecrets(authMethod, secrets.data);
+    if (picked.ok) credentials = picked.credentials;
+    else report('connection', picked.missing);
   }
-  if (!records.success) problems.push(`Records settings: ${records.error.issues.map((i) => i.message).join('; ')}`);
-  if (records.success && records.data.primary_key === 'external_key' && !records.data.external_key_metaproperty) {
-    problems.push('Primary key is "external key" but no metaproperty to match on is chosen');
+  if (!records.success) report('records', issuesText(records.error));
+  else if (records.data.primary_key === 'external_key' && !records.data.external_key_metaproperty) {
+    report('records', MISSING_EXTERNAL_KEY_MESSAGE);
   }
-  if (!throughput.success) {
-    problems.push(`Throughput settings: ${throughput.error.issues.map((i) => `${String(i.path[0])} ${i.message}`).join('; ')}`);
+  if (!throughput.success) report('throughput', issuesText(throughput.error));
+
+  const portal = connection.success ? parsePortalUrl(connection.data.portal) : undefined;
+  const hasProblems = Object.keys(problems).length > 0;
+  if (
+    hasProblems ||
+    !connection.success ||
+    !portal?.ok ||
+    !credentials ||
+    !records.success ||
+    !throughput.success
+  ) {
+    const sections = (Object.keys(problems) as Array<keyof typeof SECTION>).filter((s) => problems[s]);
+    const details = sections.map((s) => `${SECTION_TITLES[s]}: ${(problems[s] ?? []).join('; ')}`).join('. ');
+    const where = joinWords(
+      sections.map((s) => `"${SECTION_TITLES[s]}"`),
+      'and',
+    );
+    throw new ConfigError(
+      `The Bynder app is not fully configured. ${details}. Open the app's settings in OCP, fix ${where} and save.`,
+    );
   }
-  if (problems.length > 0 || !connection.success || !credentials || !records.success || !throughput.success) {
-    throw new ConfigError(`The Bynder app is not configured: ${problems.join('; ')}. Open the app's settings in OCP and save the Connection section.`);
-  }
-  const portal = parsePortalUrl(connection.data.portal);
-  if (!portal.ok) throw new ConfigError(`Portal ${portal.problem}`);
   const r = records.data;
   return {
     portalUrl: portal.origin,

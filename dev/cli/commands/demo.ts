@@ -1,11 +1,16 @@
 import type { Command } from 'commander';
 
+import { runDemo } from '../sync/demo-run';
+
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('(not built yet)')
-    .action(() => {
-      process.stderr.write('The demo command is not built yet.\n');
-      process.exitCode = 1;
+    .description(
+      'The demo (npm start): sync examples/assets.csv with examples/mapping.yml into the emulator seeded with ' +
+        'examples/portal.json, print the summary, then read every asset back and say whether the portal holds ' +
+        'what the source said.',
+    )
+    .action(async () => {
+      process.exitCode = await runDemo();
     });
 }

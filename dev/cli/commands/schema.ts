@@ -1,11 +1,282 @@
-import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { type Command, Option } from 'commander';
+import { z } from 'zod';
+
+import type { Metaproperty } from '../../../src/lib/bynder/api-types';
+import { BynderClient } from '../../../src/lib/bynder/BynderClient';
+import { metapropertySchema } from '../../../src/lib/bynder/response-schemas';
+import type { Credentials, PrimaryKey } from '../../../src/lib/config';
+import type { Field, FieldModel } from '../../../src/lib/fields/field';
+import { buildFieldModel } from '../../../src/lib/fields/field-model';
+import { toDestinationSchema } from '../../../src/lib/fields/destination-schema';
+import { parsePortalUrl } from '../../../src/lib/portal-url';
+import type { Logger } from '../../../src/lib/runtime-ports';
+import { startEmulator } from '../../bynder-emulator/server';
+
+// `schema`: the field list the Sync Manager would show, from the embedded emulator (demo portal by
+// default), another seed, a real portal, or a saved metaproperties response (no network at all).
+
+/** The destination key in app.yml; the schema's `name`. */
+const DESTINATION_KEY = 'bynder_assets';
+const DEMO_SEED = path.resolve(__dirname, '../../../examples/portal.json');
+
+interface SchemaOptions {
+  json?: boolean;
+  seed?: string;
+  portal?: string;
+  metapropertiesFile?: string;
+  primaryKey: 'asset_id' | 'external_key';
+  externalKeyMetaproperty?: string;
+  verbose?: boolean;
+}
+
+/** Errors a person fixes by changing the command line or a file: printed without a stack. */
+class SchemaCommandError extends Error {
+  public override name = 'SchemaCommandError';
+}
+
+function stderrLogger(verbose: boolean): Logger {
+  const write =
+    (level: string) =>
+    (...args: unknown[]) =>
+      process.stderr.write(`${level}: ${args.map(String).join(' ')}\n`);
+  const quiet = () => undefined;
+  return {
+    debug: quiet,
+    info: verbose ? write('info') : quiet,
+    warn: write('warning'),
+    error: write('error'),
+  };
+}
+
+async function readJsonFile(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : String(error);
+    throw new SchemaCommandError(`Cannot read ${what} "${file}": ${reason}.`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new SchemaCommandError(`The ${what} "${file}" is not valid JSON: ${(error as Error).message}.`);
+  }
+}
+
+const metapropertyFileSchema = z.union([
+  z.record(z.string(), metapropertySchema),
+  z.array(metapropertySchema),
+]);
+
+/** A saved `GET /api/v4/metaproperties/` answer: an object keyed by name (an array is accepted too). */
+async function readMetapropertiesFile(file: string): Promise<Metaproperty[]> {
+  const body = await readJsonFile(file, 'metaproperties file');
+  const parsed = metapropertyFileSchema.safeParse(body);
+  if (!parsed.success) {
+    // The record branch's issues point into the file; show the first few with their path.
+    const issues = parsed.error.issues.flatMap((issue) =>
+      issue.code === 'invalid_union' ? (issue.errors[0] ?? []) : [issue],
+    );
+    const shown = issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`);
+    throw new SchemaCommandError(
+      `The metaproperties file "${file}" is not a GET /api/v4/metaproperties/ response (an object of metaproperties keyed by name, each with id, name and type): ${shown.join('; ')}.`,
+    );
+  }
+  return Array.isArray(parsed.data) ? parsed.data : Object.values(parsed.data);
+}
+
+function credentialsFromEnv(): Credentials {
+  const { BYNDER_TOKEN: token, BYNDER_CLIENT_ID: clientId, BYNDER_CLIENT_SECRET: clientSecret } = process.env;
+  if (token?.trim()) return { kind: 'permanent_token', token: token.trim() };
+  if (clientId?.trim() && clientSecret?.trim()) {
+    return { kind: 'oauth_client_credentials', clientId: clientId.trim(), clientSecret: clientSecret.trim() };
+  }
+  throw new SchemaCommandError(
+    '--portal needs credentials: set BYNDER_TOKEN, or BYNDER_CLIENT_ID and BYNDER_CLIENT_SECRET.',
+  );
+}
+
+async function listFromPortal(portal: string, logger: Logger): Promise<Metaproperty[]> {
+  const parsed = parsePortalUrl(portal);
+  if (!parsed.ok) throw new SchemaCommandError(`--portal ${parsed.problem}`);
+  return new BynderClient({
+    portalUrl: parsed.origin,
+    credentials: credentialsFromEnv(),
+    logger,
+  }).listMetaproperties();
+}
+
+async function listFromEmulator(seedFile: string, logger: Logger): Promise<Metaproperty[]> {
+  await readJsonFile(seedFile, 'seed file'); // a clear message for a missing or broken file, before starting anything
+  const emulator = await startEmulator({ port: 0, seed: seedFile });
+  try {
+    const credentials: Credentials = { kind: 'permanent_token', token: emulator.token };
+    return await new BynderClient({ portalUrl: emulator.url, credentials, logger }).listMetaproperties();
+  } finally {
+    await emulator.stop();
+  }
+}
+
+function primaryKeyOf(options: SchemaOptions): PrimaryKey {
+  if (options.primaryKey === 'asset_id') {
+    if (options.externalKeyMetaproperty) {
+      throw new SchemaCommandError('--external-key-metaproperty needs --primary-key external_key.');
+    }
+    return { kind: 'asset_id' };
+  }
+  if (!options.externalKeyMetaproperty) {
+    throw new SchemaCommandError(
+      '--primary-key external_key needs --external-key-metaproperty NAME (a text metaproperty).',
+    );
+  }
+  return { kind: 'external_key', metaproperty: options.externalKeyMetaproperty };
+}
+
+function bynderTypeOf(field: Field): string {
+  const { target } = field;
+  if (target.kind === 'asset_id') return 'asset id';
+  if (target.kind === 'standard') return `asset ${target.property}`;
+  return target.multiple ? `${target.type} (multi)` : target.type;
+}
+
+function notesOf(field: Field): string {
+  const notes: string[] = [];
+  if (field.primary) notes.push('primary');
+  if (field.target.kind === 'metaproperty') {
+    if (field.target.required) notes.push('required in Bynder');
+    notes.push(`bynder name: ${field.target.name}`);
+  }
+  return notes.join(', ');
+}
+
+function renderTable(rows: string[][]): string {
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+function renderModel(model: FieldModel, source: string): string {
+  const header = ['FIELD', 'TYPE', 'DISPLAY NAME', 'BYNDER TYPE', 'OPTIONS', 'NOTES'];
+  const rows = model.fields.map((field) => [
+    field.name,
+    field.type,
+    field.displayName,
+    bynderTypeOf(field),
+    field.target.kind === 'metaproperty' && field.target.optionCount > 0
+      ? field.target.optionCount.toLocaleString('en-US')
+      : '',
+    notesOf(field),
+  ]);
+  const lines = [
+    `${DESTINATION_KEY}: ${model.fields.length} fields from ${source}`,
+    '',
+    renderTable([header, ...rows]),
+  ];
+  if (model.leftOut.length > 0) {
+    lines.push(
+      '',
+      `Left out (${model.leftOut.length}):`,
+      ...model.leftOut.map((entry) => `  ${entry.name}: ${entry.reason}`),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function runSchema(options: SchemaOptions): Promise<void> {
+  const sources = [options.seed, options.portal, options.metapropertiesFile].filter(
+    (value) => value !== undefined,
+  );
+  if (sources.length > 1) {
+    throw new SchemaCommandError('Choose one source: --seed, --portal or --metaproperties-file.');
+  }
+  const primaryKey = primaryKeyOf(options);
+  const logger = stderrLogger(options.verbose ?? false);
+
+  let metaproperties: Metaproperty[];
+  let source: string;
+  if (options.metapropertiesFile) {
+    metaproperties = await readMetapropertiesFile(options.metapropertiesFile);
+    source = options.metapropertiesFile;
+  } else if (options.portal) {
+    metaproperties = await listFromPortal(options.portal, logger);
+    source = options.portal;
+  } else {
+    const seed = options.seed ?? DEMO_SEED;
+    metaproperties = await listFromEmulator(seed, logger);
+    source = `the emulator seeded with ${path.relative(process.cwd(), seed) || seed}`;
+  }
+
+  const model = buildFieldModel(metaproperties, { primaryKey, logger, fetchedAt: Date.now() });
+  const schema = toDestinationSchema(model, DESTINATION_KEY);
+  process.stdout.write(options.json ? `${JSON.stringify(schema, null, 2)}\n` : renderModel(model, source));
+}
 
 export function registerSchema(program: Command): void {
   program
     .command('schema')
-    .description('(not built yet)')
-    .action(() => {
-      process.stderr.write('The schema command is not built yet.\n');
-      process.exitCode = 1;
+    .description('Print the field list the Sync Manager shows for Bynder Assets (the DestinationSchema).')
+    .option('--json', 'print exactly the DestinationSchema as JSON (nothing else on stdout)')
+    .option('--seed <file>', 'start the embedded emulator with this seed instead of examples/portal.json')
+    .option(
+      '--portal <url>',
+      'a real portal; credentials from BYNDER_TOKEN or BYNDER_CLIENT_ID + BYNDER_CLIENT_SECRET',
+    )
+    .option(
+      '--metaproperties-file <file>',
+      'a saved GET /api/v4/metaproperties/ response (keyed by name, options included); no network',
+    )
+    .addOption(
+      new Option('--primary-key <kind>', 'how records find assets')
+        .choices(['asset_id', 'external_key'])
+        .default('asset_id'),
+    )
+    .option(
+      '--external-key-metaproperty <name>',
+      'with --primary-key external_key: the text metaproperty (Bynder name) to match on',
+    )
+    .option('--verbose', 'also print info log lines (e.g. left-out metaproperties) on stderr')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Sources (one at most; default: the embedded emulator with examples/portal.json, on a free loopback port):',
+        '  --seed FILE                 another emulator seed',
+        '  --portal URL                a real Bynder portal (needs BYNDER_TOKEN, or BYNDER_CLIENT_ID and BYNDER_CLIENT_SECRET)',
+        '  --metaproperties-file FILE  a saved metaproperties response, read offline',
+        '',
+        'Examples:',
+        '  npm run cli -- schema',
+        '  npm run cli -- schema --json > schema.json',
+        '  npm run cli -- schema --metaproperties-file saved.json --primary-key external_key --external-key-metaproperty sku',
+      ].join('\n'),
+    )
+    .action(async (options: SchemaOptions) => {
+      try {
+        await runSchema(options);
+      } catch (error) {
+        // Known, fixable problems print as one line; ConfigError and Bynder errors already say what to fix.
+        process.stderr.write(`schema: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exitCode = 1;
+      }
     });
 }

@@ -1,11 +1,252 @@
-import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { type Command, Option } from 'commander';
+import { parse } from 'yaml';
+
+import { logger, storage, type SubmittedFormData } from '@zaiusinc/app-sdk';
+
+import { startEmulator, type RunningEmulator } from '../../bynder-emulator/server';
+import { DEMO_PORTAL } from '../../bynder-emulator/seed';
+import { SECTION } from '../../../src/lib/config';
+import { Lifecycle } from '../../../src/lifecycle/Lifecycle';
+
+// `settings` shows forms/settings.yml as a person sees it in OCP, or runs the app's real
+// Lifecycle.onSettingsForm on one submitted section, with the SDK's in-memory stores, and says
+// what came back and what got stored. Secrets are shown only as "set" / "not set".
+
+const FORM_FILE = path.join(__dirname, '../../../forms/settings.yml');
+/** A portal value that stands for the emulator started with --emulator. */
+const EMULATOR_PORTAL = 'emulator';
+
+interface SettingsFlags {
+  section?: string;
+  action: string;
+  data?: string;
+  emulator?: boolean;
+  verbose?: boolean;
+}
+
+interface FormElement {
+  type: string;
+  key?: string;
+  label?: string;
+  help?: string;
+  hint?: string;
+  text?: string;
+  action?: string;
+  required?: boolean;
+  defaultValue?: unknown;
+  dataType?: string;
+  options?: Array<{ text: string; value: string }>;
+  visible?: unknown;
+}
+interface FormSection {
+  key: string;
+  label: string;
+  elements: FormElement[];
+}
 
 export function registerSettings(program: Command): void {
   program
     .command('settings')
-    .description('(not built yet)')
-    .action(() => {
-      process.stderr.write('The settings command is not built yet.\n');
-      process.exitCode = 1;
+    .description(
+      'Show the settings form as OCP renders it, or submit one section to the real Lifecycle.onSettingsForm (in-memory stores).',
+    )
+    .option('--section <key>', `form section to submit: ${Object.values(SECTION).join(', ')}`)
+    .option('--action <action>', 'button action: save, or test_connection in the connection section', 'save')
+    .option('--data <json>', 'the submitted values as a JSON object, e.g. \'{"portal":"acme.bynder.com"}\'')
+    .addOption(
+      new Option(
+        '--emulator',
+        `start the demo Bynder emulator; a portal value "${EMULATOR_PORTAL}" becomes its URL (its token is demo-token); for other sections a connection to it is stored first`,
+      ),
+    )
+    .option('--verbose', "also print the app's log lines")
+    .addHelpText(
+      'after',
+      `
+Examples:
+  npm run cli -- settings
+  npm run cli -- settings --emulator --section connection --action test_connection \\
+    --data '{"portal":"emulator","auth_method":"permanent_token","token":"demo-token"}'
+  npm run cli -- settings --section throughput --data '{"requests_per_second":"20"}'`,
+    )
+    .action(async (flags: SettingsFlags) => {
+      if (flags.section === undefined) {
+        if (flags.data !== undefined || flags.emulator) {
+          throw new Error('--data and --emulator need --section');
+        }
+        process.stdout.write(renderForm(readForm()));
+        return;
+      }
+      await submitSection(flags.section, flags);
     });
+}
+
+function readForm(): FormSection[] {
+  const form = parse(readFileSync(FORM_FILE, 'utf8')) as { sections?: FormSection[] };
+  return form.sections ?? [];
+}
+
+// ---- showing the form ----------------------------------------------------------------------------
+
+function wrap(text: string, indent: string, width = 100): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.replace(/\s+/g, ' ').trim().split(' ')) {
+    if (line !== '' && indent.length + line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines.map((l) => `${indent}${l}\n`).join('');
+}
+
+function describeCondition(condition: unknown): string {
+  if (typeof condition !== 'object' || condition === null) return String(condition);
+  const c = condition as {
+    key?: string;
+    equals?: unknown;
+    empty?: boolean;
+    operation?: string;
+    comparators?: unknown[];
+  };
+  if (c.comparators) {
+    return c.comparators.map(describeCondition).join(c.operation === 'any' ? ' or ' : ' and ');
+  }
+  if ('equals' in c) return `${c.key} = ${String(c.equals)}`;
+  if ('empty' in c) return `${c.key} is ${c.empty ? 'empty' : 'filled in'}`;
+  return JSON.stringify(condition);
+}
+
+function describeElement(element: FormElement): string {
+  if (element.type === 'instructions') return wrap(element.text ?? '', '    ');
+  if (element.type === 'button') {
+    return `  [${element.label}] button, action "${element.action}"\n${wrap(element.help ?? '', '      ')}`;
+  }
+  const kind = element.type === 'text' && element.dataType ? `${element.dataType}` : element.type;
+  const facts = [kind, element.required ? 'required' : 'optional'];
+  if (element.defaultValue !== undefined) facts.push(`default ${JSON.stringify(element.defaultValue)}`);
+  let out = `  • ${element.label} (${element.key}): ${facts.join(', ')}\n`;
+  if (element.visible !== undefined) out += `      shown when ${describeCondition(element.visible)}\n`;
+  if (element.options) {
+    for (const option of element.options) {
+      const mark = option.value === element.defaultValue ? ' (default)' : '';
+      out += `      - ${option.text} [${option.value}]${mark}\n`;
+    }
+  }
+  if (element.hint) out += `      placeholder: ${element.hint}\n`;
+  return out + wrap(element.help ?? '', '      ');
+}
+
+function renderForm(sections: FormSection[]): string {
+  return sections
+    .map(
+      (section) =>
+        `${section.label}  (section "${section.key}")\n${section.elements.map(describeElement).join('')}`,
+    )
+    .join('\n');
+}
+
+// ---- submitting a section ------------------------------------------------------------------------
+
+function parseData(raw: string | undefined): Record<string, unknown> {
+  if (raw === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    throw new Error(
+      `--data is not valid JSON (${error instanceof Error ? error.message : String(error)}); pass an object such as '{"portal":"acme.bynder.com"}'`,
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(
+      `--data must be a JSON object of field values, not ${Array.isArray(value) ? 'an array' : typeof value}`,
+    );
+  }
+  for (const [key, field] of Object.entries(value)) {
+    if (field !== null && typeof field === 'object') {
+      throw new Error(`--data field "${key}" must be a string, number or boolean`);
+    }
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Collects the app's log lines instead of printing JSON in the middle of the answer. */
+function captureLogs(): string[] {
+  const lines: string[] = [];
+  for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+    logger[level] = (...args: unknown[]) => {
+      lines.push(
+        `${level}: ${args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(' ')}`,
+      );
+    };
+  }
+  return lines;
+}
+
+async function submitSection(section: string, flags: SettingsFlags): Promise<void> {
+  const data = parseData(flags.data);
+  const logLines = captureLogs();
+  let emulator: RunningEmulator | undefined;
+  try {
+    if (flags.emulator) {
+      emulator = await startEmulator({ port: 0, seed: DEMO_PORTAL });
+      if (data.portal === EMULATOR_PORTAL) data.portal = emulator.url;
+      process.stdout.write(`Emulator (demo portal) at ${emulator.url}; token ${emulator.token}\n`);
+      if (section !== SECTION.connection) {
+        // Each run starts with empty stores: connect to the emulator first, so that e.g. the
+        // records section can check its external key metaproperty there.
+        await storage.settings.put(SECTION.connection, {
+          portal: emulator.url,
+          auth_method: 'permanent_token',
+        });
+        await storage.secrets.put(SECTION.connection, { token: emulator.token });
+        process.stdout.write('Stored a connection to it first (as if "Connect to Bynder" had been saved).\n');
+      }
+    } else if (data.portal === EMULATOR_PORTAL) {
+      throw new Error(`--data portal "${EMULATOR_PORTAL}" needs --emulator`);
+    }
+    const result = await new Lifecycle().onSettingsForm(section, flags.action, data as SubmittedFormData);
+    const response = result.getResponse(section);
+    process.stdout.write(`\nSubmitted section "${section}", action "${flags.action}".\n`);
+    for (const toast of response.toasts ?? []) {
+      process.stdout.write(`Toast (${toast.intent}): ${toast.message}\n`);
+    }
+    const errors = Object.entries(response.errors ?? {});
+    for (const [field, messages] of errors) {
+      for (const message of messages) process.stdout.write(`Error on ${field}: ${message}\n`);
+    }
+    if (errors.length === 0) process.stdout.write('No field errors.\n');
+    if (response.redirect) {
+      process.stdout.write(
+        response.redirectMode === 'settings'
+          ? `Then opens the settings section "${response.redirect}".\n`
+          : `Then sends the browser to ${response.redirect}.\n`,
+      );
+    }
+    process.stdout.write(await describeStores());
+    if (flags.verbose) process.stdout.write(`\nLog:\n${logLines.map((l) => `  ${l}\n`).join('')}`);
+    if (errors.length > 0 || (response.toasts ?? []).some((t) => t.intent === 'danger')) process.exitCode = 1;
+  } finally {
+    await emulator?.stop();
+  }
+}
+
+async function describeStores(): Promise<string> {
+  let out = '\nStored settings (storage.settings):\n';
+  for (const key of Object.values(SECTION)) {
+    const row = await storage.settings.get(key);
+    out += `  ${key}: ${Object.keys(row).length === 0 ? '(nothing)' : JSON.stringify(row)}\n`;
+  }
+  const secrets: Record<string, unknown> = await storage.secrets.get(SECTION.connection);
+  const state = (field: string) =>
+    typeof secrets[field] === 'string' && secrets[field] !== '' ? 'set' : 'not set';
+  out += `Stored secrets (storage.secrets, row "${SECTION.connection}"): token ${state('token')}, client_id ${state('client_id')}, client_secret ${state('client_secret')}\n`;
+  return out;
 }

@@ -1,11 +1,58 @@
 import type { Command } from 'commander';
 
+import { runSyncCommand } from '../sync/sync-command';
+
 export function registerSync(program: Command): void {
   program
     .command('sync')
-    .description('(not built yet)')
-    .action(() => {
-      process.stderr.write('The sync command is not built yet.\n');
-      process.exitCode = 1;
+    .description(
+      'Run a sync the way the OCP Sync Manager does: read a CSV or JSON Lines file, map its columns to the ' +
+        "app's destination fields, save settings through the app's settings form, then ready() and deliver() " +
+        'batch by batch. Targets the embedded Bynder emulator unless --portal is given. See docs/runner.md.',
+    )
+    .requiredOption(
+      '--source <file>',
+      'records to sync: .csv (header row) or .jsonl/.ndjson (one object per line)',
+    )
+    .option('--format <format>', 'csv or jsonl, when the file extension does not say')
+    .option(
+      '--mapping <file>',
+      'YAML map of "source column: destination field" (default: match columns by field name)',
+    )
+    .option('--batch-size <n>', 'records per deliver() call', '100')
+    .option('--seed <file>', 'emulator seed (a portal as JSON)', 'examples/portal.json')
+    .option(
+      '--portal <url>',
+      'a real Bynder portal instead of the emulator; credentials from BYNDER_TOKEN or BYNDER_CLIENT_ID + BYNDER_CLIENT_SECRET',
+    )
+    .option('--settings <file>', 'YAML with the settings form sections (connection, records, throughput)')
+    .option('--delete-policy <policy>', 'archive, delete or ignore')
+    .option('--empty-values <mode>', 'leave or clear')
+    .option('--unknown-options <mode>', 'reject or drop')
+    .option('--requests-per-second <n>', 'request budget, 1 to 15')
+    .option('--max-in-flight <n>', 'concurrent requests, 1 to 10')
+    .option('--primary-key <kind>', 'asset_id or external_key')
+    .option(
+      '--external-key-metaproperty <name>',
+      'the text metaproperty to match on when --primary-key external_key',
+    )
+    .option(
+      '--retry-pause-ms <ms>',
+      'pause before re-delivering a retryable batch (doubles each retry)',
+      '500',
+    )
+    .option(
+      '--max-block-wait-ms <ms>',
+      'longest pause honoured for a Bynder rate-limit block the app reports',
+      '360000',
+    )
+    .option(
+      '--rejections-file <file>',
+      'where to write every rejection as JSON Lines (default: in the run directory)',
+    )
+    .option('--dump-state <file>', "write the emulator's final state (after pending writes land) as JSON")
+    .option('--json', 'print the summary as JSON on stdout (nothing else goes to stdout)')
+    .action(async (options: Record<string, string | boolean | undefined>) => {
+      process.exitCode = await runSyncCommand(options);
     });
 }

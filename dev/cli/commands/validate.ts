@@ -1,11 +1,18 @@
 import type { Command } from 'commander';
 
+import { formatValidationReport, validateApp } from '../../validate/run-validation';
+
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('(not built yet)')
-    .action(() => {
-      process.stderr.write('The validate command is not built yet.\n');
-      process.exitCode = 1;
+    .description(
+      'Check the built app (dist/), its assets and forms as `ocp app validate` would (run `npm run build` first)',
+    )
+    .option('--dir <appRoot>', 'the app root holding app.yml, dist/, assets/ and forms/', process.cwd())
+    .action((options: { dir: string }) => {
+      const result = validateApp(options.dir);
+      // Like `ocp-app-sdk validate`: the report on stdout either way, exit code 1 on failure.
+      process.stdout.write(formatValidationReport(result));
+      if (!result.success) process.exitCode = 1;
     });
 }

@@ -28,8 +28,11 @@ export type FieldWrite =
   | { kind: 'set'; formValue: string; warnings: string[] }
   /** An empty value with emptyValues: 'clear': send `formKey=` (Bynder clears the value). */
   | { kind: 'clear' }
-  /** An empty value with emptyValues: 'leave': send nothing for this field. */
-  | { kind: 'leave' }
+  /**
+   * Send nothing for this field: an empty value with emptyValues: 'leave' (or a boolean, which has
+   * no "unset"), or option values that were all dropped under unknownOptions: 'drop' (`warnings` name them).
+   */
+  | { kind: 'leave'; warnings?: string[] }
   /**
    * The value cannot be written. `problem` says what is wrong and what is allowed, without the
    * record key or field name (the caller adds those), e.g. `"Sumer" is not an option (Summer, Winter, ...)`.

@@ -1,0 +1,31 @@
+// Value shapes the stores accept. Rows travel through JSON, so only JSON-like values survive.
+
+export type Value = string | number | boolean | null | ValueHash;
+
+export interface ValueHash {
+  [field: string]: Value | Value[] | undefined;
+}
+
+export type KVValue = Value;
+
+export interface KVHash {
+  [field: string]: KVValue | KVValue[] | undefined;
+}
+
+export interface MultiValue<T> {
+  [field: string]: T;
+}
+
+export interface KVRowOptions {
+  /** Seconds until the row expires; undefined for no TTL. */
+  ttl?: number;
+}
+
+/** Receives the previous object and returns the next one. May run more than once. */
+export type PatchUpdater<T> = (previous: T) => T;
+
+/**
+ * Like PatchUpdater, also given the row's options: mutating `options.ttl` changes the TTL. One
+ * signature (a one-parameter updater fits it too) so that an inline updater's parameter is typed.
+ */
+export type KVPatchUpdater<T = KVHash> = (previous: T, options: KVRowOptions) => T;

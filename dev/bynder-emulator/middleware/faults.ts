@@ -1,0 +1,96 @@
+import type { RequestHandler } from 'express';
+
+import type { Delays } from '../delays';
+import { sendEnvelope, statusMessage } from '../envelope';
+import { patternToRegex } from '../route-table';
+import type { EmulatorSettings } from '../runtime-settings';
+
+/** A fault is data: which requests it hits, how often, and what happens to them. */
+export interface FaultRule {
+  /** 'METHOD /path/:pattern/', a route template, or a path alone (any method); absent = every request. */
+  match?: string;
+  /** Answer with this status and a v4 envelope (typically 500/502/503/504; 429 works too). */
+  status?: number;
+  /** Fraction 0..1 of matching requests hit (random); absent = all of them. */
+  rate?: number;
+  /** Hit this many matching requests, then the rule is spent. */
+  times?: number;
+  /** Added latency before the answer (or before the normal handling when nothing else is set). */
+  delayMs?: number;
+  /** Never answer: the socket stays open until the client gives up or the emulator stops. */
+  stall?: boolean;
+  /** Destroy the socket without an answer (a connection reset). */
+  reset?: boolean;
+}
+
+interface ActiveRule {
+  rule: FaultRule;
+  method: string | undefined;
+  regex: RegExp | undefined;
+  remaining: number | undefined;
+}
+
+export class FaultList {
+  private rules: ActiveRule[] = [];
+
+  public constructor(private readonly random: () => number = Math.random) {}
+
+  public add(rule: FaultRule): void {
+    const [first, second] = (rule.match ?? '').trim().split(/\s+/);
+    const method = second !== undefined ? first?.toUpperCase() : undefined;
+    const pattern = second ?? first;
+    this.rules.push({
+      rule,
+      method: method === '*' ? undefined : method,
+      regex: pattern ? patternToRegex(pattern) : undefined,
+      remaining: rule.times,
+    });
+  }
+
+  public clear(): void {
+    this.rules = [];
+  }
+
+  public list(): FaultRule[] {
+    return this.rules.map(({ rule, remaining }) => ({
+      ...rule,
+      ...(remaining !== undefined ? { times: remaining } : {}),
+    }));
+  }
+
+  /** The first rule that hits this request (counting it against `times`), if any. */
+  public take(method: string, path: string): FaultRule | undefined {
+    for (const active of this.rules) {
+      if (active.method !== undefined && active.method !== method) continue;
+      if (active.regex && !active.regex.test(path)) continue;
+      if (active.remaining !== undefined && active.remaining <= 0) continue;
+      if (active.rule.rate !== undefined && this.random() >= active.rule.rate) continue;
+      if (active.remaining !== undefined) active.remaining -= 1;
+      this.rules = this.rules.filter((r) => r.remaining === undefined || r.remaining > 0);
+      return active.rule;
+    }
+    return undefined;
+  }
+}
+
+/** Global latency first, then the first matching fault rule. */
+export function faultsMiddleware(
+  faults: FaultList,
+  settings: EmulatorSettings,
+  delays: Delays,
+  random: () => number = Math.random,
+): RequestHandler {
+  return async (req, res, next) => {
+    const { ms, jitterMs } = settings.latency;
+    if (ms > 0 || jitterMs > 0) await delays.wait(ms + random() * jitterMs);
+    const rule = faults.take(req.method, req.path);
+    if (!rule) return next();
+    if (rule.delayMs) await delays.wait(rule.delayMs);
+    // resetAndDestroy sends a TCP RST, so the client sees ECONNRESET rather than a clean close.
+    if (rule.reset) return void req.socket.resetAndDestroy();
+    // Stalled: no answer at all. stop() closes every connection, so this never blocks shutdown.
+    if (rule.stall) return;
+    if (rule.status !== undefined) return sendEnvelope(res, rule.status, statusMessage(rule.status));
+    next();
+  };
+}

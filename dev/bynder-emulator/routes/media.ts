@@ -1,0 +1,113 @@
+import type { Request, Response } from 'express';
+
+import { sendEnvelope } from '../envelope';
+import { parseMediaForm } from '../media-form';
+import { buildMediaFilter, buildMediaOrder } from '../media-query';
+import { pageOf, queryFlag, queryPaging, queryValue } from '../query';
+import { contextOf } from '../request-context';
+import type { RouteDeps } from '../route-deps';
+import type { RouteDef } from '../route-table';
+
+const READ = { scope: 'asset:read' };
+const MODIFY = { scope: 'asset:write', role: 'MEDIAEDIT' };
+const REMOVE = { scope: 'asset:write', role: 'MEDIAREMOVE' };
+/** Bynder's ids are 8-4-4-16 upper-case hex (facts 1.1); any other form is simply not found. */
+export const MEDIA_ID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{16}$/;
+
+/** Asset reads and writes (facts 3.1-3.4), including the SDK variants with the id in body or query. */
+export function mediaRoutes(deps: RouteDeps): RouteDef[] {
+  const { state, settings } = deps;
+
+  const listMedia = (req: Request, res: Response): void => {
+    const matching = state
+      .allMedia()
+      .filter(buildMediaFilter(req, state.taxonomy))
+      .sort(buildMediaOrder(req));
+    const media = pageOf(matching, queryPaging(req)).map((asset) => state.renderMedia(asset, settings));
+    const total = queryFlag(req, 'total', false);
+    const count = queryFlag(req, 'count', false);
+    if (!total && !count) return void res.json(media);
+    // Facet counts are reduced to the total here; Bynder adds per-facet counts (facts 3.1).
+    res.json({
+      ...(total ? { total: { count: matching.length } } : {}),
+      ...(count ? { count: { total: matching.length } } : {}),
+      media,
+    });
+  };
+
+  const modifyMedia = (id: string | undefined, req: Request, res: Response): void => {
+    // Checked synchronously: an unknown or deleted asset answers 404 before anything is queued.
+    const asset = id !== undefined && MEDIA_ID.test(id) ? state.media(id) : undefined;
+    if (!asset) return sendEnvelope(res, 404, 'Media not found');
+    if (!req.is('application/x-www-form-urlencoded')) {
+      // Bynder answers 202 to a JSON body and ignores it (facts 5.2); strict mode (emulator-only) refuses.
+      if (settings.strict) return sendEnvelope(res, 400, 'Request body must be form-encoded');
+      return sendEnvelope(res, 202, 'Accepted');
+    }
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = parseMediaForm(form, state.taxonomy, settings.strict);
+    if (!parsed.ok) return sendEnvelope(res, 400, parsed.message);
+    // Changing isPublic needs the MARKPUBLIC role on top of MEDIAEDIT (facts 1.3).
+    if ('isPublic' in parsed.patch.fields && !contextOf(res).principal?.roles.has('MARKPUBLIC')) {
+      return sendEnvelope(res, 403, 'Access denied');
+    }
+    deps.writes.accept(asset.id, parsed.patch, settings.applyDelayMs);
+    sendEnvelope(res, 202, 'Accepted');
+  };
+
+  const deleteMedia = (id: string | undefined, res: Response): void => {
+    if (id === undefined || !MEDIA_ID.test(id) || !state.deleteMedia(id)) {
+      // The delete endpoint's documented 404 carries statuscode as a string (facts 3.4).
+      return sendEnvelope(res, 404, 'Media not found', true);
+    }
+    res.status(204).end();
+  };
+
+  const formId = (req: Request): string | undefined => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    return typeof body.id === 'string' ? body.id : undefined;
+  };
+
+  return [
+    // ## List: GET /api/v4/media/ (also the Java SDK's GET /api/v4/media/?id=)
+    { method: 'GET', template: '/api/v4/media/', access: READ, handle: listMedia },
+    // ## One: GET /api/v4/media/{id}/
+    {
+      method: 'GET',
+      template: '/api/v4/media/:id/',
+      access: READ,
+      handle: (req, res) => {
+        const id = String(req.params.id);
+        const asset = MEDIA_ID.test(id) ? state.media(id) : undefined;
+        if (!asset) return sendEnvelope(res, 404, 'Media not found');
+        res.json(state.renderMedia(asset, settings));
+      },
+    },
+    // ## Modify: POST /api/v4/media/{id}/, and the JS/Java SDK form with `id` in the body
+    {
+      method: 'POST',
+      template: '/api/v4/media/:id/',
+      access: MODIFY,
+      handle: (req, res) => modifyMedia(String(req.params.id), req, res),
+    },
+    {
+      method: 'POST',
+      template: '/api/v4/media/',
+      access: MODIFY,
+      handle: (req, res) => modifyMedia(formId(req), req, res),
+    },
+    // ## Delete: DELETE /api/v4/media/{id}/, and the Java SDK's DELETE /api/v4/media/?id=
+    {
+      method: 'DELETE',
+      template: '/api/v4/media/:id/',
+      access: REMOVE,
+      handle: (req, res) => deleteMedia(String(req.params.id), res),
+    },
+    {
+      method: 'DELETE',
+      template: '/api/v4/media/',
+      access: REMOVE,
+      handle: (req, res) => deleteMedia(queryValue(req, 'id'), res),
+    },
+  ];
+}

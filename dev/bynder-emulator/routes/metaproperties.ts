@@ -1,0 +1,91 @@
+import { sendEnvelope } from '../envelope';
+import { pageOf, queryFlag, queryList, queryPaging, queryValue } from '../query';
+import type { RouteDeps } from '../route-deps';
+import type { RouteDef } from '../route-table';
+import type { SeedOption } from '../seed';
+import { flattenOptions, renderMetaproperty, withCounts } from '../taxonomy';
+
+const READ = { scope: 'meta.assetbank:read' };
+
+/** Metaproperty reads (facts 2.1-2.4). Order matters: '/options/' must come before '/:id/'. */
+export function metapropertyRoutes({ state }: RouteDeps): RouteDef[] {
+  const countsView = (): { mediaCount: (optionId: string) => number } => {
+    const counts = state.optionCounts();
+    return { mediaCount: (optionId) => counts.get(optionId) ?? 0 };
+  };
+
+  return [
+    // ## Options by id: GET /api/v4/metaproperties/options/?ids=a,b
+    {
+      method: 'GET',
+      template: '/api/v4/metaproperties/options/',
+      access: READ,
+      handle: (req, res) => {
+        const ids = queryList(req, 'ids') ?? [];
+        if (ids.length === 0) return sendEnvelope(res, 400, 'No data sent', true);
+        const found = ids.map((id) => state.taxonomy.option(id)?.option);
+        // Any unknown id fails the whole call (facts 2.4 documents the 400; all-or-nothing is assumed).
+        if (found.some((option) => option === undefined)) {
+          return sendEnvelope(res, 400, 'Invalid metaproperty option id sent', true);
+        }
+        res.json(found);
+      },
+    },
+    // ## List: GET /api/v4/metaproperties/ — an object keyed by name, not an array
+    {
+      method: 'GET',
+      template: '/api/v4/metaproperties/',
+      access: READ,
+      handle: (req, res) => {
+        const options = queryFlag(req, 'options', true);
+        const count = queryFlag(req, 'count', false);
+        const ids = queryList(req, 'ids');
+        const view = { options, ...(count ? countsView() : {}) };
+        const body = Object.fromEntries(
+          state.taxonomy
+            .entries()
+            .filter(([, mp]) => ids === undefined || ids.includes(mp.id))
+            .map(([key, mp]) => [key, renderMetaproperty(mp, view)]),
+        );
+        res.json(body);
+      },
+    },
+    // ## One: GET /api/v4/metaproperties/{id}/
+    {
+      method: 'GET',
+      template: '/api/v4/metaproperties/:id/',
+      access: READ,
+      handle: (req, res) => {
+        const mp = state.taxonomy.get(String(req.params.id));
+        if (!mp) return sendEnvelope(res, 404, 'Metaproperty not found');
+        const options = queryFlag(req, 'options', true);
+        const count = queryFlag(req, 'count', false);
+        res.json(renderMetaproperty(mp, { options, ...(count ? countsView() : {}) }));
+      },
+    },
+    // ## Options of one: GET /api/v4/metaproperties/{id}/options/?limit&page&name&externalReference
+    {
+      method: 'GET',
+      template: '/api/v4/metaproperties/:id/options/',
+      access: READ,
+      handle: (req, res) => {
+        const mp = state.taxonomy.get(String(req.params.id));
+        // Bynder answers an unknown id here with 400 and a string statuscode (facts 2.4), unlike /{id}/.
+        if (!mp) return sendEnvelope(res, 400, 'Invalid metaproperty ID', true);
+        const name = queryValue(req, 'name')?.toLowerCase();
+        const externalReference = queryValue(req, 'externalReference');
+        // Paging runs over top-level options; nested options stay inside their parent (facts 2.1).
+        // `name` matches a top-level option whose name, or a descendant's, contains the text (Bynder
+        // does not document exact vs contains; an assumption).
+        const matches = (option: SeedOption): boolean =>
+          (name === undefined ||
+            flattenOptions([option]).some((o) => String(o.name).toLowerCase().includes(name))) &&
+          (externalReference === undefined ||
+            flattenOptions([option]).some((o) => o.externalReference === externalReference));
+        const options = (mp.options ?? []).filter(matches);
+        const page = pageOf(options, queryPaging(req));
+        res.json(queryFlag(req, 'count', false) ? withCounts(page, countsView().mediaCount) : page);
+      },
+    },
+  ];
+}

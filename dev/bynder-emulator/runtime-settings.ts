@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/** Sliding-window limit per client, as Bynder's WAF applies per source IP (facts 4.1). */
+export interface RateLimitSettings {
+  /** Requests allowed inside one window. */
+  limit: number;
+  windowMs: number;
+  /** Once blocked, the block lifts only after this long without a single request from that client. */
+  quietMs: number;
+}
+
+export interface LatencySettings {
+  ms: number;
+  /** A uniformly random extra 0..jitterMs on top of `ms`. */
+  jitterMs: number;
+}
+
+/** Everything the emulator can change while it runs (`configure`, `POST /__emulator/config`). */
+export interface EmulatorSettings {
+  /** Delay between a 202 on modify and the change being visible; 0 applies on the next timer tick. */
+  applyDelayMs: number;
+  rateLimit: RateLimitSettings | false;
+  latency: LatencySettings;
+  /** EMULATOR-ONLY, not Bynder behaviour: reject unknown form keys, ids and JSON bodies with 400. */
+  strict: boolean;
+  /** Render asset booleans (archive, isPublic, limited, watermarked) as 1/0, as real payloads often do. */
+  booleansAsNumbers: boolean;
+  /** Render text metaproperty values as one-element arrays instead of strings (both occur, facts 3.2). */
+  textValuesAsArrays: boolean;
+}
+
+/** Bynder's current limit: 4,500 requests per 5 minutes, blocked until 5 quiet minutes (facts 4.1). */
+export const BYNDER_RATE_LIMIT: RateLimitSettings = { limit: 4500, windowMs: 300_000, quietMs: 300_000 };
+
+export const DEFAULT_SETTINGS: EmulatorSettings = {
+  applyDelayMs: 0,
+  rateLimit: BYNDER_RATE_LIMIT,
+  latency: { ms: 0, jitterMs: 0 },
+  strict: false,
+  booleansAsNumbers: false,
+  textValuesAsArrays: false,
+};
+
+const nonNegative = z.number().finite().min(0);
+
+export const settingsPatchSchema = z.strictObject({
+  applyDelayMs: nonNegative.optional(),
+  rateLimit: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        limit: z.number().int().min(1).optional(),
+        windowMs: nonNegative.optional(),
+        quietMs: nonNegative.optional(),
+      }),
+    ])
+    .optional(),
+  latency: z.strictObject({ ms: nonNegative.optional(), jitterMs: nonNegative.optional() }).optional(),
+  strict: z.boolean().optional(),
+  booleansAsNumbers: z.boolean().optional(),
+  textValuesAsArrays: z.boolean().optional(),
+});
+
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+/** Applies a patch in place; a partial rateLimit/latency patch keeps the other members. */
+export function applySettingsPatch(settings: EmulatorSettings, patch: SettingsPatch): void {
+  if (patch.applyDelayMs !== undefined) settings.applyDelayMs = patch.applyDelayMs;
+  if (patch.strict !== undefined) settings.strict = patch.strict;
+  if (patch.booleansAsNumbers !== undefined) settings.booleansAsNumbers = patch.booleansAsNumbers;
+  if (patch.textValuesAsArrays !== undefined) settings.textValuesAsArrays = patch.textValuesAsArrays;
+  if (patch.latency !== undefined) settings.latency = { ...settings.latency, ...patch.latency };
+  if (patch.rateLimit === false) settings.rateLimit = false;
+  else if (patch.rateLimit !== undefined) {
+    settings.rateLimit = { ...(settings.rateLimit || BYNDER_RATE_LIMIT), ...patch.rateLimit };
+  }
+}

@@ -1,0 +1,260 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+
+import type { Clock } from '../../src/lib/runtime-ports';
+import { CONTROL_PREFIX, controlRouter, type EmulatorControl } from './control';
+import { Delays } from './delays';
+import { sendEnvelope, statusMessage } from './envelope';
+import { authMiddleware } from './middleware/auth';
+import { FaultList, faultsMiddleware, type FaultRule } from './middleware/faults';
+import { RateLimiter, rateLimitMiddleware } from './middleware/rate-limit';
+import {
+  RequestLog,
+  requestLogMiddleware,
+  type RequestFilter,
+  type RequestLogEntry,
+} from './middleware/request-log';
+import type { RouteDeps } from './route-deps';
+import { expressPath, RouteTable } from './route-table';
+import { mediaRoutes } from './routes/media';
+import { metapropertyRoutes } from './routes/metaproperties';
+import { oauthRoutes } from './routes/oauth';
+import { trashRoutes } from './routes/trash';
+import {
+  applySettingsPatch,
+  DEFAULT_SETTINGS,
+  type EmulatorSettings,
+  type LatencySettings,
+  type RateLimitSettings,
+} from './runtime-settings';
+import type { Seed } from './seed';
+import { PortalState, type PortalSnapshot } from './state';
+import { DEFAULT_TOKEN, TokenStore, type OAuthClient, type PermanentToken } from './token-store';
+import { WriteQueue } from './write-queue';
+
+export type { FaultRule } from './middleware/faults';
+export type { RequestCounts, RequestFilter, RequestLogEntry } from './middleware/request-log';
+export type { LatencySettings, RateLimitSettings } from './runtime-settings';
+export type { Seed, SeedAsset, SeedMetaproperty, SeedOption } from './seed';
+export type { TrashedMedia } from './state';
+export type { OAuthClient, PermanentToken } from './token-store';
+
+export interface EmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Interface to listen on; loopback by default. */
+  host?: string;
+  /** A seed object or the path of a seed JSON file; empty portal when absent. */
+  seed?: Seed | string;
+  /** Permanent tokens; default one, 'demo-token', with every scope and role. Absent scopes/roles mean all. */
+  tokens?: PermanentToken[];
+  /** OAuth 2.0 client-credentials clients; none by default. */
+  oauthClients?: OAuthClient[];
+  /** Delay before an accepted (202) modify becomes visible; default 0 (next timer tick). */
+  applyDelayMs?: number;
+  /** Default 4,500 per 300,000 ms, blocked until 300,000 ms quiet; false disables. */
+  rateLimit?: RateLimitSettings | false;
+  faults?: FaultRule[];
+  latency?: LatencySettings;
+  /** EMULATOR-ONLY: reject what Bynder silently ignores on modify (unknown keys/ids, JSON) with 400. */
+  strict?: boolean;
+  /** Render asset booleans as 1/0 (as real payloads often do). */
+  booleansAsNumbers?: boolean;
+  /** Render text metaproperty values as one-element arrays. */
+  textValuesAsArrays?: boolean;
+  /** Time source for token expiry, rate limiting and timestamps (tests pass a fake one). */
+  clock?: Pick<Clock, 'now'>;
+  /** Randomness for fault rates and latency jitter. */
+  random?: () => number;
+}
+
+/** A dump of the emulator: the portal (a valid seed) plus the request log. */
+export interface EmulatorState extends PortalSnapshot {
+  requests: RequestLogEntry[];
+}
+
+export interface RunningEmulator {
+  /** Base URL, e.g. 'http://127.0.0.1:40123' (no trailing slash). */
+  url: string;
+  /** The first permanent token it accepts. */
+  token: string;
+  stop(): Promise<void>;
+  snapshot(): EmulatorState;
+  /** A string is taken as a route template, e.g. requests('POST /api/v4/media/:id/'). */
+  requests(filter?: RequestFilter | string): RequestLogEntry[];
+  clearRequests(): void;
+  faults: { add(rule: FaultRule): void; clear(): void };
+  configure(patch: Partial<EmulatorOptions>): void;
+  seed(seed: Seed): void;
+  /** Resolves once every accepted 202 write has been applied (pending ones are applied at once). */
+  settle(): Promise<void>;
+  /** What lenient seed loading left out (unknown metaproperties or option values). */
+  seedWarnings(): string[];
+}
+
+/** Starts a Bynder emulator on loopback (see docs/emulator.md). */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const now = options.clock ? () => options.clock!.now() : () => Date.now();
+  const random = options.random ?? Math.random;
+  const settings: EmulatorSettings = structuredClone(DEFAULT_SETTINGS);
+  const state = new PortalState(now);
+  const delays = new Delays();
+  const writes = new WriteQueue(state, delays);
+  const tokens = new TokenStore(now);
+  const faults = new FaultList(random);
+  const log = new RequestLog();
+  const limiter = new RateLimiter();
+
+  const configure = (patch: Partial<EmulatorOptions>): void => {
+    applySettingsPatch(settings, {
+      ...(patch.applyDelayMs !== undefined ? { applyDelayMs: patch.applyDelayMs } : {}),
+      ...(patch.rateLimit !== undefined ? { rateLimit: patch.rateLimit } : {}),
+      ...(patch.latency !== undefined ? { latency: patch.latency } : {}),
+      ...(patch.strict !== undefined ? { strict: patch.strict } : {}),
+      ...(patch.booleansAsNumbers !== undefined ? { booleansAsNumbers: patch.booleansAsNumbers } : {}),
+      ...(patch.textValuesAsArrays !== undefined ? { textValuesAsArrays: patch.textValuesAsArrays } : {}),
+    });
+    if (patch.rateLimit !== undefined) limiter.reset();
+    if (patch.tokens) tokens.setPermanentTokens(patch.tokens);
+    if (patch.oauthClients) tokens.setClients(patch.oauthClients);
+    if (patch.faults) {
+      faults.clear();
+      for (const rule of patch.faults) faults.add(rule);
+    }
+    if (patch.seed !== undefined) {
+      writes.discard();
+      state.seed(patch.seed);
+    }
+  };
+  const permanentTokens = options.tokens ?? [{ token: DEFAULT_TOKEN }];
+  configure({
+    ...options,
+    tokens: permanentTokens,
+    seed: options.seed ?? { metaproperties: {}, assets: [] },
+  });
+
+  const settle = (): Promise<void> => {
+    writes.flush();
+    return Promise.resolve();
+  };
+  const snapshot = (): EmulatorState => ({ ...state.snapshot(settings), requests: log.list() });
+
+  const control: EmulatorControl = {
+    snapshot,
+    seed: (seed) => {
+      configure({ seed });
+      return { warnings: state.warnings };
+    },
+    reset: () => {
+      writes.discard();
+      state.reset();
+    },
+    addFault: (rule) => faults.add(rule),
+    clearFaults: () => faults.clear(),
+    listFaults: () => faults.list(),
+    configure: (patch) => {
+      applySettingsPatch(settings, patch);
+      if (patch.rateLimit !== undefined) limiter.reset();
+      return structuredClone(settings);
+    },
+    settings: () => structuredClone(settings),
+    requests: (filter) => log.list(filter),
+    requestCounts: () => log.counts(),
+    clearRequests: () => log.clear(),
+    settle,
+  };
+
+  const deps: RouteDeps = { state, settings, writes, tokens };
+  const table = new RouteTable([
+    ...oauthRoutes(deps),
+    ...metapropertyRoutes(deps),
+    ...mediaRoutes(deps),
+    ...trashRoutes(deps),
+  ]);
+  const app = buildApp({ control, table, log, faults, limiter, tokens, settings, delays, now, random });
+
+  const server = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1');
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    token: permanentTokens[0]?.token ?? DEFAULT_TOKEN,
+    stop: () =>
+      (stopping ??= new Promise<void>((resolve) => {
+        delays.cancelAll();
+        server.close(() => resolve());
+        // Stalled and keep-alive connections would otherwise hold close() open.
+        server.closeAllConnections();
+      })),
+    snapshot,
+    requests: (filter) => log.list(filter),
+    clearRequests: () => log.clear(),
+    faults: { add: (rule) => faults.add(rule), clear: () => faults.clear() },
+    configure,
+    seed: (seed) => configure({ seed }),
+    settle,
+    seedWarnings: () => [...state.warnings],
+  };
+}
+
+interface AppParts {
+  control: EmulatorControl;
+  table: RouteTable;
+  log: RequestLog;
+  faults: FaultList;
+  limiter: RateLimiter;
+  tokens: TokenStore;
+  settings: EmulatorSettings;
+  delays: Delays;
+  now: () => number;
+  random: () => number;
+}
+
+/** The chain, top to bottom: request log → faults → rate limit → auth → routes → 404. */
+function buildApp(parts: AppParts): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.set('case sensitive routing', true);
+
+  // Admin routes come before the chain: they are not logged, limited, faulted or authenticated.
+  app.use(CONTROL_PREFIX, controlRouter(parts.control));
+
+  app.use(requestLogMiddleware(parts.log, parts.table, parts.now));
+  app.use(faultsMiddleware(parts.faults, parts.settings, parts.delays, parts.random));
+  app.use(rateLimitMiddleware(parts.limiter, parts.settings, parts.now));
+  app.use(express.urlencoded({ extended: false, limit: '5mb', parameterLimit: 100_000 }));
+  app.use(authMiddleware(parts.tokens));
+
+  const router = express.Router({ strict: false, caseSensitive: true });
+  for (const route of parts.table.routes) {
+    const method = route.method === 'GET' ? 'get' : route.method === 'POST' ? 'post' : 'delete';
+    router[method](expressPath(route.template), route.handle as RequestHandler);
+  }
+  app.use(router);
+
+  // Unknown routes answer 404 and stay in the log as 'UNMATCHED', so a test can fail on them.
+  app.use((_req, res) => sendEnvelope(res, 404, 'Not found'));
+  app.use(errorHandler);
+  return app;
+}
+
+/** Body-parser errors carry their status (400 malformed, 413 too large); anything else is a 500. */
+const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+  const status = (error as { status?: unknown }).status;
+  const code = typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+  if (!res.headersSent) sendEnvelope(res, code, statusMessage(code));
+};
+
+function listen(app: express.Express, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+    // Keep-alive sockets from clients must not keep a stopped emulator alive.
+    server.keepAliveTimeout = 5_000;
+  });
+}

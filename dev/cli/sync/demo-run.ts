@@ -1,0 +1,142 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { parse } from 'csv-parse/sync';
+
+import { DEMO_COLUMNS } from '../../examples/demo-columns';
+import type { SeedOption } from '../../bynder-emulator/server';
+import type { DemoOption, PortalView, SourceRow } from './demo-expectation';
+import { expectDemoOutcome, propertyOf } from './demo-expectation';
+import type { EmulatorTarget } from './emulator-target';
+import { diffViews, readBackAssets, viewOfMedia } from './portal-read-back';
+import type { RunSummary } from './run-summary';
+import { runSyncCommand } from './sync-command';
+import type { SyncTarget } from './sync-target';
+
+const ROOT = path.resolve(__dirname, '../../..');
+export const DEMO_FILES = {
+  source: path.join(ROOT, 'examples/assets.csv'),
+  mapping: path.join(ROOT, 'examples/mapping.yml'),
+  settings: path.join(ROOT, 'examples/settings.yml'),
+  seed: path.join(ROOT, 'examples/portal.json'),
+};
+/** The form's highest budget, so the demo's few hundred writes take about 20 seconds. */
+const DEMO_THROUGHPUT = { requests_per_second: 15, max_in_flight: 10 };
+const SHOWN_DIFFERENCES = 20;
+
+/**
+ * `npm start`: syncs examples/assets.csv into the emulator seeded with the demo portal, then reads
+ * every asset the file names back over the API and compares it with what the source said.
+ */
+export async function runDemo(): Promise<number> {
+  const relative = (file: string) => path.relative(process.cwd(), file) || file;
+  const properties = DEMO_COLUMNS.filter(
+    (c) => c.target.kind !== 'asset-id' && c.target.kind !== 'delete-flag',
+  ).map((c) => propertyOf(c.target));
+  const readBackProperties = [...properties, 'archive'];
+  let before: PortalView = new Map();
+  return runSyncCommand({
+    source: relative(DEMO_FILES.source),
+    mapping: relative(DEMO_FILES.mapping),
+    settings: relative(DEMO_FILES.settings),
+    seed: relative(DEMO_FILES.seed),
+    settingsOverride: { throughput: DEMO_THROUGHPUT },
+    banner:
+      'Demo: syncing examples/assets.csv (about 280 records) into the Bynder emulator seeded with the demo portal, ' +
+      `at ${DEMO_THROUGHPUT.requests_per_second} requests/s: this takes about 20 seconds. Then every asset the file names is read back.`,
+    onTargetReady: (target: SyncTarget) => {
+      before = viewOfMedia(emulatorOf(target).emulator.snapshot().assets, readBackProperties);
+    },
+    verify: (target: SyncTarget, summary: RunSummary) =>
+      verifyDemo(emulatorOf(target), summary, before, readBackProperties),
+  });
+}
+
+async function verifyDemo(
+  target: EmulatorTarget,
+  summary: RunSummary,
+  before: PortalView,
+  properties: string[],
+) {
+  const { emulator } = target;
+  await emulator.settle();
+  const snapshot = emulator.snapshot();
+  const options = new Map<string, DemoOption[]>(
+    Object.values(snapshot.metaproperties).map((mp) => [mp.name.toLowerCase(), flatten(mp.options ?? [])]),
+  );
+  const expected = expectDemoOutcome(await readRows(DEMO_FILES.source), before, {
+    columns: DEMO_COLUMNS,
+    options,
+    deletePolicy: summary.deletePolicy as 'archive' | 'delete' | 'ignore',
+  });
+  const actual = await readBackAssets(emulator.url, emulator.token, [...expected.assets.keys()], properties);
+  const differences = diffViews(expected.assets, actual);
+
+  const lines: string[] = [
+    'Read-back: the portal compared with what the source said (computed independently of the app)',
+  ];
+  const problems: string[] = [];
+  const check = (label: string, want: number, got: number) => {
+    lines.push(
+      `  ${label.padEnd(18)}expected ${String(want).padStart(4)}, sync reported ${String(got).padStart(4)}  ${want === got ? 'ok' : 'MISMATCH'}`,
+    );
+    if (want !== got) problems.push(label);
+  };
+  check('applied', expected.applied, summary.applied);
+  check('deleted/archived', expected.deleted, summary.deleted);
+  check('rejected', expected.rejectedLines.length, summary.rejected);
+  const reportedLines = new Set(summary.rejections.map((r) => r.line));
+  const missed = expected.rejectedLines.filter((l) => !reportedLines.has(l));
+  const extra = [...reportedLines].filter((l) => !expected.rejectedLines.includes(l));
+  if (missed.length > 0 || extra.length > 0) {
+    problems.push('rejected lines');
+    lines.push(
+      `  rejected lines differ: expected but not rejected ${missed.join(', ') || '-'}; rejected but not expected ${extra.join(', ') || '-'}`,
+    );
+  }
+  lines.push(
+    `  assets read back  ${expected.assets.size} (every asset the source names), ${properties.length} properties each`,
+  );
+  if (differences.length === 0) {
+    lines.push(
+      '  portal state      matches the source: last event wins, rejected rows changed nothing, deletes per policy',
+    );
+  } else {
+    problems.push('portal state');
+    lines.push(`  portal state      ${differences.length} difference(s):`);
+    for (const d of differences.slice(0, SHOWN_DIFFERENCES)) {
+      lines.push(
+        `    ${d.id} ${d.property}: expected ${JSON.stringify(d.expected)}, portal has ${JSON.stringify(d.actual)}`,
+      );
+    }
+  }
+  lines.push(
+    problems.length === 0 ? 'Demo result: CLEAN' : `Demo result: DIFFERENCES in ${problems.join(', ')}`,
+  );
+  return { ok: problems.length === 0, report: `${lines.join('\n')}\n` };
+}
+
+async function readRows(file: string): Promise<SourceRow[]> {
+  const records = parse<{ record: Record<string, string>; info: { lines: number } }>(
+    await readFile(file, 'utf8'),
+    {
+      columns: true,
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+    },
+  );
+  return records.map(({ record, info }) => ({ line: info.lines, cells: record }));
+}
+
+function emulatorOf(target: SyncTarget): EmulatorTarget {
+  if (!('emulator' in target)) throw new Error('the demo runs against the embedded emulator only');
+  return target as EmulatorTarget;
+}
+
+function flatten(options: readonly SeedOption[]): DemoOption[] {
+  return options.flatMap((o) => [
+    { name: o.name, ...(o.label ? { label: o.label } : {}) },
+    ...flatten(o.options ?? []),
+  ]);
+}

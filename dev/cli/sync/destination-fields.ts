@@ -1,0 +1,14 @@
+import { BynderAssetSchema } from '../../../src/destinations/BynderAssetSchema';
+import type { DestinationField } from './destination-field';
+
+/** The destination key in app.yml; OCP passes it to the schema function. */
+export const DESTINATION_KEY = 'bynder_assets';
+
+/** The fields the Sync Manager would offer for mapping: the app's own schema function, live. */
+export async function loadDestinationFields(): Promise<DestinationField[]> {
+  const schema = await new BynderAssetSchema({ destinationKey: DESTINATION_KEY }).getDestinationsSchema();
+  if (schema.fields.length === 0) {
+    throw new Error('the app offers no destination fields; check the portal has metaproperties');
+  }
+  return schema.fields;
+}

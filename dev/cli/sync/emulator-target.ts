@@ -1,0 +1,55 @@
+import { writeFile } from 'node:fs/promises';
+
+import type { RunningEmulator } from '../../bynder-emulator/server';
+import { startEmulator } from '../../bynder-emulator/server';
+import type { RequestCount } from './run-summary';
+import type { SyncTarget } from './sync-target';
+
+export interface EmulatorTarget extends SyncTarget {
+  emulator: RunningEmulator;
+}
+
+/** Starts the embedded Bynder emulator on a free loopback port, seeded from a JSON file. */
+export async function startEmulatorTarget(seed: string): Promise<EmulatorTarget> {
+  const emulator = await startEmulator({ port: 0, seed });
+  let stopped = false;
+  return {
+    kind: 'emulator',
+    emulator,
+    portalUrl: emulator.url,
+    describe: `embedded emulator ${emulator.url} (seed ${seed})`,
+    credentials: { auth_method: 'permanent_token', token: emulator.token },
+    secrets: [emulator.token],
+    countRequests() {
+      // The emulator logs every request it receives: the authoritative count, retries included.
+      const since = Date.now();
+      const before = emulator.requests().length;
+      return {
+        stop: (): RequestCount => {
+          const entries = emulator
+            .requests()
+            .slice(before)
+            .filter((entry) => entry.at >= since);
+          const byRoute: Record<string, number> = {};
+          for (const entry of entries) byRoute[entry.route] = (byRoute[entry.route] ?? 0) + 1;
+          return {
+            total: entries.length,
+            byRoute,
+            rateLimited: entries.filter((entry) => entry.status === 429).length,
+            countedBy: "emulator's request log",
+          };
+        },
+      };
+    },
+    async finish({ dumpState }) {
+      if (stopped) return;
+      try {
+        await emulator.settle();
+        if (dumpState) await writeFile(dumpState, `${JSON.stringify(emulator.snapshot(), null, 2)}\n`);
+      } finally {
+        stopped = true;
+        await emulator.stop();
+      }
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { RunSummary } from './run-summary';
+
+/** How many rejections and reasons the text summary shows (the rejections file has them all). */
+export const SHOWN_REJECTIONS = 5;
+const SHOWN_REASONS = 5;
+const SHOWN_ROUTES = 6;
+const REASON_WIDTH = 160;
+
+/** The human summary printed at the end of a run: one labelled line per count (see docs/runner.md). */
+export function formatSummary(summary: RunSummary): string {
+  const lines: string[] = [];
+  const row = (label: string, value: string | number, note = '') =>
+    lines.push(`  ${label.padEnd(18)}${String(value).padStart(8)}${note ? `  ${note}` : ''}`);
+
+  lines.push(`Sync summary: ${summary.source} -> ${summary.target}`);
+  row('records read', summary.records, 'records and unreadable lines in the source');
+  row('applied', summary.applied, 'upserts Bynder accepted (or that needed no change)');
+  row('deleted/archived', summary.deleted, `deletes carried out (delete policy: ${summary.deletePolicy})`);
+  if (summary.ignoredDeletes > 0) {
+    row('deletes ignored', summary.ignoredDeletes, 'delete policy "ignore": assets left as they are');
+  }
+  row(
+    'rejected',
+    summary.rejected,
+    summary.rejected > 0 ? 'permanent: fix the source or the mapping, then run again' : '',
+  );
+  for (const rejection of summary.rejections.slice(0, SHOWN_REJECTIONS)) {
+    const who = rejection.key ? `key ${JSON.stringify(rejection.key)}` : 'no key';
+    lines.push(`      line ${rejection.line}, ${who}: ${cut(rejection.reason, REASON_WIDTH)}`);
+  }
+  if (summary.rejected > SHOWN_REJECTIONS) {
+    lines.push(`      ... and ${summary.rejected - SHOWN_REJECTIONS} more`);
+  }
+  if (summary.rejectionReasons.length > 1) {
+    const common = summary.rejectionReasons
+      .slice(0, SHOWN_REASONS)
+      .map((r) => `${cut(r.reason, 70)} (${r.count})`);
+    lines.push(`      most common: ${common.join('; ')}`);
+  }
+  if (summary.rejected > 0 && summary.rejectionsFile) {
+    lines.push(`      all rejections: ${summary.rejectionsFile}`);
+  }
+  row(
+    'pending',
+    summary.pending,
+    summary.pending > 0 ? 'not applied yet (transient); run again to retry' : '',
+  );
+  for (const { cause, count } of summary.pendingCauses.slice(0, SHOWN_REASONS)) {
+    lines.push(`      ${count} x ${cut(cause, REASON_WIDTH)}`);
+  }
+  const routes = Object.entries(summary.requestDetail.byRoute)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, SHOWN_ROUTES)
+    .map(([route, count]) => `${route} ${count}`);
+  row(
+    'requests',
+    summary.requests,
+    `counted by the ${summary.requestDetail.countedBy}${routes.length > 0 ? `: ${routes.join(', ')}` : ''}`,
+  );
+  if (summary.requestDetail.rateLimited > 0) row('rate limited (429)', summary.requestDetail.rateLimited);
+  row('requests/second', summary.requestsPerSecond.toFixed(1), 'requests / elapsed');
+  row(
+    'elapsed',
+    `${(summary.elapsedMs / 1000).toFixed(1)} s`,
+    `${summary.batches} batches, ${summary.retries} re-deliveries`,
+  );
+  if (summary.unmatchedColumns.length > 0) {
+    lines.push(`  columns not sent: ${summary.unmatchedColumns.join(', ')}`);
+  }
+  if (summary.appLog) lines.push(`  app log: ${summary.appLog}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The `--json` summary: the counts, every kept rejection as `{ key, field, reason, line }`, and the details. */
+export function formatJsonSummary(summary: RunSummary): string {
+  return `${JSON.stringify(summary, null, 2)}\n`;
+}
+
+function cut(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}

@@ -1,0 +1,291 @@
+import { createWriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+
+import { storage } from '@zaiusinc/app-sdk';
+
+import { BynderAssetSync } from '../../../src/destinations/BynderAssetSync';
+import type { AppConfig } from '../../../src/lib/config';
+import { readRateLimitBlock } from '../../../src/lib/delivery/rate-limit-block';
+import {
+  MAX_REJECTION_LOG_ENTRIES,
+  readRejectionLog,
+  REJECTION_LOG_KEY,
+} from '../../../src/lib/delivery/rejection-log';
+import { systemClock } from '../../../src/lib/runtime-ports';
+import { locateRejections } from './batch-rejections';
+import { deliverWithRetries } from './deliver-with-retries';
+import { loadDestinationFields } from './destination-fields';
+import { FieldMapping } from './FieldMapping';
+import { inBatches } from './in-batches';
+import { loadMappingFile } from './mapping-file';
+import type { ProgressReporter } from './progress-reporter';
+import { openSource } from './read-source';
+import { toAssetItem } from './record-to-item';
+import type { RequestCount, RunSummary } from './run-summary';
+import { buildRunSummary } from './run-summary';
+import type { Rejection } from './run-tally';
+import { RunTally } from './run-tally';
+import { saveSettings } from './save-settings';
+import type { SectionValues } from './settings-input';
+import type { SourceEntry } from './source-entry';
+import { SourceError } from './source-entry';
+import { detectSourceFormat } from './source-format';
+import type { SyncTarget } from './sync-target';
+
+export const DEFAULT_BATCH_SIZE = 100;
+/** The app keeps this many rejections in its log; a bigger batch could lose some between reads. */
+export const MAX_BATCH_SIZE = MAX_REJECTION_LOG_ENTRIES;
+
+export interface SyncRunOptions {
+  source: string;
+  format?: string;
+  mappingFile?: string;
+  batchSize: number;
+  retryPauseMs: number;
+  maxBlockWaitMs: number;
+  settings: SectionValues;
+  target: SyncTarget;
+  rejectionsFile: string;
+  appLog?: string;
+}
+
+export interface RunIo {
+  /** A line for the user on stderr (never stdout). */
+  note(line: string): void;
+  startProgress(totalBytes: number): ProgressReporter;
+}
+
+/** The run could not start or had to stop before any batch: settings, mapping, or ready() said no. */
+export class SyncNotStartedError extends Error {
+  public override name = 'SyncNotStartedError';
+}
+
+interface QueuedRecord {
+  item: Record<string, unknown> & { _isDeleted?: boolean };
+  line: number;
+  key: string;
+}
+
+/**
+ * One sync, the way the Sync Manager runs it: save settings through the form, read the field list
+ * from the schema function, map and batch the source, ready() once, deliver() each batch (retrying
+ * what it answers retryable), and account for every record.
+ */
+export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSummary> {
+  const startedAt = performance.now();
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > MAX_BATCH_SIZE) {
+    throw new SyncNotStartedError(
+      `--batch-size must be a whole number from 1 to ${MAX_BATCH_SIZE}, got ${options.batchSize}`,
+    );
+  }
+  const format = detectSourceFormat(options.source, options.format);
+  const mappingFile = options.mappingFile ? await loadMappingFile(options.mappingFile) : undefined;
+  const source = await openSource(options.source, format);
+  const entries = readUntilBroken(source.entries);
+  const counter = options.target.countRequests();
+  let requests: RequestCount | undefined;
+  const rejectionsOut = createWriteStream(options.rejectionsFile);
+  try {
+    const { config, notes } = await saveSettings(options.settings, {
+      ...options.target.credentials,
+      portal: options.target.portalUrl,
+    });
+    for (const note of notes) io.note(`settings: ${note}`);
+    io.note(describeConfig(config));
+
+    const mapping = FieldMapping.create(await loadDestinationFields(), mappingFile);
+    const peeked = await peek(entries, options.batchSize);
+    mapping.observe(peeked.flatMap((e) => (e.kind === 'record' ? Object.keys(e.record) : [])));
+    reportMapping(mapping, options.mappingFile, io);
+    const primary = mapping.primaryField;
+    if (peeked.some((e) => e.kind === 'record') && !mapping.mapped.some((m) => m.field === primary.name)) {
+      throw new SyncNotStartedError(
+        `no source column feeds the primary key field "${primary.name}" (${primary.display_name}); ` +
+          (mappingFile
+            ? `map a column to ${primary.name} in ${options.mappingFile}`
+            : `name a column "${primary.name}" or pass --mapping`),
+      );
+    }
+
+    const destination = new BynderAssetSync();
+    const readiness = await destination.ready();
+    if (!readiness.ready) {
+      throw new SyncNotStartedError(
+        `the app is not ready to deliver: ${readiness.message ?? '(no message)'}`,
+      );
+    }
+
+    const tally = new RunTally();
+    const syncName = `local sync of ${options.source}`.slice(0, 200);
+    const sync = { id: `local-${Date.now().toString(36)}`, name: syncName };
+    const progress = io.startProgress(source.size);
+    const reject = (rejection: Rejection) => {
+      tally.reject(rejection);
+      rejectionsOut.write(`${JSON.stringify(rejection)}\n`);
+    };
+    let stoppedBecause: string | undefined;
+    let bytesRead = 0;
+
+    /** Source entries to queued records; unreadable lines and bad delete flags are rejected here. */
+    async function* toQueuedRecords(): AsyncGenerator<QueuedRecord> {
+      for await (const entry of concat(peeked, entries)) {
+        tally.records += 1;
+        bytesRead = Math.max(bytesRead, entry.bytesRead);
+        if (entry.kind === 'bad-line') {
+          reject({ key: '', field: '', reason: `unreadable line: ${entry.problem}`, line: entry.line });
+          continue;
+        }
+        const conversion = toAssetItem(entry.record, mapping);
+        if (conversion.ok) yield { item: conversion.item, line: entry.line, key: conversion.key };
+        else {
+          reject({
+            key: conversion.key,
+            field: conversion.field,
+            reason: conversion.reason,
+            line: entry.line,
+          });
+        }
+      }
+    }
+
+    const deliverBatch = async (batch: QueuedRecord[]) => {
+      tally.batches += 1;
+      if (stoppedBecause) {
+        tally.leavePending(batch.length, `not delivered: the run stopped (${stoppedBecause})`);
+        return;
+      }
+      const items = batch.map((r) => r.item);
+      const delivery = await deliverWithRetries(destination, items, sync, {
+        retryPauseMs: options.retryPauseMs,
+        maxBlockWaitMs: options.maxBlockWaitMs,
+        clock: systemClock,
+        beforeAttempt: () => storage.kvStore.delete(REJECTION_LOG_KEY).then(() => undefined),
+        readBlockedUntil: async () => (await readRateLimitBlock(storage.kvStore, systemClock))?.blockedUntil,
+        onRetry: ({ attempt, pauseMs, failureReason, blockedUntil }) => {
+          tally.retries += 1;
+          const block = blockedUntil
+            ? ` (rate-limit block until ${new Date(blockedUntil).toISOString()})`
+            : '';
+          progress.note(
+            `batch ${tally.batches}: attempt ${attempt} in ${Math.round(pauseMs)} ms${block}: ${failureReason}`,
+          );
+        },
+      });
+      const logged = (await readRejectionLog(storage.kvStore)).filter((e) => e.sync === syncName);
+      const located = locateRejections(logged, items, primary.name);
+      const rejectedAt = new Map<number, { field: string; reason: string }>();
+      for (const r of located) for (const p of r.positions) rejectedAt.set(p, r);
+      const untied = located.filter((r) => r.positions.length === 0).length;
+      if (untied > 0) {
+        progress.note(
+          `batch ${tally.batches}: ${untied} rejection(s) in the app's log could not be tied to a source line`,
+        );
+      }
+
+      // Which records of a failed batch were applied is not reported per record: only rejections are.
+      // So when anything is left pending, every record not rejected counts as pending (conservative).
+      const { result } = delivery;
+      const leftPending =
+        !result.success &&
+        (result.retryable === true ||
+          rejectedAt.size === 0 ||
+          /records pending/.test(result.failureReason ?? ''));
+      batch.forEach((record, position) => {
+        const rejection = rejectedAt.get(position);
+        if (rejection) {
+          reject({ key: record.key, field: rejection.field, reason: rejection.reason, line: record.line });
+        } else if (leftPending) {
+          tally.leavePending(1, result.failureReason ?? 'deliver() failed without a reason');
+        } else if (record.item._isDeleted === true) {
+          tally.count(config.deletePolicy === 'ignore' ? 'ignoredDelete' : 'deleted');
+        } else tally.count('applied');
+      });
+      if (leftPending && result.retryable !== true) {
+        // Not retryable yet nothing rejected per record: settings or credentials; later batches would fail alike.
+        stoppedBecause = `batch ${tally.batches} failed and is not retryable: ${result.failureReason ?? '(no reason)'}`;
+        progress.note(`stopping: ${stoppedBecause}`);
+      }
+    };
+
+    for await (const batch of inBatches(toQueuedRecords(), options.batchSize)) {
+      await deliverBatch(batch);
+      progress.update(bytesRead, tally);
+    }
+    progress.update(source.size, tally);
+    progress.stop();
+
+    requests = counter.stop();
+    return buildRunSummary(tally, {
+      elapsedMs: performance.now() - startedAt,
+      requests,
+      deletePolicy: config.deletePolicy,
+      rejectionsFile: tally.rejected > 0 ? options.rejectionsFile : undefined,
+      unmatchedColumns: mapping.unmatched.map((u) => u.column),
+      source: options.source,
+      target: options.target.describe,
+      appLog: options.appLog,
+    });
+  } finally {
+    if (!requests) counter.stop();
+    await closeStream(rejectionsOut);
+  }
+}
+
+function describeConfig(config: AppConfig): string {
+  const auth = config.credentials.kind === 'permanent_token' ? 'permanent token' : 'OAuth client credentials';
+  const key =
+    config.primaryKey.kind === 'asset_id' ? 'asset id' : `external key "${config.primaryKey.metaproperty}"`;
+  return (
+    `settings saved through the app's settings form: portal ${config.portalUrl} (${auth}); match by ${key}; ` +
+    `deletes: ${config.deletePolicy}; empty values: ${config.emptyValues}; unknown options: ${config.unknownOptions}; ` +
+    `${config.requestsPerSecond} requests/s, ${config.maxInFlight} in flight`
+  );
+}
+
+function reportMapping(mapping: FieldMapping, mappingFile: string | undefined, io: RunIo): void {
+  const mapped = mapping.mapped;
+  io.note(`mapping (${mappingFile ? `from ${mappingFile}` : 'columns matched to fields by name'}):`);
+  const width = Math.min(30, Math.max(0, ...mapped.map((m) => m.column.length)));
+  for (const m of mapped) {
+    io.note(
+      `  ${m.column.padEnd(width)} -> ${m.field}${m.via === 'display name' ? ' (by display name)' : ''}`,
+    );
+  }
+  for (const u of mapping.unmatched) io.note(`  ${u.column.padEnd(width)}    not sent: ${u.reason}`);
+  const missing = mapping.missingColumns;
+  if (missing.length > 0) {
+    io.note(`  the mapping file names columns the source does not have (yet): ${missing.join(', ')}`);
+  }
+}
+
+async function peek(entries: AsyncGenerator<SourceEntry>, count: number): Promise<SourceEntry[]> {
+  const taken: SourceEntry[] = [];
+  while (taken.length < count) {
+    const next = await entries.next();
+    if (next.done) break;
+    taken.push(next.value);
+  }
+  return taken;
+}
+
+/**
+ * A source that breaks mid-file (an unclosed quote) ends with one bad-line entry for the break, so
+ * what was read before it is still delivered. A broken header stops the run before it starts.
+ */
+async function* readUntilBroken(entries: AsyncGenerator<SourceEntry>): AsyncGenerator<SourceEntry> {
+  try {
+    yield* entries;
+  } catch (error) {
+    if (!(error instanceof SourceError) || error.line === undefined || error.line <= 1) throw error;
+    yield { kind: 'bad-line', line: error.line, problem: error.message, bytesRead: Number.MAX_SAFE_INTEGER };
+  }
+}
+
+async function* concat<T>(first: readonly T[], rest: AsyncIterable<T>): AsyncGenerator<T> {
+  yield* first;
+  yield* rest;
+}
+
+function closeStream(stream: WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.end(resolve));
+}

@@ -1,0 +1,66 @@
+// What happened to every source record. Each record ends in exactly one bucket, so
+// records = applied + deleted + ignoredDeletes + rejected + pending.
+
+export interface Rejection {
+  /** The record's primary key as the source gave it; empty when it had none. */
+  key: string;
+  /** The destination field at fault, `_isDeleted`, or empty when the record as a whole is at fault. */
+  field: string;
+  reason: string;
+  /** Source line of the record (where it ends, for CSV rows spanning lines). */
+  line: number;
+}
+
+export type RecordOutcome = 'applied' | 'deleted' | 'ignoredDelete' | 'pending';
+
+/** How many rejections the JSON summary and memory keep; the rejections file has all of them. */
+export const KEPT_REJECTIONS = 1000;
+
+export class RunTally {
+  public records = 0;
+  public applied = 0;
+  public deleted = 0;
+  public ignoredDeletes = 0;
+  public rejected = 0;
+  public pending = 0;
+  public batches = 0;
+  public retries = 0;
+  /** The first KEPT_REJECTIONS rejections, in source order. */
+  public readonly rejections: Rejection[] = [];
+  /** Rejection count per reason text with values stripped, for "most common reasons". */
+  public readonly reasons = new Map<string, number>();
+  /** Why records were left pending, with counts. */
+  public readonly pendingCauses = new Map<string, number>();
+
+  public count(outcome: RecordOutcome, howMany = 1): void {
+    if (outcome === 'ignoredDelete') this.ignoredDeletes += howMany;
+    else this[outcome] += howMany;
+  }
+
+  public reject(rejection: Rejection): void {
+    this.rejected += 1;
+    if (this.rejections.length < KEPT_REJECTIONS) this.rejections.push(rejection);
+    const reason = reasonKind(rejection);
+    this.reasons.set(reason, (this.reasons.get(reason) ?? 0) + 1);
+  }
+
+  public leavePending(howMany: number, cause: string): void {
+    if (howMany <= 0) return;
+    this.pending += howMany;
+    this.pendingCauses.set(cause, (this.pendingCauses.get(cause) ?? 0) + howMany);
+  }
+}
+
+/** Groups rejections by what is wrong: quoted values and numbers removed, field kept. */
+export function reasonKind(rejection: Pick<Rejection, 'field' | 'reason'>): string {
+  const generic = rejection.reason
+    .replace(/^field "[^"]*":\s*/, '')
+    .replace(/\s*\([^)]*,[^)]*(\)|$)/g, '') // option lists, e.g. (Summer, Winter, …)
+    .replace(/"[^"]*"/g, '"…"')
+    .replace(/\b\d[\d,.]*\b/g, 'N')
+    .split(';')[0]
+    ?.trim();
+  return rejection.field
+    ? `${rejection.field}: ${generic ?? rejection.reason}`
+    : (generic ?? rejection.reason);
+}

@@ -1,0 +1,122 @@
+import { readFile } from 'node:fs/promises';
+
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+// The settings a run saves through the app's settings form, section by section, as an admin would in
+// OCP: from a YAML file with the form's section and field keys, then flags on top. Credentials never
+// come from a file or a flag: they come from the environment (real portal) or the emulator.
+
+export const FORM_SECTIONS = ['connection', 'records', 'throughput'] as const;
+export type FormSection = (typeof FORM_SECTIONS)[number];
+
+/** Form values per section, as the form would submit them. */
+export type SectionValues = Record<FormSection, Record<string, string | number | boolean>>;
+
+const SECRET_KEYS = ['token', 'client_id', 'client_secret'];
+const KNOWN_KEYS: Record<FormSection, readonly string[]> = {
+  connection: ['portal', 'auth_method'],
+  records: ['primary_key', 'external_key_metaproperty', 'delete_policy', 'empty_values', 'unknown_options'],
+  throughput: ['requests_per_second', 'max_in_flight'],
+};
+
+const scalar = z.union([z.string(), z.number(), z.boolean()], {
+  error: 'must be a single value (text, number or true/false)',
+});
+const settingsFileSchema = z.strictObject({
+  connection: z.record(z.string(), scalar).nullish(),
+  records: z.record(z.string(), scalar).nullish(),
+  throughput: z.record(z.string(), scalar).nullish(),
+});
+
+/** Flags that set one form field each. */
+export interface SettingsFlags {
+  deletePolicy?: string;
+  emptyValues?: string;
+  unknownOptions?: string;
+  requestsPerSecond?: string;
+  maxInFlight?: string;
+  primaryKey?: string;
+  externalKeyMetaproperty?: string;
+}
+
+const FLAG_FIELDS: Array<[keyof SettingsFlags, FormSection, string]> = [
+  ['primaryKey', 'records', 'primary_key'],
+  ['externalKeyMetaproperty', 'records', 'external_key_metaproperty'],
+  ['deletePolicy', 'records', 'delete_policy'],
+  ['emptyValues', 'records', 'empty_values'],
+  ['unknownOptions', 'records', 'unknown_options'],
+  ['requestsPerSecond', 'throughput', 'requests_per_second'],
+  ['maxInFlight', 'throughput', 'max_in_flight'],
+];
+
+export async function readSettingsFile(file: string): Promise<SectionValues> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `--settings "${file}" cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return parseSettingsFile(text, file);
+}
+
+export function parseSettingsFile(text: string, file = 'settings file'): SectionValues {
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new Error(`${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+  const parsed = settingsFileSchema.safeParse(document ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown section ${issue.keys.map((k) => `"${k}"`).join(', ')}; the sections are ${FORM_SECTIONS.join(', ')}`
+        : `${issue.path.join('.') || '(top level)'}: ${issue.message}`,
+    );
+    throw new Error(`${file}: ${problems.join('; ')}`);
+  }
+  const values = emptySections();
+  for (const section of FORM_SECTIONS) {
+    for (const [key, value] of Object.entries(parsed.data[section] ?? {})) {
+      if (SECRET_KEYS.includes(key)) {
+        throw new Error(
+          `${file}: ${section}.${key} holds a credential; keep credentials out of files and set BYNDER_TOKEN ` +
+            '(or BYNDER_CLIENT_ID and BYNDER_CLIENT_SECRET) in the environment instead',
+        );
+      }
+      if (!KNOWN_KEYS[section].includes(key)) {
+        throw new Error(
+          `${file}: ${section}.${key} is not a setting; ${section} has ${KNOWN_KEYS[section].join(', ')}`,
+        );
+      }
+      values[section][key] = value;
+    }
+  }
+  return values;
+}
+
+/** The file's values with the flags on top. */
+export function applySettingsFlags(base: SectionValues, flags: SettingsFlags): SectionValues {
+  const values: SectionValues = {
+    connection: { ...base.connection },
+    records: { ...base.records },
+    throughput: { ...base.throughput },
+  };
+  for (const [flag, section, key] of FLAG_FIELDS) {
+    const value = flags[flag];
+    if (value !== undefined) values[section][key] = value;
+  }
+  return values;
+}
+
+export function emptySections(): SectionValues {
+  return { connection: {}, records: {}, throughput: {} };
+}

@@ -1,0 +1,127 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { redactSecrets } from '../../../src/lib/redact';
+import { captureAppOutput } from './app-log-capture';
+import { startEmulatorTarget } from './emulator-target';
+import { formatJsonSummary, formatSummary } from './format-summary';
+import { createPortalTarget } from './portal-target';
+import { createProgressReporter } from './progress-reporter';
+import type { RunSummary } from './run-summary';
+import { DEFAULT_BATCH_SIZE, runSync } from './run-sync';
+import type { SectionValues, SettingsFlags } from './settings-input';
+import { applySettingsFlags, emptySections, readSettingsFile } from './settings-input';
+import type { SyncTarget } from './sync-target';
+
+/** Exit codes: every record applied or rejected; some left pending; the run could not start or broke. */
+export const EXIT = { done: 0, pending: 1, failed: 2 } as const;
+
+export interface SyncCommandOptions {
+  source?: string;
+  format?: string;
+  mapping?: string;
+  batchSize?: string;
+  seed?: string;
+  portal?: string;
+  settings?: string;
+  retryPauseMs?: string;
+  maxBlockWaitMs?: string;
+  rejectionsFile?: string;
+  dumpState?: string;
+  json?: boolean;
+  /** Printed before the run starts (the demo tells how long it will take). */
+  banner?: string;
+  /** Extra settings on top of file and flags (the demo raises the request budget). */
+  settingsOverride?: Partial<SectionValues>;
+  /** Called once the target is up, before settings are saved (the demo notes the portal as it was). */
+  onTargetReady?: (target: SyncTarget) => void;
+  /** Called after the sync, before the target stops; its report is printed after the summary. */
+  verify?: (target: SyncTarget, summary: RunSummary) => Promise<{ ok: boolean; report: string }>;
+}
+
+/** Runs `sync` and returns the exit code. Everything the app logs goes to the run's app.log. */
+export async function runSyncCommand(raw: Record<string, unknown>): Promise<number> {
+  const options = raw as SyncCommandOptions & SettingsFlags;
+  const runDir = await mkdtemp(path.join(os.tmpdir(), 'bynder-sync-'));
+  if (process.env.LOG_LEVEL === undefined) process.env.LOG_LEVEL = 'info';
+  const io = captureAppOutput(path.join(runDir, 'app.log'));
+  let secrets: string[] = [];
+  const say = (line: string) => io.err(`${redactSecrets(line, secrets)}\n`);
+  let target: SyncTarget | undefined;
+  let code: number = EXIT.failed;
+  try {
+    if (!options.source) throw new Error('--source is required');
+    const settings = applySettingsFlags(
+      options.settings ? await readSettingsFile(options.settings) : emptySections(),
+      options,
+    );
+    for (const [section, values] of Object.entries(options.settingsOverride ?? {})) {
+      Object.assign(settings[section as keyof SectionValues], values);
+    }
+    const portal = options.portal ?? stringOrUndefined(settings.connection.portal);
+    if (portal && options.dumpState) {
+      throw new Error('--dump-state works with the embedded emulator only, not with a real portal');
+    }
+    if (options.banner) say(options.banner);
+    target = portal
+      ? createPortalTarget(portal, process.env, stringOrUndefined(settings.connection.auth_method))
+      : await startEmulatorTarget(options.seed ?? 'examples/portal.json');
+    secrets = target.secrets;
+    options.onTargetReady?.(target);
+    say(`target: ${target.describe}`);
+    const interactive = Boolean(process.stderr.isTTY) && !options.json;
+    const summary = await runSync(
+      {
+        source: options.source,
+        format: options.format,
+        mappingFile: options.mapping,
+        batchSize: wholeNumber(options.batchSize, DEFAULT_BATCH_SIZE, '--batch-size'),
+        retryPauseMs: wholeNumber(options.retryPauseMs, 500, '--retry-pause-ms'),
+        maxBlockWaitMs: wholeNumber(options.maxBlockWaitMs, 360_000, '--max-block-wait-ms'),
+        settings,
+        target,
+        rejectionsFile: options.rejectionsFile ?? path.join(runDir, 'rejections.jsonl'),
+        appLog: io.logFile,
+      },
+      {
+        note: say,
+        startProgress: (totalBytes) =>
+          createProgressReporter({
+            terminal: io.terminal,
+            interactive,
+            totalBytes,
+            write: (text) => io.err(text),
+          }),
+      },
+    );
+    code = summary.pending > 0 ? EXIT.pending : EXIT.done;
+    const verdict = options.verify ? await options.verify(target, summary) : undefined;
+    if (verdict && !verdict.ok) code = EXIT.failed;
+    await target.finish({ dumpState: options.dumpState });
+    const printed = options.json
+      ? formatJsonSummary(summary)
+      : formatSummary(summary) + (verdict ? `\n${verdict.report}` : '');
+    io.out(redactSecrets(printed, secrets));
+  } catch (error) {
+    const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
+    say(`sync failed: ${message}`);
+    say(`app log: ${io.logFile}`);
+    if (options.json) io.out(`${JSON.stringify({ error: message, appLog: io.logFile })}\n`);
+    code = EXIT.failed;
+  } finally {
+    await target?.finish({}).catch((error: unknown) => say(`could not stop the emulator: ${String(error)}`));
+    await io.restore();
+  }
+  return code;
+}
+
+function wholeNumber(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value.trim())) throw new Error(`${flag} must be a whole number, got "${value}"`);
+  return Number(value);
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}

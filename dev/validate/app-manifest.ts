@@ -1,0 +1,124 @@
+import type { Shape } from './json-shape';
+
+// app.yml as the SDK's manifest JSON schema describes it (contract sections 4 and 5.1), limited to
+// the sections this app can use; the others are accepted as objects without a closer look.
+
+export const APP_CATEGORIES = [
+  'Commerce Platform',
+  'Point of Sale',
+  'Lead Capture',
+  'Advertising',
+  'Marketing',
+  'Channel',
+  'Loyalty & Rewards',
+  'Customer Experience',
+  'Analytics & Reporting',
+  'Surveys & Feedback',
+  'Reviews & Ratings',
+  'Content Management',
+  'Data Quality & Enrichment',
+  'Productivity',
+  'CRM',
+  'Accounting & Finance',
+  'CDP / DMP',
+  'Attribution & Linking',
+  'Testing & Utilities',
+  'Personalization & Content',
+  'Offers',
+  'Merchandising & Products',
+  'Site & Content Experience',
+  'Subscriptions',
+  'Audience Sync',
+  'Opal',
+] as const;
+
+export const APP_RUNTIMES = ['node12', 'node18', 'node18_rt', 'node22'] as const;
+
+export interface AppDestination {
+  entry_point: string;
+  description: string;
+  schema: string | { entry_point: string };
+  supports_delete?: boolean;
+}
+
+export interface AppManifest {
+  meta: {
+    app_id: string;
+    display_name: string;
+    version: string;
+    vendor: string;
+    support_url: string;
+    summary: string;
+    contact_email: string;
+    categories: string[];
+    availability: string[];
+  };
+  runtime: string;
+  environment?: string[];
+  outbound_domains?: string[];
+  destinations?: Record<string, AppDestination>;
+  [section: string]: unknown;
+}
+
+const text: Shape = { type: 'string' };
+const textList: Shape = { type: 'array', items: text };
+const entryPointOnly: Shape & { type: 'object' } = {
+  type: 'object',
+  properties: { entry_point: text },
+  required: ['entry_point'],
+};
+
+export const MANIFEST_SHAPE: Shape = {
+  type: 'object',
+  required: ['meta', 'runtime'],
+  properties: {
+    meta: {
+      type: 'object',
+      required: [
+        'app_id',
+        'display_name',
+        'version',
+        'vendor',
+        'support_url',
+        'summary',
+        'contact_email',
+        'categories',
+        'availability',
+      ],
+      properties: {
+        app_id: text,
+        display_name: text,
+        version: text,
+        vendor: text,
+        support_url: text,
+        summary: text,
+        contact_email: text,
+        categories: { type: 'array', items: { type: 'string', enum: APP_CATEGORIES } },
+        availability: textList,
+      },
+    },
+    runtime: { type: 'string', enum: APP_RUNTIMES },
+    environment: textList,
+    outbound_domains: textList,
+    destinations: {
+      type: 'map',
+      values: {
+        type: 'object',
+        required: ['entry_point', 'description', 'schema'],
+        properties: {
+          entry_point: text,
+          description: text,
+          schema: { type: 'string-or-object', object: entryPointOnly },
+          // Typed by the destination rules, whose message names the destination.
+          supports_delete: { type: 'unknown' },
+        },
+      },
+    },
+    functions: { type: 'any-object' },
+    jobs: { type: 'any-object' },
+    consumers: { type: 'any-object' },
+    liquid_extensions: { type: 'any-object' },
+    sources: { type: 'any-object' },
+    channel: { type: 'any-object' },
+  },
+};

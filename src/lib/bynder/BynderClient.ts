@@ -1,0 +1,350 @@
+import axios, { type AxiosInstance } from 'axios';
+import type { z } from 'zod';
+
+import { performance } from 'node:perf_hooks';
+
+import { ConfigError, type Credentials } from '../config';
+import { parsePortalUrl } from '../portal-url';
+import { redactSecrets } from '../redact';
+import { type Clock, type Logger, systemClock } from '../runtime-ports';
+import type { BynderClientOptions, ResponseInfo } from './client-options';
+import { type AccessTokenSource, createAccessTokenSource, type IssuedToken } from './access-token';
+import type { Media, Metaproperty, MetapropertyOption } from './api-types';
+import { computeBackoffMs } from './backoff';
+import type { BynderApi, MediaForm } from './bynder-api';
+import { classifyResponse, readBynderMessage } from './classify-response';
+import {
+  DEFAULT_FIND_LIMIT,
+  DEFAULT_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  MAX_OPTION_PAGES,
+  MAX_RESPONSE_BYTES,
+  OAUTH_SCOPES,
+  OPTION_METAPROPERTY_TYPES,
+  PAGE_SIZE,
+  USER_AGENT,
+} from './constants';
+import { BynderInvalidResponseError, BynderNotFoundError, BynderUnavailableError } from './errors';
+import { encodeMediaForm } from './media-form';
+import {
+  mediaListSchema,
+  mediaSchema,
+  metapropertyListSchema,
+  optionPageSchema,
+  tokenResponseSchema,
+} from './response-schemas';
+import {
+  type BynderRoute,
+  buildPath,
+  DELETE_MEDIA_ROUTE,
+  describeRoute,
+  GET_MEDIA_ROUTE,
+  isRoutableSegment,
+  LIST_MEDIA_ROUTE,
+  LIST_METAPROPERTIES_ROUTE,
+  LIST_METAPROPERTY_OPTIONS_ROUTE,
+  OAUTH_TOKEN_ROUTE,
+  UPDATE_MEDIA_ROUTE,
+} from './routes';
+import { describeTransportFailure } from './transport-failure';
+
+export type { BynderClientOptions, ResponseInfo } from './client-options';
+export { redactSecrets } from '../redact';
+
+interface Call {
+  route: BynderRoute;
+  /** Path with its segments already encoded (see buildPath). */
+  path: string;
+  query?: URLSearchParams;
+  /** Form-encoded body. */
+  form?: string;
+  /** Statuses that are an answer rather than a failure. */
+  accept: readonly number[];
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+/** A request that got no HTTP answer, and whether this client tries it again. */
+interface NoAnswer {
+  error: BynderUnavailableError;
+  retry: boolean;
+}
+
+const ISSUED_TOKENS_KEPT = 4;
+
+/** Metaproperties without their options (`options=0`): fast even on large taxonomies (facts 2.1). */
+function metapropertyListCall(): Call {
+  const route = LIST_METAPROPERTIES_ROUTE;
+  return { route, path: route.path, query: new URLSearchParams({ options: '0' }), accept: [200] };
+}
+
+/** Bynder's REST API over axios: auth, timeouts, retries, typed errors, redaction. One method per endpoint. */
+export class BynderClient implements BynderApi {
+  private readonly http: AxiosInstance;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly random: () => number;
+  private readonly beforeRequest: (() => Promise<void>) | undefined;
+  private readonly onResponse: ((info: ResponseInfo) => void) | undefined;
+  private readonly tokens: AccessTokenSource;
+  private readonly credentials: Credentials;
+  /** OAuth access tokens are secrets too: the last few issued are redacted like the client secret. */
+  private readonly issuedTokens: string[] = [];
+
+  public constructor(options: BynderClientOptions) {
+    const portal = parsePortalUrl(options.portalUrl);
+    if (!portal.ok) throw new ConfigError(`Portal ${portal.problem}`);
+    this.logger = options.logger;
+    this.clock = options.clock ?? systemClock;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.retries = Math.max(0, options.retries ?? DEFAULT_RETRIES);
+    this.random = options.random ?? Math.random;
+    this.beforeRequest = options.beforeRequest;
+    this.onResponse = options.onResponse;
+    this.credentials = options.credentials;
+    this.tokens = createAccessTokenSource(options.credentials, () => this.requestToken(), this.clock);
+    this.http = axios.create({
+      baseURL: portal.origin,
+      timeout: this.timeoutMs,
+      // A redirect could carry the Authorization header elsewhere; Bynder's API does not redirect.
+      maxRedirects: 0,
+      maxContentLength: MAX_RESPONSE_BYTES,
+      // Every status comes back as an answer; classifyResponse decides what it means.
+      validateStatus: () => true,
+      headers: { Accept: 'application/json', 'User-Agent': USER_AGENT },
+    });
+  }
+
+  public async listMetaproperties(): Promise<Metaproperty[]> {
+    const byName = await this.readJson(metapropertyListCall(), metapropertyListSchema);
+    // Keys may differ from names in casing: only the values count.
+    const metaproperties = Object.values(byName);
+    for (const metaproperty of metaproperties) {
+      if (OPTION_METAPROPERTY_TYPES.has(metaproperty.type) || (metaproperty.options?.length ?? 0) > 0) {
+        metaproperty.options = await this.listOptions(metaproperty.id);
+      }
+    }
+    return metaproperties;
+  }
+
+  public async getMedia(id: string): Promise<Media> {
+    return this.readJson(
+      { route: GET_MEDIA_ROUTE, path: this.mediaPath(GET_MEDIA_ROUTE, id), accept: [200] },
+      mediaSchema,
+    );
+  }
+
+  public async findMediaByProperty(
+    metapropertyName: string,
+    value: string,
+    limit = DEFAULT_FIND_LIMIT,
+  ): Promise<Media[]> {
+    const query = new URLSearchParams({
+      [`property_${metapropertyName}`]: value,
+      limit: String(Math.min(Math.max(1, Math.trunc(limit)), PAGE_SIZE)),
+    });
+    return this.readJson(
+      { route: LIST_MEDIA_ROUTE, path: LIST_MEDIA_ROUTE.path, query, accept: [200] },
+      mediaListSchema,
+    );
+  }
+
+  public async updateMedia(id: string, form: MediaForm): Promise<void> {
+    // 202 is Bynder's answer (applied later); 200/201 are tolerated.
+    const path = this.mediaPath(UPDATE_MEDIA_ROUTE, id);
+    await this.send({
+      route: UPDATE_MEDIA_ROUTE,
+      path,
+      form: encodeMediaForm(form),
+      accept: [200, 201, 202],
+    });
+  }
+
+  public async deleteMedia(id: string): Promise<'deleted' | 'not_found'> {
+    if (!isRoutableSegment(id)) return 'not_found';
+    const path = buildPath(DELETE_MEDIA_ROUTE.path, { id });
+    const answer = await this.send({ route: DELETE_MEDIA_ROUTE, path, accept: [200, 202, 204, 404] });
+    return answer.status === 404 ? 'not_found' : 'deleted';
+  }
+
+  public async testConnection(): Promise<void> {
+    // The same cheap call as the schema's first step: proves portal, credentials and read access.
+    await this.readJson(metapropertyListCall(), metapropertyListSchema);
+  }
+
+  /** All options of one metaproperty, 1,000 a page, until a short page. */
+  private async listOptions(metapropertyId: string): Promise<MetapropertyOption[]> {
+    const route = LIST_METAPROPERTY_OPTIONS_ROUTE;
+    if (!isRoutableSegment(metapropertyId)) {
+      throw new BynderInvalidResponseError(
+        describeRoute(LIST_METAPROPERTIES_ROUTE),
+        `metaproperty id "${metapropertyId}" cannot be used in a path`,
+      );
+    }
+    const path = buildPath(route.path, { id: metapropertyId });
+    const options: MetapropertyOption[] = [];
+    let previousFirstId: string | undefined;
+    for (let page = 1; page <= MAX_OPTION_PAGES; page += 1) {
+      const query = new URLSearchParams({ limit: String(PAGE_SIZE), page: String(page) });
+      const batch = await this.readJson({ route, path, query, accept: [200] }, optionPageSchema);
+      if (batch.length > 0 && batch[0]?.id === previousFirstId) {
+        throw new BynderInvalidResponseError(
+          describeRoute(route),
+          `page ${page} repeats page ${page - 1}; the portal ignores paging`,
+        );
+      }
+      options.push(...batch);
+      if (batch.length < PAGE_SIZE) return options;
+      previousFirstId = batch[0]?.id;
+    }
+    throw new BynderInvalidResponseError(
+      describeRoute(route),
+      `more than ${MAX_OPTION_PAGES} pages of options; paging never ends`,
+    );
+  }
+
+  /** Ids that cannot travel as one path segment match no asset: a 404 without sending anything. */
+  private mediaPath(route: BynderRoute, id: string): string {
+    if (!isRoutableSegment(id)) {
+      throw new BynderNotFoundError(
+        404,
+        describeRoute(route),
+        `"${id}" cannot be a Bynder asset id (nothing was sent); check the asset id`,
+      );
+    }
+    return buildPath(route.path, { id });
+  }
+
+  private async requestToken(): Promise<IssuedToken> {
+    if (this.credentials.kind !== 'oauth_client_credentials') {
+      throw new TypeError('requestToken needs client credentials');
+    }
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: this.credentials.clientId,
+      client_secret: this.credentials.clientSecret,
+      scope: OAUTH_SCOPES,
+    }).toString();
+    const issued = await this.readJson(
+      { route: OAUTH_TOKEN_ROUTE, path: OAUTH_TOKEN_ROUTE.path, form, accept: [200, 201] },
+      tokenResponseSchema,
+    );
+    this.issuedTokens.push(issued.accessToken);
+    if (this.issuedTokens.length > ISSUED_TOKENS_KEPT) this.issuedTokens.shift();
+    return issued;
+  }
+
+  /** send() plus a light zod check of the body; a wrong shape is a BynderInvalidResponseError. */
+  private async readJson<T>(call: Call, schema: z.ZodType<T>): Promise<T> {
+    const answer = await this.send(call);
+    const parsed = schema.safeParse(answer.body);
+    if (parsed.success) return parsed.data;
+    const problems = parsed.error.issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`)
+      .join('; ');
+    const hint = typeof answer.body === 'string' ? ' (not JSON: is the portal address a Bynder portal?)' : '';
+    throw new BynderInvalidResponseError(describeRoute(call.route), this.redact(`${problems}${hint}`));
+  }
+
+  /** The one transport: auth, timeout, retries with backoff, one token renewal on 401, typed errors. */
+  private async send(call: Call): Promise<Answer> {
+    const isTokenCall = call.route === OAUTH_TOKEN_ROUTE;
+    let retriesUsed = 0;
+    let renewed = false;
+    for (;;) {
+      const token = isTokenCall ? undefined : await this.tokens.get();
+      const outcome = await this.attempt(call, token);
+      let failure: Error;
+      let retry = false;
+      if ('error' in outcome) {
+        failure = outcome.error;
+        retry = outcome.retry;
+      } else if (call.accept.includes(outcome.status)) {
+        return outcome;
+      } else if (outcome.status === 401 && token !== undefined && this.tokens.renewable && !renewed) {
+        // An OAuth token can expire or be revoked early: fetch a new one and replay this request once.
+        this.tokens.invalidate(token);
+        renewed = true;
+        continue;
+      } else if (outcome.status >= 200 && outcome.status < 300) {
+        throw new BynderInvalidResponseError(
+          describeRoute(call.route),
+          `status ${outcome.status}, expected ${call.accept.join(' or ')}`,
+        );
+      } else {
+        failure = classifyResponse({
+          status: outcome.status,
+          route: call.route,
+          message: this.redact(readBynderMessage(outcome.body, outcome.status)),
+        });
+        // 5xx and 408 only: a 429 is surfaced at once, since retrying into Bynder's block prolongs it.
+        retry = failure instanceof BynderUnavailableError;
+      }
+      if (!retry || retriesUsed >= this.retries) throw failure;
+      const delayMs = computeBackoffMs(retriesUsed, { random: this.random });
+      retriesUsed += 1;
+      this.logger.warn(
+        this.redact(`${failure.message}; retry ${retriesUsed} of ${this.retries} in ${delayMs} ms`),
+      );
+      await this.clock.sleep(delayMs);
+    }
+  }
+
+  /** One HTTP attempt: the answer, or what went wrong when none arrived. */
+  private async attempt(call: Call, token: string | undefined): Promise<Answer | NoAnswer> {
+    const routeName = describeRoute(call.route);
+    await this.beforeRequest?.();
+    const headers: Record<string, string> = {};
+    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+    if (call.form !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    // A deadline for the whole exchange; axios's own timeout only covers an idle socket.
+    const deadline = AbortSignal.timeout(this.timeoutMs);
+    const started = performance.now();
+    try {
+      const response = await this.http.request<unknown>({
+        method: call.route.method,
+        url: call.path,
+        params: call.query,
+        data: call.form,
+        headers,
+        signal: deadline,
+      });
+      const ms = Math.round(performance.now() - started);
+      this.onResponse?.({ method: call.route.method, route: routeName, status: response.status, ms });
+      this.logger.debug(this.redact(`Bynder ${routeName} answered ${response.status} in ${ms} ms`));
+      return { status: response.status, body: response.data };
+    } catch (error) {
+      const ms = Math.round(performance.now() - started);
+      this.onResponse?.({ method: call.route.method, route: routeName, status: undefined, ms });
+      const failure = describeTransportFailure(error, {
+        timedOut: deadline.aborted,
+        timeoutMs: this.timeoutMs,
+      });
+      this.logger.debug(this.redact(`Bynder ${routeName} got no answer (${failure.code}) after ${ms} ms`));
+      // The axios error holds the request config (headers with the token, the form with the client
+      // secret): only its code and redacted message travel on as the cause (findErrorCode reads it).
+      const rawMessage = error instanceof Error ? error.message : String(error);
+      const cause = Object.assign(new Error(this.redact(`${failure.code}: ${rawMessage}`)), {
+        code: failure.code,
+      });
+      return {
+        error: new BynderUnavailableError(routeName, failure.detail, undefined, { cause }),
+        retry: failure.retryable,
+      };
+    }
+  }
+
+  private redact(text: string): string {
+    const secrets =
+      this.credentials.kind === 'permanent_token'
+        ? [this.credentials.token]
+        : [this.credentials.clientSecret];
+    return redactSecrets(text, [...secrets, ...this.issuedTokens]);
+  }
+}

@@ -1,0 +1,67 @@
+import type { Credentials } from '../config';
+import type { Clock } from '../runtime-ports';
+import { TOKEN_REFRESH_MARGIN_MS } from './constants';
+
+/** What the token endpoint granted. */
+export interface IssuedToken {
+  accessToken: string;
+  expiresInSeconds: number;
+}
+
+/** Where the Bearer token for each request comes from. */
+export interface AccessTokenSource {
+  /** The token to send now (for OAuth: cached, or fetched when missing or about to expire). */
+  get(): Promise<string>;
+  /** Whether a 401 can be cured by fetching a new token (OAuth yes, permanent token no). */
+  readonly renewable: boolean;
+  /** Forgets `used` after Bynder refused it, so the next get() fetches a fresh one. */
+  invalidate(used: string): void;
+}
+
+/** A permanent token never expires and cannot be renewed. */
+function permanentTokenSource(token: string): AccessTokenSource {
+  return { get: () => Promise.resolve(token), renewable: false, invalidate: () => undefined };
+}
+
+/**
+ * Client credentials: one token at a time, reused until shortly before it expires (60 s, or half the
+ * lifetime for short-lived tokens). Concurrent callers share one in-flight token request.
+ */
+function clientCredentialsSource(requestToken: () => Promise<IssuedToken>, clock: Clock): AccessTokenSource {
+  let cached: { token: string; renewAt: number } | undefined;
+  let pending: Promise<string> | undefined;
+
+  const fetchToken = async (): Promise<string> => {
+    const issuedAt = clock.now();
+    const issued = await requestToken();
+    const lifetimeMs = issued.expiresInSeconds * 1000;
+    const margin = Math.min(TOKEN_REFRESH_MARGIN_MS, lifetimeMs / 2);
+    cached = { token: issued.accessToken, renewAt: issuedAt + lifetimeMs - margin };
+    return issued.accessToken;
+  };
+
+  return {
+    renewable: true,
+    get() {
+      if (cached && clock.now() < cached.renewAt) return Promise.resolve(cached.token);
+      pending ??= fetchToken().finally(() => {
+        pending = undefined;
+      });
+      return pending;
+    },
+    invalidate(used) {
+      // Only the token that failed: another caller may already have replaced it.
+      if (cached?.token === used) cached = undefined;
+    },
+  };
+}
+
+export function createAccessTokenSource(
+  credentials: Credentials,
+  requestToken: () => Promise<IssuedToken>,
+  clock: Clock,
+): AccessTokenSource {
+  return credentials.kind === 'permanent_token'
+    ? permanentTokenSource(credentials.token)
+    : clientCredentialsSource(requestToken, clock);
+}

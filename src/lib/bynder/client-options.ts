@@ -1,0 +1,29 @@
+import type { Credentials } from '../config';
+import type { Clock, Logger } from '../runtime-ports';
+
+export interface ResponseInfo {
+  method: string;
+  /** Route template, e.g. `POST /api/v4/media/{id}/`. */
+  route: string;
+  /** undefined when no HTTP answer arrived (timeout, reset). */
+  status: number | undefined;
+  ms: number;
+}
+
+export interface BynderClientOptions {
+  /** Portal origin, as `parsePortalUrl` returns it (https; http on loopback only). */
+  portalUrl: string;
+  credentials: Credentials;
+  logger: Logger;
+  clock?: Clock;
+  /** Per attempt; a stalled answer ends as BynderUnavailableError "timed out". */
+  timeoutMs?: number;
+  /** Retries after the first attempt, for 5xx, timeouts and resets only. */
+  retries?: number;
+  /** Awaited before every HTTP attempt (retries and token requests included): the request budget. */
+  beforeRequest?: () => Promise<void>;
+  /** Called after every attempt, answered or not. */
+  onResponse?: (info: ResponseInfo) => void;
+  /** [0, 1) source for backoff jitter. */
+  random?: () => number;
+}

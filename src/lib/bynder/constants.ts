@@ -1,0 +1,28 @@
+// Client limits and defaults (wire facts from shared/reference/bynder-api-facts.md section 4).
+
+/** A stalled response ends after this long (no published Bynder timeout; the facts suggest 30 s). */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Retries after the first attempt, for 5xx, timeouts and connection resets only. */
+export const DEFAULT_RETRIES = 3;
+/** Backoff before retry n is random in [0, min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2^n)) (full jitter). */
+export const BACKOFF_BASE_MS = 500;
+export const BACKOFF_MAX_MS = 8_000;
+/** Bynder's maximum `limit` for options and media pages. */
+export const PAGE_SIZE = 1_000;
+/** A runaway paging loop stops here (a million options is far past Bynder's "megaproperty" warning). */
+export const MAX_OPTION_PAGES = 1_000;
+/** Default `limit` for a lookup by property: two is enough to tell "one match" from "ambiguous". */
+export const DEFAULT_FIND_LIMIT = 2;
+/** OAuth tokens are renewed this long before they expire (capped at half the lifetime for short tokens). */
+export const TOKEN_REFRESH_MARGIN_MS = 60_000;
+/** Used when the token endpoint omits `expires_in` (Bynder's usual lifetime). */
+export const DEFAULT_TOKEN_LIFETIME_S = 3_600;
+/** Scopes requested with client credentials; Bynder grants their intersection with the user's rights. */
+export const OAUTH_SCOPES = 'asset:read asset:write meta.assetbank:read';
+/** Bynder's messages are echoed into ours; longer ones are cut here. */
+export const MAX_DETAIL_LENGTH = 300;
+/** Guards memory against a runaway body; the largest answer we read (a 1,000-item page) is far smaller. */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+export const USER_AGENT = 'bynder-asset-sync-ocp-app';
+/** Metaproperty types whose values are options (facts 2.2); others with options listed are fetched too. */
+export const OPTION_METAPROPERTY_TYPES: ReadonlySet<string> = new Set(['select', 'select2', 'autocomplete']);

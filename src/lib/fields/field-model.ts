@@ -1,0 +1,111 @@
+import type { Metaproperty } from '../bynder/api-types';
+import type { PrimaryKey } from '../config';
+import { ConfigError } from '../config';
+import type { Logger } from '../runtime-ports';
+import { assignDisplayNames } from './display-names';
+import type { Field, FieldModel } from './field';
+import { fieldFromMetaproperty, labelOf, leftOutReason } from './field-from-metaproperty';
+import { assignFieldNames } from './field-name';
+import { buildStandardFields, STANDARD_FIELD_NAMES } from './standard-fields';
+
+// Bynder's metaproperties + the standard asset fields → the one field model that both the
+// schema function (Sync Manager) and deliver() use.
+
+export interface BuildFieldModelOptions {
+  primaryKey: PrimaryKey;
+  logger: Logger;
+  /** When the metaproperties were fetched from Bynder (ms since epoch). */
+  fetchedAt: number;
+}
+
+/** How many left-out names the log line lists. */
+const LEFT_OUT_LOGGED = 20;
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function byZindexThenName(a: Metaproperty, b: Metaproperty): number {
+  const za = a.zindex ?? Number.MAX_SAFE_INTEGER;
+  const zb = b.zindex ?? Number.MAX_SAFE_INTEGER;
+  return za - zb || compareText(a.name, b.name) || compareText(a.id, b.id);
+}
+
+/** The metaproperty that external_key mode matches on: an editable text metaproperty, by Bynder name. */
+function findExternalKeyMetaproperty(metaproperties: readonly Metaproperty[], wanted: string): Metaproperty {
+  const found =
+    metaproperties.find((mp) => mp.name === wanted) ??
+    metaproperties.find((mp) => mp.name.toLowerCase() === wanted.trim().toLowerCase());
+  const textNames = metaproperties
+    .filter((mp) => mp.type.toLowerCase() === 'text' && leftOutReason(mp) === undefined)
+    .map((mp) => mp.name)
+    .sort(compareText);
+  const choices =
+    textNames.length > 0
+      ? `text metaproperties: ${textNames.slice(0, 10).join(', ')}${textNames.length > 10 ? ', …' : ''}`
+      : 'the portal has no editable text metaproperty';
+  const fix = `Choose an editable text metaproperty in the app's Records settings (${choices}).`;
+  if (!found) throw new ConfigError(`External key metaproperty "${wanted}" does not exist in Bynder. ${fix}`);
+  if (found.type.toLowerCase() !== 'text') {
+    throw new ConfigError(
+      `External key metaproperty "${found.name}" is of type "${found.type}", not text. ${fix}`,
+    );
+  }
+  const reason = leftOutReason(found);
+  if (reason) throw new ConfigError(`External key metaproperty "${found.name}" is ${reason}. ${fix}`);
+  return found;
+}
+
+/**
+ * Build the field model. Exactly one primary field: asset_id, or in external_key mode the chosen
+ * text metaproperty (asset_id is then absent). Order: primary, standard fields, metaproperties by
+ * zindex then name. Throws ConfigError when the external-key metaproperty is missing or unsuitable.
+ */
+export function buildFieldModel(
+  metaproperties: readonly Metaproperty[],
+  options: BuildFieldModelOptions,
+): FieldModel {
+  const { primaryKey, logger, fetchedAt } = options;
+  const externalKey =
+    primaryKey.kind === 'external_key'
+      ? findExternalKeyMetaproperty(metaproperties, primaryKey.metaproperty)
+      : undefined;
+
+  // Names are assigned over ALL metaproperties, left-out ones included, so a metaproperty that
+  // becomes editable later does not rename the others.
+  const names = assignFieldNames(metaproperties, STANDARD_FIELD_NAMES);
+  const standard = buildStandardFields(primaryKey);
+  const leftOut: Array<{ name: string; reason: string }> = [];
+  const writable: Metaproperty[] = [];
+  for (const mp of [...metaproperties].sort(byZindexThenName)) {
+    const reason = leftOutReason(mp);
+    if (reason) leftOut.push({ name: mp.name, reason });
+    else writable.push(mp);
+  }
+  const displayNames = assignDisplayNames(
+    writable.map((mp) => ({ fieldName: names.get(mp.id) ?? mp.name, label: labelOf(mp) })),
+    standard.map((field) => field.displayName),
+  );
+
+  const metapropertyFields: Field[] = [];
+  for (const mp of writable) {
+    const name = names.get(mp.id) ?? mp.name;
+    const field = fieldFromMetaproperty(mp, {
+      name,
+      displayName: displayNames.get(name) ?? labelOf(mp),
+      primary: mp === externalKey,
+    });
+    if (field) metapropertyFields.push(field);
+    else leftOut.push({ name: mp.name, reason: `type "${mp.type}" cannot be written safely` });
+  }
+  if (leftOut.length > 0) {
+    const listed = leftOut.slice(0, LEFT_OUT_LOGGED).map((entry) => `${entry.name} (${entry.reason})`);
+    logger.info(
+      `Bynder field model: left out ${leftOut.length} metaproperties: ${listed.join(', ')}${leftOut.length > LEFT_OUT_LOGGED ? ', …' : ''}`,
+    );
+  }
+
+  const all = [...standard, ...metapropertyFields];
+  const primary = all.find((field) => field.primary);
+  if (!primary) throw new Error('Field model has no primary field'); // unreachable: asset_id or the external key is always there
+  const fields = [primary, ...all.filter((field) => field !== primary)];
+  return { fields, byName: new Map(fields.map((field) => [field.name, field])), primary, leftOut, fetchedAt };
+}

@@ -1,0 +1,115 @@
+import type { BynderApi } from '../bynder/bynder-api';
+import type { AppConfig } from '../config';
+import { ConfigError } from '../config';
+import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
+import type { FieldModel } from './field';
+import { buildFieldModel } from './field-model';
+import type { CachedMetaproperties } from './metaproperty-cache';
+import {
+  compactMetaproperties,
+  deleteMetapropertyCache,
+  METAPROPERTY_FRESH_MS,
+  parseCachedMetaproperties,
+  readMetapropertyCache,
+  writeMetapropertyCache,
+} from './metaproperty-cache';
+import { MetapropertiesUnavailableError } from './MetapropertiesUnavailableError';
+
+// The one way to the field model, for the schema function and deliver() alike.
+//
+// Fresh cached copy (< 15 min): no request. Stale copy: refresh now, and fall back to the copy if
+// Bynder fails. We refresh before returning rather than in the background because an OCP
+// invocation may be frozen or ended as soon as it returns, so background work would often be lost;
+// the cost is one listing every 15 minutes for one caller. No copy and no Bynder: a
+// MetapropertiesUnavailableError telling the user what to do. Never an empty model: the standard
+// fields are always there.
+
+export interface FieldModelDeps {
+  config: AppConfig;
+  api: BynderApi;
+  kvStore: KeyValueStore;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** A cached copy stamped this far in the future (clock skew between hosts) is treated as stale. */
+const MAX_CLOCK_SKEW_MS = 60 * 1000;
+
+// deliver() runs all day in one process: keep the last model, reused while the cached JSON (and
+// config that shapes the model) is unchanged, so validators are not rebuilt for every batch.
+let memo: { key: string; json: string; model: FieldModel } | undefined;
+
+function modelFrom(entry: CachedMetaproperties, deps: FieldModelDeps): FieldModel {
+  const key = `${entry.portalUrl}|${JSON.stringify(deps.config.primaryKey)}`;
+  if (memo && memo.key === key && memo.json === entry.json) {
+    return memo.model.fetchedAt === entry.fetchedAt
+      ? memo.model
+      : { ...memo.model, fetchedAt: entry.fetchedAt };
+  }
+  const model = buildFieldModel(parseCachedMetaproperties(entry.json), {
+    primaryKey: deps.config.primaryKey,
+    logger: deps.logger,
+    fetchedAt: entry.fetchedAt,
+  });
+  memo = { key, json: entry.json, model };
+  return model;
+}
+
+async function fetchMetaproperties(deps: FieldModelDeps): Promise<CachedMetaproperties> {
+  const metaproperties = await deps.api.listMetaproperties();
+  const entry = {
+    portalUrl: deps.config.portalUrl,
+    fetchedAt: deps.clock.now(),
+    json: JSON.stringify(compactMetaproperties(metaproperties)),
+  };
+  await writeMetapropertyCache(deps.kvStore, entry, deps.logger);
+  return entry;
+}
+
+/**
+ * The field model for the configured portal, from the kvStore cache when fresh, else from Bynder.
+ * `forceRefresh` asks Bynder even when the copy is fresh (still falling back to it on failure).
+ * Throws MetapropertiesUnavailableError (Bynder failed, no copy) or ConfigError (e.g. the
+ * external-key metaproperty does not exist).
+ */
+export async function getFieldModel(
+  deps: FieldModelDeps,
+  options: { forceRefresh?: boolean } = {},
+): Promise<FieldModel> {
+  const cached = await readMetapropertyCache(deps.kvStore, deps.config.portalUrl, deps.logger);
+  const age = cached ? deps.clock.now() - cached.fetchedAt : Number.POSITIVE_INFINITY;
+  if (cached && !options.forceRefresh && age >= -MAX_CLOCK_SKEW_MS && age < METAPROPERTY_FRESH_MS) {
+    try {
+      return modelFrom(cached, deps);
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      deps.logger.warn(
+        `The cached Bynder metaproperties are unreadable; fetching them again: ${String(error)}`,
+      );
+    }
+  }
+
+  let fresh: CachedMetaproperties;
+  try {
+    fresh = await fetchMetaproperties(deps);
+  } catch (error) {
+    if (!cached) throw new MetapropertiesUnavailableError(error);
+    const message = error instanceof Error ? error.message : String(error);
+    deps.logger.warn(
+      `Bynder metaproperties could not be refreshed (${message}); using the copy fetched ${new Date(cached.fetchedAt).toISOString()}`,
+    );
+    try {
+      return modelFrom(cached, deps);
+    } catch (cacheError) {
+      if (cacheError instanceof ConfigError) throw cacheError;
+      throw new MetapropertiesUnavailableError(error); // the copy is unreadable too: same as having none
+    }
+  }
+  return modelFrom(fresh, deps);
+}
+
+/** Drop the cached metaproperties (and the in-process model), e.g. when the connection settings change. */
+export async function invalidateFieldModel(kvStore: KeyValueStore): Promise<void> {
+  memo = undefined;
+  await deleteMetapropertyCache(kvStore);
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+import type { Metaproperty, MetapropertyOption } from '../bynder/api-types';
+import { metapropertySchema } from '../bynder/response-schemas';
+import type { KeyValueStore, Logger } from '../runtime-ports';
+
+// The portal's metaproperties, kept in the kvStore so the schema function and every deliver()
+// batch do not list them again. One row: a compact JSON string (only what the field model reads)
+// plus when and from which portal it was fetched.
+
+/** Every kvStore key of the field model starts with this. */
+export const FIELD_MODEL_CACHE_PREFIX = 'field_model_';
+export const METAPROPERTY_CACHE_KEY = `${FIELD_MODEL_CACHE_PREFIX}metaproperties`;
+/** How long a cached copy is used without asking Bynder. */
+export const METAPROPERTY_FRESH_MS = 15 * 60 * 1000;
+/** How long the kvStore keeps the row: long, so an outage can be bridged with a stale copy. */
+export const METAPROPERTY_CACHE_TTL_S = 7 * 24 * 60 * 60;
+
+export interface CachedMetaproperties {
+  /** The portal origin they came from; a copy from another portal is never used. */
+  portalUrl: string;
+  /** ms since the epoch. */
+  fetchedAt: number;
+  /** JSON of the compact metaproperty list (compactMetaproperties). */
+  json: string;
+}
+
+const cacheRowSchema = z.object({ portalUrl: z.string(), fetchedAt: z.number(), json: z.string() });
+const metapropertyArraySchema = z.array(metapropertySchema);
+
+function compactOption(option: MetapropertyOption): MetapropertyOption {
+  return {
+    id: option.id,
+    name: option.name,
+    ...(option.label && option.label !== option.name ? { label: option.label } : {}),
+    ...(option.displayLabel && option.displayLabel !== option.label
+      ? { displayLabel: option.displayLabel }
+      : {}),
+    ...(option.zindex !== undefined ? { zindex: option.zindex } : {}),
+    ...(option.isSelectable === false || option.isSelectable === 0 ? { isSelectable: false } : {}),
+    ...(option.active === false || option.active === 0 ? { active: false } : {}),
+    ...(option.options?.length ? { options: option.options.map(compactOption) } : {}),
+  };
+}
+
+/** Only the fields the field model reads; defaults (selectable, active) and label == name left out. */
+export function compactMetaproperties(metaproperties: readonly Metaproperty[]): Metaproperty[] {
+  return metaproperties.map((mp) => ({
+    id: mp.id,
+    name: mp.name,
+    type: mp.type,
+    ...(mp.label ? { label: mp.label } : {}),
+    ...(mp.isMultiselect === true || mp.isMultiselect === 1 ? { isMultiselect: true } : {}),
+    ...(mp.isRequired === true || mp.isRequired === 1 ? { isRequired: true } : {}),
+    ...(mp.isEditable === false || mp.isEditable === 0 ? { isEditable: false } : {}),
+    ...(mp.zindex !== undefined ? { zindex: mp.zindex } : {}),
+    ...(mp.options?.length ? { options: mp.options.map(compactOption) } : {}),
+  }));
+}
+
+/** Parses a cached JSON string back into metaproperties; throws a ZodError/SyntaxError on a corrupt copy. */
+export function parseCachedMetaproperties(json: string): Metaproperty[] {
+  return metapropertyArraySchema.parse(JSON.parse(json));
+}
+
+/** The cached copy for `portalUrl`, or undefined (none, another portal's, unreadable: logged). */
+export async function readMetapropertyCache(
+  kvStore: KeyValueStore,
+  portalUrl: string,
+  logger: Logger,
+): Promise<CachedMetaproperties | undefined> {
+  let row: unknown;
+  try {
+    row = await kvStore.get(METAPROPERTY_CACHE_KEY);
+  } catch (error) {
+    logger.warn(`Could not read the cached Bynder metaproperties; asking Bynder: ${String(error)}`);
+    return undefined;
+  }
+  const parsed = cacheRowSchema.safeParse(row);
+  if (!parsed.success) return undefined; // {} when absent or expired
+  return parsed.data.portalUrl === portalUrl ? parsed.data : undefined;
+}
+
+/** Stores a fresh copy; a failing kvStore only costs a later request, so it is logged, not thrown. */
+export async function writeMetapropertyCache(
+  kvStore: KeyValueStore,
+  entry: CachedMetaproperties,
+  logger: Logger,
+): Promise<void> {
+  try {
+    await kvStore.put(METAPROPERTY_CACHE_KEY, { ...entry }, { ttl: METAPROPERTY_CACHE_TTL_S });
+  } catch (error) {
+    logger.warn(
+      `Could not cache the Bynder metaproperties (${entry.json.length} characters): ${String(error)}`,
+    );
+  }
+}
+
+export async function deleteMetapropertyCache(kvStore: KeyValueStore): Promise<void> {
+  await kvStore.delete(METAPROPERTY_CACHE_KEY);
+}

@@ -1,0 +1,106 @@
+import type { FieldWrite } from './field';
+import type { ValuePolicy } from './field-write';
+import { emptyWrite, isEmptyValue, kindOf, quoteValue } from './field-write';
+import type { OptionIndex } from './option-index';
+
+// Option metaproperties (select, select2, autocomplete): option names or labels in, a comma list
+// of option ids out (`metaproperty.<id>=<optionId>,<optionId>`), the form Bynder documents.
+
+/** How many option names a problem text shows before "… N options". */
+const OPTIONS_SHOWN = 5;
+
+export interface OptionTarget {
+  /** The metaproperty's label (or name), as a person knows it. */
+  label: string;
+  multiple: boolean;
+  index: OptionIndex;
+}
+
+/** `(Summer, Winter, Spring, … 12 options)`: the first options, so a person can fix the value. */
+export function describeKnownOptions(target: OptionTarget): string {
+  const { selectable } = target.index;
+  if (selectable.length === 0) return `("${target.label}" has no selectable options)`;
+  const shown = selectable.slice(0, OPTIONS_SHOWN).map((option) => option.display);
+  return selectable.length > OPTIONS_SHOWN
+    ? `(${shown.join(', ')}, … ${selectable.length.toLocaleString('en-US')} options)`
+    : `(${shown.join(', ')})`;
+}
+
+/** The texts a value holds, or a problem. Multi: a comma-separated string or a list; single: one text. */
+function textsOf(value: unknown, target: OptionTarget): string[] | { problem: string } {
+  const expected = target.multiple ? 'option names or labels' : 'an option name or label';
+  const toText = (item: unknown) =>
+    typeof item === 'string'
+      ? item.trim()
+      : typeof item === 'number' && Number.isFinite(item)
+        ? String(item)
+        : undefined;
+
+  if (Array.isArray(value)) {
+    const texts: string[] = [];
+    for (const item of value as unknown[]) {
+      // null/undefined entries count as empty, like '' (isEmptyValue agrees)
+      if (item === null || item === undefined) continue;
+      const itemText = toText(item);
+      if (itemText === undefined) {
+        return { problem: `expected ${expected}, got a list holding ${kindOf(item)}` };
+      }
+      if (itemText !== '') texts.push(itemText);
+    }
+    return texts;
+  }
+  const whole = toText(value);
+  if (whole === undefined) return { problem: `expected ${expected}, got ${kindOf(value)}` };
+  // A whole string that names an option wins over splitting it: option names may contain commas.
+  if (!target.multiple || target.index.resolve(whole).kind !== 'unknown') return [whole];
+  return whole
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
+
+function quoteList(texts: readonly string[]): string {
+  return texts.map(quoteValue).join(', ');
+}
+
+export function writeOptions(value: unknown, policy: ValuePolicy, target: OptionTarget): FieldWrite {
+  if (isEmptyValue(value)) return emptyWrite(policy);
+  const texts = textsOf(value, target);
+  if (!Array.isArray(texts)) return { kind: 'invalid', problem: texts.problem };
+  if (texts.length === 0) return emptyWrite(policy);
+  if (!target.multiple && texts.length > 1) {
+    return {
+      kind: 'invalid',
+      problem: `${texts.length} values (${quoteList(texts)}) for single select "${target.label}"; give one option`,
+    };
+  }
+
+  const ids: string[] = [];
+  const unknown: string[] = [];
+  const unselectable: string[] = [];
+  for (const text of texts) {
+    const match = target.index.resolve(text);
+    if (match.kind === 'found') {
+      if (!ids.includes(match.option.id)) ids.push(match.option.id);
+    } else (match.kind === 'unknown' ? unknown : unselectable).push(text);
+  }
+
+  const problems: string[] = [];
+  if (unknown.length === 1) problems.push(`${quoteList(unknown)} is not an option of "${target.label}"`);
+  if (unknown.length > 1) problems.push(`${quoteList(unknown)} are not options of "${target.label}"`);
+  if (unselectable.length > 0) {
+    problems.push(
+      `${quoteList(unselectable)} cannot be selected in "${target.label}" (inactive or not selectable)`,
+    );
+  }
+  if (problems.length === 0) return { kind: 'set', formValue: ids.join(','), warnings: [] };
+
+  const known = describeKnownOptions(target);
+  if (policy.unknownOptions === 'reject') {
+    return { kind: 'invalid', problem: `${problems.join('; ')} ${known}` };
+  }
+  const warnings = problems.map((problem) => `${problem}; left out ${known}`);
+  // Nothing valid left: leave the asset's value alone rather than clear it because of a typo.
+  if (ids.length === 0) return { kind: 'leave', warnings };
+  return { kind: 'set', formValue: ids.join(','), warnings };
+}

@@ -1,0 +1,157 @@
+import { z } from 'zod';
+
+import type { PrimaryKey } from '../config';
+import type { Field, FieldWrite } from './field';
+import { isEmptyValue, writeScalar } from './field-write';
+import { booleanValue, isoDateValue, tagsValue, textValue } from './value-schemas';
+
+// The asset's own properties, written as plain form fields of `POST /api/v4/media/{id}/`
+// (bynder-api-facts.md 3.3). Their OCP names are fixed; metaproperties never take them.
+
+export const ASSET_ID_FIELD = 'asset_id';
+
+/** Every standard field name, asset_id included (reserved even in external-key mode, so names never shift). */
+export const STANDARD_FIELD_NAMES: ReadonlySet<string> = new Set([
+  ASSET_ID_FIELD,
+  'name',
+  'description',
+  'copyright',
+  'tags',
+  'archive',
+  'is_public',
+  'limited',
+  'date_published',
+]);
+
+// Bynder ids are hex with dashes; anything else must not reach a URL path.
+const assetIdValue = z
+  .union([z.string(), z.number()], { error: 'expected a Bynder asset id as text' })
+  .transform((value) => String(value).trim())
+  .refine((id) => /^[A-Za-z0-9-]{1,100}$/.test(id), {
+    error: 'is not a Bynder asset id (letters, digits and dashes, e.g. 7C1D2E3F-4444-4D55-9E66F77A88B99C00)',
+  });
+
+function assetIdField(): Field {
+  return {
+    name: ASSET_ID_FIELD,
+    displayName: 'Asset ID',
+    description:
+      "Bynder asset id (primary key). The asset must already exist in Bynder: this destination updates existing assets' metadata.",
+    type: 'string',
+    primary: true,
+    target: { kind: 'asset_id' },
+    formKey: undefined,
+    toWrite(value, policy): FieldWrite {
+      if (isEmptyValue(value)) {
+        return { kind: 'invalid', problem: 'is empty; every record needs the Bynder asset id' };
+      }
+      return writeScalar(assetIdValue, value, policy);
+    },
+  };
+}
+
+interface StandardSpec {
+  name: string;
+  property: string;
+  displayName: string;
+  description: string;
+  type: Field['type'];
+  schema: z.ZodType<string>;
+  /** false: an empty value never clears (an asset without a name; a boolean has no "unset"). */
+  clearable: boolean;
+}
+
+const STANDARD_SPECS: readonly StandardSpec[] = [
+  {
+    name: 'name',
+    property: 'name',
+    displayName: 'Name',
+    description: 'Asset name: text. An empty value never clears it (Bynder would leave the asset nameless).',
+    type: 'string',
+    schema: textValue(),
+    clearable: false,
+  },
+  {
+    name: 'description',
+    property: 'description',
+    displayName: 'Description',
+    description: 'Asset description: text',
+    type: 'string',
+    schema: textValue(),
+    clearable: true,
+  },
+  {
+    name: 'copyright',
+    property: 'copyright',
+    displayName: 'Copyright',
+    description: 'Copyright notice: text',
+    type: 'string',
+    schema: textValue(),
+    clearable: true,
+  },
+  {
+    name: 'tags',
+    property: 'tags',
+    displayName: 'Tags',
+    description: "Tags: comma-separated (or a list); replaces the asset's whole tag list",
+    type: 'string',
+    schema: tagsValue,
+    clearable: true,
+  },
+  {
+    name: 'archive',
+    property: 'archive',
+    displayName: 'Archived',
+    description: 'Archived: true or false (1 or 0)',
+    type: 'boolean',
+    schema: booleanValue,
+    clearable: false,
+  },
+  {
+    name: 'is_public',
+    property: 'isPublic',
+    displayName: 'Public',
+    description:
+      'Public: true or false (1 or 0). Bynder cannot make a public asset private again; needs the MARKPUBLIC role',
+    type: 'boolean',
+    schema: booleanValue,
+    clearable: false,
+  },
+  {
+    name: 'limited',
+    property: 'limited',
+    displayName: 'Limited usage',
+    description: 'Limited usage: true or false (1 or 0)',
+    type: 'boolean',
+    schema: booleanValue,
+    clearable: false,
+  },
+  {
+    name: 'date_published',
+    property: 'datePublished',
+    displayName: 'Date published',
+    description: 'Date published: date (ISO 8601, e.g. 2026-03-01 or 2026-03-01T10:00:00Z)',
+    type: 'string',
+    schema: isoDateValue,
+    clearable: true,
+  },
+];
+
+function standardField(spec: StandardSpec): Field {
+  return {
+    name: spec.name,
+    displayName: spec.displayName,
+    description: spec.description,
+    type: spec.type,
+    primary: false,
+    target: { kind: 'standard', property: spec.property },
+    formKey: spec.property,
+    toWrite: (value, policy) => writeScalar(spec.schema, value, policy, { clearable: spec.clearable }),
+  };
+}
+
+/** The standard fields in their fixed order; asset_id (primary) only when assets are matched by id. */
+export function buildStandardFields(primaryKey: PrimaryKey): Field[] {
+  const fields = STANDARD_SPECS.map(standardField);
+  return primaryKey.kind === 'asset_id' ? [assetIdField(), ...fields] : fields;
+}

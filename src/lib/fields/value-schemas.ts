@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+import { kindOf, quoteValue } from './field-write';
+
+// zod schemas for item values, one per kind of Bynder value. They coerce only where nothing is
+// lost: strings are trimmed, finite numbers become text ("42"), "true"/"1"/1 become true.
+// Their messages are written to follow the field name: `field "x": <message>`.
+
+/** Bynder's UI limit for `text` metaproperties (bynder-api-facts.md 2.2). */
+export const MAX_TEXT_LENGTH = 2500;
+
+const NUL = '\u0000';
+const characters = (text: string) => [...text].length;
+
+/** Trimmed text; a finite number is written as its decimal text. NUL is rejected; `maxLength` counts characters. */
+export function textValue(maxLength?: number): z.ZodType<string> {
+  return z
+    .union([z.string(), z.number()], { error: (issue) => `expected text, got ${kindOf(issue.input)}` })
+    .transform((value) => (typeof value === 'number' ? String(value) : value.trim()))
+    .refine(
+      (text) => !text.includes(NUL),
+      'contains a NUL character (\\u0000); remove it from the source value',
+    )
+    .refine((text) => maxLength === undefined || characters(text) <= maxLength, {
+      error: (issue) =>
+        `is ${characters(String(issue.input)).toLocaleString('en-US')} characters long; Bynder allows at most ${(maxLength ?? 0).toLocaleString('en-US')}`,
+    });
+}
+
+const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true, local: true })]);
+
+/** An ISO 8601 date (2026-03-01) or date-time (2026-03-01T10:00:00Z, offsets allowed), passed on as sent. */
+export const isoDateValue: z.ZodType<string> = z
+  .string({ error: (issue) => `expected an ISO 8601 date, got ${kindOf(issue.input)}` })
+  .trim()
+  .refine((text) => isoDate.safeParse(text).success, {
+    error: (issue) =>
+      `${quoteValue(issue.input)} is not an ISO 8601 date; use e.g. 2026-03-01 or 2026-03-01T10:00:00Z`,
+  });
+
+const BOOLEAN_WORDS: ReadonlyMap<string, boolean> = new Map([
+  ['true', true],
+  ['false', false],
+  ['1', true],
+  ['0', false],
+]);
+
+/** true/false, 1/0, and the strings "true"/"false"/"1"/"0" (any case, trimmed). "yes" and "on" are rejected: ambiguous. */
+export const booleanValue: z.ZodType<string> = z
+  .union([z.boolean(), z.number(), z.string()], {
+    error: (issue) => `expected true or false, got ${kindOf(issue.input)}`,
+  })
+  .transform((value, ctx) => {
+    const flag = BOOLEAN_WORDS.get(String(value).trim().toLowerCase());
+    if (flag === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${quoteValue(value)} is not true or false (1 and 0 also work)`,
+      });
+      return z.NEVER;
+    }
+    return flag ? 'true' : 'false';
+  });
+
+const tagItem = z
+  .union([z.string(), z.number()], { error: (issue) => `expected tags as text, got ${kindOf(issue.input)}` })
+  .transform((value) => String(value).trim());
+
+/** A comma-separated string or a list of tags → `a,b` (trimmed, empty entries and repeats dropped). */
+export const tagsValue: z.ZodType<string> = z
+  .union([z.string().transform((text) => text.split(',')), z.array(tagItem)], {
+    error: (issue) => `expected tags as comma-separated text or a list, got ${kindOf(issue.input)}`,
+  })
+  .transform((tags) => [...new Set(tags.map((tag) => tag.trim()).filter((tag) => tag !== ''))])
+  .refine(
+    (tags) => tags.every((tag) => !tag.includes(',')),
+    'a tag in the list contains a comma; Bynder separates tags with commas',
+  )
+  .refine(
+    (tags) => tags.every((tag) => !tag.includes(NUL)),
+    'contains a NUL character (\\u0000); remove it from the source value',
+  )
+  .transform((tags) => tags.join(','));

@@ -1,0 +1,38 @@
+import { EXTERNAL_KEY_CACHE_KEY } from '../delivery/asset-resolver';
+import { RATE_LIMIT_BLOCK_KEY } from '../delivery/rate-limit-block';
+import { METAPROPERTY_CACHE_KEY } from '../fields/metaproperty-cache';
+import type { KeyValueStore, Logger } from '../runtime-ports';
+
+// The kvStore has no "list keys" operation, so uninstall can remove only rows whose keys are known.
+// Each part that writes a fixed row exports its key; this list gathers them. Rows written under
+// computed keys must carry a TTL instead: the applied ledger (`delivery_ledger_<hash>`, see
+// src/lib/delivery/ledger.ts) does.
+
+/** Every fixed kvStore key the app writes, with its owner. */
+export const APP_KV_ROWS: ReadonlyArray<{ key: string; holds: string }> = [
+  {
+    key: METAPROPERTY_CACHE_KEY,
+    holds: 'cached metaproperties behind the field model (src/lib/fields/metaproperty-cache.ts)',
+  },
+  { key: RATE_LIMIT_BLOCK_KEY, holds: "Bynder's rate-limit block (src/lib/delivery/rate-limit-block.ts)" },
+  {
+    key: EXTERNAL_KEY_CACHE_KEY,
+    holds: 'external key to asset id cache (src/lib/delivery/asset-resolver.ts)',
+  },
+];
+
+/** Deletes every known row; a failed delete is logged and named, the rest still go. */
+export async function deleteAppKvRows(kvStore: KeyValueStore, logger: Logger): Promise<{ failed: string[] }> {
+  const failed: string[] = [];
+  for (const { key } of APP_KV_ROWS) {
+    try {
+      await kvStore.delete(key);
+    } catch (error) {
+      failed.push(key);
+      logger.warn(
+        `Could not delete kvStore row ${key}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+  return { failed };
+}

@@ -1,0 +1,57 @@
+import { BynderClient } from '../bynder/BynderClient';
+import type { Credentials } from '../config';
+import { redactSecrets } from '../redact';
+import type { Logger } from '../runtime-ports';
+import { type ConnectionFailure, describeConnectionFailure } from './connection-failure';
+
+/** A person waits on the form: one attempt, no retries, and a shorter wait than deliver()'s. */
+export const CONNECTION_TEST_TIMEOUT_MS = 15_000;
+
+export interface ConnectionTarget {
+  portalUrl: string;
+  credentials: Credentials;
+}
+
+export type ConnectionCheck = { ok: true } | { ok: false; failure: ConnectionFailure };
+
+/** The values of the credentials, for redaction. */
+export function secretsOf(credentials: Credentials): string[] {
+  return credentials.kind === 'permanent_token'
+    ? [credentials.token]
+    : [credentials.clientId, credentials.clientSecret];
+}
+
+/** A client for one form action: a single attempt per request, so a test costs one request (two with OAuth). */
+export function createFormClient(target: ConnectionTarget, logger: Logger): BynderClient {
+  return new BynderClient({
+    portalUrl: target.portalUrl,
+    credentials: target.credentials,
+    logger,
+    retries: 0,
+    timeoutMs: CONNECTION_TEST_TIMEOUT_MS,
+  });
+}
+
+/**
+ * Sends Bynder's cheapest authenticated request (plus the token request for OAuth) and says, on
+ * failure, whether the portal, the credentials or the user's rights are at fault.
+ */
+export async function checkConnection(target: ConnectionTarget, logger: Logger): Promise<ConnectionCheck> {
+  const method =
+    target.credentials.kind === 'permanent_token' ? 'permanent token' : 'OAuth client credentials';
+  try {
+    await createFormClient(target, logger).testConnection();
+    logger.info(`Bynder connection test passed: ${target.portalUrl} (${method})`);
+    return { ok: true };
+  } catch (error) {
+    const failure = describeConnectionFailure(error, target);
+    const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    logger.warn(
+      redactSecrets(
+        `Bynder connection test failed: ${target.portalUrl} (${method}): ${failure.problem}; ${cause}`,
+        secretsOf(target.credentials),
+      ),
+    );
+    return { ok: false, failure };
+  }
+}

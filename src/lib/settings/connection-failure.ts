@@ -1,0 +1,126 @@
+import {
+  BynderApiError,
+  BynderAuthError,
+  BynderInvalidResponseError,
+  BynderNotFoundError,
+  BynderPermissionError,
+  BynderRateLimitError,
+  BynderUnavailableError,
+} from '../bynder/errors';
+import { describeRoute, OAUTH_TOKEN_ROUTE } from '../bynder/routes';
+import { findErrorCode } from '../bynder/transport-failure';
+import type { Credentials } from '../config';
+
+// What a failed connection test means for the person filling in the form: which setting is wrong
+// (the portal, the credentials or the user's rights) and what to do about it.
+
+export type ConnectionProblem =
+  'portal' | 'credentials' | 'permissions' | 'rate_limited' | 'bynder_trouble' | 'unexpected';
+
+export interface ConnectionFailure {
+  problem: ConnectionProblem;
+  /** The form field to mark, when one setting is clearly at fault. */
+  field: string | undefined;
+  /** The toast text: what is wrong and what to do. */
+  message: string;
+}
+
+const TOKEN_PAGE = 'Settings > Advanced Settings > Portal Settings > Permanent Tokens';
+const OAUTH_PAGE = 'Settings > Advanced Settings > Portal Settings > OAuth Apps';
+const RIGHTS =
+  'read metaproperties and assets and edit assets (scopes meta.assetbank:read, asset:read, asset:write; role MEDIAEDIT, plus MEDIAREMOVE for the delete policy "delete")';
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN']);
+
+export function describeConnectionFailure(
+  error: unknown,
+  target: { portalUrl: string; credentials: Credentials },
+): ConnectionFailure {
+  const portal = target.portalUrl;
+  const byToken = target.credentials.kind === 'permanent_token';
+
+  if (error instanceof BynderAuthError) {
+    return byToken
+      ? {
+          problem: 'credentials',
+          field: 'token',
+          message: `${portal} refused the permanent token (${error.status}): it is wrong, revoked, or made for another portal. Create a new token in Bynder under ${TOKEN_PAGE}, paste it into "Permanent token" and test again.`,
+        }
+      : {
+          problem: 'credentials',
+          field: 'client_secret',
+          message: `${portal} refused the OAuth client credentials (${error.status}): the client id or client secret is wrong, or the OAuth app does not allow the Client Credentials grant. Check the OAuth app in Bynder under ${OAUTH_PAGE}, enter its client id and secret and test again.`,
+        };
+  }
+  if (error instanceof BynderPermissionError) {
+    const who = byToken ? "the permanent token's user" : "the OAuth app's assigned user";
+    return {
+      problem: 'permissions',
+      field: undefined,
+      message: `${portal} accepted the ${byToken ? 'token' : 'client credentials'} but denied access (403) to ${error.route}. In Bynder, let ${who} ${RIGHTS}, then test again.`,
+    };
+  }
+  if (error instanceof BynderRateLimitError) {
+    return {
+      problem: 'rate_limited',
+      field: undefined,
+      message: `${portal} is blocking requests from this IP address because Bynder's rate limit was exceeded (429). Nothing says your settings are wrong: wait about 5 minutes and test again.`,
+    };
+  }
+  if (error instanceof BynderUnavailableError) {
+    if (error.status !== undefined) {
+      return {
+        problem: 'bynder_trouble',
+        field: undefined,
+        message: `${portal} answered ${error.status}: Bynder is having trouble, so the settings could not be checked. Try again in a few minutes.`,
+      };
+    }
+    const code = transportCode(error);
+    if (code !== undefined && DNS_CODES.has(code)) {
+      return {
+        problem: 'portal',
+        field: 'portal',
+        message: `The portal's host name ${new URL(portal).hostname} was not found (DNS). Check the spelling of "Portal", for example acme.bynder.com.`,
+      };
+    }
+    return {
+      problem: 'portal',
+      field: 'portal',
+      message: `${portal} could not be reached: ${error.message.replace(/^Bynder .*? is unavailable: /, '')}. Check "Portal" and that the portal is online, then test again.`,
+    };
+  }
+  if (
+    error instanceof BynderNotFoundError ||
+    error instanceof BynderInvalidResponseError ||
+    (error instanceof BynderApiError && error.status >= 300 && error.status < 400)
+  ) {
+    const why =
+      error instanceof BynderApiError && error.status < 400
+        ? `it redirects (${error.status})`
+        : error instanceof BynderNotFoundError
+          ? `it has no ${error.route === describeRoute(OAUTH_TOKEN_ROUTE) ? 'OAuth token endpoint' : 'Bynder API'} (404)`
+          : 'its answer is not Bynder API data';
+    return {
+      problem: 'portal',
+      field: 'portal',
+      message: `${portal} is not a Bynder portal: ${why}. Enter the address of your Bynder portal, for example acme.bynder.com or your portal's custom domain.`,
+    };
+  }
+  const what = error instanceof BynderApiError ? `${error.route} answered ${error.status}` : errorName(error);
+  return {
+    problem: 'unexpected',
+    field: undefined,
+    message: `The connection test failed unexpectedly (${what}). Check the settings and test again; if it keeps failing, the app's logs have details.`,
+  };
+}
+
+/** The Node error code behind a request that got no answer (the client keeps it as "CODE: ..." in the cause). */
+function transportCode(error: Error): string | undefined {
+  const found = findErrorCode(error);
+  if (found !== undefined) return found;
+  const cause: unknown = error.cause;
+  return cause instanceof Error ? /^([A-Z][A-Z_]+):/.exec(cause.message)?.[1] : undefined;
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}

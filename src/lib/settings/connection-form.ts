@@ -1,0 +1,97 @@
+import {
+  type ConnectionSecrets,
+  type ConnectionSettings,
+  connectionSecretsSchema,
+  connectionSettingsSchema,
+  type Credentials,
+  credentialsFromSecrets,
+} from '../config';
+import { parsePortalUrl } from '../portal-url';
+import { readSecretField } from './secret-field';
+import { readSectionForm } from './section-form';
+import { type FieldProblem, SETTING_LABELS } from './setting-issue';
+
+export interface ConnectionForm {
+  /** What goes into the settings row `connection` (portal normalised to its origin). */
+  settings: ConnectionSettings;
+  /** What goes into the secrets row `connection`: only the chosen method's credentials. */
+  secrets: ConnectionSecrets;
+  credentials: Credentials;
+  /** Secret fields left empty whose stored value is reused, by form key. */
+  keptStored: string[];
+}
+
+const TOKEN_PAGE = 'Settings > Advanced Settings > Portal Settings > Permanent Tokens';
+const OAUTH_PAGE = 'Settings > Advanced Settings > Portal Settings > OAuth Apps';
+
+const EMPTY_MESSAGES: Record<'token' | 'client_id' | 'client_secret', string> = {
+  token: `Permanent token is empty; paste the token created in Bynder under ${TOKEN_PAGE}`,
+  client_id: `OAuth client id is empty; copy it from the OAuth app in Bynder under ${OAUTH_PAGE}`,
+  client_secret: `OAuth client secret is empty; paste the secret Bynder showed when the OAuth app was created (${OAUTH_PAGE})`,
+};
+
+/** Pasting the whole header value is a common slip; the app adds "Bearer " itself. */
+function checkSecretShape(field: string, value: string): FieldProblem | undefined {
+  const label = SETTING_LABELS[field] ?? field;
+  if (/^bearer\s/i.test(value)) {
+    return { field, message: `${label} starts with "Bearer"; paste the value alone, without "Bearer "` };
+  }
+  if (/\s/.test(value)) {
+    return { field, message: `${label} contains spaces or line breaks; paste it as one piece` };
+  }
+  return undefined;
+}
+
+/**
+ * Validates the submitted connection section. Secret fields left empty keep the stored value
+ * (see ./secret-field.ts); a field with neither a typed nor a stored value is an error.
+ */
+export function readConnectionForm(
+  formData: Record<string, unknown>,
+  stored: Record<string, unknown>,
+): { ok: true; form: ConnectionForm } | { ok: false; problems: FieldProblem[] } {
+  const settings = readSectionForm(connectionSettingsSchema, formData);
+  const problems: FieldProblem[] = settings.ok ? [] : [...settings.problems];
+  const storedSecrets = connectionSecretsSchema.safeParse(stored);
+  const previous: ConnectionSecrets = storedSecrets.success ? storedSecrets.data : {};
+  const authMethod = settings.ok
+    ? settings.values.auth_method
+    : formData.auth_method === 'oauth_client_credentials'
+      ? 'oauth_client_credentials'
+      : 'permanent_token';
+  const fields =
+    authMethod === 'permanent_token' ? (['token'] as const) : (['client_id', 'client_secret'] as const);
+
+  const secrets: ConnectionSecrets = {};
+  const keptStored: string[] = [];
+  for (const field of fields) {
+    const typed = readSecretField(formData[field]);
+    const value = typed ?? previous[field];
+    if (!value) {
+      problems.push({ field, message: EMPTY_MESSAGES[field] });
+      continue;
+    }
+    if (typed === undefined) keptStored.push(field);
+    else {
+      const shape = checkSecretShape(field, typed);
+      if (shape) problems.push(shape);
+    }
+    secrets[field] = value;
+  }
+  if (!settings.ok || problems.length > 0) return { ok: false, problems };
+
+  // Both hold here (the schema checked the portal, the loop filled every field); checked for the types.
+  const portal = parsePortalUrl(settings.values.portal);
+  if (!portal.ok) return { ok: false, problems: [{ field: 'portal', message: `Portal ${portal.problem}` }] };
+  const picked = credentialsFromSecrets(authMethod, secrets);
+  if (!picked.ok) return { ok: false, problems: [{ field: fields[0], message: picked.missing }] };
+  return {
+    ok: true,
+    form: {
+      settings: { portal: portal.origin, auth_method: authMethod },
+      secrets,
+      credentials: picked.credentials,
+      keptStored,
+    },
+  };
+}

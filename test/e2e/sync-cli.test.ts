@@ -1,0 +1,217 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Runs `sync` as a child process, as a user would, on a portal and sources the project has never
+// seen (written here), and checks the JSON summary and the emulator's final state.
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+
+const ID = {
+  updated: '11111111-AAAA-4BBB-8CCCDDDDEEEE0001',
+  renamed: '11111111-AAAA-4BBB-8CCCDDDDEEEE0002',
+  badOption: '11111111-AAAA-4BBB-8CCCDDDDEEEE0003',
+  removed: '11111111-AAAA-4BBB-8CCCDDDDEEEE0004',
+  untouched: '11111111-AAAA-4BBB-8CCCDDDDEEEE0005',
+};
+
+const portal = {
+  metaproperties: {
+    Season: {
+      id: '22222222-AAAA-4BBB-8CCCDDDDEEEE0001',
+      name: 'Season',
+      label: 'Season',
+      type: 'select',
+      isMultiselect: false,
+      isEditable: true,
+      options: [
+        { id: '33333333-AAAA-4BBB-8CCCDDDDEEEE0001', name: 'summer', label: 'Summer' },
+        { id: '33333333-AAAA-4BBB-8CCCDDDDEEEE0002', name: 'winter', label: 'Winter' },
+      ],
+    },
+    Shoot_location: {
+      id: '22222222-AAAA-4BBB-8CCCDDDDEEEE0002',
+      name: 'Shoot_location',
+      label: 'Shoot location',
+      type: 'text',
+      isEditable: true,
+    },
+  },
+  assets: Object.values(ID).map((id, index) => ({
+    id,
+    name: `Asset ${index + 1}`,
+    description: 'original',
+    archive: false,
+    property_Season: ['summer'],
+  })),
+};
+
+interface Summary {
+  records: number;
+  applied: number;
+  rejected: number;
+  deleted: number;
+  pending: number;
+  requests: number;
+  elapsedMs: number;
+  rejections: Array<{ key: string; field: string; reason: string; line: number }>;
+  unmatchedColumns: string[];
+}
+
+interface State {
+  assets: Array<{
+    id: string;
+    description?: string;
+    name?: string;
+    archive?: boolean | number;
+    [key: string]: unknown;
+  }>;
+  trash: Array<{ id: string }>;
+}
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sync-cli-e2e-'));
+  await writeFile(path.join(dir, 'portal.json'), JSON.stringify(portal));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function sync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(
+      TSX,
+      ['dev/cli/main.ts', 'sync', '--seed', path.join(dir, 'portal.json'), ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, LOG_LEVEL: 'info' },
+        timeout: 60_000,
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+const assetIn = (state: State, id: string) => state.assets.find((a) => a.id === id);
+
+describe('npm run cli -- sync (child process, emulator target)', () => {
+  it('syncs a CSV by column name: applies, archives, rejects with reasons, and reports it all as JSON', async () => {
+    const source = path.join(dir, 'small.csv');
+    await writeFile(
+      source,
+      [
+        'asset_id,Description,Season,Shoot location,_isDeleted,Comment',
+        `${ID.updated},"New text, with a comma",Winter,Oslo,,ignored`,
+        `${ID.renamed},first,summer,,,`,
+        `${ID.badOption},should not land,Monsoon,,,`,
+        `${ID.removed},,,,yes,`,
+        `,no key at all,winter,,,`,
+        `${ID.renamed},second wins,winter,,,`,
+        '',
+      ].join('\n'),
+    );
+    const stateFile = path.join(dir, 'state.json');
+
+    const result = await sync(['--source', source, '--json', '--dump-state', stateFile]);
+
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as Summary;
+    expect(summary).toMatchObject({ records: 6, applied: 3, deleted: 1, rejected: 2, pending: 0 });
+    expect(summary.requests).toBeGreaterThan(0);
+    expect(summary.elapsedMs).toBeGreaterThan(0);
+    expect(summary.unmatchedColumns).toEqual(['Comment']);
+    expect(summary.rejections).toEqual([
+      expect.objectContaining({
+        key: ID.badOption,
+        field: 'season',
+        line: 4,
+        reason: expect.stringContaining('Monsoon'),
+      }),
+      expect.objectContaining({ key: '', field: 'asset_id', line: 6 }),
+    ]);
+
+    const state = JSON.parse(await readFile(stateFile, 'utf8')) as State;
+    expect(assetIn(state, ID.updated)).toMatchObject({
+      description: 'New text, with a comma',
+      property_Season: ['winter'],
+      property_Shoot_location: 'Oslo',
+    });
+    expect(assetIn(state, ID.renamed)).toMatchObject({
+      description: 'second wins',
+      property_Season: ['winter'],
+    });
+    expect(assetIn(state, ID.badOption)).toMatchObject({
+      description: 'original',
+      property_Season: ['summer'],
+    });
+    expect(assetIn(state, ID.removed)?.archive).toBeTruthy();
+    expect(assetIn(state, ID.untouched)).toMatchObject({ description: 'original', archive: false });
+  });
+
+  it('syncs JSON Lines through a mapping file with the delete policy "delete", and counts bad lines as rejected', async () => {
+    const source = path.join(dir, 'events.jsonl');
+    await writeFile(
+      source,
+      [
+        JSON.stringify({ id: ID.updated, text: 'from jsonl', when: 'summer' }),
+        'this is not json',
+        JSON.stringify([1, 2]),
+        JSON.stringify({ id: ID.removed, _isDeleted: true }),
+        '',
+      ].join('\n'),
+    );
+    const mapping = path.join(dir, 'mapping.yml');
+    await writeFile(mapping, 'id: asset_id\ntext: description\nwhen: Season\n');
+    const stateFile = path.join(dir, 'state-jsonl.json');
+
+    const result = await sync([
+      '--source',
+      source,
+      '--mapping',
+      mapping,
+      '--delete-policy',
+      'delete',
+      '--json',
+      '--dump-state',
+      stateFile,
+    ]);
+
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as Summary;
+    expect(summary).toMatchObject({ records: 4, applied: 1, deleted: 1, rejected: 2, pending: 0 });
+    expect(summary.rejections.map((r) => r.line)).toEqual([2, 3]);
+    const state = JSON.parse(await readFile(stateFile, 'utf8')) as State;
+    expect(assetIn(state, ID.updated)).toMatchObject({
+      description: 'from jsonl',
+      property_Season: ['summer'],
+    });
+    expect(assetIn(state, ID.removed)).toBeUndefined();
+    expect(state.trash.map((a) => a.id)).toContain(ID.removed);
+  });
+
+  it('refuses a mapping to a field the destination does not have, naming the valid fields, and exits non-zero', async () => {
+    const source = path.join(dir, 'one.csv');
+    await writeFile(source, `asset_id,text\n${ID.updated},x\n`);
+    const mapping = path.join(dir, 'bad-mapping.yml');
+    await writeFile(mapping, 'asset_id: asset_id\ntext: headline\n');
+
+    const result = await sync(['--source', source, '--mapping', mapping, '--json']);
+
+    expect(result.code).toBe(2);
+    const answer = JSON.parse(result.stdout) as { error: string };
+    expect(answer.error).toContain('"headline", which is not a destination field');
+    expect(answer.error).toContain('description');
+  });
+});

@@ -1,0 +1,155 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { BynderClient } from '../../src/lib/bynder/BynderClient';
+import { BynderApiError, BynderInvalidResponseError } from '../../src/lib/bynder/errors';
+
+// Bodies the emulator never sends (it answers like Bynder): a tiny local server answers each route
+// with whatever the test sets, so the client's zod checks and status handling can be seen at work.
+
+const TOKEN = 'tiny-server-token-5d1e';
+interface Reply {
+  status: number;
+  body: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+const replies = new Map<string, Reply>();
+const seen: string[] = [];
+const logLines: string[] = [];
+let server: http.Server;
+let url: string;
+
+function reply(route: string, status: number, body: unknown, contentType = 'application/json'): void {
+  replies.set(route, { status, body: typeof body === 'string' ? body : JSON.stringify(body), contentType });
+}
+
+function client(): BynderClient {
+  const record = (...args: unknown[]) => logLines.push(args.map(String).join(' '));
+  return new BynderClient({
+    portalUrl: url,
+    credentials: { kind: 'permanent_token', token: TOKEN },
+    logger: { debug: record, info: record, warn: record, error: record },
+    retries: 0,
+  });
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<Error> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof Error)) throw new Error('expected the call to fail');
+  return error;
+}
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    seen.push(`${req.method} ${req.url}`);
+    const answer = replies.get(`${req.method} ${path}`) ?? { status: 599, body: 'no reply set' };
+    res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'text/plain', ...answer.headers });
+    res.end(answer.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+beforeEach(() => {
+  replies.clear();
+  seen.length = 0;
+});
+
+describe('BynderClient against bodies Bynder should not send', () => {
+  it('refuses a metaproperty list that is an array instead of a keyed object', async () => {
+    reply('GET /api/v4/metaproperties/', 200, [{ id: 'A', name: 'a', type: 'text' }]);
+    const error = await failureOf(client().listMetaproperties());
+    expect(error).toBeInstanceOf(BynderInvalidResponseError);
+    expect(error.message).toMatch(
+      /^Bynder GET \/api\/v4\/metaproperties\/ answered with an unexpected body: /,
+    );
+  });
+
+  it('refuses a metaproperty without an id, naming where it is', async () => {
+    reply('GET /api/v4/metaproperties/', 200, { Region: { name: 'region', type: 'select' } });
+    const error = await failureOf(client().testConnection());
+    expect(error).toBeInstanceOf(BynderInvalidResponseError);
+    expect(error.message).toContain('Region.id');
+  });
+
+  it('says when the portal answers HTML (not a Bynder portal)', async () => {
+    reply('GET /api/v4/metaproperties/', 200, '<html><body>Welcome</body></html>', 'text/html');
+    const error = await failureOf(client().testConnection());
+    expect(error).toBeInstanceOf(BynderInvalidResponseError);
+    expect(error.message).toContain('is the portal address a Bynder portal?');
+  });
+
+  it('refuses an option page that is not an array', async () => {
+    reply('GET /api/v4/metaproperties/', 200, { Region: { id: 'R1', name: 'region', type: 'select' } });
+    reply('GET /api/v4/metaproperties/R1/options/', 200, { options: [] });
+    const error = await failureOf(client().listMetaproperties());
+    expect(error).toBeInstanceOf(BynderInvalidResponseError);
+    expect(error.message).toContain('GET /api/v4/metaproperties/{id}/options/');
+  });
+
+  it('stops when a portal ignores paging and repeats a full page', async () => {
+    const fullPage = Array.from({ length: 1000 }, (_, i) => ({ id: `O${i}`, name: `o${i}` }));
+    reply('GET /api/v4/metaproperties/', 200, { Region: { id: 'R1', name: 'region', type: 'select' } });
+    reply('GET /api/v4/metaproperties/R1/options/', 200, fullPage);
+    const error = await failureOf(client().listMetaproperties());
+    expect(error).toBeInstanceOf(BynderInvalidResponseError);
+    expect(error.message).toContain('page 2 repeats page 1');
+    expect(seen.filter((line) => line.startsWith('GET /api/v4/metaproperties/R1/options/'))).toHaveLength(2);
+  });
+
+  it('refuses a media list with assets lacking ids, and a media answer that is not an asset', async () => {
+    reply('GET /api/v4/media/', 200, { media: [{ name: 'no id' }] });
+    expect(await failureOf(client().findMediaByProperty('sku', 'A-1'))).toBeInstanceOf(
+      BynderInvalidResponseError,
+    );
+    reply('GET /api/v4/media/M1/', 200, { message: 'OK' });
+    expect(await failureOf(client().getMedia('M1'))).toBeInstanceOf(BynderInvalidResponseError);
+  });
+
+  it('treats an unexpected 2xx on modify as an invalid response, not success', async () => {
+    reply('POST /api/v4/media/M1/', 204, '');
+    const error = await failureOf(client().updateMedia('M1', { name: 'x' }));
+    expect(error).toBeInstanceOf(BynderInvalidResponseError);
+    expect(error.message).toContain('status 204, expected 200 or 201 or 202');
+  });
+
+  it('does not follow a redirect (the Authorization header stays home)', async () => {
+    replies.set('GET /api/v4/media/M1/', { status: 302, body: '', headers: { location: '/elsewhere/' } });
+    replies.set('GET /elsewhere/', { status: 200, body: '{"id":"M1"}', contentType: 'application/json' });
+    const error = await failureOf(client().getMedia('M1'));
+    expect(error).toBeInstanceOf(BynderApiError);
+    expect(error.message).toContain('redirects are not followed');
+    expect(seen).toEqual(['GET /api/v4/media/M1/']);
+  });
+
+  it('tolerates a {media} wrapper and 1/0 booleans', async () => {
+    reply('GET /api/v4/media/', 200, {
+      total: { count: 1 },
+      media: [{ id: 'M1', isPublic: 0, property_sku: 'A-1' }],
+    });
+    expect(await client().findMediaByProperty('sku', 'A-1')).toEqual([
+      { id: 'M1', isPublic: 0, property_sku: 'A-1' },
+    ]);
+    expect(seen).toEqual(['GET /api/v4/media/?property_sku=A-1&limit=2']);
+  });
+
+  it('never shows the token in these errors or log lines', async () => {
+    reply('GET /api/v4/media/M1/', 500, { message: `echo Bearer ${TOKEN}` });
+    const error = await failureOf(client().getMedia('M1'));
+    expect(error.message).toContain('[REDACTED]');
+    for (const text of [...logLines, error.message, inspect(error, { depth: 5 }), JSON.stringify(error)]) {
+      expect(text).not.toContain(TOKEN);
+    }
+  });
+});

@@ -1,0 +1,149 @@
+import { storage } from '@zaiusinc/app-sdk';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { changedRecords, buildBenchPortal, EXAMPLE_PORTAL } from '../../dev/bench/bench-portal';
+import type { Media } from '../../src/lib/bynder/api-types';
+import { readRejectionLog, type RejectionLogEntry } from '../../src/lib/delivery/rejection-log';
+import { buildHostileCorpus, type HostileCase } from '../fixtures/hostile-records';
+import { useEmulator } from '../helpers/use-emulator';
+import { configureApp, deliver, TOKEN } from './deliver-fixture';
+
+// The hostile corpus, mixed with valid records, through the real BynderAssetSync.deliver() against the
+// emulator: nothing throws, each bad record ends as its case says (rejected with a reason, or handled
+// as documented), the valid records beside them are applied, and no request leaves the media route.
+
+const emulator = useEmulator({ seed: EXAMPLE_PORTAL, tokens: [{ token: TOKEN }], rateLimit: false });
+
+const portal = buildBenchPortal(0);
+const ids = portal.seed.assets.map((asset) => asset.id);
+const corpus = buildHostileCorpus(ids.slice(0, 200));
+const valid = changedRecords(portal, ids.length, 'valid').slice(-40);
+
+interface Placed {
+  hostile: HostileCase;
+  batch: number;
+  /** Batch positions (0-based) of the case's items: the rejection log names keyless records `record #n`. */
+  positions: number[];
+}
+
+// Interleave: a valid record after every second hostile case, the rest at the end, in batches of
+// at most OCP's 100 items, so every batch carries a mix.
+const BATCH_SIZE = 100;
+const batches: unknown[][] = [[]];
+const placed: Placed[] = [];
+const validLeft = [...valid];
+corpus.forEach((hostile, i) => {
+  let batch = batches.at(-1) as unknown[];
+  if (batch.length + hostile.items.length + 1 > BATCH_SIZE) batches.push((batch = []));
+  const positions = hostile.items.map((item) => batch.push(item) - 1);
+  placed.push({ hostile, batch: batches.length - 1, positions });
+  if (i % 2 === 1 && validLeft.length > 0) batch.push(validLeft.shift());
+});
+(batches.at(-1) as unknown[]).push(...validLeft.splice(0));
+
+let before = new Map<string, Media>();
+let after = new Map<string, Media>();
+/** The rejection log entries each batch added. */
+const rejectionsByBatch: RejectionLogEntry[][] = [];
+const results: Array<{ success: boolean; retryable?: boolean; failureReason?: string }> = [];
+const POLLUTED = 'polluted';
+
+beforeAll(async () => {
+  await configureApp(emulator.url, { requests_per_second: 15, max_in_flight: 10 });
+  before = new Map(emulator.snapshot().assets.map((asset) => [asset.id, asset]));
+  for (const [index, items] of batches.entries()) {
+    const logged = (await readRejectionLog(storage.kvStore)).length;
+    results.push(await deliver(items, { syncId: `hostile-${index}` }));
+    rejectionsByBatch.push((await readRejectionLog(storage.kvStore)).slice(logged));
+  }
+  await emulator.settle();
+  after = new Map(emulator.snapshot().assets.map((asset) => [asset.id, asset]));
+}, 60_000);
+
+/** The rejection log entry for a case: by its key, or by its batch position when it has none. */
+function rejectionOf({ hostile, batch, positions }: Placed): RejectionLogEntry | undefined {
+  const logged = rejectionsByBatch[batch] ?? [];
+  if (hostile.key !== undefined) return logged.find((entry) => entry.key === hostile.key);
+  return logged.find((entry) => positions.some((p) => entry.subject === `record #${p + 1}`));
+}
+
+/** Bynder fields that change on every write, whatever was written. */
+const VOLATILE = new Set(['dateModified']);
+function withoutVolatile(asset: Media | undefined): Record<string, unknown> | undefined {
+  if (!asset) return undefined;
+  return Object.fromEntries(Object.entries(asset).filter(([field]) => !VOLATILE.has(field)));
+}
+
+describe('hostile input through deliver()', () => {
+  it('holds at least 50 bad records, each on its own asset or without a usable key', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(50);
+    const keys = corpus.flatMap((c) => (c.key === undefined ? [] : [c.key]));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('answers every batch without throwing: not retryable, with a bounded reason that counts the rejections', () => {
+    expect(results).toHaveLength(batches.length);
+    for (const result of results) {
+      expect(result.success).toBe(false);
+      expect(result.retryable).toBe(false);
+      expect(result.failureReason).toMatch(/^\d+ of \d+ records rejected: /);
+      expect(result.failureReason!.length).toBeLessThanOrEqual(1_000);
+    }
+  });
+
+  it.each(corpus.map((hostile) => [hostile.name, hostile] as const))('%s', (_name, hostile) => {
+    const entry = placed.find((p) => p.hostile === hostile)!;
+    const expected = hostile.expected;
+    if (expected.kind === 'rejected') {
+      const rejection = rejectionOf(entry);
+      expect(rejection, `no rejection logged for "${hostile.name}"`).toBeDefined();
+      expect(rejection!.reason).toMatch(expected.reason);
+      if (hostile.key !== undefined)
+        expect(withoutVolatile(after.get(hostile.key))).toEqual(withoutVolatile(before.get(hostile.key)));
+      return;
+    }
+    expect(rejectionOf(entry), `"${hostile.name}" must not be rejected`).toBeUndefined();
+    const key = hostile.key!;
+    if (expected.kind === 'unchanged') {
+      expect(after.get(key)).toEqual(before.get(key));
+      return;
+    }
+    // Applied: the named fields hold the new values, every other field is as it was.
+    const now = withoutVolatile(after.get(key));
+    expect(now).toMatchObject(expected.asset);
+    const untouched = (asset: Record<string, unknown> | undefined) =>
+      Object.fromEntries(Object.entries(asset ?? {}).filter(([field]) => !(field in expected.asset)));
+    expect(untouched(now)).toEqual(untouched(withoutVolatile(before.get(key))));
+  });
+
+  it('applies every valid record delivered beside the hostile ones', () => {
+    for (const record of valid) {
+      const asset = after.get(String(record.asset_id));
+      expect(asset?.description).toBe(record.description);
+      expect(asset?.tags).toEqual(String(record.tags).split(','));
+    }
+  });
+
+  it('leaves Object.prototype unpolluted', () => {
+    expect(Object.prototype).not.toHaveProperty(POLLUTED);
+    expect(({} as Record<string, unknown>)[POLLUTED]).toBeUndefined();
+    expect(Object.getOwnPropertyNames(Object.prototype)).not.toContain(POLLUTED);
+  });
+
+  it('sends requests only to known routes, every media id as one path segment', () => {
+    const requests = emulator.requests();
+    expect(requests.length).toBeGreaterThan(0);
+    for (const request of requests) {
+      expect([
+        'GET /api/v4/metaproperties/',
+        'GET /api/v4/metaproperties/:id/options/',
+        'POST /api/v4/media/:id/',
+      ]).toContain(request.route);
+      if (request.method === 'POST') expect(request.path).toMatch(/^\/api\/v4\/media\/[^/]+\/$/);
+    }
+    // The escaping ids reached Bynder as single, encoded segments (and were refused there as unknown).
+    expect(requests.map((r) => r.path)).toContain(
+      `/api/v4/media/${encodeURIComponent('../../api/v4/metaproperties')}/`,
+    );
+  });
+});

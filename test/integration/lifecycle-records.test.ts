@@ -1,0 +1,136 @@
+import { logger, resetLocalStores, storage, type SubmittedFormData } from '@zaiusinc/app-sdk';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import { Lifecycle } from '../../src/lifecycle/Lifecycle';
+import { useEmulator } from '../helpers/use-emulator';
+
+const emulator = useEmulator({ seed: 'demo-portal' });
+const lifecycle = new Lifecycle();
+
+beforeEach(() => {
+  vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+  vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  resetLocalStores();
+});
+
+async function connect(): Promise<void> {
+  await storage.settings.put('connection', { portal: emulator.url, auth_method: 'permanent_token' });
+  await storage.secrets.put('connection', { token: emulator.token });
+}
+
+async function submit(section: string, data: Record<string, unknown>) {
+  return (await lifecycle.onSettingsForm(section, 'save', data as SubmittedFormData)).getResponse(section);
+}
+
+describe('records settings', () => {
+  it('saves the write policy and says what it does', async () => {
+    const response = await submit('records', {
+      primary_key: 'asset_id',
+      external_key_metaproperty: 'leftover',
+      delete_policy: 'delete',
+      empty_values: 'clear',
+      unknown_options: 'drop',
+    });
+    expect(response.toasts).toEqual([
+      {
+        intent: 'success',
+        message:
+          'Saved: records match assets by Bynder asset id; deletes delete the asset; empty values clear the Bynder value; unknown option values are dropped.',
+      },
+    ]);
+    // The metaproperty is not kept while records match by asset id.
+    expect(await storage.settings.get('records')).toEqual({
+      primary_key: 'asset_id',
+      delete_policy: 'delete',
+      empty_values: 'clear',
+      unknown_options: 'drop',
+    });
+  });
+
+  it('checks the external key metaproperty against Bynder: a text one is saved', async () => {
+    await connect();
+    const response = await submit('records', {
+      primary_key: 'external_key',
+      external_key_metaproperty: 'external_id',
+    });
+    expect(response.toasts?.[0]?.intent).toBe('success');
+    expect(await storage.settings.get('records')).toMatchObject({
+      primary_key: 'external_key',
+      external_key_metaproperty: 'external_id',
+    });
+  });
+
+  it('refuses an external key metaproperty that is not text, or does not exist', async () => {
+    await connect();
+    const wrongType = await submit('records', {
+      primary_key: 'external_key',
+      external_key_metaproperty: 'region',
+    });
+    expect(wrongType.errors?.['records.external_key_metaproperty']?.[0]).toMatch(
+      /^External key metaproperty "region" is of type select; choose a text metaproperty \(text metaproperties: /,
+    );
+    const missing = await submit('records', {
+      primary_key: 'external_key',
+      external_key_metaproperty: 'nope',
+    });
+    expect(missing.errors?.['records.external_key_metaproperty']?.[0]).toMatch(
+      /^External key metaproperty "nope" does not exist in Bynder/,
+    );
+    expect(missing.toasts).toEqual([
+      { intent: 'danger', message: 'Nothing was saved: fix the marked fields and save again.' },
+    ]);
+    expect(await storage.settings.get('records')).toEqual({});
+  });
+
+  it('uses the cached metaproperties for the second check', async () => {
+    await connect();
+    await submit('records', { primary_key: 'external_key', external_key_metaproperty: 'external_id' });
+    emulator.clearRequests();
+    await submit('records', { primary_key: 'external_key', external_key_metaproperty: 'photographer' });
+    expect(emulator.requests()).toEqual([]);
+  });
+
+  it('saves with a warning when the connection is not set up, so it cannot be checked', async () => {
+    const response = await submit('records', {
+      primary_key: 'external_key',
+      external_key_metaproperty: 'sku',
+    });
+    expect(response.toasts?.map((t) => t.intent)).toEqual(['success', 'warning']);
+    expect(response.toasts?.[1]?.message).toContain('because the connection is not saved yet');
+  });
+
+  it('needs a metaproperty in external-key mode', async () => {
+    const response = await submit('records', { primary_key: 'external_key' });
+    expect(response.errors).toEqual({
+      'records.external_key_metaproperty': [
+        'External key metaproperty is empty; enter the Bynder name of the text metaproperty to match on, or match by Bynder asset id',
+      ],
+    });
+  });
+});
+
+describe('throughput settings', () => {
+  it('saves numbers in range as numbers', async () => {
+    const response = await submit('throughput', { requests_per_second: '4', max_in_flight: 2 });
+    expect(response.toasts).toEqual([
+      {
+        intent: 'success',
+        message: 'Saved: at most 4 requests per second and 2 in flight, from the next batch on.',
+      },
+    ]);
+    expect(await storage.settings.get('throughput')).toEqual({ requests_per_second: 4, max_in_flight: 2 });
+  });
+
+  it('answers per-field errors for numbers out of range and saves nothing', async () => {
+    const response = await submit('throughput', { requests_per_second: '16', max_in_flight: '0' });
+    expect(response.errors).toEqual({
+      'throughput.requests_per_second': ['Requests per second must be at most 15'],
+      'throughput.max_in_flight': ['Requests in flight must be at least 1'],
+    });
+    expect(await storage.settings.get('throughput')).toEqual({});
+  });
+});

@@ -1,0 +1,118 @@
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { useEmulator } from '../helpers/use-emulator';
+
+// The local runner as a user runs it (`sync --portal … ` with credentials in the environment), in a
+// child process pointed at the emulator: stdout, stderr and every file the run leaves (app log,
+// rejections) must hold neither the token nor the client secret, on success and on failure.
+
+const TOKEN = 'cli-T0KEN-8b1d3f5a7c9e';
+const WRONG_TOKEN = 'cli-wrong-T0KEN-2c4e6a8b0d';
+const CLIENT_ID = 'cli-client-4a6c';
+const CLIENT_SECRET = 'cli+secret/R7t=Uu5#Q3';
+const SECRETS = [TOKEN, WRONG_TOKEN, CLIENT_SECRET];
+const ROOT = path.join(__dirname, '../..');
+
+const emulator = useEmulator({
+  seed: 'examples/portal.json',
+  tokens: [{ token: TOKEN }],
+  oauthClients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }],
+  rateLimit: false,
+});
+
+interface CliRun {
+  label: string;
+  code: number | null;
+  output: string;
+  files: Array<{ name: string; text: string }>;
+}
+
+let dir = '';
+const runs: CliRun[] = [];
+
+async function filesUnder(folder: string): Promise<Array<{ name: string; text: string }>> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+  return Promise.all(
+    entries
+      .filter((entry) => entry.isFile())
+      .map(async (entry) => {
+        const name = path.join(entry.parentPath, entry.name);
+        return { name, text: await readFile(name, 'utf8') };
+      }),
+  );
+}
+
+async function runSync(label: string, env: Record<string, string>): Promise<void> {
+  const tmp = path.join(dir, label);
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp);
+  const args = ['--import', 'tsx', 'dev/cli/main.ts', 'sync', '--source', path.join(dir, 'records.jsonl'), '--portal', emulator.url];
+  const child = spawn(process.execPath, [...args, '--retry-pause-ms', '20', '--max-block-wait-ms', '100', '--requests-per-second', '15', '--max-in-flight', '10'], {
+    cwd: ROOT,
+    // Debug logging: every line the app can write is written, into the run's app log.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: tmp, LOG_LEVEL: 'debug', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  runs.push({ label, code, output, files: await filesUnder(tmp) });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'security-cli-'));
+  const assets = emulator.snapshot().assets.slice(0, 30);
+  const lines = [
+    ...assets.map((asset, i) => ({ asset_id: asset.id, description: `cli change ${i}` })),
+    { asset_id: assets[0]?.id, campaign_name: 'no_such_campaign' },
+    { asset_id: 'FFFF0000-0000-4000-8000000000000000', description: 'missing' },
+  ];
+  await writeFile(path.join(dir, 'records.jsonl'), lines.map((line) => JSON.stringify(line)).join('\n'));
+
+  emulator.faults.add({ match: 'POST /api/v4/media/:id/', status: 503, rate: 0.2 });
+  emulator.faults.add({ match: 'POST /api/v4/media/:id/', reset: true, rate: 0.05 });
+  await runSync('token', { BYNDER_TOKEN: TOKEN });
+  await runSync('oauth', { BYNDER_CLIENT_ID: CLIENT_ID, BYNDER_CLIENT_SECRET: CLIENT_SECRET });
+  await runSync('wrong-token', { BYNDER_TOKEN: WRONG_TOKEN });
+  emulator.faults.clear();
+}, 120_000);
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('sync CLI output and files', () => {
+  it('ran each sync to its end: the good ones applied records, the revoked token failed', () => {
+    const byLabel = new Map(runs.map((run) => [run.label, run]));
+    for (const label of ['token', 'oauth']) {
+      const run = byLabel.get(label);
+      expect(run?.code, run?.output).not.toBe(2);
+      expect(run?.files.length).toBeGreaterThan(0);
+    }
+    expect(byLabel.get('wrong-token')?.code).not.toBe(0);
+    expect(byLabel.get('wrong-token')?.output).toMatch(/401|refused|credentials|token/i);
+    expect(emulator.snapshot().assets[1]?.description).toBe('cli change 1');
+  });
+
+  it('wrote its app log at debug level (what the scan reads is the app talking)', () => {
+    const logs = runs.flatMap((run) => run.files).filter((file) => file.name.endsWith('app.log'));
+    expect(logs.length).toBe(runs.length);
+    expect(logs.map((file) => file.text).join('\n')).toMatch(/"level":\s*"?(debug|info)/i);
+  });
+
+  it.each(SECRETS)('never prints or writes %s (nor its encoded forms)', (secret) => {
+    const forms = [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64'), Buffer.from(`${CLIENT_ID}:${secret}`).toString('base64')];
+    for (const run of runs) {
+      for (const form of forms) {
+        expect(run.output, `${run.label}: stdout/stderr`).not.toContain(form);
+        for (const file of run.files) expect(file.text, `${run.label}: ${file.name}`).not.toContain(form);
+      }
+    }
+  });
+});

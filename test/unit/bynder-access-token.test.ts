@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+
+import { createAccessTokenSource, type IssuedToken } from '../../src/lib/bynder/access-token';
+import type { Clock } from '../../src/lib/runtime-ports';
+
+function fakeClock(start = 1_000_000): Clock & { advance(ms: number): void } {
+  let now = start;
+  return {
+    now: () => now,
+    sleep: () => Promise.resolve(),
+    advance(ms) {
+      now += ms;
+    },
+  };
+}
+
+/** A token endpoint stand-in that issues t1, t2, ... and counts its calls. */
+function tokenEndpoint(expiresInSeconds: number) {
+  let issued = 0;
+  return {
+    get calls() {
+      return issued;
+    },
+    request: async (): Promise<IssuedToken> => {
+      issued += 1;
+      await Promise.resolve();
+      return { accessToken: `t${issued}`, expiresInSeconds };
+    },
+  };
+}
+
+const oauth = { kind: 'oauth_client_credentials', clientId: 'id', clientSecret: 'secret' } as const;
+
+describe('access tokens', () => {
+  it('sends a permanent token as it is and never asks for another', async () => {
+    const endpoint = tokenEndpoint(3600);
+    const source = createAccessTokenSource(
+      { kind: 'permanent_token', token: 'perm' },
+      endpoint.request,
+      fakeClock(),
+    );
+    expect(await source.get()).toBe('perm');
+    source.invalidate('perm');
+    expect(await source.get()).toBe('perm');
+    expect(source.renewable).toBe(false);
+    expect(endpoint.calls).toBe(0);
+  });
+
+  it('reuses an OAuth token until 60 s before it expires, then fetches a new one', async () => {
+    const clock = fakeClock();
+    const endpoint = tokenEndpoint(3600);
+    const source = createAccessTokenSource(oauth, endpoint.request, clock);
+    expect(await source.get()).toBe('t1');
+    clock.advance(3600_000 - 60_000 - 1);
+    expect(await source.get()).toBe('t1');
+    clock.advance(1);
+    expect(await source.get()).toBe('t2');
+    expect(endpoint.calls).toBe(2);
+  });
+
+  it('keeps a short-lived token for half its lifetime rather than not at all', async () => {
+    const clock = fakeClock();
+    const endpoint = tokenEndpoint(10);
+    const source = createAccessTokenSource(oauth, endpoint.request, clock);
+    await source.get();
+    clock.advance(4_999);
+    expect(await source.get()).toBe('t1');
+    clock.advance(1);
+    expect(await source.get()).toBe('t2');
+  });
+
+  it('shares one token request among concurrent callers', async () => {
+    const endpoint = tokenEndpoint(3600);
+    const source = createAccessTokenSource(oauth, endpoint.request, fakeClock());
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => source.get()));
+    expect(new Set(tokens)).toEqual(new Set(['t1']));
+    expect(endpoint.calls).toBe(1);
+  });
+
+  it('fetches a new token after the one in use is refused, but not for a stale refusal', async () => {
+    const endpoint = tokenEndpoint(3600);
+    const source = createAccessTokenSource(oauth, endpoint.request, fakeClock());
+    expect(await source.get()).toBe('t1');
+    source.invalidate('t1');
+    expect(await source.get()).toBe('t2');
+    // A request that used t1 fails late: t2 is kept.
+    source.invalidate('t1');
+    expect(await source.get()).toBe('t2');
+    expect(endpoint.calls).toBe(2);
+  });
+
+  it('asks again after a failed token request instead of caching the failure', async () => {
+    let fail = true;
+    const source = createAccessTokenSource(
+      oauth,
+      async () => {
+        await Promise.resolve();
+        if (fail) throw new Error('token endpoint down');
+        return { accessToken: 'ok', expiresInSeconds: 3600 };
+      },
+      fakeClock(),
+    );
+    await expect(source.get()).rejects.toThrow('token endpoint down');
+    fail = false;
+    expect(await source.get()).toBe('ok');
+  });
+});

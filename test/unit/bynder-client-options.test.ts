@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+
+import { BynderClient } from '../../src/lib/bynder/BynderClient';
+import { ConfigError } from '../../src/lib/config';
+
+const logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+const credentials = { kind: 'permanent_token', token: 'unit-token' } as const;
+
+describe('BynderClient options: the portal must be a Bynder origin', () => {
+  it.each([
+    ['http://acme.bynder.com', 'https only'],
+    ['ftp://acme.bynder.com', 'https only'],
+    ['https://acme.bynder.com/api', 'without a path'],
+    ['https://user:pw@acme.bynder.com', 'user name or password'],
+    ['', 'is empty'],
+  ])('refuses %j before sending anything', (portalUrl, problem) => {
+    expect(() => new BynderClient({ portalUrl, credentials, logger })).toThrow(ConfigError);
+    expect(() => new BynderClient({ portalUrl, credentials, logger })).toThrow(problem);
+  });
+
+  it.each(['https://acme.bynder.com', 'acme.bynder.com', 'http://127.0.0.1:4010', 'http://localhost:4010'])(
+    'accepts %j',
+    (portalUrl) => {
+      expect(new BynderClient({ portalUrl, credentials, logger })).toBeInstanceOf(BynderClient);
+    },
+  );
+});

@@ -1,0 +1,227 @@
+import { resetLocalStores, storage } from '@zaiusinc/app-sdk';
+import { beforeEach, describe, expect, it } from 'vitest';
+
+import type { Media } from '../../src/lib/bynder/api-types';
+import type { BynderApi, MediaForm } from '../../src/lib/bynder/bynder-api';
+import {
+  BynderApiError,
+  BynderAuthError,
+  BynderNotFoundError,
+  BynderRateLimitError,
+  BynderUnavailableError,
+} from '../../src/lib/bynder/errors';
+import {
+  assetIdResolver,
+  EXTERNAL_KEY_CACHE_KEY,
+  loadExternalKeyResolver,
+} from '../../src/lib/delivery/asset-resolver';
+import type { ExecuteDeps } from '../../src/lib/delivery/execute';
+import { executePlan, MAX_CONSECUTIVE_UNAVAILABLE } from '../../src/lib/delivery/execute';
+import type { PlannedWrite } from '../../src/lib/delivery/plan';
+import { readRateLimitBlock, RATE_LIMIT_QUIET_MS } from '../../src/lib/delivery/rate-limit-block';
+import { createRequestBudget } from '../../src/lib/delivery/request-budget';
+
+// executePlan over an in-memory Bynder (a BynderApi whose answers each test scripts): which
+// failures settle what, and which stop the batch. Outcomes and stored rows are asserted, not calls.
+
+type Answer = 'ok' | Error;
+class ScriptedBynder implements BynderApi {
+  public readonly sent: string[] = [];
+  public readonly answers = new Map<string, Answer[]>();
+  public readonly byExternalKey = new Map<string, string[]>();
+  public async listMetaproperties() {
+    return [];
+  }
+  public async getMedia(id: string): Promise<Media> {
+    return { id };
+  }
+  public async findMediaByProperty(_metaproperty: string, value: string): Promise<Media[]> {
+    this.sent.push(`find ${value}`);
+    return (this.byExternalKey.get(value) ?? []).map((id) => ({ id }));
+  }
+  public async updateMedia(id: string, form: MediaForm): Promise<void> {
+    this.sent.push(`update ${id} ${new URLSearchParams(form).toString()}`);
+    this.answer(id);
+  }
+  public async deleteMedia(id: string): Promise<'deleted' | 'not_found'> {
+    this.sent.push(`delete ${id}`);
+    this.answer(id);
+    return 'deleted';
+  }
+  public async testConnection(): Promise<void> {
+    await Promise.resolve();
+  }
+  private answer(id: string): void {
+    const next = this.answers.get(id)?.shift() ?? 'ok';
+    if (next !== 'ok') throw next;
+  }
+}
+
+const clock = { now: () => 1_700_000_000_000, sleep: async () => undefined };
+const silent = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+const upsert = (key: string, i: number): PlannedWrite => ({
+  kind: 'upsert',
+  key,
+  subject: `asset_id "${key}"`,
+  records: [i],
+  form: { description: `d ${key}` },
+  hash: `h-${key}`,
+});
+const del = (key: string, i: number): PlannedWrite => ({ ...upsert(key, i), kind: 'delete', form: {} });
+const ROUTE = 'POST /api/v4/media/{id}/';
+
+function deps(api: BynderApi, overrides: Partial<ExecuteDeps> = {}): ExecuteDeps {
+  return {
+    api,
+    resolver: assetIdResolver,
+    budget: createRequestBudget({ requestsPerSecond: 1_000, clock }),
+    kvStore: storage.kvStore,
+    clock,
+    logger: silent,
+    maxInFlight: 1,
+    deletePolicy: 'archive',
+    connection: {
+      portalUrl: 'https://acme.bynder.com',
+      credentials: { kind: 'permanent_token', token: 't' },
+    },
+    ...overrides,
+  };
+}
+const statuses = (execution: Awaited<ReturnType<typeof executePlan>>) =>
+  execution.settlements.map((s) => `${s.key}:${s.status}${s.status === 'pending' ? `(${s.cause})` : ''}`);
+
+beforeEach(() => {
+  resetLocalStores();
+});
+
+describe('executePlan', () => {
+  it('applies each write with one request and reports its ledger fingerprint', async () => {
+    const api = new ScriptedBynder();
+    const execution = await executePlan([upsert('A', 0), del('B', 1)], deps(api));
+    expect(statuses(execution)).toEqual(['A:applied', 'B:applied']);
+    expect(api.sent).toEqual(['update A description=d+A', 'update B archive=true']);
+    expect(execution.appliedHashes).toEqual(['h-A', 'h-B']);
+    expect(execution.stop).toBeUndefined();
+  });
+
+  it('rejects an upsert of a missing asset, and counts a delete of one as applied', async () => {
+    const api = new ScriptedBynder();
+    api.answers.set('A', [new BynderNotFoundError(404, ROUTE, 'Media not found')]);
+    api.answers.set('B', [new BynderNotFoundError(404, ROUTE, 'Media not found')]);
+    const execution = await executePlan([upsert('A', 0), del('B', 1)], deps(api, { deletePolicy: 'delete' }));
+    expect(execution.settlements[0]).toMatchObject({
+      status: 'rejected',
+      reason: 'asset not found in Bynder; this destination updates existing assets only',
+    });
+    expect(execution.settlements[1]).toMatchObject({ status: 'applied' });
+    expect(api.sent).toEqual(['update A description=d+A', 'delete B']);
+  });
+
+  it('rejects a write Bynder refuses with another 4xx, and carries on', async () => {
+    const api = new ScriptedBynder();
+    api.answers.set('A', [new BynderApiError(400, ROUTE, 'Invalid metaproperty ID')]);
+    const execution = await executePlan([upsert('A', 0), upsert('B', 1)], deps(api));
+    expect(execution.settlements[0]).toMatchObject({ status: 'rejected' });
+    expect(execution.settlements[0]?.status === 'rejected' && execution.settlements[0].reason).toContain(
+      'Invalid metaproperty ID',
+    );
+    expect(statuses(execution)[1]).toBe('B:applied');
+  });
+
+  it('stops at a 429: nothing more is sent, the rest is pending, "blocked until" is stored', async () => {
+    const api = new ScriptedBynder();
+    api.answers.set('B', [new BynderRateLimitError(429, ROUTE, 'Too Many Requests')]);
+    const execution = await executePlan(['A', 'B', 'C', 'D'].map(upsert), deps(api));
+    expect(statuses(execution)).toEqual([
+      'A:applied',
+      'B:pending(rate limited by Bynder)',
+      'C:pending(not sent: Bynder rate limit)',
+      'D:pending(not sent: Bynder rate limit)',
+    ]);
+    expect(api.sent).toHaveLength(2);
+    expect(execution.rateLimited).toBe(true);
+    expect(execution.stop).toMatchObject({ retryable: true });
+    expect(
+      await readRateLimitBlock(storage.kvStore, {
+        ...clock,
+        now: () => clock.now() + RATE_LIMIT_QUIET_MS - 1,
+      }),
+    ).toEqual({
+      blockedUntil: clock.now() + RATE_LIMIT_QUIET_MS,
+    });
+  });
+
+  it('stops at a 401 without retry and leaves the rest pending, not rejected', async () => {
+    const api = new ScriptedBynder();
+    api.answers.set('A', [new BynderAuthError(401, ROUTE, 'Unauthorized')]);
+    const execution = await executePlan(['A', 'B'].map(upsert), deps(api));
+    expect(statuses(execution)).toEqual([
+      'A:pending(not sent: credentials refused)',
+      'B:pending(not sent: credentials refused)',
+    ]);
+    expect(execution.stop?.retryable).toBe(false);
+    expect(execution.stop?.message).toContain('refused the permanent token');
+    expect(api.sent).toHaveLength(1);
+  });
+
+  it(`stops after ${MAX_CONSECUTIVE_UNAVAILABLE} unavailable writes in a row, and a success resets the count`, async () => {
+    const api = new ScriptedBynder();
+    const down = () => new BynderUnavailableError(ROUTE, 'answered 503', 503);
+    const keys = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J'];
+    for (const key of keys) if (key !== 'C') api.answers.set(key, [down()]);
+    const execution = await executePlan(keys.map(upsert), deps(api));
+    // A, B fail; C succeeds; D..H are the five in a row; I and J are not sent.
+    expect(statuses(execution)).toEqual([
+      'A:pending(Bynder unavailable)',
+      'B:pending(Bynder unavailable)',
+      'C:applied',
+      ...['D', 'E', 'F', 'G', 'H'].map((k) => `${k}:pending(Bynder unavailable)`),
+      'I:pending(not sent: Bynder unavailable)',
+      'J:pending(not sent: Bynder unavailable)',
+    ]);
+    expect(api.sent).toHaveLength(8);
+    expect(execution.stop?.retryable).toBe(true);
+  });
+
+  it('looks an external key up again when its cached asset is gone', async () => {
+    const api = new ScriptedBynder();
+    await storage.kvStore.put(EXTERNAL_KEY_CACHE_KEY, {
+      metaproperty: 'sku',
+      keys: ['SKU-1'],
+      ids: ['OLD'],
+    });
+    api.byExternalKey.set('SKU-1', ['NEW']);
+    api.answers.set('OLD', [new BynderNotFoundError(404, ROUTE, 'Media not found')]);
+    const resolver = await loadExternalKeyResolver({ api, kvStore: storage.kvStore, metaproperty: 'sku' });
+    const execution = await executePlan([upsert('SKU-1', 0)], deps(api, { resolver }));
+    expect(statuses(execution)).toEqual(['SKU-1:applied']);
+    expect(api.sent).toEqual([
+      'update OLD description=d+SKU-1',
+      'find SKU-1',
+      'update NEW description=d+SKU-1',
+    ]);
+    await resolver.save();
+    expect(await storage.kvStore.get(EXTERNAL_KEY_CACHE_KEY)).toMatchObject({
+      keys: ['SKU-1'],
+      ids: ['NEW'],
+    });
+  });
+
+  it('rejects an ambiguous external key and treats a delete of an unknown one as done', async () => {
+    const api = new ScriptedBynder();
+    api.byExternalKey.set('TWICE', ['X', 'Y']);
+    const resolver = await loadExternalKeyResolver({ api, kvStore: storage.kvStore, metaproperty: 'sku' });
+    const execution = await executePlan([upsert('TWICE', 0), del('NOWHERE', 1)], deps(api, { resolver }));
+    expect(execution.settlements[0]).toMatchObject({
+      status: 'rejected',
+      reason: expect.stringContaining('several assets have sku = "TWICE"'),
+    });
+    expect(execution.settlements[1]).toMatchObject({ status: 'applied' });
+    expect(api.sent).toEqual(['find TWICE', 'find NOWHERE']);
+  });
+});

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+
+import type { Metaproperty } from '../../src/lib/bynder/api-types';
+import { ledgerKeyOf, readLedger, writeLedger } from '../../src/lib/delivery/ledger';
+import { planBatch } from '../../src/lib/delivery/plan';
+import { buildFieldModel } from '../../src/lib/fields/field-model';
+import type { Clock, KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
+
+/** An in-memory kvStore that counts operations (the ledger promises a few per batch at most). */
+function memoryKvStore(): KeyValueStore & { ops: string[]; ttls: Map<string, number | undefined> } {
+  const rows = new Map<string, StoredRow>();
+  const ops: string[] = [];
+  const ttls = new Map<string, number | undefined>();
+  return {
+    ops,
+    ttls,
+    get: async (key) => {
+      ops.push(`get ${key}`);
+      return structuredClone(rows.get(key) ?? {});
+    },
+    put: async (key, value, options) => {
+      ops.push(`put ${key}`);
+      rows.set(key, structuredClone(value));
+      ttls.set(key, options?.ttl);
+      return {};
+    },
+    patch: async (key, value) => {
+      ops.push(`patch ${key}`);
+      const previous = rows.get(key) ?? {};
+      rows.set(key, typeof value === 'function' ? value(previous) : { ...previous, ...value });
+      return previous;
+    },
+    delete: async (key) => {
+      ops.push(`delete ${key}`);
+      rows.delete(key);
+      return {};
+    },
+  };
+}
+const clock: Clock = { now: () => 5_000, sleep: async () => undefined };
+const silent = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+const metaproperties: Metaproperty[] = [{ id: 'NOTES-ID', name: 'notes', type: 'text' }];
+const model = buildFieldModel(metaproperties, {
+  primaryKey: { kind: 'asset_id' },
+  logger: silent,
+  fetchedAt: 0,
+});
+const policy = { deletePolicy: 'archive', emptyValues: 'leave', unknownOptions: 'reject' } as const;
+const items = [
+  { asset_id: 'A', notes: 'one' },
+  { asset_id: 'B', notes: 'two' },
+  { asset_id: 'C', _isDeleted: true },
+];
+const sync = { id: 'sync-1', name: 'Assets' };
+
+describe('applied ledger', () => {
+  it('reads nothing on the first attempt', async () => {
+    const kv = memoryKvStore();
+    const ledger = await readLedger(kv, { items, attempt: 1, sync });
+    expect(ledger.applied.size).toBe(0);
+    expect(kv.ops).toEqual([]);
+  });
+
+  it('lets attempt 2 skip what attempt 1 applied and send only the rest', async () => {
+    const kv = memoryKvStore();
+    const first = await readLedger(kv, { items, attempt: 1, sync });
+    const plan1 = planBatch(items, model, policy, first.applied);
+    expect(plan1.writes.map((w) => w.key)).toEqual(['A', 'B', 'C']);
+    // Attempt 1 applied A and C; B stayed pending.
+    const appliedNow = plan1.writes.filter((w) => w.key !== 'B').map((w) => w.hash);
+    await writeLedger(kv, first, appliedNow, clock);
+
+    const second = await readLedger(kv, { items, attempt: 2, sync });
+    const plan2 = planBatch(items, model, policy, second.applied);
+    expect(plan2.writes.map((w) => w.key)).toEqual(['B']);
+    expect(plan2.settled.map((s) => s.key).sort()).toEqual(['A', 'C']);
+    expect(kv.ops).toEqual([`put ${first.key}`, `get ${first.key}`]);
+    expect(kv.ttls.get(first.key)).toBe(24 * 60 * 60);
+  });
+
+  it('accumulates over attempts', async () => {
+    const kv = memoryKvStore();
+    const attempt2 = await readLedger(kv, { items, attempt: 2, sync });
+    await writeLedger(kv, attempt2, ['h1'], clock);
+    const attempt3 = await readLedger(kv, { items, attempt: 3, sync });
+    await writeLedger(kv, attempt3, ['h2'], clock);
+    const attempt4 = await readLedger(kv, { items, attempt: 4, sync });
+    expect([...attempt4.applied].sort()).toEqual(['h1', 'h2']);
+  });
+
+  it('keys the ledger by sync and batch content, so another batch or sync finds nothing', () => {
+    const key = ledgerKeyOf('sync-1', items);
+    expect(ledgerKeyOf('sync-1', items)).toBe(key);
+    expect(ledgerKeyOf('sync-2', items)).not.toBe(key);
+    expect(ledgerKeyOf('sync-1', [...items, { asset_id: 'D' }])).not.toBe(key);
+  });
+
+  it('ignores a malformed row', async () => {
+    const kv = memoryKvStore();
+    await kv.put(ledgerKeyOf(sync.id, items), { applied: 'not a list' });
+    expect((await readLedger(kv, { items, attempt: 2, sync })).applied.size).toBe(0);
+  });
+});

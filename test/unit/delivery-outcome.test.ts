@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+
+import { BynderAuthError, BynderUnavailableError } from '../../src/lib/bynder/errors';
+import { ConfigError } from '../../src/lib/config';
+import { failureFromError, MAX_FAILURE_REASON_LENGTH, toDeliverResult } from '../../src/lib/delivery/outcome';
+import type { Settlement } from '../../src/lib/delivery/settlement';
+
+let position = 0;
+const next = (n = 1) => Array.from({ length: n }, () => position++);
+const applied = (key: string, n = 1): Settlement => ({
+  status: 'applied',
+  key,
+  subject: `asset_id "${key}"`,
+  records: next(n),
+});
+const rejected = (key: string, reason: string, field?: string): Settlement => ({
+  status: 'rejected',
+  key,
+  subject: `asset_id "${key}"`,
+  records: next(),
+  reason,
+  ...(field ? { field } : {}),
+});
+const pending = (key: string, cause = 'Bynder unavailable'): Settlement => ({
+  status: 'pending',
+  key,
+  subject: `asset_id "${key}"`,
+  records: next(),
+  cause,
+});
+
+describe('toDeliverResult', () => {
+  it('succeeds when every record was applied', () => {
+    expect(toDeliverResult([applied('A'), applied('B', 3)])).toEqual({ success: true });
+  });
+
+  it('succeeds for an empty batch', () => {
+    expect(toDeliverResult([])).toEqual({ success: true });
+  });
+
+  it('fails without retry when only rejections are left, naming key, field and reason', () => {
+    const result = toDeliverResult([
+      applied('A'),
+      rejected('B', 'field "campaign": "Sumer" is not an option (Summer, Winter)', 'campaign'),
+    ]);
+    expect(result.success).toBe(false);
+    expect(result.retryable).toBe(false);
+    expect(result.failureReason).toBe(
+      '1 of 2 records rejected: asset_id "B" field "campaign": "Sumer" is not an option (Summer, Winter); 1 applied',
+    );
+  });
+
+  it('asks for a retry when something is pending, and counts each class', () => {
+    const result = toDeliverResult([
+      applied('A', 2),
+      pending('B'),
+      pending('C', 'rate limited by Bynder'),
+      rejected('D', 'asset not found in Bynder'),
+    ]);
+    expect(result).toMatchObject({ success: false, retryable: true });
+    expect(result.failureReason).toContain(
+      '2 of 5 records pending (1 Bynder unavailable, 1 rate limited by Bynder)',
+    );
+    expect(result.failureReason).toContain(
+      '1 of 5 records rejected: asset_id "D": asset not found in Bynder',
+    );
+    expect(result.failureReason).toContain('2 applied');
+  });
+
+  it('asks for a retry when only pending records are left', () => {
+    expect(toDeliverResult([pending('A'), pending('B')])).toEqual({
+      success: false,
+      retryable: true,
+      failureReason: '2 of 2 records pending (Bynder unavailable); 0 applied',
+    });
+  });
+
+  it('does not retry pending records when the stop says only the user can fix it', () => {
+    const result = toDeliverResult([applied('A'), pending('B', 'not sent: credentials refused')], {
+      message: 'Bynder refused the permanent token (401): create a new token',
+      retryable: false,
+    });
+    expect(result.success).toBe(false);
+    expect(result.retryable).toBe(false);
+    expect(result.failureReason?.startsWith('Bynder refused the permanent token (401)')).toBe(true);
+    expect(result.failureReason).toContain('1 of 2 records pending (not sent: credentials refused)');
+  });
+
+  it('keeps failureReason within 1,000 characters with thousands of long reasons, counts intact', () => {
+    const many = Array.from({ length: 3_000 }, (_, i) =>
+      rejected(`KEY-${i}`, `field "notes": ${'x'.repeat(500)}`, 'notes'),
+    );
+    const result = toDeliverResult([...many, pending('P'), applied('Z')]);
+    expect(result.failureReason?.length).toBeLessThanOrEqual(MAX_FAILURE_REASON_LENGTH);
+    expect(result.failureReason).toContain('1 of 3002 records pending');
+    expect(result.failureReason).toContain('3000 of 3002 records rejected: asset_id "KEY-0" field "notes"');
+    expect(result.failureReason).toMatch(/and \d+ more; 1 applied$/);
+    expect(result.retryable).toBe(true);
+  });
+
+  it('counts every event a settlement covers', () => {
+    const result = toDeliverResult([
+      { status: 'rejected', key: 'A', subject: 'asset_id "A"', records: [0, 1, 2], reason: 'bad' },
+    ]);
+    expect(result.failureReason).toBe('3 of 3 records rejected: asset_id "A": bad; 0 applied');
+  });
+});
+
+describe('failureFromError', () => {
+  it('does not retry configuration and credential problems', () => {
+    expect(failureFromError(new ConfigError('Portal is not set'))).toMatchObject({
+      success: false,
+      retryable: false,
+    });
+    expect(
+      failureFromError(new BynderAuthError(401, 'GET /api/v4/metaproperties/', 'Unauthorized')),
+    ).toMatchObject({ retryable: false });
+  });
+
+  it('retries transient and unknown failures', () => {
+    expect(failureFromError(new BynderUnavailableError('GET /x', 'timed out'))).toMatchObject({
+      retryable: true,
+    });
+    expect(failureFromError(new Error('boom'))).toMatchObject({ retryable: true });
+  });
+
+  it('redacts secrets and bounds the text', () => {
+    const result = failureFromError(new Error(`token s3cr3t leaked ${'y'.repeat(2_000)}`), ['s3cr3t']);
+    expect(result.failureReason).not.toContain('s3cr3t');
+    expect(result.failureReason?.length).toBeLessThanOrEqual(MAX_FAILURE_REASON_LENGTH);
+  });
+});

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+
+import type { Field } from '../../src/lib/fields/field';
+import { buildStandardFields } from '../../src/lib/fields/standard-fields';
+
+const LEAVE = { emptyValues: 'leave', unknownOptions: 'reject' } as const;
+const CLEAR = { emptyValues: 'clear', unknownOptions: 'reject' } as const;
+
+const fields = new Map(buildStandardFields({ kind: 'asset_id' }).map((f) => [f.name, f]));
+const get = (name: string): Field => {
+  const field = fields.get(name);
+  if (!field) throw new Error(`no standard field ${name}`);
+  return field;
+};
+
+describe('standard fields', () => {
+  it('are asset_id (primary) then the asset properties, in a fixed order', () => {
+    expect([...fields.keys()]).toEqual([
+      'asset_id',
+      'name',
+      'description',
+      'copyright',
+      'tags',
+      'archive',
+      'is_public',
+      'limited',
+      'date_published',
+    ]);
+    expect(get('asset_id')).toMatchObject({
+      primary: true,
+      formKey: undefined,
+      target: { kind: 'asset_id' },
+    });
+    expect(get('is_public')).toMatchObject({ type: 'boolean', formKey: 'isPublic' });
+    expect(get('date_published').formKey).toBe('datePublished');
+  });
+
+  it('leave out asset_id in external-key mode', () => {
+    const names = buildStandardFields({ kind: 'external_key', metaproperty: 'sku' }).map((f) => f.name);
+    expect(names).not.toContain('asset_id');
+    expect(names).toHaveLength(8);
+  });
+
+  it('refuse an empty or malformed asset id whatever the policy', () => {
+    expect(get('asset_id').toWrite('', CLEAR)).toMatchObject({
+      kind: 'invalid',
+      problem: expect.stringContaining('needs the Bynder asset id'),
+    });
+    expect(get('asset_id').toWrite('../media', LEAVE)).toMatchObject({
+      kind: 'invalid',
+      problem: expect.stringContaining('not a Bynder asset id'),
+    });
+    expect(get('asset_id').toWrite(' 7C1D2E3F-4444 ', LEAVE)).toEqual({
+      kind: 'set',
+      formValue: '7C1D2E3F-4444',
+      warnings: [],
+    });
+  });
+});
+
+describe('boolean fields: lossless coercion only', () => {
+  it.each([
+    [true, 'true'],
+    ['true', 'true'],
+    [' TRUE ', 'true'],
+    ['1', 'true'],
+    [1, 'true'],
+    [false, 'false'],
+    ['false', 'false'],
+    ['0', 'false'],
+    [0, 'false'],
+  ])('%j → %j', (value, formValue) => {
+    expect(get('archive').toWrite(value, LEAVE)).toEqual({ kind: 'set', formValue, warnings: [] });
+  });
+
+  it.each(['yes', 'no', 'on', 2, 'truthy'])('rejects %j', (value) => {
+    expect(get('limited').toWrite(value, LEAVE)).toMatchObject({
+      kind: 'invalid',
+      problem: expect.stringContaining('is not true or false'),
+    });
+  });
+
+  it('never clears a boolean: Bynder has no "unset"', () => {
+    expect(get('archive').toWrite('', CLEAR)).toEqual({ kind: 'leave' });
+  });
+});
+
+describe('text, tags and dates', () => {
+  it('tags: a comma list or a list → a,b (trimmed, no empties or repeats)', () => {
+    expect(get('tags').toWrite(' spring, homepage,,spring ', LEAVE)).toEqual({
+      kind: 'set',
+      formValue: 'spring,homepage',
+      warnings: [],
+    });
+    expect(get('tags').toWrite(['spring', ' homepage '], LEAVE)).toEqual({
+      kind: 'set',
+      formValue: 'spring,homepage',
+      warnings: [],
+    });
+    expect(get('tags').toWrite(['a,b'], LEAVE)).toMatchObject({
+      kind: 'invalid',
+      problem: expect.stringContaining('comma'),
+    });
+  });
+
+  it('tags: only commas is empty, so the policy applies', () => {
+    expect(get('tags').toWrite(' , ', CLEAR)).toEqual({ kind: 'clear' });
+    expect(get('tags').toWrite([], LEAVE)).toEqual({ kind: 'leave' });
+  });
+
+  it('name is never cleared (Bynder would leave the asset nameless)', () => {
+    expect(get('name').toWrite('  ', CLEAR)).toEqual({ kind: 'leave' });
+    expect(get('name').toWrite(' Banner ', CLEAR)).toEqual({
+      kind: 'set',
+      formValue: 'Banner',
+      warnings: [],
+    });
+  });
+
+  it('description is cleared under clear', () => {
+    expect(get('description').toWrite(null, CLEAR)).toEqual({ kind: 'clear' });
+  });
+
+  it('date_published: ISO 8601 as sent, other formats rejected', () => {
+    expect(get('date_published').toWrite('2026-03-01T09:30:00Z', LEAVE)).toEqual({
+      kind: 'set',
+      formValue: '2026-03-01T09:30:00Z',
+      warnings: [],
+    });
+    expect(get('date_published').toWrite('March 1, 2026', LEAVE).kind).toBe('invalid');
+  });
+});

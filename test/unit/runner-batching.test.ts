@@ -1,0 +1,133 @@
+import type { DestinationBatch, DestinationDeliverResult } from '@zaiusinc/app-sdk';
+import { describe, expect, it } from 'vitest';
+
+import type { AssetItem } from '../../src/lib/delivery/asset-item';
+import type { Clock } from '../../src/lib/runtime-ports';
+import { choosePause, deliverWithRetries, MAX_RETRIES } from '../../dev/cli/sync/deliver-with-retries';
+import { inBatches } from '../../dev/cli/sync/in-batches';
+
+async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const value of source) out.push(value);
+  return out;
+}
+
+async function* numbers(count: number): AsyncGenerator<number> {
+  for (let i = 1; i <= count; i++) yield i;
+}
+
+/** A clock whose sleep only records the pause and moves time on. */
+function fakeClock(start = 1_000_000): Clock & { pauses: number[] } {
+  let now = start;
+  const pauses: number[] = [];
+  return {
+    pauses,
+    now: () => now,
+    sleep: async (ms) => {
+      pauses.push(ms);
+      now += ms;
+    },
+  };
+}
+
+/** A destination that answers from a script and records each batch it was given. */
+function scriptedDestination(answers: Array<DestinationDeliverResult | Error>) {
+  const batches: Array<DestinationBatch<AssetItem>> = [];
+  return {
+    batches,
+    deliver: async (batch: DestinationBatch<AssetItem>) => {
+      batches.push(batch);
+      const answer = answers[Math.min(batches.length - 1, answers.length - 1)];
+      if (answer instanceof Error) throw answer;
+      return answer ?? { success: true };
+    },
+  };
+}
+
+const SYNC = { id: 's1', name: 'test sync' };
+const ITEMS: AssetItem[] = [{ asset_id: 'A' }];
+
+describe('cutting batches', () => {
+  it('cuts full batches and a shorter last one, in order', async () => {
+    expect(await collect(inBatches(numbers(7), 3))).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+    expect(await collect(inBatches(numbers(0), 3))).toEqual([]);
+  });
+
+  it('refuses a batch size below 1', async () => {
+    await expect(collect(inBatches(numbers(1), 0))).rejects.toThrow(/from 1 up/);
+  });
+});
+
+describe('delivering a batch with retries', () => {
+  it('numbers attempts from 1 and stops at the first success', async () => {
+    const clock = fakeClock();
+    const destination = scriptedDestination([
+      { success: false, retryable: true, failureReason: 'busy' },
+      { success: true },
+    ]);
+    const delivery = await deliverWithRetries(destination, ITEMS, SYNC, {
+      retryPauseMs: 100,
+      maxBlockWaitMs: 0,
+      clock,
+      readBlockedUntil: async () => undefined,
+    });
+    expect(delivery).toEqual({ result: { success: true }, attempts: 2 });
+    expect(destination.batches.map((b) => b.attempt)).toEqual([1, 2]);
+    expect(destination.batches[1]).toEqual({ items: ITEMS, attempt: 2, sync: SYNC });
+    expect(clock.pauses).toEqual([100]);
+  });
+
+  it(`re-delivers a retryable batch at most ${MAX_RETRIES} times, doubling the pause`, async () => {
+    const clock = fakeClock();
+    const destination = scriptedDestination([{ success: false, retryable: true, failureReason: '5xx' }]);
+    const delivery = await deliverWithRetries(destination, ITEMS, SYNC, {
+      retryPauseMs: 100,
+      maxBlockWaitMs: 0,
+      clock,
+      readBlockedUntil: async () => undefined,
+    });
+    expect(delivery.attempts).toBe(MAX_RETRIES + 1);
+    expect(delivery.result).toMatchObject({ success: false, retryable: true });
+    expect(clock.pauses).toEqual([100, 200, 400]);
+  });
+
+  it('does not re-deliver a batch answered without retryable', async () => {
+    const destination = scriptedDestination([
+      { success: false, retryable: false, failureReason: 'rejected rows' },
+    ]);
+    const delivery = await deliverWithRetries(destination, ITEMS, SYNC, {
+      retryPauseMs: 100,
+      maxBlockWaitMs: 0,
+      clock: fakeClock(),
+      readBlockedUntil: async () => undefined,
+    });
+    expect(delivery.attempts).toBe(1);
+  });
+
+  it('treats a deliver() that throws as a failed, retryable batch (as OCP does)', async () => {
+    const destination = scriptedDestination([new Error('boom'), { success: true }]);
+    const delivery = await deliverWithRetries(destination, ITEMS, SYNC, {
+      retryPauseMs: 1,
+      maxBlockWaitMs: 0,
+      clock: fakeClock(),
+      readBlockedUntil: async () => undefined,
+    });
+    expect(delivery).toEqual({ result: { success: true }, attempts: 2 });
+  });
+});
+
+describe('retry pause', () => {
+  const clock = fakeClock(0);
+  it('waits out a rate-limit block the app reports, when it is longer than the backoff', () => {
+    expect(choosePause(1, { retryPauseMs: 500, maxBlockWaitMs: 600_000, clock }, 300_000)).toBe(300_000);
+  });
+
+  it('caps the block part at maxBlockWaitMs, but never goes below the backoff', () => {
+    expect(choosePause(1, { retryPauseMs: 500, maxBlockWaitMs: 10_000, clock }, 300_000)).toBe(10_000);
+    expect(choosePause(3, { retryPauseMs: 500, maxBlockWaitMs: 0, clock }, 300_000)).toBe(2_000);
+  });
+
+  it('ignores a block that is already over', () => {
+    expect(choosePause(1, { retryPauseMs: 500, maxBlockWaitMs: 600_000, clock }, -1)).toBe(500);
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+
+import { applySettingsFlags, parseSettingsFile } from '../../dev/cli/sync/settings-input';
+
+describe('settings file', () => {
+  it('reads the form sections, tolerating empty ones, and lets flags win', () => {
+    const file = parseSettingsFile(
+      'connection:\nrecords:\n  delete_policy: delete\nthroughput:\n  requests_per_second: 12\n',
+    );
+    expect(applySettingsFlags(file, { deletePolicy: 'ignore', maxInFlight: '3' })).toEqual({
+      connection: {},
+      records: { delete_policy: 'ignore' },
+      throughput: { requests_per_second: 12, max_in_flight: '3' },
+    });
+  });
+
+  it('refuses credentials in the file and says where they go instead', () => {
+    expect(() => parseSettingsFile('connection:\n  token: abc\n')).toThrow(
+      /holds a credential; .*set BYNDER_TOKEN/,
+    );
+  });
+
+  it('names unknown sections and keys with the valid ones', () => {
+    expect(() => parseSettingsFile('network:\n  a: 1\n')).toThrow(
+      /unknown section "network"; the sections are connection, records, throughput/,
+    );
+    expect(() => parseSettingsFile('records:\n  deletes: archive\n')).toThrow(
+      /records\.deletes is not a setting; records has primary_key/,
+    );
+  });
+});

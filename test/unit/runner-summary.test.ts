@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+
+import { formatJsonSummary, formatSummary } from '../../dev/cli/sync/format-summary';
+import { buildRunSummary } from '../../dev/cli/sync/run-summary';
+import { reasonKind, RunTally } from '../../dev/cli/sync/run-tally';
+
+function sampleTally(): RunTally {
+  const tally = new RunTally();
+  tally.records = 10;
+  tally.count('applied', 5);
+  tally.count('deleted', 2);
+  tally.reject({
+    key: 'B',
+    field: 'campaign',
+    reason: 'field "campaign": "Sumer" is not an option of "Campaign" (Summer, Winter)',
+    line: 9,
+  });
+  tally.reject({ key: '', field: '', reason: 'unreadable line: not valid JSON', line: 3 });
+  tally.leavePending(1, 'Bynder unavailable');
+  tally.batches = 2;
+  tally.retries = 3;
+  return tally;
+}
+
+const CONTEXT = {
+  elapsedMs: 4_000,
+  requests: {
+    total: 10,
+    byRoute: { 'POST /api/v4/media/:id/': 8, 'GET /api/v4/metaproperties/': 2 },
+    rateLimited: 0,
+    countedBy: "emulator's request log",
+  },
+  deletePolicy: 'archive',
+  rejectionsFile: '/tmp/run/rejections.jsonl',
+  unmatchedColumns: ['Notes'],
+  source: 'data.csv',
+  target: 'embedded emulator',
+  appLog: '/tmp/run/app.log',
+};
+
+describe('run summary', () => {
+  it('keeps every record in exactly one bucket and computes requests per second from the elapsed time', () => {
+    const summary = buildRunSummary(sampleTally(), CONTEXT);
+    expect(
+      summary.applied + summary.deleted + summary.ignoredDeletes + summary.rejected + summary.pending,
+    ).toBe(summary.records);
+    expect(summary.requestsPerSecond).toBe(2.5);
+  });
+
+  it('lists rejections by source line, whenever they were found', () => {
+    const summary = buildRunSummary(sampleTally(), CONTEXT);
+    expect(summary.rejections.map((r) => r.line)).toEqual([3, 9]);
+  });
+
+  it('prints one labelled line per count, the first reasons, and where the full list is', () => {
+    const text = formatSummary(buildRunSummary(sampleTally(), CONTEXT));
+    expect(text).toMatch(/records read\s+10/);
+    expect(text).toMatch(/applied\s+5/);
+    expect(text).toMatch(/deleted\/archived\s+2 {2}deletes carried out \(delete policy: archive\)/);
+    expect(text).toMatch(/rejected\s+2/);
+    expect(text).toContain('line 9, key "B": field "campaign": "Sumer" is not an option');
+    expect(text).toContain('all rejections: /tmp/run/rejections.jsonl');
+    expect(text).toMatch(/pending\s+1 {2}not applied yet/);
+    expect(text).toContain('1 x Bynder unavailable');
+    expect(text).toMatch(
+      /requests\s+10 {2}counted by the emulator's request log: POST \/api\/v4\/media\/:id\/ 8/,
+    );
+    expect(text).toMatch(/requests\/second\s+2\.5/);
+    expect(text).toMatch(/elapsed\s+4\.0 s {2}2 batches, 3 re-deliveries/);
+    expect(text).toContain('columns not sent: Notes');
+  });
+
+  it('writes the JSON summary with the keys scripts rely on', () => {
+    const json = JSON.parse(formatJsonSummary(buildRunSummary(sampleTally(), CONTEXT))) as Record<
+      string,
+      unknown
+    >;
+    expect(json).toMatchObject({
+      records: 10,
+      applied: 5,
+      rejected: 2,
+      deleted: 2,
+      pending: 1,
+      requests: 10,
+      elapsedMs: 4000,
+    });
+    expect(json.rejections).toEqual([
+      { key: '', field: '', reason: 'unreadable line: not valid JSON', line: 3 },
+      expect.objectContaining({ key: 'B', field: 'campaign' }),
+    ]);
+  });
+});
+
+describe('grouping rejection reasons', () => {
+  it('groups by what is wrong, without the values', () => {
+    const a = reasonKind({
+      field: 'campaign',
+      reason: 'field "campaign": "Sumer" is not an option of "Campaign" (Summer, Winter, …',
+    });
+    const b = reasonKind({
+      field: 'campaign',
+      reason: 'field "campaign": "Wntr" is not an option of "Campaign" (Summer, Winter)',
+    });
+    expect(a).toBe(b);
+    expect(a).toBe('campaign: "…" is not an option of "…"');
+  });
+});

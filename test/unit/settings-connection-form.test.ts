@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+
+import { hasConnectionChanged } from '../../src/lib/settings/connection-change';
+import { readConnectionForm } from '../../src/lib/settings/connection-form';
+import { readSecretField } from '../../src/lib/settings/secret-field';
+
+const TOKEN_PAGE = 'Settings > Advanced Settings > Portal Settings > Permanent Tokens';
+const tokenForm = { portal: 'acme.bynder.com', auth_method: 'permanent_token' };
+const oauthForm = { portal: 'acme.bynder.com', auth_method: 'oauth_client_credentials' };
+
+function problems(formData: Record<string, unknown>, stored: Record<string, unknown> = {}) {
+  const read = readConnectionForm(formData, stored);
+  return read.ok ? [] : read.problems;
+}
+
+describe('readConnectionForm', () => {
+  it('normalises the portal to its origin and keeps only the chosen method’s secret', () => {
+    const read = readConnectionForm(
+      { ...tokenForm, portal: ' https://ACME.bynder.com/ ', token: ' t1 ', client_id: 'x' },
+      {},
+    );
+    expect(read).toEqual({
+      ok: true,
+      form: {
+        settings: { portal: 'https://acme.bynder.com', auth_method: 'permanent_token' },
+        secrets: { token: 't1' },
+        credentials: { kind: 'permanent_token', token: 't1' },
+        keptStored: [],
+      },
+    });
+  });
+
+  it('refuses an empty token when none is stored', () => {
+    expect(problems({ ...tokenForm, token: '' })).toEqual([
+      {
+        field: 'token',
+        message: `Permanent token is empty; paste the token created in Bynder under ${TOKEN_PAGE}`,
+      },
+    ]);
+  });
+
+  it('keeps the stored token when the field comes back empty or masked', () => {
+    for (const token of [undefined, '', '   ', '********']) {
+      const read = readConnectionForm({ ...tokenForm, token }, { token: 'stored' });
+      expect(read.ok && read.form.credentials).toEqual({ kind: 'permanent_token', token: 'stored' });
+      expect(read.ok && read.form.keptStored).toEqual(['token']);
+    }
+  });
+
+  it('takes a newly typed token over the stored one', () => {
+    const read = readConnectionForm({ ...tokenForm, token: 'new' }, { token: 'stored' });
+    expect(read.ok && read.form.secrets).toEqual({ token: 'new' });
+  });
+
+  it('refuses a token pasted with "Bearer " or with spaces inside', () => {
+    expect(problems({ ...tokenForm, token: 'Bearer abc' })).toEqual([
+      {
+        field: 'token',
+        message: 'Permanent token starts with "Bearer"; paste the value alone, without "Bearer "',
+      },
+    ]);
+    expect(problems({ ...tokenForm, token: 'ab cd' })).toEqual([
+      { field: 'token', message: 'Permanent token contains spaces or line breaks; paste it as one piece' },
+    ]);
+  });
+
+  it('needs both OAuth client id and client secret, each named', () => {
+    expect(problems(oauthForm).map((p) => p.field)).toEqual(['client_id', 'client_secret']);
+    expect(problems({ ...oauthForm, client_id: 'cid' })).toEqual([
+      {
+        field: 'client_secret',
+        message:
+          'OAuth client secret is empty; paste the secret Bynder showed when the OAuth app was created (Settings > Advanced Settings > Portal Settings > OAuth Apps)',
+      },
+    ]);
+    expect(problems({ ...oauthForm, client_secret: 'cs' })).toEqual([
+      {
+        field: 'client_id',
+        message:
+          'OAuth client id is empty; copy it from the OAuth app in Bynder under Settings > Advanced Settings > Portal Settings > OAuth Apps',
+      },
+    ]);
+  });
+
+  it('does not reuse a stored token for OAuth, nor OAuth secrets for a token', () => {
+    expect(problems(oauthForm, { token: 'stored' }).map((p) => p.field)).toEqual([
+      'client_id',
+      'client_secret',
+    ]);
+    expect(problems(tokenForm, { client_id: 'a', client_secret: 'b' }).map((p) => p.field)).toEqual([
+      'token',
+    ]);
+  });
+
+  it('reports portal and secret problems together', () => {
+    expect(problems({ portal: 'http://acme.bynder.com', auth_method: 'permanent_token' })).toEqual([
+      { field: 'portal', message: 'Portal uses http; Bynder portals are reached over https only' },
+      {
+        field: 'token',
+        message: `Permanent token is empty; paste the token created in Bynder under ${TOKEN_PAGE}`,
+      },
+    ]);
+  });
+
+  it('refuses a portal with credentials and an IP literal', () => {
+    expect(problems({ ...tokenForm, portal: 'https://me:pw@acme.bynder.com', token: 't' })).toEqual([
+      {
+        field: 'portal',
+        message: 'Portal must not contain a user name or password; put credentials in their own fields',
+      },
+    ]);
+    expect(problems({ ...tokenForm, portal: '10.0.0.8', token: 't' })).toEqual([
+      {
+        field: 'portal',
+        message: 'Portal is an IP address; enter the portal host name, such as acme.bynder.com',
+      },
+    ]);
+  });
+});
+
+describe('readSecretField', () => {
+  it('treats blank, mask characters and non-text as "keep what is stored"', () => {
+    expect([undefined, null, 3, '', ' ', '****', '••••'].map(readSecretField)).toEqual(
+      Array(7).fill(undefined),
+    );
+    expect(readSecretField(' a*b ')).toBe('a*b');
+  });
+});
+
+describe('hasConnectionChanged', () => {
+  const after = {
+    settings: { portal: 'https://acme.bynder.com', auth_method: 'permanent_token' as const },
+    secrets: { token: 't' },
+  };
+
+  it('is false for the same portal (in any spelling), method and token', () => {
+    expect(
+      hasConnectionChanged(
+        { settings: { portal: 'acme.bynder.com', auth_method: 'permanent_token' }, secrets: { token: 't' } },
+        after,
+      ),
+    ).toBe(false);
+  });
+
+  it('is true for a first save, another portal, method or token', () => {
+    expect(hasConnectionChanged({ settings: {}, secrets: {} }, after)).toBe(true);
+    expect(
+      hasConnectionChanged(
+        { settings: { portal: 'other.bynder.com', auth_method: 'permanent_token' }, secrets: { token: 't' } },
+        after,
+      ),
+    ).toBe(true);
+    expect(
+      hasConnectionChanged(
+        {
+          settings: { portal: 'acme.bynder.com', auth_method: 'oauth_client_credentials' },
+          secrets: { token: 't' },
+        },
+        after,
+      ),
+    ).toBe(true);
+    expect(
+      hasConnectionChanged(
+        {
+          settings: { portal: 'acme.bynder.com', auth_method: 'permanent_token' },
+          secrets: { token: 'old' },
+        },
+        after,
+      ),
+    ).toBe(true);
+  });
+});
