@@ -16,7 +16,8 @@ export default defineConfig({
     environment: 'node',
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup/loopback-only.ts'],
-    env: { LOG_LEVEL: 'NEVER', ZAIUS_ENV: 'test' },
+    // Tests point the app at the emulator on loopback, which only development allows.
+    env: { LOG_LEVEL: 'NEVER', ZAIUS_ENV: 'test', BYNDER_ALLOW_LOOPBACK_PORTAL: '1' },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ['default'],

@@ -41,8 +41,9 @@ export function buildBenchPortal(
   seedSource: Seed | string = EXAMPLE_PORTAL,
 ): BenchPortal {
   const base = loadSeed(seedSource);
-  if (base.assets.length === 0)
+  if (base.assets.length === 0) {
     throw new Error('The bench portal needs a seed with at least one asset to clone');
+  }
   const assets: SeedAsset[] = [...base.assets];
   for (let i = assets.length; i < assetCount; i += 1) {
     const template = base.assets[i % base.assets.length] as SeedAsset;
@@ -85,8 +86,9 @@ function findTextField(model: FieldModel): Field | undefined {
  * from the seed, so each is a changed asset.
  */
 export function changedRecords(portal: BenchPortal, count: number, runLabel = 'bench'): AssetItem[] {
-  if (count > portal.seed.assets.length)
+  if (count > portal.seed.assets.length) {
     throw new RangeError(`only ${portal.seed.assets.length} assets to change, asked for ${count}`);
+  }
   return portal.seed.assets.slice(0, count).map((asset, i) => changedRecord(portal, asset.id, i, runLabel));
 }
 

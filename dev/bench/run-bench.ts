@@ -233,8 +233,9 @@ async function benchRetry(
   const emulator = await startEmulator({ seed, rateLimit: scaledRateLimit(options.throughput) });
   try {
     const failing = seed.assets.slice(0, 3).map((asset) => asset.id);
-    for (const id of failing)
+    for (const id of failing) {
       emulator.faults.add({ match: `POST /api/v4/media/${id}/`, status: 503, times: 4 });
+    }
     const answer = await runChild<RetryAnswer>(
       { kind: 'retry', target: targetOf(emulator), records, throughput: options.throughput },
       'retry',

@@ -3,8 +3,8 @@ import { DEFAULTS } from '../../src/lib/config';
 import type { AssetItem } from '../../src/lib/delivery/asset-item';
 import { planBatch } from '../../src/lib/delivery/plan';
 import type { BenchAnswer, BenchJob, DeliverAnswer } from './bench-job';
-import { benchAssetId, buildBenchPortal, changedRecords } from './bench-portal';
-import { heapSlopeKbPerBatch, sampleHeap } from './heap-slope';
+import { benchAssetId, type BenchPortal, buildBenchPortal, changedRecords } from './bench-portal';
+import { heapSlopeKbPerBatch } from './heap-slope';
 import { deliverByFanOut, deliverSequentially } from './naive-deliverers';
 import { configureOurApp, deliverOurs, warmFieldModel } from './our-deliverer';
 import { BATCH_SIZE, measureValidationCost } from './validation-cost';
@@ -24,24 +24,36 @@ const maxRssKb = () => process.resourceUsage().maxRSS;
 async function runDeliver(job: Extract<BenchJob, { kind: 'deliver' }>): Promise<DeliverAnswer> {
   const portal = buildBenchPortal(job.records);
   const records = changedRecords(portal, job.records);
-  if (job.deliverer === 'ours') {
-    await configureOurApp(job.target, job.throughput);
-    await warmFieldModel();
-    const startedAt = Date.now();
-    const tally = await deliverOurs(inBatchesOf(records, BATCH_SIZE), { sampleHeapEvery: 1 });
-    return {
-      kind: 'deliver',
-      applied: null, // deliver() reports per batch, not per record: the parent counts from the emulator
-      startedAt,
-      elapsedMs: tally.elapsedMs,
-      timedOut: false,
-      failures: tally.failures,
-      // Skip the first batches: they fill caches and compile code once.
-      heapSlopeKbPerBatch: heapSlopeKbPerBatch(tally.heap.filter((s) => s.batches > 2)),
-      maxRssKb: maxRssKb(),
-    };
-  }
-  // The naive deliverers send the very forms ours would (encoded once, before timing).
+  return job.deliverer === 'ours' ? runOurs(job, records) : runNaive(job, portal, records);
+}
+
+async function runOurs(
+  job: Extract<BenchJob, { kind: 'deliver' }>,
+  records: AssetItem[],
+): Promise<DeliverAnswer> {
+  await configureOurApp(job.target, job.throughput);
+  await warmFieldModel();
+  const startedAt = Date.now();
+  const tally = await deliverOurs(inBatchesOf(records, BATCH_SIZE), { sampleHeapEvery: 1 });
+  return {
+    kind: 'deliver',
+    applied: null, // deliver() reports per batch, not per record: the parent counts from the emulator
+    startedAt,
+    elapsedMs: tally.elapsedMs,
+    timedOut: false,
+    failures: tally.failures,
+    // Skip the first batches: they fill caches and compile code once.
+    heapSlopeKbPerBatch: heapSlopeKbPerBatch(tally.heap.filter((s) => s.batches > 2)),
+    maxRssKb: maxRssKb(),
+  };
+}
+
+/** The naive deliverers send the very forms ours would (encoded once, before timing). */
+async function runNaive(
+  job: Extract<BenchJob, { kind: 'deliver' }>,
+  portal: BenchPortal,
+  records: AssetItem[],
+): Promise<DeliverAnswer> {
   const policy = {
     deletePolicy: DEFAULTS.deletePolicy,
     emptyValues: DEFAULTS.emptyValues,
@@ -77,8 +89,9 @@ async function runMemory(job: Extract<BenchJob, { kind: 'memory' }>): Promise<Be
   const batches: AssetItem[][] = writes.map((write, b) => {
     const batch: AssetItem[] = [write];
     const id = (i: number) => benchAssetId(1_000_000 + b * 100 + i);
-    for (let i = 1; i < 50; i += 1)
+    for (let i = 1; i < 50; i += 1) {
       batch.push({ asset_id: id(i), description: `rejected ${b}-${i}`, archive: 'maybe' });
+    }
     for (let i = 50; i < 100; i += 1) batch.push({ asset_id: id(i), _isDeleted: true });
     return batch;
   });

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 
+import { LOOPBACK_PORTAL_SWITCH } from '../../src/lib/portal-url';
+
 import { registerBench } from './commands/bench';
 import { registerDemo } from './commands/demo';
 import { registerEmulator } from './commands/emulator';
@@ -8,6 +10,9 @@ import { registerSchema } from './commands/schema';
 import { registerSettings } from './commands/settings';
 import { registerSync } from './commands/sync';
 import { registerValidate } from './commands/validate';
+
+// The local tools talk to the embedded emulator on loopback, which only development allows.
+process.env[LOOPBACK_PORTAL_SWITCH] ??= '1';
 
 // The local runner: everything OCP would do with this app, on one machine, against the embedded
 // Bynder emulator (or a real portal). Each subcommand lives in ./commands/<name>.ts.

@@ -1,13 +1,24 @@
 // The portal setting: a Bynder host name or https URL. Refused: other schemes, credentials in the
-// URL, IP literals, paths. Loopback (http or https, any port) is allowed for local development.
+// URL, IP literals, paths. Loopback (http or https, any port) is allowed only for local development,
+// when the process sets LOOPBACK_PORTAL_SWITCH (the test config and the local CLI do; OCP never
+// does), so an installed app can never be pointed at services on its own host.
+
+export const LOOPBACK_PORTAL_SWITCH = 'BYNDER_ALLOW_LOOPBACK_PORTAL';
+
+function isLoopbackPortalAllowed(): boolean {
+  return process.env[LOOPBACK_PORTAL_SWITCH] === '1';
+}
 
 export type PortalUrlResult = { ok: true; origin: string } | { ok: false; problem: string };
 
-const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+const HOST_NAME =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 export function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+  return (
+    hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
 }
 
 export function parsePortalUrl(input: string): PortalUrlResult {
@@ -23,20 +34,38 @@ export function parsePortalUrl(input: string): PortalUrlResult {
     return { ok: false, problem: 'is not a web address; enter a host name such as acme.bynder.com' };
   }
   const loopback = isLoopbackHost(url.hostname);
+  if (loopback && !isLoopbackPortalAllowed()) {
+    return {
+      ok: false,
+      problem: `points at this machine (${url.hostname}); enter your Bynder portal, such as acme.bynder.com`,
+    };
+  }
   if (url.username !== '' || url.password !== '') {
-    return { ok: false, problem: 'must not contain a user name or password; put credentials in their own fields' };
+    return {
+      ok: false,
+      problem: 'must not contain a user name or password; put credentials in their own fields',
+    };
   }
   if (url.protocol !== 'https:' && !(loopback && url.protocol === 'http:')) {
-    return { ok: false, problem: `uses ${url.protocol.replace(':', '')}; Bynder portals are reached over https only` };
+    return {
+      ok: false,
+      problem: `uses ${url.protocol.replace(':', '')}; Bynder portals are reached over https only`,
+    };
   }
   if (!loopback && (IPV4.test(url.hostname) || url.hostname.startsWith('['))) {
     return { ok: false, problem: 'is an IP address; enter the portal host name, such as acme.bynder.com' };
   }
   if (!loopback && !HOST_NAME.test(url.hostname)) {
-    return { ok: false, problem: `"${url.hostname}" is not a valid host name; enter one such as acme.bynder.com` };
+    return {
+      ok: false,
+      problem: `"${url.hostname}" is not a valid host name; enter one such as acme.bynder.com`,
+    };
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
-    return { ok: false, problem: 'must be the portal address only, without a path or query (e.g. https://acme.bynder.com)' };
+    return {
+      ok: false,
+      problem: 'must be the portal address only, without a path or query (e.g. https://acme.bynder.com)',
+    };
   }
   return { ok: true, origin: url.origin };
 }

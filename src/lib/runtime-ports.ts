@@ -15,7 +15,11 @@ export type StoredRow = Record<string, unknown>;
 export interface KeyValueStore {
   get(key: string): Promise<StoredRow>;
   put(key: string, value: StoredRow, options?: { ttl?: number }): Promise<unknown>;
-  patch(key: string, value: StoredRow | ((previous: StoredRow) => StoredRow), options?: { ttl?: number }): Promise<unknown>;
+  patch(
+    key: string,
+    value: StoredRow | ((previous: StoredRow) => StoredRow),
+    options?: { ttl?: number },
+  ): Promise<unknown>;
   delete(key: string): Promise<unknown>;
 }
 

@@ -169,10 +169,9 @@ describe('deliver against the emulator: hostile input and reporting', () => {
     expect(result.success).toBe(false);
     expect(result.retryable).toBe(false);
     expect(result.failureReason?.length).toBeLessThanOrEqual(1_000);
-    // Only the url-like id was sendable (one encoded path segment): Bynder knows no such asset.
-    expect(emulator.requests(POST).map((r) => [r.path, r.status])).toEqual([
-      [`/api/v4/media/${encodeURIComponent('../../api/v4/metaproperties?x=1#frag')}/`, 404],
-    ]);
+    // Nothing was sendable: the url-like id fails the asset id validator before any request.
+    expect(emulator.requests(POST)).toEqual([]);
+    expect(result.failureReason).toContain('is not a Bynder asset id');
     expect(emulator.snapshot().assets).toEqual(before);
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 import http, { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { resetLocalStores, storage, type SubmittedFormData } from '@zaiusinc/app-sdk';
+import { resetLocalStores, storage } from '@zaiusinc/app-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { startEmulator, type RunningEmulator } from '../../dev/bynder-emulator/server';
@@ -47,7 +47,7 @@ async function submitConnection(action: string, portal: string) {
     portal,
     auth_method: 'permanent_token',
     token: TOKEN,
-  } as SubmittedFormData);
+  });
   return JSON.parse(JSON.stringify(result)) as {
     errors?: Record<string, string[]>;
     toasts?: Array<{ intent: string; message: string }>;

@@ -72,11 +72,12 @@ async function deliverBatch(items: AssetItem[], attempt = 1, syncId = 'security-
   return result;
 }
 
-async function scanStores(label: string, syncIds: string[], batches: AssetItem[][]): Promise<void> {
-  for (const key of ['connection', 'records', 'throughput', '$formState'])
+async function scanStores(label: string, syncs: string[], delivered: AssetItem[][]): Promise<void> {
+  for (const key of ['connection', 'records', 'throughput', '$formState']) {
     capture(`${label} settings ${key}`, await storage.settings.get(key));
+  }
   const kvKeys = [...APP_KV_ROWS.map((row) => row.key), REJECTION_LOG_KEY];
-  for (const syncId of syncIds) for (const items of batches) kvKeys.push(ledgerKeyOf(syncId, items));
+  for (const syncId of syncs) for (const items of delivered) kvKeys.push(ledgerKeyOf(syncId, items));
   for (const key of kvKeys) capture(`${label} kvStore ${key}`, await storage.kvStore.get(key));
 }
 
@@ -234,8 +235,9 @@ afterAll(() => {
 describe('secrets stay secret', () => {
   it('captured the app at work: log lines, errors, failure reasons, form answers and stored rows', () => {
     const where = new Set(captured.map((c) => c.where.split(' ')[0]));
-    for (const kind of ['logger.warn', 'logger.info', 'deliver', 'form', 'schema', 'client', 'after'])
+    for (const kind of ['logger.warn', 'logger.info', 'deliver', 'form', 'schema', 'client', 'after']) {
       expect(where).toContain(kind);
+    }
     const text = captured.map((c) => c.text).join('\n');
     expect(text).toMatch(/401/);
     expect(text).toMatch(/rejected/);

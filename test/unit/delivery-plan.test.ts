@@ -58,6 +58,38 @@ describe('planBatch', () => {
     });
   });
 
+  it('rejects a bad event for a key alone and still applies the valid events before it', () => {
+    const plan = planBatch(
+      [
+        { asset_id: A, description: 'kept', campaign: 'Summer' },
+        { asset_id: A, campaign: 'Sumer' },
+        { asset_id: A, copyright: 'ACME' },
+      ],
+      model,
+      policy,
+    );
+    expect(plan.rejected).toHaveLength(1);
+    expect(plan.rejected[0]).toMatchObject({ key: A, records: [1], field: 'campaign' });
+    expect(plan.writes).toHaveLength(1);
+    expect(plan.writes[0]?.records).toEqual([0, 2]);
+    expect(plan.writes[0]?.form).toEqual({
+      description: 'kept',
+      [`metaproperty.${CAMPAIGN}`]: SUMMER,
+      copyright: 'ACME',
+    });
+  });
+
+  it('plans the same writes for one key whether its events share a batch or not', () => {
+    const events = [
+      { asset_id: A, description: 'one' },
+      { asset_id: A, campaign: 'Sumer' },
+    ];
+    const together = planBatch(events, model, policy);
+    const apart = events.map((event) => planBatch([event], model, policy));
+    expect(together.writes.map((w) => w.form)).toEqual(apart.flatMap((p) => p.writes.map((w) => w.form)));
+    expect(together.rejected).toHaveLength(1);
+  });
+
   it('leaves mapped fields absent from a record out of the form', () => {
     const plan = planBatch([{ asset_id: A, copyright: 'ACME' }], model, policy);
     expect(plan.writes[0]?.form).toEqual({ copyright: 'ACME' });
@@ -190,15 +222,18 @@ describe('planBatch', () => {
       Array.from({ length: 10 }, (_, i) => `record #${i + 1}`),
     );
     expect(plan.rejected.every((r) => r.reason.length < 300)).toBe(true);
-    // "__proto__" is a usable key string; its own "__proto__"/"constructor" properties are unknown fields.
+    // "__proto__" reads as a key string but is no Bynder asset id, so it is rejected like the rest.
     expect(plan.writes).toEqual([]);
-    expect([...plan.unknownFields.keys()].sort()).toEqual(['__proto__', 'constructor']);
+    expect(plan.rejected).toHaveLength(hostile.length);
+    expect(plan.rejected.at(-1)).toMatchObject({ key: '__proto__', field: 'asset_id' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it('keeps keys with URL characters as data (the client encodes them as one path segment)', () => {
+  it('rejects a key that cannot be a Bynder asset id before any request (e.g. URL characters)', () => {
     const plan = planBatch([{ asset_id: '../x?y#z', description: 'd' }], model, policy);
-    expect(plan.writes[0]?.key).toBe('../x?y#z');
+    expect(plan.writes).toEqual([]);
+    expect(plan.rejected[0]).toMatchObject({ key: '../x?y#z', field: 'asset_id' });
+    expect(plan.rejected[0]?.reason).toMatch(/field "asset_id": is not a Bynder asset id/);
   });
 
   it('drops fields the model does not know and writes the rest (schema drift)', () => {

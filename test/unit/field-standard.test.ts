@@ -117,6 +117,14 @@ describe('text, tags and dates', () => {
     });
   });
 
+  it('description: at most 100,000 characters are sent; a longer value is rejected, never cut', () => {
+    expect(get('description').toWrite('x'.repeat(100_000), LEAVE)).toMatchObject({ kind: 'set' });
+    expect(get('description').toWrite('x'.repeat(100_001), LEAVE)).toEqual({
+      kind: 'invalid',
+      problem: 'is 100,001 characters long; this destination sends at most 100,000',
+    });
+  });
+
   it('description is cleared under clear', () => {
     expect(get('description').toWrite(null, CLEAR)).toEqual({ kind: 'clear' });
   });

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { isLoopbackHost, parsePortalUrl } from '../../src/lib/portal-url';
+import { isLoopbackHost, LOOPBACK_PORTAL_SWITCH, parsePortalUrl } from '../../src/lib/portal-url';
 
 // The portal setting decides where the token is sent, so everything that could send it somewhere
 // else (plain http, credentials in the URL, an IP literal, a path or query) is refused.
@@ -34,9 +34,7 @@ describe('parsePortalUrl: refused portals', () => {
     ['file:///etc/passwd', /https only/],
     ['javascript://acme.bynder.com', /https only/],
   ])('refuses %j: not https', (input, problem) => {
-    const result = parsePortalUrl(input);
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problem).toMatch(problem);
+    expect(parsePortalUrl(input)).toEqual({ ok: false, problem: expect.stringMatching(problem) });
   });
 
   it.each([
@@ -46,9 +44,10 @@ describe('parsePortalUrl: refused portals', () => {
     'user:pass@acme.bynder.com',
     'http://user:pass@127.0.0.1:4010',
   ])('refuses %j: credentials in the URL', (input) => {
-    const result = parsePortalUrl(input);
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problem).toMatch(/user name or password/);
+    expect(parsePortalUrl(input)).toEqual({
+      ok: false,
+      problem: expect.stringMatching(/user name or password/),
+    });
   });
 
   it.each([
@@ -62,9 +61,7 @@ describe('parsePortalUrl: refused portals', () => {
     'https://167772161',
     'https://012.0.0.1',
   ])('refuses %j: an IP literal, however it is spelled', (input) => {
-    const result = parsePortalUrl(input);
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problem).toMatch(/IP address/);
+    expect(parsePortalUrl(input)).toEqual({ ok: false, problem: expect.stringMatching(/IP address/) });
   });
 
   it.each([
@@ -73,9 +70,7 @@ describe('parsePortalUrl: refused portals', () => {
     ['https://acme.bynder.com#frag', /without a path or query/],
     ['https://acme.bynder.com/media/../api', /without a path or query/],
   ])('refuses %j: more than an origin', (input, problem) => {
-    const result = parsePortalUrl(input);
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problem).toMatch(problem);
+    expect(parsePortalUrl(input)).toEqual({ ok: false, problem: expect.stringMatching(problem) });
   });
 
   it.each(['', '   ', 'https://', 'https://acme_bynder.com', 'https://-acme.bynder.com', 'https://acme'])(
@@ -86,11 +81,10 @@ describe('parsePortalUrl: refused portals', () => {
   );
 
   it('says what to enter instead in every refusal', () => {
-    for (const input of ['', 'http://acme.bynder.com', 'https://u:p@acme.bynder.com', 'https://10.0.0.1']) {
-      const result = parsePortalUrl(input);
-      expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.problem).toMatch(/enter|https|credentials/);
-    }
+    const inputs = ['', 'http://acme.bynder.com', 'https://u:p@acme.bynder.com', 'https://10.0.0.1'];
+    expect(inputs.map(parsePortalUrl)).toEqual(
+      inputs.map(() => ({ ok: false, problem: expect.stringMatching(/enter|https|credentials/) })),
+    );
   });
 });
 
@@ -103,6 +97,23 @@ describe('isLoopbackHost', () => {
     'does not treat %s as loopback',
     (host) => {
       expect(isLoopbackHost(host)).toBe(false);
+    },
+  );
+});
+
+describe('parsePortalUrl: loopback outside development', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it.each(['http://127.0.0.1:4010', 'https://localhost', 'http://[::1]:4010'])(
+    'refuses %j unless the development switch is set (OCP never sets it)',
+    (input) => {
+      vi.stubEnv(LOOPBACK_PORTAL_SWITCH, '');
+      expect(parsePortalUrl(input)).toEqual({
+        ok: false,
+        problem: expect.stringMatching(/points at this machine .*; enter your Bynder portal/),
+      });
     },
   );
 });

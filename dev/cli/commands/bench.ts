@@ -7,8 +7,9 @@ import { DEFAULT_BENCH_OPTIONS, DELIVERERS, runBench } from '../../bench/run-ben
 function wholeNumber(name: string, min: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
+    if (!Number.isInteger(n) || n < min) {
       throw new InvalidArgumentError(`${name} must be a whole number of at least ${min}, got "${value}".`);
+    }
     return n;
   };
 }

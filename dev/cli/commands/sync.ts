@@ -20,7 +20,10 @@ export function registerSync(program: Command): void {
       'YAML map of "source column: destination field" (default: match columns by field name)',
     )
     .option('--batch-size <n>', 'records per deliver() call', '100')
-    .option('--seed <file>', 'emulator seed (a portal as JSON)', 'examples/portal.json')
+    .option(
+      '--seed <file>',
+      'emulator seed, a portal as JSON (default: examples/portal.json, the demo portal)',
+    )
     .option(
       '--portal <url>',
       'a real Bynder portal instead of the emulator; credentials from BYNDER_TOKEN or BYNDER_CLIENT_ID + BYNDER_CLIENT_SECRET',

@@ -14,6 +14,8 @@ import type { SectionValues, SettingsFlags } from './settings-input';
 import { applySettingsFlags, emptySections, readSettingsFile } from './settings-input';
 import type { SyncTarget } from './sync-target';
 
+const DEMO_PORTAL = path.relative(process.cwd(), path.resolve(__dirname, '../../../examples/portal.json'));
+
 /** Exit codes: every record applied or rejected; some left pending; the run could not start or broke. */
 export const EXIT = { done: 0, pending: 1, failed: 2 } as const;
 
@@ -66,7 +68,7 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
     if (options.banner) say(options.banner);
     target = portal
       ? createPortalTarget(portal, process.env, stringOrUndefined(settings.connection.auth_method))
-      : await startEmulatorTarget(options.seed ?? 'examples/portal.json');
+      : await startEmulatorTarget(options.seed ?? DEMO_PORTAL);
     secrets = target.secrets;
     options.onTargetReady?.(target);
     say(`target: ${target.describe}`);

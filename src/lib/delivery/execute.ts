@@ -16,7 +16,7 @@ import type { AssetResolver } from './asset-resolver';
 import type { DeliveryStop } from './outcome';
 import type { PlannedWrite } from './plan';
 import { blockAfterRateLimit, describeRateLimitBlock, storeRateLimitBlock } from './rate-limit-block';
-import type { RequestBudget } from './request-budget';
+import { BudgetHaltedError, type RequestBudget } from './request-budget';
 import type { Settlement } from './settlement';
 
 // Step 4 of deliver(): one request per planned write (plus one lookup per new external key), at most
@@ -102,8 +102,10 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
   };
 
   const onFailure = async (write: PlannedWrite, error: unknown): Promise<Settlement> => {
-    if (halt) return pending(write, halt.cause); // includes requests refused by the halted budget
+    // Refused by the halted budget: this write never left.
+    if (error instanceof BudgetHaltedError) return pending(write, halt?.cause ?? 'not sent');
     if (error instanceof BynderRateLimitError) {
+      if (rateLimited) return pending(write, 'rate limited by Bynder'); // the block is stored already
       rateLimited = true;
       budget.halt(); // requests waiting for their start are refused, so nothing more goes out
       const block = blockAfterRateLimit(clock);

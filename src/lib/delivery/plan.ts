@@ -84,15 +84,27 @@ export function planBatch(
       });
       return;
     }
+    // The primary field's own validator (e.g. the shape of a Bynder asset id): a key that cannot
+    // name an asset is rejected here rather than costing a request that can only answer 404.
+    const keyCheck = model.primary.toWrite(reading.key, policy);
+    if (keyCheck.kind === 'invalid') {
+      const subject = describeRecord(primary, reading.key, index);
+      plan.rejected.push({
+        ...rejection(reading.key, subject, [index], `field "${primary}": ${keyCheck.problem}`),
+        field: primary,
+      });
+      return;
+    }
     const group = byKey.get(reading.key) ?? { key: reading.key, events: [] };
     group.events.push({ index, item });
     byKey.set(reading.key, group);
   });
 
   for (const { key, events } of byKey.values()) {
-    const records = events.map((event) => event.index);
+    const replayed = replayEvents(key, events, model, policy, plan);
+    if (!replayed) continue; // every event for this key was rejected
+    const { records } = replayed;
     const subject = describeRecord(primary, key, records[0] ?? 0);
-    const replayed = replayEvents(events);
     if (replayed.kind === 'delete') {
       if (policy.deletePolicy === 'ignore') plan.settled.push({ status: 'applied', key, subject, records });
       else {
@@ -105,55 +117,68 @@ export function planBatch(
           hash: contentHash([key, `delete:${policy.deletePolicy}`]),
         });
       }
-      continue;
-    }
-    const encoded = encodeUpsert(replayed.values, model, policy, plan, subject);
-    if (encoded.problems.length > 0) {
-      const first = encoded.problems[0];
-      const shown = encoded.problems
-        .slice(0, MAX_PROBLEMS_PER_RECORD)
-        .map((p) => `field "${p.field}": ${p.problem}`);
-      const more = encoded.problems.length - shown.length;
-      const reason = shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
-      plan.rejected.push({
-        ...rejection(key, subject, records, reason),
-        ...(first ? { field: first.field } : {}),
-      });
-    } else if (Object.keys(encoded.form).length === 0) {
+    } else if (Object.keys(replayed.form).length === 0) {
       // Nothing to change (every mapped field empty under "leave"): applied without a request.
       plan.settled.push({ status: 'applied', key, subject, records });
     } else {
-      const hash = contentHash([key, 'upsert', ...Object.entries(encoded.form).sort(byName).flat()]);
-      addWrite(plan, alreadyApplied, { kind: 'upsert', key, subject, records, form: encoded.form, hash });
+      const hash = contentHash([key, 'upsert', ...Object.entries(replayed.form).sort(byName).flat()]);
+      addWrite(plan, alreadyApplied, { kind: 'upsert', key, subject, records, form: replayed.form, hash });
     }
   }
   return plan;
 }
 
+type ReplayedKey =
+  { kind: 'delete'; records: number[] } | { kind: 'upsert'; form: MediaForm; records: number[] };
+
 /**
- * Replays one key's events in batch order. A delete wins unless upserts follow it; consecutive
- * upserts merge field by field, later values winning, so partial records end as if applied in order.
+ * Replays one key's events in batch order, as if each were applied in turn: every upsert is
+ * validated on its own (a bad event is rejected alone and changes nothing), valid upserts merge
+ * field by field with later values winning, and a delete discards what came before it. So the
+ * outcome does not depend on where OCP cuts its batches. Events that end in the final write share
+ * its outcome; undefined when every event was rejected.
  */
 function replayEvents(
+  key: string,
   events: KeyedEvents['events'],
-): { kind: 'delete' } | { kind: 'upsert'; values: Map<string, unknown> } {
-  let state: { kind: 'delete' } | { kind: 'upsert'; values: Map<string, unknown> } | undefined;
-  for (const { item } of events) {
+  model: FieldModel,
+  policy: PlanPolicy,
+  plan: BatchPlan,
+): ReplayedKey | undefined {
+  let state: ReplayedKey | undefined;
+  for (const { index, item } of events) {
+    const records = [...(state?.records ?? []), index];
     if (isDeleteEvent(item)) {
-      state = { kind: 'delete' };
+      state = { kind: 'delete', records };
       continue;
     }
-    const values = state?.kind === 'upsert' ? state.values : new Map<string, unknown>();
-    for (const [name, value] of Object.entries(item)) {
-      if (name !== DELETED_MARKER) values.set(name, value);
+    const subject = describeRecord(model.primary.name, key, index);
+    const encoded = encodeUpsert(item, model, policy, plan, subject);
+    if (encoded.problems.length > 0) {
+      plan.rejected.push(rejectionFor(key, subject, index, encoded.problems));
+      continue;
     }
-    state = { kind: 'upsert', values };
+    const before = state?.kind === 'upsert' ? state.form : {};
+    state = { kind: 'upsert', form: { ...before, ...encoded.form }, records };
   }
-  return state ?? { kind: 'upsert', values: new Map() };
+  return state;
+}
+
+function rejectionFor(
+  key: string,
+  subject: string,
+  index: number,
+  problems: ReadonlyArray<{ field: string; problem: string }>,
+): RejectedSettlement {
+  const shown = problems.slice(0, MAX_PROBLEMS_PER_RECORD).map((p) => `field "${p.field}": ${p.problem}`);
+  const more = problems.length - shown.length;
+  const reason = shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
+  const first = problems[0];
+  return { ...rejection(key, subject, [index], reason), ...(first ? { field: first.field } : {}) };
 }
 
 function encodeUpsert(
-  values: ReadonlyMap<string, unknown>,
+  item: AssetItem,
   model: FieldModel,
   policy: PlanPolicy,
   plan: BatchPlan,
@@ -162,8 +187,8 @@ function encodeUpsert(
   const form: MediaForm = {};
   const problems: Array<{ field: string; problem: string }> = [];
   const unknown = plan.unknownFields as Map<string, number>;
-  for (const [name, value] of values) {
-    if (name === model.primary.name) continue;
+  for (const [name, value] of Object.entries(item)) {
+    if (name === model.primary.name || name === DELETED_MARKER) continue;
     const field = model.byName.get(name);
     if (!field) {
       unknown.set(name, (unknown.get(name) ?? 0) + 1);

@@ -9,11 +9,17 @@ import { kindOf, quoteValue } from './field-write';
 /** Bynder's UI limit for `text` metaproperties (bynder-api-facts.md 2.2). */
 export const MAX_TEXT_LENGTH = 2500;
 
+/**
+ * Our own cap for long text (longtext metaproperties, name, description, copyright): Bynder
+ * publishes no limit, and a runaway value (a whole file in one cell) must not become a megabyte POST.
+ */
+export const MAX_LONG_TEXT_LENGTH = 100_000;
+
 const NUL = '\u0000';
 const characters = (text: string) => [...text].length;
 
 /** Trimmed text; a finite number is written as its decimal text. NUL is rejected; `maxLength` counts characters. */
-export function textValue(maxLength?: number): z.ZodType<string> {
+export function textValue(maxLength = MAX_LONG_TEXT_LENGTH): z.ZodType<string> {
   return z
     .union([z.string(), z.number()], { error: (issue) => `expected text, got ${kindOf(issue.input)}` })
     .transform((value) => (typeof value === 'number' ? String(value) : value.trim()))
@@ -21,9 +27,9 @@ export function textValue(maxLength?: number): z.ZodType<string> {
       (text) => !text.includes(NUL),
       'contains a NUL character (\\u0000); remove it from the source value',
     )
-    .refine((text) => maxLength === undefined || characters(text) <= maxLength, {
+    .refine((text) => characters(text) <= maxLength, {
       error: (issue) =>
-        `is ${characters(String(issue.input)).toLocaleString('en-US')} characters long; Bynder allows at most ${(maxLength ?? 0).toLocaleString('en-US')}`,
+        `is ${characters(String(issue.input)).toLocaleString('en-US')} characters long; ${maxLength === MAX_TEXT_LENGTH ? 'Bynder allows' : 'this destination sends'} at most ${maxLength.toLocaleString('en-US')}`,
     });
 }
 
