@@ -3,11 +3,20 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { EXTERNAL_KEY_CACHE_KEY } from '../../src/lib/delivery/asset-resolver';
 import { RATE_LIMIT_BLOCK_KEY } from '../../src/lib/delivery/rate-limit-block';
+import { READINESS_KEY } from '../../src/lib/delivery/readiness';
+import { REJECTION_LOG_KEY } from '../../src/lib/delivery/rejection-log';
 import { METAPROPERTY_CACHE_KEY } from '../../src/lib/fields/metaproperty-cache';
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
 
 const lifecycle = new Lifecycle();
-const ROWS = [METAPROPERTY_CACHE_KEY, RATE_LIMIT_BLOCK_KEY, EXTERNAL_KEY_CACHE_KEY];
+// Every row the app writes, named by its owner (not through APP_KV_ROWS, so a row missing there fails).
+const ROWS = [
+  METAPROPERTY_CACHE_KEY,
+  RATE_LIMIT_BLOCK_KEY,
+  EXTERNAL_KEY_CACHE_KEY,
+  READINESS_KEY,
+  REJECTION_LOG_KEY,
+];
 
 beforeEach(() => {
   for (const level of ['debug', 'info', 'warn', 'error'] as const) {

@@ -8,7 +8,6 @@ import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import type { AssetItem } from '../../src/lib/delivery/asset-item';
 import { ledgerKeyOf } from '../../src/lib/delivery/ledger';
-import { REJECTION_LOG_KEY } from '../../src/lib/delivery/rejection-log';
 import type { Logger } from '../../src/lib/runtime-ports';
 import { APP_KV_ROWS } from '../../src/lib/settings/app-kv-rows';
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
@@ -76,7 +75,7 @@ async function scanStores(label: string, syncs: string[], delivered: AssetItem[]
   for (const key of ['connection', 'records', 'throughput', '$formState']) {
     capture(`${label} settings ${key}`, await storage.settings.get(key));
   }
-  const kvKeys = [...APP_KV_ROWS.map((row) => row.key), REJECTION_LOG_KEY];
+  const kvKeys = APP_KV_ROWS.map((row) => row.key);
   for (const syncId of syncs) for (const items of delivered) kvKeys.push(ledgerKeyOf(syncId, items));
   for (const key of kvKeys) capture(`${label} kvStore ${key}`, await storage.kvStore.get(key));
 }

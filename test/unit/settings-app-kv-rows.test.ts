@@ -4,6 +4,8 @@ import { EXTERNAL_KEY_CACHE_KEY } from '../../src/lib/delivery/asset-resolver';
 import { RATE_LIMIT_BLOCK_KEY } from '../../src/lib/delivery/rate-limit-block';
 import { METAPROPERTY_CACHE_KEY } from '../../src/lib/fields/metaproperty-cache';
 import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
+import { READINESS_KEY } from '../../src/lib/delivery/readiness';
+import { REJECTION_LOG_KEY } from '../../src/lib/delivery/rejection-log';
 import { APP_KV_ROWS, deleteAppKvRows } from '../../src/lib/settings/app-kv-rows';
 
 function memoryStore(rows: Record<string, StoredRow>, failOn?: string): KeyValueStore {
@@ -27,6 +29,8 @@ describe('deleteAppKvRows', () => {
       METAPROPERTY_CACHE_KEY,
       RATE_LIMIT_BLOCK_KEY,
       EXTERNAL_KEY_CACHE_KEY,
+      READINESS_KEY,
+      REJECTION_LOG_KEY,
     ]);
   });
 

@@ -4,11 +4,10 @@ import { contentHash } from './content-hash';
 // The applied ledger: when a batch ends with something pending, OCP delivers the whole batch again.
 // So after such an attempt we store the fingerprints (key + operation + content) of every write that
 // was applied, under a key derived from the sync and the batch's content; a later attempt reads it and
-// sends only the rest. One read (only when attempt > 1) and one write (only when something is left
-// pending) per batch. A changed record has a different fingerprint, so it is never skipped wrongly.
-
-/** OCP's first attempt number. The SDK does not document the base; 1 matches what it sends locally. */
-export const FIRST_ATTEMPT = 1;
+// sends only the rest. One read and one write (only when something is left pending) per batch. The
+// read happens on every attempt, not only when attempt > 1: the SDK does not document whether attempts
+// count from 0 or 1, and a batch OCP delivers twice as a first attempt must not be sent twice either.
+// A changed record has a different fingerprint, so it is never skipped wrongly.
 /** OCP retries a batch within hours; a day keeps the ledger through them, then it expires. */
 export const LEDGER_TTL_SECONDS = 24 * 60 * 60;
 const LEDGER_KEY_PREFIX = 'delivery_ledger_';
@@ -25,13 +24,12 @@ export function ledgerKeyOf(syncId: string, items: readonly unknown[]): string {
   return LEDGER_KEY_PREFIX + contentHash([syncId, JSON.stringify(items)]);
 }
 
-/** The ledger for this batch: read from the kvStore on a retry, empty (no read) on the first attempt. */
+/** The ledger for this batch (empty when no earlier attempt left one). */
 export async function readLedger(
   kvStore: KeyValueStore,
-  batch: { items: readonly unknown[]; attempt: number; sync: { id: string } },
+  batch: { items: readonly unknown[]; sync: { id: string } },
 ): Promise<LedgerEntry> {
   const key = ledgerKeyOf(batch.sync.id, batch.items);
-  if (!(batch.attempt > FIRST_ATTEMPT)) return { key, applied: new Set() };
   const row = await kvStore.get(key);
   const applied = Array.isArray(row.applied)
     ? row.applied.filter((h): h is string => typeof h === 'string')

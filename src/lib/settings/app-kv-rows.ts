@@ -1,5 +1,7 @@
 import { EXTERNAL_KEY_CACHE_KEY } from '../delivery/asset-resolver';
 import { RATE_LIMIT_BLOCK_KEY } from '../delivery/rate-limit-block';
+import { READINESS_KEY } from '../delivery/readiness';
+import { REJECTION_LOG_KEY } from '../delivery/rejection-log';
 import { METAPROPERTY_CACHE_KEY } from '../fields/metaproperty-cache';
 import type { KeyValueStore, Logger } from '../runtime-ports';
 
@@ -18,6 +20,11 @@ export const APP_KV_ROWS: ReadonlyArray<{ key: string; holds: string }> = [
   {
     key: EXTERNAL_KEY_CACHE_KEY,
     holds: 'external key to asset id cache (src/lib/delivery/asset-resolver.ts)',
+  },
+  { key: READINESS_KEY, holds: "ready()'s answer, kept a minute (src/lib/delivery/readiness.ts)" },
+  {
+    key: REJECTION_LOG_KEY,
+    holds: 'the latest rejected records, bounded (src/lib/delivery/rejection-log.ts)',
   },
 ];
 
