@@ -3,6 +3,7 @@ import { DestinationSchemaFunction } from '@zaiusinc/app-sdk';
 
 import { BynderClient } from '../lib/bynder/BynderClient';
 import { loadConfig } from '../lib/config';
+import { createRequestBudget } from '../lib/delivery/request-budget';
 import { toDestinationSchema } from '../lib/fields/destination-schema';
 import { getFieldModel } from '../lib/fields/get-field-model';
 import { sdkDeps } from './sdk-deps';
@@ -17,11 +18,15 @@ export class BynderAssetSchema extends DestinationSchemaFunction {
     const deps = sdkDeps();
     try {
       const config = await loadConfig(deps);
+      const { portalUrl, credentials, requestsPerSecond } = config;
+      // Listing metaproperties is one request per option page: paced with deliver()'s budget.
+      const budget = createRequestBudget({ requestsPerSecond, clock: deps.clock, shareKey: portalUrl });
       const api = new BynderClient({
-        portalUrl: config.portalUrl,
-        credentials: config.credentials,
+        portalUrl,
+        credentials,
         logger: deps.logger,
         clock: deps.clock,
+        beforeRequest: budget.acquire,
       });
       const model = await getFieldModel({
         config,

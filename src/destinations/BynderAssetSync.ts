@@ -56,8 +56,8 @@ export class BynderAssetSync extends Destination<AssetItem> {
       const block = await readRateLimitBlock(kvStore, clock);
       if (block) return reportBatch(deps, report, pausedByRateLimit(batch.items.length, block));
 
-      const budget = createRequestBudget({ requestsPerSecond: config.requestsPerSecond, clock });
-      const { portalUrl, credentials } = config;
+      const { portalUrl, credentials, requestsPerSecond } = config;
+      const budget = createRequestBudget({ requestsPerSecond, clock, shareKey: portalUrl });
       const api = new BynderClient({
         portalUrl,
         credentials,

@@ -25,6 +25,45 @@ function maxStartsPerSecond(starts: readonly number[]): number {
 }
 
 describe('createRequestBudget', () => {
+  it('paces budgets that share a key (one portal) together: back-to-back invocations never burst', async () => {
+    const clock = fakeClock();
+    const starts: number[] = [];
+    // Two deliver() calls in a row, each with its own budget, as OCP runs batches one after another.
+    for (let invocation = 0; invocation < 2; invocation += 1) {
+      const budget = createRequestBudget({
+        requestsPerSecond: 5,
+        clock,
+        shareKey: 'https://acme.bynder.com',
+      });
+      for (let i = 0; i < 5; i += 1) {
+        await budget.acquire();
+        starts.push(clock.now());
+      }
+    }
+    expect(maxStartsPerSecond(starts)).toBe(5);
+  });
+
+  it('keeps budgets of different portals, or of different clocks, apart', async () => {
+    const clock = fakeClock();
+    const a = createRequestBudget({ requestsPerSecond: 1, clock, shareKey: 'https://a.bynder.com' });
+    const b = createRequestBudget({ requestsPerSecond: 1, clock, shareKey: 'https://b.bynder.com' });
+    const other = fakeClock();
+    const c = createRequestBudget({ requestsPerSecond: 1, clock: other, shareKey: 'https://a.bynder.com' });
+    await Promise.all([a.acquire(), b.acquire(), c.acquire()]);
+    expect(clock.sleeps).toEqual([]);
+    expect(other.sleeps).toEqual([]);
+  });
+
+  it('halts only the budget that met the 429, not the others sharing its pacing', async () => {
+    const clock = fakeClock();
+    const shareKey = 'https://acme.bynder.com';
+    const halted = createRequestBudget({ requestsPerSecond: 10, clock, shareKey });
+    const next = createRequestBudget({ requestsPerSecond: 10, clock, shareKey });
+    halted.halt();
+    await expect(halted.acquire()).rejects.toBeInstanceOf(BudgetHaltedError);
+    await expect(next.acquire()).resolves.toBeUndefined();
+  });
+
   it.each([1, 5, 10, 15])('never grants more than %i starts in any 1-second window', async (rps) => {
     const clock = fakeClock();
     const budget = createRequestBudget({ requestsPerSecond: rps, clock });

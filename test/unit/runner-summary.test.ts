@@ -104,4 +104,19 @@ describe('grouping rejection reasons', () => {
     expect(a).toBe(b);
     expect(a).toBe('campaign: "…" is not an option of "…"');
   });
+
+  it('groups text lengths but keeps the numbers that are part of the message (ISO 8601, 1 and 0)', () => {
+    const long = (n: string) =>
+      reasonKind({
+        field: 'photographer',
+        reason: `field "photographer": is ${n} characters long; Bynder allows at most 2,500`,
+      });
+    expect(long('2,603')).toBe(long('9,001'));
+    expect(
+      reasonKind({
+        field: 'date_published',
+        reason: 'field "date_published": "31/12" is not an ISO 8601 date',
+      }),
+    ).toBe('date_published: "…" is not an ISO 8601 date');
+  });
 });

@@ -51,13 +51,13 @@ export class RunTally {
   }
 }
 
-/** Groups rejections by what is wrong: quoted values and numbers removed, field kept. */
+/** Groups rejections by what is wrong: quoted values, option lists and lengths removed, field kept. */
 export function reasonKind(rejection: Pick<Rejection, 'field' | 'reason'>): string {
   const generic = rejection.reason
     .replace(/^field "[^"]*":\s*/, '')
     .replace(/\s*\([^)]*,[^)]*(\)|$)/g, '') // option lists, e.g. (Summer, Winter, …)
     .replace(/"[^"]*"/g, '"…"')
-    .replace(/\b\d[\d,.]*\b/g, 'N')
+    .replace(/\b\d[\d,.]*(?= characters)/g, 'N') // lengths: "is 2,603 characters long"
     .split(';')[0]
     ?.trim();
   return rejection.field

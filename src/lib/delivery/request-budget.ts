@@ -30,10 +30,34 @@ export class BudgetHaltedError extends Error {
   }
 }
 
+/** The spacing state: when the last start was granted, and the queue grants wait in. */
+interface Pacer {
+  lastGrant: number;
+  queue: Promise<void>;
+}
+
+// Budgets that name the same `shareKey` (the portal) pace together in this process: consecutive
+// deliver() calls and the schema function's metaproperty listing then keep one spacing between them,
+// instead of each starting afresh with a burst. Keyed per clock as well, so a test's fake clock never
+// shares a pacer with real time. Invocations in other processes still have their own (docs/delivery.md).
+const sharedPacers = new WeakMap<Clock, Map<string, Pacer>>();
+
+function pacerFor(clock: Clock, shareKey: string | undefined): Pacer {
+  const fresh = (): Pacer => ({ lastGrant: Number.NEGATIVE_INFINITY, queue: Promise.resolve() });
+  if (shareKey === undefined) return fresh();
+  const byKey = sharedPacers.get(clock) ?? new Map<string, Pacer>();
+  sharedPacers.set(clock, byKey);
+  const pacer = byKey.get(shareKey) ?? fresh();
+  byKey.set(shareKey, pacer);
+  return pacer;
+}
+
 export function createRequestBudget(options: {
   requestsPerSecond: number;
   clock: Clock;
   margin?: number;
+  /** Pace together with every other budget of this process that names the same key (the portal). */
+  shareKey?: string;
 }): RequestBudget {
   const { requestsPerSecond, clock, margin = DEFAULT_BUDGET_MARGIN } = options;
   if (!Number.isFinite(requestsPerSecond) || requestsPerSecond <= 0) {
@@ -45,32 +69,30 @@ export function createRequestBudget(options: {
     throw new TypeError(`Expected \`margin\` to be 0 or more, got ${String(margin)}`);
   }
   const spacingMs = (1000 * (1 + margin)) / requestsPerSecond;
-
-  let lastGrant = Number.NEGATIVE_INFINITY;
+  // One grant at a time: each waits for the one before, so spacing is measured from real grant times.
+  const pacer = pacerFor(clock, options.shareKey);
   let granted = 0;
   let halted = false;
-  // One grant at a time: each waits for the one before, so spacing is measured from real grant times.
-  let queue: Promise<void> = Promise.resolve();
 
   const grantNext = async (): Promise<void> => {
     if (halted) throw new BudgetHaltedError();
     // A loop, not one sleep: a timer may fire a millisecond early by the clock's reckoning.
     for (
-      let waitMs = lastGrant + spacingMs - clock.now();
+      let waitMs = pacer.lastGrant + spacingMs - clock.now();
       waitMs > 0;
-      waitMs = lastGrant + spacingMs - clock.now()
+      waitMs = pacer.lastGrant + spacingMs - clock.now()
     ) {
       await clock.sleep(waitMs);
       if (halted) throw new BudgetHaltedError();
     }
-    lastGrant = clock.now();
+    pacer.lastGrant = clock.now();
     granted += 1;
   };
 
   return {
     acquire: () => {
-      const turn = queue.then(grantNext);
-      queue = turn.catch(() => undefined);
+      const turn = pacer.queue.then(grantNext);
+      pacer.queue = turn.catch(() => undefined);
       return turn;
     },
     halt: () => {
