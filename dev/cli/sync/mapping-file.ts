@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+
+import { parseYamlDocument, readInputFile } from './yaml-file';
 
 // The mapping file: one YAML map, `source column: destination field`, e.g.
 //   Asset ID: asset_id
@@ -17,30 +16,12 @@ const mappingFileSchema = z.record(
 export type MappingFile = Map<string, string>;
 
 export async function loadMappingFile(file: string): Promise<MappingFile> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new Error(
-      `--mapping "${file}" cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
+  const text = await readInputFile(file, '--mapping');
   return parseMappingFile(text, file);
 }
 
 export function parseMappingFile(text: string, file = 'mapping file'): MappingFile {
-  let document: unknown;
-  try {
-    document = parseYaml(text);
-  } catch (error) {
-    throw new Error(`${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
-  }
-  const parsed = mappingFileSchema.safeParse(document ?? {});
+  const parsed = mappingFileSchema.safeParse(parseYamlDocument(text, file));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) =>
       issue.path.length > 0 ? `"${String(issue.path[0])}": ${issue.message}` : issue.message,

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+
+import { parseYamlDocument, readInputFile } from './yaml-file';
 
 // The settings a run saves through the app's settings form, section by section, as an admin would in
 // OCP: from a YAML file with the form's section and field keys, then flags on top. Credentials never
@@ -51,30 +50,12 @@ const FLAG_FIELDS: Array<[keyof SettingsFlags, FormSection, string]> = [
 ];
 
 export async function readSettingsFile(file: string): Promise<SectionValues> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new Error(
-      `--settings "${file}" cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
+  const text = await readInputFile(file, '--settings');
   return parseSettingsFile(text, file);
 }
 
 export function parseSettingsFile(text: string, file = 'settings file'): SectionValues {
-  let document: unknown;
-  try {
-    document = parseYaml(text);
-  } catch (error) {
-    throw new Error(`${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
-  }
-  const parsed = settingsFileSchema.safeParse(document ?? {});
+  const parsed = settingsFileSchema.safeParse(parseYamlDocument(text, file));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) =>
       issue.code === 'unrecognized_keys'
