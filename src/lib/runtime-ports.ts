@@ -13,7 +13,8 @@ export type StoredRow = Record<string, unknown>;
 
 /** The subset of the SDK's `storage.kvStore` that src/lib uses. TTL is in seconds. */
 export interface KeyValueStore {
-  get(key: string): Promise<StoredRow>;
+  /** The row (`{}` when absent or expired); with `fields`, only those fields (a smaller read). */
+  get(key: string, fields?: string[]): Promise<StoredRow>;
   put(key: string, value: StoredRow, options?: { ttl?: number }): Promise<unknown>;
   patch(
     key: string,

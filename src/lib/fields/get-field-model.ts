@@ -11,6 +11,7 @@ import {
   METAPROPERTY_FRESH_MS,
   parseCachedMetaproperties,
   readMetapropertyCache,
+  readMetapropertyStamp,
   writeMetapropertyCache,
 } from './metaproperty-cache';
 import { MetapropertiesUnavailableError } from './MetapropertiesUnavailableError';
@@ -35,16 +36,27 @@ export interface FieldModelDeps {
 /** A cached copy stamped this far in the future (clock skew between hosts) is treated as stale. */
 const MAX_CLOCK_SKEW_MS = 60 * 1000;
 
-// deliver() runs all day in one process: keep the last model, reused while the cached JSON (and
-// config that shapes the model) is unchanged, so validators are not rebuilt for every batch.
+// deliver() runs all day in one process: keep the last model, reused while the cached copy (and
+// config that shapes the model) is unchanged, so validators are not rebuilt for every batch and,
+// while the copy is fresh, only its two-field stamp is read (not the whole, possibly large, row).
 let memo: { key: string; json: string; model: FieldModel } | undefined;
 
+const memoKeyOf = (portalUrl: string, deps: FieldModelDeps): string =>
+  `${portalUrl}|${JSON.stringify(deps.config.primaryKey)}`;
+
+const isFresh = (fetchedAt: number, deps: FieldModelDeps): boolean => {
+  const age = deps.clock.now() - fetchedAt;
+  return age >= -MAX_CLOCK_SKEW_MS && age < METAPROPERTY_FRESH_MS;
+};
+
 function modelFrom(entry: CachedMetaproperties, deps: FieldModelDeps): FieldModel {
-  const key = `${entry.portalUrl}|${JSON.stringify(deps.config.primaryKey)}`;
+  const key = memoKeyOf(entry.portalUrl, deps);
   if (memo && memo.key === key && memo.json === entry.json) {
-    return memo.model.fetchedAt === entry.fetchedAt
-      ? memo.model
-      : { ...memo.model, fetchedAt: entry.fetchedAt };
+    // Same metaproperties, fetched again: keep the model, take the new stamp (the stamp check needs it).
+    if (memo.model.fetchedAt !== entry.fetchedAt) {
+      memo = { ...memo, model: { ...memo.model, fetchedAt: entry.fetchedAt } };
+    }
+    return memo.model;
   }
   const model = buildFieldModel(parseCachedMetaproperties(entry.json), {
     primaryKey: deps.config.primaryKey,
@@ -76,9 +88,16 @@ export async function getFieldModel(
   deps: FieldModelDeps,
   options: { forceRefresh?: boolean } = {},
 ): Promise<FieldModel> {
-  const cached = await readMetapropertyCache(deps.kvStore, deps.config.portalUrl, deps.logger);
-  const age = cached ? deps.clock.now() - cached.fetchedAt : Number.POSITIVE_INFINITY;
-  if (cached && !options.forceRefresh && age >= -MAX_CLOCK_SKEW_MS && age < METAPROPERTY_FRESH_MS) {
+  const { portalUrl } = deps.config;
+  const held = memo; // the module's memo may change while we await
+  if (!options.forceRefresh && held?.key === memoKeyOf(portalUrl, deps)) {
+    const stamp = await readMetapropertyStamp(deps.kvStore, portalUrl);
+    if (stamp && stamp.fetchedAt === held.model.fetchedAt && isFresh(stamp.fetchedAt, deps)) {
+      return held.model;
+    }
+  }
+  const cached = await readMetapropertyCache(deps.kvStore, portalUrl, deps.logger);
+  if (cached && !options.forceRefresh && isFresh(cached.fetchedAt, deps)) {
     try {
       return modelFrom(cached, deps);
     } catch (error) {

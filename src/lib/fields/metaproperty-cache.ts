@@ -81,6 +81,24 @@ export async function readMetapropertyCache(
   return parsed.data.portalUrl === portalUrl ? parsed.data : undefined;
 }
 
+/**
+ * Only when and from which portal the cached copy was fetched: a small read of two fields, so a
+ * caller that already holds the model built from that copy need not read the whole row again.
+ */
+export async function readMetapropertyStamp(
+  kvStore: KeyValueStore,
+  portalUrl: string,
+): Promise<{ fetchedAt: number } | undefined> {
+  try {
+    const row = await kvStore.get(METAPROPERTY_CACHE_KEY, ['portalUrl', 'fetchedAt']);
+    return row.portalUrl === portalUrl && typeof row.fetchedAt === 'number'
+      ? { fetchedAt: row.fetchedAt }
+      : undefined;
+  } catch {
+    return undefined; // the full read that follows logs the failure
+  }
+}
+
 /** Stores a fresh copy; a failing kvStore only costs a later request, so it is logged, not thrown. */
 export async function writeMetapropertyCache(
   kvStore: KeyValueStore,

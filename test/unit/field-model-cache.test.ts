@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+
+import type { Metaproperty } from '../../src/lib/bynder/api-types';
+import type { BynderApi } from '../../src/lib/bynder/bynder-api';
+import type { AppConfig } from '../../src/lib/config';
+import { getFieldModel, invalidateFieldModel } from '../../src/lib/fields/get-field-model';
+import type { Clock, KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
+
+// deliver() asks for the field model on every batch. While the cached copy is fresh and unchanged,
+// it must cost one small kvStore read (two fields), not the whole row, and no request to Bynder.
+
+const silent = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+const metaproperties: Metaproperty[] = [
+  {
+    id: '1A2B3C4D-1111-4A22-9B33C44D55E66F77',
+    name: 'campaign',
+    label: 'Campaign',
+    type: 'select',
+    options: Array.from({ length: 500 }, (_, i) => ({ id: `OPT-${i}`, name: `option_${i}` })),
+  },
+];
+
+function recordingKvStore(): KeyValueStore & { reads: string[] } {
+  const rows = new Map<string, StoredRow>();
+  const reads: string[] = [];
+  return {
+    reads,
+    get: async (key, fields) => {
+      reads.push(fields ? `${key} [${fields.join(',')}]` : key);
+      const row = rows.get(key) ?? {};
+      return fields ? Object.fromEntries(fields.map((f) => [f, row[f]])) : structuredClone(row);
+    },
+    put: async (key, value) => rows.set(key, structuredClone(value)),
+    patch: async () => undefined,
+    delete: async (key) => rows.delete(key),
+  };
+}
+
+function setup() {
+  let now = 1_000_000_000;
+  const clock: Clock = { now: () => now, sleep: async () => undefined };
+  let listings = 0;
+  const api = {
+    listMetaproperties: async () => {
+      listings += 1;
+      return metaproperties;
+    },
+  } as Pick<BynderApi, 'listMetaproperties'> as BynderApi;
+  const config = { portalUrl: 'https://acme.bynder.com', primaryKey: { kind: 'asset_id' } } as AppConfig;
+  const kvStore = recordingKvStore();
+  return {
+    deps: { config, api, kvStore, logger: silent, clock },
+    kvStore,
+    listings: () => listings,
+    advance: (ms: number) => (now += ms),
+  };
+}
+
+describe('getFieldModel on the delivery path', () => {
+  it('reads only the two-field stamp while the cached copy is fresh and unchanged', async () => {
+    const { deps, kvStore, listings } = setup();
+    await invalidateFieldModel(kvStore);
+    const first = await getFieldModel(deps);
+    kvStore.reads.length = 0;
+    const again = await getFieldModel(deps);
+    expect(again).toBe(first);
+    expect(kvStore.reads).toEqual(['field_model_metaproperties [portalUrl,fetchedAt]']);
+    expect(listings()).toBe(1);
+  });
+
+  it('reads the whole row again once the copy is stale, and lists metaproperties once more', async () => {
+    const { deps, kvStore, listings, advance } = setup();
+    await invalidateFieldModel(kvStore);
+    await getFieldModel(deps);
+    advance(16 * 60 * 1000);
+    kvStore.reads.length = 0;
+    await getFieldModel(deps);
+    expect(kvStore.reads).toContain('field_model_metaproperties');
+    expect(listings()).toBe(2);
+    // The refreshed copy holds the same metaproperties: the next batch is back to the stamp alone.
+    kvStore.reads.length = 0;
+    await getFieldModel(deps);
+    expect(kvStore.reads).toEqual(['field_model_metaproperties [portalUrl,fetchedAt]']);
+  });
+
+  it('notices a copy refreshed by another process (new stamp) and reads it', async () => {
+    const { deps, kvStore, advance } = setup();
+    await invalidateFieldModel(kvStore);
+    await getFieldModel(deps);
+    advance(1000);
+    const row = await kvStore.get('field_model_metaproperties');
+    await kvStore.put('field_model_metaproperties', { ...row, fetchedAt: 1_000_000_500 });
+    kvStore.reads.length = 0;
+    const model = await getFieldModel(deps);
+    expect(kvStore.reads).toEqual([
+      'field_model_metaproperties [portalUrl,fetchedAt]',
+      'field_model_metaproperties',
+    ]);
+    expect(model.fetchedAt).toBe(1_000_000_500);
+  });
+});
