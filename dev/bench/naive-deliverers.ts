@@ -27,7 +27,7 @@ export interface NaiveTally {
 }
 
 /** Pause before a naive deliverer sends its failures again: a caller's retry, with no backoff. */
-export const NAIVE_RESEND_PAUSE_MS = 1_000;
+const NAIVE_RESEND_PAUSE_MS = 1_000;
 
 function post(target: PortalTarget, change: AssetChange): Promise<number> {
   return axios
@@ -48,11 +48,21 @@ function post(target: PortalTarget, change: AssetChange): Promise<number> {
 const isSuccess = (status: number): boolean => status >= 200 && status < 300;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** (a) One request after another; failures are collected and sent again after a pause. */
-export async function deliverSequentially(
-  target: PortalTarget,
+/** What one pass over the pending changes did. */
+interface Round {
+  sent: number;
+  applied: number;
+  failed: AssetChange[];
+}
+
+/**
+ * The loop both baselines share: send the pending changes, then send the failures again after a
+ * pause, until none fail or the time box runs out. Changes applied after the deadline do not count.
+ */
+async function resendUntilDone(
   changes: readonly AssetChange[],
   timeBoxMs: number,
+  sendRound: (pending: AssetChange[], deadline: number) => Promise<Round>,
 ): Promise<NaiveTally> {
   const started = performance.now();
   const deadline = started + timeBoxMs;
@@ -60,49 +70,50 @@ export async function deliverSequentially(
   let applied = 0;
   let sent = 0;
   while (pending.length > 0 && performance.now() < deadline) {
-    const failed: AssetChange[] = [];
-    for (const change of pending) {
-      if (performance.now() >= deadline) {
-        failed.push(change);
-        continue;
-      }
-      sent += 1;
-      const status = await post(target, change);
-      if (isSuccess(status) && performance.now() <= deadline) applied += 1;
-      else if (!isSuccess(status)) failed.push(change);
-    }
-    pending = failed;
+    const round = await sendRound(pending, deadline);
+    sent += round.sent;
+    applied += round.applied;
+    pending = round.failed;
     if (pending.length > 0 && performance.now() < deadline) await sleep(NAIVE_RESEND_PAUSE_MS);
   }
   const elapsedMs = Math.min(performance.now(), deadline) - started;
   return { applied, sent, elapsedMs, timedOut: pending.length > 0 };
 }
 
-/** (b) Everything at once (`Promise.all` over the records, as a thin SDK wrapper leaves it), then the failures again. */
-export async function deliverByFanOut(
+/** (a) One request after another; failures are collected and sent again after a pause. */
+export function deliverSequentially(
   target: PortalTarget,
   changes: readonly AssetChange[],
   timeBoxMs: number,
 ): Promise<NaiveTally> {
-  const started = performance.now();
-  const deadline = started + timeBoxMs;
-  let pending = [...changes];
-  let applied = 0;
-  let sent = 0;
-  while (pending.length > 0 && performance.now() < deadline) {
-    sent += pending.length;
+  return resendUntilDone(changes, timeBoxMs, async (pending, deadline) => {
+    const round: Round = { sent: 0, applied: 0, failed: [] };
+    for (const change of pending) {
+      // Past the deadline the rest stay unsent, and so still pending.
+      if (performance.now() >= deadline) {
+        round.failed.push(change);
+        continue;
+      }
+      round.sent += 1;
+      const status = await post(target, change);
+      if (!isSuccess(status)) round.failed.push(change);
+      else if (performance.now() <= deadline) round.applied += 1;
+    }
+    return round;
+  });
+}
+
+/** (b) Everything at once (`Promise.all` over the records, as a thin SDK wrapper leaves it), then the failures again. */
+export function deliverByFanOut(
+  target: PortalTarget,
+  changes: readonly AssetChange[],
+  timeBoxMs: number,
+): Promise<NaiveTally> {
+  return resendUntilDone(changes, timeBoxMs, async (pending, deadline) => {
     const statuses = await Promise.all(pending.map((change) => post(target, change)));
-    const now = performance.now();
-    const failed: AssetChange[] = [];
-    statuses.forEach((status, index) => {
-      const change = pending[index];
-      if (!change) return;
-      if (!isSuccess(status)) failed.push(change);
-      else if (now <= deadline) applied += 1;
-    });
-    pending = failed;
-    if (pending.length > 0 && performance.now() < deadline) await sleep(NAIVE_RESEND_PAUSE_MS);
-  }
-  const elapsedMs = Math.min(performance.now(), deadline) - started;
-  return { applied, sent, elapsedMs, timedOut: pending.length > 0 };
+    const inTime = performance.now() <= deadline;
+    const failed = pending.filter((_, index) => !isSuccess(statuses[index] ?? 0));
+    const applied = inTime ? pending.length - failed.length : 0;
+    return { sent: pending.length, applied, failed };
+  });
 }

@@ -16,7 +16,7 @@ import type { PortalTarget } from './naive-deliverers';
 // runner's loop. Configuration goes in through the SDK's storage, as the settings form leaves it.
 
 export const DESTINATION_KEY = 'bynder_assets';
-export const RETRY_PAUSE_MS = 1_000;
+const RETRY_PAUSE_MS = 1_000;
 
 export interface Throughput {
   requestsPerSecond: number;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 import { DEFAULTS } from '../../src/lib/config';
-import { type RunningEmulator, startEmulator } from '../bynder-emulator/server';
+import { type RateLimitSettings, type RunningEmulator, startEmulator } from '../bynder-emulator/server';
 import type {
   BenchAnswer,
   BenchJob,
@@ -54,11 +54,11 @@ export const DEFAULT_BENCH_OPTIONS: Omit<BenchOptions, 'progress'> = {
  * a 15× shorter time frame: 1.5 × the budget over a 20 s window, and 20 s of quiet to lift a block.
  * A fan-out meets the block within a second, and the whole bench stays within 5 minutes.
  */
-export const BYNDER_ALLOWED_PER_SECOND = 4_500 / 300;
-export const BENCH_WINDOW_MS = 20_000;
-export const BENCH_QUIET_MS = 20_000;
+const BYNDER_ALLOWED_PER_SECOND = 4_500 / 300;
+const BENCH_WINDOW_MS = 20_000;
+const BENCH_QUIET_MS = 20_000;
 
-export function scaledRateLimit(throughput: Throughput) {
+function scaledRateLimit(throughput: Throughput): RateLimitSettings {
   const allowedPerSecond =
     throughput.requestsPerSecond * (BYNDER_ALLOWED_PER_SECOND / DEFAULTS.requestsPerSecond);
   return {
@@ -110,7 +110,7 @@ export interface BenchReport {
       latencyMs: number;
       timeBoxMs: number;
       throughput: Throughput;
-      rateLimit: ReturnType<typeof scaledRateLimit>;
+      rateLimit: RateLimitSettings;
     };
   };
 }
@@ -119,7 +119,7 @@ const RUN_ONE = path.join(__dirname, 'run-one.ts');
 const PROJECT_ROOT = path.join(__dirname, '../..');
 
 /** Runs one job in a child process (`node --expose-gc --import tsx run-one.ts <job>`) and returns its answer. */
-export function runChild<A extends BenchAnswer>(
+function runChild<A extends BenchAnswer>(
   job: BenchJob,
   kind: A['kind'],
   progress: (line: string) => void,

@@ -26,7 +26,7 @@ export interface EmulatorControl {
   settle(): Promise<void>;
 }
 
-export const faultRuleSchema = z.strictObject({
+const faultRuleSchema = z.strictObject({
   match: z.string().optional(),
   status: z.number().int().min(100).max(599).optional(),
   rate: z.number().min(0).max(1).optional(),

@@ -16,7 +16,7 @@ export function sendEnvelope(res: Response, status: number, message: string, sta
 }
 
 /** Messages for the statuses the emulator can answer without a route-specific text. */
-export const STATUS_MESSAGES: Readonly<Record<number, string>> = {
+const STATUS_MESSAGES: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Access denied',

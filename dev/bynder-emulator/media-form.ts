@@ -27,8 +27,8 @@ const BOOLEAN_FIELDS = new Set(['archive', 'isPublic', 'limited']);
 const INERT_FIELDS = new Set(['id', 'customThumbnailFileId', 'removeCustomThumbnail']);
 const METAPROPERTY_PREFIX = 'metaproperty.';
 
-export const INVALID_METAPROPERTY_ID = 'Invalid metaproperty ID';
-export const INVALID_OPTION_ID = 'Invalid metaproperty option id';
+const INVALID_METAPROPERTY_ID = 'Invalid metaproperty ID';
+const INVALID_OPTION_ID = 'Invalid metaproperty option id';
 
 /**
  * Reads the form-encoded body of a modify. Faithful default: whatever Bynder would silently

@@ -1,8 +1,8 @@
 import type { Request } from 'express';
 
-export const DEFAULT_LIMIT = 50;
+const DEFAULT_LIMIT = 50;
 /** Bynder's documented maximum page size for media and options (facts 4.3). */
-export const MAX_LIMIT = 1000;
+const MAX_LIMIT = 1000;
 
 /** One query parameter as a string (the last one when repeated). */
 export function queryValue(req: Request, name: string): string | undefined {

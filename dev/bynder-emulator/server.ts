@@ -28,6 +28,7 @@ import {
   type EmulatorSettings,
   type LatencySettings,
   type RateLimitSettings,
+  type SettingsPatch,
 } from './runtime-settings';
 import type { Seed } from './seed';
 import { PortalState, type PortalSnapshot } from './state';
@@ -96,7 +97,8 @@ export interface RunningEmulator {
 
 /** Starts a Bynder emulator on loopback (see docs/emulator.md). */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const now = options.clock ? () => options.clock!.now() : () => Date.now();
+  const { clock } = options;
+  const now = clock ? () => clock.now() : () => Date.now();
   const random = options.random ?? Math.random;
   const settings: EmulatorSettings = structuredClone(DEFAULT_SETTINGS);
   const state = new PortalState(now);
@@ -107,16 +109,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const log = new RequestLog();
   const limiter = new RateLimiter();
 
-  const configure = (patch: Partial<EmulatorOptions>): void => {
-    applySettingsPatch(settings, {
-      ...(patch.applyDelayMs !== undefined ? { applyDelayMs: patch.applyDelayMs } : {}),
-      ...(patch.rateLimit !== undefined ? { rateLimit: patch.rateLimit } : {}),
-      ...(patch.latency !== undefined ? { latency: patch.latency } : {}),
-      ...(patch.strict !== undefined ? { strict: patch.strict } : {}),
-      ...(patch.booleansAsNumbers !== undefined ? { booleansAsNumbers: patch.booleansAsNumbers } : {}),
-      ...(patch.textValuesAsArrays !== undefined ? { textValuesAsArrays: patch.textValuesAsArrays } : {}),
-    });
+  // A new rate limit starts every client's window afresh.
+  const patchSettings = (patch: SettingsPatch): void => {
+    applySettingsPatch(settings, patch);
     if (patch.rateLimit !== undefined) limiter.reset();
+  };
+  const configure = (patch: Partial<EmulatorOptions>): void => {
+    // The option names match the settings' names; applySettingsPatch takes only those.
+    patchSettings(patch);
     if (patch.tokens) tokens.setPermanentTokens(patch.tokens);
     if (patch.oauthClients) tokens.setClients(patch.oauthClients);
     if (patch.faults) {
@@ -155,8 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     clearFaults: () => faults.clear(),
     listFaults: () => faults.list(),
     configure: (patch) => {
-      applySettingsPatch(settings, patch);
-      if (patch.rateLimit !== undefined) limiter.reset();
+      patchSettings(patch);
       return structuredClone(settings);
     },
     settings: () => structuredClone(settings),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** Every scope the emulator knows (facts 1.4); a token without explicit scopes gets them all. */
-export const ALL_SCOPES = [
+const ALL_SCOPES = [
   'asset:read',
   'asset:write',
   'meta.assetbank:read',
@@ -9,10 +9,10 @@ export const ALL_SCOPES = [
   'current.user:read',
 ] as const;
 /** Security roles of the token's user (facts 1.3); a token without explicit roles gets them all. */
-export const ALL_ROLES = ['MEDIAEDIT', 'MEDIAREMOVE', 'MARKPUBLIC'] as const;
+const ALL_ROLES = ['MEDIAEDIT', 'MEDIAREMOVE', 'MARKPUBLIC'] as const;
 
 export const DEFAULT_TOKEN = 'demo-token';
-export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
+const DEFAULT_TOKEN_TTL_SECONDS = 3600;
 
 export interface PermanentToken {
   token: string;

@@ -3,7 +3,7 @@ import type { Shape } from './json-shape';
 // app.yml as the SDK's manifest JSON schema describes it (contract sections 4 and 5.1), limited to
 // the sections this app can use; the others are accepted as objects without a closer look.
 
-export const APP_CATEGORIES = [
+const APP_CATEGORIES = [
   'Commerce Platform',
   'Point of Sale',
   'Lead Capture',
@@ -32,7 +32,7 @@ export const APP_CATEGORIES = [
   'Opal',
 ] as const;
 
-export const APP_RUNTIMES = ['node12', 'node18', 'node18_rt', 'node22'] as const;
+const APP_RUNTIMES = ['node12', 'node18', 'node18_rt', 'node22'] as const;
 
 export interface AppDestination {
   entry_point: string;

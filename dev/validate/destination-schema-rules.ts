@@ -5,7 +5,7 @@ import { checkShape, formatShapeError } from './json-shape';
 // Used for static schema files and, by tests, for what getDestinationsSchema() returns (the SDK
 // never checks dynamic schemas; the platform would reject what these rules reject).
 
-export const SCHEMA_NAME_FORMAT = /^[a-z][a-z0-9_]{1,61}$/;
+const SCHEMA_NAME_FORMAT = /^[a-z][a-z0-9_]{1,61}$/;
 const PRIMITIVE_TYPES = ['string', 'boolean', 'int', 'float', 'long'];
 const TYPE_PATTERN = /^(string|integer|boolean|decimal|\w+|\[\w+\])$/;
 
@@ -24,7 +24,7 @@ const fieldShape: Shape = {
 };
 const fieldsShape: Shape = { type: 'array', items: fieldShape };
 
-export const DESTINATION_SCHEMA_SHAPE: Shape = {
+const DESTINATION_SCHEMA_SHAPE: Shape = {
   type: 'object',
   required: ['name', 'description', 'display_name', 'fields'],
   properties: {

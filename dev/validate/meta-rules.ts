@@ -1,9 +1,9 @@
 import type { AppManifest } from './app-manifest';
 
 // Contract 5.2. Every message is prefixed `Invalid app.yml: `, as the SDK's are.
-export const APP_ID_FORMAT = /^[a-z][a-z_0-9]{2,31}$/;
-export const VERSION_FORMAT = /^\d+\.\d+\.\d+(-(((dev|beta)(\.\d+)?)|private))?$/;
-export const VENDOR_FORMAT = /^[a-z0-9]+(_[a-z0-9]+)*$/;
+const APP_ID_FORMAT = /^[a-z][a-z_0-9]{2,31}$/;
+const VERSION_FORMAT = /^\d+\.\d+\.\d+(-(((dev|beta)(\.\d+)?)|private))?$/;
+const VENDOR_FORMAT = /^[a-z0-9]+(_[a-z0-9]+)*$/;
 // A practical RFC 5322 subset: local part, @, dotted domain with a TLD of two letters or more.
 const EMAIL_FORMAT =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$/;

@@ -1,9 +1,8 @@
 import type { DestinationSchema } from '@zaiusinc/app-sdk';
 import { DestinationSchemaFunction } from '@zaiusinc/app-sdk';
 
-import { BynderClient } from '../lib/bynder/BynderClient';
 import { loadConfig } from '../lib/config';
-import { createRequestBudget } from '../lib/delivery/request-budget';
+import { createPacedClient } from '../lib/delivery/paced-client';
 import { toDestinationSchema } from '../lib/fields/destination-schema';
 import { getFieldModel } from '../lib/fields/get-field-model';
 import { sdkDeps } from './sdk-deps';
@@ -18,23 +17,9 @@ export class BynderAssetSchema extends DestinationSchemaFunction {
     const deps = sdkDeps();
     try {
       const config = await loadConfig(deps);
-      const { portalUrl, credentials, requestsPerSecond } = config;
       // Listing metaproperties is one request per option page: paced with deliver()'s budget.
-      const budget = createRequestBudget({ requestsPerSecond, clock: deps.clock, shareKey: portalUrl });
-      const api = new BynderClient({
-        portalUrl,
-        credentials,
-        logger: deps.logger,
-        clock: deps.clock,
-        beforeRequest: budget.acquire,
-      });
-      const model = await getFieldModel({
-        config,
-        api,
-        kvStore: deps.kvStore,
-        logger: deps.logger,
-        clock: deps.clock,
-      });
+      const { api } = createPacedClient(config, deps);
+      const model = await getFieldModel({ ...deps, config, api });
       return toDestinationSchema(model, this.config.destinationKey);
     } catch (error) {
       // Messages from config and the client never carry secrets (both redact).

@@ -1,22 +1,22 @@
 import type { DestinationBatch, DestinationDeliverResult, DestinationReadyResult } from '@zaiusinc/app-sdk';
 import { Destination } from '@zaiusinc/app-sdk';
 
-import { BynderClient } from '../lib/bynder/BynderClient';
-import { ConfigError, loadConfig } from '../lib/config';
+import { ConfigError, loadConfig, secretsOf } from '../lib/config';
 import type { AssetItem } from '../lib/delivery/asset-item';
 import { resolverFor } from '../lib/delivery/asset-resolver';
 import { createTrafficCounter, reportBatch } from '../lib/delivery/batch-report';
 import { executePlan } from '../lib/delivery/execute';
 import { readLedger } from '../lib/delivery/ledger';
 import { describeError, failureFromError } from '../lib/delivery/outcome';
+import { createPacedClient } from '../lib/delivery/paced-client';
 import { pausedByRateLimit, readRateLimitBlock } from '../lib/delivery/rate-limit-block';
 import { checkReadiness } from '../lib/delivery/readiness';
 import { recordOutcome } from '../lib/delivery/record-outcome';
-import { createRequestBudget } from '../lib/delivery/request-budget';
 import { planWithCurrentModel } from '../lib/delivery/schema-drift';
 import { getFieldModel } from '../lib/fields/get-field-model';
+import { redactSecrets } from '../lib/redact';
 import type { Clock } from '../lib/runtime-ports';
-import { checkConnection, secretsOf } from '../lib/settings/check-connection';
+import { checkConnection } from '../lib/settings/check-connection';
 import { type SdkDeps, sdkDeps } from './sdk-deps';
 
 export type { AssetItem } from '../lib/delivery/asset-item';
@@ -51,39 +51,27 @@ export class BynderAssetSync extends Destination<AssetItem> {
     let secrets: string[] = [];
     try {
       if (batch.items.length === 0) return { success: true };
-      const config = await loadConfig(deps);
+      // Independent reads go out together: fewer store round trips on every batch, all day long.
+      const [config, block] = await Promise.all([loadConfig(deps), readRateLimitBlock(kvStore, clock)]);
       secrets = secretsOf(config.credentials);
-      const block = await readRateLimitBlock(kvStore, clock);
       if (block) return reportBatch(deps, report, pausedByRateLimit(batch.items.length, block));
 
-      const { portalUrl, credentials, requestsPerSecond } = config;
-      const budget = createRequestBudget({ requestsPerSecond, clock, shareKey: portalUrl });
-      const api = new BynderClient({
-        portalUrl,
-        credentials,
-        logger,
-        clock,
-        beforeRequest: budget.acquire,
-        onResponse: traffic.record,
-      });
-      const ledger = await readLedger(kvStore, batch);
+      const { api, budget } = createPacedClient(config, { logger, clock, onResponse: traffic.record });
       const modelDeps = { ...deps, config, api };
+      const [ledger, model] = await Promise.all([readLedger(kvStore, batch), getFieldModel(modelDeps)]);
       const refreshModel = () => getFieldModel(modelDeps, { forceRefresh: true });
-      const plan = await planWithCurrentModel(
-        batch.items,
-        await getFieldModel(modelDeps),
-        config,
-        ledger.applied,
-        { ...deps, refreshModel },
-      );
+      const plan = await planWithCurrentModel(batch.items, model, config, ledger.applied, {
+        ...deps,
+        refreshModel,
+      });
       const resolver = await resolverFor(plan.model, { api, kvStore }, plan.writes.length > 0);
       const execution = await executePlan(plan.writes, {
         ...deps,
-        maxInFlight: config.maxInFlight,
-        deletePolicy: config.deletePolicy,
         api,
         resolver,
         budget,
+        maxInFlight: config.maxInFlight,
+        deletePolicy: config.deletePolicy,
         connection: config,
       });
       const settlements = [...plan.rejected, ...plan.settled, ...execution.settlements];
@@ -100,9 +88,10 @@ export class BynderAssetSync extends Destination<AssetItem> {
         { settlements, stop: execution.stop },
       );
     } catch (error) {
+      // Redacted like failureReason, the stack kept for support: the error may wrap anything.
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
       logger.error(
-        `Bynder delivery for sync "${batch.sync.name}" attempt ${batch.attempt} failed before its records were settled:`,
-        error,
+        `Bynder delivery for sync "${batch.sync.name}" attempt ${batch.attempt} failed before its records were settled: ${redactSecrets(detail, secrets)}`,
       );
       return failureFromError(error, secrets);
     }

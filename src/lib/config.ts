@@ -20,7 +20,7 @@ export const DEFAULTS = {
   maxInFlight: 5,
 } as const;
 
-export const LIMITS = {
+const LIMITS = {
   requestsPerSecond: { min: 1, max: 15 },
   maxInFlight: { min: 1, max: 10 },
 } as const;
@@ -70,11 +70,14 @@ const withDefault = <const T extends readonly [string, ...string[]]>(values: T, 
 
 export const connectionSettingsSchema = z.object({
   // A missing portal reads as empty, so it gets parsePortalUrl's "is empty; enter ..." message.
+  // The output is the normalised origin, so no caller has to parse the portal a second time.
   portal: z.preprocess(
     (value) => value ?? '',
-    z.string('must be text').superRefine((value, ctx) => {
+    z.string('must be text').transform((value, ctx) => {
       const parsed = parsePortalUrl(value);
-      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `Portal ${parsed.problem}` });
+      if (parsed.ok) return parsed.origin;
+      ctx.addIssue({ code: 'custom', message: `Portal ${parsed.problem}` });
+      return z.NEVER;
     }),
   ),
   auth_method: withDefault(['permanent_token', 'oauth_client_credentials'], DEFAULTS.authMethod),
@@ -169,6 +172,13 @@ export function credentialsFromSecrets(
   return { ok: false, missing: `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set` };
 }
 
+/** The values of the credentials, for redaction. */
+export function secretsOf(credentials: Credentials): string[] {
+  return credentials.kind === 'permanent_token'
+    ? [credentials.token]
+    : [credentials.clientId, credentials.clientSecret];
+}
+
 function isUnset(row: unknown): boolean {
   return row === undefined || row === null || (typeof row === 'object' && Object.keys(row).length === 0);
 }
@@ -212,17 +222,10 @@ export function parseConfig(rows: {
   }
   if (!throughput.success) report('throughput', issuesText(throughput.error));
 
-  const portal = connection.success ? parsePortalUrl(connection.data.portal) : undefined;
+  // Every failed check above reported a problem; the other conditions only narrow the types.
   const hasProblems = Object.keys(problems).length > 0;
-  if (
-    hasProblems ||
-    !connection.success ||
-    !portal?.ok ||
-    !credentials ||
-    !records.success ||
-    !throughput.success
-  ) {
-    const sections = (Object.keys(problems) as Array<keyof typeof SECTION>).filter((s) => problems[s]);
+  if (hasProblems || !connection.success || !credentials || !records.success || !throughput.success) {
+    const sections = Object.keys(problems) as Array<keyof typeof SECTION>;
     const details = sections.map((s) => `${SECTION_TITLES[s]}: ${(problems[s] ?? []).join('; ')}`).join('. ');
     const where = joinWords(
       sections.map((s) => `"${SECTION_TITLES[s]}"`),
@@ -234,7 +237,7 @@ export function parseConfig(rows: {
   }
   const r = records.data;
   return {
-    portalUrl: portal.origin,
+    portalUrl: connection.data.portal,
     credentials,
     primaryKey:
       r.primary_key === 'external_key' && r.external_key_metaproperty

@@ -41,11 +41,11 @@ export class Lifecycle extends AppLifecycle {
   }
 
   public async onUpgrade(fromVersion: string): Promise<LifecycleResult> {
-    // The cached metaproperties may have been written in an older layout: drop them (idempotent).
+    // The cached Bynder data may have been written in an older layout: drop it (idempotent).
     const deps = sdkDeps();
     try {
       await forgetBynderCaches(deps.kvStore);
-      deps.logger.info(`Upgrading from ${fromVersion}: cached metaproperties dropped`);
+      deps.logger.info(`Upgrading from ${fromVersion}: cached Bynder data dropped`);
       return { success: true };
     } catch (error) {
       deps.logger.error(`Upgrade from ${fromVersion} could not clear the caches:`, describeError(error));

@@ -28,7 +28,7 @@ export interface RequestCounts {
 }
 
 /** Header that names the client for rate limiting and the log (tests simulate several IPs with it). */
-export const CLIENT_HEADER = 'x-emulator-client';
+const CLIENT_HEADER = 'x-emulator-client';
 
 export class RequestLog {
   private entries: RequestLogEntry[] = [];

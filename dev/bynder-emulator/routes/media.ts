@@ -12,7 +12,7 @@ const READ = { scope: 'asset:read' };
 const MODIFY = { scope: 'asset:write', role: 'MEDIAEDIT' };
 const REMOVE = { scope: 'asset:write', role: 'MEDIAREMOVE' };
 /** Bynder's ids are 8-4-4-16 upper-case hex (facts 1.1); any other form is simply not found. */
-export const MEDIA_ID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{16}$/;
+const MEDIA_ID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{16}$/;
 
 /** Asset reads and writes (facts 3.1-3.4), including the SDK variants with the id in body or query. */
 export function mediaRoutes(deps: RouteDeps): RouteDef[] {

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import type { RouteDeps } from '../route-deps';
 import type { RouteDef } from '../route-table';
 
-export const TOKEN_PATH = '/v6/authentication/oauth2/token';
+const TOKEN_PATH = '/v6/authentication/oauth2/token';
 
 /**
  * OAuth 2.0 token endpoint, client-credentials grant only (facts 1.3). Errors use the OAuth 2.0

@@ -3,16 +3,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { DelivererName } from '../../bench/bench-job';
 import { meetsTargets, renderResultsTable } from '../../bench/results-table';
 import { DEFAULT_BENCH_OPTIONS, DELIVERERS, runBench } from '../../bench/run-bench';
-
-function wholeNumber(name: string, min: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) {
-      throw new InvalidArgumentError(`${name} must be a whole number of at least ${min}, got "${value}".`);
-    }
-    return n;
-  };
-}
+import { wholeNumberOption } from '../whole-number-option';
 
 function deliverers(value: string, previous: DelivererName[] | undefined): DelivererName[] {
   const names = value.split(',').map((name) => name.trim());
@@ -35,19 +26,19 @@ export function registerBench(program: Command): void {
     .option(
       '--records <n>',
       'changed assets to sync per deliverer',
-      wholeNumber('--records', 1),
+      wholeNumberOption(1),
       DEFAULT_BENCH_OPTIONS.records,
     )
     .option(
       '--latency-ms <ms>',
       'mean emulator latency per request (±20 % jitter)',
-      wholeNumber('--latency-ms', 0),
+      wholeNumberOption(0),
       DEFAULT_BENCH_OPTIONS.latencyMs,
     )
     .option(
       '--time-box-s <s>',
       'how long each naive deliverer may run',
-      wholeNumber('--time-box-s', 1),
+      wholeNumberOption(1),
       DEFAULT_BENCH_OPTIONS.timeBoxMs / 1000,
     )
     .addOption(
@@ -59,7 +50,7 @@ export function registerBench(program: Command): void {
     .option(
       '--validation-records <n>',
       'records for the no-network validation cost',
-      wholeNumber('--validation-records', 100),
+      wholeNumberOption(100),
       DEFAULT_BENCH_OPTIONS.validationRecords,
     )
     .option('--json', 'print the figures as JSON instead of a table')

@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 
 import { startEmulator, type EmulatorOptions, type FaultRule } from '../../bynder-emulator/server';
 import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
+import { wholeNumberOption } from '../whole-number-option';
 
 interface EmulatorFlags {
   port: number;
@@ -22,11 +23,7 @@ interface EmulatorFlags {
   faultStatus: number;
 }
 
-const toInt = (value: string): number => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number >= 0');
-  return parsed;
-};
+const toInt = wholeNumberOption(0);
 const toFraction = (value: string): number => {
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1) {

@@ -13,14 +13,15 @@ import { buildFieldModel } from '../../../src/lib/fields/field-model';
 import { toDestinationSchema } from '../../../src/lib/fields/destination-schema';
 import { parsePortalUrl } from '../../../src/lib/portal-url';
 import type { Logger } from '../../../src/lib/runtime-ports';
-import { startEmulator } from '../../bynder-emulator/server';
+import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
+import { withEmulator } from '../../bynder-emulator/with-emulator';
+import { CREDENTIAL_ENV } from '../sync/portal-target';
 
 // `schema`: the field list the Sync Manager would show, from the embedded emulator (demo portal by
 // default), another seed, a real portal, or a saved metaproperties response (no network at all).
 
 /** The destination key in app.yml; the schema's `name`. */
 const DESTINATION_KEY = 'bynder_assets';
-const DEMO_SEED = path.resolve(__dirname, '../../../examples/portal.json');
 
 interface SchemaOptions {
   json?: boolean;
@@ -99,13 +100,13 @@ async function readMetapropertiesFile(file: string): Promise<Metaproperty[]> {
 }
 
 function credentialsFromEnv(): Credentials {
-  const { BYNDER_TOKEN: token, BYNDER_CLIENT_ID: clientId, BYNDER_CLIENT_SECRET: clientSecret } = process.env;
-  if (token?.trim()) return { kind: 'permanent_token', token: token.trim() };
-  if (clientId?.trim() && clientSecret?.trim()) {
-    return { kind: 'oauth_client_credentials', clientId: clientId.trim(), clientSecret: clientSecret.trim() };
-  }
+  const token = process.env[CREDENTIAL_ENV.token]?.trim();
+  const clientId = process.env[CREDENTIAL_ENV.clientId]?.trim();
+  const clientSecret = process.env[CREDENTIAL_ENV.clientSecret]?.trim();
+  if (token) return { kind: 'permanent_token', token };
+  if (clientId && clientSecret) return { kind: 'oauth_client_credentials', clientId, clientSecret };
   throw new SchemaCommandError(
-    '--portal needs credentials: set BYNDER_TOKEN, or BYNDER_CLIENT_ID and BYNDER_CLIENT_SECRET.',
+    `--portal needs credentials: set ${CREDENTIAL_ENV.token}, or ${CREDENTIAL_ENV.clientId} and ${CREDENTIAL_ENV.clientSecret}, in the environment.`,
   );
 }
 
@@ -120,14 +121,11 @@ async function listFromPortal(portal: string, logger: Logger): Promise<Metaprope
 }
 
 async function listFromEmulator(seedFile: string, logger: Logger): Promise<Metaproperty[]> {
-  await readJsonFile(seedFile, 'seed file'); // a clear message for a missing or broken file, before starting anything
-  const emulator = await startEmulator({ port: 0, seed: seedFile });
-  try {
+  // startEmulator reads the seed before it listens: a missing or broken file fails with its name.
+  return withEmulator({ port: 0, seed: seedFile }, (emulator) => {
     const credentials: Credentials = { kind: 'permanent_token', token: emulator.token };
-    return await new BynderClient({ portalUrl: emulator.url, credentials, logger }).listMetaproperties();
-  } finally {
-    await emulator.stop();
-  }
+    return new BynderClient({ portalUrl: emulator.url, credentials, logger }).listMetaproperties();
+  });
 }
 
 function primaryKeyOf(options: SchemaOptions): PrimaryKey {
@@ -221,7 +219,7 @@ async function runSchema(options: SchemaOptions): Promise<void> {
     metaproperties = await listFromPortal(options.portal, logger);
     source = options.portal;
   } else {
-    const seed = options.seed ?? DEMO_SEED;
+    const seed = options.seed ?? DEMO_PORTAL_PATH;
     metaproperties = await listFromEmulator(seed, logger);
     source = `the emulator seeded with ${path.relative(process.cwd(), seed) || seed}`;
   }

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 
 import { logger, storage, type SubmittedFormData } from '@zaiusinc/app-sdk';
 
-import { startEmulator, type RunningEmulator } from '../../bynder-emulator/server';
+import { withEmulator } from '../../bynder-emulator/with-emulator';
 import { DEMO_PORTAL } from '../../bynder-emulator/seed';
 import { SECTION } from '../../../src/lib/config';
 import { Lifecycle } from '../../../src/lifecycle/Lifecycle';
@@ -75,7 +75,9 @@ Examples:
     .action(async (flags: SettingsFlags) => {
       if (flags.section === undefined) {
         if (flags.data !== undefined || flags.emulator) {
-          throw new Error('--data and --emulator need --section');
+          throw new Error(
+            `--data and --emulator submit a section: add --section (${Object.values(SECTION).join(', ')}), or drop them to show the form`,
+          );
         }
         process.stdout.write(renderForm(readForm()));
         return;
@@ -193,49 +195,59 @@ function captureLogs(): string[] {
 async function submitSection(section: string, flags: SettingsFlags): Promise<void> {
   const data = parseData(flags.data);
   const logLines = captureLogs();
-  let emulator: RunningEmulator | undefined;
-  try {
-    if (flags.emulator) {
-      emulator = await startEmulator({ port: 0, seed: DEMO_PORTAL });
-      if (data.portal === EMULATOR_PORTAL) data.portal = emulator.url;
-      process.stdout.write(`Emulator (demo portal) at ${emulator.url}; token ${emulator.token}\n`);
-      if (section !== SECTION.connection) {
-        // Each run starts with empty stores: connect to the emulator first, so that e.g. the
-        // records section can check its external key metaproperty there.
-        await storage.settings.put(SECTION.connection, {
-          portal: emulator.url,
-          auth_method: 'permanent_token',
-        });
-        await storage.secrets.put(SECTION.connection, { token: emulator.token });
-        process.stdout.write('Stored a connection to it first (as if "Connect to Bynder" had been saved).\n');
-      }
-    } else if (data.portal === EMULATOR_PORTAL) {
-      throw new Error(`--data portal "${EMULATOR_PORTAL}" needs --emulator`);
-    }
-    const result = await new Lifecycle().onSettingsForm(section, flags.action, data as SubmittedFormData);
-    const response = result.getResponse(section);
-    process.stdout.write(`\nSubmitted section "${section}", action "${flags.action}".\n`);
-    for (const toast of response.toasts ?? []) {
-      process.stdout.write(`Toast (${toast.intent}): ${toast.message}\n`);
-    }
-    const errors = Object.entries(response.errors ?? {});
-    for (const [field, messages] of errors) {
-      for (const message of messages) process.stdout.write(`Error on ${field}: ${message}\n`);
-    }
-    if (errors.length === 0) process.stdout.write('No field errors.\n');
-    if (response.redirect) {
-      process.stdout.write(
-        response.redirectMode === 'settings'
-          ? `Then opens the settings section "${response.redirect}".\n`
-          : `Then sends the browser to ${response.redirect}.\n`,
+  if (!flags.emulator) {
+    if (data.portal === EMULATOR_PORTAL) {
+      throw new Error(
+        `--data portal "${EMULATOR_PORTAL}" stands for the emulator: add --emulator, or give a portal such as acme.bynder.com`,
       );
     }
-    process.stdout.write(await describeStores());
-    if (flags.verbose) process.stdout.write(`\nLog:\n${logLines.map((l) => `  ${l}\n`).join('')}`);
-    if (errors.length > 0 || (response.toasts ?? []).some((t) => t.intent === 'danger')) process.exitCode = 1;
-  } finally {
-    await emulator?.stop();
+    return submit(section, flags, data, logLines);
   }
+  return withEmulator({ port: 0, seed: DEMO_PORTAL }, async (emulator) => {
+    if (data.portal === EMULATOR_PORTAL) data.portal = emulator.url;
+    process.stdout.write(`Emulator (demo portal) at ${emulator.url}; token ${emulator.token}\n`);
+    if (section !== SECTION.connection) {
+      // Each run starts with empty stores: connect to the emulator first, so that e.g. the
+      // records section can check its external key metaproperty there.
+      await storage.settings.put(SECTION.connection, {
+        portal: emulator.url,
+        auth_method: 'permanent_token',
+      });
+      await storage.secrets.put(SECTION.connection, { token: emulator.token });
+      process.stdout.write('Stored a connection to it first (as if "Connect to Bynder" had been saved).\n');
+    }
+    return submit(section, flags, data, logLines);
+  });
+}
+
+/** Submits the section to the app's Lifecycle and prints the answer and the stores. */
+async function submit(
+  section: string,
+  flags: SettingsFlags,
+  data: Record<string, unknown>,
+  logLines: string[],
+): Promise<void> {
+  const result = await new Lifecycle().onSettingsForm(section, flags.action, data as SubmittedFormData);
+  const response = result.getResponse(section);
+  process.stdout.write(`\nSubmitted section "${section}", action "${flags.action}".\n`);
+  for (const toast of response.toasts ?? []) {
+    process.stdout.write(`Toast (${toast.intent}): ${toast.message}\n`);
+  }
+  const errors = Object.entries(response.errors ?? {});
+  for (const [field, messages] of errors) {
+    for (const message of messages) process.stdout.write(`Error on ${field}: ${message}\n`);
+  }
+  if (errors.length === 0) process.stdout.write('No field errors.\n');
+  if (response.redirect) {
+    process.stdout.write(
+      response.redirectMode === 'settings'
+        ? `Then opens the settings section "${response.redirect}".\n`
+        : `Then sends the browser to ${response.redirect}.\n`,
+    );
+  }
+  process.stdout.write(await describeStores());
+  if (flags.verbose) process.stdout.write(`\nLog:\n${logLines.map((l) => `  ${l}\n`).join('')}`);
+  if (errors.length > 0 || (response.toasts ?? []).some((t) => t.intent === 'danger')) process.exitCode = 1;
 }
 
 async function describeStores(): Promise<string> {

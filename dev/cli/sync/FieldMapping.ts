@@ -117,7 +117,7 @@ const normalise = (text: string) =>
     .replace(/^_|_$/g, '');
 
 /** Exact name first, then name ignoring case, then display name ignoring case, then either normalised. */
-export function findField(fields: readonly DestinationField[], text: string): DestinationField | undefined {
+function findField(fields: readonly DestinationField[], text: string): DestinationField | undefined {
   const lower = text.trim().toLowerCase();
   const key = normalise(text);
   return (

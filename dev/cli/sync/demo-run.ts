@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 
 import { DEMO_COLUMNS } from '../../examples/demo-columns';
+import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
 import type { SeedOption } from '../../bynder-emulator/server';
 import type { DemoOption, PortalView, SourceRow } from './demo-expectation';
 import { expectDemoOutcome, propertyOf } from './demo-expectation';
@@ -14,11 +15,11 @@ import { runSyncCommand } from './sync-command';
 import type { SyncTarget } from './sync-target';
 
 const ROOT = path.resolve(__dirname, '../../..');
-export const DEMO_FILES = {
+const DEMO_FILES = {
   source: path.join(ROOT, 'examples/assets.csv'),
   mapping: path.join(ROOT, 'examples/mapping.yml'),
   settings: path.join(ROOT, 'examples/settings.yml'),
-  seed: path.join(ROOT, 'examples/portal.json'),
+  seed: DEMO_PORTAL_PATH,
 };
 /** The form's highest budget, so the demo's few hundred writes take about 20 seconds. */
 const DEMO_THROUGHPUT = { requests_per_second: 15, max_in_flight: 10 };

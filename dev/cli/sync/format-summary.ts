@@ -1,7 +1,7 @@
 import type { RunSummary } from './run-summary';
 
 /** How many rejections and reasons the text summary shows (the rejections file has them all). */
-export const SHOWN_REJECTIONS = 5;
+const SHOWN_REJECTIONS = 5;
 const SHOWN_REASONS = 5;
 const SHOWN_ROUTES = 6;
 const REASON_WIDTH = 160;

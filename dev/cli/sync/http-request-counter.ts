@@ -47,7 +47,7 @@ export function countHttpRequests(hostname: string): HttpRequestCounter {
 }
 
 /** `/api/v4/media/4D5B…/?x=1` -> `/api/v4/media/:id/` */
-export function templateOf(path: string): string {
+function templateOf(path: string): string {
   const [pathname = ''] = path.split('?');
   return pathname
     .split('/')

@@ -32,7 +32,7 @@ export function toAssetItem(record: SourceRecord, mapping: FieldMapping): ItemCo
 }
 
 /** The key as reports show it; empty when the record has none. */
-export function describeKey(value: unknown): string {
+function describeKey(value: unknown): string {
   if (typeof value === 'string') return value.trim();
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return '';

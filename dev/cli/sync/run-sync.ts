@@ -34,7 +34,7 @@ import type { SyncTarget } from './sync-target';
 
 export const DEFAULT_BATCH_SIZE = 100;
 /** The app keeps this many rejections in its log; a bigger batch could lose some between reads. */
-export const MAX_BATCH_SIZE = MAX_REJECTION_LOG_ENTRIES;
+const MAX_BATCH_SIZE = MAX_REJECTION_LOG_ENTRIES;
 
 export interface SyncRunOptions {
   source: string;

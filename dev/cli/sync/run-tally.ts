@@ -14,7 +14,7 @@ export interface Rejection {
 export type RecordOutcome = 'applied' | 'deleted' | 'ignoredDelete' | 'pending';
 
 /** How many rejections the JSON summary and memory keep; the rejections file has all of them. */
-export const KEPT_REJECTIONS = 1000;
+const KEPT_REJECTIONS = 1000;
 
 export class RunTally {
   public records = 0;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-export const SOURCE_FORMATS = ['csv', 'jsonl'] as const;
+const SOURCE_FORMATS = ['csv', 'jsonl'] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
 const FORMAT_BY_EXTENSION: Record<string, SourceFormat> = {

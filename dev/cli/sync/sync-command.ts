@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { redactSecrets } from '../../../src/lib/redact';
+import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
 import { captureAppOutput } from './app-log-capture';
 import { startEmulatorTarget } from './emulator-target';
 import { formatJsonSummary, formatSummary } from './format-summary';
@@ -14,7 +15,8 @@ import type { SectionValues, SettingsFlags } from './settings-input';
 import { applySettingsFlags, emptySections, readSettingsFile } from './settings-input';
 import type { SyncTarget } from './sync-target';
 
-const DEMO_PORTAL = path.relative(process.cwd(), path.resolve(__dirname, '../../../examples/portal.json'));
+/** The default seed, relative so that the summary names it as a user would type it. */
+const DEMO_SEED = path.relative(process.cwd(), DEMO_PORTAL_PATH);
 
 /** Exit codes: every record applied or rejected; some left pending; the run could not start or broke. */
 export const EXIT = { done: 0, pending: 1, failed: 2 } as const;
@@ -68,7 +70,7 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
     if (options.banner) say(options.banner);
     target = portal
       ? createPortalTarget(portal, process.env, stringOrUndefined(settings.connection.auth_method))
-      : await startEmulatorTarget(options.seed ?? DEMO_PORTAL);
+      : await startEmulatorTarget(options.seed ?? DEMO_SEED);
     secrets = target.secrets;
     options.onTargetReady?.(target);
     say(`target: ${target.describe}`);

@@ -317,7 +317,9 @@ export class BynderClient implements BynderApi {
       });
       const ms = Math.round(performance.now() - started);
       this.onResponse?.({ method: call.route.method, route: routeName, status: response.status, ms });
-      this.logger.debug(this.redact(`Bynder ${routeName} answered ${response.status} in ${ms} ms`));
+      // Route template, status and timing only: nothing here can hold a secret, so no redaction pass
+      // on every request.
+      this.logger.debug(`Bynder ${routeName} answered ${response.status} in ${ms} ms`);
       return { status: response.status, body: response.data };
     } catch (error) {
       const ms = Math.round(performance.now() - started);
@@ -326,7 +328,7 @@ export class BynderClient implements BynderApi {
         timedOut: deadline.aborted,
         timeoutMs: this.timeoutMs,
       });
-      this.logger.debug(this.redact(`Bynder ${routeName} got no answer (${failure.code}) after ${ms} ms`));
+      this.logger.debug(`Bynder ${routeName} got no answer (${failure.code}) after ${ms} ms`);
       // The axios error holds the request config (headers with the token, the form with the client
       // secret): only its code and redacted message travel on as the cause (findErrorCode reads it).
       const rawMessage = error instanceof Error ? error.message : String(error);

@@ -33,9 +33,6 @@ export interface Metaproperty {
   options?: MetapropertyOption[];
 }
 
-/** `GET /api/v4/metaproperties/` answers an object keyed by (a variant of) the name. */
-export type MetapropertyList = Record<string, Metaproperty>;
-
 export interface Media {
   id: string;
   name?: string;

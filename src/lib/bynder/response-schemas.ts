@@ -30,7 +30,7 @@ const optionalNumber = z
   .nullish()
   .transform((value) => value ?? undefined);
 
-export const metapropertyOptionSchema: z.ZodType<MetapropertyOption> = z.lazy(() =>
+const metapropertyOptionSchema: z.ZodType<MetapropertyOption> = z.lazy(() =>
   z.looseObject({
     id: z.string().min(1),
     name: z.string(),

@@ -12,6 +12,8 @@ export interface TransportFailure {
 
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
 const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+/** The host name did not resolve: the portal setting is wrong (or DNS is down). */
+export const DNS_FAILURE_CODES: ReadonlySet<string> = new Set(['ENOTFOUND', 'EAI_AGAIN']);
 
 /** The error's own code, or the first code found down its cause chain / inside an AggregateError. */
 export function findErrorCode(error: unknown, depth = 0): string | undefined {
@@ -34,7 +36,7 @@ export function describeTransportFailure(
     return { code, retryable: true, detail: 'the connection was reset before an answer arrived' };
   }
   if (code === 'ECONNREFUSED') return { code, retryable: true, detail: 'the connection was refused' };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+  if (DNS_FAILURE_CODES.has(code)) {
     return {
       code,
       retryable: false,

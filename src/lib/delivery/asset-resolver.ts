@@ -14,7 +14,10 @@ export const EXTERNAL_KEY_CACHE_KEY = 'delivery_external_keys';
 export const MAX_CACHED_KEYS = 1_000;
 export const EXTERNAL_KEY_CACHE_TTL_SECONDS = 24 * 60 * 60;
 
-export type Resolution = { ok: true; id: string; fromCache: boolean } | { ok: false; reason: string };
+export type Resolution =
+  | { ok: true; id: string; fromCache: boolean }
+  /** `missing`: no asset holds the key (a delete then has nothing to do); otherwise it is ambiguous. */
+  | { ok: false; missing: boolean; reason: string };
 
 export interface AssetResolver {
   resolve(key: string): Promise<Resolution>;
@@ -64,12 +67,14 @@ export async function loadExternalKeyResolver(deps: {
       if (!first) {
         return {
           ok: false,
+          missing: true,
           reason: `no asset has ${metaproperty} = ${JSON.stringify(key)}; this destination updates existing assets only`,
         };
       }
       if (matches.length > 1) {
         return {
           ok: false,
+          missing: false,
           reason: `several assets have ${metaproperty} = ${JSON.stringify(key)}; make the value unique in Bynder`,
         };
       }

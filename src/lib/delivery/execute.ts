@@ -87,7 +87,7 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
     const resolved = await resolver.resolve(write.key);
     if (!resolved.ok) {
       // An external key with no asset: for a delete that is "already gone".
-      if (write.kind === 'delete' && resolved.reason.startsWith('no asset')) return settle(write, 'applied');
+      if (write.kind === 'delete' && resolved.missing) return settle(write, 'applied');
       return { ...settleBase(write), status: 'rejected', reason: resolved.reason };
     }
     try {

@@ -2,6 +2,7 @@ import { ConfigError } from '../config';
 import { isBynderError } from '../bynder/errors';
 import { redactSecrets } from '../redact';
 import type { RejectedSettlement, Settlement } from './settlement';
+import { shorten } from './shorten';
 
 // Step 5 of deliver(): OCP's result is one flag pair and one text per batch. Pending left → retry
 // (success false, retryable true). Only rejections left → success false, retryable false: retrying
@@ -51,7 +52,7 @@ export function toDeliverResult(settlements: readonly Settlement[], stop?: Deliv
   const named: string[] = [];
   let used = 0;
   for (const rejection of rejections) {
-    const example = cut(describeRejection(rejection), MAX_EXAMPLE_LENGTH);
+    const example = shorten(describeRejection(rejection), MAX_EXAMPLE_LENGTH);
     if (used + example.length + 2 > room) break;
     named.push(example);
     used += example.length + 2;
@@ -63,7 +64,7 @@ export function toDeliverResult(settlements: readonly Settlement[], stop?: Deliv
 }
 
 /** `asset_id "7C1D…" field "campaign": "Sumer" is not an option (…)`, or `record #3: not an object`. */
-export function describeRejection(rejection: Pick<RejectedSettlement, 'subject' | 'reason'>): string {
+function describeRejection(rejection: Pick<RejectedSettlement, 'subject' | 'reason'>): string {
   return rejection.reason.startsWith('field "')
     ? `${rejection.subject} ${rejection.reason}`
     : `${rejection.subject}: ${rejection.reason}`;
@@ -83,7 +84,7 @@ export function describeError(error: unknown, secrets: readonly string[] = []): 
   return boundReason(redactSecrets(message, secrets));
 }
 
-export function isRetryable(error: unknown): boolean {
+function isRetryable(error: unknown): boolean {
   if (error instanceof ConfigError) return false;
   if (isBynderError(error)) return error.retryable;
   // Other errors of ours that know (e.g. MetapropertiesUnavailableError) carry a boolean `retryable`.
@@ -102,9 +103,5 @@ function describeCauses(settlements: readonly Settlement[]): string {
 }
 
 function boundReason(text: string): string {
-  return cut(text, MAX_FAILURE_REASON_LENGTH);
-}
-
-function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return shorten(text, MAX_FAILURE_REASON_LENGTH);
 }

@@ -1,6 +1,7 @@
 import type { MediaForm } from '../bynder/bynder-api';
 import type { AppConfig } from '../config';
 import type { FieldModel } from '../fields/field';
+import { compareText } from '../fields/compare-text';
 import { DELETED_MARKER, isAssetItem, isDeleteEvent } from './asset-item';
 import type { AssetItem } from './asset-item';
 import { contentHash } from './content-hash';
@@ -25,7 +26,6 @@ export interface PlannedWrite {
 export interface BatchPlan {
   /** The field model the plan was made with (the refreshed one after schema drift). */
   model: FieldModel;
-  total: number;
   writes: PlannedWrite[];
   rejected: RejectedSettlement[];
   /** Needs no request: ignored deletes, nothing to change, or applied by an earlier attempt. */
@@ -54,7 +54,6 @@ export function planBatch(
 ): BatchPlan {
   const plan: BatchPlan = {
     model,
-    total: items.length,
     writes: [],
     rejected: [],
     settled: [],
@@ -121,7 +120,13 @@ export function planBatch(
       // Nothing to change (every mapped field empty under "leave"): applied without a request.
       plan.settled.push({ status: 'applied', key, subject, records });
     } else {
-      const hash = contentHash([key, 'upsert', ...Object.entries(replayed.form).sort(byName).flat()]);
+      const hash = contentHash([
+        key,
+        'upsert',
+        ...Object.entries(replayed.form)
+          .sort(([a], [b]) => compareText(a, b))
+          .flat(),
+      ]);
       addWrite(plan, alreadyApplied, { kind: 'upsert', key, subject, records, form: replayed.form, hash });
     }
   }
@@ -228,8 +233,4 @@ function rejection(
   reason: string,
 ): RejectedSettlement {
   return { status: 'rejected', key, subject, records, reason };
-}
-
-function byName(a: [string, string], b: [string, string]): number {
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }

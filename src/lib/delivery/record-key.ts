@@ -1,4 +1,5 @@
 import { isRoutableSegment } from '../bynder/routes';
+import { kindOf } from '../fields/field-write';
 import type { AssetItem } from './asset-item';
 
 // A record's key (its primary field's value) identifies the asset, names the record in every message
@@ -16,14 +17,21 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 /** Reads the primary field of a record: a non-empty string (or a finite number), trimmed. */
 export function readRecordKey(item: AssetItem, primaryField: string): KeyReading {
   if (!Object.hasOwn(item, primaryField)) {
-    return { ok: false, problem: `no "${primaryField}" value (the primary key)` };
+    return { ok: false, problem: `no "${primaryField}" value (the primary key); every record needs one` };
   }
   const raw = item[primaryField];
   let key: string;
   if (typeof raw === 'string') key = raw.trim();
   else if (typeof raw === 'number' && Number.isFinite(raw)) key = String(raw);
-  else return { ok: false, problem: `"${primaryField}" must be a text value, got ${describeType(raw)}` };
-  if (key === '') return { ok: false, problem: `"${primaryField}" (the primary key) is empty` };
+  else {
+    return {
+      ok: false,
+      problem: `"${primaryField}" must be a text value, got ${kindOf(raw)}; send the key as text`,
+    };
+  }
+  if (key === '') {
+    return { ok: false, problem: `"${primaryField}" (the primary key) is empty; every record needs one` };
+  }
   if (key.length > MAX_KEY_LENGTH) {
     return {
       ok: false,
@@ -31,10 +39,16 @@ export function readRecordKey(item: AssetItem, primaryField: string): KeyReading
     };
   }
   if (CONTROL_CHARACTERS.test(key)) {
-    return { ok: false, problem: `"${primaryField}" contains control characters` };
+    return {
+      ok: false,
+      problem: `"${primaryField}" contains control characters; remove them from the source value`,
+    };
   }
   if (!isRoutableSegment(key)) {
-    return { ok: false, problem: `"${primaryField}" "${key}" cannot identify an asset` };
+    return {
+      ok: false,
+      problem: `"${primaryField}" "${key}" cannot identify an asset ("." and ".." cannot be sent as an id)`,
+    };
   }
   return { ok: true, key };
 }
@@ -44,10 +58,4 @@ export function describeRecord(primaryField: string, key: string | undefined, in
   if (key === undefined) return `record #${index + 1}`;
   const shown = key.length > SHOWN_KEY_LENGTH ? `${key.slice(0, SHOWN_KEY_LENGTH)}…` : key;
   return `${primaryField} ${JSON.stringify(shown)}`;
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -1,5 +1,6 @@
 import type { Clock, KeyValueStore } from '../runtime-ports';
 import type { RejectedSettlement } from './settlement';
+import { shorten } from './shorten';
 
 // Rejected records, kept for the CLI and support: key, field and reason only (reasons never carry
 // secrets; values in them are cut short). One kvStore row holds the most recent entries, appended
@@ -58,5 +59,5 @@ function entriesOf(row: Record<string, unknown>): RejectionLogEntry[] {
 }
 
 function cut(text: string): string {
-  return text.length <= MAX_STORED_TEXT ? text : `${text.slice(0, MAX_STORED_TEXT - 1)}…`;
+  return shorten(text, MAX_STORED_TEXT);
 }

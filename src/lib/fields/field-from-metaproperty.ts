@@ -9,8 +9,8 @@ import { isoDateValue, MAX_TEXT_LENGTH, textValue } from './value-schemas';
 // (design.md, "Types"); every OCP type here is `string`, since Bynder has no numeric or boolean
 // metaproperties in v4.
 
-export const OPTION_TYPES: ReadonlySet<string> = new Set(['select', 'select2', 'autocomplete']);
-export const WRITABLE_TYPES: ReadonlySet<string> = new Set([...OPTION_TYPES, 'text', 'longtext', 'date']);
+const OPTION_TYPES: ReadonlySet<string> = new Set(['select', 'select2', 'autocomplete']);
+const WRITABLE_TYPES: ReadonlySet<string> = new Set([...OPTION_TYPES, 'text', 'longtext', 'date']);
 
 const isTrue = (flag: BynderBoolean | undefined) => flag === true || flag === 1;
 const isFalse = (flag: BynderBoolean | undefined) => flag === false || flag === 0;
@@ -57,36 +57,43 @@ function targetOf(mp: Metaproperty, multiple: boolean, optionCount: number): Byn
   };
 }
 
+/** What every metaproperty field shares; kinds differ only in the description, target and encoder. */
+function metapropertyField(
+  mp: Metaproperty,
+  naming: FieldNaming,
+  parts: { what: string; target: BynderTarget; toWrite: Field['toWrite'] },
+): Field {
+  return {
+    name: naming.name,
+    displayName: naming.displayName,
+    description: describe(mp, parts.what, naming),
+    type: 'string',
+    primary: naming.primary ?? false,
+    target: parts.target,
+    formKey: `metaproperty.${mp.id}`,
+    toWrite: parts.toWrite,
+  };
+}
+
 function optionField(mp: Metaproperty, naming: FieldNaming): Field {
   const multiple = isTrue(mp.isMultiselect);
   const index = buildOptionIndex(mp.options ?? []);
   const count = index.selectable.length;
   const counted = `${count.toLocaleString('en-US')} option${count === 1 ? '' : 's'}`;
-  const what = multiple
-    ? `multi-select, ${counted}; comma-separated option names or labels`
-    : `single select, ${counted}; an option name or label`;
-  const target = { label: labelOf(mp), multiple, index };
-  return {
-    name: naming.name,
-    displayName: naming.displayName,
-    description: describe(mp, what, naming),
-    type: 'string',
-    primary: naming.primary ?? false,
+  const options = { label: labelOf(mp), multiple, index };
+  return metapropertyField(mp, naming, {
+    what: multiple
+      ? `multi-select, ${counted}; comma-separated option names or labels`
+      : `single select, ${counted}; an option name or label`,
     target: targetOf(mp, multiple, count),
-    formKey: `metaproperty.${mp.id}`,
-    toWrite: (value, policy) => writeOptions(value, policy, target),
-  };
+    toWrite: (value, policy) => writeOptions(value, policy, options),
+  });
 }
 
 function scalarField(mp: Metaproperty, naming: FieldNaming, what: string, schema = textValue()): Field {
-  return {
-    name: naming.name,
-    displayName: naming.displayName,
-    description: describe(mp, what, naming),
-    type: 'string',
-    primary: naming.primary ?? false,
+  return metapropertyField(mp, naming, {
+    what,
     target: targetOf(mp, false, 0),
-    formKey: `metaproperty.${mp.id}`,
     toWrite(value, policy): FieldWrite {
       // A primary key finds the asset: an empty one cannot, whatever the empty-values policy.
       if (naming.primary && isEmptyValue(value)) {
@@ -97,7 +104,7 @@ function scalarField(mp: Metaproperty, naming: FieldNaming, what: string, schema
       }
       return writeScalar(schema, value, policy);
     },
-  };
+  });
 }
 
 /** The field for a metaproperty, or undefined for a type we cannot write (the caller logs it as left out). */

@@ -2,6 +2,7 @@ import type { Metaproperty } from '../bynder/api-types';
 import type { PrimaryKey } from '../config';
 import { ConfigError } from '../config';
 import type { Logger } from '../runtime-ports';
+import { compareText } from './compare-text';
 import { assignDisplayNames } from './display-names';
 import type { Field, FieldModel } from './field';
 import { fieldFromMetaproperty, labelOf, leftOutReason } from './field-from-metaproperty';
@@ -20,8 +21,6 @@ export interface BuildFieldModelOptions {
 
 /** How many left-out names the log line lists. */
 const LEFT_OUT_LOGGED = 20;
-
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function byZindexThenName(a: Metaproperty, b: Metaproperty): number {
   const za = a.zindex ?? Number.MAX_SAFE_INTEGER;

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 
+import { compareText } from './compare-text';
+
 // OCP field names (`^[a-z][a-z0-9_]{1,61}$`) derived from Bynder's immutable metaproperty `name`,
 // never its label, so relabelling in Bynder does not break a saved mapping.
 
@@ -23,7 +25,7 @@ const TRANSLITERATIONS: Readonly<Record<string, string>> = {
 };
 
 /** A short hex hash of a metaproperty id: stable across runs and list orders. */
-export function shortHash(text: string, length = SUFFIX_HASH_LENGTH): string {
+function shortHash(text: string, length = SUFFIX_HASH_LENGTH): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length);
 }
 
@@ -84,8 +86,8 @@ export function assignFieldNames(
   const names = new Map<string, string>();
   const taken = new Set<string>([...reserved, ...groups.keys()]);
   // Visit candidates in sorted order so hash-extension on the (astronomically rare) suffix clash is deterministic.
-  for (const [candidate, members] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const sorted = [...members].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const [candidate, members] of [...groups].sort(([a], [b]) => compareText(a, b))) {
+    const sorted = [...members].sort((a, b) => compareText(a.id, b.id));
     const owner = sorted.find((mp) => mp.name === candidate) ?? sorted[0];
     for (const mp of sorted) {
       if (mp === owner) {

@@ -22,7 +22,7 @@ export function emptyWrite(policy: ValuePolicy): FieldWrite {
 }
 
 /** The first issue's message: value schemas word their messages to stand after the field name. */
-export function problemOf(error: z.ZodError): string {
+function problemOf(error: z.ZodError): string {
   return error.issues[0]?.message ?? 'is not a valid value';
 }
 

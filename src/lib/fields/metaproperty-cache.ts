@@ -8,9 +8,7 @@ import type { KeyValueStore, Logger } from '../runtime-ports';
 // batch do not list them again. One row: a compact JSON string (only what the field model reads)
 // plus when and from which portal it was fetched.
 
-/** Every kvStore key of the field model starts with this. */
-export const FIELD_MODEL_CACHE_PREFIX = 'field_model_';
-export const METAPROPERTY_CACHE_KEY = `${FIELD_MODEL_CACHE_PREFIX}metaproperties`;
+export const METAPROPERTY_CACHE_KEY = 'field_model_metaproperties';
 /** How long a cached copy is used without asking Bynder. */
 export const METAPROPERTY_FRESH_MS = 15 * 60 * 1000;
 /** How long the kvStore keeps the row: long, so an outage can be bridged with a stale copy. */

@@ -1,4 +1,5 @@
 import type { BynderBoolean, MetapropertyOption } from '../bynder/api-types';
+import { compareText } from './compare-text';
 
 // Finds a metaproperty's option from what a person types: its name, label or id, case-insensitive
 // and trimmed. Nested options are flattened, so a child option is found by its own name or label.
@@ -33,7 +34,7 @@ const MATCH_RANK = { name: 0, label: 1, displayLabel: 2, id: 3 } as const;
 function byZindexThenName(a: MetapropertyOption, b: MetapropertyOption): number {
   const za = a.zindex ?? Number.MAX_SAFE_INTEGER;
   const zb = b.zindex ?? Number.MAX_SAFE_INTEGER;
-  return za - zb || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return za - zb || compareText(a.name, b.name);
 }
 
 function flatten(

@@ -17,7 +17,7 @@ export interface OptionTarget {
 }
 
 /** `(Summer, Winter, Spring, … 12 options)`: the first options, so a person can fix the value. */
-export function describeKnownOptions(target: OptionTarget): string {
+function describeKnownOptions(target: OptionTarget): string {
   const { selectable } = target.index;
   if (selectable.length === 0) return `("${target.label}" has no selectable options)`;
   const shown = selectable.slice(0, OPTIONS_SHOWN).map((option) => option.display);

@@ -1,11 +1,11 @@
 import { BynderClient } from '../bynder/BynderClient';
-import type { Credentials } from '../config';
+import { type Credentials, secretsOf } from '../config';
 import { redactSecrets } from '../redact';
 import type { Logger } from '../runtime-ports';
 import { type ConnectionFailure, describeConnectionFailure } from './connection-failure';
 
 /** A person waits on the form: one attempt, no retries, and a shorter wait than deliver()'s. */
-export const CONNECTION_TEST_TIMEOUT_MS = 15_000;
+const CONNECTION_TEST_TIMEOUT_MS = 15_000;
 
 export interface ConnectionTarget {
   portalUrl: string;
@@ -13,13 +13,6 @@ export interface ConnectionTarget {
 }
 
 export type ConnectionCheck = { ok: true } | { ok: false; failure: ConnectionFailure };
-
-/** The values of the credentials, for redaction. */
-export function secretsOf(credentials: Credentials): string[] {
-  return credentials.kind === 'permanent_token'
-    ? [credentials.token]
-    : [credentials.clientId, credentials.clientSecret];
-}
 
 /** A client for one form action: a single attempt per request, so a test costs one request (two with OAuth). */
 export function createFormClient(target: ConnectionTarget, logger: Logger): BynderClient {

@@ -8,8 +8,9 @@ import {
   BynderUnavailableError,
 } from '../bynder/errors';
 import { describeRoute, OAUTH_TOKEN_ROUTE } from '../bynder/routes';
-import { findErrorCode } from '../bynder/transport-failure';
+import { DNS_FAILURE_CODES, findErrorCode } from '../bynder/transport-failure';
 import type { Credentials } from '../config';
+import { OAUTH_APPS_PAGE, PERMANENT_TOKENS_PAGE } from './bynder-credential-pages';
 
 // What a failed connection test means for the person filling in the form: which setting is wrong
 // (the portal, the credentials or the user's rights) and what to do about it.
@@ -25,11 +26,8 @@ export interface ConnectionFailure {
   message: string;
 }
 
-const TOKEN_PAGE = 'Settings > Advanced Settings > Portal Settings > Permanent Tokens';
-const OAUTH_PAGE = 'Settings > Advanced Settings > Portal Settings > OAuth Apps';
 const RIGHTS =
   'read metaproperties and assets and edit assets (scopes meta.assetbank:read, asset:read, asset:write; role MEDIAEDIT, plus MEDIAREMOVE for the delete policy "delete")';
-const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN']);
 
 export function describeConnectionFailure(
   error: unknown,
@@ -43,12 +41,12 @@ export function describeConnectionFailure(
       ? {
           problem: 'credentials',
           field: 'token',
-          message: `${portal} refused the permanent token (${error.status}): it is wrong, revoked, or made for another portal. Create a new token in Bynder under ${TOKEN_PAGE}, paste it into "Permanent token" and test again.`,
+          message: `${portal} refused the permanent token (${error.status}): it is wrong, revoked, or made for another portal. Create a new token in Bynder under ${PERMANENT_TOKENS_PAGE}, paste it into "Permanent token" and test again.`,
         }
       : {
           problem: 'credentials',
           field: 'client_secret',
-          message: `${portal} refused the OAuth client credentials (${error.status}): the client id or client secret is wrong, or the OAuth app does not allow the Client Credentials grant. Check the OAuth app in Bynder under ${OAUTH_PAGE}, enter its client id and secret and test again.`,
+          message: `${portal} refused the OAuth client credentials (${error.status}): the client id or client secret is wrong, or the OAuth app does not allow the Client Credentials grant. Check the OAuth app in Bynder under ${OAUTH_APPS_PAGE}, enter its client id and secret and test again.`,
         };
   }
   if (error instanceof BynderPermissionError) {
@@ -75,7 +73,7 @@ export function describeConnectionFailure(
       };
     }
     const code = transportCode(error);
-    if (code !== undefined && DNS_CODES.has(code)) {
+    if (code !== undefined && DNS_FAILURE_CODES.has(code)) {
       return {
         problem: 'portal',
         field: 'portal',

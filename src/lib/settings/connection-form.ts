@@ -6,7 +6,7 @@ import {
   type Credentials,
   credentialsFromSecrets,
 } from '../config';
-import { parsePortalUrl } from '../portal-url';
+import { OAUTH_APPS_PAGE, PERMANENT_TOKENS_PAGE } from './bynder-credential-pages';
 import { readSecretField } from './secret-field';
 import { readSectionForm } from './section-form';
 import { type FieldProblem, SETTING_LABELS } from './setting-issue';
@@ -21,13 +21,10 @@ export interface ConnectionForm {
   keptStored: string[];
 }
 
-const TOKEN_PAGE = 'Settings > Advanced Settings > Portal Settings > Permanent Tokens';
-const OAUTH_PAGE = 'Settings > Advanced Settings > Portal Settings > OAuth Apps';
-
 const EMPTY_MESSAGES: Record<'token' | 'client_id' | 'client_secret', string> = {
-  token: `Permanent token is empty; paste the token created in Bynder under ${TOKEN_PAGE}`,
-  client_id: `OAuth client id is empty; copy it from the OAuth app in Bynder under ${OAUTH_PAGE}`,
-  client_secret: `OAuth client secret is empty; paste the secret Bynder showed when the OAuth app was created (${OAUTH_PAGE})`,
+  token: `Permanent token is empty; paste the token created in Bynder under ${PERMANENT_TOKENS_PAGE}`,
+  client_id: `OAuth client id is empty; copy it from the OAuth app in Bynder under ${OAUTH_APPS_PAGE}`,
+  client_secret: `OAuth client secret is empty; paste the secret Bynder showed when the OAuth app was created (${OAUTH_APPS_PAGE})`,
 };
 
 /** Pasting the whole header value is a common slip; the app adds "Bearer " itself. */
@@ -80,15 +77,13 @@ export function readConnectionForm(
   }
   if (!settings.ok || problems.length > 0) return { ok: false, problems };
 
-  // Both hold here (the schema checked the portal, the loop filled every field); checked for the types.
-  const portal = parsePortalUrl(settings.values.portal);
-  if (!portal.ok) return { ok: false, problems: [{ field: 'portal', message: `Portal ${portal.problem}` }] };
+  // Holds here (the loop filled every field of the method); checked for the types.
   const picked = credentialsFromSecrets(authMethod, secrets);
   if (!picked.ok) return { ok: false, problems: [{ field: fields[0], message: picked.missing }] };
   return {
     ok: true,
     form: {
-      settings: { portal: portal.origin, auth_method: authMethod },
+      settings: settings.values,
       secrets,
       credentials: picked.credentials,
       keptStored,

@@ -11,7 +11,7 @@ export interface MetapropertyFacts {
 }
 
 /** Metaproperty types whose value is one searchable string. */
-export const EXTERNAL_KEY_TYPES: ReadonlySet<string> = new Set(['text']);
+const EXTERNAL_KEY_TYPES: ReadonlySet<string> = new Set(['text']);
 const LISTED = 10;
 
 /**

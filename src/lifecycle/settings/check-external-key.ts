@@ -22,7 +22,8 @@ export async function checkExternalKey(name: string, deps: SdkDeps): Promise<Ext
   ]);
   let config: AppConfig;
   try {
-    // Only the connection matters here; records and throughput take their defaults.
+    // Only the connection matters here; records and throughput take their defaults, so the model
+    // is built by asset id, whatever key is being saved.
     config = parseConfig({ connection, secrets, records: {}, throughput: {} });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -33,7 +34,7 @@ export async function checkExternalKey(name: string, deps: SdkDeps): Promise<Ext
   }
   try {
     const model = await getFieldModel({
-      config: { ...config, primaryKey: { kind: 'asset_id' } },
+      config,
       api: createFormClient(config, deps.logger),
       kvStore: deps.kvStore,
       logger: deps.logger,

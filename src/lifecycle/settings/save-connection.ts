@@ -6,20 +6,18 @@ import { hasConnectionChanged } from '../../lib/settings/connection-change';
 import { readConnectionForm } from '../../lib/settings/connection-form';
 import { forgetBynderCaches } from '../../lib/settings/forget-bynder-caches';
 import { SETTING_LABELS } from '../../lib/settings/setting-issue';
-import { answerConnectionFailure, answerProblems } from './form-answer';
-import { describeAuthMethod, type SettingsHandler } from './settings-handler';
+import { answerConnectionFailure, answerProblems, describeAuthMethod, NOT_SAVED } from './form-answer';
+import type { SettingsHandler } from './settings-handler';
 
 /**
  * Save of "Connect to Bynder": validate, test (one request; two with OAuth), and only then store the
  * portal and method in settings and the credentials in secrets. A changed connection drops the
- * cached metaproperties, so the mapping shows the new portal's fields.
+ * cached metaproperties and external keys, so the mapping and deliveries read the new portal.
  */
 export const saveConnection: SettingsHandler = async (formData, deps) => {
   const storedSecrets = await deps.secrets.get(SECTION.connection);
   const read = readConnectionForm(formData, storedSecrets);
-  if (!read.ok) {
-    return answerProblems(read.problems, 'Nothing was saved: fix the marked fields and save again.');
-  }
+  if (!read.ok) return answerProblems(read.problems, NOT_SAVED);
   const { settings, secrets, credentials, keptStored } = read.form;
 
   const check = await checkConnection({ portalUrl: settings.portal, credentials }, deps.logger);
@@ -37,7 +35,7 @@ export const saveConnection: SettingsHandler = async (formData, deps) => {
   await deps.settings.put(SECTION.connection, { ...settings });
   if (changed) await forgetBynderCaches(deps.kvStore);
   deps.logger.info(
-    `Settings: connection saved (${settings.portal}, ${settings.auth_method})${changed ? '; cached metaproperties dropped' : ''}`,
+    `Settings: connection saved (${settings.portal}, ${settings.auth_method})${changed ? '; cached Bynder data dropped' : ''}`,
   );
 
   const kept =

@@ -4,10 +4,8 @@ import { MISSING_EXTERNAL_KEY_MESSAGE, recordsSettingsSchema, SECTION } from '..
 import { readSectionForm } from '../../lib/settings/section-form';
 import type { FieldProblem } from '../../lib/settings/setting-issue';
 import { checkExternalKey } from './check-external-key';
-import { answerProblems } from './form-answer';
+import { answerProblems, NOT_SAVED } from './form-answer';
 import type { SettingsHandler } from './settings-handler';
-
-const NOT_SAVED = 'Nothing was saved: fix the marked fields and save again.';
 
 /** Save of "Records": the write policy, and in external-key mode a metaproperty Bynder really has. */
 export const saveRecords: SettingsHandler = async (formData, deps) => {

@@ -7,7 +7,3 @@ export type SettingsHandler = (
   formData: Record<string, unknown>,
   deps: SdkDeps,
 ) => Promise<LifecycleSettingsResult>;
-
-export function describeAuthMethod(kind: 'permanent_token' | 'oauth_client_credentials'): string {
-  return kind === 'permanent_token' ? 'the permanent token' : 'the OAuth client credentials';
-}

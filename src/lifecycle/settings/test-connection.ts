@@ -3,8 +3,8 @@ import { LifecycleSettingsResult } from '@zaiusinc/app-sdk';
 import { SECTION } from '../../lib/config';
 import { checkConnection } from '../../lib/settings/check-connection';
 import { readConnectionForm } from '../../lib/settings/connection-form';
-import { answerConnectionFailure, answerProblems } from './form-answer';
-import { describeAuthMethod, type SettingsHandler } from './settings-handler';
+import { answerConnectionFailure, answerProblems, describeAuthMethod } from './form-answer';
+import type { SettingsHandler } from './settings-handler';
 
 /** The "Test connection" button: tests the values on screen (stored secrets fill empty fields); saves nothing. */
 export const testConnection: SettingsHandler = async (formData, deps) => {
