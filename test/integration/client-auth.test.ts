@@ -132,6 +132,17 @@ describe('OAuth client credentials', () => {
     expect(beforeRequestCalls).toBe(11);
   });
 
+  it('shares the token with the next client for the same portal (deliver() builds one per batch)', async () => {
+    const appClock = manualClock();
+    await client(oauth, appClock).testConnection();
+    await client(oauth, appClock).testConnection();
+    expect(log()).toEqual([
+      'POST /v6/authentication/oauth2/token 200',
+      'GET /api/v4/metaproperties/ 200',
+      'GET /api/v4/metaproperties/ 200',
+    ]);
+  });
+
   it('renews the token shortly before it expires, without a 401', async () => {
     const appClock = manualClock();
     const shared = client(oauth, appClock);

@@ -30,6 +30,7 @@ function tokenEndpoint(expiresInSeconds: number) {
 }
 
 const oauth = { kind: 'oauth_client_credentials', clientId: 'id', clientSecret: 'secret' } as const;
+const PORTAL = 'https://acme.bynder.com';
 
 describe('access tokens', () => {
   it('sends a permanent token as it is and never asks for another', async () => {
@@ -38,6 +39,7 @@ describe('access tokens', () => {
       { kind: 'permanent_token', token: 'perm' },
       endpoint.request,
       fakeClock(),
+      PORTAL,
     );
     expect(await source.get()).toBe('perm');
     source.invalidate('perm');
@@ -49,7 +51,7 @@ describe('access tokens', () => {
   it('reuses an OAuth token until 60 s before it expires, then fetches a new one', async () => {
     const clock = fakeClock();
     const endpoint = tokenEndpoint(3600);
-    const source = createAccessTokenSource(oauth, endpoint.request, clock);
+    const source = createAccessTokenSource(oauth, endpoint.request, clock, PORTAL);
     expect(await source.get()).toBe('t1');
     clock.advance(3600_000 - 60_000 - 1);
     expect(await source.get()).toBe('t1');
@@ -61,7 +63,7 @@ describe('access tokens', () => {
   it('keeps a short-lived token for half its lifetime rather than not at all', async () => {
     const clock = fakeClock();
     const endpoint = tokenEndpoint(10);
-    const source = createAccessTokenSource(oauth, endpoint.request, clock);
+    const source = createAccessTokenSource(oauth, endpoint.request, clock, PORTAL);
     await source.get();
     clock.advance(4_999);
     expect(await source.get()).toBe('t1');
@@ -71,7 +73,7 @@ describe('access tokens', () => {
 
   it('shares one token request among concurrent callers', async () => {
     const endpoint = tokenEndpoint(3600);
-    const source = createAccessTokenSource(oauth, endpoint.request, fakeClock());
+    const source = createAccessTokenSource(oauth, endpoint.request, fakeClock(), PORTAL);
     const tokens = await Promise.all(Array.from({ length: 10 }, () => source.get()));
     expect(new Set(tokens)).toEqual(new Set(['t1']));
     expect(endpoint.calls).toBe(1);
@@ -79,7 +81,7 @@ describe('access tokens', () => {
 
   it('fetches a new token after the one in use is refused, but not for a stale refusal', async () => {
     const endpoint = tokenEndpoint(3600);
-    const source = createAccessTokenSource(oauth, endpoint.request, fakeClock());
+    const source = createAccessTokenSource(oauth, endpoint.request, fakeClock(), PORTAL);
     expect(await source.get()).toBe('t1');
     source.invalidate('t1');
     expect(await source.get()).toBe('t2');
@@ -99,9 +101,37 @@ describe('access tokens', () => {
         return { accessToken: 'ok', expiresInSeconds: 3600 };
       },
       fakeClock(),
+      PORTAL,
     );
     await expect(source.get()).rejects.toThrow('token endpoint down');
     fail = false;
     expect(await source.get()).toBe('ok');
+  });
+
+  it('shares a token between clients of one portal and OAuth client (deliver() builds one per batch)', async () => {
+    const clock = fakeClock();
+    const endpoint = tokenEndpoint(3600);
+    const batch1 = createAccessTokenSource(oauth, endpoint.request, clock, PORTAL);
+    const batch2 = createAccessTokenSource(oauth, endpoint.request, clock, PORTAL);
+    expect(await batch1.get()).toBe('t1');
+    expect(await batch2.get()).toBe('t1');
+    expect(endpoint.calls).toBe(1);
+    // A refusal seen by one client makes the next client fetch a new token as well.
+    batch2.invalidate('t1');
+    expect(await batch1.get()).toBe('t2');
+  });
+
+  it('never shares a token across portals, OAuth clients or secrets', async () => {
+    const clock = fakeClock();
+    const endpoint = tokenEndpoint(3600);
+    const sources = [
+      createAccessTokenSource(oauth, endpoint.request, clock, PORTAL),
+      createAccessTokenSource(oauth, endpoint.request, clock, 'https://other.bynder.com'),
+      createAccessTokenSource({ ...oauth, clientId: 'id2' }, endpoint.request, clock, PORTAL),
+      createAccessTokenSource({ ...oauth, clientSecret: 'rotated' }, endpoint.request, clock, PORTAL),
+    ];
+    const tokens = [];
+    for (const source of sources) tokens.push(await source.get());
+    expect(new Set(tokens).size).toBe(4);
   });
 });

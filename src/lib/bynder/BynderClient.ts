@@ -107,7 +107,12 @@ export class BynderClient implements BynderApi {
     this.beforeRequest = options.beforeRequest;
     this.onResponse = options.onResponse;
     this.credentials = options.credentials;
-    this.tokens = createAccessTokenSource(options.credentials, () => this.requestToken(), this.clock);
+    this.tokens = createAccessTokenSource(
+      options.credentials,
+      () => this.requestToken(),
+      this.clock,
+      portal.origin,
+    );
     this.http = axios.create({
       baseURL: portal.origin,
       timeout: this.timeoutMs,
@@ -234,8 +239,7 @@ export class BynderClient implements BynderApi {
       { route: OAUTH_TOKEN_ROUTE, path: OAUTH_TOKEN_ROUTE.path, form, accept: [200, 201] },
       tokenResponseSchema,
     );
-    this.issuedTokens.push(issued.accessToken);
-    if (this.issuedTokens.length > ISSUED_TOKENS_KEPT) this.issuedTokens.shift();
+    this.rememberToken(issued.accessToken);
     return issued;
   }
 
@@ -259,6 +263,8 @@ export class BynderClient implements BynderApi {
     let renewed = false;
     for (;;) {
       const token = isTokenCall ? undefined : await this.tokens.get();
+      // A shared token may have been issued to another client: it is a secret here too.
+      if (token !== undefined && this.tokens.renewable) this.rememberToken(token);
       const outcome = await this.attempt(call, token);
       let failure: Error;
       let retry = false;
@@ -340,6 +346,12 @@ export class BynderClient implements BynderApi {
         retry: failure.retryable,
       };
     }
+  }
+
+  private rememberToken(token: string): void {
+    if (this.issuedTokens.includes(token)) return;
+    this.issuedTokens.push(token);
+    if (this.issuedTokens.length > ISSUED_TOKENS_KEPT) this.issuedTokens.shift();
   }
 
   private redact(text: string): string {

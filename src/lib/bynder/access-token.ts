@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import type { Credentials } from '../config';
 import type { Clock } from '../runtime-ports';
 import { TOKEN_REFRESH_MARGIN_MS } from './constants';
@@ -23,12 +25,33 @@ function permanentTokenSource(token: string): AccessTokenSource {
   return { get: () => Promise.resolve(token), renewable: false, invalidate: () => undefined };
 }
 
+interface TokenSlot {
+  cached?: { token: string; renewAt: number };
+}
+
+// deliver() builds a client per batch; without sharing, OAuth would cost a token request (from the
+// request budget) every batch. So issued tokens are kept per process, per portal and OAuth client
+// (keyed by a fingerprint, never the secret itself), and per clock so tests with fake clocks stay
+// apart. Each client still fetches through its own transport (its budget and counters).
+const sharedSlots = new WeakMap<Clock, Map<string, TokenSlot>>();
+
+function sharedSlot(clock: Clock, key: string): TokenSlot {
+  const byKey = sharedSlots.get(clock) ?? new Map<string, TokenSlot>();
+  sharedSlots.set(clock, byKey);
+  const slot = byKey.get(key) ?? {};
+  byKey.set(key, slot);
+  return slot;
+}
+
 /**
  * Client credentials: one token at a time, reused until shortly before it expires (60 s, or half the
- * lifetime for short-lived tokens). Concurrent callers share one in-flight token request.
+ * lifetime for short-lived tokens). Concurrent callers of one client share one in-flight token request.
  */
-function clientCredentialsSource(requestToken: () => Promise<IssuedToken>, clock: Clock): AccessTokenSource {
-  let cached: { token: string; renewAt: number } | undefined;
+function clientCredentialsSource(
+  requestToken: () => Promise<IssuedToken>,
+  clock: Clock,
+  slot: TokenSlot,
+): AccessTokenSource {
   let pending: Promise<string> | undefined;
 
   const fetchToken = async (): Promise<string> => {
@@ -36,13 +59,14 @@ function clientCredentialsSource(requestToken: () => Promise<IssuedToken>, clock
     const issued = await requestToken();
     const lifetimeMs = issued.expiresInSeconds * 1000;
     const margin = Math.min(TOKEN_REFRESH_MARGIN_MS, lifetimeMs / 2);
-    cached = { token: issued.accessToken, renewAt: issuedAt + lifetimeMs - margin };
+    slot.cached = { token: issued.accessToken, renewAt: issuedAt + lifetimeMs - margin };
     return issued.accessToken;
   };
 
   return {
     renewable: true,
     get() {
+      const { cached } = slot;
       if (cached && clock.now() < cached.renewAt) return Promise.resolve(cached.token);
       pending ??= fetchToken().finally(() => {
         pending = undefined;
@@ -51,7 +75,7 @@ function clientCredentialsSource(requestToken: () => Promise<IssuedToken>, clock
     },
     invalidate(used) {
       // Only the token that failed: another caller may already have replaced it.
-      if (cached?.token === used) cached = undefined;
+      if (slot.cached?.token === used) slot.cached = undefined;
     },
   };
 }
@@ -60,8 +84,11 @@ export function createAccessTokenSource(
   credentials: Credentials,
   requestToken: () => Promise<IssuedToken>,
   clock: Clock,
+  portalUrl: string,
 ): AccessTokenSource {
-  return credentials.kind === 'permanent_token'
-    ? permanentTokenSource(credentials.token)
-    : clientCredentialsSource(requestToken, clock);
+  if (credentials.kind === 'permanent_token') return permanentTokenSource(credentials.token);
+  const key = createHash('sha256')
+    .update([portalUrl, credentials.clientId, credentials.clientSecret].join('\u0000'))
+    .digest('hex');
+  return clientCredentialsSource(requestToken, clock, sharedSlot(clock, key));
 }
