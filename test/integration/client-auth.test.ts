@@ -1,10 +1,10 @@
-import { inspect } from 'node:util';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import type { Credentials } from '../../src/lib/config';
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import { BynderAuthError, BynderPermissionError } from '../../src/lib/bynder/errors';
 import type { Clock } from '../../src/lib/runtime-ports';
+import { captureFailure } from '../helpers/capture-failure';
 import { useEmulator } from '../helpers/use-emulator';
 
 // Authentication against the emulator: permanent tokens (401, 403 per missing role or scope) and
@@ -58,15 +58,7 @@ function client(credentials: Credentials, clock: Clock = manualClock()): BynderC
     },
   });
 }
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof Error)) throw new Error('expected the call to fail');
-  said.push(error.message, String(error), JSON.stringify(error), inspect(error, { depth: 5 }));
-  return error;
-}
+const failureOf = (promise: Promise<unknown>): Promise<Error> => captureFailure(promise, said);
 const log = () => emulator.requests().map((r) => `${r.route} ${r.status}`);
 // snapshot() copies the whole portal: read the ids once.
 let assetIds: string[] | undefined;

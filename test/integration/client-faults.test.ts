@@ -1,11 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { inspect } from 'node:util';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import { BynderClient, type BynderClientOptions, type ResponseInfo } from '../../src/lib/bynder/BynderClient';
 import { BynderApiError, BynderRateLimitError, BynderUnavailableError } from '../../src/lib/bynder/errors';
 import { findErrorCode } from '../../src/lib/bynder/transport-failure';
+import { captureFailure } from '../helpers/capture-failure';
 import { useEmulator } from '../helpers/use-emulator';
 
 // Transient failures injected into the emulator: which are retried (5xx, timeouts, resets, refused
@@ -33,16 +33,7 @@ function client(options: Partial<BynderClientOptions> = {}): BynderClient {
     ...options,
   });
 }
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof Error)) throw new Error('expected the call to fail');
-  said.push(error.message, String(error), JSON.stringify(error), inspect(error, { depth: 5 }));
-  if (error.cause !== undefined) said.push(inspect(error.cause, { depth: 5 }), JSON.stringify(error.cause));
-  return error;
-}
+const failureOf = (promise: Promise<unknown>): Promise<Error> => captureFailure(promise, said);
 const statuses = (route = 'GET /api/v4/media/:id/') => emulator.requests({ route }).map((r) => r.status);
 // snapshot() copies the whole portal: read the ids once.
 let assetIds: string[] | undefined;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import { BynderApiError, BynderInvalidResponseError } from '../../src/lib/bynder/errors';
+import { captureFailure } from '../helpers/capture-failure';
 
 // Bodies the emulator never sends (it answers like Bynder): a tiny local server answers each route
 // with whatever the test sets, so the client's zod checks and status handling can be seen at work.
@@ -36,14 +37,7 @@ function client(): BynderClient {
   });
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof Error)) throw new Error('expected the call to fail');
-  return error;
-}
+const failureOf = (promise: Promise<unknown>): Promise<Error> => captureFailure(promise, []);
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {

@@ -1,8 +1,8 @@
-import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 import { BynderClient, type ResponseInfo } from '../../src/lib/bynder/BynderClient';
 import { BynderNotFoundError } from '../../src/lib/bynder/errors';
+import { captureFailure } from '../helpers/capture-failure';
 import { useEmulator } from '../helpers/use-emulator';
 
 // Every BynderApi operation, with a permanent token, against the emulator seeded with the demo
@@ -44,15 +44,7 @@ function client(): BynderClient {
     onResponse: (info) => responses.push(info),
   });
 }
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof Error)) throw new Error('expected the call to fail');
-  said.push(error.message, String(error), JSON.stringify(error), inspect(error, { depth: 5 }));
-  return error;
-}
+const failureOf = (promise: Promise<unknown>): Promise<Error> => captureFailure(promise, said);
 
 describe('BynderClient operations against the emulator', () => {
   it('testConnection makes exactly one request, the metaproperty list without options', async () => {
