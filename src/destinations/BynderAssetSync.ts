@@ -79,7 +79,7 @@ export class BynderAssetSync extends Destination<AssetItem> {
         ...deps,
         ledger,
         resolver,
-        appliedHashes: execution.appliedHashes,
+        appliedHashes: () => execution.appliedHashes,
         syncName: batch.sync.name,
       });
       return reportBatch(

@@ -63,7 +63,7 @@ interface Halt {
 export async function executePlan(writes: readonly PlannedWrite[], deps: ExecuteDeps): Promise<Execution> {
   const { api, resolver, budget, kvStore, clock, logger, deletePolicy } = deps;
   const limit = pLimit(deps.maxInFlight);
-  const appliedHashes: string[] = [];
+  const appliedWrites: PlannedWrite[] = [];
   let halt: Halt | undefined;
   let rateLimited = false;
   let unavailableInARow = 0;
@@ -165,7 +165,7 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
         try {
           const settlement = await apply(write);
           unavailableInARow = 0;
-          if (settlement.status === 'applied') appliedHashes.push(write.hash);
+          if (settlement.status === 'applied') appliedWrites.push(write);
           return settlement;
         } catch (error) {
           return onFailure(write, error);
@@ -173,7 +173,15 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       }),
     ),
   );
-  return { settlements, appliedHashes, rateLimited, ...(halt ? { stop: halt.stop } : {}) };
+  return {
+    settlements,
+    // Computed on read: fingerprints are only needed when the ledger is written.
+    get appliedHashes() {
+      return appliedWrites.map((write) => write.hash);
+    },
+    rateLimited,
+    ...(halt ? { stop: halt.stop } : {}),
+  };
 }
 
 function settleBase(write: PlannedWrite) {

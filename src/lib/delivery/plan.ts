@@ -107,27 +107,25 @@ export function planBatch(
     if (replayed.kind === 'delete') {
       if (policy.deletePolicy === 'ignore') plan.settled.push({ status: 'applied', key, subject, records });
       else {
-        addWrite(plan, alreadyApplied, {
-          kind: 'delete',
-          key,
-          subject,
-          records,
-          form: {},
-          hash: contentHash([key, `delete:${policy.deletePolicy}`]),
-        });
+        const write = { kind: 'delete', key, subject, records, form: {} } as const;
+        addWrite(
+          plan,
+          alreadyApplied,
+          withLazyHash(write, () => [key, `delete:${policy.deletePolicy}`]),
+        );
       }
     } else if (Object.keys(replayed.form).length === 0) {
       // Nothing to change (every mapped field empty under "leave"): applied without a request.
       plan.settled.push({ status: 'applied', key, subject, records });
     } else {
-      const hash = contentHash([
-        key,
-        'upsert',
-        ...Object.entries(replayed.form)
-          .sort(([a], [b]) => compareText(a, b))
-          .flat(),
-      ]);
-      addWrite(plan, alreadyApplied, { kind: 'upsert', key, subject, records, form: replayed.form, hash });
+      const { form } = replayed;
+      const write = { kind: 'upsert', key, subject, records, form } as const;
+      const fields = () => Object.entries(form).sort(([a], [b]) => compareText(a, b));
+      addWrite(
+        plan,
+        alreadyApplied,
+        withLazyHash(write, () => [key, 'upsert', ...fields().flat()]),
+      );
     }
   }
   return plan;
@@ -220,8 +218,22 @@ function encodeUpsert(
   return { form, problems };
 }
 
+/**
+ * The fingerprint is computed on first use: only a batch with a ledger to check, or one that leaves
+ * something pending (and so writes a ledger), needs it; most batches never do.
+ */
+function withLazyHash(write: Omit<PlannedWrite, 'hash'>, parts: () => string[]): PlannedWrite {
+  let hash: string | undefined;
+  return {
+    ...write,
+    get hash() {
+      return (hash ??= contentHash(parts()));
+    },
+  };
+}
+
 function addWrite(plan: BatchPlan, alreadyApplied: ReadonlySet<string>, write: PlannedWrite): void {
-  if (alreadyApplied.has(write.hash)) {
+  if (alreadyApplied.size > 0 && alreadyApplied.has(write.hash)) {
     plan.settled.push({ status: 'applied', key: write.key, subject: write.subject, records: write.records });
   } else plan.writes.push(write);
 }

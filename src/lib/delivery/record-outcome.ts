@@ -17,7 +17,8 @@ export async function recordOutcome(
     clock: Clock;
     logger: Logger;
     ledger: LedgerEntry;
-    appliedHashes: readonly string[];
+    /** Read only when the ledger is written (something left pending). */
+    appliedHashes: () => readonly string[];
     resolver: AssetResolver;
     syncName: string;
   },
@@ -26,7 +27,7 @@ export async function recordOutcome(
   const rejected = settlements.filter((s): s is RejectedSettlement => s.status === 'rejected');
   const writes: Array<[string, Promise<void>]> = [['external key cache', context.resolver.save()]];
   if (settlements.some((s) => s.status === 'pending')) {
-    writes.push(['applied ledger', writeLedger(kvStore, context.ledger, context.appliedHashes, clock)]);
+    writes.push(['applied ledger', writeLedger(kvStore, context.ledger, context.appliedHashes(), clock)]);
   }
   if (rejected.length > 0) {
     writes.push([
