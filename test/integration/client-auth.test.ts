@@ -5,6 +5,7 @@ import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import { BynderAuthError, BynderPermissionError } from '../../src/lib/bynder/errors';
 import type { Clock } from '../../src/lib/runtime-ports';
 import { captureFailure } from '../helpers/capture-failure';
+import { seededAssetIds } from '../helpers/seeded-asset-ids';
 import { useEmulator } from '../helpers/use-emulator';
 
 // Authentication against the emulator: permanent tokens (401, 403 per missing role or scope) and
@@ -60,10 +61,7 @@ function client(credentials: Credentials, clock: Clock = manualClock()): BynderC
 }
 const failureOf = (promise: Promise<unknown>): Promise<Error> => captureFailure(promise, said);
 const log = () => emulator.requests().map((r) => `${r.route} ${r.status}`);
-// snapshot() copies the whole portal: read the ids once.
-let assetIds: string[] | undefined;
-const assetAt = (index: number): string =>
-  (assetIds ??= emulator.snapshot().assets.map((a) => a.id))[index] ?? '';
+const assetAt = seededAssetIds(emulator);
 const anAsset = () => assetAt(0);
 
 beforeEach(() => {

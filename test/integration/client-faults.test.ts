@@ -6,6 +6,7 @@ import { BynderClient, type BynderClientOptions, type ResponseInfo } from '../..
 import { BynderApiError, BynderRateLimitError, BynderUnavailableError } from '../../src/lib/bynder/errors';
 import { findErrorCode } from '../../src/lib/bynder/transport-failure';
 import { captureFailure } from '../helpers/capture-failure';
+import { seededAssetIds } from '../helpers/seeded-asset-ids';
 import { useEmulator } from '../helpers/use-emulator';
 
 // Transient failures injected into the emulator: which are retried (5xx, timeouts, resets, refused
@@ -35,10 +36,7 @@ function client(options: Partial<BynderClientOptions> = {}): BynderClient {
 }
 const failureOf = (promise: Promise<unknown>): Promise<Error> => captureFailure(promise, said);
 const statuses = (route = 'GET /api/v4/media/:id/') => emulator.requests({ route }).map((r) => r.status);
-// snapshot() copies the whole portal: read the ids once.
-let assetIds: string[] | undefined;
-const assetAt = (index: number): string =>
-  (assetIds ??= emulator.snapshot().assets.map((a) => a.id))[index] ?? '';
+const assetAt = seededAssetIds(emulator);
 const anAsset = () => assetAt(0);
 
 beforeEach(() => {
