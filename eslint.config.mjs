@@ -21,6 +21,52 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The layering, checked rather than hoped for: no import cycles anywhere; src/lib never touches
+  // the SDK's globals (store, logger, clock and client come in as arguments) nor the entry points;
+  // src never imports the local tools in dev/.
+  {
+    files: ['**/*.ts'],
+    rules: {
+      'import/no-cycle': ['error', { ignoreExternal: true }],
+      'import/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './src',
+              from: './dev',
+              // The SDK stand-in is reached only by the package name, when the real SDK is absent.
+              except: ['./app-sdk'],
+              message: 'src/ is what OCP runs; it never imports dev/.',
+            },
+            { target: './src', from: './test', message: 'src/ never imports the tests.' },
+            {
+              target: './src/lib',
+              from: ['./src/destinations', './src/lifecycle'],
+              message: 'src/lib is SDK-free: the entry points call it, never the reverse.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@zaiusinc/app-sdk',
+              message:
+                'src/lib is SDK-free: take stores, logger and clock as arguments (src/lib/runtime-ports.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // Plain Node scripts (build, test runner) are not in the TypeScript program.
   { files: ['**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   // An error family reads best in one file (see shared/style.md, "Errors and messages").

@@ -5,7 +5,7 @@ import { BynderAssetSchema } from '../../src/destinations/BynderAssetSchema';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { SECTION } from '../../src/lib/config';
 import type { AssetItem } from '../../src/lib/delivery/asset-item';
-import { readRateLimitBlock } from '../../src/lib/delivery/rate-limit-block';
+import { readRateLimitBlock } from '../../src/lib/delivery';
 import { systemClock } from '../../src/lib/runtime-ports';
 import { deliverWithRetries } from '../cli/sync/deliver-with-retries';
 import { type HeapSample, sampleHeap } from './heap-slope';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
-import { parsePortalUrl } from './portal-url';
+import { AppError } from './app-error';
+import { parsePortalUrl, type PortalOrigin } from './portal-url';
 import type { SettingsStore } from './runtime-ports';
-import { describeSettingIssue } from './settings/setting-issue';
 
 // One schema for what the settings form stores, used by the lifecycle (to validate and save),
 // the schema function and deliver() (to load), so the three cannot disagree.
@@ -126,7 +126,7 @@ export interface WritePolicy {
 
 export interface AppConfig extends WritePolicy {
   /** Normalised origin, e.g. `https://acme.bynder.com`. */
-  portalUrl: string;
+  portalUrl: PortalOrigin;
   credentials: Credentials;
   primaryKey: PrimaryKey;
   requestsPerSecond: number;
@@ -134,7 +134,7 @@ export interface AppConfig extends WritePolicy {
 }
 
 /** The app is not (fully) configured. The message says what is missing and where to fix it. */
-export class ConfigError extends Error {
+export class ConfigError extends AppError {
   public override name = 'ConfigError';
   public readonly retryable = false;
 }
@@ -260,4 +260,38 @@ export async function loadConfig(stores: ConfigStores): Promise<AppConfig> {
     stores.settings.get(SECTION.throughput),
   ]);
   return parseConfig({ connection, secrets, records, throughput });
+}
+
+// ── Problems, as the form shows them ─────────────────────────────────────────────────────────────
+// Turns a zod issue from the settings schemas above into a sentence a person can act
+// on, naming the field as the form labels it (forms/settings.yml).
+
+/** Form labels by field key; keep in step with forms/settings.yml. */
+export const SETTING_LABELS: Readonly<Record<string, string>> = {
+  portal: 'Portal',
+  auth_method: 'Sign in with',
+  token: 'Permanent token',
+  client_id: 'OAuth client id',
+  client_secret: 'OAuth client secret',
+  primary_key: 'Match records to assets by',
+  external_key_metaproperty: 'External key metaproperty',
+  delete_policy: 'When a record is deleted',
+  empty_values: 'Empty values',
+  unknown_options: 'Values that are not an option',
+  requests_per_second: 'Requests per second',
+  max_in_flight: 'Requests in flight',
+};
+
+export interface FieldProblem {
+  /** The form field key (bare, without the section). */
+  field: string;
+  message: string;
+}
+
+export function describeSettingIssue(issue: z.core.$ZodIssue): FieldProblem {
+  const field = String(issue.path[0] ?? '');
+  // Custom issues (the portal check) already read as a sentence that starts with the label.
+  if (issue.code === 'custom') return { field, message: issue.message };
+  const label = SETTING_LABELS[field] ?? field;
+  return { field, message: `${label} ${issue.message}` };
 }

@@ -9,7 +9,13 @@ function isLoopbackPortalAllowed(): boolean {
   return process.env[LOOPBACK_PORTAL_SWITCH] === '1';
 }
 
-export type PortalUrlResult = { ok: true; origin: string } | { ok: false; problem: string };
+/**
+ * A portal origin that passed parsePortalUrl (e.g. `https://acme.bynder.com`). Branded, so the one
+ * parse in the settings schema is the only way to make one, and nothing downstream parses again.
+ */
+export type PortalOrigin = string & { readonly portalOrigin: unique symbol };
+
+export type PortalUrlResult = { ok: true; origin: PortalOrigin } | { ok: false; problem: string };
 
 const HOST_NAME =
   /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
@@ -67,5 +73,5 @@ export function parsePortalUrl(input: string): PortalUrlResult {
       problem: 'must be the portal address only, without a path or query (e.g. https://acme.bynder.com)',
     };
   }
-  return { ok: true, origin: url.origin };
+  return { ok: true, origin: url.origin as PortalOrigin };
 }

@@ -5,15 +5,37 @@ import {
   LifecycleSettingsResult,
 } from '@zaiusinc/app-sdk';
 
-import { sdkDeps } from '../destinations/sdk-deps';
-import { SECTION } from '../lib/config';
-import { deleteAppKvRows } from '../lib/settings/app-kv-rows';
-import { forgetBynderCaches } from '../lib/settings/forget-bynder-caches';
-import { routeSettingsForm } from './settings/route-settings-form';
+import { type SdkDeps, sdkDeps } from '../destinations/sdk-deps';
+import { describeError } from '../lib/app-error';
+import type { ConnectionFailure } from '../lib/bynder/connection-failure';
+import {
+  type AppConfig,
+  ConfigError,
+  type Credentials,
+  type FieldProblem,
+  MISSING_EXTERNAL_KEY_MESSAGE,
+  parseConfig,
+  recordsSettingsSchema,
+  SECTION,
+  SETTING_LABELS,
+  throughputSettingsSchema,
+} from '../lib/config';
+import { getFieldModel } from '../lib/fields/get-field-model';
+import { deleteAppKvRows } from '../lib/kv-rows';
+import { forgetBynderCaches, hasConnectionChanged } from '../lib/settings/connection-change';
+import { checkConnection, createFormClient } from '../lib/settings/connection-test';
+import { findExternalKeyProblem, metapropertyFactsOf } from '../lib/settings/external-key-check';
+import { readConnectionForm, readSectionForm } from '../lib/settings/settings-form';
 
 /** This app signs in with a permanent token or OAuth client credentials; it never sends people to Bynder to log in. */
 const NO_AUTHORIZATION_CODE_FLOW =
   'This app does not offer signing in through Bynder (the OAuth authorization-code flow). In "Connect to Bynder", choose a permanent token or OAuth 2.0 client credentials, then test the connection and save.';
+
+/** The toast of a Save whose fields did not pass. */
+const NOT_SAVED = 'Nothing was saved: fix the marked fields and save again.';
+
+/** One form action of one section: the submitted values in, the answer for the form out. */
+type SettingsHandler = (formData: Record<string, unknown>, deps: SdkDeps) => Promise<LifecycleSettingsResult>;
 
 export class Lifecycle extends AppLifecycle {
   public async onInstall(): Promise<LifecycleResult> {
@@ -22,14 +44,29 @@ export class Lifecycle extends AppLifecycle {
     return { success: true };
   }
 
+  /** Routes each section's actions to its handler below; `save` is the section's own Save button. */
   public async onSettingsForm(
     section: string,
     action: string,
     formData: SubmittedFormData,
   ): Promise<LifecycleSettingsResult> {
     const deps = sdkDeps();
+    const handlers: Readonly<Record<string, Readonly<Record<string, SettingsHandler>>>> = {
+      [SECTION.connection]: { save: saveConnection, test_connection: testConnection },
+      [SECTION.records]: { save: saveRecords },
+      [SECTION.throughput]: { save: saveThroughput },
+    };
+    const actions = Object.hasOwn(handlers, section) ? handlers[section] : undefined;
+    const handler = actions && Object.hasOwn(actions, action) ? actions[action] : undefined;
+    if (!handler) {
+      deps.logger.warn(`Settings: no handler for section "${section}", action "${action}"`);
+      return new LifecycleSettingsResult().addToast(
+        'danger',
+        `This version of the app does not handle "${action}" in section "${section}". Reload the settings page; if it persists, reinstall the app.`,
+      );
+    }
     try {
-      return await routeSettingsForm(section, action, { ...formData }, deps);
+      return await handler({ ...formData }, deps);
     } catch (error) {
       // Messages from src/lib name no secret; the error's name and message are enough to diagnose.
       deps.logger.error(`Settings: ${section}/${action} failed unexpectedly:`, describeError(error));
@@ -102,6 +139,173 @@ export class Lifecycle extends AppLifecycle {
   }
 }
 
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+// ── Connect to Bynder ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Save: validate, test (one request; two with OAuth), and only then store the portal and method in
+ * settings and the credentials in secrets. A changed connection drops the cached metaproperties and
+ * external keys, so the mapping and deliveries read the new portal.
+ */
+const saveConnection: SettingsHandler = async (formData, deps) => {
+  const storedSecrets = await deps.secrets.get(SECTION.connection);
+  const read = readConnectionForm(formData, storedSecrets);
+  if (!read.ok) return answerProblems(read.problems, NOT_SAVED);
+  const { settings, secrets, credentials, keptStored } = read.form;
+
+  const check = await checkConnection({ portalUrl: settings.portal, credentials }, deps.logger);
+  if (!check.ok) return answerConnectionFailure(check.failure, 'Nothing was saved.');
+
+  const [storedSettings, storedRecords] = await Promise.all([
+    deps.settings.get(SECTION.connection),
+    deps.settings.get(SECTION.records),
+  ]);
+  const changed = hasConnectionChanged(
+    { settings: storedSettings, secrets: storedSecrets },
+    { settings, secrets },
+  );
+  await deps.secrets.put(SECTION.connection, { ...secrets });
+  await deps.settings.put(SECTION.connection, { ...settings });
+  if (changed) await forgetBynderCaches(deps.kvStore);
+  deps.logger.info(
+    `Settings: connection saved (${settings.portal}, ${settings.auth_method})${changed ? '; cached Bynder data dropped' : ''}`,
+  );
+
+  const kept =
+    keptStored.length > 0
+      ? ` Kept the stored ${keptStored.map((f) => SETTING_LABELS[f] ?? f).join(' and ')}.`
+      : '';
+  const result = new LifecycleSettingsResult().addToast(
+    'success',
+    `Connected to ${settings.portal} with ${describeAuthMethod(credentials.kind)} and saved.${kept}`,
+  );
+  // First connection: lead on to the choices about how records are written.
+  return Object.keys(storedRecords).length === 0 ? result.redirectToSettings(SECTION.records) : result;
+};
+
+/** The "Test connection" button: tests the values on screen (stored secrets fill empty fields); saves nothing. */
+const testConnection: SettingsHandler = async (formData, deps) => {
+  const read = readConnectionForm(formData, await deps.secrets.get(SECTION.connection));
+  if (!read.ok) return answerProblems(read.problems, 'Fix the marked fields, then test again.');
+  const { settings, credentials } = read.form;
+  const check = await checkConnection({ portalUrl: settings.portal, credentials }, deps.logger);
+  if (!check.ok) return answerConnectionFailure(check.failure, 'Nothing was saved.');
+  return new LifecycleSettingsResult().addToast(
+    'success',
+    `Connected to ${settings.portal} with ${describeAuthMethod(credentials.kind)}. Nothing is saved yet: press Save to keep these settings.`,
+  );
+};
+
+// ── Records ───────────────────────────────────────────────────────────────────────────────────────
+
+/** Save: the write policy, and in external-key mode a metaproperty Bynder really has. */
+const saveRecords: SettingsHandler = async (formData, deps) => {
+  const read = readSectionForm(recordsSettingsSchema, formData);
+  if (!read.ok) return answerProblems(read.problems, NOT_SAVED);
+  const { external_key_metaproperty: metaproperty, ...policy } = read.values;
+  const byExternalKey = policy.primary_key === 'external_key';
+  if (byExternalKey && !metaproperty) {
+    return answerProblems(
+      [{ field: 'external_key_metaproperty', message: MISSING_EXTERNAL_KEY_MESSAGE }],
+      NOT_SAVED,
+    );
+  }
+
+  let warning: string | undefined;
+  if (byExternalKey && metaproperty) {
+    const check = await checkExternalKey(metaproperty, deps);
+    if (check.kind === 'problem') {
+      return answerProblems([{ field: 'external_key_metaproperty', message: check.message }], NOT_SAVED);
+    }
+    if (check.kind === 'unchecked') warning = check.message;
+  }
+
+  // The metaproperty is stored only while it is used, so a stale name cannot resurface later.
+  const row = byExternalKey ? { ...policy, external_key_metaproperty: metaproperty } : policy;
+  await deps.settings.put(SECTION.records, row);
+  deps.logger.info(`Settings: records saved (${JSON.stringify(row)})`);
+  const matchBy = byExternalKey ? `the text metaproperty "${metaproperty}"` : 'Bynder asset id';
+  const result = new LifecycleSettingsResult().addToast(
+    'success',
+    `Saved: records match assets by ${matchBy}; deletes ${policy.delete_policy === 'ignore' ? 'are ignored' : `${policy.delete_policy} the asset`}; empty values ${policy.empty_values === 'leave' ? 'leave Bynder unchanged' : 'clear the Bynder value'}; unknown option values ${policy.unknown_options === 'reject' ? 'reject the record' : 'are dropped'}.`,
+  );
+  return warning ? result.addToast('warning', warning) : result;
+};
+
+type ExternalKeyCheck =
+  | { kind: 'ok' }
+  | { kind: 'problem'; message: string }
+  /** Bynder could not be asked (no connection saved, portal down): saved with this warning. */
+  | { kind: 'unchecked'; message: string };
+
+/**
+ * Checks the external key metaproperty against the portal's metaproperties, through the field
+ * model cache (no request when a fresh copy exists; otherwise the listing also warms the cache for
+ * the mapping screen).
+ */
+async function checkExternalKey(name: string, deps: SdkDeps): Promise<ExternalKeyCheck> {
+  const [connection, secrets] = await Promise.all([
+    deps.settings.get(SECTION.connection),
+    deps.secrets.get(SECTION.connection),
+  ]);
+  let config: AppConfig;
+  try {
+    // Only the connection matters here; records and throughput take their defaults, so the model
+    // is built by asset id, whatever key is being saved.
+    config = parseConfig({ connection, secrets, records: {}, throughput: {} });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return {
+      kind: 'unchecked',
+      message: `Saved without checking "${name}" in Bynder, because the connection is not saved yet. Save "Connect to Bynder", then save this section again to check it.`,
+    };
+  }
+  try {
+    const api = createFormClient(config, deps.logger);
+    const model = await getFieldModel({ ...deps, config, api });
+    const problem = findExternalKeyProblem(name, metapropertyFactsOf(model), model.leftOut);
+    return problem ? { kind: 'problem', message: problem } : { kind: 'ok' };
+  } catch (error) {
+    const why = describeError(error);
+    deps.logger.warn(`Settings: could not check external key metaproperty "${name}": ${why}`);
+    return {
+      kind: 'unchecked',
+      message: `Saved without checking "${name}", because Bynder's metaproperties could not be read (${why}). Save again later to check it.`,
+    };
+  }
+}
+
+// ── Throughput ────────────────────────────────────────────────────────────────────────────────────
+
+/** Save: two bounded whole numbers; deliver() reads them at its next batch. */
+const saveThroughput: SettingsHandler = async (formData, deps) => {
+  const read = readSectionForm(throughputSettingsSchema, formData);
+  if (!read.ok) return answerProblems(read.problems, NOT_SAVED);
+  const { requests_per_second: perSecond, max_in_flight: inFlight } = read.values;
+  await deps.settings.put(SECTION.throughput, { ...read.values });
+  deps.logger.info(`Settings: throughput saved (${perSecond} requests/s, ${inFlight} in flight)`);
+  return new LifecycleSettingsResult().addToast(
+    'success',
+    `Saved: at most ${perSecond} requests per second and ${inFlight} in flight, from the next batch on.`,
+  );
+};
+
+// ── Answers ───────────────────────────────────────────────────────────────────────────────────────
+
+/** Field errors plus one toast, so a person sees both where and that nothing was saved. */
+function answerProblems(problems: readonly FieldProblem[], summary: string): LifecycleSettingsResult {
+  const result = new LifecycleSettingsResult();
+  for (const problem of problems) result.addError(problem.field, problem.message);
+  return result.addToast('danger', summary);
+}
+
+/** A failed connection test: the toast says what is wrong; the field at fault is marked too. */
+function answerConnectionFailure(failure: ConnectionFailure, consequence: string): LifecycleSettingsResult {
+  const result = new LifecycleSettingsResult();
+  if (failure.field) result.addError(failure.field, failure.message);
+  return result.addToast('danger', `Connection test failed: ${failure.message} ${consequence}`);
+}
+
+/** How toasts name the sign-in method that was used. */
+function describeAuthMethod(kind: Credentials['kind']): string {
+  return kind === 'permanent_token' ? 'the permanent token' : 'the OAuth client credentials';
 }

@@ -6,7 +6,7 @@ import type { Media } from '../../src/lib/bynder/api-types';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import type { AssetItem } from '../../src/lib/delivery/asset-item';
 import { readRateLimitBlock } from '../../src/lib/delivery/rate-limit-block';
-import { readRejectionLog } from '../../src/lib/delivery/rejection-log';
+import { readRejectionLog } from '../../src/lib/delivery/delivery-state';
 import { useEmulator } from '../helpers/use-emulator';
 import { configureApp, deliver, TOKEN } from './deliver-fixture';
 

@@ -7,6 +7,7 @@ import type { Clock } from '../../src/lib/runtime-ports';
 import { captureFailure } from '../helpers/capture-failure';
 import { seededAssetIds } from '../helpers/seeded-asset-ids';
 import { useEmulator } from '../helpers/use-emulator';
+import { portalOf } from '../helpers/portal-origin';
 
 // Authentication against the emulator: permanent tokens (401, 403 per missing role or scope) and
 // OAuth client credentials (issue, cache, renewal before expiry and after a 401). Two fake clocks:
@@ -49,7 +50,7 @@ let beforeRequestCalls = 0;
 const record = (...args: unknown[]) => said.push(args.map(String).join(' '));
 function client(credentials: Credentials, clock: Clock = manualClock()): BynderClient {
   return new BynderClient({
-    portalUrl: emulator.url,
+    portalUrl: portalOf(emulator.url),
     credentials,
     clock,
     logger: { debug: record, info: record, warn: record, error: record },

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import { BynderApiError, BynderInvalidResponseError } from '../../src/lib/bynder/errors';
 import { captureFailure } from '../helpers/capture-failure';
+import { portalOf } from '../helpers/portal-origin';
 
 // Bodies the emulator never sends (it answers like Bynder): a tiny local server answers each route
 // with whatever the test sets, so the client's zod checks and status handling can be seen at work.
@@ -30,7 +31,7 @@ function reply(route: string, status: number, body: unknown, contentType = 'appl
 function client(): BynderClient {
   const record = (...args: unknown[]) => logLines.push(args.map(String).join(' '));
   return new BynderClient({
-    portalUrl: url,
+    portalUrl: portalOf(url),
     credentials: { kind: 'permanent_token', token: TOKEN },
     logger: { debug: record, info: record, warn: record, error: record },
     retries: 0,

@@ -4,6 +4,7 @@ import { BynderClient, type ResponseInfo } from '../../src/lib/bynder/BynderClie
 import { BynderNotFoundError } from '../../src/lib/bynder/errors';
 import { captureFailure } from '../helpers/capture-failure';
 import { useEmulator } from '../helpers/use-emulator';
+import { portalOf } from '../helpers/portal-origin';
 
 // Every BynderApi operation, with a permanent token, against the emulator seeded with the demo
 // portal. Assertions are on what the emulator received (request log) and holds (snapshot).
@@ -38,7 +39,7 @@ const responses: ResponseInfo[] = [];
 const record = (...args: unknown[]) => said.push(args.map(String).join(' '));
 function client(): BynderClient {
   return new BynderClient({
-    portalUrl: emulator.url,
+    portalUrl: portalOf(emulator.url),
     credentials: { kind: 'permanent_token', token: TOKEN },
     logger: { debug: record, info: record, warn: record, error: record },
     onResponse: (info) => responses.push(info),
@@ -139,11 +140,11 @@ describe('BynderClient operations against the emulator', () => {
     expect(error.message).toContain('POST /api/v4/media/{id}/ failed with 404');
   });
 
-  it('deleteMedia moves the asset to the trash, then reports not_found without throwing', async () => {
+  it('deleteMedia moves the asset to the trash, then reports it gone as a BynderNotFoundError', async () => {
     const id = emulator.snapshot().assets[5]?.id ?? '';
     emulator.clearRequests();
-    expect(await client().deleteMedia(id)).toBe('deleted');
-    expect(await client().deleteMedia(id)).toBe('not_found');
+    await expect(client().deleteMedia(id)).resolves.toBeUndefined();
+    expect(await failureOf(client().deleteMedia(id))).toBeInstanceOf(BynderNotFoundError);
     expect(emulator.requests().map((r) => [r.route, r.status])).toEqual([
       ['DELETE /api/v4/media/:id/', 204],
       ['DELETE /api/v4/media/:id/', 404],
@@ -158,7 +159,7 @@ describe('BynderClient operations against the emulator', () => {
     async (id) => {
       emulator.clearRequests();
       expect(await failureOf(client().getMedia(id))).toBeInstanceOf(BynderNotFoundError);
-      expect(await client().deleteMedia(id)).toBe('not_found');
+      expect(await failureOf(client().deleteMedia(id))).toBeInstanceOf(BynderNotFoundError);
       const log = emulator.requests();
       expect(log.map((r) => r.route)).toEqual(['GET /api/v4/media/:id/', 'DELETE /api/v4/media/:id/']);
       for (const entry of log) expect(entry.path).toBe(`/api/v4/media/${encodeURIComponent(id)}/`);
@@ -170,7 +171,7 @@ describe('BynderClient operations against the emulator', () => {
     for (const id of ['.', '..', '']) {
       expect(await failureOf(client().getMedia(id))).toBeInstanceOf(BynderNotFoundError);
       expect(await failureOf(client().updateMedia(id, { name: 'x' }))).toBeInstanceOf(BynderNotFoundError);
-      expect(await client().deleteMedia(id)).toBe('not_found');
+      expect(await failureOf(client().deleteMedia(id))).toBeInstanceOf(BynderNotFoundError);
     }
     expect(emulator.requests()).toEqual([]);
   });

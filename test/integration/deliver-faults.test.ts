@@ -2,9 +2,10 @@ import { storage } from '@zaiusinc/app-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
-import { RATE_LIMIT_BLOCK_KEY, RATE_LIMIT_QUIET_MS } from '../../src/lib/delivery/rate-limit-block';
+import { RATE_LIMIT_QUIET_MS } from '../../src/lib/delivery/rate-limit-block';
 import { useEmulator } from '../helpers/use-emulator';
 import { assetId, clockAhead, configureApp, deliver, portalSeed, TOKEN } from './deliver-fixture';
+import { KV_ROWS } from '../../src/lib/kv-rows';
 
 // deliver() when Bynder misbehaves: 5xx retried in-process then pending, a 429 stopping everything
 // and blocking later invocations, a retried batch re-sending only what was pending, bad credentials.
@@ -96,7 +97,7 @@ describe('deliver against the emulator: rate limit', () => {
     expect(first.failureReason).toContain('paused until');
     expect(emulator.requests(POST).map((r) => r.status)).toEqual([429]);
 
-    const row = await storage.kvStore.get<{ blockedUntil: number }>(RATE_LIMIT_BLOCK_KEY);
+    const row = await storage.kvStore.get<{ blockedUntil: number }>(KV_ROWS.rateLimitBlock.key);
     expect(row.blockedUntil).toBeGreaterThanOrEqual(before + RATE_LIMIT_QUIET_MS);
     expect(row.blockedUntil).toBeLessThanOrEqual(Date.now() + RATE_LIMIT_QUIET_MS);
 

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
-import { MODEL_REFRESH_MIN_AGE_MS } from '../../src/lib/delivery/schema-drift';
+import { MODEL_REFRESH_MIN_AGE_MS } from '../../src/lib/delivery/plan';
 import { METAPROPERTY_FRESH_MS } from '../../src/lib/fields/metaproperty-cache';
 import { useEmulator } from '../helpers/use-emulator';
 import {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { changedRecords, buildBenchPortal, EXAMPLE_PORTAL } from '../../dev/bench/bench-portal';
 import type { Media } from '../../src/lib/bynder/api-types';
-import { readRejectionLog, type RejectionLogEntry } from '../../src/lib/delivery/rejection-log';
+import { readRejectionLog, type RejectionLogEntry } from '../../src/lib/delivery/delivery-state';
 import { buildHostileCorpus, type HostileCase } from '../fixtures/hostile-records';
 import { useEmulator } from '../helpers/use-emulator';
 import { configureApp, deliver, TOKEN } from './deliver-fixture';

@@ -3,9 +3,9 @@ import { createServer } from 'node:net';
 import { logger, resetLocalStores, storage, type SubmittedFormData } from '@zaiusinc/app-sdk';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { METAPROPERTY_CACHE_KEY } from '../../src/lib/fields/metaproperty-cache';
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
 import { useEmulator } from '../helpers/use-emulator';
+import { KV_ROWS } from '../../src/lib/kv-rows';
 
 const GOOD = 'good-token-4f9a';
 const NO_META = 'no-meta-token-77c1';
@@ -215,10 +215,10 @@ describe('connection settings against the emulator', () => {
   it('drops the cached metaproperties when the connection changes, not when it is saved unchanged', async () => {
     await submit('save', { portal: emulator.url, auth_method: 'permanent_token', token: GOOD });
     const cached = { portalUrl: emulator.url, fetchedAt: Date.now(), json: '[]' };
-    await storage.kvStore.put(METAPROPERTY_CACHE_KEY, cached);
+    await storage.kvStore.put(KV_ROWS.metaproperties.key, cached);
 
     await submit('save', { portal: emulator.url, auth_method: 'permanent_token', token: '' });
-    expect(await storage.kvStore.get(METAPROPERTY_CACHE_KEY)).toEqual(cached);
+    expect(await storage.kvStore.get(KV_ROWS.metaproperties.key)).toEqual(cached);
 
     await submit('save', {
       portal: emulator.url,
@@ -226,7 +226,7 @@ describe('connection settings against the emulator', () => {
       client_id: 'client-1',
       client_secret: CLIENT_SECRET,
     });
-    expect(await storage.kvStore.get(METAPROPERTY_CACHE_KEY)).toEqual({});
+    expect(await storage.kvStore.get(KV_ROWS.metaproperties.key)).toEqual({});
     // Switching method stores only the new method's credentials.
     expect(await storage.secrets.get('connection')).toEqual({
       client_id: 'client-1',

@@ -1,21 +1,17 @@
 import { Lifecycle as AppLifecycle, logger, Request, resetLocalStores, storage } from '@zaiusinc/app-sdk';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { EXTERNAL_KEY_CACHE_KEY } from '../../src/lib/delivery/asset-resolver';
-import { RATE_LIMIT_BLOCK_KEY } from '../../src/lib/delivery/rate-limit-block';
-import { READINESS_KEY } from '../../src/lib/delivery/readiness';
-import { REJECTION_LOG_KEY } from '../../src/lib/delivery/rejection-log';
-import { METAPROPERTY_CACHE_KEY } from '../../src/lib/fields/metaproperty-cache';
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
+import { KV_ROWS } from '../../src/lib/kv-rows';
 
 const lifecycle = new Lifecycle();
 // Every row the app writes, named by its owner (not through APP_KV_ROWS, so a row missing there fails).
 const ROWS = [
-  METAPROPERTY_CACHE_KEY,
-  RATE_LIMIT_BLOCK_KEY,
-  EXTERNAL_KEY_CACHE_KEY,
-  READINESS_KEY,
-  REJECTION_LOG_KEY,
+  KV_ROWS.metaproperties.key,
+  KV_ROWS.rateLimitBlock.key,
+  KV_ROWS.externalKeys.key,
+  KV_ROWS.readiness.key,
+  KV_ROWS.rejections.key,
 ];
 
 beforeEach(() => {
@@ -42,10 +38,10 @@ describe('lifecycle hooks', () => {
   });
 
   it('onUpgrade drops the cached metaproperties, and is idempotent', async () => {
-    await storage.kvStore.put(METAPROPERTY_CACHE_KEY, { json: '[]' });
+    await storage.kvStore.put(KV_ROWS.metaproperties.key, { json: '[]' });
     expect(await lifecycle.onUpgrade('1.0.0')).toEqual({ success: true });
     expect(await lifecycle.onUpgrade('1.0.0')).toEqual({ success: true });
-    expect(await storage.kvStore.get(METAPROPERTY_CACHE_KEY)).toEqual({});
+    expect(await storage.kvStore.get(KV_ROWS.metaproperties.key)).toEqual({});
   });
 
   it("onUninstall removes the app's kvStore rows and nothing else", async () => {

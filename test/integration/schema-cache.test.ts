@@ -12,6 +12,7 @@ import { METAPROPERTY_FRESH_MS } from '../../src/lib/fields/metaproperty-cache';
 import type { Clock, KeyValueStore, Logger } from '../../src/lib/runtime-ports';
 import type { SeedMetaproperty } from '../../dev/bynder-emulator/server';
 import { useEmulator } from '../helpers/use-emulator';
+import { portalOf } from '../helpers/portal-origin';
 
 // getFieldModel with the real client against the emulator: the request log shows when Bynder is asked.
 
@@ -52,7 +53,7 @@ let config: AppConfig;
 
 function deps(token = emulator.token) {
   const api = new BynderClient({
-    portalUrl: emulator.url,
+    portalUrl: portalOf(emulator.url),
     credentials: { kind: 'permanent_token', token },
     logger,
     clock,
@@ -162,7 +163,7 @@ describe('getFieldModel: kvStore cache against the emulator', () => {
 
   it('never uses a copy cached for another portal', async () => {
     await getFieldModel(deps());
-    config = { ...config, portalUrl: 'http://localhost:1' };
+    config = { ...config, portalUrl: portalOf('http://localhost:1') };
     emulator.clearRequests();
     // The api still points at the emulator: the request proves the cached copy was not used.
     await getFieldModel(deps());

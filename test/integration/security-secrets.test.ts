@@ -7,11 +7,12 @@ import { BynderAssetSchema } from '../../src/destinations/BynderAssetSchema';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import type { AssetItem } from '../../src/lib/delivery/asset-item';
-import { ledgerKeyOf } from '../../src/lib/delivery/ledger';
+import { ledgerKeyOf } from '../../src/lib/delivery/delivery-state';
 import type { Logger } from '../../src/lib/runtime-ports';
-import { APP_KV_ROWS } from '../../src/lib/settings/app-kv-rows';
+import { APP_KV_ROWS } from '../../src/lib/kv-rows';
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
 import { useEmulator } from '../helpers/use-emulator';
+import { portalOf } from '../helpers/portal-origin';
 
 // The token and the OAuth client secret must never leave the secrets store: not in a log line (the
 // SDK's public logger, spied), not on stdout/stderr, not in an error, a failureReason, a form answer
@@ -183,21 +184,21 @@ beforeAll(async () => {
   };
   const clients = [
     new BynderClient({
-      portalUrl: portal,
+      portalUrl: portalOf(portal),
       credentials: { kind: 'permanent_token', token: WRONG_TOKEN },
       logger: clientLog,
       retries: 1,
       timeoutMs: 300,
     }),
     new BynderClient({
-      portalUrl: portal,
+      portalUrl: portalOf(portal),
       credentials: { kind: 'oauth_client_credentials', clientId: CLIENT_ID, clientSecret: WRONG_SECRET },
       logger: clientLog,
       retries: 1,
       timeoutMs: 300,
     }),
     new BynderClient({
-      portalUrl: portal,
+      portalUrl: portalOf(portal),
       credentials: { kind: 'permanent_token', token: TOKEN },
       logger: clientLog,
       retries: 1,

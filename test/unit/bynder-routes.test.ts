@@ -28,7 +28,7 @@ describe('buildPath: every value is exactly one path segment', () => {
     const path = buildPath(MEDIA, { id });
     expect(path).toBe(expected);
     // After URL normalisation the path still has the media route's shape, one segment for the id.
-    const segments = resolvedPath(path).split('/');
+    const segments = resolvedPath(path ?? '').split('/');
     expect(segments.slice(0, 4)).toEqual(['', 'api', 'v4', 'media']);
     expect(segments).toHaveLength(6);
     expect(decodeURIComponent(segments[4] ?? '')).toBe(id);
@@ -36,7 +36,7 @@ describe('buildPath: every value is exactly one path segment', () => {
 
   it.each(['', '.', '..'])('refuses %j, which a URL parser would resolve away', (id) => {
     expect(isRoutableSegment(id)).toBe(false);
-    expect(() => buildPath(MEDIA, { id })).toThrow(RangeError);
+    expect(buildPath(MEDIA, { id })).toBeUndefined();
   });
 
   it('refuses a template whose placeholder has no value', () => {

@@ -9,7 +9,7 @@ import {
   recordsSettingsSchema,
   throughputSettingsSchema,
 } from '../../src/lib/config';
-import { readSectionForm } from '../../src/lib/settings/section-form';
+import { readSectionForm } from '../../src/lib/settings/settings-form';
 
 const connection = { portal: 'acme.bynder.com', auth_method: 'permanent_token' };
 const secrets = { token: 'tok-123' };

@@ -10,16 +10,15 @@ import {
   BynderRateLimitError,
   BynderUnavailableError,
 } from '../../src/lib/bynder/errors';
-import {
-  assetIdResolver,
-  EXTERNAL_KEY_CACHE_KEY,
-  loadExternalKeyResolver,
-} from '../../src/lib/delivery/asset-resolver';
+import { assetIdResolver, externalKeyResolver } from '../../src/lib/delivery/asset-resolver';
+import { loadKeyCache, saveKeyCache } from '../../src/lib/delivery/delivery-state';
 import type { ExecuteDeps } from '../../src/lib/delivery/execute';
 import { executePlan, MAX_CONSECUTIVE_UNAVAILABLE } from '../../src/lib/delivery/execute';
 import type { PlannedWrite } from '../../src/lib/delivery/plan';
 import { readRateLimitBlock, RATE_LIMIT_QUIET_MS } from '../../src/lib/delivery/rate-limit-block';
 import { createRequestBudget } from '../../src/lib/delivery/request-budget';
+import { reasonOf } from '../../src/lib/delivery/outcome';
+import { KV_ROWS } from '../../src/lib/kv-rows';
 
 // executePlan over an in-memory Bynder (a BynderApi whose answers each test scripts): which
 // failures settle what, and which stop the batch. Outcomes and stored rows are asserted, not calls.
@@ -43,10 +42,9 @@ class ScriptedBynder implements BynderApi {
     this.sent.push(`update ${id} ${new URLSearchParams(form).toString()}`);
     this.answer(id);
   }
-  public async deleteMedia(id: string): Promise<'deleted' | 'not_found'> {
+  public async deleteMedia(id: string): Promise<void> {
     this.sent.push(`delete ${id}`);
     this.answer(id);
-    return 'deleted';
   }
   public async testConnection(): Promise<void> {
     await Promise.resolve();
@@ -70,9 +68,13 @@ const upsert = (key: string, i: number): PlannedWrite => ({
   subject: `asset_id "${key}"`,
   records: [i],
   form: { description: `d ${key}` },
-  hash: `h-${key}`,
 });
-const del = (key: string, i: number): PlannedWrite => ({ ...upsert(key, i), kind: 'delete', form: {} });
+const del = (key: string, i: number, deleteBy: 'archive' | 'delete' = 'archive'): PlannedWrite => ({
+  ...upsert(key, i),
+  kind: 'delete',
+  form: {},
+  deleteBy,
+});
 const ROUTE = 'POST /api/v4/media/{id}/';
 
 function deps(api: BynderApi, overrides: Partial<ExecuteDeps> = {}): ExecuteDeps {
@@ -84,7 +86,6 @@ function deps(api: BynderApi, overrides: Partial<ExecuteDeps> = {}): ExecuteDeps
     clock,
     logger: silent,
     maxInFlight: 1,
-    deletePolicy: 'archive',
     connection: {
       portalUrl: 'https://acme.bynder.com',
       credentials: { kind: 'permanent_token', token: 't' },
@@ -93,19 +94,19 @@ function deps(api: BynderApi, overrides: Partial<ExecuteDeps> = {}): ExecuteDeps
   };
 }
 const statuses = (execution: Awaited<ReturnType<typeof executePlan>>) =>
-  execution.settlements.map((s) => `${s.key}:${s.status}${s.status === 'pending' ? `(${s.cause})` : ''}`);
+  execution.outcomes.map((s) => `${s.key}:${s.status}${s.status === 'pending' ? `(${s.cause})` : ''}`);
 
 beforeEach(() => {
   resetLocalStores();
 });
 
 describe('executePlan', () => {
-  it('applies each write with one request and reports its ledger fingerprint', async () => {
+  it('applies each write with one request and reports the writes it applied', async () => {
     const api = new ScriptedBynder();
     const execution = await executePlan([upsert('A', 0), del('B', 1)], deps(api));
     expect(statuses(execution)).toEqual(['A:applied', 'B:applied']);
     expect(api.sent).toEqual(['update A description=d+A', 'update B archive=true']);
-    expect(execution.appliedHashes).toEqual(['h-A', 'h-B']);
+    expect(execution.applied.map((write) => write.key)).toEqual(['A', 'B']);
     expect(execution.stop).toBeUndefined();
   });
 
@@ -113,12 +114,12 @@ describe('executePlan', () => {
     const api = new ScriptedBynder();
     api.answers.set('A', [new BynderNotFoundError(404, ROUTE, 'Media not found')]);
     api.answers.set('B', [new BynderNotFoundError(404, ROUTE, 'Media not found')]);
-    const execution = await executePlan([upsert('A', 0), del('B', 1)], deps(api, { deletePolicy: 'delete' }));
-    expect(execution.settlements[0]).toMatchObject({
+    const execution = await executePlan([upsert('A', 0), del('B', 1, 'delete')], deps(api));
+    expect(execution.outcomes[0]).toMatchObject({
       status: 'rejected',
-      reason: 'asset not found in Bynder; this destination updates existing assets only',
+      problems: [{ problem: 'asset not found in Bynder; this destination updates existing assets only' }],
     });
-    expect(execution.settlements[1]).toMatchObject({ status: 'applied' });
+    expect(execution.outcomes[1]).toMatchObject({ status: 'applied' });
     expect(api.sent).toEqual(['update A description=d+A', 'delete B']);
   });
 
@@ -126,10 +127,9 @@ describe('executePlan', () => {
     const api = new ScriptedBynder();
     api.answers.set('A', [new BynderApiError(400, ROUTE, 'Invalid metaproperty ID')]);
     const execution = await executePlan([upsert('A', 0), upsert('B', 1)], deps(api));
-    expect(execution.settlements[0]).toMatchObject({ status: 'rejected' });
-    expect(execution.settlements[0]?.status === 'rejected' && execution.settlements[0].reason).toContain(
-      'Invalid metaproperty ID',
-    );
+    expect(execution.outcomes[0]).toMatchObject({ status: 'rejected' });
+    const [first] = execution.outcomes;
+    expect(first?.status === 'rejected' && reasonOf(first)).toContain('Invalid metaproperty ID');
     expect(statuses(execution)[1]).toBe('B:applied');
   });
 
@@ -144,7 +144,6 @@ describe('executePlan', () => {
       'D:pending(not sent: Bynder rate limit)',
     ]);
     expect(api.sent).toHaveLength(2);
-    expect(execution.rateLimited).toBe(true);
     expect(execution.stop).toMatchObject({ retryable: true });
     expect(
       await readRateLimitBlock(storage.kvStore, {
@@ -190,23 +189,26 @@ describe('executePlan', () => {
 
   it('looks an external key up again when its cached asset is gone', async () => {
     const api = new ScriptedBynder();
-    await storage.kvStore.put(EXTERNAL_KEY_CACHE_KEY, {
+    await storage.kvStore.put(KV_ROWS.externalKeys.key, {
       metaproperty: 'sku',
       keys: ['SKU-1'],
       ids: ['OLD'],
     });
     api.byExternalKey.set('SKU-1', ['NEW']);
     api.answers.set('OLD', [new BynderNotFoundError(404, ROUTE, 'Media not found')]);
-    const resolver = await loadExternalKeyResolver({ api, kvStore: storage.kvStore, metaproperty: 'sku' });
-    const execution = await executePlan([upsert('SKU-1', 0)], deps(api, { resolver }));
+    const cache = await loadKeyCache(storage.kvStore, 'sku');
+    const execution = await executePlan(
+      [upsert('SKU-1', 0)],
+      deps(api, { resolver: externalKeyResolver(api, cache) }),
+    );
     expect(statuses(execution)).toEqual(['SKU-1:applied']);
     expect(api.sent).toEqual([
       'update OLD description=d+SKU-1',
       'find SKU-1',
       'update NEW description=d+SKU-1',
     ]);
-    await resolver.save();
-    expect(await storage.kvStore.get(EXTERNAL_KEY_CACHE_KEY)).toMatchObject({
+    await saveKeyCache(storage.kvStore, cache);
+    expect(await storage.kvStore.get(KV_ROWS.externalKeys.key)).toMatchObject({
       keys: ['SKU-1'],
       ids: ['NEW'],
     });
@@ -215,13 +217,13 @@ describe('executePlan', () => {
   it('rejects an ambiguous external key and treats a delete of an unknown one as done', async () => {
     const api = new ScriptedBynder();
     api.byExternalKey.set('TWICE', ['X', 'Y']);
-    const resolver = await loadExternalKeyResolver({ api, kvStore: storage.kvStore, metaproperty: 'sku' });
+    const resolver = externalKeyResolver(api, await loadKeyCache(storage.kvStore, 'sku'));
     const execution = await executePlan([upsert('TWICE', 0), del('NOWHERE', 1)], deps(api, { resolver }));
-    expect(execution.settlements[0]).toMatchObject({
+    expect(execution.outcomes[0]).toMatchObject({
       status: 'rejected',
-      reason: expect.stringContaining('several assets have sku = "TWICE"'),
+      problems: [{ problem: expect.stringContaining('several assets have sku = "TWICE"') }],
     });
-    expect(execution.settlements[1]).toMatchObject({ status: 'applied' });
+    expect(execution.outcomes[1]).toMatchObject({ status: 'applied' });
     expect(api.sent).toEqual(['find TWICE', 'find NOWHERE']);
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Metaproperty } from '../../src/lib/bynder/api-types';
-import { ledgerKeyOf, readLedger, writeLedger } from '../../src/lib/delivery/ledger';
-import { planBatch } from '../../src/lib/delivery/plan';
+import { ledgerKeyOf, readLedger, writeLedger } from '../../src/lib/delivery/delivery-state';
+import { planBatch, writeFingerprint } from '../../src/lib/delivery/plan';
 import { buildFieldModel } from '../../src/lib/fields/field-model';
 import type { Clock, KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
 
@@ -72,25 +72,27 @@ describe('applied ledger', () => {
     const plan1 = planBatch(items, model, policy, first.applied);
     expect(plan1.writes.map((w) => w.key)).toEqual(['A', 'B', 'C']);
     // Attempt 1 applied A and C; B stayed pending.
-    const appliedNow = plan1.writes.filter((w) => w.key !== 'B').map((w) => w.hash);
+    const appliedNow = plan1.writes.filter((w) => w.key !== 'B');
     await writeLedger(kv, first, appliedNow, clock);
 
     const second = await readLedger(kv, { items, sync });
     const plan2 = planBatch(items, model, policy, second.applied);
     expect(plan2.writes.map((w) => w.key)).toEqual(['B']);
-    expect(plan2.settled.map((s) => s.key).sort()).toEqual(['A', 'C']);
+    expect(plan2.done.map((s) => s.key).sort()).toEqual(['A', 'C']);
     expect(kv.ops).toEqual([`get ${first.key}`, `put ${first.key}`, `get ${first.key}`]);
     expect(kv.ttls.get(first.key)).toBe(24 * 60 * 60);
   });
 
   it('accumulates over attempts', async () => {
     const kv = memoryKvStore();
+    const [a, b] = planBatch(items, model, policy).writes;
+    if (!a || !b) throw new Error('expected two writes');
     const attempt2 = await readLedger(kv, { items, sync });
-    await writeLedger(kv, attempt2, ['h1'], clock);
+    await writeLedger(kv, attempt2, [a], clock);
     const attempt3 = await readLedger(kv, { items, sync });
-    await writeLedger(kv, attempt3, ['h2'], clock);
+    await writeLedger(kv, attempt3, [b], clock);
     const attempt4 = await readLedger(kv, { items, sync });
-    expect([...attempt4.applied].sort()).toEqual(['h1', 'h2']);
+    expect([...attempt4.applied].sort()).toEqual([writeFingerprint(a), writeFingerprint(b)].sort());
   });
 
   it('keys the ledger by sync and batch content, so another batch or sync finds nothing', () => {

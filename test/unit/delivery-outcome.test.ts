@@ -3,25 +3,26 @@ import { describe, expect, it } from 'vitest';
 import { BynderAuthError, BynderUnavailableError } from '../../src/lib/bynder/errors';
 import { ConfigError } from '../../src/lib/config';
 import { failureFromError, MAX_FAILURE_REASON_LENGTH, toDeliverResult } from '../../src/lib/delivery/outcome';
-import type { Settlement } from '../../src/lib/delivery/settlement';
+import type { RecordOutcome } from '../../src/lib/delivery/outcome';
 
 let position = 0;
 const next = (n = 1) => Array.from({ length: n }, () => position++);
-const applied = (key: string, n = 1): Settlement => ({
+const applied = (key: string, n = 1): RecordOutcome => ({
   status: 'applied',
   key,
   subject: `asset_id "${key}"`,
   records: next(n),
 });
-const rejected = (key: string, reason: string, field?: string): Settlement => ({
+/** A rejection for `problem`, carried on `field` when one is at fault. */
+const rejected = (key: string, problem: string, field?: string): RecordOutcome => ({
   status: 'rejected',
   key,
   subject: `asset_id "${key}"`,
   records: next(),
-  reason,
+  problems: [field ? { field, problem } : { problem }],
   ...(field ? { field } : {}),
 });
-const pending = (key: string, cause = 'Bynder unavailable'): Settlement => ({
+const pending = (key: string, cause = 'Bynder unavailable'): RecordOutcome => ({
   status: 'pending',
   key,
   subject: `asset_id "${key}"`,
@@ -41,7 +42,7 @@ describe('toDeliverResult', () => {
   it('fails without retry when only rejections are left, naming key, field and reason', () => {
     const result = toDeliverResult([
       applied('A'),
-      rejected('B', 'field "campaign": "Sumer" is not an option (Summer, Winter)', 'campaign'),
+      rejected('B', '"Sumer" is not an option (Summer, Winter)', 'campaign'),
     ]);
     expect(result.success).toBe(false);
     expect(result.retryable).toBe(false);
@@ -87,9 +88,7 @@ describe('toDeliverResult', () => {
   });
 
   it('keeps failureReason within 1,000 characters with thousands of long reasons, counts intact', () => {
-    const many = Array.from({ length: 3_000 }, (_, i) =>
-      rejected(`KEY-${i}`, `field "notes": ${'x'.repeat(500)}`, 'notes'),
-    );
+    const many = Array.from({ length: 3_000 }, (_, i) => rejected(`KEY-${i}`, 'x'.repeat(500), 'notes'));
     const result = toDeliverResult([...many, pending('P'), applied('Z')]);
     expect(result.failureReason?.length).toBeLessThanOrEqual(MAX_FAILURE_REASON_LENGTH);
     expect(result.failureReason).toContain('1 of 3002 records pending');
@@ -98,9 +97,15 @@ describe('toDeliverResult', () => {
     expect(result.retryable).toBe(true);
   });
 
-  it('counts every event a settlement covers', () => {
+  it('counts every event an outcome covers', () => {
     const result = toDeliverResult([
-      { status: 'rejected', key: 'A', subject: 'asset_id "A"', records: [0, 1, 2], reason: 'bad' },
+      {
+        status: 'rejected',
+        key: 'A',
+        subject: 'asset_id "A"',
+        records: [0, 1, 2],
+        problems: [{ problem: 'bad' }],
+      },
     ]);
     expect(result.failureReason).toBe('3 of 3 records rejected: asset_id "A": bad; 0 applied');
   });

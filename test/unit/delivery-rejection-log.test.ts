@@ -5,16 +5,16 @@ import {
   appendRejections,
   MAX_REJECTION_LOG_ENTRIES,
   readRejectionLog,
-} from '../../src/lib/delivery/rejection-log';
-import type { RejectedSettlement } from '../../src/lib/delivery/settlement';
+} from '../../src/lib/delivery/delivery-state';
+import type { RejectedOutcome } from '../../src/lib/delivery/outcome';
 
 const clock = { now: () => 1_700_000_000_000, sleep: async () => undefined };
-const rejection = (i: number, reason = `bad value ${i}`): RejectedSettlement => ({
+const rejection = (i: number, reason = `bad value ${i}`): RejectedOutcome => ({
   status: 'rejected',
   key: `KEY-${i}`,
   subject: `asset_id "KEY-${i}"`,
   field: 'campaign',
-  reason,
+  problems: [{ problem: reason }],
   records: [i],
 });
 

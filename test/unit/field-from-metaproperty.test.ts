@@ -1,15 +1,24 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Metaproperty } from '../../src/lib/bynder/api-types';
+import { metapropertySchema } from '../../src/lib/bynder/response-schemas';
 import { fieldFromMetaproperty, leftOutReason } from '../../src/lib/fields/field-from-metaproperty';
 
 const REJECT = { emptyValues: 'leave', unknownOptions: 'reject' } as const;
 const CLEAR = { emptyValues: 'clear', unknownOptions: 'reject' } as const;
 
-function mp(patch: Partial<Metaproperty> & Pick<Metaproperty, 'type'>): Metaproperty {
-  return { id: 'MP-1', name: 'usage_notes', label: 'Usage notes', isEditable: true, ...patch };
+/** A metaproperty as the client reads it from Bynder's answer (1/0 flags become booleans there). */
+type Answered = Record<string, unknown> & Pick<Metaproperty, 'type'>;
+function mp(patch: Answered): Metaproperty {
+  return metapropertySchema.parse({
+    id: 'MP-1',
+    name: 'usage_notes',
+    label: 'Usage notes',
+    isEditable: true,
+    ...patch,
+  });
 }
-function field(patch: Partial<Metaproperty> & Pick<Metaproperty, 'type'>, primary = false) {
+function field(patch: Answered, primary = false) {
   const result = fieldFromMetaproperty(mp(patch), {
     name: 'usage_notes',
     displayName: 'Usage notes',

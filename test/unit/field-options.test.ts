@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Metaproperty, MetapropertyOption } from '../../src/lib/bynder/api-types';
+import { metapropertySchema } from '../../src/lib/bynder/response-schemas';
 import { fieldFromMetaproperty } from '../../src/lib/fields/field-from-metaproperty';
 import { buildOptionIndex } from '../../src/lib/fields/option-index';
 
@@ -11,7 +12,8 @@ const option = (
   id: string,
   name: string,
   label: string,
-  extra: Partial<MetapropertyOption> = {},
+  // Flags as Bynder sends them (1/0 or booleans); optionField reads them as the client does.
+  extra: Record<string, unknown> = {},
 ): MetapropertyOption => ({
   id,
   name,
@@ -40,7 +42,14 @@ const MARKETS = [
 
 function optionField(mp: Partial<Metaproperty>) {
   const field = fieldFromMetaproperty(
-    { id: 'MP-C', name: 'campaign', label: 'Campaign', type: 'select', options: SEASONS, ...mp },
+    metapropertySchema.parse({
+      id: 'MP-C',
+      name: 'campaign',
+      label: 'Campaign',
+      type: 'select',
+      options: SEASONS,
+      ...mp,
+    }),
     { name: 'campaign', displayName: 'Campaign' },
   );
   if (!field) throw new Error('expected an option field');

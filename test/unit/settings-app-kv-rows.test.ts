@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { EXTERNAL_KEY_CACHE_KEY } from '../../src/lib/delivery/asset-resolver';
-import { RATE_LIMIT_BLOCK_KEY } from '../../src/lib/delivery/rate-limit-block';
-import { METAPROPERTY_CACHE_KEY } from '../../src/lib/fields/metaproperty-cache';
 import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
-import { READINESS_KEY } from '../../src/lib/delivery/readiness';
-import { REJECTION_LOG_KEY } from '../../src/lib/delivery/rejection-log';
-import { APP_KV_ROWS, deleteAppKvRows } from '../../src/lib/settings/app-kv-rows';
+import { APP_KV_ROWS, deleteAppKvRows, KV_ROWS } from '../../src/lib/kv-rows';
 
 function memoryStore(rows: Record<string, StoredRow>, failOn?: string): KeyValueStore {
   return {
@@ -26,11 +21,11 @@ const silent = { debug: ignore, info: ignore, warn: ignore, error: ignore };
 describe('deleteAppKvRows', () => {
   it('knows the fixed rows of the field model cache and the delivery parts', () => {
     expect(APP_KV_ROWS.map((row) => row.key)).toEqual([
-      METAPROPERTY_CACHE_KEY,
-      RATE_LIMIT_BLOCK_KEY,
-      EXTERNAL_KEY_CACHE_KEY,
-      READINESS_KEY,
-      REJECTION_LOG_KEY,
+      KV_ROWS.metaproperties.key,
+      KV_ROWS.rateLimitBlock.key,
+      KV_ROWS.externalKeys.key,
+      KV_ROWS.readiness.key,
+      KV_ROWS.rejections.key,
     ]);
   });
 
@@ -44,9 +39,9 @@ describe('deleteAppKvRows', () => {
   it('goes on past a failed delete and names it', async () => {
     const rows: Record<string, StoredRow> = {};
     for (const { key } of APP_KV_ROWS) rows[key] = { x: 1 };
-    expect(await deleteAppKvRows(memoryStore(rows, RATE_LIMIT_BLOCK_KEY), silent)).toEqual({
-      failed: [RATE_LIMIT_BLOCK_KEY],
+    expect(await deleteAppKvRows(memoryStore(rows, KV_ROWS.rateLimitBlock.key), silent)).toEqual({
+      failed: [KV_ROWS.rateLimitBlock.key],
     });
-    expect(Object.keys(rows)).toEqual([RATE_LIMIT_BLOCK_KEY]);
+    expect(Object.keys(rows)).toEqual([KV_ROWS.rateLimitBlock.key]);
   });
 });

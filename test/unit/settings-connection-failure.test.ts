@@ -10,7 +10,7 @@ import {
   BynderUnavailableError,
 } from '../../src/lib/bynder/errors';
 import type { Credentials } from '../../src/lib/config';
-import { describeConnectionFailure } from '../../src/lib/settings/connection-failure';
+import { describeConnectionFailure } from '../../src/lib/bynder/connection-failure';
 
 const portalUrl = 'https://acme.bynder.com';
 const token: Credentials = { kind: 'permanent_token', token: 'secret-token' };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { hasConnectionChanged } from '../../src/lib/settings/connection-change';
-import { readConnectionForm } from '../../src/lib/settings/connection-form';
-import { readSecretField } from '../../src/lib/settings/secret-field';
+import { readConnectionForm, readSecretField } from '../../src/lib/settings/settings-form';
+import { portalOf } from '../helpers/portal-origin';
 
 const TOKEN_PAGE = 'Settings > Advanced Settings > Portal Settings > Permanent Tokens';
 const tokenForm = { portal: 'acme.bynder.com', auth_method: 'permanent_token' };
@@ -129,7 +129,7 @@ describe('readSecretField', () => {
 
 describe('hasConnectionChanged', () => {
   const after = {
-    settings: { portal: 'https://acme.bynder.com', auth_method: 'permanent_token' as const },
+    settings: { portal: portalOf('https://acme.bynder.com'), auth_method: 'permanent_token' as const },
     secrets: { token: 't' },
   };
 

@@ -14,7 +14,7 @@ import {
   SECTION_TITLES,
   throughputSettingsSchema,
 } from '../../src/lib/config';
-import { SETTING_LABELS } from '../../src/lib/settings/setting-issue';
+import { SETTING_LABELS } from '../../src/lib/config';
 
 const FILE = path.join(__dirname, '../../forms/settings.yml');
 

@@ -124,7 +124,9 @@ async function listFromEmulator(seedFile: string, logger: Logger): Promise<Metap
   // startEmulator reads the seed before it listens: a missing or broken file fails with its name.
   return withEmulator({ port: 0, seed: seedFile }, (emulator) => {
     const credentials: Credentials = { kind: 'permanent_token', token: emulator.token };
-    return new BynderClient({ portalUrl: emulator.url, credentials, logger }).listMetaproperties();
+    const portal = parsePortalUrl(emulator.url);
+    if (!portal.ok) throw new SchemaCommandError(`the emulator's ${portal.problem}`);
+    return new BynderClient({ portalUrl: portal.origin, credentials, logger }).listMetaproperties();
   });
 }
 

@@ -5,12 +5,8 @@ import { storage } from '@zaiusinc/app-sdk';
 
 import { BynderAssetSync } from '../../../src/destinations/BynderAssetSync';
 import type { AppConfig } from '../../../src/lib/config';
-import { readRateLimitBlock } from '../../../src/lib/delivery/rate-limit-block';
-import {
-  MAX_REJECTION_LOG_ENTRIES,
-  readRejectionLog,
-  REJECTION_LOG_KEY,
-} from '../../../src/lib/delivery/rejection-log';
+import { MAX_REJECTION_LOG_ENTRIES, readRateLimitBlock, readRejectionLog } from '../../../src/lib/delivery';
+import { KV_ROWS } from '../../../src/lib/kv-rows';
 import { systemClock } from '../../../src/lib/runtime-ports';
 import { locateRejections } from './batch-rejections';
 import { deliverWithRetries } from './deliver-with-retries';
@@ -159,7 +155,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
         retryPauseMs: options.retryPauseMs,
         maxBlockWaitMs: options.maxBlockWaitMs,
         clock: systemClock,
-        beforeAttempt: () => storage.kvStore.delete(REJECTION_LOG_KEY).then(() => undefined),
+        beforeAttempt: () => storage.kvStore.delete(KV_ROWS.rejections.key).then(() => undefined),
         readBlockedUntil: async () => (await readRateLimitBlock(storage.kvStore, systemClock))?.blockedUntil,
         onRetry: ({ attempt, pauseMs, failureReason, blockedUntil }) => {
           tally.retries += 1;

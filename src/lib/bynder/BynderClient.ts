@@ -3,8 +3,7 @@ import type { z } from 'zod';
 
 import { performance } from 'node:perf_hooks';
 
-import { ConfigError, type Credentials } from '../config';
-import { parsePortalUrl } from '../portal-url';
+import type { Credentials } from '../config';
 import { redactSecrets } from '../redact';
 import { type Clock, type Logger, systemClock } from '../runtime-ports';
 import type { BynderClientOptions, ResponseInfo } from './client-options';
@@ -39,7 +38,6 @@ import {
   DELETE_MEDIA_ROUTE,
   describeRoute,
   GET_MEDIA_ROUTE,
-  isRoutableSegment,
   LIST_MEDIA_ROUTE,
   LIST_METAPROPERTIES_ROUTE,
   LIST_METAPROPERTY_OPTIONS_ROUTE,
@@ -75,7 +73,10 @@ interface NoAnswer {
 
 const ISSUED_TOKENS_KEPT = 4;
 
-/** Metaproperties without their options (`options=0`): fast even on large taxonomies (facts 2.1). */
+/**
+ * Metaproperties without their options (`options=0`): fast even on large taxonomies, which can time
+ * out otherwise (https://api.bynder.com/reference/get_api-v4-metaproperties).
+ */
 function metapropertyListCall(): Call {
   const route = LIST_METAPROPERTIES_ROUTE;
   return { route, path: route.path, query: new URLSearchParams({ options: '0' }), accept: [200] };
@@ -97,8 +98,6 @@ export class BynderClient implements BynderApi {
   private readonly issuedTokens: string[] = [];
 
   public constructor(options: BynderClientOptions) {
-    const portal = parsePortalUrl(options.portalUrl);
-    if (!portal.ok) throw new ConfigError(`Portal ${portal.problem}`);
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -111,10 +110,10 @@ export class BynderClient implements BynderApi {
       options.credentials,
       () => this.requestToken(),
       this.clock,
-      portal.origin,
+      options.portalUrl,
     );
     this.http = axios.create({
-      baseURL: portal.origin,
+      baseURL: options.portalUrl,
       timeout: this.timeoutMs,
       // A redirect could carry the Authorization header elsewhere; Bynder's API does not redirect.
       maxRedirects: 0,
@@ -170,11 +169,9 @@ export class BynderClient implements BynderApi {
     });
   }
 
-  public async deleteMedia(id: string): Promise<'deleted' | 'not_found'> {
-    if (!isRoutableSegment(id)) return 'not_found';
-    const path = buildPath(DELETE_MEDIA_ROUTE.path, { id });
-    const answer = await this.send({ route: DELETE_MEDIA_ROUTE, path, accept: [200, 202, 204, 404] });
-    return answer.status === 404 ? 'not_found' : 'deleted';
+  public async deleteMedia(id: string): Promise<void> {
+    const path = this.mediaPath(DELETE_MEDIA_ROUTE, id);
+    await this.send({ route: DELETE_MEDIA_ROUTE, path, accept: [200, 202, 204] });
   }
 
   public async testConnection(): Promise<void> {
@@ -185,13 +182,13 @@ export class BynderClient implements BynderApi {
   /** All options of one metaproperty, 1,000 a page, until a short page. */
   private async listOptions(metapropertyId: string): Promise<MetapropertyOption[]> {
     const route = LIST_METAPROPERTY_OPTIONS_ROUTE;
-    if (!isRoutableSegment(metapropertyId)) {
+    const path = buildPath(route.path, { id: metapropertyId });
+    if (path === undefined) {
       throw new BynderInvalidResponseError(
         describeRoute(LIST_METAPROPERTIES_ROUTE),
         `metaproperty id "${metapropertyId}" cannot be used in a path`,
       );
     }
-    const path = buildPath(route.path, { id: metapropertyId });
     const options: MetapropertyOption[] = [];
     let previousFirstId: string | undefined;
     for (let page = 1; page <= MAX_OPTION_PAGES; page += 1) {
@@ -215,14 +212,15 @@ export class BynderClient implements BynderApi {
 
   /** Ids that cannot travel as one path segment match no asset: a 404 without sending anything. */
   private mediaPath(route: BynderRoute, id: string): string {
-    if (!isRoutableSegment(id)) {
+    const path = buildPath(route.path, { id });
+    if (path === undefined) {
       throw new BynderNotFoundError(
         404,
         describeRoute(route),
         `"${id}" cannot be a Bynder asset id (nothing was sent); check the asset id`,
       );
     }
-    return buildPath(route.path, { id });
+    return path;
   }
 
   private async requestToken(): Promise<IssuedToken> {

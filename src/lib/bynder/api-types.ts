@@ -1,8 +1,7 @@
-// Bynder API v4 shapes this app reads (see shared/reference/bynder-api-facts.md, sections 2-3).
-// Only the fields we use are typed; Bynder sends many more.
-
-/** Bynder sometimes sends booleans as 1/0. */
-export type BynderBoolean = boolean | 0 | 1;
+// Bynder API v4 shapes this app reads (https://api.bynder.com/reference/get_api-v4-metaproperties,
+// https://api.bynder.com/reference/get_api-v4-media). Only the fields we use are typed; Bynder sends
+// many more. Booleans are plain booleans here: Bynder sends them as 1/0 or true/false, and
+// response-schemas.ts, the one reader of Bynder's answers, normalises them.
 
 export interface MetapropertyOption {
   id: string;
@@ -10,8 +9,8 @@ export interface MetapropertyOption {
   label?: string;
   displayLabel?: string;
   zindex?: number;
-  isSelectable?: BynderBoolean;
-  active?: BynderBoolean;
+  isSelectable?: boolean;
+  active?: boolean;
   externalReference?: string;
   /** Hierarchical taxonomies nest child options here. */
   options?: MetapropertyOption[];
@@ -25,10 +24,10 @@ export interface Metaproperty {
   label?: string;
   /** select | select2 | autocomplete | text | longtext | date | linked_assets | ... */
   type: string;
-  isMultiselect?: BynderBoolean;
-  isRequired?: BynderBoolean;
-  isEditable?: BynderBoolean;
-  isApiField?: BynderBoolean;
+  isMultiselect?: boolean;
+  isRequired?: boolean;
+  isEditable?: boolean;
+  isApiField?: boolean;
   zindex?: number;
   options?: MetapropertyOption[];
 }
@@ -39,9 +38,9 @@ export interface Media {
   description?: string;
   copyright?: string;
   tags?: string[];
-  archive?: BynderBoolean;
-  isPublic?: BynderBoolean;
-  limited?: BynderBoolean;
+  archive?: boolean;
+  isPublic?: boolean;
+  limited?: boolean;
   datePublished?: string;
   dateModified?: string;
   propertyOptions?: string[];

@@ -16,8 +16,8 @@ export interface BynderApi {
   findMediaByProperty(metapropertyName: string, value: string, limit?: number): Promise<Media[]>;
   /** Modify an asset (Bynder answers 202 and applies it later); throws BynderNotFoundError for an unknown id. */
   updateMedia(id: string, form: MediaForm): Promise<void>;
-  /** Delete an asset to Bynder's trash; an asset that is already gone gives 'not_found', not an error. */
-  deleteMedia(id: string): Promise<'deleted' | 'not_found'>;
+  /** Delete an asset to Bynder's trash; throws BynderNotFoundError when it is already gone. */
+  deleteMedia(id: string): Promise<void>;
   /** One cheap authenticated request that proves the portal, the credentials and read access. */
   testConnection(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { Credentials } from '../config';
+import type { PortalOrigin } from '../portal-url';
 import type { Clock, Logger } from '../runtime-ports';
 
 export interface ResponseInfo {
@@ -12,7 +13,7 @@ export interface ResponseInfo {
 
 export interface BynderClientOptions {
   /** Portal origin, as `parsePortalUrl` returns it (https; http on loopback only). */
-  portalUrl: string;
+  portalUrl: PortalOrigin;
   credentials: Credentials;
   logger: Logger;
   clock?: Clock;

@@ -1,6 +1,6 @@
-// Client limits and defaults (wire facts from shared/reference/bynder-api-facts.md section 4).
+// Client limits and defaults. Bynder's limits: https://api.bynder.com/docs/getting-started.
 
-/** A stalled response ends after this long (no published Bynder timeout; the facts suggest 30 s). */
+/** A stalled response ends after this long (Bynder publishes no timeout; large listings take seconds). */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Retries after the first attempt, for 5xx, timeouts and connection resets only. */
 export const DEFAULT_RETRIES = 3;
@@ -24,5 +24,8 @@ export const MAX_DETAIL_LENGTH = 300;
 /** Guards memory against a runaway body; the largest answer we read (a 1,000-item page) is far smaller. */
 export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export const USER_AGENT = 'bynder-asset-sync-ocp-app';
-/** Metaproperty types whose values are options (facts 2.2); others with options listed are fetched too. */
+/**
+ * Metaproperty types whose values are options, sent as option ids; text, longtext and date values are
+ * sent as they are (https://api.bynder.com/reference/post_api-v4-media-id). The one list of them.
+ */
 export const OPTION_METAPROPERTY_TYPES: ReadonlySet<string> = new Set(['select', 'select2', 'autocomplete']);

@@ -1,15 +1,27 @@
-// One family of transport errors; each class says what the caller does next. Messages name the
-// route template (never a URL with a query string), the status and the fix, and never a secret.
+import { AppError } from '../app-error';
 
-export abstract class BynderError extends Error {
-  /** Whether trying again later can succeed. */
-  public abstract readonly retryable: boolean;
+// One family of transport errors. Each class says what its failure means for the caller, so no
+// caller re-derives it from the class: whether a retry can help (`retryable`), whether it stops the
+// whole batch (`haltsBatch`), and, for a write it hits, why the record stays pending (`pendingCause`,
+// short enough to group by) or, when undefined, that the record's own data is at fault (rejected).
+// Messages name the route template (never a URL with a query string), the status and the fix, and
+// never a secret.
+
+export abstract class BynderError extends AppError {
+  /** Why a record this error hits stays pending; undefined: the record's data is at fault (rejected). */
+  public readonly pendingCause: string | undefined = 'unexpected answer from Bynder';
+  /** Whether nothing more should be sent in this batch after it. */
+  public readonly haltsBatch: boolean = false;
+  /** What the person who reads the failure does about it. */
+  public readonly fix: string = "Check the portal address in the app's Connection settings, then try again.";
 }
 
 /** Bynder answered with an HTTP error. `route` is a template such as `POST /api/v4/media/{id}/`. */
 export class BynderApiError extends BynderError {
   public override name = 'BynderApiError';
   public readonly retryable: boolean;
+  /** A 4xx Bynder refused as wrong: the data is at fault, not the connection. */
+  public override readonly pendingCause: string | undefined = undefined;
   public constructor(
     public readonly status: number,
     public readonly route: string,
@@ -24,11 +36,19 @@ export class BynderApiError extends BynderError {
 /** 401: the token or client credentials are wrong, expired or revoked. Fix the settings; no retry. */
 export class BynderAuthError extends BynderApiError {
   public override name = 'BynderAuthError';
+  public override readonly pendingCause = 'not sent: credentials refused';
+  public override readonly haltsBatch = true;
+  public override readonly fix =
+    "Check the token or OAuth client in the app's Connection settings and save them again.";
 }
 
 /** 403: the credentials work but their user lacks a role (MEDIAEDIT, MEDIAREMOVE, ...). No retry. */
 export class BynderPermissionError extends BynderApiError {
   public override name = 'BynderPermissionError';
+  public override readonly pendingCause = 'not sent: permission missing';
+  public override readonly haltsBatch = true;
+  public override readonly fix =
+    'Give the Bynder user behind these credentials the rights named above, then try again.';
 }
 
 /** 404: the asset, metaproperty or route does not exist. */
@@ -40,12 +60,20 @@ export class BynderNotFoundError extends BynderApiError {
 export class BynderRateLimitError extends BynderApiError {
   public override name = 'BynderRateLimitError';
   public override readonly retryable = true;
+  public override readonly pendingCause = 'rate limited by Bynder';
+  public override readonly haltsBatch = true;
+  public override readonly fix = 'Bynder is unreachable or busy; try again in a few minutes.';
 }
 
-/** 5xx, timeouts, resets, unreachable host: transient. Retried with backoff, then handed back. */
+/**
+ * 5xx, timeouts, resets, unreachable host: transient. Retried with backoff, then handed back. One
+ * does not stop a batch; several in a row do (the delivery step counts them).
+ */
 export class BynderUnavailableError extends BynderError {
   public override name = 'BynderUnavailableError';
   public readonly retryable = true;
+  public override readonly pendingCause = 'Bynder unavailable';
+  public override readonly fix = 'Bynder is unreachable or busy; try again in a few minutes.';
   public constructor(
     public readonly route: string,
     detail: string,

@@ -1,6 +1,6 @@
 // The Bynder endpoints this client calls, as route templates (the form used in every error and log
-// line: never a filled-in URL, which could carry ids or query values). See
-// shared/reference/bynder-api-facts.md sections 1-3. Paths keep the trailing slash all SDKs use.
+// line: never a filled-in URL, which could carry ids or query values). Reference:
+// https://api.bynder.com/docs/getting-started. Paths keep the trailing slash Bynder's SDKs use.
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -68,14 +68,17 @@ export function isRoutableSegment(value: string): boolean {
   return value !== '' && value !== '.' && value !== '..';
 }
 
-/** Fills a path template; each value becomes exactly one percent-encoded segment. */
-export function buildPath(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (_placeholder, key: string) => {
+/**
+ * Fills a path template; each value becomes exactly one percent-encoded segment. The one rule for
+ * ids in paths: undefined when a value cannot be one segment (the caller says what that means).
+ */
+export function buildPath(template: string, values: Record<string, string>): string | undefined {
+  let routable = true;
+  const path = template.replace(/\{(\w+)\}/g, (_placeholder, key: string) => {
     const value = values[key];
     if (value === undefined) throw new RangeError(`buildPath: no value for {${key}} in ${template}`);
-    if (!isRoutableSegment(value)) {
-      throw new RangeError(`buildPath: "${value}" cannot be sent as one path segment`);
-    }
+    routable &&= isRoutableSegment(value);
     return encodeURIComponent(value);
   });
+  return routable ? path : undefined;
 }

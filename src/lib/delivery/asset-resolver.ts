@@ -2,63 +2,45 @@ import type { Media } from '../bynder/api-types';
 import type { BynderApi } from '../bynder/bynder-api';
 import type { FieldModel } from '../fields/field';
 import type { KeyValueStore } from '../runtime-ports';
+import { type KeyCache, loadKeyCache } from './delivery-state';
 
 // Record key → Bynder asset id. With asset_id as the primary key this is the identity. In external-key
 // mode a text metaproperty holds the key: each new key costs one `findMediaByProperty` lookup (through
-// the request budget like every request), and answers are cached in one bounded kvStore row, read
-// once and written at most once per batch, because the lookup costs rate-limit budget and Bynder's
+// the request budget like every request), and answers are kept in the external-key cache (one
+// bounded kvStore row, see delivery-state.ts), because a lookup costs rate-limit budget and Bynder's
 // search index lags behind its asynchronous writes.
 
-export const EXTERNAL_KEY_CACHE_KEY = 'delivery_external_keys';
-/** The row keeps the most recently used keys up to this many (a few tens of kB). */
-export const MAX_CACHED_KEYS = 1_000;
-export const EXTERNAL_KEY_CACHE_TTL_SECONDS = 24 * 60 * 60;
-
 export type Resolution =
-  | { ok: true; id: string; fromCache: boolean }
-  /** `missing`: no asset holds the key (a delete then has nothing to do); otherwise it is ambiguous. */
-  | { ok: false; missing: boolean; reason: string };
+  | { kind: 'found'; id: string; fromCache: boolean }
+  /** No asset holds the key: an upsert is rejected, a delete has nothing left to do. */
+  | { kind: 'missing'; reason: string }
+  /** Several assets hold the key: rejected until the value is unique in Bynder. */
+  | { kind: 'ambiguous'; reason: string };
 
 export interface AssetResolver {
   resolve(key: string): Promise<Resolution>;
   /** Drops a cached answer that turned out stale (its asset is gone), so the next resolve looks again. */
   forget(key: string): void;
-  /** Writes the cache row when this batch learned something (at most one kvStore write). */
-  save(): Promise<void>;
+  /** What must be saved after the batch (external-key mode only). */
+  readonly keyCache: KeyCache | undefined;
 }
 
 export const assetIdResolver: AssetResolver = {
-  resolve: (key) => Promise.resolve({ ok: true, id: key, fromCache: false }),
+  resolve: (key) => Promise.resolve({ kind: 'found', id: key, fromCache: false }),
   forget: () => undefined,
-  save: () => Promise.resolve(),
+  keyCache: undefined,
 };
 
-export async function loadExternalKeyResolver(deps: {
-  api: BynderApi;
-  kvStore: KeyValueStore;
-  metaproperty: string;
-}): Promise<AssetResolver> {
-  const { api, kvStore, metaproperty } = deps;
-  const row = await kvStore.get(EXTERNAL_KEY_CACHE_KEY);
-  // A Map, never an object keyed by record keys: keys such as "__proto__" stay plain data.
-  const cache = new Map<string, string>();
-  // Two parallel string lists, not a list of pairs: the SDK's stores hold lists of values, not of lists.
-  if (row.metaproperty === metaproperty && Array.isArray(row.keys) && Array.isArray(row.ids)) {
-    const ids = row.ids as unknown[];
-    (row.keys as unknown[]).forEach((key, i) => {
-      const id = ids[i];
-      if (typeof key === 'string' && typeof id === 'string') cache.set(key, id);
-    });
-  }
-  let changed = false;
-
+export function externalKeyResolver(api: BynderApi, cache: KeyCache): AssetResolver {
+  const { metaproperty } = cache;
   return {
+    keyCache: cache,
     async resolve(key) {
-      const cached = cache.get(key);
+      const cached = cache.ids.get(key);
       if (cached !== undefined) {
-        cache.delete(key); // re-insert: Map order is recency order, the oldest are evicted first
-        cache.set(key, cached);
-        return { ok: true, id: cached, fromCache: true };
+        cache.ids.delete(key); // re-insert: Map order is recency order, the oldest are evicted first
+        cache.ids.set(key, cached);
+        return { kind: 'found', id: cached, fromCache: true };
       }
       const matches = (await api.findMediaByProperty(metaproperty, key, 2)).filter((media) =>
         holdsExactly(media, metaproperty, key),
@@ -66,31 +48,22 @@ export async function loadExternalKeyResolver(deps: {
       const [first] = matches;
       if (!first) {
         return {
-          ok: false,
-          missing: true,
+          kind: 'missing',
           reason: `no asset has ${metaproperty} = ${JSON.stringify(key)}; this destination updates existing assets only`,
         };
       }
       if (matches.length > 1) {
         return {
-          ok: false,
-          missing: false,
+          kind: 'ambiguous',
           reason: `several assets have ${metaproperty} = ${JSON.stringify(key)}; make the value unique in Bynder`,
         };
       }
-      cache.set(key, first.id);
-      changed = true;
-      return { ok: true, id: first.id, fromCache: false };
+      cache.ids.set(key, first.id);
+      cache.changed = true;
+      return { kind: 'found', id: first.id, fromCache: false };
     },
     forget(key) {
-      changed = cache.delete(key) || changed;
-    },
-    async save() {
-      if (!changed) return;
-      const kept = [...cache].slice(-MAX_CACHED_KEYS);
-      const saved = { metaproperty, keys: kept.map(([key]) => key), ids: kept.map(([, id]) => id) };
-      await kvStore.put(EXTERNAL_KEY_CACHE_KEY, saved, { ttl: EXTERNAL_KEY_CACHE_TTL_SECONDS });
-      changed = false;
+      cache.changed = cache.ids.delete(key) || cache.changed;
     },
   };
 }
@@ -110,5 +83,5 @@ export async function resolverFor(
 ): Promise<AssetResolver> {
   const target = model.primary.target;
   if (target.kind !== 'metaproperty' || !hasWrites) return assetIdResolver;
-  return loadExternalKeyResolver({ ...deps, metaproperty: target.name });
+  return externalKeyResolver(deps.api, await loadKeyCache(deps.kvStore, target.name));
 }

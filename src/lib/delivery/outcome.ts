@@ -1,12 +1,56 @@
-import { ConfigError } from '../config';
-import { isBynderError } from '../bynder/errors';
+import { describeError, isRetryable } from '../app-error';
 import { redactSecrets } from '../redact';
-import type { RejectedSettlement, Settlement } from './settlement';
-import { shorten } from './shorten';
+import type { Clock, Logger } from '../runtime-ports';
+import { shorten } from '../shorten';
 
-// Step 5 of deliver(): OCP's result is one flag pair and one text per batch. Pending left → retry
-// (success false, retryable true). Only rejections left → success false, retryable false: retrying
-// cannot fix bad data. All applied → success. The text counts each class and names the first reasons.
+// How each record of a batch ends, and what OCP and the log are told about it. Every record ends
+// exactly once as applied, rejected (permanent: its data is wrong, with a reason) or pending
+// (transient: OCP retries the batch). Outcomes cover batch positions, so events superseded by a later
+// event for the same key share the winner's outcome. The batch's one log line and OCP's result
+// (`DestinationDeliverResult`) are both made from one count of them.
+
+interface OutcomeBase {
+  /** The record key, when the record had a usable one. */
+  key: string | undefined;
+  /** How messages name it, e.g. `asset_id "7C1D…"` or `record #4`. */
+  subject: string;
+  /** Batch positions (0-based) this outcome covers: the winning event and those it superseded. */
+  records: readonly number[];
+}
+
+export interface AppliedOutcome extends OutcomeBase {
+  status: 'applied';
+}
+
+/** One thing wrong with a record: with `field` when one field's value is at fault. */
+export interface RecordProblem {
+  field?: string;
+  /** What is wrong and what is allowed; never a secret, values cut short. */
+  problem: string;
+}
+
+export interface RejectedOutcome extends OutcomeBase {
+  status: 'rejected';
+  /** The field at fault, when one is (for the rejection log and the CLI). */
+  field?: string;
+  /** What is wrong, per field where a field is at fault; at least one. */
+  problems: readonly RecordProblem[];
+}
+
+export interface PendingOutcome extends OutcomeBase {
+  status: 'pending';
+  /** Why it was not applied this time, short enough to group by, e.g. `Bynder unavailable`. */
+  cause: string;
+}
+
+export type RecordOutcome = AppliedOutcome | RejectedOutcome | PendingOutcome;
+
+/** Why sending stopped early for the whole batch (credentials, rate limit, an outage), if it did. */
+export interface BatchStop {
+  message: string;
+  /** False when only the user can fix it (credentials, roles): OCP should not retry. */
+  retryable: boolean;
+}
 
 /** The SDK's DestinationDeliverResult, restated so src/lib stays SDK-free. */
 export interface DeliverResult {
@@ -15,36 +59,83 @@ export interface DeliverResult {
   failureReason?: string;
 }
 
-/** Why sending stopped early for the whole batch (credentials, rate limit), if it did. */
-export interface DeliveryStop {
-  message: string;
-  /** False when only the user can fix it (credentials, roles): OCP should not retry. */
-  retryable: boolean;
-}
-
 export const MAX_FAILURE_REASON_LENGTH = 1_000;
 /** One named rejection in failureReason is cut at this length, so several fit. */
 const MAX_EXAMPLE_LENGTH = 240;
+/** A record with more problems than this names the first few and counts the rest. */
+const MAX_PROBLEMS_SHOWN = 3;
 
-export function toDeliverResult(settlements: readonly Settlement[], stop?: DeliveryStop): DeliverResult {
-  const count = (status: Settlement['status']) =>
-    settlements.filter((s) => s.status === status).reduce((sum, s) => sum + s.records.length, 0);
-  const applied = count('applied');
-  const rejected = count('rejected');
-  const pending = count('pending');
-  const total = applied + rejected + pending;
+/** The whole batch pending for one cause, e.g. while a rate-limit block lasts (no request sent). */
+export function allPending(total: number, cause: string): PendingOutcome[] {
+  if (total === 0) return [];
+  const records = Array.from({ length: total }, (_, i) => i);
+  return [{ status: 'pending', key: undefined, subject: 'the batch', records, cause }];
+}
+
+/** A record rejected for `problems` (the first problem's field, if any, is the field at fault). */
+export function rejectedOutcome(
+  record: Pick<OutcomeBase, 'key' | 'subject' | 'records'>,
+  problems: readonly RecordProblem[],
+  field = problems[0]?.field,
+): RejectedOutcome {
+  return { ...record, status: 'rejected', problems, ...(field !== undefined ? { field } : {}) };
+}
+
+/** `field "campaign": "Sumer" is not an option …; field "region": …; and 2 more`, or the plain problem. */
+export function reasonOf(rejection: Pick<RejectedOutcome, 'problems'>): string {
+  const shown = rejection.problems
+    .slice(0, MAX_PROBLEMS_SHOWN)
+    .map((p) => (p.field === undefined ? p.problem : `field "${p.field}": ${p.problem}`));
+  const more = rejection.problems.length - shown.length;
+  return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
+}
+
+/** `asset_id "7C1D…" field "campaign": "Sumer" is not an option (…)`, or `record #3: not an object`. */
+export function describeRejection(rejection: Pick<RejectedOutcome, 'subject' | 'problems'>): string {
+  const byField = rejection.problems[0]?.field !== undefined;
+  return `${rejection.subject}${byField ? ' ' : ': '}${reasonOf(rejection)}`;
+}
+
+export interface OutcomeCounts {
+  applied: number;
+  rejected: number;
+  pending: number;
+  total: number;
+}
+
+/** Records per outcome class, counted once for the log line and OCP's result. */
+export function countOutcomes(outcomes: readonly RecordOutcome[]): OutcomeCounts {
+  const counts = { applied: 0, rejected: 0, pending: 0, total: 0 };
+  for (const outcome of outcomes) {
+    counts[outcome.status] += outcome.records.length;
+    counts.total += outcome.records.length;
+  }
+  return counts;
+}
+
+/**
+ * OCP's result: pending left → retry (success false, retryable true unless a stop says only the user
+ * can fix it). Only rejections left → success false, retryable false: retrying cannot fix bad data.
+ * All applied → success. The text counts each class and names the first reasons.
+ */
+export function toDeliverResult(
+  outcomes: readonly RecordOutcome[],
+  stop?: BatchStop,
+  counts = countOutcomes(outcomes),
+): DeliverResult {
+  const { applied, rejected, pending, total } = counts;
   if (rejected === 0 && pending === 0 && !stop) return { success: true };
 
   const head: string[] = [];
   if (stop) head.push(stop.message);
-  if (pending > 0) head.push(`${pending} of ${total} records pending (${describeCauses(settlements)})`);
+  if (pending > 0) head.push(`${pending} of ${total} records pending (${describeCauses(outcomes)})`);
   const tail = [`${applied} applied`];
   const retryable = pending > 0 && (stop?.retryable ?? true);
   if (rejected === 0) {
     return { success: false, retryable, failureReason: boundReason([...head, ...tail].join('; ')) };
   }
 
-  const rejections = settlements.filter((s): s is RejectedSettlement => s.status === 'rejected');
+  const rejections = outcomes.filter((o): o is RejectedOutcome => o.status === 'rejected');
   const intro = `${rejected} of ${total} records rejected: `;
   const fixed = [...head, ...tail].join('; ');
   // Name as many rejections as fit beside the counts, then say how many more there are.
@@ -63,45 +154,85 @@ export function toDeliverResult(settlements: readonly Settlement[], stop?: Deliv
   return { success: false, retryable, failureReason: boundReason(text) };
 }
 
-/** `asset_id "7C1D…" field "campaign": "Sumer" is not an option (…)`, or `record #3: not an object`. */
-function describeRejection(rejection: Pick<RejectedSettlement, 'subject' | 'reason'>): string {
-  return rejection.reason.startsWith('field "')
-    ? `${rejection.subject} ${rejection.reason}`
-    : `${rejection.subject}: ${rejection.reason}`;
-}
-
-/** The result for an error that escaped the steps: config and credential problems are not retried. */
+/** The result for an error that escaped the steps: our errors say whether a retry helps. */
 export function failureFromError(error: unknown, secrets: readonly string[] = []): DeliverResult {
-  return { success: false, retryable: isRetryable(error), failureReason: describeError(error, secrets) };
+  return {
+    success: false,
+    retryable: isRetryable(error),
+    failureReason: boundReason(redactSecrets(describeError(error), secrets)),
+  };
 }
 
-/** Our own errors' messages are written for the user; others keep their class name for support. */
-export function describeError(error: unknown, secrets: readonly string[] = []): string {
-  const ours =
-    error instanceof ConfigError || isBynderError(error) || (error instanceof Error && 'retryable' in error);
-  const message =
-    error instanceof Error ? (ours ? error.message : `${error.name}: ${error.message}`) : String(error);
-  return boundReason(redactSecrets(message, secrets));
-}
-
-function isRetryable(error: unknown): boolean {
-  if (error instanceof ConfigError) return false;
-  if (isBynderError(error)) return error.retryable;
-  // Other errors of ours that know (e.g. MetapropertiesUnavailableError) carry a boolean `retryable`.
-  if (error instanceof Error && 'retryable' in error && typeof error.retryable === 'boolean') {
-    return error.retryable;
-  }
-  return true; // Unknown failures may be transient; OCP's retries are bounded.
-}
-
-function describeCauses(settlements: readonly Settlement[]): string {
+function describeCauses(outcomes: readonly RecordOutcome[]): string {
   const byCause = new Map<string, number>();
-  for (const s of settlements) {
-    if (s.status === 'pending') byCause.set(s.cause, (byCause.get(s.cause) ?? 0) + s.records.length);
+  for (const o of outcomes) {
+    if (o.status === 'pending') byCause.set(o.cause, (byCause.get(o.cause) ?? 0) + o.records.length);
   }
   return [...byCause].map(([cause, n]) => (byCause.size === 1 ? cause : `${n} ${cause}`)).join(', ');
 }
 
 function boundReason(text: string): string {
   return shorten(text, MAX_FAILURE_REASON_LENGTH);
+}
+
+// ── The batch's log line ────────────────────────────────────────────────────────────────────────
+// One info line per batch, short enough for OCP's 4,096-character log lines. Counts only: keys and
+// reasons go to the rejection log, values nowhere.
+
+/** What the Bynder client saw, counted through its onResponse hook. */
+export interface TrafficCounter {
+  requests: number;
+  rateLimited: number;
+  serverErrors: number;
+  record: (info: { status: number | undefined }) => void;
+}
+
+export function createTrafficCounter(): TrafficCounter {
+  const counter: TrafficCounter = {
+    requests: 0,
+    rateLimited: 0,
+    serverErrors: 0,
+    record: ({ status }) => {
+      counter.requests += 1;
+      if (status === 429) counter.rateLimited += 1;
+      if (status === undefined || status >= 500) counter.serverErrors += 1;
+    },
+  };
+  return counter;
+}
+
+export interface BatchReport {
+  syncName: string;
+  attempt: number;
+  startedAt: number;
+  traffic: Pick<TrafficCounter, 'requests' | 'rateLimited' | 'serverErrors'>;
+}
+
+/** How the batch ended: every record's outcome, the stop if any, and fields dropped for schema drift. */
+export interface BatchEnd {
+  outcomes: readonly RecordOutcome[];
+  stop?: BatchStop;
+  /** Fields dropped because Bynder no longer has them, with how many records carried each. */
+  droppedFields?: ReadonlyMap<string, number>;
+}
+
+/** Logs the batch's one line and returns OCP's result for it. */
+export function reportBatch(
+  deps: { logger: Logger; clock: Clock },
+  report: BatchReport,
+  end: BatchEnd,
+): DeliverResult {
+  const counts = countOutcomes(end.outcomes);
+  const dropped = [...(end.droppedFields ?? [])].map(([name, n]) => `${name} (${n})`).join(', ');
+  const { traffic } = report;
+  const parts = [
+    `Bynder delivery for sync ${JSON.stringify(report.syncName.slice(0, 100))} attempt ${report.attempt}:`,
+    `${counts.total} records: ${counts.applied} applied, ${counts.rejected} rejected, ${counts.pending} pending;`,
+    `${traffic.requests} requests (${traffic.rateLimited} answered 429, ${traffic.serverErrors} failed as unavailable)`,
+    `in ${Math.round(deps.clock.now() - report.startedAt)} ms`,
+  ];
+  if (dropped) parts.push(`; dropped fields Bynder no longer has: ${dropped.slice(0, 500)}`);
+  if (end.stop) parts.push(`; stopped: ${end.stop.message.slice(0, 500)}`);
+  deps.logger.info(parts.join(' ').replace(/ ;/g, ';'));
+  return toDeliverResult(end.outcomes, end.stop, counts);
 }

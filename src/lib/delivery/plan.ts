@@ -1,16 +1,19 @@
 import type { MediaForm } from '../bynder/bynder-api';
 import type { AppConfig } from '../config';
-import type { FieldModel } from '../fields/field';
 import { compareText } from '../fields/compare-text';
-import { DELETED_MARKER, isAssetItem, isDeleteEvent } from './asset-item';
+import type { FieldModel } from '../fields/field';
+import { type FieldModelDeps, getFieldModel } from '../fields/get-field-model';
 import type { AssetItem } from './asset-item';
+import { DELETED_MARKER, isAssetItem, isDeleteEvent } from './asset-item';
 import { contentHash } from './content-hash';
+import type { AppliedOutcome, RecordProblem, RejectedOutcome } from './outcome';
+import { rejectedOutcome } from './outcome';
 import { describeRecord, readRecordKey } from './record-key';
-import type { AppliedSettlement, RejectedSettlement } from './settlement';
 
-// Step 3 of deliver(): turn a batch into writes, without any I/O. Per key, events are replayed in
-// batch order into one write (see docs/delivery.md, "Several events for one key"), validated and
-// encoded with the field model, and dropped when the applied ledger says an earlier attempt did it.
+// Step 3 of deliver(): turn a batch into writes. Per key, events are replayed in batch order into
+// one write (see docs/delivery.md, "Several events for one key"), validated and encoded with the
+// field model, and dropped when the applied ledger says an earlier attempt did it. planBatch does no
+// I/O; planDelivery adds the one refresh of the field model that schema drift may call for.
 
 export interface PlannedWrite {
   kind: 'upsert' | 'delete';
@@ -19,17 +22,17 @@ export interface PlannedWrite {
   records: readonly number[];
   /** The form for `POST /api/v4/media/{id}/`; empty for a delete. */
   form: MediaForm;
-  /** Fingerprint of key + operation + content, as the applied ledger stores it. */
-  hash: string;
+  /** How a delete is carried out (the delete policy); upserts have none. */
+  deleteBy?: 'archive' | 'delete';
 }
 
 export interface BatchPlan {
   /** The field model the plan was made with (the refreshed one after schema drift). */
   model: FieldModel;
   writes: PlannedWrite[];
-  rejected: RejectedSettlement[];
-  /** Needs no request: ignored deletes, nothing to change, or applied by an earlier attempt. */
-  settled: AppliedSettlement[];
+  rejected: RejectedOutcome[];
+  /** Applied without a request: ignored deletes, nothing to change, or applied by an earlier attempt. */
+  done: AppliedOutcome[];
   /** Fields the records carry that the field model does not know, with how many records carry each. */
   unknownFields: ReadonlyMap<string, number>;
   /** Values dropped under unknownOptions: 'drop', as `subject field "x": warning`. */
@@ -38,8 +41,49 @@ export interface BatchPlan {
 
 export type PlanPolicy = Pick<AppConfig, 'deletePolicy' | 'emptyValues' | 'unknownOptions'>;
 
-/** A problem list longer than this names the first few and counts the rest. */
-const MAX_PROBLEMS_PER_RECORD = 3;
+/** A cached model older than this is fetched again when a batch carries fields it does not know. */
+export const MODEL_REFRESH_MIN_AGE_MS = 60_000;
+
+/**
+ * The plan for a batch. Schema drift (the batch carries a field the model does not know: deleted in
+ * Bynder, or no longer editable) drops that field from the write with a warning, and the rest is
+ * applied. A cached model may simply be behind, so it is fetched again, once per batch, and only when
+ * older than a minute: a column that stays unknown must not cost requests every batch.
+ */
+export async function planDelivery(
+  items: readonly unknown[],
+  model: FieldModel,
+  alreadyApplied: ReadonlySet<string>,
+  deps: FieldModelDeps,
+): Promise<BatchPlan> {
+  const { config, clock, logger } = deps;
+  let plan = planBatch(items, model, config, alreadyApplied);
+  if (plan.unknownFields.size > 0 && clock.now() - model.fetchedAt > MODEL_REFRESH_MIN_AGE_MS) {
+    plan = planBatch(items, await getFieldModel(deps, { forceRefresh: true }), config, alreadyApplied);
+  }
+  if (plan.unknownFields.size > 0) {
+    const names = [...plan.unknownFields]
+      .map(([name, n]) => `"${name}" (${n} record${n === 1 ? '' : 's'})`)
+      .join(', ');
+    logger.warn(
+      `Fields not in Bynder's field model (deleted in Bynder or no longer editable) were dropped from the write, and the rest of each record applied: ${names.slice(0, 1_000)}. Remove them from the mapping in the Sync Manager.`,
+    );
+  }
+  for (const warning of plan.warnings.slice(0, 20)) {
+    logger.warn(`Value dropped (unknown options are set to "drop"): ${warning.slice(0, 300)}`);
+  }
+  return plan;
+}
+
+/**
+ * A write's fingerprint as the applied ledger stores it: 32 hex characters of SHA-256 over key,
+ * operation and encoded content, so a changed record never matches an earlier attempt's write.
+ */
+export function writeFingerprint(write: PlannedWrite): string {
+  if (write.kind === 'delete') return contentHash([write.key, `delete:${write.deleteBy ?? 'archive'}`]);
+  const fields = Object.entries(write.form).sort(([a], [b]) => compareText(a, b));
+  return contentHash([write.key, 'upsert', ...fields.flat()]);
+}
 
 interface KeyedEvents {
   key: string;
@@ -56,7 +100,7 @@ export function planBatch(
     model,
     writes: [],
     rejected: [],
-    settled: [],
+    done: [],
     unknownFields: new Map(),
     warnings: [],
   };
@@ -65,22 +109,25 @@ export function planBatch(
   const byKey = new Map<string, KeyedEvents>();
   items.forEach((item, index) => {
     if (!isAssetItem(item)) {
+      const subject = describeRecord(primary, undefined, index);
       plan.rejected.push(
-        rejection(
-          undefined,
-          describeRecord(primary, undefined, index),
-          [index],
-          'not an object (OCP sends one object per record)',
-        ),
+        rejectedOutcome({ key: undefined, subject, records: [index] }, [
+          { problem: 'not an object (OCP sends one object per record)' },
+        ]),
       );
       return;
     }
     const reading = readRecordKey(item, primary);
     if (!reading.ok) {
-      plan.rejected.push({
-        ...rejection(undefined, describeRecord(primary, undefined, index), [index], reading.problem),
-        field: primary,
-      });
+      // The problem names the primary field itself, so it is not repeated as `field "…":`.
+      const subject = describeRecord(primary, undefined, index);
+      plan.rejected.push(
+        rejectedOutcome(
+          { key: undefined, subject, records: [index] },
+          [{ problem: reading.problem }],
+          primary,
+        ),
+      );
       return;
     }
     // The primary field's own validator (e.g. the shape of a Bynder asset id): a key that cannot
@@ -88,10 +135,11 @@ export function planBatch(
     const keyCheck = model.primary.toWrite(reading.key, policy);
     if (keyCheck.kind === 'invalid') {
       const subject = describeRecord(primary, reading.key, index);
-      plan.rejected.push({
-        ...rejection(reading.key, subject, [index], `field "${primary}": ${keyCheck.problem}`),
-        field: primary,
-      });
+      plan.rejected.push(
+        rejectedOutcome({ key: reading.key, subject, records: [index] }, [
+          { field: primary, problem: keyCheck.problem },
+        ]),
+      );
       return;
     }
     const group = byKey.get(reading.key) ?? { key: reading.key, events: [] };
@@ -105,27 +153,16 @@ export function planBatch(
     const { records } = replayed;
     const subject = describeRecord(primary, key, records[0] ?? 0);
     if (replayed.kind === 'delete') {
-      if (policy.deletePolicy === 'ignore') plan.settled.push({ status: 'applied', key, subject, records });
+      if (policy.deletePolicy === 'ignore') plan.done.push({ status: 'applied', key, subject, records });
       else {
-        const write = { kind: 'delete', key, subject, records, form: {} } as const;
-        addWrite(
-          plan,
-          alreadyApplied,
-          withLazyHash(write, () => [key, `delete:${policy.deletePolicy}`]),
-        );
+        const deleteBy = policy.deletePolicy;
+        addWrite(plan, alreadyApplied, { kind: 'delete', key, subject, records, form: {}, deleteBy });
       }
     } else if (Object.keys(replayed.form).length === 0) {
       // Nothing to change (every mapped field empty under "leave"): applied without a request.
-      plan.settled.push({ status: 'applied', key, subject, records });
+      plan.done.push({ status: 'applied', key, subject, records });
     } else {
-      const { form } = replayed;
-      const write = { kind: 'upsert', key, subject, records, form } as const;
-      const fields = () => Object.entries(form).sort(([a], [b]) => compareText(a, b));
-      addWrite(
-        plan,
-        alreadyApplied,
-        withLazyHash(write, () => [key, 'upsert', ...fields().flat()]),
-      );
+      addWrite(plan, alreadyApplied, { kind: 'upsert', key, subject, records, form: replayed.form });
     }
   }
   return plan;
@@ -158,7 +195,7 @@ function replayEvents(
     const subject = describeRecord(model.primary.name, key, index);
     const encoded = encodeUpsert(item, model, policy, plan, subject);
     if (encoded.problems.length > 0) {
-      plan.rejected.push(rejectionFor(key, subject, index, encoded.problems));
+      plan.rejected.push(rejectedOutcome({ key, subject, records: [index] }, encoded.problems));
       continue;
     }
     const before = state?.kind === 'upsert' ? state.form : {};
@@ -167,28 +204,15 @@ function replayEvents(
   return state;
 }
 
-function rejectionFor(
-  key: string,
-  subject: string,
-  index: number,
-  problems: ReadonlyArray<{ field: string; problem: string }>,
-): RejectedSettlement {
-  const shown = problems.slice(0, MAX_PROBLEMS_PER_RECORD).map((p) => `field "${p.field}": ${p.problem}`);
-  const more = problems.length - shown.length;
-  const reason = shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
-  const first = problems[0];
-  return { ...rejection(key, subject, [index], reason), ...(first ? { field: first.field } : {}) };
-}
-
 function encodeUpsert(
   item: AssetItem,
   model: FieldModel,
   policy: PlanPolicy,
   plan: BatchPlan,
   subject: string,
-): { form: MediaForm; problems: Array<{ field: string; problem: string }> } {
+): { form: MediaForm; problems: RecordProblem[] } {
   const form: MediaForm = {};
-  const problems: Array<{ field: string; problem: string }> = [];
+  const problems: RecordProblem[] = [];
   const unknown = plan.unknownFields as Map<string, number>;
   for (const [name, value] of Object.entries(item)) {
     if (name === model.primary.name || name === DELETED_MARKER) continue;
@@ -218,31 +242,9 @@ function encodeUpsert(
   return { form, problems };
 }
 
-/**
- * The fingerprint is computed on first use: only a batch with a ledger to check, or one that leaves
- * something pending (and so writes a ledger), needs it; most batches never do.
- */
-function withLazyHash(write: Omit<PlannedWrite, 'hash'>, parts: () => string[]): PlannedWrite {
-  let hash: string | undefined;
-  return {
-    ...write,
-    get hash() {
-      return (hash ??= contentHash(parts()));
-    },
-  };
-}
-
+/** Queues the write, or counts it applied when an earlier attempt's ledger holds its fingerprint. */
 function addWrite(plan: BatchPlan, alreadyApplied: ReadonlySet<string>, write: PlannedWrite): void {
-  if (alreadyApplied.size > 0 && alreadyApplied.has(write.hash)) {
-    plan.settled.push({ status: 'applied', key: write.key, subject: write.subject, records: write.records });
+  if (alreadyApplied.size > 0 && alreadyApplied.has(writeFingerprint(write))) {
+    plan.done.push({ status: 'applied', key: write.key, subject: write.subject, records: write.records });
   } else plan.writes.push(write);
-}
-
-function rejection(
-  key: string | undefined,
-  subject: string,
-  records: readonly number[],
-  reason: string,
-): RejectedSettlement {
-  return { status: 'rejected', key, subject, records, reason };
 }

@@ -1,14 +1,13 @@
+import { KV_ROWS } from '../kv-rows';
 import type { Clock, KeyValueStore } from '../runtime-ports';
-import type { DeliveryStop } from './outcome';
-import type { Settlement } from './settlement';
-import { allPending } from './settlement';
+import { allPending, type BatchEnd } from './outcome';
 
 // After a 429 Bynder blocks the caller's IP until it has been quiet for five minutes, and every
 // request during the block extends it. So the first invocation that sees a 429 stores "blocked until"
 // here, and every invocation reads it before sending anything (one kvStore read per batch).
 
-export const RATE_LIMIT_BLOCK_KEY = 'delivery_rate_limit_block';
-/** Bynder lifts the block after this long without requests (facts 4.1). */
+const RATE_LIMIT_BLOCK_KEY = KV_ROWS.rateLimitBlock.key;
+/** Bynder lifts the block after this long without requests (https://api.bynder.com/docs/getting-started). */
 export const RATE_LIMIT_QUIET_MS = 5 * 60_000;
 
 export interface RateLimitBlock {
@@ -46,12 +45,9 @@ export function describeRateLimitBlock(block: RateLimitBlock): string {
 }
 
 /** While blocked, the whole batch is handed back untouched: pending, retryable, no request sent. */
-export function pausedByRateLimit(
-  total: number,
-  block: RateLimitBlock,
-): { settlements: Settlement[]; stop: DeliveryStop } {
+export function pausedByRateLimit(total: number, block: RateLimitBlock): BatchEnd {
   return {
-    settlements: allPending(total, 'not sent: Bynder rate-limit block'),
+    outcomes: allPending(total, 'not sent: Bynder rate-limit block'),
     stop: { message: describeRateLimitBlock(block), retryable: true },
   };
 }

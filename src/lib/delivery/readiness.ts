@@ -1,12 +1,14 @@
 import type { AppConfig } from '../config';
-import type { Clock, KeyValueStore } from '../runtime-ports';
+import { KV_ROWS } from '../kv-rows';
+import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
+import { checkConnection } from '../settings/connection-test';
 import { contentHash } from './content-hash';
 
 // Destination.ready(): are the settings complete and do the credentials work? OCP may ask often, so
 // the answer is kept a minute (one kvStore row) and Bynder sees at most one check a minute. The row
 // is tied to a fingerprint of portal and credentials, so saving new settings takes effect at once.
 
-export const READINESS_KEY = 'delivery_readiness';
+const READINESS_KEY = KV_ROWS.readiness.key;
 export const READINESS_CACHE_MS = 60_000;
 
 export interface Readiness {
@@ -14,12 +16,9 @@ export interface Readiness {
   message: string;
 }
 
-/** One connection test, e.g. src/lib/settings/check-connection.ts's checkConnection. */
-export type ConnectionTest = () => Promise<{ ok: true } | { ok: false; failure: { message: string } }>;
-
 export async function checkReadiness(
   config: AppConfig,
-  deps: { testConnection: ConnectionTest; kvStore: KeyValueStore; clock: Clock },
+  deps: { kvStore: KeyValueStore; clock: Clock; logger: Logger },
 ): Promise<Readiness> {
   const { kvStore, clock } = deps;
   const fingerprint = fingerprintOf(config);
@@ -33,14 +32,14 @@ export async function checkReadiness(
   ) {
     return { ready: row.ready, message: row.message };
   }
-  const check = await deps.testConnection();
+  const check = await checkConnection(config, deps.logger);
   const readiness = check.ok
     ? { ready: true, message: `Connected to ${config.portalUrl}` }
     : { ready: false, message: check.failure.message };
   await kvStore.put(
     READINESS_KEY,
     { fingerprint, checkedAt: clock.now(), ...readiness },
-    { ttl: Math.ceil(READINESS_CACHE_MS / 1000) * 2 },
+    { ttl: KV_ROWS.readiness.ttlSeconds },
   );
   return readiness;
 }

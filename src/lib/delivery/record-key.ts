@@ -1,9 +1,10 @@
-import { isRoutableSegment } from '../bynder/routes';
 import { kindOf } from '../fields/field-write';
 import type { AssetItem } from './asset-item';
 
 // A record's key (its primary field's value) identifies the asset, names the record in every message
-// and groups events for deduplication. Only keys we can send and show safely are usable.
+// and groups events for deduplication. Only keys we can show safely are usable here; what a key must
+// look like is the primary field's own rule (an asset id's shape, or an external key's text), and
+// the client sends every id as exactly one path segment.
 
 /** Keys longer than this are not Bynder ids nor sensible external keys. */
 export const MAX_KEY_LENGTH = 512;
@@ -42,12 +43,6 @@ export function readRecordKey(item: AssetItem, primaryField: string): KeyReading
     return {
       ok: false,
       problem: `"${primaryField}" contains control characters; remove them from the source value`,
-    };
-  }
-  if (!isRoutableSegment(key)) {
-    return {
-      ok: false,
-      problem: `"${primaryField}" "${key}" cannot identify an asset ("." and ".." cannot be sent as an id)`,
     };
   }
   return { ok: true, key };

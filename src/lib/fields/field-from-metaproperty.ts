@@ -1,30 +1,43 @@
-import type { BynderBoolean, Metaproperty } from '../bynder/api-types';
+import type { z } from 'zod';
+
+import type { Metaproperty } from '../bynder/api-types';
+import { OPTION_METAPROPERTY_TYPES } from '../bynder/constants';
 import type { BynderTarget, Field, FieldWrite } from './field';
 import { isEmptyValue, writeScalar } from './field-write';
 import { buildOptionIndex } from './option-index';
 import { writeOptions } from './option-write';
 import { isoDateValue, MAX_TEXT_LENGTH, textValue } from './value-schemas';
 
-// One Bynder metaproperty → one OCP field (or none). The switch is the whole type mapping
-// (design.md, "Types"); every OCP type here is `string`, since Bynder has no numeric or boolean
-// metaproperties in v4.
+// One Bynder metaproperty → one OCP field (or none). The switch in fieldFromMetaproperty is the whole
+// type mapping: option types (select, select2, autocomplete) take option names or labels, text,
+// longtext and date take text; every OCP type here is `string`, since Bynder's v4 API has no numeric
+// or boolean metaproperties. Any other type is left out, with its reason.
 
-const OPTION_TYPES: ReadonlySet<string> = new Set(['select', 'select2', 'autocomplete']);
-const WRITABLE_TYPES: ReadonlySet<string> = new Set([...OPTION_TYPES, 'text', 'longtext', 'date']);
-
-const isTrue = (flag: BynderBoolean | undefined) => flag === true || flag === 1;
-const isFalse = (flag: BynderBoolean | undefined) => flag === false || flag === 0;
+/** The text-valued metaproperty types: how the schema describes each, and the value it takes. */
+const SCALAR_TYPES: Readonly<Record<string, { what: string; schema: () => z.ZodType<string> }>> = {
+  text: {
+    what: `text, up to ${MAX_TEXT_LENGTH.toLocaleString('en-US')} characters`,
+    schema: () => textValue(MAX_TEXT_LENGTH),
+  },
+  longtext: { what: 'long text', schema: () => textValue() },
+  date: { what: 'date (ISO 8601, e.g. 2026-03-01)', schema: () => isoDateValue },
+};
 
 /** The label a person knows the metaproperty by; the name when the label is empty. */
 export function labelOf(mp: Pick<Metaproperty, 'label' | 'name'>): string {
   return mp.label?.trim() || mp.name;
 }
 
-/** Why this metaproperty gets no field, or undefined when it gets one. Does not look at `isApiField` (undocumented). */
+/**
+ * Why this metaproperty gets no field, or undefined when it gets one: not editable, or a type the
+ * switch below cannot write. Does not look at `isApiField` (undocumented).
+ */
 export function leftOutReason(mp: Metaproperty): string | undefined {
-  if (isFalse(mp.isEditable)) return 'not editable in Bynder';
+  if (mp.isEditable === false) return 'not editable in Bynder';
   const type = mp.type.toLowerCase();
-  if (!WRITABLE_TYPES.has(type)) return `type "${mp.type}" cannot be written safely`;
+  if (!OPTION_METAPROPERTY_TYPES.has(type) && !Object.hasOwn(SCALAR_TYPES, type)) {
+    return `type "${mp.type}" cannot be written safely`;
+  }
   return undefined;
 }
 
@@ -39,7 +52,7 @@ export interface FieldNaming {
 
 function describe(mp: Metaproperty, what: string, naming: FieldNaming): string {
   const notes = [`${labelOf(mp)}: ${what}`];
-  if (isTrue(mp.isRequired)) notes.push('required in Bynder');
+  if (mp.isRequired === true) notes.push('required in Bynder');
   if (naming.primary) notes.push('primary key: finds the Bynder asset whose value equals this one');
   return notes.join('; ');
 }
@@ -52,7 +65,7 @@ function targetOf(mp: Metaproperty, multiple: boolean, optionCount: number): Byn
     label: labelOf(mp),
     type: mp.type.toLowerCase(),
     multiple,
-    required: isTrue(mp.isRequired),
+    required: mp.isRequired === true,
     optionCount,
   };
 }
@@ -76,7 +89,7 @@ function metapropertyField(
 }
 
 function optionField(mp: Metaproperty, naming: FieldNaming): Field {
-  const multiple = isTrue(mp.isMultiselect);
+  const multiple = mp.isMultiselect === true;
   const index = buildOptionIndex(mp.options ?? []);
   const count = index.selectable.length;
   const counted = `${count.toLocaleString('en-US')} option${count === 1 ? '' : 's'}`;
@@ -109,23 +122,8 @@ function scalarField(mp: Metaproperty, naming: FieldNaming, what: string, schema
 
 /** The field for a metaproperty, or undefined for a type we cannot write (the caller logs it as left out). */
 export function fieldFromMetaproperty(mp: Metaproperty, naming: FieldNaming): Field | undefined {
-  switch (mp.type.toLowerCase()) {
-    case 'select':
-    case 'select2':
-    case 'autocomplete':
-      return optionField(mp, naming);
-    case 'text':
-      return scalarField(
-        mp,
-        naming,
-        `text, up to ${MAX_TEXT_LENGTH.toLocaleString('en-US')} characters`,
-        textValue(MAX_TEXT_LENGTH),
-      );
-    case 'longtext':
-      return scalarField(mp, naming, 'long text');
-    case 'date':
-      return scalarField(mp, naming, 'date (ISO 8601, e.g. 2026-03-01)', isoDateValue);
-    default:
-      return undefined;
-  }
+  const type = mp.type.toLowerCase();
+  if (OPTION_METAPROPERTY_TYPES.has(type)) return optionField(mp, naming);
+  const scalar = Object.hasOwn(SCALAR_TYPES, type) ? SCALAR_TYPES[type] : undefined;
+  return scalar ? scalarField(mp, naming, scalar.what, scalar.schema()) : undefined;
 }

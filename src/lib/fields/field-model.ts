@@ -2,7 +2,7 @@ import type { Metaproperty } from '../bynder/api-types';
 import type { PrimaryKey } from '../config';
 import { ConfigError } from '../config';
 import type { Logger } from '../runtime-ports';
-import { compareText } from './compare-text';
+import { byZindexThenName, compareText } from './compare-text';
 import { assignDisplayNames } from './display-names';
 import type { Field, FieldModel } from './field';
 import { fieldFromMetaproperty, labelOf, leftOutReason } from './field-from-metaproperty';
@@ -21,12 +21,6 @@ export interface BuildFieldModelOptions {
 
 /** How many left-out names the log line lists. */
 const LEFT_OUT_LOGGED = 20;
-
-function byZindexThenName(a: Metaproperty, b: Metaproperty): number {
-  const za = a.zindex ?? Number.MAX_SAFE_INTEGER;
-  const zb = b.zindex ?? Number.MAX_SAFE_INTEGER;
-  return za - zb || compareText(a.name, b.name) || compareText(a.id, b.id);
-}
 
 /** The metaproperty that external_key mode matches on: an editable text metaproperty, by Bynder name. */
 function findExternalKeyMetaproperty(metaproperties: readonly Metaproperty[], wanted: string): Metaproperty {
@@ -84,17 +78,12 @@ export function buildFieldModel(
     standard.map((field) => field.displayName),
   );
 
-  const metapropertyFields: Field[] = [];
-  for (const mp of writable) {
+  // leftOutReason kept only the types fieldFromMetaproperty writes, so every one gets its field.
+  const metapropertyFields: Field[] = writable.flatMap((mp) => {
     const name = names.get(mp.id) ?? mp.name;
-    const field = fieldFromMetaproperty(mp, {
-      name,
-      displayName: displayNames.get(name) ?? labelOf(mp),
-      primary: mp === externalKey,
-    });
-    if (field) metapropertyFields.push(field);
-    else leftOut.push({ name: mp.name, reason: `type "${mp.type}" cannot be written safely` });
-  }
+    const naming = { name, displayName: displayNames.get(name) ?? labelOf(mp), primary: mp === externalKey };
+    return fieldFromMetaproperty(mp, naming) ?? [];
+  });
   if (leftOut.length > 0) {
     const listed = leftOut.slice(0, LEFT_OUT_LOGGED).map((entry) => `${entry.name} (${entry.reason})`);
     logger.info(

@@ -2,17 +2,16 @@ import { z } from 'zod';
 
 import type { Metaproperty, MetapropertyOption } from '../bynder/api-types';
 import { metapropertySchema } from '../bynder/response-schemas';
+import { KV_ROWS } from '../kv-rows';
 import type { KeyValueStore, Logger } from '../runtime-ports';
 
 // The portal's metaproperties, kept in the kvStore so the schema function and every deliver()
 // batch do not list them again. One row: a compact JSON string (only what the field model reads)
 // plus when and from which portal it was fetched.
 
-export const METAPROPERTY_CACHE_KEY = 'field_model_metaproperties';
+const METAPROPERTY_CACHE_KEY = KV_ROWS.metaproperties.key;
 /** How long a cached copy is used without asking Bynder. */
 export const METAPROPERTY_FRESH_MS = 15 * 60 * 1000;
-/** How long the kvStore keeps the row: long, so an outage can be bridged with a stale copy. */
-export const METAPROPERTY_CACHE_TTL_S = 7 * 24 * 60 * 60;
 
 export interface CachedMetaproperties {
   /** The portal origin they came from; a copy from another portal is never used. */
@@ -35,8 +34,8 @@ function compactOption(option: MetapropertyOption): MetapropertyOption {
       ? { displayLabel: option.displayLabel }
       : {}),
     ...(option.zindex !== undefined ? { zindex: option.zindex } : {}),
-    ...(option.isSelectable === false || option.isSelectable === 0 ? { isSelectable: false } : {}),
-    ...(option.active === false || option.active === 0 ? { active: false } : {}),
+    ...(option.isSelectable === false ? { isSelectable: false } : {}),
+    ...(option.active === false ? { active: false } : {}),
     ...(option.options?.length ? { options: option.options.map(compactOption) } : {}),
   };
 }
@@ -48,9 +47,9 @@ export function compactMetaproperties(metaproperties: readonly Metaproperty[]): 
     name: mp.name,
     type: mp.type,
     ...(mp.label ? { label: mp.label } : {}),
-    ...(mp.isMultiselect === true || mp.isMultiselect === 1 ? { isMultiselect: true } : {}),
-    ...(mp.isRequired === true || mp.isRequired === 1 ? { isRequired: true } : {}),
-    ...(mp.isEditable === false || mp.isEditable === 0 ? { isEditable: false } : {}),
+    ...(mp.isMultiselect === true ? { isMultiselect: true } : {}),
+    ...(mp.isRequired === true ? { isRequired: true } : {}),
+    ...(mp.isEditable === false ? { isEditable: false } : {}),
     ...(mp.zindex !== undefined ? { zindex: mp.zindex } : {}),
     ...(mp.options?.length ? { options: mp.options.map(compactOption) } : {}),
   }));
@@ -104,7 +103,7 @@ export async function writeMetapropertyCache(
   logger: Logger,
 ): Promise<void> {
   try {
-    await kvStore.put(METAPROPERTY_CACHE_KEY, { ...entry }, { ttl: METAPROPERTY_CACHE_TTL_S });
+    await kvStore.put(METAPROPERTY_CACHE_KEY, { ...entry }, { ttl: KV_ROWS.metaproperties.ttlSeconds });
   } catch (error) {
     logger.warn(
       `Could not cache the Bynder metaproperties (${entry.json.length} characters): ${String(error)}`,

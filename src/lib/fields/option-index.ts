@@ -1,5 +1,5 @@
-import type { BynderBoolean, MetapropertyOption } from '../bynder/api-types';
-import { compareText } from './compare-text';
+import type { MetapropertyOption } from '../bynder/api-types';
+import { byZindexThenName } from './compare-text';
 
 // Finds a metaproperty's option from what a person types: its name, label or id, case-insensitive
 // and trimmed. Nested options are flattened, so a child option is found by its own name or label.
@@ -26,16 +26,9 @@ export interface OptionIndex {
   readonly selectable: readonly IndexedOption[];
 }
 
-const isFalse = (flag: BynderBoolean | undefined) => flag === false || flag === 0;
 const keyOf = (text: string) => text.normalize('NFC').trim().toLowerCase();
 // How well a key matches an option: lower is better. Name beats label beats display label beats id.
 const MATCH_RANK = { name: 0, label: 1, displayLabel: 2, id: 3 } as const;
-
-function byZindexThenName(a: MetapropertyOption, b: MetapropertyOption): number {
-  const za = a.zindex ?? Number.MAX_SAFE_INTEGER;
-  const zb = b.zindex ?? Number.MAX_SAFE_INTEGER;
-  return za - zb || compareText(a.name, b.name);
-}
 
 function flatten(
   options: readonly MetapropertyOption[],
@@ -49,7 +42,7 @@ function flatten(
         id: option.id,
         name: option.name,
         display: option.label?.trim() || option.name,
-        selectable: !isFalse(option.isSelectable) && !isFalse(option.active),
+        selectable: option.isSelectable !== false && option.active !== false,
         depth,
       },
     ]);

@@ -6,14 +6,18 @@ import {
   BynderPermissionError,
   BynderRateLimitError,
   BynderUnavailableError,
-} from '../bynder/errors';
-import { describeRoute, OAUTH_TOKEN_ROUTE } from '../bynder/routes';
-import { DNS_FAILURE_CODES, findErrorCode } from '../bynder/transport-failure';
+} from './errors';
+import { describeRoute, OAUTH_TOKEN_ROUTE } from './routes';
+import { DNS_FAILURE_CODES, findErrorCode } from './transport-failure';
 import type { Credentials } from '../config';
-import { OAUTH_APPS_PAGE, PERMANENT_TOKENS_PAGE } from './bynder-credential-pages';
 
-// What a failed connection test means for the person filling in the form: which setting is wrong
-// (the portal, the credentials or the user's rights) and what to do about it.
+// What a failed request to the portal means for the person who set the app up: which setting is
+// wrong (the portal, the credentials or the user's rights) and what to do about it. The settings
+// form's connection test, ready() and a delivery stopped by refused credentials all word it so.
+
+/** Where in Bynder's admin a person creates the credentials this app asks for. */
+export const PERMANENT_TOKENS_PAGE = 'Settings > Advanced Settings > Portal Settings > Permanent Tokens';
+export const OAUTH_APPS_PAGE = 'Settings > Advanced Settings > Portal Settings > OAuth Apps';
 
 export type ConnectionProblem =
   'portal' | 'credentials' | 'permissions' | 'rate_limited' | 'bynder_trouble' | 'unexpected';

@@ -1,14 +1,17 @@
 import { BynderClient } from '../bynder/BynderClient';
+import { type ConnectionFailure, describeConnectionFailure } from '../bynder/connection-failure';
 import { type Credentials, secretsOf } from '../config';
+import type { PortalOrigin } from '../portal-url';
 import { redactSecrets } from '../redact';
 import type { Logger } from '../runtime-ports';
-import { type ConnectionFailure, describeConnectionFailure } from './connection-failure';
+
+// "Test connection", Save of the connection, and ready(): one cheap authenticated request.
 
 /** A person waits on the form: one attempt, no retries, and a shorter wait than deliver()'s. */
 const CONNECTION_TEST_TIMEOUT_MS = 15_000;
 
 export interface ConnectionTarget {
-  portalUrl: string;
+  portalUrl: PortalOrigin;
   credentials: Credentials;
 }
 

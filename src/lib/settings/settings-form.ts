@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+
+import { OAUTH_APPS_PAGE, PERMANENT_TOKENS_PAGE } from '../bynder/connection-failure';
 import {
   type ConnectionSecrets,
   type ConnectionSettings,
@@ -5,11 +8,40 @@ import {
   connectionSettingsSchema,
   type Credentials,
   credentialsFromSecrets,
+  describeSettingIssue,
+  type FieldProblem,
+  SETTING_LABELS,
 } from '../config';
-import { OAUTH_APPS_PAGE, PERMANENT_TOKENS_PAGE } from './bynder-credential-pages';
-import { readSecretField } from './secret-field';
-import { readSectionForm } from './section-form';
-import { type FieldProblem, SETTING_LABELS } from './setting-issue';
+
+// Reading what a person submitted in a section of the settings form: each section through its
+// stored-settings schema (src/lib/config.ts), and the connection section's secrets with the rules a
+// secret field needs. Problems name the form field, so the form can mark it.
+
+export type SectionFormResult<T> = { ok: true; values: T } | { ok: false; problems: FieldProblem[] };
+
+/** Parses one submitted form section with its stored-settings schema; problems name the field. */
+export function readSectionForm<S extends z.ZodType>(
+  schema: S,
+  formData: unknown,
+): SectionFormResult<z.output<S>> {
+  const parsed = schema.safeParse(formData ?? {});
+  if (parsed.success) return { ok: true, values: parsed.data };
+  return { ok: false, problems: parsed.error.issues.map(describeSettingIssue) };
+}
+
+// OCP shows a settings section with the values stored under its key. Credentials are never stored
+// there, so a secret field comes back empty when the form is reopened (and a platform that masks
+// secrets may send a placeholder such as "********"). Either way the person did not type a new
+// value, so the stored one is kept.
+
+const MASK = /^[*•●]+$/;
+
+/** The trimmed value a person typed into a secret field, or undefined for "keep what is stored". */
+export function readSecretField(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' || MASK.test(trimmed) ? undefined : trimmed;
+}
 
 export interface ConnectionForm {
   /** What goes into the settings row `connection` (portal normalised to its origin). */
@@ -41,7 +73,7 @@ function checkSecretShape(field: string, value: string): FieldProblem | undefine
 
 /**
  * Validates the submitted connection section. Secret fields left empty keep the stored value
- * (see ./secret-field.ts); a field with neither a typed nor a stored value is an error.
+ * (see readSecretField); a field with neither a typed nor a stored value is an error.
  */
 export function readConnectionForm(
   formData: Record<string, unknown>,

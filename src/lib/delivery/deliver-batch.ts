@@ -1,0 +1,97 @@
+import { type ConfigStores, loadConfig } from '../config';
+import { getFieldModel } from '../fields/get-field-model';
+import { redactSecrets } from '../redact';
+import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
+import { resolverFor } from './asset-resolver';
+import { readLedger, saveBatchState } from './delivery-state';
+import { executePlan } from './execute';
+import { createTrafficCounter, type DeliverResult, failureFromError, reportBatch } from './outcome';
+import { createPacedClient } from './paced-client';
+import { planDelivery } from './plan';
+import { pausedByRateLimit, readRateLimitBlock } from './rate-limit-block';
+
+/** What OCP hands deliver(): the SDK's DestinationBatch, restated so src/lib stays SDK-free. */
+export interface DeliveryBatch {
+  items: readonly unknown[];
+  attempt: number;
+  sync: { id: string; name: string };
+}
+
+/** What deliver() needs from its host: the SDK's stores and logger, and a clock. */
+export interface DeliveryDeps extends ConfigStores {
+  kvStore: KeyValueStore;
+  logger: Logger;
+  clock: Clock;
+}
+
+/**
+ * One batch, start to end, in the order docs/delivery.md describes; each step is one call into the
+ * file that owns it. Failures of the records are outcomes, not exceptions; what throws here (config,
+ * an unreadable field model) is caught by failedDelivery.
+ */
+export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Promise<DeliverResult> {
+  const { kvStore, clock } = deps;
+  const report = { syncName: batch.sync.name, attempt: batch.attempt, startedAt: clock.now() };
+  if (batch.items.length === 0) return { success: true };
+  // 0 guard and 1 config: a stored rate-limit block means nothing is sent at all.
+  const [config, block] = await Promise.all([loadConfig(deps), readRateLimitBlock(kvStore, clock)]);
+  const traffic = createTrafficCounter();
+  if (block) return reportBatch(deps, { ...report, traffic }, pausedByRateLimit(batch.items.length, block));
+  const { api, budget } = createPacedClient(config, { ...deps, onResponse: traffic.record });
+  // 2 field model, and what earlier attempts of this batch applied
+  const modelDeps = { ...deps, config, api };
+  const [model, ledger] = await Promise.all([getFieldModel(modelDeps), readLedger(kvStore, batch)]);
+  // 3 plan (re-planned once with a refreshed model on schema drift)
+  const plan = await planDelivery(batch.items, model, ledger.applied, modelDeps);
+  // 5 execute (4, reading what Bynder holds, is not built yet)
+  const resolver = await resolverFor(plan.model, { api, kvStore }, plan.writes.length > 0);
+  const execution = await executePlan(plan.writes, {
+    ...deps,
+    api,
+    resolver,
+    budget,
+    maxInFlight: config.maxInFlight,
+    connection: config,
+  });
+  // 6 outcome: what must outlive this invocation, then 7 the report and OCP's result
+  const outcomes = [...plan.rejected, ...plan.done, ...execution.outcomes];
+  const { keyCache } = resolver;
+  await saveBatchState(
+    outcomes,
+    { ledger, applied: execution.applied, keyCache, syncName: batch.sync.name },
+    deps,
+  );
+  return reportBatch(
+    deps,
+    { ...report, traffic },
+    { ...execution, outcomes, droppedFields: plan.unknownFields },
+  );
+}
+
+/**
+ * The answer for an error that escaped deliverBatch: one error line (stack kept for support) and
+ * `success: false` with `retryable` from the error. Both are redacted with whatever credentials are
+ * stored, since the error may wrap anything.
+ */
+export async function failedDelivery(
+  error: unknown,
+  batch: DeliveryBatch,
+  deps: DeliveryDeps,
+): Promise<DeliverResult> {
+  const secrets = await storedSecrets(deps);
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  deps.logger.error(
+    `Bynder delivery for sync "${batch.sync.name}" attempt ${batch.attempt} failed before its records were settled: ${redactSecrets(detail, secrets)}`,
+  );
+  return failureFromError(error, secrets);
+}
+
+/** Every stored credential value, for redaction; none when the store cannot be read. */
+async function storedSecrets(deps: ConfigStores): Promise<string[]> {
+  try {
+    const row = await deps.secrets.get('connection');
+    return Object.values(row).filter((value): value is string => typeof value === 'string' && value !== '');
+  } catch {
+    return []; // the failure being reported is likely this store's; our own messages hold no secret
+  }
+}

@@ -1,0 +1,188 @@
+import { KV_ROWS, LEDGER_ROW } from '../kv-rows';
+import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
+import { shorten } from '../shorten';
+import { contentHash } from './content-hash';
+import type { RecordOutcome, RejectedOutcome } from './outcome';
+import { reasonOf } from './outcome';
+import { type PlannedWrite, writeFingerprint } from './plan';
+
+// What deliver() keeps between invocations, all in the install's kvStore (rows listed in
+// src/lib/kv-rows.ts):
+// - the applied ledger: after an attempt that left records pending, the fingerprints of the writes
+//   it applied, so OCP's re-delivery of the same batch sends only the rest;
+// - the rejection log: the latest rejected records (key, field, reason), for the CLI and support;
+// - the external-key cache: record key → asset id answers, because a lookup costs rate-limit budget.
+// At most one read of each per batch, and at most three writes after it. A failed write is logged,
+// not fatal: the batch's outcome stands (a lost ledger costs re-sends, a lost cache lookups).
+
+// ── Applied ledger ────────────────────────────────────────────────────────────────────────────────
+// Read on every attempt, not only when attempt > 1: the SDK does not document whether attempts count
+// from 0 or 1, and a batch OCP delivers twice as a first attempt must not be sent twice either. A
+// changed record has a different fingerprint, so it is never skipped wrongly.
+
+export interface Ledger {
+  /** The kvStore key for this sync and batch content. */
+  key: string;
+  /** Write fingerprints an earlier attempt applied. */
+  applied: ReadonlySet<string>;
+}
+
+/** The ledger key: the sync id and the batch's items, so only the same batch finds it again. */
+export function ledgerKeyOf(syncId: string, items: readonly unknown[]): string {
+  return LEDGER_ROW.keyPrefix + contentHash([syncId, JSON.stringify(items)]);
+}
+
+/** The ledger for this batch (empty when no earlier attempt left one). */
+export async function readLedger(
+  kvStore: KeyValueStore,
+  batch: { items: readonly unknown[]; sync: { id: string } },
+): Promise<Ledger> {
+  const key = ledgerKeyOf(batch.sync.id, batch.items);
+  const row = await kvStore.get(key);
+  const applied = Array.isArray(row.applied)
+    ? row.applied.filter((h): h is string => typeof h === 'string')
+    : [];
+  return { key, applied: new Set(applied) };
+}
+
+/** Stores what this and earlier attempts applied, for the next attempt; fingerprints are made here, once. */
+export async function writeLedger(
+  kvStore: KeyValueStore,
+  ledger: Ledger,
+  appliedNow: readonly PlannedWrite[],
+  clock: Clock,
+): Promise<void> {
+  const applied = [...new Set([...ledger.applied, ...appliedNow.map(writeFingerprint)])];
+  await kvStore.put(ledger.key, { applied, updatedAt: clock.now() }, { ttl: LEDGER_ROW.ttlSeconds });
+}
+
+// ── Rejection log ─────────────────────────────────────────────────────────────────────────────────
+// Key, field and reason only (reasons never carry secrets; values in them are cut short). One row
+// holds the most recent entries, appended with one patch per batch that rejected something.
+
+export const MAX_REJECTION_LOG_ENTRIES = 500;
+const MAX_STORED_TEXT = 300;
+
+export interface RejectionLogEntry {
+  /** When the batch ran (ms since epoch). */
+  at: number;
+  sync: string;
+  key: string | undefined;
+  /** How messages named the record, e.g. `asset_id "7C1D…"` or `record #4`. */
+  subject: string;
+  field: string | undefined;
+  reason: string;
+  /** How many events of the batch this covers (superseded events share their winner's reason). */
+  records: number;
+}
+
+export async function appendRejections(
+  kvStore: KeyValueStore,
+  rejections: readonly RejectedOutcome[],
+  context: { syncName: string; clock: Clock },
+): Promise<void> {
+  if (rejections.length === 0) return;
+  const at = context.clock.now();
+  const cut = (text: string) => shorten(text, MAX_STORED_TEXT);
+  const added: RejectionLogEntry[] = rejections.slice(-MAX_REJECTION_LOG_ENTRIES).map((r) => ({
+    at,
+    sync: cut(context.syncName),
+    key: r.key === undefined ? undefined : cut(r.key),
+    subject: r.subject,
+    field: r.field,
+    reason: cut(reasonOf(r)),
+    records: r.records.length,
+  }));
+  await kvStore.patch(KV_ROWS.rejections.key, (previous) => ({
+    entries: [...rejectionEntriesOf(previous), ...added].slice(-MAX_REJECTION_LOG_ENTRIES),
+  }));
+}
+
+/** The kept rejections, oldest first. For the CLI and support tooling. */
+export async function readRejectionLog(kvStore: KeyValueStore): Promise<RejectionLogEntry[]> {
+  return rejectionEntriesOf(await kvStore.get(KV_ROWS.rejections.key));
+}
+
+function rejectionEntriesOf(row: Record<string, unknown>): RejectionLogEntry[] {
+  const entries = row.entries;
+  if (!Array.isArray(entries)) return [];
+  return entries.filter(
+    (e): e is RejectionLogEntry =>
+      typeof e === 'object' && e !== null && typeof (e as RejectionLogEntry).reason === 'string',
+  );
+}
+
+// ── External-key cache ────────────────────────────────────────────────────────────────────────────
+// Record key → Bynder asset id in external-key mode, read once and written at most once per batch.
+// Two parallel string lists, not a list of pairs: the SDK's stores hold lists of values, not of lists.
+
+/** The row keeps the most recently used keys up to this many (a few tens of kB). */
+export const MAX_CACHED_KEYS = 1_000;
+
+export interface KeyCache {
+  metaproperty: string;
+  /** A Map, never an object keyed by record keys: keys such as "__proto__" stay plain data. Recency order. */
+  ids: Map<string, string>;
+  /** Whether this batch learned or forgot something, so the row needs writing. */
+  changed: boolean;
+}
+
+export async function loadKeyCache(kvStore: KeyValueStore, metaproperty: string): Promise<KeyCache> {
+  const row = await kvStore.get(KV_ROWS.externalKeys.key);
+  const ids = new Map<string, string>();
+  if (row.metaproperty === metaproperty && Array.isArray(row.keys) && Array.isArray(row.ids)) {
+    const values = row.ids as unknown[];
+    (row.keys as unknown[]).forEach((key, i) => {
+      const id = values[i];
+      if (typeof key === 'string' && typeof id === 'string') ids.set(key, id);
+    });
+  }
+  return { metaproperty, ids, changed: false };
+}
+
+export async function saveKeyCache(kvStore: KeyValueStore, cache: KeyCache): Promise<void> {
+  if (!cache.changed) return;
+  const kept = [...cache.ids].slice(-MAX_CACHED_KEYS);
+  const row = {
+    metaproperty: cache.metaproperty,
+    keys: kept.map(([key]) => key),
+    ids: kept.map(([, id]) => id),
+  };
+  await kvStore.put(KV_ROWS.externalKeys.key, row, { ttl: KV_ROWS.externalKeys.ttlSeconds });
+  cache.changed = false;
+}
+
+// ── After a batch ─────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Writes what must outlive this invocation: the ledger (only when something is left pending, so
+ * OCP's retry skips what is done), the rejection log (only when something was rejected) and the key
+ * cache (only when it changed). At most three kvStore writes, side by side.
+ */
+export async function saveBatchState(
+  outcomes: readonly RecordOutcome[],
+  state: {
+    ledger: Ledger;
+    applied: readonly PlannedWrite[];
+    keyCache: KeyCache | undefined;
+    syncName: string;
+  },
+  deps: { kvStore: KeyValueStore; clock: Clock; logger: Logger },
+): Promise<void> {
+  const { kvStore, clock, logger } = deps;
+  const rejected = outcomes.filter((o): o is RejectedOutcome => o.status === 'rejected');
+  const writes: Array<[string, Promise<void>]> = [];
+  if (state.keyCache) writes.push(['external key cache', saveKeyCache(kvStore, state.keyCache)]);
+  if (outcomes.some((o) => o.status === 'pending')) {
+    writes.push(['applied ledger', writeLedger(kvStore, state.ledger, state.applied, clock)]);
+  }
+  if (rejected.length > 0) {
+    writes.push(['rejection log', appendRejections(kvStore, rejected, { syncName: state.syncName, clock })]);
+  }
+  const results = await Promise.allSettled(writes.map(([, write]) => write));
+  results.forEach((result, i) => {
+    if (result.status === 'rejected') {
+      logger.error(`Could not store the ${writes[i]?.[0] ?? 'delivery record'}:`, result.reason);
+    }
+  });
+}

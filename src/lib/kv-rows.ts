@@ -1,0 +1,88 @@
+import type { KeyValueStore, Logger } from './runtime-ports';
+
+// Every kvStore row this app writes, in one place: key, TTL, owner, and whether it is only a cache
+// (safe to drop at any time: it costs a request later, never a wrong answer). The owners import their
+// key and TTL from here. The kvStore has no "list keys" operation, so uninstall can remove only rows
+// whose keys are known: rows written under computed keys (the applied ledger) must carry a TTL.
+
+const DAY_SECONDS = 24 * 60 * 60;
+
+export interface KvRow {
+  key: string;
+  /** Seconds until the row expires; undefined: kept until overwritten or deleted (then bounded). */
+  ttlSeconds: number | undefined;
+  /** The module that reads and writes it. */
+  owner: string;
+  holds: string;
+  /** A copy of what Bynder holds: dropping it costs a request, never correctness. */
+  cache: boolean;
+}
+
+export const KV_ROWS = {
+  metaproperties: {
+    key: 'field_model_metaproperties',
+    // Long, so an outage can be bridged with a stale copy (the copy is refreshed after 15 minutes).
+    ttlSeconds: 7 * DAY_SECONDS,
+    owner: 'src/lib/fields/metaproperty-cache.ts',
+    holds: 'the portal metaproperties behind the field model',
+    cache: true,
+  },
+  rateLimitBlock: {
+    key: 'delivery_rate_limit_block',
+    // Set per write: until a minute after the block ends.
+    ttlSeconds: undefined,
+    owner: 'src/lib/delivery/rate-limit-block.ts',
+    holds: "when Bynder's rate-limit block ends",
+    cache: false,
+  },
+  externalKeys: {
+    key: 'delivery_external_keys',
+    ttlSeconds: DAY_SECONDS,
+    owner: 'src/lib/delivery/delivery-state.ts',
+    holds: 'external key to asset id answers, the most recently used 1,000',
+    cache: true,
+  },
+  readiness: {
+    key: 'delivery_readiness',
+    ttlSeconds: 2 * 60,
+    owner: 'src/lib/delivery/readiness.ts',
+    holds: "ready()'s answer, kept a minute",
+    cache: true,
+  },
+  rejections: {
+    key: 'delivery_rejections',
+    ttlSeconds: undefined,
+    owner: 'src/lib/delivery/delivery-state.ts',
+    holds: 'the latest rejected records (key, field, reason), the last 500',
+    cache: false,
+  },
+} as const satisfies Record<string, KvRow>;
+
+/** The applied ledger of one batch lives under this prefix plus a hash of the sync and the batch. */
+export const LEDGER_ROW = {
+  keyPrefix: 'delivery_ledger_',
+  // OCP retries a batch within hours; a day keeps the ledger through them, then it expires.
+  ttlSeconds: DAY_SECONDS,
+  owner: 'src/lib/delivery/delivery-state.ts',
+  holds: 'fingerprints of the writes earlier attempts of one batch applied',
+  cache: false,
+} as const;
+
+/** Every fixed row, in the order uninstall deletes them. */
+export const APP_KV_ROWS: readonly KvRow[] = Object.values(KV_ROWS);
+
+/** Deletes every fixed row; a failed delete is logged and named, the rest still go. */
+export async function deleteAppKvRows(kvStore: KeyValueStore, logger: Logger): Promise<{ failed: string[] }> {
+  const failed: string[] = [];
+  for (const { key } of APP_KV_ROWS) {
+    try {
+      await kvStore.delete(key);
+    } catch (error) {
+      failed.push(key);
+      logger.warn(
+        `Could not delete kvStore row ${key}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+  return { failed };
+}
