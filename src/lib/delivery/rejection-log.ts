@@ -49,6 +49,11 @@ export async function readRejectionLog(kvStore: KeyValueStore): Promise<Rejectio
   return entriesOf(await kvStore.get(REJECTION_LOG_KEY));
 }
 
+/** Empties the log, so what is read next belongs to the deliveries that follow. For the CLI. */
+export async function clearRejectionLog(kvStore: KeyValueStore): Promise<void> {
+  await kvStore.delete(REJECTION_LOG_KEY);
+}
+
 function entriesOf(row: Record<string, unknown>): RejectionLogEntry[] {
   const entries = row.entries;
   if (!Array.isArray(entries)) return [];

@@ -1,6 +1,5 @@
-import type { AssetItem } from '../../../src/lib/delivery/asset-item';
-import { readRecordKey } from '../../../src/lib/delivery/record-key';
-import type { RejectionLogEntry } from '../../../src/lib/delivery/rejection-log';
+import type { AssetItem, RejectionLogEntry } from '../../../../src/lib/delivery';
+import { readRecordKey } from '../../../../src/lib/delivery';
 
 // deliver() answers for the whole batch; which records it rejected, and why, the app writes to its
 // rejection log (src/lib/delivery/rejection-log.ts). The runner empties that log before each attempt
