@@ -1,7 +1,7 @@
 import path from 'node:path';
 
 import type { Metaproperty } from '../../src/lib/bynder/api-types';
-import type { AssetItem } from '../../src/lib/delivery/asset-item';
+import type { AssetItem } from '../../src/lib/delivery';
 import type { Field, FieldModel } from '../../src/lib/fields/field';
 import { buildFieldModel } from '../../src/lib/fields/field-model';
 import type { Logger } from '../../src/lib/runtime-ports';

@@ -4,10 +4,11 @@ import { storage } from '@zaiusinc/app-sdk';
 import { BynderAssetSchema } from '../../src/destinations/BynderAssetSchema';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { SECTION } from '../../src/lib/config';
-import type { AssetItem } from '../../src/lib/delivery/asset-item';
+import type { AssetItem } from '../../src/lib/delivery';
 import { readRateLimitBlock } from '../../src/lib/delivery';
 import { systemClock } from '../../src/lib/runtime-ports';
-import { deliverWithRetries } from '../cli/sync/deliver-with-retries';
+import { deliverWithRetries } from '../cli/sync/batches/deliver-with-retries';
+import { DESTINATION_KEY } from '../cli/sync/mapping/destination-fields';
 import { type HeapSample, sampleHeap } from './heap-slope';
 import type { PortalTarget } from './naive-deliverers';
 
@@ -15,7 +16,6 @@ import type { PortalTarget } from './naive-deliverers';
 // batches delivered again (attempt + 1, after a pause) as OCP's Sync Manager does, via the local
 // runner's loop. Configuration goes in through the SDK's storage, as the settings form leaves it.
 
-export const DESTINATION_KEY = 'bynder_assets';
 const RETRY_PAUSE_MS = 1_000;
 
 export interface Throughput {

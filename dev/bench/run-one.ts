@@ -1,7 +1,6 @@
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { DEFAULTS } from '../../src/lib/config';
-import type { AssetItem } from '../../src/lib/delivery/asset-item';
-import { planBatch } from '../../src/lib/delivery/plan';
+import { type AssetItem, planBatch } from '../../src/lib/delivery';
 import type { BenchAnswer, BenchJob, DeliverAnswer } from './bench-job';
 import { benchAssetId, type BenchPortal, buildBenchPortal, changedRecords } from './bench-portal';
 import { heapSlopeKbPerBatch } from './heap-slope';

@@ -1,6 +1,5 @@
 import { DEFAULTS } from '../../src/lib/config';
-import type { AssetItem } from '../../src/lib/delivery/asset-item';
-import { planBatch, type PlanPolicy } from '../../src/lib/delivery/plan';
+import { type AssetItem, planBatch, type PlanPolicy } from '../../src/lib/delivery';
 import { benchAssetId, type BenchPortal, changedRecord } from './bench-portal';
 
 // Validation and encoding cost per record, without network: the records go through planBatch (the

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 
 import {
   appendRejections,
+  clearRejectionLog,
   MAX_REJECTION_LOG_ENTRIES,
   readRejectionLog,
 } from '../../src/lib/delivery/delivery-state';
@@ -59,5 +60,13 @@ describe('rejection log', () => {
   it('writes nothing for a batch without rejections', async () => {
     await appendRejections(storage.kvStore, [], { syncName: 'Assets', clock });
     expect(await readRejectionLog(storage.kvStore)).toEqual([]);
+  });
+
+  it('is empty after clearRejectionLog, and the next batch starts a fresh log', async () => {
+    await appendRejections(storage.kvStore, [rejection(1)], { syncName: 'Assets', clock });
+    await clearRejectionLog(storage.kvStore);
+    expect(await readRejectionLog(storage.kvStore)).toEqual([]);
+    await appendRejections(storage.kvStore, [rejection(2)], { syncName: 'Assets', clock });
+    expect((await readRejectionLog(storage.kvStore)).map((entry) => entry.key)).toEqual(['KEY-2']);
   });
 });

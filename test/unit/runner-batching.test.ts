@@ -1,10 +1,14 @@
 import type { DestinationBatch, DestinationDeliverResult } from '@zaiusinc/app-sdk';
 import { describe, expect, it } from 'vitest';
 
-import type { AssetItem } from '../../src/lib/delivery/asset-item';
+import type { AssetItem } from '../../src/lib/delivery';
 import type { Clock } from '../../src/lib/runtime-ports';
-import { choosePause, deliverWithRetries, MAX_RETRIES } from '../../dev/cli/sync/deliver-with-retries';
-import { inBatches } from '../../dev/cli/sync/in-batches';
+import {
+  choosePause,
+  deliverWithRetries,
+  MAX_RETRIES,
+} from '../../dev/cli/sync/batches/deliver-with-retries';
+import { inBatches } from '../../dev/cli/sync/batches/in-batches';
 
 async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

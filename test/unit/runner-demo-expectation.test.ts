@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import type { PortalView, SourceRow } from '../../dev/cli/sync/demo-expectation';
-import { expectDemoOutcome } from '../../dev/cli/sync/demo-expectation';
-import { diffViews } from '../../dev/cli/sync/portal-read-back';
+import type { PortalView, SourceRow } from '../../dev/cli/demo/demo-expectation';
+import { expectDemoOutcome } from '../../dev/cli/demo/demo-expectation';
+import { diffViews } from '../../dev/cli/demo/portal-read-back';
 import type { DemoColumn } from '../../dev/examples/demo-columns';
 import { DEMO_PLAN, generateDemoRows, toCsv } from '../../dev/examples/generate-assets';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import type { DestinationField } from '../../dev/cli/sync/destination-field';
-import { FieldMapping } from '../../dev/cli/sync/FieldMapping';
-import { parseMappingFile } from '../../dev/cli/sync/mapping-file';
-import { toAssetItem } from '../../dev/cli/sync/record-to-item';
+import type { DestinationField } from '../../dev/cli/sync/mapping/destination-fields';
+import { FieldMapping } from '../../dev/cli/sync/mapping/field-mapping';
+import { parseMappingFile } from '../../dev/cli/sync/mapping/mapping-file';
+import { toAssetItem } from '../../dev/cli/sync/mapping/record-to-item';
 
 const FIELDS: DestinationField[] = [
   { name: 'asset_id', display_name: 'Asset ID', type: 'string', primary: true },

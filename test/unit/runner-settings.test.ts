@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { applySettingsFlags, parseSettingsFile } from '../../dev/cli/sync/settings-input';
+import { applySettingsFlags, parseSettingsFile } from '../../dev/cli/sync/settings/settings-input';
 
 describe('settings file', () => {
   it('reads the form sections, tolerating empty ones, and lets flags win', () => {

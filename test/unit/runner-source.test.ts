@@ -4,9 +4,8 @@ import path from 'node:path';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { openSource } from '../../dev/cli/sync/read-source';
-import type { SourceEntry } from '../../dev/cli/sync/source-entry';
-import { detectSourceFormat } from '../../dev/cli/sync/source-format';
+import { detectSourceFormat, openSource } from '../../dev/cli/sync/sources/open-source';
+import type { SourceEntry } from '../../dev/cli/sync/sources/source-entry';
 
 let dir: string;
 beforeAll(async () => {

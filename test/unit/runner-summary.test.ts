@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatJsonSummary, formatSummary } from '../../dev/cli/sync/format-summary';
-import { buildRunSummary } from '../../dev/cli/sync/run-summary';
-import { reasonKind, RunTally } from '../../dev/cli/sync/run-tally';
+import { buildRunSummary, formatJsonSummary, formatSummary } from '../../dev/cli/sync/summary/run-summary';
+import { reasonKind, RunTally } from '../../dev/cli/sync/summary/run-tally';
 
 function sampleTally(): RunTally {
   const tally = new RunTally();

@@ -1,5 +1,3 @@
-import type { DestinationSchema } from './types/DestinationSchema';
-
 /** The data sync that produced a batch. */
 export interface DataSync {
   id: string;
@@ -24,9 +22,6 @@ export interface DestinationReadyResult {
   ready: boolean;
   message?: string;
 }
-
-/** Static schema files keyed by their path relative to the build dir, e.g. `destinations/schema/asset.yml`. */
-export type DestinationSchemaObjects = Record<string, DestinationSchema>;
 
 /**
  * A data-sync destination. The platform constructs it with no arguments, so configuration comes

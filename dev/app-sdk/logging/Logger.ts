@@ -9,7 +9,7 @@ export interface ILogger {
   error(...args: unknown[]): void;
 }
 
-export interface LogContext {
+interface LogContext {
   app_id?: string;
   app_version?: string;
   entry_point?: string;
@@ -26,21 +26,12 @@ const LEVEL_NAMES: Record<Exclude<LogLevel, LogLevel.NEVER>, string> = {
 const DEFAULT_MAX_MESSAGE_LENGTH = 4096;
 
 let moduleLevel: LogLevel | undefined;
-let logContext: LogContext = {};
+/** The platform fills this per invocation (app id, version, entry point); locally nothing does. */
+const logContext: LogContext = {};
 
 /** Sets the level for every later call; overrides LOG_LEVEL. */
 export function setLogLevel(level: LogLevel): void {
   moduleLevel = level;
-}
-
-/** @hidden */
-export function setLogContext(context: LogContext): void {
-  logContext = { ...context };
-}
-
-/** @hidden */
-export function amendLogContext(extraFields: { [field: string]: unknown }): void {
-  logContext = { ...logContext, ...extraFields };
 }
 
 // Read at call time, so a test or the CLI may change LOG_LEVEL after this module loaded.

@@ -12,10 +12,6 @@ export interface KVHash {
   [field: string]: KVValue | KVValue[] | undefined;
 }
 
-export interface MultiValue<T> {
-  [field: string]: T;
-}
-
 export interface KVRowOptions {
   /** Seconds until the row expires; undefined for no TTL. */
   ttl?: number;

@@ -3,7 +3,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { DelivererName } from '../../bench/bench-job';
 import { meetsTargets, renderResultsTable } from '../../bench/results-table';
 import { DEFAULT_BENCH_OPTIONS, DELIVERERS, runBench } from '../../bench/run-bench';
-import { wholeNumberOption } from '../whole-number-option';
+import { wholeNumberOption } from './whole-number-option';
 
 function deliverers(value: string, previous: DelivererName[] | undefined): DelivererName[] {
   const names = value.split(',').map((name) => name.trim());

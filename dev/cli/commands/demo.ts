@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-import { runDemo } from '../sync/demo-run';
+import { runDemo } from '../demo/demo-run';
 
 export function registerDemo(program: Command): void {
   program

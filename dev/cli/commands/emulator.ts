@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 
 import { startEmulator, type EmulatorOptions, type FaultRule } from '../../bynder-emulator/server';
 import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
-import { wholeNumberOption } from '../whole-number-option';
+import { wholeNumberOption } from './whole-number-option';
 
 interface EmulatorFlags {
   port: number;

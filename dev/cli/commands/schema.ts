@@ -15,13 +15,11 @@ import { parsePortalUrl } from '../../../src/lib/portal-url';
 import type { Logger } from '../../../src/lib/runtime-ports';
 import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
 import { withEmulator } from '../../bynder-emulator/with-emulator';
-import { CREDENTIAL_ENV } from '../sync/portal-target';
+import { DESTINATION_KEY } from '../sync/mapping/destination-fields';
+import { CREDENTIAL_ENV } from '../sync/targets/portal-target';
 
 // `schema`: the field list the Sync Manager would show, from the embedded emulator (demo portal by
 // default), another seed, a real portal, or a saved metaproperties response (no network at all).
-
-/** The destination key in app.yml; the schema's `name`. */
-const DESTINATION_KEY = 'bynder_assets';
 
 interface SchemaOptions {
   json?: boolean;

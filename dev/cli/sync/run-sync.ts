@@ -5,28 +5,31 @@ import { storage } from '@zaiusinc/app-sdk';
 
 import { BynderAssetSync } from '../../../src/destinations/BynderAssetSync';
 import type { AppConfig } from '../../../src/lib/config';
-import { MAX_REJECTION_LOG_ENTRIES, readRateLimitBlock, readRejectionLog } from '../../../src/lib/delivery';
-import { KV_ROWS } from '../../../src/lib/kv-rows';
+import {
+  clearRejectionLog,
+  MAX_REJECTION_LOG_ENTRIES,
+  readRateLimitBlock,
+  readRejectionLog,
+} from '../../../src/lib/delivery';
 import { systemClock } from '../../../src/lib/runtime-ports';
-import { locateRejections } from './batch-rejections';
-import { deliverWithRetries } from './deliver-with-retries';
-import { loadDestinationFields } from './destination-fields';
-import { FieldMapping } from './FieldMapping';
-import { inBatches } from './in-batches';
-import { loadMappingFile } from './mapping-file';
-import type { ProgressReporter } from './progress-reporter';
-import { openSource } from './read-source';
-import { toAssetItem } from './record-to-item';
-import type { RequestCount, RunSummary } from './run-summary';
-import { buildRunSummary } from './run-summary';
-import type { Rejection } from './run-tally';
-import { RunTally } from './run-tally';
-import { saveSettings } from './save-settings';
-import type { SectionValues } from './settings-input';
-import type { SourceEntry } from './source-entry';
-import { SourceError } from './source-entry';
-import { detectSourceFormat } from './source-format';
-import type { SyncTarget } from './sync-target';
+import { locateRejections } from './batches/batch-rejections';
+import { deliverWithRetries } from './batches/deliver-with-retries';
+import { inBatches } from './batches/in-batches';
+import { loadDestinationFields } from './mapping/destination-fields';
+import { FieldMapping } from './mapping/field-mapping';
+import { loadMappingFile } from './mapping/mapping-file';
+import { toAssetItem } from './mapping/record-to-item';
+import { saveSettings } from './settings/save-settings';
+import type { SectionValues } from './settings/settings-input';
+import { detectSourceFormat, openSource } from './sources/open-source';
+import type { SourceEntry } from './sources/source-entry';
+import { SourceError } from './sources/source-entry';
+import type { ProgressReporter } from './summary/progress-reporter';
+import type { RequestCount, RunSummary } from './summary/run-summary';
+import { buildRunSummary } from './summary/run-summary';
+import type { Rejection } from './summary/run-tally';
+import { RunTally } from './summary/run-tally';
+import type { SyncTarget } from './targets/sync-target';
 
 export const DEFAULT_BATCH_SIZE = 100;
 /** The app keeps this many rejections in its log; a bigger batch could lose some between reads. */
@@ -155,7 +158,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
         retryPauseMs: options.retryPauseMs,
         maxBlockWaitMs: options.maxBlockWaitMs,
         clock: systemClock,
-        beforeAttempt: () => storage.kvStore.delete(KV_ROWS.rejections.key).then(() => undefined),
+        beforeAttempt: () => clearRejectionLog(storage.kvStore),
         readBlockedUntil: async () => (await readRateLimitBlock(storage.kvStore, systemClock))?.blockedUntil,
         onRetry: ({ attempt, pauseMs, failureReason, blockedUntil }) => {
           tally.retries += 1;

@@ -5,15 +5,15 @@ import path from 'node:path';
 import { redactSecrets } from '../../../src/lib/redact';
 import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
 import { captureAppOutput } from './app-log-capture';
-import { startEmulatorTarget } from './emulator-target';
-import { formatJsonSummary, formatSummary } from './format-summary';
-import { createPortalTarget } from './portal-target';
-import { createProgressReporter } from './progress-reporter';
-import type { RunSummary } from './run-summary';
+import { startEmulatorTarget } from './targets/emulator-target';
+import { formatJsonSummary, formatSummary } from './summary/run-summary';
+import { createPortalTarget } from './targets/portal-target';
+import { createProgressReporter } from './summary/progress-reporter';
+import type { RunSummary } from './summary/run-summary';
 import { DEFAULT_BATCH_SIZE, runSync } from './run-sync';
-import type { SectionValues, SettingsFlags } from './settings-input';
-import { applySettingsFlags, emptySections, readSettingsFile } from './settings-input';
-import type { SyncTarget } from './sync-target';
+import type { SectionValues, SettingsFlags } from './settings/settings-input';
+import { applySettingsFlags, emptySections, readSettingsFile } from './settings/settings-input';
+import type { SyncTarget } from './targets/sync-target';
 
 /** The default seed, relative so that the summary names it as a user would type it. */
 const DEMO_SEED = path.relative(process.cwd(), DEMO_PORTAL_PATH);

@@ -98,6 +98,11 @@ export async function appendRejections(
   }));
 }
 
+/** Empties the log, e.g. before a local run's attempt, so what it reads after is that attempt's. */
+export async function clearRejectionLog(kvStore: KeyValueStore): Promise<void> {
+  await kvStore.delete(KV_ROWS.rejections.key);
+}
+
 /** The kept rejections, oldest first. For the CLI and support tooling. */
 export async function readRejectionLog(kvStore: KeyValueStore): Promise<RejectionLogEntry[]> {
   return rejectionEntriesOf(await kvStore.get(KV_ROWS.rejections.key));

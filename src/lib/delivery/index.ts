@@ -1,6 +1,14 @@
 // What the local tools (dev/) may use of the delivery core: the rows deliver() keeps for support,
-// read the way deliver() writes them. Everything else in this folder is internal.
+// read the way deliver() writes them, and the pure planning step the bench measures. Everything
+// else in this folder is internal.
 
-export type { AssetItem } from './asset-item';
-export { MAX_REJECTION_LOG_ENTRIES, readRejectionLog, type RejectionLogEntry } from './delivery-state';
+export { type AssetItem, DELETED_MARKER } from './asset-item';
+export {
+  clearRejectionLog,
+  MAX_REJECTION_LOG_ENTRIES,
+  readRejectionLog,
+  type RejectionLogEntry,
+} from './delivery-state';
+export { planBatch, type PlanPolicy } from './plan';
 export { readRateLimitBlock } from './rate-limit-block';
+export { readRecordKey } from './record-key';

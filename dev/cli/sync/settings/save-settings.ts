@@ -1,8 +1,8 @@
 import { storage } from '@zaiusinc/app-sdk';
 
-import { Lifecycle } from '../../../src/lifecycle/Lifecycle';
-import type { AppConfig } from '../../../src/lib/config';
-import { loadConfig } from '../../../src/lib/config';
+import { Lifecycle } from '../../../../src/lifecycle/Lifecycle';
+import type { AppConfig } from '../../../../src/lib/config';
+import { loadConfig } from '../../../../src/lib/config';
 import type { FormSection, SectionValues } from './settings-input';
 import { FORM_SECTIONS } from './settings-input';
 

@@ -1,7 +1,7 @@
 import type { DestinationBatch, DestinationDeliverResult } from '@zaiusinc/app-sdk';
 
-import type { AssetItem } from '../../../src/destinations/BynderAssetSync';
-import type { Clock } from '../../../src/lib/runtime-ports';
+import type { AssetItem } from '../../../../src/lib/delivery';
+import type { Clock } from '../../../../src/lib/runtime-ports';
 
 // The Sync Manager's side of delivery: attempt numbers start at 1, a batch answered
 // `retryable` is delivered again (the same items, attempt + 1) after a pause, up to MAX_RETRIES times.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { parseYamlDocument, readInputFile } from './yaml-file';
+import { parseYamlDocument, readInputFile } from '../yaml-file';
 
 // The mapping file: one YAML map, `source column: destination field`, e.g.
 //   Asset ID: asset_id

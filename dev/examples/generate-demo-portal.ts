@@ -1,9 +1,9 @@
 // Writes examples/portal.json, the demo Bynder portal, deterministically (seeded PRNG): the same
-// script always writes the same bytes. Run: npx tsx dev/bynder-emulator/generate-demo-portal.ts [out]
+// script always writes the same bytes. Run: npx tsx dev/examples/generate-demo-portal.ts [out]
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { Seed, SeedAsset, SeedMetaproperty, SeedOption } from './seed';
+import type { Seed, SeedAsset, SeedMetaproperty, SeedOption } from '../bynder-emulator/seed';
 
 const SEED = 20_240_301;
 const ASSET_COUNT = 1200;

@@ -1,8 +1,15 @@
-import { BynderAssetSchema } from '../../../src/destinations/BynderAssetSchema';
-import type { DestinationField } from './destination-field';
+import { BynderAssetSchema } from '../../../../src/destinations/BynderAssetSchema';
 
-/** The destination key in app.yml; OCP passes it to the schema function. */
+/** The destination key in app.yml; OCP passes it to the schema function, which uses it as the schema's name. */
 export const DESTINATION_KEY = 'bynder_assets';
+
+/** The part of a destination schema field the runner uses (from the app's schema function). */
+export interface DestinationField {
+  name: string;
+  display_name: string;
+  type: string;
+  primary?: boolean;
+}
 
 /** The fields the Sync Manager would offer for mapping: the app's own schema function, live. */
 export async function loadDestinationFields(): Promise<DestinationField[]> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { parseYamlDocument, readInputFile } from './yaml-file';
+import { parseYamlDocument, readInputFile } from '../yaml-file';
 
 // The settings a run saves through the app's settings form, section by section, as an admin would in
 // OCP: from a YAML file with the form's section and field keys, then flags on top. Credentials never

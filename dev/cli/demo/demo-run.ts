@@ -8,11 +8,11 @@ import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
 import type { SeedOption } from '../../bynder-emulator/server';
 import type { DemoOption, PortalView, SourceRow } from './demo-expectation';
 import { expectDemoOutcome, propertyOf } from './demo-expectation';
-import type { EmulatorTarget } from './emulator-target';
+import type { EmulatorTarget } from '../sync/targets/emulator-target';
 import { diffViews, readBackAssets, viewOfMedia } from './portal-read-back';
-import type { RunSummary } from './run-summary';
-import { runSyncCommand } from './sync-command';
-import type { SyncTarget } from './sync-target';
+import type { RunSummary } from '../sync/summary/run-summary';
+import { runSyncCommand } from '../sync/sync-command';
+import type { SyncTarget } from '../sync/targets/sync-target';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const DEMO_FILES = {

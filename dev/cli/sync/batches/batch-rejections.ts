@@ -1,11 +1,10 @@
-import type { AssetItem } from '../../../src/lib/delivery/asset-item';
-import { readRecordKey } from '../../../src/lib/delivery/record-key';
-import type { RejectionLogEntry } from '../../../src/lib/delivery';
+import type { AssetItem, RejectionLogEntry } from '../../../../src/lib/delivery';
+import { readRecordKey } from '../../../../src/lib/delivery';
 
 // deliver() answers for the whole batch; which records it rejected, and why, the app writes to its
-// rejection log (src/lib/delivery/delivery-state.ts). The runner empties that log before each attempt
-// and reads it after, then ties each entry back to batch positions: by key, or for a record without
-// a usable key by its position in the subject (`record #4`).
+// rejection log (a kvStore row, reached through src/lib/delivery's index). The runner empties that log
+// before each attempt and reads it after, then ties each entry back to batch positions: by key, or for
+// a record without a usable key by its position in the subject (`record #4`).
 
 export interface PositionedRejection {
   /** 0-based batch positions. */

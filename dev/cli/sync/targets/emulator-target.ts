@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 
-import type { RunningEmulator } from '../../bynder-emulator/server';
-import { startEmulator } from '../../bynder-emulator/server';
-import type { RequestCount } from './run-summary';
+import type { RunningEmulator } from '../../../bynder-emulator/server';
+import { startEmulator } from '../../../bynder-emulator/server';
+import type { RequestCount } from '../summary/run-summary';
 import type { SyncTarget } from './sync-target';
 
 export interface EmulatorTarget extends SyncTarget {

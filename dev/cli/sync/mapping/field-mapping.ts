@@ -1,10 +1,10 @@
-import type { DestinationField } from './destination-field';
-import { DELETE_FLAG } from './destination-field';
+import { DELETED_MARKER } from '../../../../src/lib/delivery';
+import type { DestinationField } from './destination-fields';
 import type { MappingFile } from './mapping-file';
 
 export interface MappedColumn {
   column: string;
-  /** A destination field name, or DELETE_FLAG. */
+  /** A destination field name, or DELETED_MARKER. */
   field: string;
   /** How the column was matched: from the mapping file, or by the field's name or display name. */
   via: 'mapping file' | 'name' | 'display name' | 'delete flag';
@@ -36,11 +36,11 @@ export class FieldMapping {
     const mapping = new FieldMapping(fields, file);
     if (file) {
       for (const [column, target] of file) {
-        const field = target === DELETE_FLAG ? DELETE_FLAG : findField(fields, target)?.name;
+        const field = target === DELETED_MARKER ? DELETED_MARKER : findField(fields, target)?.name;
         if (!field) {
           throw new Error(
             `mapping file: column "${column}" maps to "${target}", which is not a destination field. ` +
-              `Valid fields: ${fields.map((f) => f.name).join(', ')} (or ${DELETE_FLAG} for the delete flag)`,
+              `Valid fields: ${fields.map((f) => f.name).join(', ')} (or ${DELETED_MARKER} for the delete flag)`,
           );
         }
         const other = mapping.fieldsTaken.get(field);
@@ -89,8 +89,8 @@ export class FieldMapping {
 
   private match(column: string): MappedColumn | UnmatchedColumn {
     let entry: MappedColumn | UnmatchedColumn;
-    if (column === DELETE_FLAG && !this.fieldsTaken.has(DELETE_FLAG)) {
-      entry = { column, field: DELETE_FLAG, via: 'delete flag' };
+    if (column === DELETED_MARKER && !this.fieldsTaken.has(DELETED_MARKER)) {
+      entry = { column, field: DELETED_MARKER, via: 'delete flag' };
     } else if (this.file) {
       entry = { column, reason: 'not in the mapping file' };
     } else {

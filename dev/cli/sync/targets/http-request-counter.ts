@@ -1,7 +1,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 
-import type { RequestCount } from './run-summary';
+import type { RequestCount } from '../summary/run-summary';
 
 // Counts the HTTP requests this process sends to one host, through Node's built-in diagnostics
 // channels (emitted by node:http/https, which axios uses). The app's BynderClient reports each

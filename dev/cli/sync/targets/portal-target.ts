@@ -1,4 +1,4 @@
-import { parsePortalUrl } from '../../../src/lib/portal-url';
+import { parsePortalUrl } from '../../../../src/lib/portal-url';
 import { countHttpRequests } from './http-request-counter';
 import type { SyncTarget } from './sync-target';
 

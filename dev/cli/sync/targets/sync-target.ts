@@ -1,4 +1,4 @@
-import type { RequestCount } from './run-summary';
+import type { RequestCount } from '../summary/run-summary';
 
 /** Where a run writes: the embedded emulator or a real portal. */
 export interface SyncTarget {
