@@ -7,8 +7,8 @@ import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import type { AssetItem } from '../../src/lib/delivery/asset-item';
 import { readRateLimitBlock } from '../../src/lib/delivery/rate-limit-block';
 import { readRejectionLog } from '../../src/lib/delivery/rejection-log';
+import { configureApp, deliver, TOKEN } from '../helpers/deliver-fixture';
 import { useEmulator } from '../helpers/use-emulator';
-import { configureApp, deliver, TOKEN } from './deliver-fixture';
 
 // A sync of 2,170 records (2,000 changes, 100 deletes, 50 invalid, 20 for assets Bynder lacks)
 // through the real BynderAssetSync in batches of 100, re-delivered as OCP does (attempt + 1 after a

@@ -3,8 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { RATE_LIMIT_BLOCK_KEY, RATE_LIMIT_QUIET_MS } from '../../src/lib/delivery/rate-limit-block';
+import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
+import { clockAhead } from '../helpers/fake-clock';
 import { useEmulator } from '../helpers/use-emulator';
-import { assetId, clockAhead, configureApp, deliver, portalSeed, TOKEN } from './deliver-fixture';
 
 // deliver() when Bynder misbehaves: 5xx retried in-process then pending, a 429 stopping everything
 // and blocking later invocations, a retried batch re-sending only what was pending, bad credentials.

@@ -6,8 +6,8 @@ import type { RequestLogEntry } from '../../dev/bynder-emulator/server';
 import type { Media } from '../../src/lib/bynder/api-types';
 import { readRejectionLog, type RejectionLogEntry } from '../../src/lib/delivery/rejection-log';
 import { buildHostileCorpus, type HostileCase } from '../fixtures/hostile-records';
+import { configureApp, deliver, TOKEN } from '../helpers/deliver-fixture';
 import { useEmulator } from '../helpers/use-emulator';
-import { configureApp, deliver, TOKEN } from './deliver-fixture';
 
 // The hostile corpus, mixed with valid records, through the real BynderAssetSync.deliver() against the
 // emulator: nothing throws, each bad record ends as its case says (rejected with a reason, or handled

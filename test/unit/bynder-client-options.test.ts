@@ -2,13 +2,9 @@ import { describe, expect, it } from 'vitest';
 
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import { ConfigError } from '../../src/lib/config';
+import { silentLogger } from '../helpers/silent-logger';
 
-const logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
+const logger = silentLogger;
 const credentials = { kind: 'permanent_token', token: 'unit-token' } as const;
 
 describe('BynderClient options: the portal must be a Bynder origin', () => {

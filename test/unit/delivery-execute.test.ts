@@ -20,6 +20,8 @@ import { executePlan, MAX_CONSECUTIVE_UNAVAILABLE } from '../../src/lib/delivery
 import type { PlannedWrite } from '../../src/lib/delivery/plan';
 import { readRateLimitBlock, RATE_LIMIT_QUIET_MS } from '../../src/lib/delivery/rate-limit-block';
 import { createRequestBudget } from '../../src/lib/delivery/request-budget';
+import { fakeClock } from '../helpers/fake-clock';
+import { silentLogger } from '../helpers/silent-logger';
 
 // executePlan over an in-memory Bynder (a BynderApi whose answers each test scripts): which
 // failures settle what, and which stop the batch. Outcomes and stored rows are asserted, not calls.
@@ -57,13 +59,7 @@ class ScriptedBynder implements BynderApi {
   }
 }
 
-const clock = { now: () => 1_700_000_000_000, sleep: async () => undefined };
-const silent = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
+const clock = fakeClock(1_700_000_000_000);
 const upsert = (key: string, i: number): PlannedWrite => ({
   kind: 'upsert',
   key,
@@ -82,7 +78,7 @@ function deps(api: BynderApi, overrides: Partial<ExecuteDeps> = {}): ExecuteDeps
     budget: createRequestBudget({ requestsPerSecond: 1_000, clock }),
     kvStore: storage.kvStore,
     clock,
-    logger: silent,
+    logger: silentLogger,
     maxInFlight: 1,
     deletePolicy: 'archive',
     connection: {

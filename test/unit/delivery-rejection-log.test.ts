@@ -7,8 +7,9 @@ import {
   readRejectionLog,
 } from '../../src/lib/delivery/rejection-log';
 import type { RejectedSettlement } from '../../src/lib/delivery/settlement';
+import { fakeClock } from '../helpers/fake-clock';
 
-const clock = { now: () => 1_700_000_000_000, sleep: async () => undefined };
+const clock = fakeClock(1_700_000_000_000);
 const rejection = (i: number, reason = `bad value ${i}`): RejectedSettlement => ({
   status: 'rejected',
   key: `KEY-${i}`,

@@ -7,6 +7,7 @@ import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
 import { READINESS_KEY } from '../../src/lib/delivery/readiness';
 import { REJECTION_LOG_KEY } from '../../src/lib/delivery/rejection-log';
 import { APP_KV_ROWS, deleteAppKvRows } from '../../src/lib/settings/app-kv-rows';
+import { silentLogger } from '../helpers/silent-logger';
 
 function memoryStore(rows: Record<string, StoredRow>, failOn?: string): KeyValueStore {
   return {
@@ -20,8 +21,6 @@ function memoryStore(rows: Record<string, StoredRow>, failOn?: string): KeyValue
     },
   };
 }
-const ignore = (): void => undefined;
-const silent = { debug: ignore, info: ignore, warn: ignore, error: ignore };
 
 describe('deleteAppKvRows', () => {
   it('knows the fixed rows of the field model cache and the delivery parts', () => {
@@ -37,14 +36,14 @@ describe('deleteAppKvRows', () => {
   it('deletes every known row and leaves other rows alone', async () => {
     const rows: Record<string, StoredRow> = { other: { x: 1 } };
     for (const { key } of APP_KV_ROWS) rows[key] = { x: 1 };
-    expect(await deleteAppKvRows(memoryStore(rows), silent)).toEqual({ failed: [] });
+    expect(await deleteAppKvRows(memoryStore(rows), silentLogger)).toEqual({ failed: [] });
     expect(Object.keys(rows)).toEqual(['other']);
   });
 
   it('goes on past a failed delete and names it', async () => {
     const rows: Record<string, StoredRow> = {};
     for (const { key } of APP_KV_ROWS) rows[key] = { x: 1 };
-    expect(await deleteAppKvRows(memoryStore(rows, RATE_LIMIT_BLOCK_KEY), silent)).toEqual({
+    expect(await deleteAppKvRows(memoryStore(rows, RATE_LIMIT_BLOCK_KEY), silentLogger)).toEqual({
       failed: [RATE_LIMIT_BLOCK_KEY],
     });
     expect(Object.keys(rows)).toEqual([RATE_LIMIT_BLOCK_KEY]);
