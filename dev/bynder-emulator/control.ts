@@ -33,6 +33,7 @@ const faultRuleSchema = z.strictObject({
   times: z.number().int().min(1).optional(),
   delayMs: z.number().min(0).optional(),
   stall: z.boolean().optional(),
+  stallMs: z.number().min(0).optional(),
   reset: z.boolean().optional(),
 });
 

@@ -5,6 +5,7 @@ import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import { BynderAuthError, BynderPermissionError } from '../../src/lib/bynder/errors';
 import type { Clock } from '../../src/lib/runtime-ports';
 import { captureFailure } from '../helpers/capture-failure';
+import { fakeClock } from '../helpers/fake-clock';
 import { seededAssetIds } from '../helpers/seeded-asset-ids';
 import { useEmulator } from '../helpers/use-emulator';
 import { portalOf } from '../helpers/portal-origin';
@@ -13,17 +14,6 @@ import { portalOf } from '../helpers/portal-origin';
 // OAuth client credentials (issue, cache, renewal before expiry and after a 401). Two fake clocks:
 // the portal's (token expiry in the emulator) and the app's (the client's cache), moved by hand.
 
-function manualClock(): Clock & { advance(ms: number): void } {
-  let now = Date.parse('2025-01-01T00:00:00Z');
-  return {
-    now: () => now,
-    sleep: () => Promise.resolve(),
-    advance(ms) {
-      now += ms;
-    },
-  };
-}
-
 const TOKEN = 'auth-permanent-token-3f9a2c';
 const NO_ROLES_TOKEN = 'auth-no-roles-token-77b1e0';
 const NO_SCOPES_TOKEN = 'auth-no-scopes-token-1d5c9a';
@@ -31,7 +21,7 @@ const WRONG_TOKEN = 'auth-wrong-token-a0b1c2';
 const CLIENT_ID = 'contract-client';
 const CLIENT_SECRET = 'contract-client-secret-9e8d7c';
 const TTL_SECONDS = 3600;
-const portalClock = manualClock();
+const portalClock = fakeClock();
 
 const emulator = useEmulator({
   seed: 'examples/portal.json',
@@ -48,7 +38,7 @@ const oauth: Credentials = {
 const said: string[] = [];
 let beforeRequestCalls = 0;
 const record = (...args: unknown[]) => said.push(args.map(String).join(' '));
-function client(credentials: Credentials, clock: Clock = manualClock()): BynderClient {
+function client(credentials: Credentials, clock: Clock = fakeClock()): BynderClient {
   return new BynderClient({
     portalUrl: portalOf(emulator.url),
     credentials,
@@ -124,7 +114,7 @@ describe('OAuth client credentials', () => {
   });
 
   it('shares the token with the next client for the same portal (deliver() builds one per batch)', async () => {
-    const appClock = manualClock();
+    const appClock = fakeClock();
     await client(oauth, appClock).testConnection();
     await client(oauth, appClock).testConnection();
     expect(log()).toEqual([
@@ -135,7 +125,7 @@ describe('OAuth client credentials', () => {
   });
 
   it('renews the token shortly before it expires, without a 401', async () => {
-    const appClock = manualClock();
+    const appClock = fakeClock();
     const shared = client(oauth, appClock);
     await shared.getMedia(anAsset());
     appClock.advance((TTL_SECONDS - 61) * 1000);

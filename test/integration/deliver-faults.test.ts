@@ -4,8 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { RATE_LIMIT_QUIET_MS } from '../../src/lib/delivery/rate-limit-block';
 import { useEmulator } from '../helpers/use-emulator';
-import { assetId, clockAhead, configureApp, deliver, portalSeed, TOKEN } from './deliver-fixture';
 import { KV_ROWS } from '../../src/lib/kv-rows';
+import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
+import { clockAhead } from '../helpers/fake-clock';
 
 // deliver() when Bynder misbehaves: 5xx retried in-process then pending, a 429 stopping everything
 // and blocking later invocations, a retried batch re-sending only what was pending, bad credentials.
@@ -73,7 +74,8 @@ describe('deliver against the emulator: transient failures', () => {
 
   it('re-sends a changed record on attempt 2 even if its key was applied before', async () => {
     emulator.faults.add({ match: `POST /api/v4/media/${assetId(2)}/`, status: 500, times: 4 });
-    await deliver(upserts([1, 2]), { attempt: 1 });
+    const first = await deliver(upserts([1, 2]), { attempt: 1 });
+    expect(first).toMatchObject({ success: false, retryable: true });
     emulator.clearRequests();
     // Another batch (different content) for the same sync: its own ledger, nothing skipped.
     const result = await deliver(upserts([1, 2], 'newer'), { attempt: 2 });
@@ -81,6 +83,14 @@ describe('deliver against the emulator: transient failures', () => {
     expect(result).toEqual({ success: true });
     expect(emulator.requests(POST)).toHaveLength(2);
     expect(descriptionOf(1)).toBe('newer 1');
+
+    // The first batch's own retry still finds its ledger: record 1 is skipped, only 2 is sent.
+    // So the re-send above is the ledger telling the batches apart, not a ledger that is never read.
+    emulator.clearRequests();
+    const retry = await deliver(upserts([1, 2]), { attempt: 2 });
+    await emulator.settle();
+    expect(retry).toEqual({ success: true });
+    expect(emulator.requests(POST).map((r) => r.path)).toEqual([`/api/v4/media/${assetId(2)}/`]);
   });
 });
 

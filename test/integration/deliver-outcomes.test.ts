@@ -3,7 +3,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { storage } from '@zaiusinc/app-sdk';
 
 import { readRejectionLog } from '../../src/lib/delivery/delivery-state';
-import { useEmulator } from '../helpers/use-emulator';
 import {
   APAC,
   assetId,
@@ -15,7 +14,8 @@ import {
   TOKEN,
   watchInfo,
   WINTER,
-} from './deliver-fixture';
+} from '../helpers/deliver-fixture';
+import { useEmulator } from '../helpers/use-emulator';
 
 // deliver() against the emulator: what ends up in Bynder and what OCP is told, for mixed batches,
 // duplicates, delete policies and bad values. Assertions read the emulator's state and request log.

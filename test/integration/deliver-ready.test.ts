@@ -3,8 +3,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { READINESS_CACHE_MS } from '../../src/lib/delivery/readiness';
+import { configureApp, portalSeed, TOKEN } from '../helpers/deliver-fixture';
+import { clockAhead } from '../helpers/fake-clock';
 import { useEmulator } from '../helpers/use-emulator';
-import { clockAhead, configureApp, portalSeed, TOKEN } from './deliver-fixture';
 
 // Destination.ready(): configuration and credentials, answered with a message a person can act on,
 // and at most one request to Bynder a minute.

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 
+import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
 import { useEmulator } from '../helpers/use-emulator';
-import { assetId, configureApp, deliver, portalSeed, TOKEN } from './deliver-fixture';
 
 // The request budget, seen from Bynder's side: the emulator's arrival timestamps of every request
 // deliver() made (metaproperty listing, lookups, writes, retries) never put more than

@@ -3,16 +3,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { MODEL_REFRESH_MIN_AGE_MS } from '../../src/lib/delivery/plan';
 import { METAPROPERTY_FRESH_MS } from '../../src/lib/fields/metaproperty-cache';
+import { assetId, configureApp, deliver, portalSeed, TOKEN, watchWarnings } from '../helpers/deliver-fixture';
+import { clockAhead } from '../helpers/fake-clock';
 import { useEmulator } from '../helpers/use-emulator';
-import {
-  assetId,
-  clockAhead,
-  configureApp,
-  deliver,
-  portalSeed,
-  TOKEN,
-  watchWarnings,
-} from './deliver-fixture';
 
 // A metaproperty removed in Bynder between batches: dropped from the write with a warning naming it,
 // the rest applied; the cached field model refreshed at most once per batch, and only when older

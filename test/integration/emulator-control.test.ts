@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { startEmulator, type EmulatorState } from '../../dev/bynder-emulator/server';
 import { callEmulator, useEmulator } from '../helpers/use-emulator';
@@ -60,6 +60,34 @@ describe('emulator faults', () => {
       callEmulator(emulator, 'GET', '/api/v4/media/', { signal: AbortSignal.timeout(200) }),
     ).rejects.toThrow();
     expect((await callEmulator(emulator, 'GET', '/api/v4/media/?limit=1')).status).toBe(200);
+  });
+
+  it('ends a stall after stallMs by closing the connection, still without an answer', async () => {
+    emulator.faults.add({ match: 'GET /api/v4/media/', stall: true, stallMs: 100, times: 1 });
+    const started = Date.now();
+    // The client would wait 5 s; the emulator closes the socket first.
+    await expect(
+      callEmulator(emulator, 'GET', '/api/v4/media/', { signal: AbortSignal.timeout(5_000) }),
+    ).rejects.toThrow(/fetch failed/);
+    expect(Date.now() - started).toBeLessThan(4_000);
+    // The server side notes the close a moment after the client sees it.
+    await vi.waitFor(() =>
+      expect(emulator.requests('GET /api/v4/media/').map((entry) => entry.status)).toEqual([0]),
+    );
+  });
+
+  it('draws fault rates from the random source it is given, so a seeded run hits the same requests', async () => {
+    const draws = [0.9, 0.1, 0.9, 0.1];
+    const own = await startEmulator({
+      faults: [{ match: '/api/v4/metaproperties/', status: 503, rate: 0.5 }],
+      random: () => draws.shift() ?? 1,
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      statuses.push((await callEmulator(own, 'GET', '/api/v4/metaproperties/?options=0')).status);
+    }
+    await own.stop();
+    expect(statuses).toEqual([200, 503, 200, 503]);
   });
 
   it('does not hang stop() on a stalled request: the client sees the connection close', async () => {

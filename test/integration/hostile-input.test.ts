@@ -2,11 +2,12 @@ import { storage } from '@zaiusinc/app-sdk';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { changedRecords, buildBenchPortal, EXAMPLE_PORTAL } from '../../dev/bench/bench-portal';
+import type { RequestLogEntry } from '../../dev/bynder-emulator/server';
 import type { Media } from '../../src/lib/bynder/api-types';
 import { readRejectionLog, type RejectionLogEntry } from '../../src/lib/delivery/delivery-state';
 import { buildHostileCorpus, type HostileCase } from '../fixtures/hostile-records';
+import { configureApp, deliver, TOKEN } from '../helpers/deliver-fixture';
 import { useEmulator } from '../helpers/use-emulator';
-import { configureApp, deliver, TOKEN } from './deliver-fixture';
 
 // The hostile corpus, mixed with valid records, through the real BynderAssetSync.deliver() against the
 // emulator: nothing throws, each bad record ends as its case says (rejected with a reason, or handled
@@ -45,6 +46,8 @@ let before = new Map<string, Media>();
 let after = new Map<string, Media>();
 /** The rejection log entries each batch added. */
 const rejectionsByBatch: RejectionLogEntry[][] = [];
+/** The requests each batch sent, in the emulator's log order. */
+const requestsByBatch: RequestLogEntry[][] = [];
 const results: Array<{ success: boolean; retryable?: boolean; failureReason?: string }> = [];
 const POLLUTED = 'polluted';
 
@@ -53,8 +56,11 @@ beforeAll(async () => {
   before = new Map(emulator.snapshot().assets.map((asset) => [asset.id, asset]));
   for (const [index, items] of batches.entries()) {
     const logged = (await readRejectionLog(storage.kvStore)).length;
+    const sent = emulator.requests().length;
     results.push(await deliver(items, { syncId: `hostile-${index}` }));
     rejectionsByBatch.push((await readRejectionLog(storage.kvStore)).slice(logged));
+    // deliver() resolves after its last answer, and the emulator logs a request once answered.
+    requestsByBatch.push(emulator.requests().slice(sent));
   }
   await emulator.settle();
   after = new Map(emulator.snapshot().assets.map((asset) => [asset.id, asset]));
@@ -66,6 +72,17 @@ function rejectionOf({ hostile, batch, positions }: Placed): RejectionLogEntry |
   if (hostile.key !== undefined) return logged.find((entry) => entry.key === hostile.key);
   return logged.find((entry) => positions.some((p) => entry.subject === `record #${p + 1}`));
 }
+
+const MEDIA_WRITE = 'POST /api/v4/media/:id/';
+/** The media path a write to `id` goes to: the id as one percent-encoded segment. */
+const mediaPathOf = (id: string) => `/api/v4/media/${encodeURIComponent(id)}/`;
+/** Every media path a record with a usable key may write to: the keyed cases' and the valid records'. */
+const keyedPaths = new Set(
+  [
+    ...corpus.flatMap((c) => (c.key === undefined ? [] : [c.key])),
+    ...valid.map((r) => String(r.asset_id)),
+  ].map(mediaPathOf),
+);
 
 /** Bynder fields that change on every write, whatever was written. */
 const VOLATILE = new Set(['dateModified']);
@@ -100,16 +117,38 @@ describe('hostile input through deliver()', () => {
       .map((hostile) => [hostile.name, hostile] as const);
   const placedOf = (hostile: HostileCase): Placed => placed.find((p) => p.hostile === hostile) as Placed;
 
-  it.each(named('rejected'))('rejects: %s', (_name, hostile) => {
+  const rejected = named('rejected');
+  it.each(rejected.filter(([, hostile]) => hostile.key !== undefined))('rejects: %s', (_name, hostile) => {
     expect(rejectionOf(placedOf(hostile))?.reason).toMatch(hostile.expected.reason);
-    // Nothing of it reached the asset (keyless records have no asset to compare).
+    // Nothing of it reached the asset.
     const key = hostile.key ?? '';
     expect(withoutVolatile(after.get(key))).toEqual(withoutVolatile(before.get(key)));
   });
 
+  it.each(rejected.filter(([, hostile]) => hostile.key === undefined))('rejects: %s', (_name, hostile) => {
+    const where = placedOf(hostile);
+    // Nothing of a keyless record is sent: every write of its batch went to a keyed record's asset.
+    const writes = (requestsByBatch[where.batch] ?? []).filter((r) => r.route === MEDIA_WRITE);
+    expect(writes.filter((r) => !keyedPaths.has(r.path)).map((r) => r.path)).toEqual([]);
+    expect(rejectionOf(where)?.reason).toMatch(hostile.expected.reason);
+  });
+
   it.each(named('unchanged'))('settles without a change: %s', (_name, hostile) => {
+    const key = hostile.key ?? '';
+    expect(before.has(key)).toBe(true);
     expect(rejectionOf(placedOf(hostile))).toBeUndefined();
-    expect(after.get(hostile.key ?? '')).toEqual(before.get(hostile.key ?? ''));
+    expect(after.get(key)).toEqual(before.get(key));
+  });
+
+  it.each(named('gone'))('settles as done what Bynder answers 404 to: %s', (_name, hostile) => {
+    const key = hostile.key ?? '';
+    const where = placedOf(hostile);
+    expect(before.has(key)).toBe(false);
+    // The delete was sent (archive policy: a POST), Bynder answered 404, and that counts as done.
+    const sent = (requestsByBatch[where.batch] ?? []).filter((r) => r.path === mediaPathOf(key));
+    expect(sent.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 404']);
+    expect(rejectionOf(where)).toBeUndefined();
+    expect(after.has(key)).toBe(false);
   });
 
   it.each(named('applied'))('applies as documented: %s', (_name, hostile) => {
@@ -124,7 +163,9 @@ describe('hostile input through deliver()', () => {
   });
 
   it('applies every valid record delivered beside the hostile ones', () => {
+    expect(valid).toHaveLength(40);
     for (const record of valid) {
+      expect(before.get(String(record.asset_id))?.description).not.toBe(record.description);
       const asset = after.get(String(record.asset_id));
       expect(asset?.description).toBe(record.description);
       expect(asset?.tags).toEqual(String(record.tags).split(','));

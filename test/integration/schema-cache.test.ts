@@ -9,8 +9,9 @@ import type { AppConfig } from '../../src/lib/config';
 import { parseConfig } from '../../src/lib/config';
 import { getFieldModel, invalidateFieldModel } from '../../src/lib/fields/get-field-model';
 import { METAPROPERTY_FRESH_MS } from '../../src/lib/fields/metaproperty-cache';
-import type { Clock, KeyValueStore, Logger } from '../../src/lib/runtime-ports';
+import type { KeyValueStore, Logger } from '../../src/lib/runtime-ports';
 import type { SeedMetaproperty } from '../../dev/bynder-emulator/server';
+import { fakeClock, type FakeClock } from '../helpers/fake-clock';
 import { useEmulator } from '../helpers/use-emulator';
 import { portalOf } from '../helpers/portal-origin';
 
@@ -23,18 +24,6 @@ const nasty = JSON.parse(
 ) as Record<string, SeedMetaproperty>;
 const emulator = useEmulator({ seed: { metaproperties: nasty, assets: [] } });
 
-function fakeClock(start = Date.UTC(2026, 2, 1)): Clock & { advance(ms: number): void } {
-  let now = start;
-  return {
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-    advance: (ms) => {
-      now += ms;
-    },
-  };
-}
 function recordingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
   const quiet = () => undefined;
@@ -47,7 +36,7 @@ function recordingLogger(): Logger & { warnings: string[] } {
   };
 }
 
-let clock: ReturnType<typeof fakeClock>;
+let clock: FakeClock;
 let logger: ReturnType<typeof recordingLogger>;
 let config: AppConfig;
 
@@ -67,7 +56,7 @@ beforeEach(async () => {
   await invalidateFieldModel(storage.kvStore);
   emulator.faults.clear();
   emulator.clearRequests();
-  clock = fakeClock();
+  clock = fakeClock(Date.UTC(2026, 2, 1));
   logger = recordingLogger();
   config = parseConfig({
     connection: { portal: emulator.url },

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { createAccessTokenSource, type IssuedToken } from '../../src/lib/bynder/access-token';
-import type { Clock } from '../../src/lib/runtime-ports';
-
-function fakeClock(start = 1_000_000): Clock & { advance(ms: number): void } {
-  let now = start;
-  return {
-    now: () => now,
-    sleep: () => Promise.resolve(),
-    advance(ms) {
-      now += ms;
-    },
-  };
-}
+import { fakeClock } from '../helpers/fake-clock';
 
 /** A token endpoint stand-in that issues t1, t2, ... and counts its calls. */
 function tokenEndpoint(expiresInSeconds: number) {

@@ -3,13 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import { parsePortalUrl } from '../../src/lib/portal-url';
 import { portalOf } from '../helpers/portal-origin';
+import { silentLogger } from '../helpers/silent-logger';
 
-const logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
+const logger = silentLogger;
 const credentials = { kind: 'permanent_token', token: 'unit-token' } as const;
 
 // The client takes a PortalOrigin, which only parsePortalUrl makes: a portal the settings schema

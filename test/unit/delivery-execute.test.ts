@@ -19,6 +19,8 @@ import { readRateLimitBlock, RATE_LIMIT_QUIET_MS } from '../../src/lib/delivery/
 import { createRequestBudget } from '../../src/lib/delivery/request-budget';
 import { reasonOf } from '../../src/lib/delivery/outcome';
 import { KV_ROWS } from '../../src/lib/kv-rows';
+import { fakeClock } from '../helpers/fake-clock';
+import { silentLogger } from '../helpers/silent-logger';
 
 // executePlan over an in-memory Bynder (a BynderApi whose answers each test scripts): which
 // failures settle what, and which stop the batch. Outcomes and stored rows are asserted, not calls.
@@ -55,13 +57,7 @@ class ScriptedBynder implements BynderApi {
   }
 }
 
-const clock = { now: () => 1_700_000_000_000, sleep: async () => undefined };
-const silent = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
+const clock = fakeClock(1_700_000_000_000);
 const upsert = (key: string, i: number): PlannedWrite => ({
   kind: 'upsert',
   key,
@@ -84,7 +80,7 @@ function deps(api: BynderApi, overrides: Partial<ExecuteDeps> = {}): ExecuteDeps
     budget: createRequestBudget({ requestsPerSecond: 1_000, clock }),
     kvStore: storage.kvStore,
     clock,
-    logger: silent,
+    logger: silentLogger,
     maxInFlight: 1,
     connection: {
       portalUrl: 'https://acme.bynder.com',

@@ -4,7 +4,9 @@ import type { Metaproperty } from '../../src/lib/bynder/api-types';
 import { ledgerKeyOf, readLedger, writeLedger } from '../../src/lib/delivery/delivery-state';
 import { planBatch, writeFingerprint } from '../../src/lib/delivery/plan';
 import { buildFieldModel } from '../../src/lib/fields/field-model';
-import type { Clock, KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
+import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
+import { fakeClock } from '../helpers/fake-clock';
+import { silentLogger } from '../helpers/silent-logger';
 
 /** An in-memory kvStore that counts operations (the ledger promises a few per batch at most). */
 function memoryKvStore(): KeyValueStore & { ops: string[]; ttls: Map<string, number | undefined> } {
@@ -37,17 +39,11 @@ function memoryKvStore(): KeyValueStore & { ops: string[]; ttls: Map<string, num
     },
   };
 }
-const clock: Clock = { now: () => 5_000, sleep: async () => undefined };
-const silent = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
+const clock = fakeClock(5_000);
 const metaproperties: Metaproperty[] = [{ id: 'NOTES-ID', name: 'notes', type: 'text' }];
 const model = buildFieldModel(metaproperties, {
   primaryKey: { kind: 'asset_id' },
-  logger: silent,
+  logger: silentLogger,
   fetchedAt: 0,
 });
 const policy = { deletePolicy: 'archive', emptyValues: 'leave', unknownOptions: 'reject' } as const;

@@ -5,14 +5,7 @@ import type { PlanPolicy } from '../../src/lib/delivery/plan';
 import { planBatch, writeFingerprint } from '../../src/lib/delivery/plan';
 import { reasonOf } from '../../src/lib/delivery/outcome';
 import { buildFieldModel } from '../../src/lib/fields/field-model';
-import type { Logger } from '../../src/lib/runtime-ports';
-
-const silent: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
+import { silentLogger } from '../helpers/silent-logger';
 
 const CAMPAIGN = '1A2B3C4D-1111-4A22-9B33C44D55E66F77';
 const SUMMER = '9F8E7D6C-2222-4B33-8C44D55E66F77A88';
@@ -34,7 +27,7 @@ const metaproperties: Metaproperty[] = [
 ];
 const model = buildFieldModel(metaproperties, {
   primaryKey: { kind: 'asset_id' },
-  logger: silent,
+  logger: silentLogger,
   fetchedAt: 0,
 });
 const policy: PlanPolicy = { deletePolicy: 'archive', emptyValues: 'leave', unknownOptions: 'reject' };

@@ -8,8 +8,9 @@ import {
   readRejectionLog,
 } from '../../src/lib/delivery/delivery-state';
 import type { RejectedOutcome } from '../../src/lib/delivery/outcome';
+import { fakeClock } from '../helpers/fake-clock';
 
-const clock = { now: () => 1_700_000_000_000, sleep: async () => undefined };
+const clock = fakeClock(1_700_000_000_000);
 const rejection = (i: number, reason = `bad value ${i}`): RejectedOutcome => ({
   status: 'rejected',
   key: `KEY-${i}`,

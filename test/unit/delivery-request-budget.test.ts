@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { BudgetHaltedError, createRequestBudget } from '../../src/lib/delivery/request-budget';
-import type { Clock } from '../../src/lib/runtime-ports';
-
-/** A clock that only moves when someone sleeps: time is exact and tests take no real time. */
-function fakeClock(start = 1_000_000): Clock & { sleeps: number[] } {
-  let now = start;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      await Promise.resolve();
-      now += ms;
-    },
-  };
-}
+import { fakeClock } from '../helpers/fake-clock';
 
 /** The largest number of starts inside any window [t, t + 1000) that begins at a start. */
 function maxStartsPerSecond(starts: readonly number[]): number {

@@ -8,14 +8,8 @@ import type { Metaproperty } from '../../src/lib/bynder/api-types';
 import { metapropertyListSchema } from '../../src/lib/bynder/response-schemas';
 import { toDestinationSchema } from '../../src/lib/fields/destination-schema';
 import { buildFieldModel } from '../../src/lib/fields/field-model';
-import type { Logger } from '../../src/lib/runtime-ports';
+import { silentLogger } from '../helpers/silent-logger';
 
-const silent: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
 const root = path.join(__dirname, '../..');
 const readMetaproperties = (file: string, pick: (json: never) => unknown = (json) => json): Metaproperty[] =>
   Object.values(
@@ -37,7 +31,7 @@ describe.each(SOURCES)('toDestinationSchema over %s', (label, metaproperties) =>
     { kind: 'external_key', metaproperty: label === 'the demo portal' ? 'external_id' : 'x' },
   ] as const) {
     it(`passes the static-schema rules (${primaryKey.kind})`, () => {
-      const model = buildFieldModel(metaproperties, { primaryKey, logger: silent, fetchedAt: 0 });
+      const model = buildFieldModel(metaproperties, { primaryKey, logger: silentLogger, fetchedAt: 0 });
       const schema = toDestinationSchema(model, 'bynder_assets');
       expect(validateDestinationSchema(schema, label)).toEqual([]);
       // What the rules do not check but OCP's mapping needs: unique names, exactly one primary.
@@ -50,7 +44,7 @@ describe.each(SOURCES)('toDestinationSchema over %s', (label, metaproperties) =>
   it('renders every field of the model, in order, with only the DestinationSchema keys', () => {
     const model = buildFieldModel(metaproperties, {
       primaryKey: { kind: 'asset_id' },
-      logger: silent,
+      logger: silentLogger,
       fetchedAt: 0,
     });
     const schema = toDestinationSchema(model, 'bynder_assets');
@@ -70,7 +64,11 @@ describe.each(SOURCES)('toDestinationSchema over %s', (label, metaproperties) =>
 
 describe('the schema rules used above', () => {
   it('reject a field name OCP would refuse (so a pass above means something)', () => {
-    const model = buildFieldModel([], { primaryKey: { kind: 'asset_id' }, logger: silent, fetchedAt: 0 });
+    const model = buildFieldModel([], {
+      primaryKey: { kind: 'asset_id' },
+      logger: silentLogger,
+      fetchedAt: 0,
+    });
     const schema = toDestinationSchema(model, 'bynder_assets');
     schema.fields.push({ name: '2024_campaign', display_name: ' ', description: 'x', type: 'string' });
     expect(validateDestinationSchema(schema, 'broken')).toHaveLength(2);
@@ -81,7 +79,7 @@ describe('the nasty fixture', () => {
   it('yields the expected names for its awkward metaproperties', () => {
     const model = buildFieldModel(readMetaproperties('test/fixtures/nasty-metaproperties.json'), {
       primaryKey: { kind: 'asset_id' },
-      logger: silent,
+      logger: silentLogger,
       fetchedAt: 0,
     });
     const names = model.fields.map((f) => f.name);

@@ -4,17 +4,12 @@ import type { Metaproperty } from '../../src/lib/bynder/api-types';
 import type { BynderApi } from '../../src/lib/bynder/bynder-api';
 import type { AppConfig } from '../../src/lib/config';
 import { getFieldModel, invalidateFieldModel } from '../../src/lib/fields/get-field-model';
-import type { Clock, KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
+import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
+import { fakeClock } from '../helpers/fake-clock';
+import { silentLogger } from '../helpers/silent-logger';
 
 // deliver() asks for the field model on every batch. While the cached copy is fresh and unchanged,
 // it must cost one small kvStore read (two fields), not the whole row, and no request to Bynder.
-
-const silent = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
 
 const metaproperties: Metaproperty[] = [
   {
@@ -43,8 +38,7 @@ function recordingKvStore(): KeyValueStore & { reads: string[] } {
 }
 
 function setup() {
-  let now = 1_000_000_000;
-  const clock: Clock = { now: () => now, sleep: async () => undefined };
+  const clock = fakeClock(1_000_000_000);
   let listings = 0;
   const api = {
     listMetaproperties: async () => {
@@ -55,10 +49,10 @@ function setup() {
   const config = { portalUrl: 'https://acme.bynder.com', primaryKey: { kind: 'asset_id' } } as AppConfig;
   const kvStore = recordingKvStore();
   return {
-    deps: { config, api, kvStore, logger: silent, clock },
+    deps: { config, api, kvStore, logger: silentLogger, clock },
     kvStore,
     listings: () => listings,
-    advance: (ms: number) => (now += ms),
+    advance: (ms: number) => clock.advance(ms),
   };
 }
 

@@ -9,6 +9,7 @@ import {
   MAX_RETRIES,
 } from '../../dev/cli/sync/batches/deliver-with-retries';
 import { inBatches } from '../../dev/cli/sync/batches/in-batches';
+import { fakeClock } from '../helpers/fake-clock';
 
 async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -18,20 +19,6 @@ async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
 
 async function* numbers(count: number): AsyncGenerator<number> {
   for (let i = 1; i <= count; i++) yield i;
-}
-
-/** A clock whose sleep only records the pause and moves time on. */
-function fakeClock(start = 1_000_000): Clock & { pauses: number[] } {
-  let now = start;
-  const pauses: number[] = [];
-  return {
-    pauses,
-    now: () => now,
-    sleep: async (ms) => {
-      pauses.push(ms);
-      now += ms;
-    },
-  };
 }
 
 /** A destination that answers from a script and records each batch it was given. */
@@ -78,7 +65,7 @@ describe('delivering a batch with retries', () => {
     expect(delivery).toEqual({ result: { success: true }, attempts: 2 });
     expect(destination.batches.map((b) => b.attempt)).toEqual([1, 2]);
     expect(destination.batches[1]).toEqual({ items: ITEMS, attempt: 2, sync: SYNC });
-    expect(clock.pauses).toEqual([100]);
+    expect(clock.sleeps).toEqual([100]);
   });
 
   it(`re-delivers a retryable batch at most ${MAX_RETRIES} times, doubling the pause`, async () => {
@@ -92,7 +79,7 @@ describe('delivering a batch with retries', () => {
     });
     expect(delivery.attempts).toBe(MAX_RETRIES + 1);
     expect(delivery.result).toMatchObject({ success: false, retryable: true });
-    expect(clock.pauses).toEqual([100, 200, 400]);
+    expect(clock.sleeps).toEqual([100, 200, 400]);
   });
 
   it('does not re-deliver a batch answered without retryable', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
 import { APP_KV_ROWS, deleteAppKvRows, KV_ROWS } from '../../src/lib/kv-rows';
+import { silentLogger } from '../helpers/silent-logger';
 
 function memoryStore(rows: Record<string, StoredRow>, failOn?: string): KeyValueStore {
   return {
@@ -15,8 +16,6 @@ function memoryStore(rows: Record<string, StoredRow>, failOn?: string): KeyValue
     },
   };
 }
-const ignore = (): void => undefined;
-const silent = { debug: ignore, info: ignore, warn: ignore, error: ignore };
 
 describe('deleteAppKvRows', () => {
   it('knows the fixed rows of the field model cache and the delivery parts', () => {
@@ -32,14 +31,14 @@ describe('deleteAppKvRows', () => {
   it('deletes every known row and leaves other rows alone', async () => {
     const rows: Record<string, StoredRow> = { other: { x: 1 } };
     for (const { key } of APP_KV_ROWS) rows[key] = { x: 1 };
-    expect(await deleteAppKvRows(memoryStore(rows), silent)).toEqual({ failed: [] });
+    expect(await deleteAppKvRows(memoryStore(rows), silentLogger)).toEqual({ failed: [] });
     expect(Object.keys(rows)).toEqual(['other']);
   });
 
   it('goes on past a failed delete and names it', async () => {
     const rows: Record<string, StoredRow> = {};
     for (const { key } of APP_KV_ROWS) rows[key] = { x: 1 };
-    expect(await deleteAppKvRows(memoryStore(rows, KV_ROWS.rateLimitBlock.key), silent)).toEqual({
+    expect(await deleteAppKvRows(memoryStore(rows, KV_ROWS.rateLimitBlock.key), silentLogger)).toEqual({
       failed: [KV_ROWS.rateLimitBlock.key],
     });
     expect(Object.keys(rows)).toEqual([KV_ROWS.rateLimitBlock.key]);

@@ -19,6 +19,8 @@ export interface FaultRule {
   delayMs?: number;
   /** Never answer: the socket stays open until the client gives up or the emulator stops. */
   stall?: boolean;
+  /** With `stall`: close the socket after this long, still unanswered, as an idle-timeout proxy does. */
+  stallMs?: number;
   /** Destroy the socket without an answer (a connection reset). */
   reset?: boolean;
 }
@@ -89,7 +91,10 @@ export function faultsMiddleware(
     // resetAndDestroy sends a TCP RST, so the client sees ECONNRESET rather than a clean close.
     if (rule.reset) return void req.socket.resetAndDestroy();
     // Stalled: no answer at all. stop() closes every connection, so this never blocks shutdown.
-    if (rule.stall) return;
+    if (rule.stall) {
+      if (rule.stallMs !== undefined) delays.schedule(rule.stallMs, () => req.socket.destroy());
+      return;
+    }
     if (rule.status !== undefined) return sendEnvelope(res, rule.status, statusMessage(rule.status));
     next();
   };

@@ -5,7 +5,7 @@ import type { Seed, SeedAsset } from '../../dev/bynder-emulator/server';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import type { AssetItem } from '../../src/lib/delivery/asset-item';
 
-// Shared by the deliver-*.test.ts files: a small portal whose ids every assertion can name, and
+// Shared by the tests that call deliver(): a small portal whose ids every assertion can name, and
 // deliver() called the way OCP calls it, configured only through the SDK's public storage.
 
 export const TOKEN = 'deliver-test-token-5f2a91';
@@ -125,13 +125,5 @@ function watchLogger(level: 'info' | 'warn'): { lines: () => string[]; restore: 
   return {
     lines: () => spy.mock.calls.map((args) => args.map(String).join(' ')),
     restore: () => spy.mockRestore(),
-  };
-}
-
-/** A clock running `offsetMs` ahead of real time (sleeps are real), to step past blocks and caches. */
-export function clockAhead(offsetMs: number) {
-  return {
-    now: () => Date.now() + offsetMs,
-    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
   };
 }
