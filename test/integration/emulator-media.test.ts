@@ -328,9 +328,11 @@ describe('emulator: DELETE /api/v4/media/{id}/', () => {
 describe('emulator: GET /api/trash/media/', () => {
   it('lists {id, name, dateRemoved, dateCreated, username, userId}, newest removal first', async () => {
     await callEmulator(emulator, 'DELETE', `/api/v4/media/${A}/`);
+    await callEmulator(emulator, 'DELETE', `/api/v4/media/${C}/`);
     const trash = await callEmulator(emulator, 'GET', '/api/trash/media/');
     expect(trash.status).toBe(200);
     expect(trash.json).toEqual([
+      expect.objectContaining({ id: C, name: 'Charlie', dateCreated: '2020-01-01T00:00:00Z' }),
       {
         id: A,
         name: 'Alpha',

@@ -31,11 +31,11 @@ export function trashRoutes({ state }: RouteDeps): RouteDef[] {
         const key = SORT_FIELDS[queryValue(req, 'field') ?? ''] ?? 'dateRemoved';
         const explicit = queryValue(req, 'order')?.toLowerCase();
         const direction = explicit === 'asc' ? 1 : explicit === 'desc' ? -1 : key === 'dateRemoved' ? -1 : 1;
+        // Newest removal first before a stable sort, so ties (same second, same name) keep that order.
         const items = state
           .trashItems()
-          .sort(
-            (a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0) * direction || (a.id < b.id ? -1 : 1),
-          );
+          .reverse()
+          .sort((a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0) * direction);
         res.json(pageOf(items, queryPaging(req, TRASH_PAGE_SIZE)));
       },
     },
