@@ -43,12 +43,9 @@ export function parseMediaForm(
 ): MediaFormResult {
   const patch: MediaPatch = { fields: {}, values: new Map() };
   for (const [key, rawValue] of Object.entries(form)) {
-    // A repeated key arrives as an array: metaproperty values join into one list, others keep the last.
-    const value = Array.isArray(rawValue)
-      ? key.startsWith(METAPROPERTY_PREFIX)
-        ? rawValue.map(String).join(',')
-        : String(rawValue.at(-1))
-      : String(rawValue);
+    // A repeated key (`tags=a&tags=b`) is how Bynder's JS and Python SDKs send a list: every value
+    // is kept, joined into the comma list Bynder's form fields carry.
+    const value = Array.isArray(rawValue) ? rawValue.map(String).join(',') : String(rawValue);
     if (TEXT_FIELDS.has(key)) patch.fields[key] = value;
     else if (key === 'tags') patch.fields.tags = toTags(value);
     else if (BOOLEAN_FIELDS.has(key)) {

@@ -11,12 +11,13 @@ const ORDER_FIELDS = new Set(['dateCreated', 'dateModified', 'datePublished', 'n
 
 /**
  * The filters of `GET /api/v4/media/` the emulator supports (facts 3.1), ANDed together:
- * `ids`/`id`, `property_<name>`, `propertyOptionId`, `archive`, `isPublic`, `limited`, `tags`,
- * `type`, `keyword`. Unsupported parameters are ignored, as Bynder ignores unknown ones.
+ * `ids`, `property_<name>`, `propertyOptionId`, `archive`, `isPublic`, `limited`, `tags`,
+ * `type`, `keyword`. Unsupported parameters are ignored, as Bynder ignores unknown ones (`id` is
+ * not a filter: it asks for one asset, see routes/media.ts).
  */
 export function buildMediaFilter(req: Request, taxonomy: Taxonomy): Predicate {
   const predicates: Predicate[] = [];
-  const ids = queryList(req, 'ids') ?? queryList(req, 'id');
+  const ids = queryList(req, 'ids');
   if (ids) predicates.push((asset) => ids.includes(asset.id));
   for (const flag of ['archive', 'isPublic', 'limited'] as const) {
     if (queryValue(req, flag) === undefined) continue;

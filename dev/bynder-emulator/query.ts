@@ -30,14 +30,15 @@ export function queryList(req: Request, name: string): string[] | undefined {
 }
 
 /**
- * `limit` (default 50) and `page` (1-based). Bynder does not document what a limit over 1,000 does
- * (facts 4.3); the emulator clamps it to 1,000, an assumption clients must not rely on.
+ * `limit` (default 50, or the endpoint's own default) and `page` (1-based). Bynder does not
+ * document what a limit over 1,000 does (facts 4.3); the emulator clamps it to 1,000, an
+ * assumption clients must not rely on.
  */
-export function queryPaging(req: Request): { limit: number; page: number } {
+export function queryPaging(req: Request, defaultLimit = DEFAULT_LIMIT): { limit: number; page: number } {
   const limit = Number.parseInt(queryValue(req, 'limit') ?? '', 10);
   const page = Number.parseInt(queryValue(req, 'page') ?? '', 10);
   return {
-    limit: Number.isFinite(limit) && limit > 0 ? Math.min(limit, MAX_LIMIT) : DEFAULT_LIMIT,
+    limit: Number.isFinite(limit) && limit > 0 ? Math.min(limit, MAX_LIMIT) : defaultLimit,
     page: Number.isFinite(page) && page > 0 ? page : 1,
   };
 }

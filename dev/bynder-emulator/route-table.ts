@@ -14,6 +14,11 @@ export interface RouteDef {
   /** e.g. '/api/v4/media/:id/'; matched with or without the trailing slash. */
   template: string;
   access?: RouteAccess;
+  /**
+   * Bynder's OpenAPI gives this route's error bodies (403, 404) a string `statuscode` ("404"); the
+   * auth middleware's 403 follows it so a client sees one form per route, as on Bynder.
+   */
+  statusAsString?: boolean;
   handle: (req: Request, res: Response) => void | Promise<void>;
 }
 

@@ -23,7 +23,10 @@ export interface EmulatorSettings {
   latency: LatencySettings;
   /** EMULATOR-ONLY, not Bynder behaviour: reject unknown form keys, ids and JSON bodies with 400. */
   strict: boolean;
-  /** Render asset booleans (archive, isPublic, limited, watermarked) as 1/0, as real payloads often do. */
+  /**
+   * Render booleans in answers (asset archive/isPublic/limited/watermarked, metaproperty and option
+   * flags) as 1/0, the form Bynder's payloads use; false gives JSON booleans, as its OpenAPI documents.
+   */
   booleansAsNumbers: boolean;
   /** Render text metaproperty values as one-element arrays instead of strings (both occur, facts 3.2). */
   textValuesAsArrays: boolean;
@@ -37,7 +40,7 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
   rateLimit: BYNDER_RATE_LIMIT,
   latency: { ms: 0, jitterMs: 0 },
   strict: false,
-  booleansAsNumbers: false,
+  booleansAsNumbers: true,
   textValuesAsArrays: false,
 };
 

@@ -39,7 +39,7 @@ export type { FaultRule } from './middleware/faults';
 export type { RequestCounts, RequestFilter, RequestLogEntry } from './middleware/request-log';
 export type { LatencySettings, RateLimitSettings } from './runtime-settings';
 export type { Seed, SeedAsset, SeedMetaproperty, SeedOption } from './seed';
-export type { TrashedMedia } from './state';
+export type { TrashedMedia, TrashItem } from './state';
 export type { OAuthClient, PermanentToken } from './token-store';
 
 export interface EmulatorOptions {
@@ -61,7 +61,7 @@ export interface EmulatorOptions {
   latency?: LatencySettings;
   /** EMULATOR-ONLY: reject what Bynder silently ignores on modify (unknown keys/ids, JSON) with 400. */
   strict?: boolean;
-  /** Render asset booleans as 1/0 (as real payloads often do). */
+  /** Booleans in answers as 1/0, as Bynder's payloads carry them (default); false gives true/false. */
   booleansAsNumbers?: boolean;
   /** Render text metaproperty values as one-element arrays. */
   textValuesAsArrays?: boolean;
@@ -139,7 +139,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     writes.flush();
     return Promise.resolve();
   };
-  const snapshot = (): EmulatorState => ({ ...state.snapshot(settings), requests: log.list() });
+  const snapshot = (): EmulatorState => ({ ...state.snapshot(), requests: log.list() });
 
   const control: EmulatorControl = {
     snapshot,

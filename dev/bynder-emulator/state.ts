@@ -1,11 +1,36 @@
 import type { MediaPatch } from './media-form';
-import { renderMedia, type MediaJson, type MediaView } from './media-json';
+import { CANONICAL_VIEW, renderMedia, type MediaJson, type MediaView } from './media-json';
 import { loadSeed, type Seed, type SeedMetaproperty } from './seed';
 import { bynderTimestamp, fromSeedAsset, type StoredAsset } from './stored-asset';
 import { renderMetaproperty, Taxonomy } from './taxonomy';
 
-/** A deleted asset, as the trash keeps it. */
-export type TrashedMedia = MediaJson & { dateRemoved: string };
+/** Who removed an asset, as the trash listing names them. */
+export interface Remover {
+  username: string;
+  userId: string;
+}
+
+/** A deleted asset, as a state dump holds it (the whole asset, so the dump loads as a seed). */
+export type TrashedMedia = MediaJson & Remover & { dateRemoved: string };
+
+/** One item of `GET /api/trash/media/`, as Bynder's trash OpenAPI gives it. */
+export interface TrashItem extends Remover {
+  id: string;
+  name: string;
+  dateRemoved: string;
+  dateCreated: string;
+}
+
+/** The emulator has no user accounts: every removal is by this one user. */
+export const EMULATOR_USER: Remover = {
+  username: 'api-user@emulator.invalid',
+  userId: '00000000-0000-0000-0000000000000001',
+};
+
+interface TrashEntry extends Remover {
+  asset: StoredAsset;
+  dateRemoved: string;
+}
 
 /** The portal as data; a dump of it (with `requests`) is itself a valid seed. */
 export interface PortalSnapshot {
@@ -23,7 +48,7 @@ const EMPTY_SEED: Seed = { metaproperties: {}, assets: [] };
 export class PortalState {
   public taxonomy = new Taxonomy({});
   private assets = new Map<string, StoredAsset>();
-  private trash = new Map<string, { asset: StoredAsset; dateRemoved: string }>();
+  private trash = new Map<string, TrashEntry>();
   private initial: Seed = EMPTY_SEED;
   /** What lenient seed loading left out, one line each (unknown options, unknown metaproperties). */
   public warnings: string[] = [];
@@ -44,11 +69,13 @@ export class PortalState {
     this.taxonomy = new Taxonomy(seed.metaproperties);
     this.assets = new Map(seed.assets.map((raw) => [raw.id, fromSeedAsset(raw, this.taxonomy, now, warn)]));
     this.trash = new Map(
-      (seed.trash ?? []).map((raw) => [
+      (seed.trash ?? []).map(({ username, userId, ...raw }) => [
         raw.id,
         {
           asset: fromSeedAsset(raw, this.taxonomy, now, warn),
           dateRemoved: typeof raw.dateRemoved === 'string' ? raw.dateRemoved : bynderTimestamp(now),
+          username: typeof username === 'string' ? username : EMULATOR_USER.username,
+          userId: typeof userId === 'string' ? userId : EMULATOR_USER.userId,
         },
       ]),
     );
@@ -67,7 +94,7 @@ export class PortalState {
     const asset = this.assets.get(id);
     if (!asset) return false;
     this.assets.delete(id);
-    this.trash.set(id, { asset, dateRemoved: bynderTimestamp(this.now()) });
+    this.trash.set(id, { asset, dateRemoved: bynderTimestamp(this.now()), ...EMULATOR_USER });
     return true;
   }
 
@@ -105,24 +132,36 @@ export class PortalState {
     return renderMedia(asset, this.taxonomy, view);
   }
 
-  public trashed(view: MediaView): TrashedMedia[] {
-    return [...this.trash.values()].map(({ asset, dateRemoved }) => ({
-      ...renderMedia(asset, this.taxonomy, view),
+  /** The trash as `GET /api/trash/media/` lists it, in removal order (callers sort and page). */
+  public trashItems(): TrashItem[] {
+    return [...this.trash.values()].map(({ asset, dateRemoved, username, userId }) => ({
+      id: asset.id,
+      name: String(asset.fields.name),
       dateRemoved,
+      dateCreated: String(asset.fields.dateCreated),
+      username,
+      userId,
     }));
   }
 
-  public metaproperties(options: boolean): Record<string, SeedMetaproperty> {
-    return Object.fromEntries(
-      this.taxonomy.entries().map(([key, mp]) => [key, renderMetaproperty(mp, { options })]),
-    );
-  }
-
-  public snapshot(view: MediaView): PortalSnapshot {
+  /**
+   * The portal in the emulator's canonical form (JSON booleans, text as strings: CANONICAL_VIEW),
+   * whatever the rendering settings, so it is a stable oracle for tests and a valid seed.
+   */
+  public snapshot(): PortalSnapshot {
     return {
-      metaproperties: this.metaproperties(true),
-      assets: this.allMedia().map((asset) => renderMedia(asset, this.taxonomy, view)),
-      trash: this.trashed(view),
+      metaproperties: Object.fromEntries(
+        this.taxonomy
+          .entries()
+          .map(([key, mp]) => [key, renderMetaproperty(mp, { options: true, booleansAsNumbers: false })]),
+      ),
+      assets: this.allMedia().map((asset) => renderMedia(asset, this.taxonomy, CANONICAL_VIEW)),
+      trash: [...this.trash.values()].map(({ asset, dateRemoved, username, userId }) => ({
+        ...renderMedia(asset, this.taxonomy, CANONICAL_VIEW),
+        dateRemoved,
+        username,
+        userId,
+      })),
     };
   }
 }

@@ -17,10 +17,16 @@ export function bynderTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** true/false, 1/0 and their string forms; anything else is not a boolean. */
+/**
+ * true/false, 1/0 and their string forms in any case (Bynder's C# and Python SDKs send `True` and
+ * `False`); anything else is not a boolean.
+ */
 export function toBoolean(value: unknown): boolean | undefined {
-  if (value === true || value === 1 || value === '1' || value === 'true') return true;
-  if (value === false || value === 0 || value === '0' || value === 'false') return false;
+  if (value === true || value === 1) return true;
+  if (value === false || value === 0) return false;
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  if (text === '1' || text === 'true') return true;
+  if (text === '0' || text === 'false') return false;
   return undefined;
 }
 
@@ -39,6 +45,10 @@ export function fromSeedAsset(
   const values = new Map<string, string[] | string>();
   for (const [key, value] of Object.entries(raw)) {
     if (key === 'propertyOptions' || key === 'dateRemoved') continue;
+    if (key === 'relatedAssets') {
+      readRelatedAssets(raw.id, value, taxonomy, values, warn);
+      continue;
+    }
     if (key.startsWith('property_')) {
       readPropertyValue(raw.id, key.slice('property_'.length), value, taxonomy, values, warn);
       continue;
@@ -104,6 +114,31 @@ function readPropertyValue(
     }
   }
   if (ids.length > 0) values.set(mp.id, [...new Set(ids)]);
+}
+
+/**
+ * `relatedAssets: [{metaPropertyId, metaPropertyName, assets}]`, as Bynder answers linked assets:
+ * each entry names its metaproperty by id (or else by name) and is kept as the comma list of ids.
+ */
+function readRelatedAssets(
+  assetId: string,
+  value: unknown,
+  taxonomy: Taxonomy,
+  values: Map<string, string[] | string>,
+  warn: (message: string) => void,
+): void {
+  for (const entry of Array.isArray(value) ? (value as unknown[]) : [value]) {
+    const { metaPropertyId, metaPropertyName, assets } = (entry ?? {}) as Record<string, unknown>;
+    const mp =
+      (typeof metaPropertyId === 'string' ? taxonomy.get(metaPropertyId) : undefined) ??
+      (typeof metaPropertyName === 'string' ? taxonomy.byName(metaPropertyName) : undefined);
+    if (!mp) {
+      warn(`asset ${assetId}: a relatedAssets entry names no metaproperty of the seed; left out`);
+      continue;
+    }
+    const ids = Array.isArray(assets) ? assets.map(String).filter((id) => id !== '') : [];
+    if (ids.length > 0) values.set(mp.id, ids.join(','));
+  }
 }
 
 export function toTags(value: unknown): string[] {

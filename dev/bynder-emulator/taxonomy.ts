@@ -1,3 +1,4 @@
+import { renderFlags } from './flags';
 import { isOptionType, type SeedMetaproperty, type SeedOption } from './seed';
 
 /** Where an option sits: its metaproperty and, for nested options, its parent option. */
@@ -87,20 +88,29 @@ export function flattenOptions(options: SeedOption[]): SeedOption[] {
   return options.flatMap((option) => [option, ...flattenOptions(option.options ?? [])]);
 }
 
-/** A metaproperty as Bynder answers it, with or without options, optionally with per-option counts. */
-export function renderMetaproperty(
-  mp: SeedMetaproperty,
-  view: { options: boolean; mediaCount?: (optionId: string) => number },
-): SeedMetaproperty {
-  const { options, ...rest } = structuredClone(mp);
-  if (!view.options || options === undefined) return rest;
-  return { ...rest, options: view.mediaCount ? withCounts(options, view.mediaCount) : options };
+/** How metaproperties and options are answered: with options, with per-option counts, 1/0 flags. */
+export interface MetapropertyView {
+  options: boolean;
+  mediaCount?: (optionId: string) => number;
+  booleansAsNumbers: boolean;
 }
 
-export function withCounts(options: SeedOption[], mediaCount: (optionId: string) => number): SeedOption[] {
+/** A metaproperty as Bynder answers it, with or without options, optionally with per-option counts. */
+export function renderMetaproperty(mp: SeedMetaproperty, view: MetapropertyView): SeedMetaproperty {
+  const { options, ...rest } = structuredClone(mp);
+  const rendered = renderFlags(rest, view.booleansAsNumbers);
+  if (!view.options || options === undefined) return rendered;
+  return { ...rendered, options: renderOptions(options, view) };
+}
+
+/** Options (and their nested options) with their flags rendered per `view` and, if asked, counts. */
+export function renderOptions(
+  options: SeedOption[],
+  view: Pick<MetapropertyView, 'mediaCount' | 'booleansAsNumbers'>,
+): SeedOption[] {
   return options.map((option) => ({
-    ...option,
-    mediaCount: mediaCount(option.id),
-    ...(option.options ? { options: withCounts(option.options, mediaCount) } : {}),
+    ...renderFlags(option, view.booleansAsNumbers),
+    ...(view.mediaCount ? { mediaCount: view.mediaCount(option.id) } : {}),
+    ...(option.options ? { options: renderOptions(option.options, view) } : {}),
   }));
 }

@@ -38,14 +38,15 @@ export interface EmulatorResponse {
 
 /**
  * One plain-fetch request to the emulator with its permanent token (unless `token` overrides it,
- * null sends none). Bodies given as a record are sent form-encoded, as Bynder expects.
+ * null sends none). Bodies given as a record are sent form-encoded, as Bynder expects; an array
+ * value repeats its key (`tags=a&tags=b`), as Bynder's JS and Python SDKs send a list.
  */
 export async function callEmulator(
   emulator: Pick<RunningEmulator, 'url' | 'token'>,
   method: string,
   path: string,
   options: {
-    form?: Record<string, string>;
+    form?: Record<string, string | string[]>;
     json?: unknown;
     token?: string | null;
     headers?: Record<string, string>;
@@ -58,7 +59,11 @@ export async function callEmulator(
   let body: string | undefined;
   if (options.form) {
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(options.form).toString();
+    body = new URLSearchParams(
+      Object.entries(options.form).flatMap(([key, value]) =>
+        (Array.isArray(value) ? value : [value]).map((item): [string, string] => [key, item]),
+      ),
+    ).toString();
   } else if (options.json !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(options.json);

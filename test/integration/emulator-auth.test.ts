@@ -19,6 +19,7 @@ const emulator = useEmulator({
     { token: 'all-rights' },
     { token: 'read-only', scopes: ['asset:read', 'meta.assetbank:read'], roles: [] },
     { token: 'no-remove', roles: ['MEDIAEDIT'] },
+    { token: 'no-scope', scopes: ['asset:read'] },
   ],
   oauthClients: [
     { clientId: 'app', clientSecret: 's3cret', tokenTtlSeconds: 60 },
@@ -43,8 +44,8 @@ describe('emulator auth: Bearer tokens', () => {
     expect(emulator.token).toBe('all-rights');
   });
 
-  it('answers 403 "Access denied" when the token lacks the scope or its user lacks the role', async () => {
-    const denied = { message: 'Access denied', statuscode: 403 };
+  it('answers 403 "Access denied" (string statuscode on media routes) when the token lacks the scope or its user lacks the role', async () => {
+    const denied = { message: 'Access denied', statuscode: '403' };
     const write = await callEmulator(emulator, 'POST', `/api/v4/media/${ASSET}/`, {
       token: 'read-only',
       form: { name: 'x' },
@@ -52,11 +53,21 @@ describe('emulator auth: Bearer tokens', () => {
     expect([write.status, write.json]).toEqual([403, denied]);
     const remove = await callEmulator(emulator, 'DELETE', `/api/v4/media/${ASSET}/`, { token: 'no-remove' });
     expect([remove.status, remove.json]).toEqual([403, denied]);
-    const markPublic = await callEmulator(emulator, 'POST', `/api/v4/media/${ASSET}/`, {
-      token: 'no-remove',
-      form: { isPublic: '1' },
+    // Every spelling of isPublic needs MARKPUBLIC, including `True` (Bynder's C# and Python SDKs).
+    for (const isPublic of ['1', 'true', 'True', 'TRUE', 'False', 'yes', '']) {
+      const markPublic = await callEmulator(emulator, 'POST', `/api/v4/media/${ASSET}/`, {
+        token: 'no-remove',
+        form: { isPublic },
+      });
+      expect([isPublic, markPublic.status, markPublic.json]).toEqual([isPublic, 403, denied]);
+    }
+    const metaproperties = await callEmulator(emulator, 'GET', '/api/v4/metaproperties/', {
+      token: 'no-scope',
     });
-    expect(markPublic.status).toBe(403);
+    expect([metaproperties.status, metaproperties.json]).toEqual([
+      403,
+      { message: 'Access denied', statuscode: 403 },
+    ]);
     const read = await callEmulator(emulator, 'GET', `/api/v4/media/${ASSET}/`, { token: 'read-only' });
     expect(read.status).toBe(200);
     const edit = await callEmulator(emulator, 'POST', `/api/v4/media/${ASSET}/`, {

@@ -7,6 +7,7 @@ import { callEmulator, useEmulator } from '../helpers/use-emulator';
 const REGION = '1A2B3C4D-1111-4A22-9B33C44D55E66F77';
 const NOTES = '2B3C4D5E-3333-4C44-8D55E66F77A88B99';
 const KEY = '3C4D5E6F-7777-4A22-9B33C44D55E66F77';
+const RELATED = '4D5E6F70-8888-4A22-9B33C44D55E66F77';
 const EMEA = '9F8E7D6C-2222-4B33-8C44D55E66F77A88';
 const APAC = '0E1F2A3B-6666-4F77-8A88B99C00D11E22';
 const BENELUX = '0E1F2A3B-6666-4F77-8A88B99C00D11E33';
@@ -35,6 +36,7 @@ const seed: Seed = {
     },
     Usage_notes: { id: NOTES, name: 'usage_notes', label: 'Usage notes', type: 'longtext' },
     External_id: { id: KEY, name: 'external_id', label: 'External ID', type: 'text' },
+    Related_assets: { id: RELATED, name: 'related_assets', label: 'Related assets', type: 'linked_assets' },
   },
   assets: [
     // Lenient forms on purpose: 0/1 booleans, a label as option value, text as a one-element array.
@@ -48,7 +50,13 @@ const seed: Seed = {
       property_region: ['EMEA'],
       property_external_id: ['EXT-1'],
     },
-    { id: B, name: 'Bravo', property_region: ['emea', 'apac'], property_usage_notes: 'Internal use only' },
+    {
+      id: B,
+      name: 'Bravo',
+      property_region: ['emea', 'apac'],
+      property_usage_notes: 'Internal use only',
+      relatedAssets: [{ metaPropertyId: RELATED, metaPropertyName: 'related_assets', assets: [A, C] }],
+    },
     { id: C, name: 'Charlie', description: 'third', dateCreated: '2020-01-01T00:00:00Z' },
   ],
 };
@@ -58,8 +66,8 @@ interface MediaJson {
   name: string;
   description: string;
   tags: string[];
-  isPublic: boolean;
-  archive: boolean;
+  isPublic: number;
+  archive: number;
   dateModified: string;
   propertyOptions: string[];
   [key: string]: unknown;
@@ -85,37 +93,68 @@ async function listIds(query: string): Promise<string[]> {
 }
 
 describe('emulator: GET /api/v4/media/{id}/', () => {
-  it('renders option values as NAMES under property_<name>, ids in propertyOptions, text as a string', async () => {
+  it('renders option values as NAMES under property_<name>, ids in propertyOptions, text as a string, booleans as 1/0', async () => {
     const a = await getMedia(A);
     expect(a).toMatchObject({
       id: A,
       name: 'Alpha',
       tags: ['spring', 'homepage'],
-      isPublic: false,
-      archive: true,
+      isPublic: 0,
+      archive: 1,
+      limited: 0,
+      watermarked: 0,
     });
     expect(a.property_region).toEqual(['emea']);
     expect(a.propertyOptions).toEqual([EMEA]);
     expect(a.property_external_id).toBe('EXT-1');
   });
 
-  it('answers 404 "Media not found" (numeric statuscode) for an unknown id and for a wrongly formatted one', async () => {
+  it('answers 404 "Media not found" (string statuscode) for an unknown id and for a wrongly formatted one', async () => {
     for (const id of [MISSING, A.toLowerCase(), '../metaproperties']) {
       const response = await callEmulator(emulator, 'GET', `/api/v4/media/${encodeURIComponent(id)}/`);
       expect(response.status).toBe(404);
-      expect(response.json).toEqual({ message: 'Media not found', statuscode: 404 });
+      expect(response.json).toEqual({ message: 'Media not found', statuscode: '404' });
     }
   });
 
-  it('renders booleans as 1/0 with booleansAsNumbers and text as arrays with textValuesAsArrays', async () => {
-    emulator.configure({ booleansAsNumbers: true, textValuesAsArrays: true });
+  it('renders booleans as true/false without booleansAsNumbers and text as arrays with textValuesAsArrays', async () => {
+    emulator.configure({ booleansAsNumbers: false, textValuesAsArrays: true });
     const a = await getMedia(A);
-    emulator.configure({ booleansAsNumbers: false, textValuesAsArrays: false });
-    expect(a).toMatchObject({ archive: 1, isPublic: 0, property_external_id: ['EXT-1'] });
+    emulator.configure({ booleansAsNumbers: true, textValuesAsArrays: false });
+    expect(a).toMatchObject({ archive: true, isPublic: false, property_external_id: ['EXT-1'] });
+  });
+
+  it('answers linked assets as relatedAssets [{metaPropertyId, metaPropertyName, assets}], not as property_<name>', async () => {
+    const b = await getMedia(B);
+    expect(b.relatedAssets).toEqual([
+      { metaPropertyId: RELATED, metaPropertyName: 'related_assets', assets: [A, C] },
+    ]);
+    expect(b).not.toHaveProperty('property_related_assets');
+    expect(await getMedia(A)).not.toHaveProperty('relatedAssets');
+    // A write sets them as the comma list of ids, as any metaproperty value.
+    await callEmulator(emulator, 'POST', `/api/v4/media/${A}/`, { form: { [`metaproperty.${RELATED}`]: B } });
+    await emulator.settle();
+    expect((await getMedia(A)).relatedAssets).toEqual([
+      { metaPropertyId: RELATED, metaPropertyName: 'related_assets', assets: [B] },
+    ]);
   });
 });
 
 describe('emulator: GET /api/v4/media/', () => {
+  it('answers ONE object for ?id= (the Java SDK form), and 404 with a string statuscode for an unknown id', async () => {
+    const one = await callEmulator(emulator, 'GET', `/api/v4/media/?id=${B}`);
+    expect(one.status).toBe(200);
+    expect(one.json).toMatchObject({ id: B, name: 'Bravo' });
+    expect(Array.isArray(one.json)).toBe(false);
+    for (const id of [MISSING, `${A},${B}`]) {
+      const missing = await callEmulator(emulator, 'GET', `/api/v4/media/?id=${id}`);
+      expect([missing.status, missing.json]).toEqual([
+        404,
+        { message: 'Media not found', statuscode: '404' },
+      ]);
+    }
+  });
+
   it('answers a JSON array by default, and {total:{count}, media} with total=1', async () => {
     const plain = await callEmulator(emulator, 'GET', '/api/v4/media/');
     expect(Array.isArray(plain.json)).toBe(true);
@@ -184,8 +223,28 @@ describe('emulator: POST /api/v4/media/{id}/ (modify)', () => {
     await callEmulator(emulator, 'POST', `/api/v4/media/${B}/`, { form: { isPublic: 'false' } });
     await emulator.settle();
     const b = await getMedia(B);
-    expect(b).toMatchObject({ tags: ['a', 'b'], isPublic: true, property_region: ['apac'] });
+    expect(b).toMatchObject({ tags: ['a', 'b'], isPublic: 1, property_region: ['apac'] });
     expect(b.property_usage_notes).toBeUndefined();
+  });
+
+  it("reads booleans in any case (True, FALSE, 1) as Bynder's C# and Python SDKs send them", async () => {
+    await callEmulator(emulator, 'POST', `/api/v4/media/${A}/`, {
+      form: { archive: 'FALSE', limited: 'True' },
+    });
+    await callEmulator(emulator, 'POST', `/api/v4/media/${C}/`, {
+      form: { isPublic: 'True', archive: 'tRuE' },
+    });
+    await emulator.settle();
+    expect(await getMedia(A)).toMatchObject({ archive: 0, limited: 1 });
+    expect(await getMedia(C)).toMatchObject({ isPublic: 1, archive: 1 });
+  });
+
+  it("keeps every value of a repeated key (tags=a&tags=b), as Bynder's SDKs send a list", async () => {
+    await callEmulator(emulator, 'POST', `/api/v4/media/${A}/`, {
+      form: { tags: ['a', 'b,c'], [`metaproperty.${REGION}`]: [APAC, BENELUX] },
+    });
+    await emulator.settle();
+    expect(await getMedia(A)).toMatchObject({ tags: ['a', 'b', 'c'], property_region: ['apac', 'benelux'] });
   });
 
   it('accepts the SDK variant POST /api/v4/media/ with id in the form', async () => {
@@ -239,7 +298,7 @@ describe('emulator: POST /api/v4/media/{id}/ (modify)', () => {
     for (const id of [MISSING, C]) {
       const response = await callEmulator(emulator, 'POST', `/api/v4/media/${id}/`, { form: { name: 'x' } });
       expect(response.status).toBe(404);
-      expect(response.json).toEqual({ message: 'Media not found', statuscode: 404 });
+      expect(response.json).toEqual({ message: 'Media not found', statuscode: '404' });
     }
   });
 });
@@ -254,10 +313,6 @@ describe('emulator: DELETE /api/v4/media/{id}/', () => {
     expect(second.json).toEqual({ message: 'Media not found', statuscode: '404' });
     expect(await listIds('')).toEqual([B, C]);
     expect((await callEmulator(emulator, 'GET', `/api/v4/media/${A}/`)).status).toBe(404);
-    const trash = await callEmulator(emulator, 'GET', '/api/trash/media/');
-    expect(trash.json).toEqual([
-      expect.objectContaining({ id: A, name: 'Alpha', dateRemoved: expect.any(String) }),
-    ]);
     expect(emulator.snapshot().trash.map((media) => media.id)).toEqual([A]);
   });
 
@@ -266,6 +321,48 @@ describe('emulator: DELETE /api/v4/media/{id}/', () => {
     expect((await callEmulator(emulator, 'DELETE', `/api/v4/media/?id=${B}`)).status).toBe(404);
     expect(emulator.requests({ route: 'DELETE /api/v4/media/' }).map((entry) => entry.status)).toEqual([
       204, 404,
+    ]);
+  });
+});
+
+describe('emulator: GET /api/trash/media/', () => {
+  it('lists {id, name, dateRemoved, dateCreated, username, userId}, newest removal first', async () => {
+    await callEmulator(emulator, 'DELETE', `/api/v4/media/${A}/`);
+    await callEmulator(emulator, 'DELETE', `/api/v4/media/${C}/`);
+    const trash = await callEmulator(emulator, 'GET', '/api/trash/media/');
+    expect(trash.status).toBe(200);
+    expect(trash.json).toEqual([
+      expect.objectContaining({ id: C, name: 'Charlie', dateCreated: '2020-01-01T00:00:00Z' }),
+      {
+        id: A,
+        name: 'Alpha',
+        dateRemoved: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
+        dateCreated: expect.any(String),
+        username: expect.any(String),
+        userId: expect.any(String),
+      },
+    ]);
+  });
+
+  it('pages by limit (default 10) and page, and sorts by field and order', async () => {
+    const removed = Array.from({ length: 12 }, (_, i) => ({
+      id: `7C1D2E3F-4444-4D55-9E66F77A88B9${String(i).padStart(4, '0')}`,
+      name: `Removed ${String(i).padStart(2, '0')}`,
+      dateRemoved: `2024-01-${String(i + 1).padStart(2, '0')}T00:00:00Z`,
+    }));
+    emulator.configure({ seed: { ...seed, trash: removed } });
+    const page = async (query: string) =>
+      (
+        (await callEmulator(emulator, 'GET', `/api/trash/media/${query}`)).json as Array<{ name: string }>
+      ).map((item) => item.name);
+    const first = await page('');
+    expect(first).toHaveLength(10);
+    expect(first[0]).toBe('Removed 11');
+    expect(await page('?page=2')).toEqual(['Removed 01', 'Removed 00']);
+    expect(await page('?limit=3&field=media.name&order=asc')).toEqual([
+      'Removed 00',
+      'Removed 01',
+      'Removed 02',
     ]);
   });
 });

@@ -54,6 +54,24 @@ describe('emulator: GET /api/v4/metaproperties/', () => {
     expect(noSlash.status).toBe(200);
   });
 
+  it("answers metaproperty and option flags as 1/0, as Bynder's payloads do, and true/false on request", async () => {
+    const region = (await listMetaproperties()).Region as unknown as Record<string, unknown> & {
+      options: Array<Record<string, unknown>>;
+    };
+    expect(region).toMatchObject({ isMultiselect: 1, isRequired: 0, isEditable: 1, isFilterable: 1 });
+    expect(region.options[0]).toMatchObject({ isSelectable: 1, active: 1 });
+    const one = await callEmulator(
+      emulator,
+      'GET',
+      `/api/v4/metaproperties/${String(region.id)}/options/?limit=1`,
+    );
+    expect((one.json as Array<Record<string, unknown>>)[0]).toMatchObject({ isSelectable: 1, active: 1 });
+    emulator.configure({ booleansAsNumbers: false });
+    const asJson = (await listMetaproperties('?options=0')).Region;
+    emulator.configure({ booleansAsNumbers: true });
+    expect(asJson).toMatchObject({ isMultiselect: true, isRequired: false });
+  });
+
   it('adds mediaCount to every option with count=1', async () => {
     const body = await listMetaproperties('?count=1');
     const options = body.Campaign_name?.options ?? [];

@@ -22,7 +22,7 @@ export function authMiddleware(tokens: TokenStore): RequestHandler {
       access &&
       (!grant.scopes.has(access.scope) || (access.role !== undefined && !grant.roles.has(access.role)))
     ) {
-      return sendEnvelope(res, 403, 'Access denied');
+      return sendEnvelope(res, 403, 'Access denied', context.route?.statusAsString === true);
     }
     next();
   };

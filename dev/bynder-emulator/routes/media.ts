@@ -14,11 +14,27 @@ const REMOVE = { scope: 'asset:write', role: 'MEDIAREMOVE' };
 /** Bynder's ids are 8-4-4-16 upper-case hex (facts 1.1); any other form is simply not found. */
 const MEDIA_ID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{16}$/;
 
-/** Asset reads and writes (facts 3.1-3.4), including the SDK variants with the id in body or query. */
+/**
+ * Asset reads and writes (facts 3.1-3.4), including the SDK variants with the id in body or query.
+ * Every error body here carries `statuscode` as a string ("404", "403"), as Bynder's asset OpenAPI
+ * gives it (https://api.bynder.com/reference/get_api-v4-media-id); the 202 keeps a number.
+ */
 export function mediaRoutes(deps: RouteDeps): RouteDef[] {
   const { state, settings } = deps;
 
+  /** The asset for an id in Bynder's form, or undefined (any other form is simply not found). */
+  const liveMedia = (id: string | undefined) =>
+    id !== undefined && MEDIA_ID.test(id) ? state.media(id) : undefined;
+
   const listMedia = (req: Request, res: Response): void => {
+    // `?id=` asks for ONE asset, answered as an object (the Java SDK's getMediaInfo reads it so);
+    // an unknown id is the list endpoint's documented 404, with a string statuscode.
+    const single = queryValue(req, 'id');
+    if (single !== undefined) {
+      const asset = liveMedia(single);
+      if (!asset) return sendEnvelope(res, 404, 'Media not found', true);
+      return void res.json(state.renderMedia(asset, settings));
+    }
     const matching = state
       .allMedia()
       .filter(buildMediaFilter(req, state.taxonomy))
@@ -37,8 +53,8 @@ export function mediaRoutes(deps: RouteDeps): RouteDef[] {
 
   const modifyMedia = (id: string | undefined, req: Request, res: Response): void => {
     // Checked synchronously: an unknown or deleted asset answers 404 before anything is queued.
-    const asset = id !== undefined && MEDIA_ID.test(id) ? state.media(id) : undefined;
-    if (!asset) return sendEnvelope(res, 404, 'Media not found');
+    const asset = liveMedia(id);
+    if (!asset) return sendEnvelope(res, 404, 'Media not found', true);
     if (!req.is('application/x-www-form-urlencoded')) {
       // Bynder answers 202 to a JSON body and ignores it (facts 5.2); strict mode (emulator-only) refuses.
       if (settings.strict) return sendEnvelope(res, 400, 'Request body must be form-encoded');
@@ -47,19 +63,18 @@ export function mediaRoutes(deps: RouteDeps): RouteDef[] {
     const form = (req.body ?? {}) as Record<string, unknown>;
     const parsed = parseMediaForm(form, state.taxonomy, settings.strict);
     if (!parsed.ok) return sendEnvelope(res, 400, parsed.message);
-    // Changing isPublic needs the MARKPUBLIC role on top of MEDIAEDIT (facts 1.3).
-    if ('isPublic' in parsed.patch.fields && !contextOf(res).principal?.roles.has('MARKPUBLIC')) {
-      return sendEnvelope(res, 403, 'Access denied');
+    // Changing isPublic needs the MARKPUBLIC role on top of MEDIAEDIT (facts 1.3). The check looks
+    // at the form itself, so no spelling of the value (`True`, `yes`, empty) slips past it.
+    if ('isPublic' in form && !contextOf(res).principal?.roles.has('MARKPUBLIC')) {
+      return sendEnvelope(res, 403, 'Access denied', true);
     }
     deps.writes.accept(asset.id, parsed.patch, settings.applyDelayMs);
     sendEnvelope(res, 202, 'Accepted');
   };
 
   const deleteMedia = (id: string | undefined, res: Response): void => {
-    if (id === undefined || !MEDIA_ID.test(id) || !state.deleteMedia(id)) {
-      // The delete endpoint's documented 404 carries statuscode as a string (facts 3.4).
-      return sendEnvelope(res, 404, 'Media not found', true);
-    }
+    const asset = liveMedia(id);
+    if (!asset || !state.deleteMedia(asset.id)) return sendEnvelope(res, 404, 'Media not found', true);
     res.status(204).end();
   };
 
@@ -68,8 +83,8 @@ export function mediaRoutes(deps: RouteDeps): RouteDef[] {
     return typeof body.id === 'string' ? body.id : undefined;
   };
 
-  return [
-    // ## List: GET /api/v4/media/ (also the Java SDK's GET /api/v4/media/?id=)
+  const routes: RouteDef[] = [
+    // ## List: GET /api/v4/media/ (also the Java SDK's GET /api/v4/media/?id=, one object)
     { method: 'GET', template: '/api/v4/media/', access: READ, handle: listMedia },
     // ## One: GET /api/v4/media/{id}/
     {
@@ -77,9 +92,8 @@ export function mediaRoutes(deps: RouteDeps): RouteDef[] {
       template: '/api/v4/media/:id/',
       access: READ,
       handle: (req, res) => {
-        const id = String(req.params.id);
-        const asset = MEDIA_ID.test(id) ? state.media(id) : undefined;
-        if (!asset) return sendEnvelope(res, 404, 'Media not found');
+        const asset = liveMedia(String(req.params.id));
+        if (!asset) return sendEnvelope(res, 404, 'Media not found', true);
         res.json(state.renderMedia(asset, settings));
       },
     },
@@ -110,4 +124,5 @@ export function mediaRoutes(deps: RouteDeps): RouteDef[] {
       handle: (req, res) => deleteMedia(queryValue(req, 'id'), res),
     },
   ];
+  return routes.map((route) => ({ ...route, statusAsString: true }));
 }

@@ -3,12 +3,12 @@ import { pageOf, queryFlag, queryList, queryPaging, queryValue } from '../query'
 import type { RouteDeps } from '../route-deps';
 import type { RouteDef } from '../route-table';
 import type { SeedOption } from '../seed';
-import { flattenOptions, renderMetaproperty, withCounts } from '../taxonomy';
+import { flattenOptions, renderMetaproperty, renderOptions } from '../taxonomy';
 
 const READ = { scope: 'meta.assetbank:read' };
 
 /** Metaproperty reads (facts 2.1-2.4). Order matters: '/options/' must come before '/:id/'. */
-export function metapropertyRoutes({ state }: RouteDeps): RouteDef[] {
+export function metapropertyRoutes({ state, settings }: RouteDeps): RouteDef[] {
   const countsView = (): { mediaCount: (optionId: string) => number } => {
     const counts = state.optionCounts();
     return { mediaCount: (optionId) => counts.get(optionId) ?? 0 };
@@ -23,12 +23,12 @@ export function metapropertyRoutes({ state }: RouteDeps): RouteDef[] {
       handle: (req, res) => {
         const ids = queryList(req, 'ids') ?? [];
         if (ids.length === 0) return sendEnvelope(res, 400, 'No data sent', true);
-        const found = ids.map((id) => state.taxonomy.option(id)?.option);
+        const found = ids.flatMap((id) => state.taxonomy.option(id)?.option ?? []);
         // Any unknown id fails the whole call (facts 2.4 documents the 400; all-or-nothing is assumed).
-        if (found.some((option) => option === undefined)) {
+        if (found.length < ids.length) {
           return sendEnvelope(res, 400, 'Invalid metaproperty option id sent', true);
         }
-        res.json(found);
+        res.json(renderOptions(found, settings));
       },
     },
     // ## List: GET /api/v4/metaproperties/ — an object keyed by name, not an array
@@ -40,7 +40,11 @@ export function metapropertyRoutes({ state }: RouteDeps): RouteDef[] {
         const options = queryFlag(req, 'options', true);
         const count = queryFlag(req, 'count', false);
         const ids = queryList(req, 'ids');
-        const view = { options, ...(count ? countsView() : {}) };
+        const view = {
+          options,
+          booleansAsNumbers: settings.booleansAsNumbers,
+          ...(count ? countsView() : {}),
+        };
         const body = Object.fromEntries(
           state.taxonomy
             .entries()
@@ -60,7 +64,13 @@ export function metapropertyRoutes({ state }: RouteDeps): RouteDef[] {
         if (!mp) return sendEnvelope(res, 404, 'Metaproperty not found');
         const options = queryFlag(req, 'options', true);
         const count = queryFlag(req, 'count', false);
-        res.json(renderMetaproperty(mp, { options, ...(count ? countsView() : {}) }));
+        res.json(
+          renderMetaproperty(mp, {
+            options,
+            booleansAsNumbers: settings.booleansAsNumbers,
+            ...(count ? countsView() : {}),
+          }),
+        );
       },
     },
     // ## Options of one: GET /api/v4/metaproperties/{id}/options/?limit&page&name&externalReference
@@ -84,7 +94,13 @@ export function metapropertyRoutes({ state }: RouteDeps): RouteDef[] {
             flattenOptions([option]).some((o) => o.externalReference === externalReference));
         const options = (mp.options ?? []).filter(matches);
         const page = pageOf(options, queryPaging(req));
-        res.json(queryFlag(req, 'count', false) ? withCounts(page, countsView().mediaCount) : page);
+        const count = queryFlag(req, 'count', false);
+        res.json(
+          renderOptions(page, {
+            booleansAsNumbers: settings.booleansAsNumbers,
+            ...(count ? countsView() : {}),
+          }),
+        );
       },
     },
   ];
