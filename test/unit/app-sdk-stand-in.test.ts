@@ -248,6 +248,26 @@ describe('logger', () => {
   });
 });
 
+describe('logger: what one call may carry', () => {
+  afterEach(() => setLogLevel(LogLevel.NEVER));
+
+  it('summarises only the first Error; a later one is inspected whole, own properties included', () => {
+    // Why the app passes at most one Error, and nothing carrying headers, to a log call.
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    setLogLevel(LogLevel.Error);
+    const request = Object.assign(new Error('second'), { headers: { Authorization: 'Bearer t0ken' } });
+    logger.error('failed:', new Error('first'), request);
+    const entry = JSON.parse(lines[0]!) as { message: string; stacktrace: string };
+    expect(entry.message.startsWith('failed: Error: first ')).toBe(true);
+    expect(entry.message).toContain("Authorization: 'Bearer t0ken'");
+    expect(entry.stacktrace).toContain('Error: first');
+  });
+});
+
 describe('notifications', () => {
   it('sends nothing for a blank activity or summary and logs why', async () => {
     const logged = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
