@@ -9,11 +9,13 @@ const INLINE_LINK = /!?\[[^\]]*\]\(\s*<?([^)\s>]*)>?(?:\s+(?:"[^"]*"|'[^']*'))?\
 const DEFINITION = /^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)>?/;
 const FENCE = /^ {0,3}(```|~~~)/;
 
+// A target starting with `/` is skipped: the SDK's check (remark-validate-links without a
+// repository) cannot tell what such a path is relative to, and ignores it.
 function isLocalTarget(target: string): boolean {
   return (
     target !== '' &&
     !target.startsWith('#') &&
-    !target.startsWith('//') &&
+    !target.startsWith('/') &&
     !/^[a-z][a-z0-9+.-]*:/i.test(target)
   );
 }
@@ -47,12 +49,12 @@ export function findBrokenLinks(appRoot: string, file: string): string[] {
       if (!isLocalTarget(target)) continue;
       const filePart = decodeURI(target.replace(/[#?].*$/, ''));
       if (filePart === '') continue;
-      const resolved = filePart.startsWith('/')
-        ? path.join(appRoot, filePart)
-        : path.resolve(path.dirname(file), filePart);
+      const resolved = path.resolve(path.dirname(file), filePart);
       if (!existsSync(resolved)) {
         const at = `${index + 1}:${start + 1}-${index + 1}:${end + 1}`;
-        problems.push(`Link to unknown file: \`${filePart}\` in ${relativeFile}:${at}.`);
+        // Named as the SDK names it: relative to the linking file, normalised (`./a.md` is `a.md`).
+        const named = path.relative(path.dirname(file), resolved).split(path.sep).join('/');
+        problems.push(`Link to unknown file: \`${named}\` in ${relativeFile}:${at}.`);
       }
     }
   });

@@ -14,6 +14,9 @@ import { validateLifecycle } from './lifecycle-rules';
 import { validateMeta } from './meta-rules';
 import { validateOutboundDomains } from './outbound-domain-rules';
 
+/** How the SDK words a validation that could not run (e.g. no build); it reports nothing else then. */
+const PROCESS_FAILED = 'Validation process failed: ';
+
 export interface ValidationResult {
   success: boolean;
   errors: string[];
@@ -29,7 +32,7 @@ export function validateApp(appRoot: string): ValidationResult {
     return { success: errors.length === 0, errors };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { success: false, errors: [`Validation process failed: ${message}`] };
+    return { success: false, errors: [`${PROCESS_FAILED}${message}`] };
   }
 }
 
@@ -58,8 +61,13 @@ function collectErrors(appRoot: string): string[] {
   return errors;
 }
 
-/** The SDK's console report: the list under "Validation failed:", or "Looks good to me". */
+/**
+ * The SDK's console report: "Looks good to me", the list under "Validation failed:", or, when the
+ * validation could not run, its one "Validation process failed: ..." line alone.
+ */
 export function formatValidationReport(result: ValidationResult): string {
   if (result.success) return 'Looks good to me\n';
+  const [only] = result.errors;
+  if (result.errors.length === 1 && only?.startsWith(PROCESS_FAILED)) return `${only}\n`;
   return `Validation failed:\n${result.errors.map((error) => ` * ${error}\n`).join('')}`;
 }

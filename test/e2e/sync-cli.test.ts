@@ -86,14 +86,21 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function sync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs with LOG_LEVEL=info, or with LOG_LEVEL unset when `logLevel` is null. */
+async function sync(
+  args: string[],
+  logLevel: string | null = 'info',
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (logLevel === null) delete env.LOG_LEVEL;
+  else env.LOG_LEVEL = logLevel;
   try {
     const { stdout, stderr } = await run(
       TSX,
       ['dev/cli/main.ts', 'sync', '--seed', path.join(dir, 'portal.json'), ...args],
       {
         cwd: ROOT,
-        env: { ...process.env, LOG_LEVEL: 'info' },
+        env,
         timeout: 60_000,
       },
     );
@@ -199,6 +206,23 @@ describe('npm run cli -- sync (child process, emulator target)', () => {
     });
     expect(assetIn(state, ID.removed)).toBeUndefined();
     expect(state.trash.map((a) => a.id)).toContain(ID.removed);
+  });
+
+  it('logs the app at info, not debug, when LOG_LEVEL is not set', async () => {
+    // The SDK reads LOG_LEVEL once, when it loads: a default set later would leave it at debug.
+    const source = path.join(dir, 'quiet.csv');
+    await writeFile(source, `asset_id,description\n${ID.untouched},quiet\n`);
+
+    const result = await sync(['--source', source, '--json'], null);
+
+    expect(result.code).toBe(0);
+    const { appLog } = JSON.parse(result.stdout) as { appLog: string };
+    const levels = (await readFile(appLog, 'utf8'))
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => (JSON.parse(line) as { level: string }).level);
+    expect(levels).toContain('info');
+    expect(levels).not.toContain('debug');
   });
 
   it('refuses a mapping to a field the destination does not have, naming the valid fields, and exits non-zero', async () => {

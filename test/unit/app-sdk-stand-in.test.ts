@@ -1,5 +1,6 @@
 import {
   AuthorizationGrantResult,
+  type KVHash,
   LifecycleSettingsResult,
   logger,
   LogLevel,
@@ -100,24 +101,70 @@ describe('storage.kvStore', () => {
     expect(await storage.kvStore.exists('cache')).toBe(false);
   });
 
+  it('an empty field list reads the whole row', async () => {
+    await storage.kvStore.put('model', { fields: 3, etag: 'x' });
+    expect(await storage.kvStore.get('model', [])).toEqual({ fields: 3, etag: 'x' });
+  });
+
   it('increment starts a missing field at the amount and adds to it after', async () => {
-    // The return value is not asserted: the SDK's local store answers it wrongly (see docs/sdk-stand-in.md).
     await storage.kvStore.increment('counters', 'requests', 2);
     await storage.kvStore.increment('counters', 'requests');
-    expect(await storage.kvStore.get('counters')).toEqual({ requests: 3 });
+    await storage.kvStore.incrementMulti('counters', { requests: 1, errors: 1 });
+    expect(await storage.kvStore.get('counters')).toEqual({ requests: 4, errors: 1 });
+  });
+
+  it("the local store's increment answers are not the counts: read the row instead", async () => {
+    // The SDK's local store answers undefined for every field (the platform's store answers the
+    // counts); code that used the answer would work on OCP and break in every local run.
+    await storage.kvStore.put('counters', { requests: 1 });
+    expect(await storage.kvStore.increment('counters', 'requests')).toBeUndefined();
     expect(await storage.kvStore.incrementMulti('counters', { requests: 1, errors: 1 })).toEqual({
-      requests: 4,
-      errors: 1,
+      requests: undefined,
+      errors: undefined,
+    });
+    expect(await storage.kvStore.get('counters')).toEqual({ requests: 3, errors: 1 });
+  });
+
+  it('concurrent patches with updaters of an existing row lose no update', async () => {
+    await storage.kvStore.put('applied', { item0: true });
+    await Promise.all(
+      [1, 2, 3].map((n) =>
+        storage.kvStore.patch('applied', (previous: KVHash) => ({ ...previous, [`item${n}`]: true })),
+      ),
+    );
+    expect(await storage.kvStore.get('applied')).toEqual({
+      item0: true,
+      item1: true,
+      item2: true,
+      item3: true,
     });
   });
 
-  it('concurrent patches with updaters lose no update', async () => {
+  it('concurrent first writes of a missing row can lose updates on the local store', async () => {
+    // The SDK's local store creates a missing row without a CAS check, so a writer that also read
+    // "missing" overwrites it. Code that creates a row from several invocations at once must create
+    // it atomically first (e.g. with increment) and patch it after.
     await Promise.all(
-      [1, 2, 3].map((n) =>
-        storage.kvStore.patch('applied', (previous) => ({ ...previous, [`item${n}`]: true })),
+      [1, 2].map((n) =>
+        storage.kvStore.patch('applied', (previous: KVHash) => ({ ...previous, [`item${n}`]: true })),
       ),
     );
-    expect(await storage.kvStore.get('applied')).toEqual({ item1: true, item2: true, item3: true });
+    expect(await storage.kvStore.get('applied')).toEqual({ item2: true });
+  });
+
+  it('a row created atomically first takes concurrent patches without losing one', async () => {
+    await Promise.all(
+      [1, 2, 3].map(async (n) => {
+        await storage.kvStore.increment('applied', 'writers');
+        await storage.kvStore.patch('applied', (previous: KVHash) => ({ ...previous, [`item${n}`]: true }));
+      }),
+    );
+    expect(await storage.kvStore.get('applied')).toEqual({
+      writers: 3,
+      item1: true,
+      item2: true,
+      item3: true,
+    });
   });
 });
 
@@ -198,6 +245,26 @@ describe('logger', () => {
     const entry = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(entry).toMatchObject({ level: 'error', message: 'failed: TypeError: bad value' });
     expect(entry.stacktrace).toContain('TypeError: bad value');
+  });
+});
+
+describe('logger: what one call may carry', () => {
+  afterEach(() => setLogLevel(LogLevel.NEVER));
+
+  it('summarises only the first Error; a later one is inspected whole, own properties included', () => {
+    // Why the app passes at most one Error, and nothing carrying headers, to a log call.
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    setLogLevel(LogLevel.Error);
+    const request = Object.assign(new Error('second'), { headers: { Authorization: 'Bearer t0ken' } });
+    logger.error('failed:', new Error('first'), request);
+    const entry = JSON.parse(lines[0]!) as { message: string; stacktrace: string };
+    expect(entry.message.startsWith('failed: Error: first ')).toBe(true);
+    expect(entry.message).toContain("Authorization: 'Bearer t0ken'");
+    expect(entry.stacktrace).toContain('Error: first');
   });
 });
 

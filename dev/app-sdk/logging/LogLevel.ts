@@ -17,7 +17,13 @@ export const LOG_LEVELS_BY_STRING: { [name: string]: LogLevel } = {
   info: LogLevel.Info,
   warn: LogLevel.Warn,
   error: LogLevel.Error,
-  never: LogLevel.NEVER,
+  NEVER: LogLevel.NEVER,
 };
 
-export const DEFAULT_LOG_LEVEL = LogLevel.Debug;
+/**
+ * LOG_LEVEL as it was when this module loaded, in these exact spellings (debug, info, warn, error,
+ * NEVER); anything else means debug. As in the SDK: setting LOG_LEVEL later changes nothing, so a
+ * host that wants another level sets it before the SDK loads, or calls `setLogLevel`.
+ */
+export const DEFAULT_LOG_LEVEL: LogLevel =
+  LOG_LEVELS_BY_STRING[process.env.LOG_LEVEL || 'debug'] || LogLevel.Debug;

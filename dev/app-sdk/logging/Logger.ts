@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 
-import { DEFAULT_LOG_LEVEL, LOG_LEVELS_BY_STRING, LogLevel, LogVisibility } from './LogLevel';
+import { DEFAULT_LOG_LEVEL, LogLevel, LogVisibility } from './LogLevel';
 
 export interface ILogger {
   debug(...args: unknown[]): void;
@@ -23,7 +23,6 @@ const LEVEL_NAMES: Record<Exclude<LogLevel, LogLevel.NEVER>, string> = {
   [LogLevel.Warn]: 'warn',
   [LogLevel.Error]: 'error',
 };
-const DEFAULT_MAX_MESSAGE_LENGTH = 4096;
 
 let moduleLevel: LogLevel | undefined;
 /** The platform fills this per invocation (app id, version, entry point); locally nothing does. */
@@ -34,31 +33,32 @@ export function setLogLevel(level: LogLevel): void {
   moduleLevel = level;
 }
 
-// Read at call time, so a test or the CLI may change LOG_LEVEL after this module loaded.
 function activeLevel(): LogLevel {
-  if (moduleLevel !== undefined) return moduleLevel;
-  const fromEnv = process.env.LOG_LEVEL?.trim().toLowerCase();
-  return (fromEnv && LOG_LEVELS_BY_STRING[fromEnv]) || DEFAULT_LOG_LEVEL;
+  return moduleLevel ?? DEFAULT_LOG_LEVEL;
 }
 
-function maxMessageLength(): number {
-  const configured = Number(process.env.LOG_MAX_MESSAGE_LENGTH);
-  return Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_MAX_MESSAGE_LENGTH;
-}
+// Read once, as the SDK does.
+const MAX_MESSAGE_LENGTH = Number.parseInt(process.env.LOG_MAX_MESSAGE_LENGTH || '4096', 10);
 
+/**
+ * As the SDK renders a call: the first Error becomes `Name: message` (its stack goes to
+ * `stacktrace`); every other object, later Errors included, goes through util.inspect (a later
+ * Error prints its stack and own properties, such as an HTTP client's request headers); anything
+ * else is joined as a string (undefined as nothing).
+ */
 function render(args: unknown[]): { message: string; stacktrace?: string } {
   let stacktrace: string | undefined;
   const parts = args.map((arg) => {
-    if (typeof arg === 'string') return arg;
-    if (arg instanceof Error) {
-      stacktrace ??= arg.stack;
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what Array#join does in the SDK (a function prints its source)
+    if (typeof arg !== 'object') return arg === undefined ? '' : String(arg);
+    if (arg instanceof Error && stacktrace === undefined) {
+      stacktrace = arg.stack;
       return `${arg.name}: ${arg.message}`;
     }
     return inspect(arg, { depth: 5 });
   });
   let message = parts.join(' ');
-  const max = maxMessageLength();
-  if (message.length > max) message = `${message.slice(0, max - 3)}...`;
+  if (message.length > MAX_MESSAGE_LENGTH) message = `${message.slice(0, MAX_MESSAGE_LENGTH - 3)}...`;
   return { message, stacktrace };
 }
 

@@ -50,16 +50,25 @@ export class LocalAsyncStoreBackend<T extends object> {
     return this.write(key, value, ttl, cas);
   }
 
-  /** Applies `updater` to the current value without CAS (nothing can interleave); returns the new value. */
-  public async atomicPatch(key: string, updater: (previous: T, options: KVRowOptions) => T): Promise<T> {
+  /**
+   * Applies `updater` to the current value without CAS (nothing can interleave). Answers the row
+   * after it, with its CAS and TTL, not just the value: the SDK's callers pass that on as is (see
+   * `LocalKVStore.incrementMulti`).
+   */
+  public async atomicPatch(
+    key: string,
+    updater: (previous: T, options: KVRowOptions) => T,
+  ): Promise<BackendRead<T>> {
     await Promise.resolve();
     const row = this.live(key);
+    const nowSeconds = this.nowSeconds();
     const options: KVRowOptions = {
-      ttl: row?.expiresAt === undefined ? undefined : row.expiresAt - this.nowSeconds(),
+      ttl: row?.expiresAt === undefined ? undefined : row.expiresAt - nowSeconds,
     };
-    const next = updater(row ? copy(row.value) : ({} as T), options);
-    this.write(key, next, options.ttl);
-    return copy(next);
+    const next = copy(updater(row ? copy(row.value) : ({} as T), options));
+    const expiresAt = options.ttl === undefined ? undefined : nowSeconds + options.ttl;
+    this.rows.set(key, { cas: row ? row.cas + 1 : 0, expiresAt, value: next });
+    return { cas: row ? row.cas + 1 : 0, value: copy(next), ttl: options.ttl };
   }
 
   /** Removes the row; returns its value (`{}` if none). */
@@ -79,17 +88,28 @@ export class LocalAsyncStoreBackend<T extends object> {
     this.rows.clear();
   }
 
+  /**
+   * As the SDK's local backend does, a missing row is created without a CAS check and starts at the
+   * CAS its writer read (0 for a missing row), so a second writer that also read "missing" passes
+   * its check and overwrites the first: concurrent first writes of a key lose all but the last.
+   */
   private write(key: string, value: T, ttl?: number, cas?: number): T {
     const row = this.live(key);
-    if (cas !== undefined && cas !== (row?.cas ?? 0)) throw new CasError(`CAS mismatch on key ${key}`);
-    const expiresAt = ttl === undefined ? row?.expiresAt : this.nowSeconds() + ttl;
-    this.rows.set(key, { cas: (row?.cas ?? 0) + 1, expiresAt, value: copy(value) });
-    return row ? copy(row.value) : ({} as T);
+    if (!row) {
+      const expiry = ttl === undefined ? undefined : this.nowSeconds() + ttl;
+      this.rows.set(key, { cas: cas ?? 0, expiresAt: expiry, value: copy(value) });
+      return {} as T;
+    }
+    if (cas !== undefined && cas !== row.cas) throw new CasError(`CAS mismatch on key ${key}`);
+    const expiresAt = ttl === undefined ? row.expiresAt : this.nowSeconds() + ttl;
+    this.rows.set(key, { cas: row.cas + 1, expiresAt, value: copy(value) });
+    return copy(row.value);
   }
 
   private live(key: string): Row<T> | undefined {
     const row = this.rows.get(key);
-    if (row?.expiresAt !== undefined && this.nowSeconds() >= row.expiresAt) {
+    // Gone once the whole second of expiry has passed (as in the SDK's local backend), not at it.
+    if (row?.expiresAt !== undefined && this.nowSeconds() > row.expiresAt) {
       this.rows.delete(key);
       return undefined;
     }

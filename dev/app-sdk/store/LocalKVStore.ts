@@ -7,9 +7,10 @@ import type { KVHash, KVPatchUpdater, KVRowOptions } from './values';
 export class LocalKVStore implements KVStore {
   public constructor(private readonly backend = new LocalAsyncStoreBackend<KVHash>()) {}
 
+  /** An empty `fields` list reads the whole row, as in the SDK's local kvStore (settings answer `{}`). */
   public async get<T extends KVHash>(key: string, fields?: string[]): Promise<T> {
     const { value } = await this.backend.get(key);
-    return (fields ? pickFields(value, fields) : value) as T;
+    return (fields && fields.length > 0 ? pickFields(value, fields) : value) as T;
   }
 
   public async put<T extends KVHash>(key: string, value: T, options?: KVRowOptions): Promise<T> {
@@ -39,18 +40,18 @@ export class LocalKVStore implements KVStore {
     });
   }
 
+  /**
+   * Without `fields`, answers the deleted row. With `fields`, answers what the SDK's local kvStore
+   * does: the row left behind wrapped as `{ cas, value, ttl }`, not the deleted fields. Code must not
+   * read that answer.
+   */
   public async delete<T extends KVHash>(key: string, fields?: string[]): Promise<T> {
     if (!fields) return (await this.backend.delete(key)) as T;
-    return retryOnCasConflict(key, async () => {
-      const { cas, value } = await this.backend.get(key);
-      const deleted = pickFields(
-        value,
-        fields.filter((field) => field in value),
-      );
-      for (const field of fields) delete value[field];
-      await this.backend.put(key, value, undefined, cas);
-      return deleted as T;
+    const after = await this.backend.atomicPatch(key, (row) => {
+      for (const field of fields) delete row[field];
+      return row;
     });
+    return after as unknown as T;
   }
 
   public exists(key: string): Promise<boolean> {
@@ -58,25 +59,27 @@ export class LocalKVStore implements KVStore {
   }
 
   /**
-   * Reproduces the SDK's local store on purpose: it ignores `options.ttl` and answers the value
-   * found under the *key* instead of the field (so usually undefined). The platform's store does
-   * not, but tests run against the local one, so code must not rely on this return value.
+   * Reproduces the SDK's local store on purpose: it ignores `options.ttl` and answers the entry found
+   * under the *key* in incrementMulti's answer instead of the field (so undefined). The platform's
+   * store does not, but tests run against the local one, so code must not rely on this answer.
    */
   public async increment(key: string, field: string, amount = 1, _options?: KVRowOptions): Promise<number> {
-    const after = await this.backend.atomicPatch(key, (previous) =>
-      addAmounts(key, previous, { [field]: amount }),
-    );
-    return after[key] as number;
+    const answer: Record<string, number | undefined> = await this.incrementMulti(key, { [field]: amount });
+    return answer[key] as number;
   }
 
-  /** Ignores `options.ttl`, as the SDK's local store does. */
+  /**
+   * Ignores `options.ttl` and answers every field as undefined, as the SDK's local store does (it
+   * picks the fields from the row's `{ cas, value, ttl }` wrapper, not from the value). Read the row
+   * for the new counts.
+   */
   public async incrementMulti(
     key: string,
     fieldAmounts: { [field: string]: number },
     _options?: KVRowOptions,
   ): Promise<{ [field: string]: number }> {
     const after = await this.backend.atomicPatch(key, (previous) => addAmounts(key, previous, fieldAmounts));
-    return Object.fromEntries(Object.keys(fieldAmounts).map((field) => [field, after[field] as number]));
+    return pickFields(after as unknown as Record<string, number>, Object.keys(fieldAmounts));
   }
 
   /** @hidden */
@@ -85,14 +88,22 @@ export class LocalKVStore implements KVStore {
   }
 }
 
+/** A missing field starts at the amount; a number, or a string that is exactly a number, is added to. */
 function addAmounts(key: string, row: KVHash, amounts: { [field: string]: number }): KVHash {
   for (const [field, amount] of Object.entries(amounts)) {
-    const current = row[field] ?? 0;
-    const numeric = typeof current === 'string' && current.trim() !== '' ? Number(current) : current;
-    if (typeof numeric !== 'number' || Number.isNaN(numeric)) {
-      throw new Error(`Cannot increment field ${field} of key ${key}: it holds a non-numeric value`);
+    if (typeof amount !== 'number') {
+      throw new Error(`Cannot increment by non-numeric value for field ${key}.${field}`);
     }
-    row[field] = numeric + amount;
+    const current = row[field];
+    if (current === undefined || current === null) {
+      row[field] = amount;
+    } else if (typeof current === 'number' || Number(current).toString() === current) {
+      row[field] = Number(current) + amount;
+    } else {
+      throw new Error(
+        `Cannot increment non-numeric value at ${key}.${field}. Value is type ${typeof current}.`,
+      );
+    }
   }
   return row;
 }

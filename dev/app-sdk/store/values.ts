@@ -20,8 +20,11 @@ export interface KVRowOptions {
 /** Receives the previous object and returns the next one. May run more than once. */
 export type PatchUpdater<T> = (previous: T) => T;
 
+/** Like PatchUpdater, also given the row's options: mutating `options.ttl` changes the TTL. */
+type KVPatchUpdaterWithOptions<T> = (previous: T, options: KVRowOptions) => T;
+
 /**
- * Like PatchUpdater, also given the row's options: mutating `options.ttl` changes the TTL. One
- * signature (a one-parameter updater fits it too) so that an inline updater's parameter is typed.
+ * A union of the two signatures, as in the SDK. So an inline updater passed to `patch` gets no
+ * contextual type: its parameter must be annotated (`(previous: KVHash) => ...`), here as there.
  */
-export type KVPatchUpdater<T = KVHash> = (previous: T, options: KVRowOptions) => T;
+export type KVPatchUpdater<T = KVHash> = PatchUpdater<T> | KVPatchUpdaterWithOptions<T>;

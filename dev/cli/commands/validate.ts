@@ -11,8 +11,8 @@ export function registerValidate(program: Command): void {
     .option('--dir <appRoot>', 'the app root holding app.yml, dist/, assets/ and forms/', process.cwd())
     .action((options: { dir: string }) => {
       const result = validateApp(options.dir);
-      // Like `ocp-app-sdk validate`: the report on stdout either way, exit code 1 on failure.
-      process.stdout.write(formatValidationReport(result));
+      // Like `ocp-app-sdk validate`: "Looks good to me" on stdout, a failure on stderr, exit code 1.
+      (result.success ? process.stdout : process.stderr).write(formatValidationReport(result));
       if (!result.success) process.exitCode = 1;
     });
 }

@@ -2,6 +2,8 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
+import { LogLevel, setLogLevel } from '@zaiusinc/app-sdk';
+
 import { redactSecrets } from '../../../src/lib/redact';
 import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
 import { captureAppOutput } from './app-log-capture';
@@ -48,7 +50,9 @@ export interface SyncCommandOptions {
 export async function runSyncCommand(raw: Record<string, unknown>): Promise<number> {
   const options = raw as SyncCommandOptions & SettingsFlags;
   const runDir = await mkdtemp(path.join(os.tmpdir(), 'bynder-sync-'));
-  if (process.env.LOG_LEVEL === undefined) process.env.LOG_LEVEL = 'info';
+  // The SDK reads LOG_LEVEL once, when it loads (before this runs), so the default goes through
+  // setLogLevel; a LOG_LEVEL the user set was read then and stays in force.
+  if (process.env.LOG_LEVEL === undefined) setLogLevel(LogLevel.Info);
   const io = captureAppOutput(path.join(runDir, 'app.log'));
   let secrets: string[] = [];
   const say = (line: string) => io.err(`${redactSecrets(line, secrets)}\n`);
