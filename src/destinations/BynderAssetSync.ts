@@ -64,7 +64,11 @@ export class BynderAssetSync extends Destination<AssetItem> {
         ...deps,
         refreshModel,
       });
-      const resolver = await resolverFor(plan.model, { api, kvStore }, plan.writes.length > 0);
+      const resolver = await resolverFor(
+        plan.model,
+        { api, kvStore },
+        plan.writes.map((write) => write.key),
+      );
       const execution = await executePlan(plan.writes, {
         ...deps,
         api,

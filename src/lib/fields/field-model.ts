@@ -7,6 +7,7 @@ import { assignDisplayNames } from './display-names';
 import type { Field, FieldModel } from './field';
 import { fieldFromMetaproperty, labelOf, leftOutReason } from './field-from-metaproperty';
 import { assignFieldNames } from './field-name';
+import { findByKeyText, findNearName } from './key-text';
 import { buildStandardFields, STANDARD_FIELD_NAMES } from './standard-fields';
 
 // Bynder's metaproperties + the standard asset fields → the one field model that both the
@@ -30,9 +31,9 @@ function byZindexThenName(a: Metaproperty, b: Metaproperty): number {
 
 /** The metaproperty that external_key mode matches on: an editable text metaproperty, by Bynder name. */
 function findExternalKeyMetaproperty(metaproperties: readonly Metaproperty[], wanted: string): Metaproperty {
-  const found =
-    metaproperties.find((mp) => mp.name === wanted) ??
-    metaproperties.find((mp) => mp.name.toLowerCase() === wanted.trim().toLowerCase());
+  // The same rule as the settings check and the key lookups (key-text.ts): a name in another case is
+  // another metaproperty, refused with a hint rather than silently taken.
+  const found = findByKeyText(metaproperties, wanted);
   const textNames = metaproperties
     .filter((mp) => mp.type.toLowerCase() === 'text' && leftOutReason(mp) === undefined)
     .map((mp) => mp.name)
@@ -42,7 +43,13 @@ function findExternalKeyMetaproperty(metaproperties: readonly Metaproperty[], wa
       ? `text metaproperties: ${textNames.slice(0, 10).join(', ')}${textNames.length > 10 ? ', …' : ''}`
       : 'the portal has no editable text metaproperty';
   const fix = `Choose an editable text metaproperty in the app's Records settings (${choices}).`;
-  if (!found) throw new ConfigError(`External key metaproperty "${wanted}" does not exist in Bynder. ${fix}`);
+  if (!found) {
+    const near = findNearName(metaproperties, wanted);
+    const hint = near
+      ? ` Did you mean "${near.name}"? Names are compared exactly, letter case included.`
+      : '';
+    throw new ConfigError(`External key metaproperty "${wanted}" does not exist in Bynder.${hint} ${fix}`);
+  }
   if (found.type.toLowerCase() !== 'text') {
     throw new ConfigError(
       `External key metaproperty "${found.name}" is of type "${found.type}", not text. ${fix}`,
