@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { EXTERNAL_KEY_CACHE_KEY } from '../../src/lib/delivery/asset-resolver';
 import { RATE_LIMIT_BLOCK_KEY } from '../../src/lib/delivery/rate-limit-block';
+import { FIELD_NAME_PINS_KEY } from '../../src/lib/fields/field-name-pins';
 import { METAPROPERTY_CACHE_KEY } from '../../src/lib/fields/metaproperty-cache';
 import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
 import { READINESS_KEY } from '../../src/lib/delivery/readiness';
@@ -27,6 +28,7 @@ describe('deleteAppKvRows', () => {
   it('knows the fixed rows of the field model cache and the delivery parts', () => {
     expect(APP_KV_ROWS.map((row) => row.key)).toEqual([
       METAPROPERTY_CACHE_KEY,
+      FIELD_NAME_PINS_KEY,
       RATE_LIMIT_BLOCK_KEY,
       EXTERNAL_KEY_CACHE_KEY,
       READINESS_KEY,

@@ -7,6 +7,7 @@ import { assignDisplayNames } from './display-names';
 import type { Field, FieldModel } from './field';
 import { fieldFromMetaproperty, labelOf, leftOutReason } from './field-from-metaproperty';
 import { assignFieldNames } from './field-name';
+import { MAX_FIELD_NAME_PINS } from './field-name-pins';
 import { findByKeyText, findNearName } from './key-text';
 import { buildStandardFields, STANDARD_FIELD_NAMES } from './standard-fields';
 
@@ -18,7 +19,16 @@ export interface BuildFieldModelOptions {
   logger: Logger;
   /** When the metaproperties were fetched from Bynder (ms since epoch). */
   fetchedAt: number;
+  /**
+   * Metaproperty id → field name, as pinned for this install (field-name-pins.ts). A metaproperty
+   * absent from it is left out. Without it, names are computed afresh (tools and tests only: such
+   * names can move when metaproperties are added or removed).
+   */
+  names?: ReadonlyMap<string, string>;
 }
+
+/** Why a metaproperty without a pinned field name is left out (see field-name-pins.ts). */
+const UNNAMED_REASON = `without a stored field name (at most ${MAX_FIELD_NAME_PINS} are kept per install, or the kvStore did not keep it)`;
 
 /** How many left-out names the log line lists. */
 const LEFT_OUT_LOGGED = 20;
@@ -77,23 +87,28 @@ export function buildFieldModel(
 
   // Names are assigned over ALL metaproperties, left-out ones included, so a metaproperty that
   // becomes editable later does not rename the others.
-  const names = assignFieldNames(metaproperties, STANDARD_FIELD_NAMES);
+  const names = options.names ?? assignFieldNames(metaproperties, STANDARD_FIELD_NAMES);
   const standard = buildStandardFields(primaryKey);
   const leftOut: Array<{ name: string; reason: string }> = [];
   const writable: Metaproperty[] = [];
   for (const mp of [...metaproperties].sort(byZindexThenName)) {
-    const reason = leftOutReason(mp);
+    const reason = names.has(mp.id) ? leftOutReason(mp) : UNNAMED_REASON;
     if (reason) leftOut.push({ name: mp.name, reason });
     else writable.push(mp);
   }
+  if (externalKey && !names.has(externalKey.id)) {
+    throw new ConfigError(
+      `External key metaproperty "${externalKey.name}" ${UNNAMED_REASON}; try again later, or match by Bynder asset id`,
+    );
+  }
   const displayNames = assignDisplayNames(
-    writable.map((mp) => ({ fieldName: names.get(mp.id) ?? mp.name, label: labelOf(mp) })),
+    writable.map((mp) => ({ fieldName: names.get(mp.id)!, label: labelOf(mp) })),
     standard.map((field) => field.displayName),
   );
 
   const metapropertyFields: Field[] = [];
   for (const mp of writable) {
-    const name = names.get(mp.id) ?? mp.name;
+    const name = names.get(mp.id)!;
     const field = fieldFromMetaproperty(mp, {
       name,
       displayName: displayNames.get(name) ?? labelOf(mp),

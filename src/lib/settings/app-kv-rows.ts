@@ -2,6 +2,7 @@ import { EXTERNAL_KEY_CACHE_KEY } from '../delivery/asset-resolver';
 import { RATE_LIMIT_BLOCK_KEY } from '../delivery/rate-limit-block';
 import { READINESS_KEY } from '../delivery/readiness';
 import { REJECTION_LOG_KEY } from '../delivery/rejection-log';
+import { FIELD_NAME_PINS_KEY } from '../fields/field-name-pins';
 import { METAPROPERTY_CACHE_KEY } from '../fields/metaproperty-cache';
 import type { KeyValueStore, Logger } from '../runtime-ports';
 
@@ -15,6 +16,11 @@ export const APP_KV_ROWS: ReadonlyArray<{ key: string; holds: string }> = [
   {
     key: METAPROPERTY_CACHE_KEY,
     holds: 'cached metaproperties behind the field model (src/lib/fields/metaproperty-cache.ts)',
+  },
+  {
+    key: FIELD_NAME_PINS_KEY,
+    holds:
+      'field name of every metaproperty ever offered, never reassigned (src/lib/fields/field-name-pins.ts)',
   },
   { key: RATE_LIMIT_BLOCK_KEY, holds: "Bynder's rate-limit block (src/lib/delivery/rate-limit-block.ts)" },
   {
