@@ -126,6 +126,7 @@ export async function loadExternalKeyResolver(deps: {
     // The filter answered assets that do not hold the key: it is loose or ignored. Page through it.
     const seen = new Set<string>();
     const matches: string[] = [];
+    let why = `the app read the first ${MAX_LOOKUP_PAGES * LOOKUP_PAGE_SIZE} assets it answers, most without that value, and stops there`;
     for (let page = 1; page <= MAX_LOOKUP_PAGES; page += 1) {
       const media = await api.findMediaByProperty(metaproperty, key, LOOKUP_PAGE_SIZE, page);
       let fresh = 0;
@@ -136,12 +137,15 @@ export async function loadExternalKeyResolver(deps: {
         if (holdsKey(asset[property], key)) matches.push(asset.id);
       }
       if (matches.length > 1 || media.length < LOOKUP_PAGE_SIZE) return decide(key, matches);
-      if (fresh === 0) break; // the same page again: the portal ignores paging
+      if (fresh === 0) {
+        why = `it answers assets without that value and repeats page ${page - 1} as page ${page}`;
+        break;
+      }
     }
     return {
       ok: false,
       missing: false,
-      reason: `could not confirm which asset has ${metaproperty} = ${JSON.stringify(key)}: Bynder's filter answered more than ${seen.size} assets, most without that value, and the app reads at most ${MAX_LOOKUP_PAGES * LOOKUP_PAGE_SIZE}; nothing was written. Match by Bynder asset id instead, or keep fewer similar values in ${metaproperty}`,
+      reason: `could not confirm which asset has ${metaproperty} = ${JSON.stringify(key)}: Bynder's filter on ${metaproperty} does not narrow the search (${why}); nothing was written. Match by Bynder asset id instead`,
     };
   };
 
