@@ -1,6 +1,7 @@
 import { resetLocalStores, storage } from '@zaiusinc/app-sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 
+import { assignFieldNames } from '../../src/lib/fields/field-name';
 import { FIELD_NAME_PINS_KEY, pinFieldNames } from '../../src/lib/fields/field-name-pins';
 import { STANDARD_FIELD_NAMES } from '../../src/lib/fields/standard-fields';
 
@@ -60,5 +61,16 @@ describe('pinFieldNames with concurrent writers', () => {
       STANDARD_FIELD_NAMES,
     );
     expect(other.names.get('ID-Y')).toBe('colour');
+  });
+});
+
+describe('assignFieldNames with pins', () => {
+  it('never gives a metaproperty a pinned name that a standard field has', () => {
+    const names = assignFieldNames(
+      [{ id: 'ID-D', name: 'notes' }],
+      STANDARD_FIELD_NAMES,
+      new Map([['ID-D', 'description']]),
+    );
+    expect(names.has('ID-D')).toBe(false);
   });
 });

@@ -28,7 +28,7 @@ export interface BuildFieldModelOptions {
 }
 
 /** Why a metaproperty without a pinned field name is left out (see field-name-pins.ts). */
-const UNNAMED_REASON = `without a stored field name (at most ${MAX_FIELD_NAME_PINS} are kept per install, or the kvStore did not keep it)`;
+const UNNAMED_REASON = `without a field name that can be kept (at most ${MAX_FIELD_NAME_PINS} are stored per install; the kvStore did not keep it; or its name now belongs to a standard field)`;
 
 /** How many left-out names the log line lists. */
 const LEFT_OUT_LOGGED = 20;

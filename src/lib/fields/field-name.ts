@@ -83,7 +83,10 @@ export function assignFieldNames(
   for (const mp of metaproperties) {
     const pin = pins.get(mp.id);
     if (pin !== undefined) {
-      names.set(mp.id, pin);
+      // A pin onto a name a standard field now has (a later app version) is not honoured: two
+      // fields cannot share a name, and moving the metaproperty elsewhere would break the pin. It
+      // stays unnamed, so the field model leaves it out.
+      if (!reserved.has(pin)) names.set(mp.id, pin);
       continue;
     }
     const normalised = normaliseFieldName(mp.name, mp.id);
