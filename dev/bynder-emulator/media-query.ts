@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 
 import { queryFlag, queryList, queryValue } from './query';
+import type { TextFilterMode } from './runtime-settings';
 import type { StoredAsset } from './stored-asset';
 import type { Taxonomy } from './taxonomy';
 
@@ -15,7 +16,11 @@ const ORDER_FIELDS = new Set(['dateCreated', 'dateModified', 'datePublished', 'n
  * `type`, `keyword`. Unsupported parameters are ignored, as Bynder ignores unknown ones (`id` is
  * not a filter: it asks for one asset, see routes/media.ts).
  */
-export function buildMediaFilter(req: Request, taxonomy: Taxonomy): Predicate {
+export function buildMediaFilter(
+  req: Request,
+  taxonomy: Taxonomy,
+  textFilter: TextFilterMode = 'exact',
+): Predicate {
   const predicates: Predicate[] = [];
   const ids = queryList(req, 'ids');
   if (ids) predicates.push((asset) => ids.includes(asset.id));
@@ -40,25 +45,32 @@ export function buildMediaFilter(req: Request, taxonomy: Taxonomy): Predicate {
   if (optionIds) predicates.push((asset) => optionIds.every((id) => hasOption(asset, id)));
   for (const [key, value] of Object.entries(req.query)) {
     if (!key.startsWith('property_') || typeof value !== 'string') continue;
-    predicates.push(propertyPredicate(key.slice('property_'.length), value, taxonomy));
+    predicates.push(propertyPredicate(key.slice('property_'.length), value, taxonomy, textFilter));
   }
   return (asset) => predicates.every((predicate) => predicate(asset));
 }
 
 /**
  * `property_<name>=<value>`: for option types an option name (case-insensitive) or a comma list of
- * option ids, all of which the asset must carry; for text types the exact text (Bynder does not
- * say exact or contains: an assumption). Date metaproperties are not filterable on Bynder (facts
+ * option ids, all of which the asset must carry; for text types as `textFilter` says (Bynder does
+ * not document it; `exact` by default). Date metaproperties are not filterable on Bynder (facts
  * 3.1), so the filter is ignored; an unknown metaproperty name matches nothing (assumption).
  */
-function propertyPredicate(name: string, value: string, taxonomy: Taxonomy): Predicate {
+function propertyPredicate(
+  name: string,
+  value: string,
+  taxonomy: Taxonomy,
+  textFilter: TextFilterMode,
+): Predicate {
   const mp = taxonomy.byName(name);
   if (!mp) return NOTHING;
   if (mp.type === 'date') return () => true;
   if (!taxonomy.isOptionType(mp)) {
+    if (textFilter === 'ignored') return () => true;
+    const matches = TEXT_MATCHERS[textFilter];
     return (asset) => {
       const text = asset.values.get(mp.id);
-      return typeof text === 'string' && text === value;
+      return typeof text === 'string' && matches(text, value);
     };
   }
   const whole = taxonomy.resolveOption(mp, value);
@@ -70,6 +82,12 @@ function propertyPredicate(name: string, value: string, taxonomy: Taxonomy): Pre
     return Array.isArray(current) && ids.every((id) => current.includes(id));
   };
 }
+
+const TEXT_MATCHERS: Record<Exclude<TextFilterMode, 'ignored'>, (text: string, wanted: string) => boolean> = {
+  exact: (text, wanted) => text === wanted,
+  substring: (text, wanted) => text.includes(wanted),
+  'case-insensitive': (text, wanted) => text.toLowerCase() === wanted.toLowerCase(),
+};
 
 function hasOption(asset: StoredAsset, optionId: string): boolean {
   for (const value of asset.values.values()) {

@@ -30,7 +30,16 @@ export interface EmulatorSettings {
   booleansAsNumbers: boolean;
   /** Render text metaproperty values as one-element arrays instead of strings (both occur, facts 3.2). */
   textValuesAsArrays: boolean;
+  /**
+   * How `property_<name>=<text>` filters a text metaproperty on `GET /api/v4/media/`. Bynder does not
+   * document it (only option filters are), so each plausible behaviour can be emulated.
+   */
+  textFilter: TextFilterMode;
 }
+
+/** `exact` (default): equal text; `substring`: contains it; `case-insensitive`: equal ignoring case; `ignored`: no filtering. */
+export const TEXT_FILTER_MODES = ['exact', 'substring', 'case-insensitive', 'ignored'] as const;
+export type TextFilterMode = (typeof TEXT_FILTER_MODES)[number];
 
 /** Bynder's current limit: 4,500 requests per 5 minutes, blocked until 5 quiet minutes (facts 4.1). */
 export const BYNDER_RATE_LIMIT: RateLimitSettings = { limit: 4500, windowMs: 300_000, quietMs: 300_000 };
@@ -42,6 +51,7 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
   strict: false,
   booleansAsNumbers: true,
   textValuesAsArrays: false,
+  textFilter: 'exact',
 };
 
 const nonNegative = z.number().finite().min(0);
@@ -62,6 +72,7 @@ export const settingsPatchSchema = z.strictObject({
   strict: z.boolean().optional(),
   booleansAsNumbers: z.boolean().optional(),
   textValuesAsArrays: z.boolean().optional(),
+  textFilter: z.enum(TEXT_FILTER_MODES).optional(),
 });
 
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
@@ -72,6 +83,7 @@ export function applySettingsPatch(settings: EmulatorSettings, patch: SettingsPa
   if (patch.strict !== undefined) settings.strict = patch.strict;
   if (patch.booleansAsNumbers !== undefined) settings.booleansAsNumbers = patch.booleansAsNumbers;
   if (patch.textValuesAsArrays !== undefined) settings.textValuesAsArrays = patch.textValuesAsArrays;
+  if (patch.textFilter !== undefined) settings.textFilter = patch.textFilter;
   if (patch.latency !== undefined) settings.latency = { ...settings.latency, ...patch.latency };
   if (patch.rateLimit === false) settings.rateLimit = false;
   else if (patch.rateLimit !== undefined) {

@@ -29,6 +29,7 @@ import {
   type LatencySettings,
   type RateLimitSettings,
   type SettingsPatch,
+  type TextFilterMode,
 } from './runtime-settings';
 import type { Seed } from './seed';
 import { PortalState, type PortalSnapshot } from './state';
@@ -37,7 +38,7 @@ import { WriteQueue } from './write-queue';
 
 export type { FaultRule } from './middleware/faults';
 export type { RequestCounts, RequestFilter, RequestLogEntry } from './middleware/request-log';
-export type { LatencySettings, RateLimitSettings } from './runtime-settings';
+export type { LatencySettings, RateLimitSettings, TextFilterMode } from './runtime-settings';
 export type { Seed, SeedAsset, SeedMetaproperty, SeedOption } from './seed';
 export type { TrashedMedia, TrashItem } from './state';
 export type { OAuthClient, PermanentToken } from './token-store';
@@ -65,6 +66,8 @@ export interface EmulatorOptions {
   booleansAsNumbers?: boolean;
   /** Render text metaproperty values as one-element arrays. */
   textValuesAsArrays?: boolean;
+  /** How a text metaproperty filter matches: 'exact' (default), 'substring', 'case-insensitive', 'ignored'. */
+  textFilter?: TextFilterMode;
   /** Time source for token expiry, rate limiting and timestamps (tests pass a fake one). */
   clock?: Pick<Clock, 'now'>;
   /** Randomness for fault rates and latency jitter. */

@@ -27,6 +27,14 @@ export const KV_ROWS = {
     holds: 'the portal metaproperties behind the field model',
     cache: true,
   },
+  fieldNamePins: {
+    key: 'field_name_pins',
+    // Never expires: a name, once offered, must keep meaning the same metaproperty. Bounded instead.
+    ttlSeconds: undefined,
+    owner: 'src/lib/fields/field-name-pins.ts',
+    holds: 'the field name of every metaproperty ever offered, never reassigned (at most 2,000)',
+    cache: false,
+  },
   rateLimitBlock: {
     key: 'delivery_rate_limit_block',
     // Set per write: until a minute after the block ends.

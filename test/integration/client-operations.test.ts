@@ -109,6 +109,26 @@ describe('BynderClient operations against the emulator', () => {
     expect(emulator.requests().map((r) => r.route)).toEqual(Array(3).fill('GET /api/v4/media/'));
   });
 
+  it('findMediaByProperty pages on with page=n', async () => {
+    const firstTwo = await client().findMediaByProperty('region', 'emea', 2);
+    const nextTwo = await client().findMediaByProperty('region', 'emea', 2, 2);
+    expect(nextTwo).toHaveLength(2);
+    expect(nextTwo.map((m) => m.id)).not.toContain(firstTwo[0]?.id);
+  });
+
+  it('listMediaByIds reads the existing assets among the ids, 100 ids a request', async () => {
+    const ids = emulator
+      .snapshot()
+      .assets.slice(0, 150)
+      .map((asset) => asset.id);
+    expect(ids).toHaveLength(150);
+    emulator.clearRequests();
+    const found = await client().listMediaByIds([...ids, '00000000-0000-0000-0000000000000000']);
+    expect(found.map((m) => m.id).sort()).toEqual([...ids].sort());
+    expect(emulator.requests('GET /api/v4/media/')).toHaveLength(2);
+    expect(await client().listMediaByIds([])).toEqual([]);
+  });
+
   it('updateMedia sends a form that Bynder applies: text, options and built-in fields', async () => {
     const { asset, region, usageNotes } = seeded();
     const options = (await client().listMetaproperties()).find((m) => m.id === region)?.options ?? [];

@@ -129,8 +129,8 @@ describe('deliver against the emulator: external key', () => {
     ]);
     await emulator.settle();
     expect(second).toEqual({ success: true });
-    // SKU-6 came from the cache; only the new key SKU-8 was looked up.
-    expect(emulator.requests('GET /api/v4/media/')).toHaveLength(1);
+    // SKU-6 came from the cache (re-checked by one bulk read); only the new key SKU-8 was looked up.
+    expect(emulator.requests('GET /api/v4/media/')).toHaveLength(2);
     expect(assetOf(6)).toMatchObject({ description: 'again 6' });
     expect(assetOf(8)).toMatchObject({ archive: true });
   });

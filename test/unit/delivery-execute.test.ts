@@ -30,6 +30,8 @@ class ScriptedBynder implements BynderApi {
   public readonly sent: string[] = [];
   public readonly answers = new Map<string, Answer[]>();
   public readonly byExternalKey = new Map<string, string[]>();
+  /** Asset id → its `sku` value, for the bulk read that re-checks cached ids. */
+  public readonly stored = new Map<string, string>();
   public async listMetaproperties() {
     return [];
   }
@@ -38,7 +40,14 @@ class ScriptedBynder implements BynderApi {
   }
   public async findMediaByProperty(_metaproperty: string, value: string): Promise<Media[]> {
     this.sent.push(`find ${value}`);
-    return (this.byExternalKey.get(value) ?? []).map((id) => ({ id }));
+    return (this.byExternalKey.get(value) ?? []).map((id) => ({ id, property_sku: value }));
+  }
+  public async listMediaByIds(ids: readonly string[]): Promise<Media[]> {
+    this.sent.push(`read ${ids.join(',')}`);
+    return ids.flatMap((id) => {
+      const sku = this.stored.get(id);
+      return sku === undefined ? [] : [{ id, property_sku: sku }];
+    });
   }
   public async updateMedia(id: string, form: MediaForm): Promise<void> {
     this.sent.push(`update ${id} ${new URLSearchParams(form).toString()}`);
@@ -191,14 +200,17 @@ describe('executePlan', () => {
       ids: ['OLD'],
     });
     api.byExternalKey.set('SKU-1', ['NEW']);
+    // Still holding the key when re-checked, gone by the time it is written.
+    api.stored.set('OLD', 'SKU-1');
     api.answers.set('OLD', [new BynderNotFoundError(404, ROUTE, 'Media not found')]);
     const cache = await loadKeyCache(storage.kvStore, 'sku');
     const execution = await executePlan(
       [upsert('SKU-1', 0)],
-      deps(api, { resolver: externalKeyResolver(api, cache) }),
+      deps(api, { resolver: externalKeyResolver(api, cache, ['SKU-1']) }),
     );
     expect(statuses(execution)).toEqual(['SKU-1:applied']);
     expect(api.sent).toEqual([
+      'read OLD',
       'update OLD description=d+SKU-1',
       'find SKU-1',
       'update NEW description=d+SKU-1',
@@ -213,7 +225,10 @@ describe('executePlan', () => {
   it('rejects an ambiguous external key and treats a delete of an unknown one as done', async () => {
     const api = new ScriptedBynder();
     api.byExternalKey.set('TWICE', ['X', 'Y']);
-    const resolver = externalKeyResolver(api, await loadKeyCache(storage.kvStore, 'sku'));
+    const resolver = externalKeyResolver(api, await loadKeyCache(storage.kvStore, 'sku'), [
+      'TWICE',
+      'NOWHERE',
+    ]);
     const execution = await executePlan([upsert('TWICE', 0), del('NOWHERE', 1)], deps(api, { resolver }));
     expect(execution.outcomes[0]).toMatchObject({
       status: 'rejected',

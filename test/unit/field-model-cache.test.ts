@@ -32,7 +32,15 @@ function recordingKvStore(): KeyValueStore & { reads: string[] } {
       return fields ? Object.fromEntries(fields.map((f) => [f, row[f]])) : structuredClone(row);
     },
     put: async (key, value) => rows.set(key, structuredClone(value)),
-    patch: async () => undefined,
+    // Read-modify-write like the SDK's stores: the field name pins are written with an updater.
+    patch: async (key, value) => {
+      const previous = rows.get(key) ?? {};
+      rows.set(
+        key,
+        structuredClone(typeof value === 'function' ? value(previous) : { ...previous, ...value }),
+      );
+      return previous;
+    },
     delete: async (key) => rows.delete(key),
   };
 }

@@ -21,6 +21,7 @@ describe('deleteAppKvRows', () => {
   it('knows the fixed rows of the field model cache and the delivery parts', () => {
     expect(APP_KV_ROWS.map((row) => row.key)).toEqual([
       KV_ROWS.metaproperties.key,
+      KV_ROWS.fieldNamePins.key,
       KV_ROWS.rateLimitBlock.key,
       KV_ROWS.externalKeys.key,
       KV_ROWS.readiness.key,

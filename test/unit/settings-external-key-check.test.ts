@@ -21,7 +21,7 @@ describe('findExternalKeyProblem', () => {
 
   it('points from a label or other casing to the name', () => {
     expect(findExternalKeyProblem('SKU', metaproperties)).toBe(
-      'External key metaproperty "SKU" is not a metaproperty name; did you mean "sku" (labelled "SKU")? Enter the name, not the label',
+      'External key metaproperty "SKU" is not a metaproperty name; did you mean "sku" (labelled "SKU")? Enter the name exactly, letter case included, not the label',
     );
   });
 

@@ -37,7 +37,7 @@ export function mediaRoutes(deps: RouteDeps): RouteDef[] {
     }
     const matching = state
       .allMedia()
-      .filter(buildMediaFilter(req, state.taxonomy))
+      .filter(buildMediaFilter(req, state.taxonomy, settings.textFilter))
       .sort(buildMediaOrder(req));
     const media = pageOf(matching, queryPaging(req)).map((asset) => state.renderMedia(asset, settings));
     const total = queryFlag(req, 'total', false);

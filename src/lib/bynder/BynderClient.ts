@@ -16,6 +16,7 @@ import {
   DEFAULT_FIND_LIMIT,
   DEFAULT_RETRIES,
   DEFAULT_TIMEOUT_MS,
+  IDS_PER_MEDIA_READ,
   MAX_OPTION_PAGES,
   MAX_RESPONSE_BYTES,
   OAUTH_SCOPES,
@@ -147,15 +148,33 @@ export class BynderClient implements BynderApi {
     metapropertyName: string,
     value: string,
     limit = DEFAULT_FIND_LIMIT,
+    page = 1,
   ): Promise<Media[]> {
     const query = new URLSearchParams({
       [`property_${metapropertyName}`]: value,
       limit: String(Math.min(Math.max(1, Math.trunc(limit)), PAGE_SIZE)),
     });
+    if (page > 1) query.set('page', String(Math.trunc(page)));
     return this.readJson(
       { route: LIST_MEDIA_ROUTE, path: LIST_MEDIA_ROUTE.path, query, accept: [200] },
       mediaListSchema,
     );
+  }
+
+  public async listMediaByIds(ids: readonly string[]): Promise<Media[]> {
+    const found: Media[] = [];
+    for (let start = 0; start < ids.length; start += IDS_PER_MEDIA_READ) {
+      const chunk = ids.slice(start, start + IDS_PER_MEDIA_READ);
+      // `limit` as large as the chunk: the default page (50) would cut a chunk of 100 in half.
+      const query = new URLSearchParams({ ids: chunk.join(','), limit: String(chunk.length) });
+      found.push(
+        ...(await this.readJson(
+          { route: LIST_MEDIA_ROUTE, path: LIST_MEDIA_ROUTE.path, query, accept: [200] },
+          mediaListSchema,
+        )),
+      );
+    }
+    return found;
   }
 
   public async updateMedia(id: string, form: MediaForm): Promise<void> {

@@ -12,8 +12,19 @@ export interface BynderApi {
   listMetaproperties(): Promise<Metaproperty[]>;
   /** One asset; throws BynderNotFoundError when it does not exist. */
   getMedia(id: string): Promise<Media>;
-  /** Assets whose `property_<metapropertyName>` equals `value` (at most `limit`, default 2). */
-  findMediaByProperty(metapropertyName: string, value: string, limit?: number): Promise<Media[]>;
+  /**
+   * One page (`page`, default 1) of the assets Bynder's `property_<metapropertyName>=<value>` filter
+   * answers, at most `limit` (default 2). For a text metaproperty how Bynder filters is undocumented
+   * (exact, substring, any case, or not at all): the caller checks each asset's own value.
+   */
+  findMediaByProperty(
+    metapropertyName: string,
+    value: string,
+    limit?: number,
+    page?: number,
+  ): Promise<Media[]>;
+  /** The assets among `ids` that exist (`GET /api/v4/media/?ids=`, 100 ids a request); order not kept. */
+  listMediaByIds(ids: readonly string[]): Promise<Media[]>;
   /** Modify an asset (Bynder answers 202 and applies it later); throws BynderNotFoundError for an unknown id. */
   updateMedia(id: string, form: MediaForm): Promise<void>;
   /** Delete an asset to Bynder's trash; throws BynderNotFoundError when it is already gone. */

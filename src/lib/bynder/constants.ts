@@ -13,6 +13,11 @@ export const PAGE_SIZE = 1_000;
 export const MAX_OPTION_PAGES = 1_000;
 /** Default `limit` for a lookup by property: two is enough to tell "one match" from "ambiguous". */
 export const DEFAULT_FIND_LIMIT = 2;
+/**
+ * Ids per `GET /api/v4/media/?ids=` request: 100 ids of 36 characters keep the URL under 4 kB
+ * (servers commonly refuse 8 kB and more), and 100 assets make a small answer.
+ */
+export const IDS_PER_MEDIA_READ = 100;
 /** OAuth tokens are renewed this long before they expire (capped at half the lifetime for short tokens). */
 export const TOKEN_REFRESH_MARGIN_MS = 60_000;
 /** Used when the token endpoint omits `expires_in` (Bynder's usual lifetime). */

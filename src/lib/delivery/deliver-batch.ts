@@ -44,7 +44,8 @@ export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Pr
   // 3 plan (re-planned once with a refreshed model on schema drift)
   const plan = await planDelivery(batch.items, model, ledger.applied, modelDeps);
   // 5 execute (4, reading what Bynder holds, is not built yet)
-  const resolver = await resolverFor(plan.model, { api, kvStore }, plan.writes.length > 0);
+  const keys = plan.writes.map((write) => write.key);
+  const resolver = await resolverFor(plan.model, { api, kvStore }, keys);
   const execution = await executePlan(plan.writes, {
     ...deps,
     api,

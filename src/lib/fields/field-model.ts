@@ -7,6 +7,8 @@ import { assignDisplayNames } from './display-names';
 import type { Field, FieldModel } from './field';
 import { fieldFromMetaproperty, labelOf, leftOutReason } from './field-from-metaproperty';
 import { assignFieldNames } from './field-name';
+import { MAX_FIELD_NAME_PINS } from './field-name-pins';
+import { findByKeyText, findNearName } from './key-text';
 import { buildStandardFields, STANDARD_FIELD_NAMES } from './standard-fields';
 
 // Bynder's metaproperties + the standard asset fields → the one field model that both the
@@ -17,16 +19,25 @@ export interface BuildFieldModelOptions {
   logger: Logger;
   /** When the metaproperties were fetched from Bynder (ms since epoch). */
   fetchedAt: number;
+  /**
+   * Metaproperty id → field name, as pinned for this install (field-name-pins.ts). A metaproperty
+   * absent from it is left out. Without it, names are computed afresh (tools and tests only: such
+   * names can move when metaproperties are added or removed).
+   */
+  names?: ReadonlyMap<string, string>;
 }
+
+/** Why a metaproperty without a pinned field name is left out (see field-name-pins.ts). */
+const UNNAMED_REASON = `without a field name that can be kept (at most ${MAX_FIELD_NAME_PINS} are stored per install; the kvStore did not keep it; or its name now belongs to a standard field)`;
 
 /** How many left-out names the log line lists. */
 const LEFT_OUT_LOGGED = 20;
 
 /** The metaproperty that external_key mode matches on: an editable text metaproperty, by Bynder name. */
 function findExternalKeyMetaproperty(metaproperties: readonly Metaproperty[], wanted: string): Metaproperty {
-  const found =
-    metaproperties.find((mp) => mp.name === wanted) ??
-    metaproperties.find((mp) => mp.name.toLowerCase() === wanted.trim().toLowerCase());
+  // The same rule as the settings check and the key lookups (key-text.ts): a name in another case is
+  // another metaproperty, refused with a hint rather than silently taken.
+  const found = findByKeyText(metaproperties, wanted);
   const textNames = metaproperties
     .filter((mp) => mp.type.toLowerCase() === 'text' && leftOutReason(mp) === undefined)
     .map((mp) => mp.name)
@@ -36,7 +47,13 @@ function findExternalKeyMetaproperty(metaproperties: readonly Metaproperty[], wa
       ? `text metaproperties: ${textNames.slice(0, 10).join(', ')}${textNames.length > 10 ? ', …' : ''}`
       : 'the portal has no editable text metaproperty';
   const fix = `Choose an editable text metaproperty in the app's Records settings (${choices}).`;
-  if (!found) throw new ConfigError(`External key metaproperty "${wanted}" does not exist in Bynder. ${fix}`);
+  if (!found) {
+    const near = findNearName(metaproperties, wanted);
+    const hint = near
+      ? ` Did you mean "${near.name}"? Names are compared exactly, letter case included.`
+      : '';
+    throw new ConfigError(`External key metaproperty "${wanted}" does not exist in Bynder.${hint} ${fix}`);
+  }
   if (found.type.toLowerCase() !== 'text') {
     throw new ConfigError(
       `External key metaproperty "${found.name}" is of type "${found.type}", not text. ${fix}`,
@@ -64,23 +81,28 @@ export function buildFieldModel(
 
   // Names are assigned over ALL metaproperties, left-out ones included, so a metaproperty that
   // becomes editable later does not rename the others.
-  const names = assignFieldNames(metaproperties, STANDARD_FIELD_NAMES);
+  const names = options.names ?? assignFieldNames(metaproperties, STANDARD_FIELD_NAMES);
   const standard = buildStandardFields(primaryKey);
   const leftOut: Array<{ name: string; reason: string }> = [];
   const writable: Metaproperty[] = [];
   for (const mp of [...metaproperties].sort(byZindexThenName)) {
-    const reason = leftOutReason(mp);
+    const reason = names.has(mp.id) ? leftOutReason(mp) : UNNAMED_REASON;
     if (reason) leftOut.push({ name: mp.name, reason });
     else writable.push(mp);
   }
+  if (externalKey && !names.has(externalKey.id)) {
+    throw new ConfigError(
+      `External key metaproperty "${externalKey.name}" ${UNNAMED_REASON}; try again later, or match by Bynder asset id`,
+    );
+  }
   const displayNames = assignDisplayNames(
-    writable.map((mp) => ({ fieldName: names.get(mp.id) ?? mp.name, label: labelOf(mp) })),
+    writable.map((mp) => ({ fieldName: names.get(mp.id)!, label: labelOf(mp) })),
     standard.map((field) => field.displayName),
   );
 
   // leftOutReason kept only the types fieldFromMetaproperty writes, so every one gets its field.
   const metapropertyFields: Field[] = writable.flatMap((mp) => {
-    const name = names.get(mp.id) ?? mp.name;
+    const name = names.get(mp.id) ?? mp.name; // every writable one has a name (checked above)
     const naming = { name, displayName: displayNames.get(name) ?? labelOf(mp), primary: mp === externalKey };
     return fieldFromMetaproperty(mp, naming) ?? [];
   });

@@ -62,20 +62,33 @@ export interface NamedMetaproperty {
 /**
  * Unique OCP names for all metaproperties, keyed by metaproperty id. Deterministic and independent
  * of list order:
+ * - a metaproperty with a pin (`pins`: id → name, see field-name-pins.ts) keeps its pinned name, and
+ *   no other metaproperty gets a pinned name, even when the pinned id is absent from the list;
  * - a standard field's name (`reserved`) is never taken; such a metaproperty gets `mp_<name>`;
- * - when several metaproperties normalise to the same name, the one whose Bynder name already IS
- *   that name keeps it (Bynder names are unique, so at most one), otherwise the one with the
- *   smallest id; every other one gets `_<6 hex of sha256(id)>` (longer if that is taken too).
- * So adding a metaproperty never renames an existing field, except in the rare case where the new
- * one normalises to the same name as an existing one whose Bynder name is not already a valid OCP
- * name (e.g. `Région` is then joined by `region`): the exact name wins.
+ * - when several unpinned metaproperties normalise to the same name, the one whose Bynder name
+ *   already IS that name keeps it (Bynder names are unique, so at most one), otherwise the one with
+ *   the smallest id; every other one, and every one whose name is pinned to another id, gets
+ *   `_<6 hex of sha256(id)>` (longer if that is taken too).
+ * Without pins, adding a metaproperty can rename an existing one (`Région` is `region` until a
+ * `region` appears); with pins it cannot, which is why the field model is always built with them.
  */
 export function assignFieldNames(
   metaproperties: readonly NamedMetaproperty[],
   reserved: ReadonlySet<string>,
+  pins: ReadonlyMap<string, string> = new Map(),
 ): Map<string, string> {
+  const names = new Map<string, string>();
+  const pinned = new Set(pins.values());
   const groups = new Map<string, NamedMetaproperty[]>();
   for (const mp of metaproperties) {
+    const pin = pins.get(mp.id);
+    if (pin !== undefined) {
+      // A pin onto a name a standard field now has (a later app version) is not honoured: two
+      // fields cannot share a name, and moving the metaproperty elsewhere would break the pin. It
+      // stays unnamed, so the field model leaves it out.
+      if (!reserved.has(pin)) names.set(mp.id, pin);
+      continue;
+    }
     const normalised = normaliseFieldName(mp.name, mp.id);
     const candidate = reserved.has(normalised)
       ? cut(`${METAPROPERTY_NAME_PREFIX}${normalised}`, MAX_FIELD_NAME_LENGTH)
@@ -83,12 +96,14 @@ export function assignFieldNames(
     groups.set(candidate, [...(groups.get(candidate) ?? []), mp]);
   }
 
-  const names = new Map<string, string>();
-  const taken = new Set<string>([...reserved, ...groups.keys()]);
+  const taken = new Set<string>([...reserved, ...pinned, ...groups.keys()]);
   // Visit candidates in sorted order so hash-extension on the (astronomically rare) suffix clash is deterministic.
   for (const [candidate, members] of [...groups].sort(([a], [b]) => compareText(a, b))) {
     const sorted = [...members].sort((a, b) => compareText(a.id, b.id));
-    const owner = sorted.find((mp) => mp.name === candidate) ?? sorted[0];
+    // A name pinned to another metaproperty (present or retired) has no new owner.
+    const owner = pinned.has(candidate)
+      ? undefined
+      : (sorted.find((mp) => mp.name === candidate) ?? sorted[0]);
     for (const mp of sorted) {
       if (mp === owner) {
         names.set(mp.id, candidate);

@@ -4,6 +4,7 @@ import { ConfigError } from '../config';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import type { FieldModel } from './field';
 import { buildFieldModel } from './field-model';
+import { FieldNamePinsError, pinFieldNames } from './field-name-pins';
 import type { CachedMetaproperties } from './metaproperty-cache';
 import {
   compactMetaproperties,
@@ -15,6 +16,7 @@ import {
   writeMetapropertyCache,
 } from './metaproperty-cache';
 import { MetapropertiesUnavailableError } from './MetapropertiesUnavailableError';
+import { STANDARD_FIELD_NAMES } from './standard-fields';
 
 // The one way to the field model, for the schema function and deliver() alike.
 //
@@ -49,7 +51,7 @@ const isFresh = (fetchedAt: number, deps: FieldModelDeps): boolean => {
   return age >= -MAX_CLOCK_SKEW_MS && age < METAPROPERTY_FRESH_MS;
 };
 
-function modelFrom(entry: CachedMetaproperties, deps: FieldModelDeps): FieldModel {
+async function modelFrom(entry: CachedMetaproperties, deps: FieldModelDeps): Promise<FieldModel> {
   const key = memoKeyOf(entry.portalUrl, deps);
   if (memo && memo.key === key && memo.json === entry.json) {
     // Same metaproperties, fetched again: keep the model, take the new stamp (the stamp check needs it).
@@ -58,14 +60,23 @@ function modelFrom(entry: CachedMetaproperties, deps: FieldModelDeps): FieldMode
     }
     return memo.model;
   }
-  const model = buildFieldModel(parseCachedMetaproperties(entry.json), {
+  const metaproperties = parseCachedMetaproperties(entry.json);
+  // Pinned names never change, so a model whose every metaproperty has a pin may be kept; one with
+  // unpinned metaproperties is built again next time, to try pinning them again.
+  const pinned = await pinFieldNames(deps.kvStore, entry.portalUrl, metaproperties, STANDARD_FIELD_NAMES);
+  const model = buildFieldModel(metaproperties, {
     primaryKey: deps.config.primaryKey,
     logger: deps.logger,
     fetchedAt: entry.fetchedAt,
+    names: pinned.names,
   });
-  memo = { key, json: entry.json, model };
+  memo = pinned.complete ? { key, json: entry.json, model } : undefined;
   return model;
 }
+
+/** Errors that must reach the caller as they are, not be taken for an unreadable cached copy. */
+const isFinal = (error: unknown): boolean =>
+  error instanceof ConfigError || error instanceof FieldNamePinsError;
 
 async function fetchMetaproperties(deps: FieldModelDeps): Promise<CachedMetaproperties> {
   const metaproperties = await deps.api.listMetaproperties();
@@ -99,9 +110,9 @@ export async function getFieldModel(
   const cached = await readMetapropertyCache(deps.kvStore, portalUrl, deps.logger);
   if (cached && !options.forceRefresh && isFresh(cached.fetchedAt, deps)) {
     try {
-      return modelFrom(cached, deps);
+      return await modelFrom(cached, deps);
     } catch (error) {
-      if (error instanceof ConfigError) throw error;
+      if (isFinal(error)) throw error;
       deps.logger.warn(
         `The cached Bynder metaproperties are unreadable; fetching them again: ${String(error)}`,
       );
@@ -118,9 +129,9 @@ export async function getFieldModel(
       `Bynder metaproperties could not be refreshed (${message}); using the copy fetched ${new Date(cached.fetchedAt).toISOString()}`,
     );
     try {
-      return modelFrom(cached, deps);
+      return await modelFrom(cached, deps);
     } catch (cacheError) {
-      if (cacheError instanceof ConfigError) throw cacheError;
+      if (isFinal(cacheError)) throw cacheError;
       throw new MetapropertiesUnavailableError(error); // the copy is unreadable too: same as having none
     }
   }

@@ -1,7 +1,9 @@
 import { joinWords } from '../config';
 import type { FieldModel } from '../fields/field';
+import { findByKeyText, findNearName } from '../fields/key-text';
 
-// External-key mode matches records to assets by a text metaproperty (its immutable Bynder name).
+// External-key mode matches records to assets by a text metaproperty (its immutable Bynder name),
+// compared by the one rule in src/lib/fields/key-text.ts, as the field model compares it.
 // Checked on save so that a typo surfaces in the form, not as every record rejected later.
 
 export interface MetapropertyFacts {
@@ -24,7 +26,7 @@ export function findExternalKeyProblem(
   leftOut: ReadonlyArray<{ name: string; reason: string }> = [],
 ): string | undefined {
   const label = 'External key metaproperty';
-  const unusable = leftOut.find((mp) => mp.name === name);
+  const unusable = findByKeyText(leftOut, name);
   if (unusable) {
     return `${label} "${name}" cannot be used: ${unusable.reason}; choose another text metaproperty`;
   }
@@ -34,18 +36,15 @@ export function findExternalKeyProblem(
     texts.length === 0
       ? 'this portal has no text metaproperty; create one in Bynder first'
       : `text metaproperties: ${joinWords(texts.slice(0, LISTED), 'and')}${more}`;
-  const exact = metaproperties.find((mp) => mp.name === name);
+  const exact = findByKeyText(metaproperties, name);
   if (exact) {
     return EXTERNAL_KEY_TYPES.has(exact.type)
       ? undefined
       : `${label} "${name}" is of type ${exact.type}; choose a text metaproperty (${choices})`;
   }
-  const lower = name.toLowerCase();
-  const similar = metaproperties.find(
-    (mp) => mp.name.toLowerCase() === lower || mp.label?.toLowerCase() === lower,
-  );
+  const similar = findNearName(metaproperties, name);
   if (similar) {
-    return `${label} "${name}" is not a metaproperty name; did you mean "${similar.name}" (labelled "${similar.label ?? similar.name}")? Enter the name, not the label`;
+    return `${label} "${name}" is not a metaproperty name; did you mean "${similar.name}" (labelled "${similar.label ?? similar.name}")? Enter the name exactly, letter case included, not the label`;
   }
   return `${label} "${name}" does not exist in Bynder; enter the name of a text metaproperty (${choices})`;
 }
