@@ -1,5 +1,6 @@
 import type { Clock, KeyValueStore } from '../runtime-ports';
 import { contentHash } from './content-hash';
+import { boundedCanonicalForm } from './record-bounds';
 
 // The applied ledger: when a batch ends with something pending, OCP delivers the whole batch again.
 // So after such an attempt we store the fingerprints (key + operation + content) of every write that
@@ -19,9 +20,12 @@ export interface LedgerEntry {
   applied: ReadonlySet<string>;
 }
 
-/** The ledger key: the sync id and the batch's items, so only the same batch finds it again. */
+/**
+ * The ledger key: the sync id and the batch's items, so only the same batch finds it again. Each item
+ * in its bounded form: an item nested too deep for JSON.stringify must not fail the whole batch.
+ */
 export function ledgerKeyOf(syncId: string, items: readonly unknown[]): string {
-  return LEDGER_KEY_PREFIX + contentHash([syncId, JSON.stringify(items)]);
+  return LEDGER_KEY_PREFIX + contentHash([syncId, ...items.map(boundedCanonicalForm)]);
 }
 
 /** The ledger for this batch (empty when no earlier attempt left one). */
