@@ -18,7 +18,8 @@ import {
   DEFAULT_RETRIES,
   DEFAULT_TIMEOUT_MS,
   MAX_OPTION_PAGES,
-  MAX_RESPONSE_BYTES,
+  MAX_READ_ANSWER_BYTES,
+  MAX_WRITE_ANSWER_BYTES,
   OAUTH_SCOPES,
   OPTION_METAPROPERTY_TYPES,
   PAGE_SIZE,
@@ -118,7 +119,6 @@ export class BynderClient implements BynderApi {
       timeout: this.timeoutMs,
       // A redirect could carry the Authorization header elsewhere; Bynder's API does not redirect.
       maxRedirects: 0,
-      maxContentLength: MAX_RESPONSE_BYTES,
       // Every status comes back as an answer; classifyResponse decides what it means.
       validateStatus: () => true,
       headers: { Accept: 'application/json', 'User-Agent': USER_AGENT },
@@ -320,6 +320,8 @@ export class BynderClient implements BynderApi {
         data: call.form,
         headers,
         signal: deadline,
+        // Reads may carry listings; every other answer is a status and a short message.
+        maxContentLength: call.route.method === 'GET' ? MAX_READ_ANSWER_BYTES : MAX_WRITE_ANSWER_BYTES,
       });
       const ms = Math.round(performance.now() - started);
       this.onResponse?.({ method: call.route.method, route: routeName, status: response.status, ms });
