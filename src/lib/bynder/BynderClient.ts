@@ -1,4 +1,5 @@
 import axios, { type AxiosInstance } from 'axios';
+import pLimit from 'p-limit';
 import type { z } from 'zod';
 
 import { performance } from 'node:perf_hooks';
@@ -21,12 +22,12 @@ import {
   MAX_READ_ANSWER_BYTES,
   MAX_WRITE_ANSWER_BYTES,
   OAUTH_SCOPES,
-  OPTION_METAPROPERTY_TYPES,
   PAGE_SIZE,
   USER_AGENT,
 } from './constants';
 import { BynderInvalidResponseError, BynderNotFoundError, BynderUnavailableError } from './errors';
 import { encodeMediaForm } from './media-form';
+import { needsOptionPaging, OPTION_PAGING_CONCURRENCY } from './metaproperty-listing';
 import {
   mediaListSchema,
   mediaSchema,
@@ -76,10 +77,14 @@ interface NoAnswer {
 
 const ISSUED_TOKENS_KEPT = 4;
 
-/** Metaproperties without their options (`options=0`): fast even on large taxonomies (facts 2.1). */
-function metapropertyListCall(): Call {
+/**
+ * The metaproperty listing, with each one's options embedded or without them (`options=0`: fast
+ * even on large taxonomies).
+ */
+function metapropertyListCall(embedOptions = false): Call {
   const route = LIST_METAPROPERTIES_ROUTE;
-  return { route, path: route.path, query: new URLSearchParams({ options: '0' }), accept: [200] };
+  const query = new URLSearchParams({ options: embedOptions ? '1' : '0' });
+  return { route, path: route.path, query, accept: [200] };
 }
 
 /** Bynder's REST API over axios: auth, timeouts, retries, typed errors, redaction. One method per endpoint. */
@@ -125,15 +130,37 @@ export class BynderClient implements BynderApi {
     });
   }
 
+  /** One listing with options embedded; only lists that may be incomplete are paged (metaproperty-listing.ts). */
   public async listMetaproperties(): Promise<Metaproperty[]> {
-    const byName = await this.readJson(metapropertyListCall(), metapropertyListSchema);
+    let byName: Record<string, Metaproperty>;
+    try {
+      byName = await this.readJson(metapropertyListCall(true), metapropertyListSchema);
+    } catch (error) {
+      // No answer at all (timeout, or over the read cap): Bynder advises leaving options out on big
+      // taxonomies, so list without them and page every option list instead.
+      if (!(error instanceof BynderUnavailableError) || error.status !== undefined) throw error;
+      this.logger.warn(
+        `${error.message}; listing metaproperties without options and paging each option list`,
+      );
+      byName = await this.readJson(metapropertyListCall(false), metapropertyListSchema);
+    }
     // Keys may differ from names in casing: only the values count.
     const metaproperties = Object.values(byName);
-    for (const metaproperty of metaproperties) {
-      if (OPTION_METAPROPERTY_TYPES.has(metaproperty.type) || (metaproperty.options?.length ?? 0) > 0) {
-        metaproperty.options = await this.listOptions(metaproperty.id);
-      }
-    }
+    const limit = pLimit(OPTION_PAGING_CONCURRENCY);
+    const failed: { error?: unknown } = {};
+    await Promise.all(
+      metaproperties.filter(needsOptionPaging).map((metaproperty) =>
+        limit(async () => {
+          if ('error' in failed) return; // one failure fails the listing: start nothing more
+          try {
+            metaproperty.options = await this.listOptions(metaproperty.id);
+          } catch (error) {
+            if (!('error' in failed)) failed.error = error;
+          }
+        }),
+      ),
+    );
+    if ('error' in failed) throw failed.error;
     return metaproperties;
   }
 
