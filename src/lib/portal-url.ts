@@ -75,3 +75,10 @@ export function parsePortalUrl(input: string): PortalUrlResult {
   }
   return { ok: true, origin: url.origin as PortalOrigin };
 }
+
+/** parsePortalUrl for an address known to be a portal (the local emulator's); throws if it is not. */
+export function portalOriginOf(url: string): PortalOrigin {
+  const parsed = parsePortalUrl(url);
+  if (!parsed.ok) throw new TypeError(`not a portal address: ${url} (${parsed.problem})`);
+  return parsed.origin;
+}

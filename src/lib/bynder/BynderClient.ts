@@ -1,4 +1,5 @@
 import axios, { type AxiosInstance } from 'axios';
+import pLimit from 'p-limit';
 import type { z } from 'zod';
 
 import { performance } from 'node:perf_hooks';
@@ -18,14 +19,15 @@ import {
   DEFAULT_TIMEOUT_MS,
   IDS_PER_MEDIA_READ,
   MAX_OPTION_PAGES,
-  MAX_RESPONSE_BYTES,
+  MAX_READ_ANSWER_BYTES,
+  MAX_WRITE_ANSWER_BYTES,
   OAUTH_SCOPES,
-  OPTION_METAPROPERTY_TYPES,
   PAGE_SIZE,
   USER_AGENT,
 } from './constants';
 import { BynderInvalidResponseError, BynderNotFoundError, BynderUnavailableError } from './errors';
 import { encodeMediaForm } from './media-form';
+import { needsOptionPaging, OPTION_PAGING_CONCURRENCY } from './metaproperty-listing';
 import {
   mediaListSchema,
   mediaSchema,
@@ -75,12 +77,14 @@ interface NoAnswer {
 const ISSUED_TOKENS_KEPT = 4;
 
 /**
- * Metaproperties without their options (`options=0`): fast even on large taxonomies, which can time
- * out otherwise (https://api.bynder.com/reference/get_api-v4-metaproperties).
+ * The metaproperty listing, with each one's options embedded or without them (`options=0`: fast
+ * even on large taxonomies, which can time out otherwise:
+ * https://api.bynder.com/reference/get_api-v4-metaproperties).
  */
-function metapropertyListCall(): Call {
+function metapropertyListCall(embedOptions = false): Call {
   const route = LIST_METAPROPERTIES_ROUTE;
-  return { route, path: route.path, query: new URLSearchParams({ options: '0' }), accept: [200] };
+  const query = new URLSearchParams({ options: embedOptions ? '1' : '0' });
+  return { route, path: route.path, query, accept: [200] };
 }
 
 /** Bynder's REST API over axios: auth, timeouts, retries, typed errors, redaction. One method per endpoint. */
@@ -118,22 +122,43 @@ export class BynderClient implements BynderApi {
       timeout: this.timeoutMs,
       // A redirect could carry the Authorization header elsewhere; Bynder's API does not redirect.
       maxRedirects: 0,
-      maxContentLength: MAX_RESPONSE_BYTES,
       // Every status comes back as an answer; classifyResponse decides what it means.
       validateStatus: () => true,
       headers: { Accept: 'application/json', 'User-Agent': USER_AGENT },
     });
   }
 
+  /** One listing with options embedded; only lists that may be incomplete are paged (metaproperty-listing.ts). */
   public async listMetaproperties(): Promise<Metaproperty[]> {
-    const byName = await this.readJson(metapropertyListCall(), metapropertyListSchema);
+    let byName: Record<string, Metaproperty>;
+    try {
+      byName = await this.readJson(metapropertyListCall(true), metapropertyListSchema);
+    } catch (error) {
+      // No answer at all (timeout, or over the read cap): Bynder advises leaving options out on big
+      // taxonomies, so list without them and page every option list instead.
+      if (!(error instanceof BynderUnavailableError) || error.status !== undefined) throw error;
+      this.logger.warn(
+        `${error.message}; listing metaproperties without options and paging each option list`,
+      );
+      byName = await this.readJson(metapropertyListCall(false), metapropertyListSchema);
+    }
     // Keys may differ from names in casing: only the values count.
     const metaproperties = Object.values(byName);
-    for (const metaproperty of metaproperties) {
-      if (OPTION_METAPROPERTY_TYPES.has(metaproperty.type) || (metaproperty.options?.length ?? 0) > 0) {
-        metaproperty.options = await this.listOptions(metaproperty.id);
-      }
-    }
+    const limit = pLimit(OPTION_PAGING_CONCURRENCY);
+    const failed: { error?: unknown } = {};
+    await Promise.all(
+      metaproperties.filter(needsOptionPaging).map((metaproperty) =>
+        limit(async () => {
+          if ('error' in failed) return; // one failure fails the listing: start nothing more
+          try {
+            metaproperty.options = await this.listOptions(metaproperty.id);
+          } catch (error) {
+            if (!('error' in failed)) failed.error = error;
+          }
+        }),
+      ),
+    );
+    if ('error' in failed) throw failed.error;
     return metaproperties;
   }
 
@@ -337,6 +362,8 @@ export class BynderClient implements BynderApi {
         data: call.form,
         headers,
         signal: deadline,
+        // Reads may carry listings; every other answer is a status and a short message.
+        maxContentLength: call.route.method === 'GET' ? MAX_READ_ANSWER_BYTES : MAX_WRITE_ANSWER_BYTES,
       });
       const ms = Math.round(performance.now() - started);
       this.onResponse?.({ method: call.route.method, route: routeName, status: response.status, ms });

@@ -26,8 +26,18 @@ export const DEFAULT_TOKEN_LIFETIME_S = 3_600;
 export const OAUTH_SCOPES = 'asset:read asset:write meta.assetbank:read';
 /** Bynder's messages are echoed into ours; longer ones are cut here. */
 export const MAX_DETAIL_LENGTH = 300;
-/** Guards memory against a runaway body; the largest answer we read (a 1,000-item page) is far smaller. */
-export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+/**
+ * The most a read (GET: the metaproperty listing, a page of options or media) may answer. A listing
+ * with every option embedded is the largest answer we read: a few hundred bytes per option, so 64 MiB
+ * holds well over 100,000 options; past it the read fails rather than hold the worker's memory.
+ */
+export const MAX_READ_ANSWER_BYTES = 64 * 1024 * 1024;
+/**
+ * The most any other request (modify, delete, OAuth token) may answer: Bynder answers them with a
+ * status and a short JSON message (a few hundred bytes); 64 KiB leaves room for an error page from a
+ * proxy. A bigger answer ends the request as a failure instead of being buffered.
+ */
+export const MAX_WRITE_ANSWER_BYTES = 64 * 1024;
 export const USER_AGENT = 'bynder-asset-sync-ocp-app';
 /**
  * Metaproperty types whose values are options, sent as option ids; text, longtext and date values are

@@ -15,6 +15,10 @@ const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 /** The host name did not resolve: the portal setting is wrong (or DNS is down). */
 export const DNS_FAILURE_CODES: ReadonlySet<string> = new Set(['ENOTFOUND', 'EAI_AGAIN']);
 
+/** Our code for an answer larger than the request may read (axios reports it as ERR_BAD_RESPONSE). */
+export const ANSWER_TOO_LARGE = 'ERR_ANSWER_TOO_LARGE';
+const TOO_LARGE_MESSAGE = /^maxContentLength size of (\d+) exceeded$/;
+
 /** The error's own code, or the first code found down its cause chain / inside an AggregateError. */
 export function findErrorCode(error: unknown, depth = 0): string | undefined {
   if (typeof error !== 'object' || error === null || depth > 4) return undefined;
@@ -28,6 +32,16 @@ export function describeTransportFailure(
   error: unknown,
   context: { timedOut: boolean; timeoutMs: number },
 ): TransportFailure {
+  const tooLarge = error instanceof Error ? TOO_LARGE_MESSAGE.exec(error.message) : null;
+  if (tooLarge) {
+    const limit = Number(tooLarge[1]).toLocaleString('en-US');
+    // Not retried: the same request gets the same answer, and reading it again costs as much.
+    return {
+      code: ANSWER_TOO_LARGE,
+      retryable: false,
+      detail: `answered more than ${limit} bytes, the most this request reads; reading stopped there`,
+    };
+  }
   const code = findErrorCode(error) ?? 'UNKNOWN';
   if (context.timedOut || TIMEOUT_CODES.has(code)) {
     return { code, retryable: true, detail: `timed out after ${context.timeoutMs} ms without an answer` };

@@ -5,6 +5,7 @@ import { contentHash } from './content-hash';
 import type { RecordOutcome, RejectedOutcome } from './outcome';
 import { reasonOf } from './outcome';
 import { type PlannedWrite, writeFingerprint } from './plan';
+import { boundedCanonicalForm } from './record-bounds';
 
 // What deliver() keeps between invocations, all in the install's kvStore (rows listed in
 // src/lib/kv-rows.ts):
@@ -27,9 +28,13 @@ export interface Ledger {
   applied: ReadonlySet<string>;
 }
 
-/** The ledger key: the sync id and the batch's items, so only the same batch finds it again. */
+/**
+ * The ledger key: the sync id and the batch's items, so only the same batch finds it again. Each
+ * item is hashed in its bounded form, so a hostile item (nested thousands deep) cannot make the key
+ * throw and fail the whole batch.
+ */
 export function ledgerKeyOf(syncId: string, items: readonly unknown[]): string {
-  return LEDGER_ROW.keyPrefix + contentHash([syncId, JSON.stringify(items)]);
+  return LEDGER_ROW.keyPrefix + contentHash([syncId, ...items.map(boundedCanonicalForm)]);
 }
 
 /** The ledger for this batch (empty when no earlier attempt left one). */

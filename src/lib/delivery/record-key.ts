@@ -1,4 +1,5 @@
 import { kindOf } from '../fields/field-write';
+import { textProblem } from '../fields/value-schemas';
 import type { AssetItem } from './asset-item';
 
 // A record's key (its primary field's value) identifies the asset, names the record in every message
@@ -45,6 +46,8 @@ export function readRecordKey(item: AssetItem, primaryField: string): KeyReading
       problem: `"${primaryField}" contains control characters; remove them from the source value`,
     };
   }
+  const textual = textProblem(key);
+  if (textual !== undefined) return { ok: false, problem: `"${primaryField}" ${textual}` };
   return { ok: true, key };
 }
 

@@ -2,6 +2,7 @@ import type { FieldWrite } from './field';
 import type { ValuePolicy } from './field-write';
 import { emptyWrite, isEmptyValue, kindOf, quoteValue } from './field-write';
 import type { OptionIndex } from './option-index';
+import { textProblem } from './value-schemas';
 
 // Option metaproperties (select, select2, autocomplete): option names or labels in, a comma list
 // of option ids out (`metaproperty.<id>=<optionId>,<optionId>`), the form Bynder documents.
@@ -67,6 +68,12 @@ export function writeOptions(value: unknown, policy: ValuePolicy, target: Option
   if (isEmptyValue(value)) return emptyWrite(policy);
   const texts = textsOf(value, target);
   if (!Array.isArray(texts)) return { kind: 'invalid', problem: texts.problem };
+  for (const text of texts) {
+    // Checked before matching: a value that cannot be sent as sent must not become "unknown option",
+    // which unknownOptions: 'drop' would leave out with a warning and report applied.
+    const problem = textProblem(text);
+    if (problem !== undefined) return { kind: 'invalid', problem: `${quoteValue(text)} ${problem}` };
+  }
   if (texts.length === 0) return emptyWrite(policy);
   if (!target.multiple && texts.length > 1) {
     return {

@@ -16,17 +16,38 @@ export const MAX_TEXT_LENGTH = 2500;
 export const MAX_LONG_TEXT_LENGTH = 100_000;
 
 const NUL = '\u0000';
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const characters = (text: string) => [...text].length;
 
-/** Trimmed text; a finite number is written as its decimal text. NUL is rejected; `maxLength` counts characters. */
+/**
+ * What makes a text unsendable whatever the field, worded to follow `field "x": `; undefined when
+ * it is fine. A lone surrogate (half of a UTF-16 pair, e.g. from a string cut in the middle of an
+ * emoji) has no UTF-8 form: the form encoder would send U+FFFD in its place, so the value Bynder
+ * stores would differ from the source while the record counts as applied.
+ */
+export function textProblem(text: string): string | undefined {
+  if (text.includes(NUL)) return 'contains a NUL character (\\u0000); remove it from the source value';
+  const lone = LONE_SURROGATE.exec(text);
+  if (lone) {
+    const code = lone[0].charCodeAt(0).toString(16).toUpperCase();
+    return `contains a lone surrogate (\\u${code}, half of a UTF-16 pair) at position ${lone.index + 1}, which cannot be sent as UTF-8; fix the source value's encoding`;
+  }
+  return undefined;
+}
+
+/** A zod check reporting textProblem. */
+function checkText(text: string, ctx: z.RefinementCtx): void {
+  const problem = textProblem(text);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+}
+
+/** Trimmed text; a finite number is written as its decimal text. NUL and lone surrogates are rejected; `maxLength` counts characters. */
 export function textValue(maxLength = MAX_LONG_TEXT_LENGTH): z.ZodType<string> {
   return z
     .union([z.string(), z.number()], { error: (issue) => `expected text, got ${kindOf(issue.input)}` })
     .transform((value) => (typeof value === 'number' ? String(value) : value.trim()))
-    .refine(
-      (text) => !text.includes(NUL),
-      'contains a NUL character (\\u0000); remove it from the source value',
-    )
+    .superRefine(checkText)
     .refine((text) => characters(text) <= maxLength, {
       error: (issue) =>
         `is ${characters(String(issue.input)).toLocaleString('en-US')} characters long; ${maxLength === MAX_TEXT_LENGTH ? 'Bynder allows' : 'this destination sends'} at most ${maxLength.toLocaleString('en-US')}`,
@@ -82,8 +103,7 @@ export const tagsValue: z.ZodType<string> = z
     (tags) => tags.every((tag) => !tag.includes(',')),
     'a tag in the list contains a comma; Bynder separates tags with commas',
   )
-  .refine(
-    (tags) => tags.every((tag) => !tag.includes(NUL)),
-    'contains a NUL character (\\u0000); remove it from the source value',
-  )
+  .superRefine((tags, ctx) => {
+    for (const tag of tags) checkText(tag, ctx);
+  })
   .transform((tags) => tags.join(','));
