@@ -287,7 +287,7 @@ export class BynderClient implements BynderApi {
         failure = classifyResponse({
           status: outcome.status,
           route: call.route,
-          message: this.redact(readBynderMessage(outcome.body, outcome.status)),
+          message: readBynderMessage(outcome.body, outcome.status, (text) => this.redact(text)),
         });
         // 5xx and 408 only: a 429 is surfaced at once, since retrying into Bynder's block prolongs it.
         retry = failure instanceof BynderUnavailableError;
