@@ -1,13 +1,17 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { z } from 'zod';
 
+import http from 'node:http';
+import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 import { ConfigError, type Credentials } from '../config';
-import { parsePortalUrl } from '../portal-url';
+import { isLoopbackPortalAllowed, parsePortalUrl } from '../portal-url';
 import { redactSecrets } from '../redact';
 import { type Clock, type Logger, systemClock } from '../runtime-ports';
 import type { BynderClientOptions, ResponseInfo } from './client-options';
+import { guardedLookup, refusalOf } from './address-guard';
 import { type AccessTokenSource, createAccessTokenSource, type IssuedToken } from './access-token';
 import type { Media, Metaproperty, MetapropertyOption } from './api-types';
 import { computeBackoffMs } from './backoff';
@@ -75,6 +79,23 @@ interface NoAnswer {
 
 const ISSUED_TOKENS_KEPT = 4;
 
+interface Agents {
+  httpAgent: http.Agent;
+  httpsAgent: https.Agent;
+}
+
+/** Agents whose every connection passes the address guard; keep-alive, as Node's global agents. */
+function guardedAgents(resolve?: LookupFunction): Agents {
+  const lookup = guardedLookup(resolve);
+  return {
+    httpAgent: new http.Agent({ keepAlive: true, lookup }),
+    httpsAgent: new https.Agent({ keepAlive: true, lookup }),
+  };
+}
+
+/** One pair for every client resolving through DNS, so keep-alive connections outlive a batch's client. */
+let sharedAgents: Agents | undefined;
+
 /** Metaproperties without their options (`options=0`): fast even on large taxonomies (facts 2.1). */
 function metapropertyListCall(): Call {
   const route = LIST_METAPROPERTIES_ROUTE;
@@ -99,6 +120,13 @@ export class BynderClient implements BynderApi {
   public constructor(options: BynderClientOptions) {
     const portal = parsePortalUrl(options.portalUrl);
     if (!portal.ok) throw new ConfigError(`Portal ${portal.problem}`);
+    // An address typed as such is never looked up, so the guard's rule is applied to it here.
+    const literal = new URL(portal.origin).hostname.replace(/^\[|\]$/g, '');
+    if (isIP(literal) !== 0 && refusalOf(literal, isLoopbackPortalAllowed()) !== undefined) {
+      throw new ConfigError(
+        `Portal ${literal} is a loopback, private or link-local address; enter your Bynder portal, such as acme.bynder.com`,
+      );
+    }
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -122,6 +150,11 @@ export class BynderClient implements BynderApi {
       // Every status comes back as an answer; classifyResponse decides what it means.
       validateStatus: () => true,
       headers: { Accept: 'application/json', 'User-Agent': USER_AGENT },
+      // Every socket connects through the address guard: a host name that resolves to this host or a
+      // private network is refused before a connection is attempted. No proxy: it would resolve the
+      // portal itself, past the guard.
+      ...(options.lookup === undefined ? (sharedAgents ??= guardedAgents()) : guardedAgents(options.lookup)),
+      proxy: false,
     });
   }
 
