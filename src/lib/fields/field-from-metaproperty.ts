@@ -3,7 +3,7 @@ import type { BynderTarget, Field, FieldWrite } from './field';
 import { isEmptyValue, writeScalar } from './field-write';
 import { buildOptionIndex } from './option-index';
 import { writeOptions } from './option-write';
-import { isoDateValue, MAX_TEXT_LENGTH, textValue } from './value-schemas';
+import { DATE_DESCRIPTION, isoDateValue, MAX_TEXT_LENGTH, textValue } from './value-schemas';
 
 // One Bynder metaproperty → one OCP field (or none). The switch is the whole type mapping
 // (design.md, "Types"); every OCP type here is `string`, since Bynder has no numeric or boolean
@@ -124,7 +124,7 @@ export function fieldFromMetaproperty(mp: Metaproperty, naming: FieldNaming): Fi
     case 'longtext':
       return scalarField(mp, naming, 'long text');
     case 'date':
-      return scalarField(mp, naming, 'date (ISO 8601, e.g. 2026-03-01)', isoDateValue);
+      return scalarField(mp, naming, DATE_DESCRIPTION, isoDateValue);
     default:
       return undefined;
   }

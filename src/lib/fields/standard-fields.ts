@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { PrimaryKey } from '../config';
 import type { Field, FieldWrite } from './field';
 import { isEmptyValue, writeScalar } from './field-write';
-import { booleanValue, isoDateValue, tagsValue, textValue } from './value-schemas';
+import { booleanValue, DATE_DESCRIPTION, isoDateValue, tagsValue, textValue } from './value-schemas';
 
 // The asset's own properties, written as plain form fields of `POST /api/v4/media/{id}/`
 // (bynder-api-facts.md 3.3). Their OCP names are fixed; metaproperties never take them.
@@ -130,7 +130,7 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     name: 'date_published',
     property: 'datePublished',
     displayName: 'Date published',
-    description: 'Date published: date (ISO 8601, e.g. 2026-03-01 or 2026-03-01T10:00:00Z)',
+    description: `Date published: ${DATE_DESCRIPTION}`,
     type: 'string',
     schema: isoDateValue,
     clearable: true,
