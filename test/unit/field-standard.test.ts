@@ -56,6 +56,14 @@ describe('standard fields', () => {
       warnings: [],
     });
   });
+
+  it('write an asset id in upper case, as Bynder spells its ids, so one asset has one key', () => {
+    expect(get('asset_id').toWrite('7c1d2e3f-4444-4d55-9e66f77a88b99c00', LEAVE)).toEqual({
+      kind: 'set',
+      formValue: '7C1D2E3F-4444-4D55-9E66F77A88B99C00',
+      warnings: [],
+    });
+  });
 });
 
 describe('boolean fields: lossless coercion only', () => {
