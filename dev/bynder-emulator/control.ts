@@ -29,6 +29,7 @@ export interface EmulatorControl {
 const faultRuleSchema = z.strictObject({
   match: z.string().optional(),
   status: z.number().int().min(100).max(599).optional(),
+  message: z.string().max(100_000).optional(),
   rate: z.number().min(0).max(1).optional(),
   times: z.number().int().min(1).optional(),
   delayMs: z.number().min(0).optional(),

@@ -1,11 +1,12 @@
 // The portal setting: a Bynder host name or https URL. Refused: other schemes, credentials in the
-// URL, IP literals, paths. Loopback (http or https, any port) is allowed only for local development,
+// URL, IP literals, paths, port 0. What a host name resolves to is checked when the client connects
+// (src/lib/bynder/address-guard.ts). Loopback (http or https, any port) is allowed only for local development,
 // when the process sets LOOPBACK_PORTAL_SWITCH (the test config and the local CLI do; OCP never
 // does), so an installed app can never be pointed at services on its own host.
 
 export const LOOPBACK_PORTAL_SWITCH = 'BYNDER_ALLOW_LOOPBACK_PORTAL';
 
-function isLoopbackPortalAllowed(): boolean {
+export function isLoopbackPortalAllowed(): boolean {
   return process.env[LOOPBACK_PORTAL_SWITCH] === '1';
 }
 
@@ -65,6 +66,12 @@ export function parsePortalUrl(input: string): PortalUrlResult {
     return {
       ok: false,
       problem: `"${url.hostname}" is not a valid host name; enter one such as acme.bynder.com`,
+    };
+  }
+  if (url.port === '0') {
+    return {
+      ok: false,
+      problem: 'uses port 0, which no server listens on; leave the port out (https uses 443)',
     };
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {

@@ -5,6 +5,8 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { MAX_DETAIL_LENGTH } from '../../src/lib/bynder/constants';
+import { echoingMessages, findLeaks } from '../helpers/secret-scan';
 import { useEmulator } from '../helpers/use-emulator';
 
 // The local runner as a user runs it (`sync --portal … ` with credentials in the environment), in a
@@ -47,7 +49,7 @@ async function filesUnder(folder: string): Promise<Array<{ name: string; text: s
   );
 }
 
-async function runSync(label: string, env: Record<string, string>): Promise<void> {
+async function runSync(label: string, env: Record<string, string>, source = 'records.jsonl'): Promise<void> {
   const tmp = path.join(dir, label);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp);
@@ -57,7 +59,7 @@ async function runSync(label: string, env: Record<string, string>): Promise<void
     'dev/cli/main.ts',
     'sync',
     '--source',
-    path.join(dir, 'records.jsonl'),
+    path.join(dir, source),
     '--portal',
     emulator.url,
   ];
@@ -96,7 +98,8 @@ async function runSync(label: string, env: Record<string, string>): Promise<void
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'security-cli-'));
-  const assets = emulator.snapshot().assets.slice(0, 30);
+  const all = emulator.snapshot().assets;
+  const assets = all.slice(0, 30);
   const lines = [
     ...assets.map((asset, i) => ({ asset_id: asset.id, description: `cli change ${i}` })),
     { asset_id: assets[0]?.id, campaign_name: 'no_such_campaign' },
@@ -109,6 +112,30 @@ beforeAll(async () => {
   await runSync('token', { BYNDER_TOKEN: TOKEN });
   await runSync('oauth', { BYNDER_CLIENT_ID: CLIENT_ID, BYNDER_CLIENT_SECRET: CLIENT_SECRET });
   await runSync('wrong-token', { BYNDER_TOKEN: WRONG_TOKEN });
+  emulator.faults.clear();
+
+  // A server echoing the secrets, encoded and across the cut of Bynder's message: refused and
+  // unavailable writes for the token; the token endpoint for the client secret.
+  const tokenEchoes = echoingMessages(TOKEN, undefined, MAX_DETAIL_LENGTH);
+  tokenEchoes.forEach((message, i) => {
+    emulator.faults.add({ match: `POST /api/v4/media/${all[40 + i]?.id}/`, status: 400, message });
+    emulator.faults.add({ match: `POST /api/v4/media/${all[60 + i]?.id}/`, status: 503, message, times: 4 });
+  });
+  const echoed = [...all.slice(40, 40 + tokenEchoes.length), ...all.slice(60, 60 + tokenEchoes.length)];
+  await writeFile(
+    path.join(dir, 'echo.jsonl'),
+    echoed.map((asset) => JSON.stringify({ asset_id: asset.id, description: 'echo' })).join('\n'),
+  );
+  await runSync('token-echo', { BYNDER_TOKEN: TOKEN }, 'echo.jsonl');
+  emulator.faults.clear();
+  for (const message of echoingMessages(CLIENT_SECRET, CLIENT_ID, MAX_DETAIL_LENGTH)) {
+    emulator.faults.add({ match: 'POST /v6/authentication/oauth2/token', status: 503, message, times: 1 });
+  }
+  await runSync(
+    'oauth-echo',
+    { BYNDER_CLIENT_ID: CLIENT_ID, BYNDER_CLIENT_SECRET: CLIENT_SECRET },
+    'echo.jsonl',
+  );
   emulator.faults.clear();
 }, 120_000);
 
@@ -135,18 +162,20 @@ describe('sync CLI output and files', () => {
     expect(logs.map((file) => file.text).join('\n')).toMatch(/"level":\s*"?(debug|info)/i);
   });
 
-  it.each(SECRETS)('never prints or writes %s (nor its encoded forms)', (secret) => {
-    const forms = [
-      secret,
-      encodeURIComponent(secret),
-      Buffer.from(secret).toString('base64'),
-      Buffer.from(`${CLIENT_ID}:${secret}`).toString('base64'),
-    ];
-    const leaks = runs.flatMap((run) =>
-      [{ name: 'stdout/stderr', text: run.output }, ...run.files]
-        .filter((place) => forms.some((form) => place.text.includes(form)))
-        .map((place) => `${run.label}: ${place.name}`),
+  it('met the echoing server: its words reached the output and the app log, redacted', () => {
+    const echo = runs.filter((run) => run.label.endsWith('-echo'));
+    const text = echo.map((run) => [run.output, ...run.files.map((file) => file.text)].join('\n')).join('\n');
+    expect(echo.length).toBe(2);
+    expect(text).toMatch(/echo \[REDACTED\] echo/);
+  });
+
+  it.each(SECRETS)('never prints or writes %s (nor its encoded forms, nor a piece of one)', (secret) => {
+    const places = runs.flatMap((run) =>
+      [{ name: 'stdout/stderr', text: run.output }, ...run.files].map((place) => ({
+        where: `${run.label}: ${place.name}`,
+        text: place.text,
+      })),
     );
-    expect(leaks).toEqual([]);
+    expect(findLeaks(places, secret, CLIENT_ID)).toEqual([]);
   });
 });

@@ -6,11 +6,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BynderAssetSchema } from '../../src/destinations/BynderAssetSchema';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
+import { MAX_DETAIL_LENGTH } from '../../src/lib/bynder/constants';
 import type { AssetItem } from '../../src/lib/delivery/asset-item';
 import { ledgerKeyOf } from '../../src/lib/delivery/delivery-state';
 import type { Logger } from '../../src/lib/runtime-ports';
 import { APP_KV_ROWS } from '../../src/lib/kv-rows';
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
+import { echoingMessages, findLeaks } from '../helpers/secret-scan';
 import { useEmulator } from '../helpers/use-emulator';
 import { portalOf } from '../helpers/portal-origin';
 
@@ -27,18 +29,6 @@ const CLIENT_ID = 'security-client-7d2e';
 const CLIENT_SECRET = 'cl+secret/Q9z=Ww7x#K1';
 const WRONG_SECRET = 'wr+ong/secret=Zz8#Y2';
 const SECRETS = [TOKEN, LIMITED_TOKEN, WRONG_TOKEN, CLIENT_SECRET, WRONG_SECRET];
-
-/** A secret and the forms it takes on the wire: percent-encoded, form-encoded, base64 (Basic auth). */
-function secretForms(secret: string): string[] {
-  return [
-    secret,
-    encodeURIComponent(secret),
-    new URLSearchParams({ s: secret }).toString().slice(2),
-    Buffer.from(secret).toString('base64'),
-    Buffer.from(`${CLIENT_ID}:${secret}`).toString('base64'),
-    Buffer.from(`${encodeURIComponent(CLIENT_ID)}:${encodeURIComponent(secret)}`).toString('base64'),
-  ];
-}
 
 const emulator = useEmulator({
   seed: 'examples/portal.json',
@@ -83,7 +73,7 @@ async function scanStores(label: string, syncs: string[], delivered: AssetItem[]
 
 let ids: string[] = [];
 const batches: AssetItem[][] = [];
-const syncIds = ['security-sync', 'security-oauth', 'security-wrong'];
+const syncIds = ['security-sync', 'security-oauth', 'security-wrong', 'security-echo'];
 
 beforeAll(async () => {
   for (const level of ['debug', 'info', 'warn', 'error'] as const) {
@@ -145,6 +135,46 @@ beforeAll(async () => {
   emulator.faults.add({ match: 'POST /api/v4/media/:id/', status: 429, times: 1 });
   await deliverBatch(second, 1);
   await storage.kvStore.delete('delivery_rate_limit_block');
+
+  // A hostile server echoing the token back, encoded, and placed across the cut of Bynder's message:
+  // refused writes (failureReason, rejection log), unavailable ones (warn logs, the batch's stop) and
+  // the field list (the schema function's error, with stack and cause).
+  const tokenEchoes = echoingMessages(TOKEN, undefined, MAX_DETAIL_LENGTH);
+  const spare = emulator
+    .snapshot()
+    .assets.slice(40)
+    .map((asset) => asset.id);
+  const refusedIds = spare.slice(0, tokenEchoes.length);
+  const unavailableIds = spare.slice(tokenEchoes.length, 2 * tokenEchoes.length);
+  tokenEchoes.forEach((message, i) => {
+    emulator.faults.add({ match: `POST /api/v4/media/${refusedIds[i]}/`, status: 400, message });
+    emulator.faults.add({
+      match: `POST /api/v4/media/${unavailableIds[i]}/`,
+      status: 503,
+      message,
+      times: 4,
+    });
+  });
+  const echoed = [...refusedIds, ...unavailableIds].map((id) => ({
+    asset_id: id,
+    description: `echo ${id}`,
+  }));
+  batches.push(echoed);
+  await deliverBatch(echoed, 1, 'security-echo');
+  emulator.faults.clear();
+  for (const message of tokenEchoes) {
+    await storage.kvStore.delete('field_model_metaproperties');
+    emulator.faults.add({ match: 'GET /api/v4/metaproperties/', status: 400, message, times: 1 });
+    try {
+      await new BynderAssetSchema({ destinationKey: 'bynder_assets' }).getDestinationsSchema();
+      capture('schema (echo)', 'no error');
+    } catch (error) {
+      capture('schema error (echo)', error);
+      capture('schema error stack (echo)', (error as Error).stack ?? '');
+      capture('schema error cause stack (echo)', ((error as Error).cause as Error | undefined)?.stack ?? '');
+    }
+  }
+  emulator.faults.clear();
 
   // OAuth client credentials: token requests, a 401 mid-run (the client renews), a 403.
   await saveConnection('save', {
@@ -224,6 +254,27 @@ beforeAll(async () => {
     }
   }
   emulator.faults.clear();
+
+  // The token endpoint echoing the client secret (percent-encoded in either case, in HTTP Basic form,
+  // across the cut), to a client with a clock of its own so it asks for a token rather than reuse one.
+  for (const message of echoingMessages(CLIENT_SECRET, CLIENT_ID, MAX_DETAIL_LENGTH)) {
+    emulator.faults.add({ match: 'POST /v6/authentication/oauth2/token', status: 401, message, times: 1 });
+    const client = new BynderClient({
+      portalUrl: portalOf(portal),
+      credentials: { kind: 'oauth_client_credentials', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+      logger: clientLog,
+      clock: { now: () => Date.now(), sleep: () => Promise.resolve() },
+      retries: 1,
+    });
+    try {
+      capture('client result (echo)', await client.testConnection());
+    } catch (error) {
+      capture('client error thrown (echo)', error);
+      capture('client error stack (echo)', (error as Error).stack ?? '');
+      capture('client error json (echo)', JSON.stringify(error));
+    }
+  }
+  emulator.faults.clear();
   await scanStores('after', syncIds, batches);
 }, 60_000);
 
@@ -246,14 +297,22 @@ describe('secrets stay secret', () => {
 
   it('finds a secret where one is meant to be (the scan works): the secrets store holds the token', async () => {
     const stored = inspect(await storage.secrets.get('connection'));
-    expect(secretForms(WRONG_TOKEN).some((form) => stored.includes(form))).toBe(true);
+    expect(findLeaks([{ where: 'secrets store', text: stored }], WRONG_TOKEN)).not.toEqual([]);
   });
 
-  it.each(SECRETS)('never shows %s, in any encoding, anywhere captured', (secret) => {
-    const forms = secretForms(secret);
-    const leaks = captured
-      .filter((c) => forms.some((form) => c.text.includes(form)))
-      .map((c) => `${c.where}: ${c.text.slice(0, 300)}`);
-    expect(leaks).toEqual([]);
+  it('played the echoing server: its refusals reached failureReason, the rejection log and the schema error', () => {
+    const text = (prefix: string) =>
+      captured
+        .filter((c) => c.where.startsWith(prefix))
+        .map((c) => c.text)
+        .join('\n');
+    expect(text('deliver security-echo')).toMatch(/Bynder refused the write.*echo \[REDACTED\] echo/);
+    expect(text('after kvStore delivery_rejections')).toMatch(/echo \[REDACTED\] echo/);
+    expect(text('schema error (echo)')).toMatch(/echo \[REDACTED\] echo/);
+    expect(text('client error thrown (echo)')).toMatch(/echo \[REDACTED\] echo/);
+  });
+
+  it.each(SECRETS)('never shows %s, in any encoding or a piece of one, anywhere captured', (secret) => {
+    expect(findLeaks(captured, secret, CLIENT_ID)).toEqual([]);
   });
 });

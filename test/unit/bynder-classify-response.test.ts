@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { classifyResponse, readBynderMessage } from '../../src/lib/bynder/classify-response';
+import { MAX_DETAIL_LENGTH } from '../../src/lib/bynder/constants';
+import { REDACTED, redactSecrets } from '../../src/lib/redact';
 import {
   BynderApiError,
   BynderAuthError,
@@ -60,30 +62,42 @@ describe('classifyResponse: one status, one error class, one fix', () => {
   });
 });
 
+/** Bynder's message as read when no secret is in play. */
+const readPlain = (body: unknown, status: number) => readBynderMessage(body, status, (text) => text);
+
 describe("readBynderMessage: Bynder's words, or the status text", () => {
   it('reads the v4 envelope, with a numeric or string statuscode', () => {
-    expect(readBynderMessage({ message: 'Media not found', statuscode: 404 }, 404)).toBe('Media not found');
-    expect(readBynderMessage({ message: 'Access denied', statuscode: '403' }, 403)).toBe('Access denied');
+    expect(readPlain({ message: 'Media not found', statuscode: 404 }, 404)).toBe('Media not found');
+    expect(readPlain({ message: 'Access denied', statuscode: '403' }, 403)).toBe('Access denied');
   });
 
   it('reads OAuth error bodies', () => {
     expect(
-      readBynderMessage({ error: 'invalid_client', error_description: 'Client authentication failed' }, 401),
+      readPlain({ error: 'invalid_client', error_description: 'Client authentication failed' }, 401),
     ).toBe('Client authentication failed');
-    expect(readBynderMessage({ error: 'invalid_client' }, 400)).toBe('invalid_client');
+    expect(readPlain({ error: 'invalid_client' }, 400)).toBe('invalid_client');
   });
 
   it('falls back to the status text for empty, HTML or odd bodies', () => {
-    expect(readBynderMessage('', 503)).toBe('Service unavailable');
-    expect(readBynderMessage('<html><body>502 Bad Gateway</body></html>', 502)).toBe('Bad gateway');
-    expect(readBynderMessage({ message: 42 }, 429)).toBe('Too many requests');
-    expect(readBynderMessage(undefined, 599)).toBe('HTTP 599');
+    expect(readPlain('', 503)).toBe('Service unavailable');
+    expect(readPlain('<html><body>502 Bad Gateway</body></html>', 502)).toBe('Bad gateway');
+    expect(readPlain({ message: 42 }, 429)).toBe('Too many requests');
+    expect(readPlain(undefined, 599)).toBe('HTTP 599');
   });
 
   it('keeps short plain text and cuts long messages', () => {
-    expect(readBynderMessage('  upstream\n timeout ', 504)).toBe('upstream timeout');
-    const long = readBynderMessage({ message: 'x'.repeat(5_000) }, 500);
+    expect(readPlain('  upstream\n timeout ', 504)).toBe('upstream timeout');
+    const long = readPlain({ message: 'x'.repeat(5_000) }, 500);
     expect(long.length).toBeLessThanOrEqual(301);
     expect(long.endsWith('…')).toBe(true);
+  });
+
+  it('redacts before it cuts: a token straddling the cut leaves none of its characters', () => {
+    const token = 'perm-T0KEN-9c4e1f7a2b8d6e3f-abcdef';
+    const message = `${'x'.repeat(MAX_DETAIL_LENGTH - 18)}${token} and more`;
+    const read = readBynderMessage({ message }, 500, (text) => redactSecrets(text, [token]));
+    expect(read.length).toBeLessThanOrEqual(MAX_DETAIL_LENGTH + 1);
+    expect(read).not.toContain(token.slice(0, 8));
+    expect(read).toContain(REDACTED.slice(0, 8));
   });
 });

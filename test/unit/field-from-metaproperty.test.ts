@@ -41,7 +41,11 @@ describe('fieldFromMetaproperty: one row per Bynder type', () => {
     ['autocomplete', 'string', 'single select, 3 options; an option name or label'],
     ['text', 'string', 'text, up to 2,500 characters'],
     ['longtext', 'string', 'long text'],
-    ['date', 'string', 'date (ISO 8601, e.g. 2026-03-01)'],
+    [
+      'date',
+      'string',
+      'date, sent to Bynder in UTC: a date (2026-03-01, taken as midnight UTC) or a date-time with Z or an offset (2026-03-01T10:00:00Z, 2026-03-01T10:00:00+01:00); a date-time without an offset is rejected',
+    ],
   ])('%s → OCP %s, described as "%s"', (type, ocpType, what) => {
     const f = field({ type, options: options(3) });
     expect(f.type).toBe(ocpType);
@@ -137,22 +141,38 @@ describe('text values', () => {
 describe('date values', () => {
   const date = field({ type: 'date' });
 
+  // Bynder's modify documents yyyy-mm-ddThh:mm:ssZ and answers 202 even for a date it cannot read.
   it.each([
-    '2026-03-01',
-    '2024-02-29',
-    '2026-03-01T10:00',
-    '2026-03-01T10:00:00Z',
-    '2026-03-01T10:00:00.5+02:00',
-  ])('passes %j on as sent', (value) => {
-    expect(date.toWrite(` ${value} `, REJECT)).toEqual({ kind: 'set', formValue: value, warnings: [] });
+    ['2026-03-01', '2026-03-01T00:00:00Z'],
+    ['2024-02-29', '2024-02-29T00:00:00Z'],
+    ['2026-03-01T10:00:00Z', '2026-03-01T10:00:00Z'],
+    ['2026-03-01T10:00:00.5+02:00', '2026-03-01T08:00:00Z'],
+    ['2026-03-01T01:30:00+05:30', '2026-02-28T20:00:00Z'],
+    ['2026-12-31T23:00:00-02:00', '2027-01-01T01:00:00Z'],
+    ['2026-03-01T10:00:00.999Z', '2026-03-01T10:00:00Z'],
+  ])('writes %j in UTC as %j', (value, sent) => {
+    expect(date.toWrite(` ${value} `, REJECT)).toEqual({ kind: 'set', formValue: sent, warnings: [] });
   });
 
-  it.each(['01/03/2026', '2026-3-1', '2023-02-29', '2026-03-01 10:00', 'tomorrow'])('rejects %j', (value) => {
-    expect(date.toWrite(value, REJECT)).toEqual({
-      kind: 'invalid',
-      problem: `"${value}" is not an ISO 8601 date; use e.g. 2026-03-01 or 2026-03-01T10:00:00Z`,
-    });
-  });
+  it.each(['2026-03-01T10:00', '2026-03-01T10:00:00', '2026-03-01T10:00:00.250'])(
+    'rejects %j: a date-time without an offset names no moment',
+    (value) => {
+      expect(date.toWrite(value, REJECT)).toEqual({
+        kind: 'invalid',
+        problem: `"${value}" has no time zone, so the moment it means is unknown; add Z or an offset (2026-03-01T10:00:00Z, 2026-03-01T10:00:00+01:00), or send the date alone (2026-03-01, taken as midnight UTC)`,
+      });
+    },
+  );
+
+  it.each(['01/03/2026', '2026-3-1', '2023-02-29', '2026-02-30T10:00:00Z', '2026-03-01 10:00', 'tomorrow'])(
+    'rejects %j, naming the accepted forms',
+    (value) => {
+      expect(date.toWrite(value, REJECT)).toEqual({
+        kind: 'invalid',
+        problem: `"${value}" is not an ISO 8601 date; use a date (2026-03-01, taken as midnight UTC) or a date-time with Z or an offset (2026-03-01T10:00:00Z, 2026-03-01T10:00:00+01:00)`,
+      });
+    },
+  );
 
   it('rejects a number (epoch values are ambiguous)', () => {
     expect(date.toWrite(1767225600, REJECT).kind).toBe('invalid');

@@ -56,6 +56,14 @@ describe('standard fields', () => {
       warnings: [],
     });
   });
+
+  it('write an asset id in upper case, as Bynder spells its ids, so one asset has one key', () => {
+    expect(get('asset_id').toWrite('7c1d2e3f-4444-4d55-9e66f77a88b99c00', LEAVE)).toEqual({
+      kind: 'set',
+      formValue: '7C1D2E3F-4444-4D55-9E66F77A88B99C00',
+      warnings: [],
+    });
+  });
 });
 
 describe('boolean fields: lossless coercion only', () => {
@@ -129,12 +137,25 @@ describe('text, tags and dates', () => {
     expect(get('description').toWrite(null, CLEAR)).toEqual({ kind: 'clear' });
   });
 
-  it('date_published: ISO 8601 as sent, other formats rejected', () => {
+  it('date_published: written in UTC as yyyy-mm-ddThh:mm:ssZ, other formats rejected', () => {
     expect(get('date_published').toWrite('2026-03-01T09:30:00Z', LEAVE)).toEqual({
       kind: 'set',
       formValue: '2026-03-01T09:30:00Z',
       warnings: [],
     });
+    expect(get('date_published').toWrite('2026-03-02', LEAVE)).toEqual({
+      kind: 'set',
+      formValue: '2026-03-02T00:00:00Z',
+      warnings: [],
+    });
+    expect(get('date_published').toWrite('2026-03-02T09:30:00+01:00', LEAVE)).toMatchObject({
+      formValue: '2026-03-02T08:30:00Z',
+    });
+    expect(get('date_published').toWrite('2026-03-02T09:30:00', LEAVE)).toMatchObject({
+      kind: 'invalid',
+      problem: expect.stringMatching(/has no time zone/),
+    });
     expect(get('date_published').toWrite('March 1, 2026', LEAVE).kind).toBe('invalid');
+    expect(get('date_published').description).toMatch(/^Date published: date, sent to Bynder in UTC: /);
   });
 });

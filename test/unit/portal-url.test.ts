@@ -73,6 +73,13 @@ describe('parsePortalUrl: refused portals', () => {
     expect(parsePortalUrl(input)).toEqual({ ok: false, problem: expect.stringMatching(problem) });
   });
 
+  it.each(['https://acme.bynder.com:0', 'acme.bynder.com:00', 'http://127.0.0.1:0'])(
+    'refuses %j: port 0',
+    (input) => {
+      expect(parsePortalUrl(input)).toEqual({ ok: false, problem: expect.stringMatching(/port 0/) });
+    },
+  );
+
   it.each(['', '   ', 'https://', 'https://acme_bynder.com', 'https://-acme.bynder.com', 'https://acme'])(
     'refuses %j: not a usable host name',
     (input) => {

@@ -36,3 +36,54 @@ describe('redactSecrets', () => {
     expect(redactSecrets('a.b a+b (a*b)', ['a.b', '(a*b)'])).toBe(`${REDACTED} a+b ${REDACTED}`);
   });
 });
+
+describe('redactSecrets: encoded spellings a server may echo', () => {
+  const token = 'perm-T0KEN-9c4e1f7a2b8d6e3f-abcdef';
+  const clientId = 'client-7d2e';
+  const secret = 'cl+secret/Q9z=Ww7x#K1';
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+  it.each([
+    ['base64 of the token', b64(token)],
+    ['base64 of "Bearer <token>"', b64(`Bearer ${token}`)],
+    ['base64url of the token', Buffer.from(token).toString('base64url')],
+    ['base64 of the token after one other byte', b64(`x${token}`)],
+  ])('replaces %s', (_label, encoded) => {
+    const redacted = redactSecrets(`echo: ${encoded} end`, [token]);
+    expect(redacted).toBe(`echo: ${REDACTED} end`);
+  });
+
+  it('replaces the client secret in lower-case and mixed-case percent-encoding', () => {
+    const upper = encodeURIComponent(secret);
+    const lower = upper.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+    const mixed = upper.replace('%2F', '%2f');
+    const redacted = redactSecrets(`a=${lower}&b=${mixed}`, [secret]);
+    expect(redacted).toBe(`a=${REDACTED}&b=${REDACTED}`);
+  });
+
+  it('replaces HTTP Basic credentials (base64 of client_id:client_secret), header or not', () => {
+    const basic = b64(`${clientId}:${secret}`);
+    const formBasic = b64(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`);
+    const redacted = redactSecrets(`got ${basic}; header Authorization: Basic ${formBasic}`, [secret]);
+    expect(redacted).not.toContain(basic);
+    expect(redacted).not.toContain(formBasic);
+    expect(redacted).toBe(`got ${REDACTED}; header Authorization: Basic ${REDACTED}`);
+  });
+
+  it('replaces any long credential after Bearer or Basic, even one it was not told about', () => {
+    expect(redactSecrets('sent Authorization: Bearer 0123456789abcdef0123', [])).toBe(
+      `sent Authorization: Bearer ${REDACTED}`,
+    );
+    expect(redactSecrets('a Bearer token is missing', [])).toBe('a Bearer token is missing');
+  });
+
+  it('replaces the JSON-escaped spelling of a secret with a quote', () => {
+    const quoted = 'se"cr\\et-value-1234';
+    expect(redactSecrets(JSON.stringify({ echo: quoted }), [quoted])).toBe(`{"echo":"${REDACTED}"}`);
+  });
+
+  it('leaves base64 of other text alone', () => {
+    const other = b64('nothing secret in here at all');
+    expect(redactSecrets(other, [token, secret])).toBe(other);
+  });
+});

@@ -49,14 +49,28 @@ describe('describeConnectionFailure', () => {
     );
   });
 
-  it('refused connection or timeout: the portal cannot be reached', () => {
-    const failure = describeFor(new BynderUnavailableError(LIST, 'the connection was refused'));
-    expect(failure).toEqual({
+  it('refused, reset or timed out: the portal cannot be reached, in one message for all three', () => {
+    const said = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].map((code) => {
+      const cause = Object.assign(new Error(`${code}: connect ${code}`), { code });
+      return describeFor(new BynderUnavailableError(LIST, `failed (${code})`, undefined, { cause }));
+    });
+    expect(said[0]).toEqual({
       problem: 'portal',
       field: 'portal',
       message:
-        'https://acme.bynder.com could not be reached: the connection was refused. Check "Portal" and that the portal is online, then test again.',
+        'https://acme.bynder.com could not be reached (no answer). Check "Portal" and that the portal is online, then test again.',
     });
+    expect(said[1]).toEqual(said[0]);
+    expect(said[2]).toEqual(said[0]);
+  });
+
+  it('a host that resolves to a private address: enter the Bynder portal', () => {
+    const cause = Object.assign(new Error('ERR_BYNDER_PRIVATE_ADDRESS: localtest.me resolves to …'), {
+      code: 'ERR_BYNDER_PRIVATE_ADDRESS',
+    });
+    const failure = describeFor(new BynderUnavailableError(LIST, 'private', undefined, { cause }));
+    expect(failure).toMatchObject({ problem: 'portal', field: 'portal' });
+    expect(failure.message).toMatch(/resolves to a private address.*Enter your Bynder portal/);
   });
 
   it('an unknown host: DNS, check the spelling', () => {

@@ -11,6 +11,8 @@ export interface FaultRule {
   match?: string;
   /** Answer with this status and a v4 envelope (typically 500/502/503/504; 429 works too). */
   status?: number;
+  /** With `status`: this text as the envelope's message instead of the status text (a server that echoes what it was sent). */
+  message?: string;
   /** Fraction 0..1 of matching requests hit (random); absent = all of them. */
   rate?: number;
   /** Hit this many matching requests, then the rule is spent. */
@@ -95,7 +97,9 @@ export function faultsMiddleware(
       if (rule.stallMs !== undefined) delays.schedule(rule.stallMs, () => req.socket.destroy());
       return;
     }
-    if (rule.status !== undefined) return sendEnvelope(res, rule.status, statusMessage(rule.status));
+    if (rule.status !== undefined) {
+      return sendEnvelope(res, rule.status, rule.message ?? statusMessage(rule.status));
+    }
     next();
   };
 }

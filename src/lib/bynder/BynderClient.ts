@@ -2,12 +2,16 @@ import axios, { type AxiosInstance } from 'axios';
 import pLimit from 'p-limit';
 import type { z } from 'zod';
 
+import http from 'node:http';
+import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 import type { Credentials } from '../config';
 import { redactSecrets } from '../redact';
 import { type Clock, type Logger, systemClock } from '../runtime-ports';
 import type { BynderClientOptions, ResponseInfo } from './client-options';
+import { guardedLookup, refusalOf } from './address-guard';
 import { type AccessTokenSource, createAccessTokenSource, type IssuedToken } from './access-token';
 import type { Media, Metaproperty, MetapropertyOption } from './api-types';
 import { computeBackoffMs } from './backoff';
@@ -76,6 +80,23 @@ interface NoAnswer {
 
 const ISSUED_TOKENS_KEPT = 4;
 
+interface Agents {
+  httpAgent: http.Agent;
+  httpsAgent: https.Agent;
+}
+
+/** Agents whose every connection passes the address guard; keep-alive, as Node's global agents. */
+function guardedAgents(resolve?: LookupFunction): Agents {
+  const lookup = guardedLookup(resolve);
+  return {
+    httpAgent: new http.Agent({ keepAlive: true, lookup }),
+    httpsAgent: new https.Agent({ keepAlive: true, lookup }),
+  };
+}
+
+/** One pair for every client resolving through DNS, so keep-alive connections outlive a batch's client. */
+let sharedAgents: Agents | undefined;
+
 /**
  * The metaproperty listing, with each one's options embedded or without them (`options=0`: fast
  * even on large taxonomies, which can time out otherwise:
@@ -125,6 +146,11 @@ export class BynderClient implements BynderApi {
       // Every status comes back as an answer; classifyResponse decides what it means.
       validateStatus: () => true,
       headers: { Accept: 'application/json', 'User-Agent': USER_AGENT },
+      // Every socket connects through the address guard: a host name that resolves to this host or a
+      // private network is refused before a connection is attempted. No proxy: it would resolve the
+      // portal itself, past the guard.
+      ...(options.lookup === undefined ? (sharedAgents ??= guardedAgents()) : guardedAgents(options.lookup)),
+      proxy: false,
     });
   }
 
@@ -329,7 +355,7 @@ export class BynderClient implements BynderApi {
         failure = classifyResponse({
           status: outcome.status,
           route: call.route,
-          message: this.redact(readBynderMessage(outcome.body, outcome.status)),
+          message: readBynderMessage(outcome.body, outcome.status, (text) => this.redact(text)),
         });
         // 5xx and 408 only: a 429 is surfaced at once, since retrying into Bynder's block prolongs it.
         retry = failure instanceof BynderUnavailableError;

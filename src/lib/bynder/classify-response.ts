@@ -33,8 +33,10 @@ const STATUS_TEXT: Record<number, string> = {
 /**
  * Bynder's own words for the failure: `message` of its v4 envelope (`{message, statuscode}`), an OAuth
  * `error_description`/`error`, or a short plain-text body; HTML pages (gateways, WAF) are not echoed.
+ * `redact` runs on the whole text before it is cut: a secret straddling the cut would no longer be
+ * recognised, and its first characters would travel on.
  */
-export function readBynderMessage(body: unknown, status: number): string {
+export function readBynderMessage(body: unknown, status: number, redact: (text: string) => string): string {
   let message: unknown;
   if (typeof body === 'object' && body !== null) {
     const record = body as Record<string, unknown>;
@@ -42,7 +44,8 @@ export function readBynderMessage(body: unknown, status: number): string {
   } else if (typeof body === 'string' && body.trim() !== '' && !body.trimStart().startsWith('<')) {
     message = body;
   }
-  const text = typeof message === 'string' ? message.replace(/\s+/g, ' ').trim() : '';
+  // Redacted before and after whitespace is folded: a secret may hold a space or be split by a newline.
+  const text = typeof message === 'string' ? redact(redact(message).replace(/\s+/g, ' ').trim()) : '';
   if (text === '') return STATUS_TEXT[status] ?? `HTTP ${status}`;
   return text.length > MAX_DETAIL_LENGTH ? `${text.slice(0, MAX_DETAIL_LENGTH)}…` : text;
 }

@@ -1,3 +1,5 @@
+import type { LookupFunction } from 'node:net';
+
 import type { Credentials } from '../config';
 import type { PortalOrigin } from '../portal-url';
 import type { Clock, Logger } from '../runtime-ports';
@@ -27,4 +29,9 @@ export interface BynderClientOptions {
   onResponse?: (info: ResponseInfo) => void;
   /** [0, 1) source for backoff jitter. */
   random?: () => number;
+  /**
+   * Resolves the portal's host name (default dns.lookup). Whatever it answers passes the address guard
+   * (address-guard.ts) before a socket connects; tests inject a stub here instead of using DNS.
+   */
+  lookup?: LookupFunction;
 }

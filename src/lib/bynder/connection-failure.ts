@@ -7,6 +7,7 @@ import {
   BynderRateLimitError,
   BynderUnavailableError,
 } from './errors';
+import { PRIVATE_ADDRESS_CODE } from './address-guard';
 import { describeRoute, OAUTH_TOKEN_ROUTE } from './routes';
 import { DNS_FAILURE_CODES, findErrorCode } from './transport-failure';
 import type { Credentials } from '../config';
@@ -84,10 +85,19 @@ export function describeConnectionFailure(
         message: `The portal's host name ${new URL(portal).hostname} was not found (DNS). Check the spelling of "Portal", for example acme.bynder.com.`,
       };
     }
+    if (code === PRIVATE_ADDRESS_CODE) {
+      return {
+        problem: 'portal',
+        field: 'portal',
+        message: `${portal} resolves to a private address (this host or a private network), which the app never connects to. Enter your Bynder portal, for example acme.bynder.com.`,
+      };
+    }
+    // One message for refused, reset and timed out alike: telling them apart would let the form probe
+    // which ports are open on a host. The log line of the request keeps the code.
     return {
       problem: 'portal',
       field: 'portal',
-      message: `${portal} could not be reached: ${error.message.replace(/^Bynder .*? is unavailable: /, '')}. Check "Portal" and that the portal is online, then test again.`,
+      message: `${portal} could not be reached (no answer). Check "Portal" and that the portal is online, then test again.`,
     };
   }
   if (

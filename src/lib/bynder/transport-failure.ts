@@ -1,3 +1,5 @@
+import { PRIVATE_ADDRESS_CODE } from './address-guard';
+
 // What a request that got no HTTP answer means for us: a pure reading of the Node/axios error codes.
 // Only timeouts, resets and refused connections are retried (the brief's policy); anything else
 // (unknown host, TLS failure) will not heal by asking again within seconds.
@@ -55,6 +57,14 @@ export function describeTransportFailure(
       code,
       retryable: false,
       detail: 'the portal host name does not resolve; check the portal in the app settings',
+    };
+  }
+  if (code === PRIVATE_ADDRESS_CODE) {
+    return {
+      code,
+      retryable: false,
+      detail:
+        'the portal resolves to a private address (this host or a private network), which the app never connects to; enter your Bynder portal, such as acme.bynder.com',
     };
   }
   if (code.startsWith('ERR_TLS') || code.includes('CERT')) {

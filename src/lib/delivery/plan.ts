@@ -156,9 +156,12 @@ export function planBatch(
       );
       return;
     }
-    const group = byKey.get(reading.key) ?? { key: reading.key, events: [] };
+    // Grouped and sent under the validator's spelling (an asset id in upper case), so two spellings
+    // of one key make one write.
+    const key = keyCheck.kind === 'set' ? keyCheck.formValue : reading.key;
+    const group = byKey.get(key) ?? { key, events: [] };
     group.events.push({ index, item });
-    byKey.set(reading.key, group);
+    byKey.set(key, group);
   });
 
   for (const { key, events } of byKey.values()) {

@@ -6,7 +6,7 @@ import type { BynderTarget, Field, FieldWrite } from './field';
 import { isEmptyValue, writeScalar } from './field-write';
 import { buildOptionIndex } from './option-index';
 import { writeOptions } from './option-write';
-import { isoDateValue, MAX_TEXT_LENGTH, textValue } from './value-schemas';
+import { DATE_DESCRIPTION, isoDateValue, MAX_TEXT_LENGTH, textValue } from './value-schemas';
 
 // One Bynder metaproperty → one OCP field (or none). The switch in fieldFromMetaproperty is the whole
 // type mapping: option types (select, select2, autocomplete) take option names or labels, text,
@@ -20,7 +20,7 @@ const SCALAR_TYPES: Readonly<Record<string, { what: string; schema: () => z.ZodT
     schema: () => textValue(MAX_TEXT_LENGTH),
   },
   longtext: { what: 'long text', schema: () => textValue() },
-  date: { what: 'date (ISO 8601, e.g. 2026-03-01)', schema: () => isoDateValue },
+  date: { what: DATE_DESCRIPTION, schema: () => isoDateValue },
 };
 
 /** The label a person knows the metaproperty by; the name when the label is empty. */

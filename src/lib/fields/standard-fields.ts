@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { PrimaryKey } from '../config';
 import type { Field, FieldWrite } from './field';
 import { isEmptyValue, writeScalar } from './field-write';
-import { booleanValue, isoDateValue, tagsValue, textValue } from './value-schemas';
+import { booleanValue, DATE_DESCRIPTION, isoDateValue, tagsValue, textValue } from './value-schemas';
 
 // The asset's own properties, written as plain form fields of `POST /api/v4/media/{id}/`
 // (bynder-api-facts.md 3.3). Their OCP names are fixed; metaproperties never take them.
@@ -23,10 +23,12 @@ export const STANDARD_FIELD_NAMES: ReadonlySet<string> = new Set([
   'date_published',
 ]);
 
-// Bynder ids are hex with dashes; anything else must not reach a URL path.
+// Bynder ids are hex with dashes; anything else must not reach a URL path. Bynder's v4 ids are
+// upper-case hex (8-4-4-16), so `abc…` and `ABC…` name one asset: the id is written in upper case,
+// and events for it group (and merge) under that one spelling, sent as such.
 const assetIdValue = z
   .union([z.string(), z.number()], { error: 'expected a Bynder asset id as text' })
-  .transform((value) => String(value).trim())
+  .transform((value) => String(value).trim().toUpperCase())
   .refine((id) => /^[A-Za-z0-9-]{1,100}$/.test(id), {
     error: 'is not a Bynder asset id (letters, digits and dashes, e.g. 7C1D2E3F-4444-4D55-9E66F77A88B99C00)',
   });
@@ -130,7 +132,7 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     name: 'date_published',
     property: 'datePublished',
     displayName: 'Date published',
-    description: 'Date published: date (ISO 8601, e.g. 2026-03-01 or 2026-03-01T10:00:00Z)',
+    description: `Date published: ${DATE_DESCRIPTION}`,
     type: 'string',
     schema: isoDateValue,
     clearable: true,
