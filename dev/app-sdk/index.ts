@@ -1,4 +1,4 @@
-// Local stand-in for @zaiusinc/app-sdk 3.3.3, written from shared/reference/ocp-app-sdk-contract.md.
+// Local stand-in for @zaiusinc/app-sdk 3.3.3, written from the SDK's public contract (its exports, types and documented behaviour; github.com/ZaiusInc/app-sdk).
 // Only what this app uses. One module graph: the validator's instanceof checks need a single instance.
 
 export * from './app/Destination';

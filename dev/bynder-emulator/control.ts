@@ -40,7 +40,7 @@ const faultRuleSchema = z.strictObject({
 
 /**
  * Admin routes under /__emulator/: no auth, no rate limit, no faults, not in the request log.
- * They exist only in the emulator (real asset creation needs Bynder's upload flow, facts 6.4.9).
+ * They exist only in the emulator (real asset creation needs Bynder's upload flow).
  */
 export function controlRouter(control: EmulatorControl): Router {
   const router = express.Router({ strict: false, caseSensitive: true });

@@ -4,7 +4,7 @@ import type { BynderEnvelope } from '../../src/lib/bynder/api-types';
 
 /**
  * Bynder's v4 error/status body. The published examples send `statuscode` as a number on some
- * endpoints and as a string on others (facts 4.2); each caller picks the form the facts show for
+ * endpoints and as a string on others; each caller picks the form the facts show for
  * its endpoint, so clients that parse only one form fail here as they would against Bynder.
  */
 export function envelope(status: number, message: string, statusAsString = false): BynderEnvelope {

@@ -11,7 +11,7 @@ export interface MediaPatch {
 
 export type MediaFormResult = { ok: true; patch: MediaPatch } | { ok: false; message: string };
 
-/** Form fields of `POST /api/v4/media/{id}/` stored as sent (facts 3.3). */
+/** Form fields of `POST /api/v4/media/{id}/` stored as sent. */
 const TEXT_FIELDS = new Set([
   'name',
   'description',
@@ -33,7 +33,7 @@ const INVALID_OPTION_ID = 'Invalid metaproperty option id';
 /**
  * Reads the form-encoded body of a modify. Faithful default: whatever Bynder would silently
  * ignore (unknown keys, unknown metaproperty ids, unknown option values, non-boolean flags) is
- * ignored here too (facts 5.2). `strict` is EMULATOR-ONLY: it answers those with 400 so tests can
+ * ignored here too (https://api.bynder.com/reference/post_api-v4-media-id). `strict` is EMULATOR-ONLY: it answers those with 400 so tests can
  * prove the app never sends them.
  */
 export function parseMediaForm(
@@ -76,7 +76,7 @@ function readMetapropertyField(
 ): string | undefined {
   const mp = taxonomy.get(metapropertyId);
   if (!mp) return strict ? INVALID_METAPROPERTY_ID : undefined;
-  // An empty value clears the metaproperty (facts 3.3).
+  // An empty value clears the metaproperty.
   if (value.trim() === '') {
     patch.values.set(mp.id, null);
     return undefined;

@@ -28,7 +28,7 @@ export interface RelatedAssets {
 }
 
 /**
- * An asset as `GET /api/v4/media/{id}/` answers it (facts 3.2): metaproperty values under
+ * An asset as `GET /api/v4/media/{id}/` answers it: metaproperty values under
  * `property_<metaproperty name>` (option NAMES as an array, text as a string), all option ids
  * flat in `propertyOptions`, and linked assets as `relatedAssets: [{metaPropertyId,
  * metaPropertyName, assets}]` (https://api.bynder.com/reference/get_api-v4-media-id), not as a

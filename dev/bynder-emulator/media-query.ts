@@ -11,7 +11,7 @@ const NOTHING: Predicate = () => false;
 const ORDER_FIELDS = new Set(['dateCreated', 'dateModified', 'datePublished', 'name']);
 
 /**
- * The filters of `GET /api/v4/media/` the emulator supports (facts 3.1), ANDed together:
+ * The filters of `GET /api/v4/media/` the emulator supports (https://api.bynder.com/reference/get_api-v4-media), ANDed together:
  * `ids`, `property_<name>`, `propertyOptionId`, `archive`, `isPublic`, `limited`, `tags`,
  * `type`, `keyword`. Unsupported parameters are ignored, as Bynder ignores unknown ones (`id` is
  * not a filter: it asks for one asset, see routes/media.ts).
@@ -53,8 +53,7 @@ export function buildMediaFilter(
 /**
  * `property_<name>=<value>`: for option types an option name (case-insensitive) or a comma list of
  * option ids, all of which the asset must carry; for text types as `textFilter` says (Bynder does
- * not document it; `exact` by default). Date metaproperties are not filterable on Bynder (facts
- * 3.1), so the filter is ignored; an unknown metaproperty name matches nothing (assumption).
+ * not document it; `exact` by default). Date metaproperties are not filterable on Bynder (https://api.bynder.com/reference/get_api-v4-media), so the filter is ignored; an unknown metaproperty name matches nothing (assumption).
  */
 function propertyPredicate(
   name: string,

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 
 const DEFAULT_LIMIT = 50;
-/** Bynder's documented maximum page size for media and options (facts 4.3). */
+/** Bynder's documented maximum page size for media and options (https://api.bynder.com/reference/get_api-v4-media). */
 const MAX_LIMIT = 1000;
 
 /** One query parameter as a string (the last one when repeated). */
@@ -31,7 +31,7 @@ export function queryList(req: Request, name: string): string[] | undefined {
 
 /**
  * `limit` (default 50, or the endpoint's own default) and `page` (1-based). Bynder does not
- * document what a limit over 1,000 does (facts 4.3); the emulator clamps it to 1,000, an
+ * document what a limit over 1,000 does (https://api.bynder.com/reference/get_api-v4-media); the emulator clamps it to 1,000, an
  * assumption clients must not rely on.
  */
 export function queryPaging(req: Request, defaultLimit = DEFAULT_LIMIT): { limit: number; page: number } {

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
-/** What a route needs from the token (facts 1.4 scopes, 1.3 security roles). */
+/** What a route needs from the token (OAuth scopes and the user's security roles: https://api.bynder.com/docs/getting-started). */
 export interface RouteAccess {
   scope: string;
   role?: string;

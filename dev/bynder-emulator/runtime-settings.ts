@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Sliding-window limit per client, as Bynder's WAF applies per source IP (facts 4.1). */
+/** Sliding-window limit per client, as Bynder's WAF applies per source IP (https://api.bynder.com/docs/getting-started). */
 export interface RateLimitSettings {
   /** Requests allowed inside one window. */
   limit: number;
@@ -28,7 +28,7 @@ export interface EmulatorSettings {
    * flags) as 1/0, the form Bynder's payloads use; false gives JSON booleans, as its OpenAPI documents.
    */
   booleansAsNumbers: boolean;
-  /** Render text metaproperty values as one-element arrays instead of strings (both occur, facts 3.2). */
+  /** Render text metaproperty values as one-element arrays instead of strings (both occur). */
   textValuesAsArrays: boolean;
   /**
    * How `property_<name>=<text>` filters a text metaproperty on `GET /api/v4/media/`. Bynder does not
@@ -41,7 +41,7 @@ export interface EmulatorSettings {
 export const TEXT_FILTER_MODES = ['exact', 'substring', 'case-insensitive', 'ignored'] as const;
 export type TextFilterMode = (typeof TEXT_FILTER_MODES)[number];
 
-/** Bynder's current limit: 4,500 requests per 5 minutes, blocked until 5 quiet minutes (facts 4.1). */
+/** Bynder's current limit: 4,500 requests per 5 minutes, blocked until 5 quiet minutes (https://api.bynder.com/docs/getting-started). */
 export const BYNDER_RATE_LIMIT: RateLimitSettings = { limit: 4500, windowMs: 300_000, quietMs: 300_000 };
 
 export const DEFAULT_SETTINGS: EmulatorSettings = {

@@ -106,7 +106,7 @@ export class PortalState {
     const asset = this.assets.get(id);
     if (!asset) return;
     for (const [field, value] of Object.entries(patch.fields)) {
-      // isPublic is irreversible once true (facts 3.3): a later false is ignored.
+      // isPublic is irreversible once true: a later false is ignored.
       if (field === 'isPublic' && asset.fields.isPublic === true && value === false) continue;
       asset.fields[field] = value;
     }

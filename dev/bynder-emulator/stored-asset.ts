@@ -99,7 +99,7 @@ function readPropertyValue(
     String,
   );
   if (!taxonomy.isOptionType(mp)) {
-    // Text values may come as one-element arrays (facts 3.2): keep the text either way.
+    // Text values may come as one-element arrays: keep the text either way.
     if (items.length > 0) values.set(mp.id, items.join(', '));
     return;
   }

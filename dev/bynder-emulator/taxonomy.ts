@@ -69,7 +69,7 @@ export class Taxonomy {
 
   /**
    * An option of `mp` by id, else by name, else by label (case-insensitive). Bynder accepts names
-   * and labels on modify but says that is deprecated (facts 3.3); ids are the supported form.
+   * and labels on modify but says that is deprecated; ids are the supported form.
    */
   public resolveOption(mp: SeedMetaproperty, value: string): SeedOption | undefined {
     const byId = this.options.get(value);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** Every scope the emulator knows (facts 1.4); a token without explicit scopes gets them all. */
+/** Every scope the emulator knows; a token without explicit scopes gets them all. */
 const ALL_SCOPES = [
   'asset:read',
   'asset:write',
@@ -8,7 +8,7 @@ const ALL_SCOPES = [
   'meta.assetbank:write',
   'current.user:read',
 ] as const;
-/** Security roles of the token's user (facts 1.3); a token without explicit roles gets them all. */
+/** Security roles of the token's user; a token without explicit roles gets them all. */
 const ALL_ROLES = ['MEDIAEDIT', 'MEDIAREMOVE', 'MARKPUBLIC'] as const;
 
 export const DEFAULT_TOKEN = 'demo-token';
@@ -31,7 +31,7 @@ export interface OAuthClient {
 export interface Grant {
   scopes: Set<string>;
   roles: Set<string>;
-  /** ms epoch; undefined for permanent tokens, which never expire (facts 1.2). */
+  /** ms epoch; undefined for permanent tokens, which never expire. */
   expiresAt?: number;
 }
 
@@ -69,7 +69,7 @@ export class TokenStore {
 
   /**
    * Issues a JWT-shaped token. Bynder grants the intersection of the requested scopes and what the
-   * client's user may do, silently (facts 1.3); no requested scope means all of the client's scopes.
+   * client's user may do, silently; no requested scope means all of the client's scopes.
    */
   public issue(client: OAuthClient, requested: string[]): IssuedToken {
     const allowed = client.scopes ?? [...ALL_SCOPES];

@@ -9,7 +9,7 @@ interface PendingWrite {
 }
 
 /**
- * Modifies accepted with 202 and not yet visible (Bynder applies them asynchronously, facts 3.3).
+ * Modifies accepted with 202 and not yet visible (Bynder applies them asynchronously).
  * Writes apply in the order they were accepted, even when the delay setting changes in between.
  */
 export class WriteQueue {

@@ -327,7 +327,7 @@ function asset(index: number): SeedAsset {
 }
 
 const assets = Array.from({ length: ASSET_COUNT }, (_, index) => asset(index));
-/** Response keys differ from names in case, as on Bynder (facts 2.1: "Usage_notes" for usage_notes). */
+/** Response keys differ from names in case, as on Bynder (its listing is keyed by a variant of each name: "Usage_notes" for usage_notes). */
 const keyOf = (name: string): string => `${name[0]!.toUpperCase()}${name.slice(1)}`;
 const seed: Seed = {
   metaproperties: Object.fromEntries(metaproperties.map((mp) => [keyOf(mp.name), mp])),

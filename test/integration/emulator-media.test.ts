@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Seed } from '../../dev/bynder-emulator/server';
 import { callEmulator, useEmulator } from '../helpers/use-emulator';
 
-// Bodies and statuses as in shared/reference/bynder-api-facts.md, section 3.
+// Bodies and statuses as Bynder documents them: https://api.bynder.com/reference/get_api-v4-media.
 const REGION = '1A2B3C4D-1111-4A22-9B33C44D55E66F77';
 const NOTES = '2B3C4D5E-3333-4C44-8D55E66F77A88B99';
 const KEY = '3C4D5E6F-7777-4A22-9B33C44D55E66F77';

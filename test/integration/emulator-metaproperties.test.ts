@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { callEmulator, useEmulator } from '../helpers/use-emulator';
 
-// Bodies and statuses as in shared/reference/bynder-api-facts.md, section 2.
+// Bodies and statuses as Bynder documents them: https://api.bynder.com/reference/get_api-v4-metaproperties.
 interface Option {
   id: string;
   name: string;

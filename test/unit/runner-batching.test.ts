@@ -2,7 +2,6 @@ import type { DestinationBatch, DestinationDeliverResult } from '@zaiusinc/app-s
 import { describe, expect, it } from 'vitest';
 
 import type { AssetItem } from '../../src/lib/delivery';
-import type { Clock } from '../../src/lib/runtime-ports';
 import {
   choosePause,
   deliverWithRetries,

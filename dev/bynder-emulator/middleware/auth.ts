@@ -7,7 +7,7 @@ import type { TokenStore } from '../token-store';
 /**
  * Bearer auth for /api routes. Missing, unknown or expired token → 401; a valid token whose
  * grant lacks the route's scope or its user's security role → 403 "Access denied". Bynder leaves
- * open whether a missing scope gives 401 or 403 (facts 6.4); the emulator answers 403.
+ * open whether a missing scope gives 401 or 403 (Bynder does not document it); the emulator answers 403.
  */
 export function authMiddleware(tokens: TokenStore): RequestHandler {
   return (req, res, next) => {

@@ -11,7 +11,7 @@ interface ClientWindow {
 }
 
 /**
- * Bynder's WAF rule (facts 4.1): a sliding window per client; over the limit, the client is
+ * Bynder's WAF rule (https://api.bynder.com/docs/getting-started): a sliding window per client; over the limit, the client is
  * blocked, and the block lifts only once `quietMs` pass with no request from it (every request
  * during the block restarts that wait).
  */
@@ -51,7 +51,7 @@ export function rateLimitMiddleware(
     if (settings.rateLimit === false) return next();
     if (limiter.admit(contextOf(res).client, now(), settings.rateLimit)) return next();
     // The WAF's 429 carries no Retry-After and no rate-limit headers; its body is undocumented
-    // (facts 4.1), so the emulator sends a short plain-text body a client cannot parse as JSON.
+    // (https://api.bynder.com/docs/getting-started), so the emulator sends a short plain-text body a client cannot parse as JSON.
     res.status(429).type('text/plain').send('Too Many Requests');
   };
 }

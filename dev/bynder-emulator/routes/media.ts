@@ -11,11 +11,11 @@ import type { RouteDef } from '../route-table';
 const READ = { scope: 'asset:read' };
 const MODIFY = { scope: 'asset:write', role: 'MEDIAEDIT' };
 const REMOVE = { scope: 'asset:write', role: 'MEDIAREMOVE' };
-/** Bynder's ids are 8-4-4-16 upper-case hex (facts 1.1); any other form is simply not found. */
+/** Bynder's ids are 8-4-4-16 upper-case hex; any other form is simply not found. */
 const MEDIA_ID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{16}$/;
 
 /**
- * Asset reads and writes (facts 3.1-3.4), including the SDK variants with the id in body or query.
+ * Asset reads and writes (https://api.bynder.com/reference/get_api-v4-media and the modify and delete references), including the SDK variants with the id in body or query.
  * Every error body here carries `statuscode` as a string ("404", "403"), as Bynder's asset OpenAPI
  * gives it (https://api.bynder.com/reference/get_api-v4-media-id); the 202 keeps a number.
  */
@@ -43,7 +43,7 @@ export function mediaRoutes(deps: RouteDeps): RouteDef[] {
     const total = queryFlag(req, 'total', false);
     const count = queryFlag(req, 'count', false);
     if (!total && !count) return void res.json(media);
-    // Facet counts are reduced to the total here; Bynder adds per-facet counts (facts 3.1).
+    // Facet counts are reduced to the total here; Bynder adds per-facet counts (https://api.bynder.com/reference/get_api-v4-media).
     res.json({
       ...(total ? { total: { count: matching.length } } : {}),
       ...(count ? { count: { total: matching.length } } : {}),
@@ -56,14 +56,14 @@ export function mediaRoutes(deps: RouteDeps): RouteDef[] {
     const asset = liveMedia(id);
     if (!asset) return sendEnvelope(res, 404, 'Media not found', true);
     if (!req.is('application/x-www-form-urlencoded')) {
-      // Bynder answers 202 to a JSON body and ignores it (facts 5.2); strict mode (emulator-only) refuses.
+      // Bynder answers 202 to a JSON body and ignores it (https://api.bynder.com/reference/post_api-v4-media-id); strict mode (emulator-only) refuses.
       if (settings.strict) return sendEnvelope(res, 400, 'Request body must be form-encoded');
       return sendEnvelope(res, 202, 'Accepted');
     }
     const form = (req.body ?? {}) as Record<string, unknown>;
     const parsed = parseMediaForm(form, state.taxonomy, settings.strict);
     if (!parsed.ok) return sendEnvelope(res, 400, parsed.message);
-    // Changing isPublic needs the MARKPUBLIC role on top of MEDIAEDIT (facts 1.3). The check looks
+    // Changing isPublic needs the MARKPUBLIC role on top of MEDIAEDIT. The check looks
     // at the form itself, so no spelling of the value (`True`, `yes`, empty) slips past it.
     if ('isPublic' in form && !contextOf(res).principal?.roles.has('MARKPUBLIC')) {
       return sendEnvelope(res, 403, 'Access denied', true);

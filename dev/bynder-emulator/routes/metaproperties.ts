@@ -7,7 +7,7 @@ import { flattenOptions, renderMetaproperty, renderOptions } from '../taxonomy';
 
 const READ = { scope: 'meta.assetbank:read' };
 
-/** Metaproperty reads (facts 2.1-2.4). Order matters: '/options/' must come before '/:id/'. */
+/** Metaproperty reads (https://api.bynder.com/reference/get_api-v4-metaproperties). Order matters: '/options/' must come before '/:id/'. */
 export function metapropertyRoutes({ state, settings }: RouteDeps): RouteDef[] {
   const countsView = (): { mediaCount: (optionId: string) => number } => {
     const counts = state.optionCounts();
@@ -24,7 +24,7 @@ export function metapropertyRoutes({ state, settings }: RouteDeps): RouteDef[] {
         const ids = queryList(req, 'ids') ?? [];
         if (ids.length === 0) return sendEnvelope(res, 400, 'No data sent', true);
         const found = ids.flatMap((id) => state.taxonomy.option(id)?.option ?? []);
-        // Any unknown id fails the whole call (facts 2.4 documents the 400; all-or-nothing is assumed).
+        // Any unknown id fails the whole call (Bynder documents the 400; all-or-nothing is assumed).
         if (found.length < ids.length) {
           return sendEnvelope(res, 400, 'Invalid metaproperty option id sent', true);
         }
@@ -80,11 +80,11 @@ export function metapropertyRoutes({ state, settings }: RouteDeps): RouteDef[] {
       access: READ,
       handle: (req, res) => {
         const mp = state.taxonomy.get(String(req.params.id));
-        // Bynder answers an unknown id here with 400 and a string statuscode (facts 2.4), unlike /{id}/.
+        // Bynder answers an unknown id here with 400 and a string statuscode, unlike /{id}/.
         if (!mp) return sendEnvelope(res, 400, 'Invalid metaproperty ID', true);
         const name = queryValue(req, 'name')?.toLowerCase();
         const externalReference = queryValue(req, 'externalReference');
-        // Paging runs over top-level options; nested options stay inside their parent (facts 2.1).
+        // Paging runs over top-level options; nested options stay inside their parent.
         // `name` matches a top-level option whose name, or a descendant's, contains the text (Bynder
         // does not document exact vs contains; an assumption).
         const matches = (option: SeedOption): boolean =>

@@ -6,7 +6,7 @@ import type { RouteDef } from '../route-table';
 const TOKEN_PATH = '/v6/authentication/oauth2/token';
 
 /**
- * OAuth 2.0 token endpoint, client-credentials grant only (facts 1.3). Errors use the OAuth 2.0
+ * OAuth 2.0 token endpoint, client-credentials grant only. Errors use the OAuth 2.0
  * body (`{"error":"invalid_client"}`, RFC 6749 5.2) rather than Bynder's v4 envelope: the v6
  * service is not the v4 API and Bynder's exact error body is not in our facts.
  */

@@ -1,7 +1,7 @@
 import { PRIVATE_ADDRESS_CODE } from './address-guard';
 
 // What a request that got no HTTP answer means for us: a pure reading of the Node/axios error codes.
-// Only timeouts, resets and refused connections are retried (the brief's policy); anything else
+// Only timeouts, resets and refused connections are retried (each heals within seconds on a healthy portal); anything else
 // (unknown host, TLS failure) will not heal by asking again within seconds.
 
 export interface TransportFailure {

@@ -1,7 +1,7 @@
 import type { FieldModel } from './field';
 
 // The field model as OCP's DestinationSchema. src/lib is SDK-free, so these are structural copies
-// of the SDK's DestinationSchema / DestinationSchemaField (ocp-app-sdk-contract.md 2.6): an object
+// of the SDK's DestinationSchema / DestinationSchemaField (@zaiusinc/app-sdk, src/app/types/DestinationSchema.ts): an object
 // of this type is assignable to the SDK's.
 
 export interface DestinationSchemaField {

@@ -4,7 +4,7 @@ import type { WritePolicy } from '../config';
 // metaproperties and the standard asset fields. The schema function renders it; deliver()
 // validates and encodes with it. Only src/lib/fields translates between OCP and Bynder words.
 
-/** OCP primitive types this destination uses (see design.md, "Types"). */
+/** OCP primitive types this destination uses (a metaproperty value is text; the asset's flags are booleans). */
 export type OcpFieldType = 'string' | 'boolean';
 
 /** Where a field's value goes in Bynder. */

@@ -6,7 +6,7 @@ import { isEmptyValue, writeScalar } from './field-write';
 import { booleanValue, DATE_DESCRIPTION, isoDateValue, tagsValue, textValue } from './value-schemas';
 
 // The asset's own properties, written as plain form fields of `POST /api/v4/media/{id}/`
-// (bynder-api-facts.md 3.3). Their OCP names are fixed; metaproperties never take them.
+// (https://api.bynder.com/reference/post_api-v4-media-id). Their OCP names are fixed; metaproperties never take them.
 
 export const ASSET_ID_FIELD = 'asset_id';
 

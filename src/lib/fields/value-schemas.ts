@@ -6,7 +6,7 @@ import { kindOf, quoteValue } from './field-write';
 // lost: strings are trimmed, finite numbers become text ("42"), "true"/"1"/1 become true.
 // Their messages are written to follow the field name: `field "x": <message>`.
 
-/** Bynder's UI limit for `text` metaproperties (bynder-api-facts.md 2.2). */
+/** Bynder's UI limit for `text` metaproperties (https://support.bynder.com/hc/en-us/articles/6190351879186). */
 export const MAX_TEXT_LENGTH = 2500;
 
 /**
