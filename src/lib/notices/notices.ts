@@ -1,4 +1,6 @@
 import type { BatchEnd, RejectedOutcome } from '../delivery/outcome';
+import { reasonOf } from '../delivery/outcome';
+import { reasonKind } from '../delivery/reason-kind';
 import { redactSecrets } from '../redact';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { shorten } from '../shorten';
@@ -113,7 +115,7 @@ function rejectionsNotice(rejected: readonly RejectedOutcome[], end: BatchEnd, s
   const total = end.outcomes.reduce((sum, o) => sum + o.records.length, 0);
   const byReason = new Map<string, number>();
   for (const r of rejected) {
-    const reason = reasonClass(r);
+    const reason = shorten(reasonKind({ field: r.field, reason: reasonOf(r) }), 160);
     byReason.set(reason, (byReason.get(reason) ?? 0) + r.records.length);
   }
   const reasons = [...byReason].sort(([, a], [, b]) => b - a);
@@ -129,17 +131,6 @@ function rejectionsNotice(rejected: readonly RejectedOutcome[], end: BatchEnd, s
     summary: `${count} of ${total} records in a batch were not written to Bynder because of their data (OCP will not retry them): ${shown.join('; ')}${otherReasons > 0 ? `; and ${otherReasons} other reasons` : ''}.`,
     details: `First rejected: ${keys.join(', ')}${moreKeys > 0 ? ` and ${moreKeys} more` : ''}. Correct the values in the source (or the field mapping) and sync again. ${WHERE_TO_LOOK} ${ONCE_AN_HOUR}`,
   };
-}
-
-/**
- * A rejection's first reason without the values in it (quoted text becomes "…"), so records that
- * fail for the same reason count together: `field "campaign": "…" is not an option of "…" (…)`.
- */
-export function reasonClass(rejection: Pick<RejectedOutcome, 'problems'>): string {
-  const first = rejection.problems[0];
-  if (!first) return 'rejected';
-  const masked = first.problem.replace(/"(?:[^"\\]|\\.)*"/g, '"…"');
-  return shorten(first.field === undefined ? masked : `field "${first.field}": ${masked}`, 160);
 }
 
 // ── ready(): the credentials ────────────────────────────────────────────────────────────────────
