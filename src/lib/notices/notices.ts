@@ -128,7 +128,7 @@ function rejectionsNotice(rejected: readonly RejectedOutcome[], end: BatchEnd, s
     cause: 'rejected',
     syncId: sync.id,
     title: `${syncTitle(sync)}: ${count} record${count === 1 ? '' : 's'} rejected`,
-    summary: `${count} of ${total} records in a batch were not written to Bynder because of their data (OCP will not retry them): ${shown.join('; ')}${otherReasons > 0 ? `; and ${otherReasons} other reasons` : ''}.`,
+    summary: `${count} of ${total} records in a batch were not written to Bynder because of their data (retrying cannot fix them): ${shown.join('; ')}${otherReasons > 0 ? `; and ${otherReasons} other reasons` : ''}.`,
     details: `First rejected: ${keys.join(', ')}${moreKeys > 0 ? ` and ${moreKeys} more` : ''}. Correct the values in the source (or the field mapping) and sync again. ${WHERE_TO_LOOK} ${ONCE_AN_HOUR}`,
   };
 }
