@@ -46,8 +46,8 @@ export async function claimHourly(
   // An open claim is taken however old: a failure still not over is not announced again.
   const free = (claims: readonly Claim[], key: string) =>
     !claims.some((c) => c.key === key && (c.open === true || now - c.at < NOTICE_INTERVAL_MS));
-  const token = randomUUID();
   if (keys.length === 0) return new Set();
+  const token = randomUUID();
   const held = await claim(kvStore, now, (claims) => {
     const wanted = keys.filter((key) => free(claims, key));
     if (wanted.length === 0) return undefined;
@@ -83,11 +83,6 @@ export async function closeClaim(
 /** Whether the row holds an open claim at `key`, with one read: most calls need nothing more. */
 export async function hasOpenClaim(kvStore: KeyValueStore, key: string): Promise<boolean> {
   return claimsOf(await kvStore.get(NOTICES_KEY)).some((c) => c.key === key && c.open === true);
-}
-
-/** Empties the row (the local runner, before a run, so what it prints is that run's). */
-export async function clearNoticeClaims(kvStore: KeyValueStore): Promise<void> {
-  await kvStore.delete(NOTICES_KEY);
 }
 
 /**
