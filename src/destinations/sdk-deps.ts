@@ -1,6 +1,7 @@
-import { logger, storage } from '@zaiusinc/app-sdk';
+import { logger, notifications, storage } from '@zaiusinc/app-sdk';
 
 import type { ConfigStores } from '../lib/config';
+import type { Notifier } from '../lib/notices/notifier';
 import type { Clock, KeyValueStore, Logger } from '../lib/runtime-ports';
 import { systemClock } from '../lib/runtime-ports';
 
@@ -9,6 +10,7 @@ export interface SdkDeps extends ConfigStores {
   kvStore: KeyValueStore;
   logger: Logger;
   clock: Clock;
+  notifier: Notifier;
 }
 
 export function sdkDeps(): SdkDeps {
@@ -19,5 +21,7 @@ export function sdkDeps(): SdkDeps {
     kvStore: storage.kvStore,
     logger,
     clock: systemClock,
+    // The SDK's object itself, so its methods are looked up at each call (spies and wrappers see them).
+    notifier: notifications,
   };
 }

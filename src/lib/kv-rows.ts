@@ -64,6 +64,14 @@ export const KV_ROWS = {
     holds: 'the latest rejected records (key, field, reason), the last 500',
     cache: false,
   },
+  notices: {
+    key: 'delivery_notices',
+    // No TTL (an updater cannot set one through every store): bounded instead, and uninstall deletes it.
+    ttlSeconds: undefined,
+    owner: 'src/lib/notices/notice-throttle.ts',
+    holds: 'which Activity Log notice was sent when, per cause and sync (the last hour, at most 500)',
+    cache: false,
+  },
 } as const satisfies Record<string, KvRow>;
 
 /** The applied ledger of one batch lives under this prefix plus a hash of the sync and the batch. */

@@ -62,6 +62,7 @@ interface Summary {
   elapsedMs: number;
   rejections: Array<{ key: string; field: string; reason: string; line: number }>;
   unmatchedColumns: string[];
+  notifications: Array<{ severity: string; title: string; summary: string; details?: string }>;
 }
 
 interface State {
@@ -148,6 +149,12 @@ describe('npm run cli -- sync (child process, emulator target)', () => {
       }),
       expect.objectContaining({ key: '', field: 'asset_id', line: 6 }),
     ]);
+    // What the app sent to the Activity Log: one notice summarising the batch's two rejections.
+    expect(summary.notifications).toEqual([
+      expect.objectContaining({ severity: 'warn', title: expect.stringMatching(/: 2 records rejected$/) }),
+    ]);
+    expect(summary.notifications[0]?.summary).toContain('1 × season: "…" is not an option');
+    expect(summary.notifications[0]?.details).toContain(ID.badOption);
 
     const state = JSON.parse(await readFile(stateFile, 'utf8')) as State;
     expect(assetIn(state, ID.updated)).toMatchObject({

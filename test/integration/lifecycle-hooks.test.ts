@@ -12,6 +12,7 @@ const ROWS = [
   KV_ROWS.externalKeys.key,
   KV_ROWS.readiness.key,
   KV_ROWS.rejections.key,
+  KV_ROWS.notices.key,
 ];
 
 beforeEach(() => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { buildRunSummary, formatJsonSummary, formatSummary } from '../../dev/cli/sync/summary/run-summary';
-import { reasonKind, RunTally } from '../../dev/cli/sync/summary/run-tally';
+import { RunTally } from '../../dev/cli/sync/summary/run-tally';
+import { reasonKind } from '../../src/lib/delivery/reason-kind';
 
 function sampleTally(): RunTally {
   const tally = new RunTally();
@@ -32,6 +33,15 @@ const CONTEXT = {
   deletePolicy: 'archive',
   rejectionsFile: '/tmp/run/rejections.jsonl',
   unmatchedColumns: ['Notes'],
+  notifications: [
+    {
+      severity: 'warn' as const,
+      activity: 'Bynder Assets data sync',
+      title: 'Sync "local": 2 records rejected',
+      summary: '2 of 10 records in a batch were not written to Bynder because of their data',
+      details: 'First rejected: asset_id "B"',
+    },
+  ],
   source: 'data.csv',
   target: 'embedded emulator',
   appLog: '/tmp/run/app.log',
@@ -67,6 +77,9 @@ describe('run summary', () => {
     expect(text).toMatch(/requests\/second\s+2\.5/);
     expect(text).toMatch(/elapsed\s+4\.0 s {2}2 batches, 3 re-deliveries/);
     expect(text).toContain('columns not sent: Notes');
+    expect(text).toContain("notifications (OCP's Activity Log): 1");
+    expect(text).toContain('warn: Sync "local": 2 records rejected');
+    expect(text).toContain('First rejected: asset_id "B"');
   });
 
   it('writes the JSON summary with the keys scripts rely on', () => {
@@ -86,6 +99,9 @@ describe('run summary', () => {
     expect(json.rejections).toEqual([
       { key: '', field: '', reason: 'unreadable line: not valid JSON', line: 3 },
       expect.objectContaining({ key: 'B', field: 'campaign' }),
+    ]);
+    expect(json.notifications).toEqual([
+      expect.objectContaining({ severity: 'warn', title: 'Sync "local": 2 records rejected' }),
     ]);
   });
 });

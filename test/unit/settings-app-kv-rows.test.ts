@@ -26,6 +26,7 @@ describe('deleteAppKvRows', () => {
       KV_ROWS.externalKeys.key,
       KV_ROWS.readiness.key,
       KV_ROWS.rejections.key,
+      KV_ROWS.notices.key,
     ]);
   });
 

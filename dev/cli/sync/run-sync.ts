@@ -24,6 +24,7 @@ import type { SectionValues } from './settings/settings-input';
 import { detectSourceFormat, openSource } from './sources/open-source';
 import type { SourceEntry } from './sources/source-entry';
 import { SourceError } from './sources/source-entry';
+import { captureNotifications } from './summary/notification-capture';
 import type { ProgressReporter } from './summary/progress-reporter';
 import type { RequestCount, RunSummary } from './summary/run-summary';
 import { buildRunSummary } from './summary/run-summary';
@@ -84,6 +85,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
   const counter = options.target.countRequests();
   let requests: RequestCount | undefined;
   const rejectionsOut = createWriteStream(options.rejectionsFile);
+  const notices = captureNotifications();
   try {
     const { config, notes } = await saveSettings(options.settings, {
       ...options.target.credentials,
@@ -220,11 +222,13 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       deletePolicy: config.deletePolicy,
       rejectionsFile: tally.rejected > 0 ? options.rejectionsFile : undefined,
       unmatchedColumns: mapping.unmatched.map((u) => u.column),
+      notifications: notices.sent,
       source: options.source,
       target: options.target.describe,
       appLog: options.appLog,
     });
   } finally {
+    notices.restore();
     if (!requests) counter.stop();
     await closeStream(rejectionsOut);
   }

@@ -1,5 +1,7 @@
-import { type ConfigStores, loadConfig } from '../config';
+import { type ConfigStores, loadConfig, secretsOf } from '../config';
 import { getFieldModel } from '../fields/get-field-model';
+import { notifyBatch } from '../notices/notices';
+import type { Notifier } from '../notices/notifier';
 import { redactSecrets } from '../redact';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { resolverFor } from './asset-resolver';
@@ -17,11 +19,12 @@ export interface DeliveryBatch {
   sync: { id: string; name: string };
 }
 
-/** What deliver() needs from its host: the SDK's stores and logger, and a clock. */
+/** What deliver() needs from its host: the SDK's stores, logger and notifications, and a clock. */
 export interface DeliveryDeps extends ConfigStores {
   kvStore: KeyValueStore;
   logger: Logger;
   clock: Clock;
+  notifier: Notifier;
 }
 
 /**
@@ -36,7 +39,12 @@ export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Pr
   // 0 guard and 1 config: a stored rate-limit block means nothing is sent at all.
   const [config, block] = await Promise.all([loadConfig(deps), readRateLimitBlock(kvStore, clock)]);
   const traffic = createTrafficCounter();
-  if (block) return reportBatch(deps, { ...report, traffic }, pausedByRateLimit(batch.items.length, block));
+  const noticeDeps = { ...deps, secrets: secretsOf(config.credentials) };
+  if (block) {
+    const paused = pausedByRateLimit(batch.items.length, block);
+    await notifyBatch(paused, batch.sync, noticeDeps);
+    return reportBatch(deps, { ...report, traffic }, paused);
+  }
   const { api, budget } = createPacedClient(config, { ...deps, onResponse: traffic.record });
   // 2 field model, and what earlier attempts of this batch applied
   const modelDeps = { ...deps, config, api };
@@ -62,11 +70,9 @@ export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Pr
     { ledger, applied: execution.applied, keyCache, syncName: batch.sync.name },
     deps,
   );
-  return reportBatch(
-    deps,
-    { ...report, traffic },
-    { ...execution, outcomes, droppedFields: plan.unknownFields },
-  );
+  const end = { ...execution, outcomes, droppedFields: plan.unknownFields };
+  await notifyBatch(end, batch.sync, noticeDeps);
+  return reportBatch(deps, { ...report, traffic }, end);
 }
 
 /**

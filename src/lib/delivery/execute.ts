@@ -97,6 +97,7 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       message: describeRateLimitBlock(block),
       retryable: true,
       pendingCause: 'not sent: Bynder rate limit',
+      stoppedBy: { kind: 'rate_limit', blockedUntil: block.blockedUntil },
     });
     try {
       await storeRateLimitBlock(kvStore, block, clock);
@@ -119,8 +120,14 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       if (!halt) await onRateLimit();
     } else if (error.haltsBatch) {
       // Credentials or roles: a settings problem, not the records'. Only the user can fix it.
-      const why = describeConnectionFailure(error, deps.connection).message;
-      haltOnce({ message: why, retryable: error.retryable, pendingCause: error.pendingCause ?? 'not sent' });
+      const why = describeConnectionFailure(error, deps.connection);
+      const stoppedBy = why.problem === 'permissions' ? 'permissions' : 'credentials';
+      haltOnce({
+        message: why.message,
+        retryable: error.retryable,
+        pendingCause: error.pendingCause ?? 'not sent',
+        stoppedBy: { kind: stoppedBy },
+      });
     } else if (error instanceof BynderUnavailableError) {
       unavailableInARow += 1;
       if (unavailableInARow >= MAX_CONSECUTIVE_UNAVAILABLE) {
@@ -154,7 +161,11 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       }),
     ),
   );
-  const stop = halt ? { message: halt.message, retryable: halt.retryable } : undefined;
+  const stop: BatchStop | undefined = halt && {
+    message: halt.message,
+    retryable: halt.retryable,
+    ...(halt.stoppedBy ? { stoppedBy: halt.stoppedBy } : {}),
+  };
   return { outcomes, applied, ...(stop ? { stop } : {}) };
 }
 

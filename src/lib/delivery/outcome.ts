@@ -50,6 +50,8 @@ export interface BatchStop {
   message: string;
   /** False when only the user can fix it (credentials, roles): OCP should not retry. */
   retryable: boolean;
+  /** What stopped it, for the Activity Log notice: Bynder's rate-limit block, or the credentials. */
+  stoppedBy?: { kind: 'rate_limit'; blockedUntil: number } | { kind: 'credentials' | 'permissions' };
 }
 
 /** The SDK's DestinationDeliverResult, restated so src/lib stays SDK-free. */

@@ -48,6 +48,10 @@ export function describeRateLimitBlock(block: RateLimitBlock): string {
 export function pausedByRateLimit(total: number, block: RateLimitBlock): BatchEnd {
   return {
     outcomes: allPending(total, 'not sent: Bynder rate-limit block'),
-    stop: { message: describeRateLimitBlock(block), retryable: true },
+    stop: {
+      message: describeRateLimitBlock(block),
+      retryable: true,
+      stoppedBy: { kind: 'rate_limit', blockedUntil: block.blockedUntil },
+    },
   };
 }

@@ -1,5 +1,7 @@
-import type { AppConfig } from '../config';
+import { type AppConfig, secretsOf } from '../config';
 import { KV_ROWS } from '../kv-rows';
+import { notifyConnectionCheck } from '../notices/notices';
+import type { Notifier } from '../notices/notifier';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { checkConnection } from '../settings/connection-test';
 import { contentHash } from './content-hash';
@@ -18,7 +20,7 @@ export interface Readiness {
 
 export async function checkReadiness(
   config: AppConfig,
-  deps: { kvStore: KeyValueStore; clock: Clock; logger: Logger },
+  deps: { kvStore: KeyValueStore; clock: Clock; logger: Logger; notifier: Notifier },
 ): Promise<Readiness> {
   const { kvStore, clock } = deps;
   const fingerprint = fingerprintOf(config);
@@ -36,6 +38,11 @@ export async function checkReadiness(
   const readiness = check.ok
     ? { ready: true, message: `Connected to ${config.portalUrl}` }
     : { ready: false, message: check.failure.message };
+  // Refused credentials are announced in the Activity Log, and so is their working again.
+  const said = check.ok
+    ? { ok: true as const, portalUrl: config.portalUrl }
+    : { ok: false as const, ...check.failure };
+  await notifyConnectionCheck(said, { ...deps, secrets: secretsOf(config.credentials) });
   await kvStore.put(
     READINESS_KEY,
     { fingerprint, checkedAt: clock.now(), ...readiness },

@@ -1,3 +1,4 @@
+import type { CapturedNotification } from './notification-capture';
 import type { Rejection, RunTally } from './run-tally';
 
 // The end of a run: the counts built from the tally, and the two ways they are printed.
@@ -41,6 +42,8 @@ export interface RunSummary {
   pendingCauses: Array<{ cause: string; count: number }>;
   requestDetail: RequestCount;
   unmatchedColumns: string[];
+  /** What the app sent to OCP's Activity Log during the run, in order. */
+  notifications: CapturedNotification[];
   source: string;
   target: string;
   appLog: string | undefined;
@@ -54,6 +57,7 @@ export function buildRunSummary(
     deletePolicy: string;
     rejectionsFile: string | undefined;
     unmatchedColumns: string[];
+    notifications: readonly CapturedNotification[];
     source: string;
     target: string;
     appLog: string | undefined;
@@ -80,6 +84,7 @@ export function buildRunSummary(
     pendingCauses: sortedCounts(tally.pendingCauses).map(([cause, count]) => ({ cause, count })),
     requestDetail: context.requests,
     unmatchedColumns: context.unmatchedColumns,
+    notifications: [...context.notifications],
     source: context.source,
     target: context.target,
     appLog: context.appLog,
@@ -150,6 +155,14 @@ export function formatSummary(summary: RunSummary): string {
   );
   if (summary.unmatchedColumns.length > 0) {
     lines.push(`  columns not sent: ${summary.unmatchedColumns.join(', ')}`);
+  }
+  if (summary.notifications.length > 0) {
+    lines.push(`  notifications (OCP's Activity Log): ${summary.notifications.length}`);
+    for (const n of summary.notifications) {
+      lines.push(`      ${n.severity}: ${n.title}`);
+      lines.push(`        ${n.summary}`);
+      if (n.details) lines.push(`        ${n.details}`);
+    }
   }
   if (summary.appLog) lines.push(`  app log: ${summary.appLog}`);
   return `${lines.join('\n')}\n`;

@@ -1,3 +1,5 @@
+import { reasonKind } from '../../../../src/lib/delivery/reason-kind';
+
 // What happened to every source record. Each record ends in exactly one bucket, so
 // records = applied + deleted + ignoredDeletes + rejected + pending.
 
@@ -49,18 +51,4 @@ export class RunTally {
     this.pending += howMany;
     this.pendingCauses.set(cause, (this.pendingCauses.get(cause) ?? 0) + howMany);
   }
-}
-
-/** Groups rejections by what is wrong: quoted values, option lists and lengths removed, field kept. */
-export function reasonKind(rejection: Pick<Rejection, 'field' | 'reason'>): string {
-  const generic = rejection.reason
-    .replace(/^field "[^"]*":\s*/, '')
-    .replace(/\s*\([^)]*,[^)]*(\)|$)/g, '') // option lists, e.g. (Summer, Winter, …)
-    .replace(/"[^"]*"/g, '"…"')
-    .replace(/\b\d[\d,.]*(?= characters)/g, 'N') // lengths: "is 2,603 characters long"
-    .split(';')[0]
-    ?.trim();
-  return rejection.field
-    ? `${rejection.field}: ${generic ?? rejection.reason}`
-    : (generic ?? rejection.reason);
 }

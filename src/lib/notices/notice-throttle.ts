@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+
+import { KV_ROWS } from '../kv-rows';
+import type { Clock, KeyValueStore, StoredRow } from '../runtime-ports';
+
+// At most one notice per cause and sync an hour, however many batches meet the cause, in however
+// many invocations at once. One kvStore row holds what was said when: a notice is sent only by the
+// invocation whose claim the row holds afterwards.
+//
+// Claims are written with a patch whose updater re-reads the row (compare-and-set), so of two
+// concurrent claimers one wins and the other, retried, sees the claim. That holds only for a row
+// that exists: the SDK's local store creates a missing row without a check (at CAS 0, which a second
+// writer that also read "missing" passes), so two first claimers could both win. So a missing row is
+// first created empty (concurrent creators overwrite each other's empty rows, which loses nothing),
+// then claimed; and the row is read back, so only the claim it holds counts.
+
+const NOTICES_KEY = KV_ROWS.notices.key;
+export const NOTICE_INTERVAL_MS = 60 * 60_000;
+/** Claims kept: older than the interval they are dropped anyway; this bounds a burst of causes. */
+export const MAX_NOTICE_CLAIMS = 500;
+
+interface Claim {
+  /** `<sync id>|<cause>`, or `|<cause>` for the install as a whole. */
+  key: string;
+  at: number;
+  token: string;
+  /** A failure announced and not yet announced as over (the credentials). Kept past the interval. */
+  open?: boolean;
+}
+
+export function claimKey(syncId: string | undefined, cause: string): string {
+  return `${(syncId ?? '').slice(0, 200)}|${cause}`;
+}
+
+/**
+ * Claims the keys with no claim in the last hour; resolves to those this call holds. `open`: the
+ * claims stay open until closeClaim (a failure whose end is announced too).
+ */
+export async function claimHourly(
+  kvStore: KeyValueStore,
+  clock: Clock,
+  keys: readonly string[],
+  options: { open?: boolean } = {},
+): Promise<Set<string>> {
+  const now = clock.now();
+  // An open claim is taken however old: a failure still not over is not announced again.
+  const free = (claims: readonly Claim[], key: string) =>
+    !claims.some((c) => c.key === key && (c.open === true || now - c.at < NOTICE_INTERVAL_MS));
+  if (keys.length === 0) return new Set();
+  const token = randomUUID();
+  const held = await claim(kvStore, now, (claims) => {
+    const wanted = keys.filter((key) => free(claims, key));
+    if (wanted.length === 0) return undefined;
+    const kept = claims.filter((c) => !wanted.includes(c.key));
+    const open = options.open ? { open: true } : {};
+    return [...kept, ...wanted.map((key) => ({ key, at: now, token, ...open }))];
+  });
+  return new Set(held.filter((c) => c.token === token && keys.includes(c.key)).map((c) => c.key));
+}
+
+/**
+ * Closes the open claim at `key` (the failure is over) and claims `closedKey` for the notice saying
+ * so; true when this call did. Nothing to close (never announced, or closed already): false.
+ */
+export async function closeClaim(
+  kvStore: KeyValueStore,
+  clock: Clock,
+  key: string,
+  closedKey: string,
+): Promise<boolean> {
+  const now = clock.now();
+  const token = randomUUID();
+  const held = await claim(kvStore, now, (claims) => {
+    if (!claims.some((c) => c.key === key && c.open === true)) return undefined;
+    const closed = claims
+      .filter((c) => c.key !== closedKey)
+      .map((c) => (c.key === key ? { key, at: c.at, token: c.token } : c));
+    return [...closed, { key: closedKey, at: now, token }];
+  });
+  return held.some((c) => c.key === closedKey && c.token === token);
+}
+
+/** Whether the row holds an open claim at `key`, with one read: most calls need nothing more. */
+export async function hasOpenClaim(kvStore: KeyValueStore, key: string): Promise<boolean> {
+  return claimsOf(await kvStore.get(NOTICES_KEY)).some((c) => c.key === key && c.open === true);
+}
+
+/**
+ * The shared cycle: one read; nothing to claim → done, no write. Else create the row if missing,
+ * patch it with `update` (undefined: leave it as it is) and answer the claims it holds afterwards.
+ */
+async function claim(
+  kvStore: KeyValueStore,
+  now: number,
+  update: (claims: Claim[]) => Claim[] | undefined,
+): Promise<Claim[]> {
+  const row = await kvStore.get(NOTICES_KEY);
+  if (update(claimsOf(row)) === undefined) return [];
+  if (Object.keys(row).length === 0) {
+    await kvStore.patch(NOTICES_KEY, (previous: StoredRow) => ({ ...previous, claims: claimsOf(previous) }));
+  }
+  await kvStore.patch(NOTICES_KEY, (previous: StoredRow) => {
+    const claims = claimsOf(previous);
+    return { claims: bounded(update(claims) ?? claims, now) };
+  });
+  return claimsOf(await kvStore.get(NOTICES_KEY));
+}
+
+/** Drops claims past the interval (open ones stay) and keeps the newest MAX_NOTICE_CLAIMS. */
+function bounded(claims: Claim[], now: number): Claim[] {
+  return claims.filter((c) => c.open === true || now - c.at < NOTICE_INTERVAL_MS).slice(-MAX_NOTICE_CLAIMS);
+}
+
+function claimsOf(row: StoredRow): Claim[] {
+  const claims = row.claims;
+  if (!Array.isArray(claims)) return [];
+  return claims.filter(
+    (c): c is Claim =>
+      typeof c === 'object' &&
+      c !== null &&
+      typeof (c as Claim).key === 'string' &&
+      typeof (c as Claim).at === 'number' &&
+      typeof (c as Claim).token === 'string',
+  );
+}
