@@ -3,6 +3,8 @@ import { getFieldModel } from '../fields/get-field-model';
 import { redactSecrets } from '../redact';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { resolverFor } from './asset-resolver';
+import { startCheckpoint } from './checkpoint';
+import { startDeadline } from './deadline';
 import { readLedger, saveBatchState } from './delivery-state';
 import { executePlan } from './execute';
 import { createTrafficCounter, type DeliverResult, failureFromError, reportBatch } from './outcome';
@@ -22,6 +24,8 @@ export interface DeliveryDeps extends ConfigStores {
   kvStore: KeyValueStore;
   logger: Logger;
   clock: Clock;
+  /** The time budget in ms (default DELIVERY_TIME_BUDGET_MS); tests shorten it. */
+  timeBudgetMs?: number;
 }
 
 /**
@@ -37,15 +41,17 @@ export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Pr
   const [config, block] = await Promise.all([loadConfig(deps), readRateLimitBlock(kvStore, clock)]);
   const traffic = createTrafficCounter();
   if (block) return reportBatch(deps, { ...report, traffic }, pausedByRateLimit(batch.items.length, block));
-  const { api, budget } = createPacedClient(config, { ...deps, onResponse: traffic.record });
+  const deadline = startDeadline(clock, deps.timeBudgetMs);
+  const { api, budget } = createPacedClient(config, { ...deps, onResponse: traffic.record, deadline });
   // 2 field model, and what earlier attempts of this batch applied
   const modelDeps = { ...deps, config, api };
-  const [model, ledger] = await Promise.all([getFieldModel(modelDeps), readLedger(kvStore, batch)]);
+  const [model, ledger] = await Promise.all([getFieldModel(modelDeps), readLedger(kvStore, batch, clock)]);
   // 3 plan (re-planned once with a refreshed model on schema drift)
   const plan = await planDelivery(batch.items, model, ledger.applied, modelDeps);
   // 5 execute (4, reading what Bynder holds, is not built yet)
   const keys = plan.writes.map((write) => write.key);
   const resolver = await resolverFor(plan.model, { api, kvStore }, keys);
+  const checkpoint = startCheckpoint(ledger, deps);
   const execution = await executePlan(plan.writes, {
     ...deps,
     api,
@@ -53,13 +59,15 @@ export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Pr
     budget,
     maxInFlight: config.maxInFlight,
     connection: config,
+    onApplied: checkpoint.applied,
+    timeBudgetMs: deadline.budgetMs,
   });
   // 6 outcome: what must outlive this invocation, then 7 the report and OCP's result
   const outcomes = [...plan.rejected, ...plan.done, ...execution.outcomes];
   const { keyCache } = resolver;
   await saveBatchState(
     outcomes,
-    { ledger, applied: execution.applied, keyCache, syncName: batch.sync.name },
+    { checkpoint, stop: execution.stop, keyCache, syncName: batch.sync.name },
     deps,
   );
   return reportBatch(
