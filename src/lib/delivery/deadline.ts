@@ -2,8 +2,7 @@ import type { RequestDeadline } from '../bynder/client-options';
 import type { Clock } from '../runtime-ports';
 
 // deliver() works to a time budget. OCP publishes no time limit for deliver(); the only limit it
-// publishes is for jobs, whose perform() should finish within 60 s
-// (https://docs.developers.optimizely.com/optimizely-connect-platform/docs/jobs). An invocation is
+// publishes is for jobs, whose perform() should finish a unit of work within 60 s. An invocation is
 // taken to live under the same kind of limit, so the budget ends 15 s short of it: room for the
 // end-of-batch kvStore writes, the report and the platform's own overhead. Within the budget no
 // request (and no retry) starts that cannot finish before it ends, requests still in flight when it
