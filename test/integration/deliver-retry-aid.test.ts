@@ -4,9 +4,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { performance } from 'node:perf_hooks';
 
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
+import { BynderClient } from '../../src/lib/bynder/BynderClient';
+import { BynderDeadlineError } from '../../src/lib/bynder/errors';
+import { startDeadline } from '../../src/lib/delivery/deadline';
 import { ledgerKeyOf } from '../../src/lib/delivery/delivery-state';
 import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
 import { clockAhead, fakeClock } from '../helpers/fake-clock';
+import { portalOf } from '../helpers/portal-origin';
+import { silentLogger } from '../helpers/silent-logger';
 import { callEmulator, useEmulator } from '../helpers/use-emulator';
 
 // The applied ledger as a retry aid and nothing more (a completed batch leaves nothing that makes a
@@ -179,5 +184,28 @@ describe('the time budget', () => {
     expect(result.failureReason).toContain('the time budget of one delivery (45 s) ran out');
     expect(result.failureReason).toContain(`${60 - applied} of 60 records pending`);
     expect(descriptionOf(applied + 1)).toBe(`original ${applied + 1}`);
+  });
+
+  it('starts no retry whose backoff leaves too little of the budget', async () => {
+    // Budget 3 s on a clock moved only by the backoff sleeps; a start needs 750 ms left (a quarter).
+    // Backoffs with the jitter pinned high: 495, 990, 1,980 ms: the third retry does not fit.
+    const clock = fakeClock(Date.now());
+    const api = new BynderClient({
+      portalUrl: portalOf(emulator.url),
+      credentials: { kind: 'permanent_token', token: TOKEN },
+      logger: silentLogger,
+      clock,
+      random: () => 0.99,
+      deadline: startDeadline(clock, 3_000),
+    });
+    emulator.faults.add({ match: `POST /api/v4/media/${assetId(1)}/`, status: 503 });
+    emulator.clearRequests();
+    const failure = await api.updateMedia(assetId(1), { description: 'x' }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(BynderDeadlineError);
+    expect(String(failure)).toContain('was not retried');
+    expect(emulator.requests(POST).map((r) => r.status)).toEqual([503, 503, 503]);
   });
 });

@@ -57,8 +57,8 @@ export function startCheckpoint(
     },
     close: async (keep) => {
       if (keep) {
+        await saving; // a failed checkpoint in flight hands its writes back for this last one
         if (unsaved.length > 0) await save();
-        await saving;
         return;
       }
       unsaved = [];
