@@ -147,7 +147,7 @@ describe('the time budget', () => {
       success: false,
       retryable: true,
       failureReason:
-        "the time budget of one delivery (4 s) ran out; what was not applied is left for OCP's retry; 2 of 3 records pending (not sent: time budget ran out); 1 applied",
+        "the time budget of one delivery (4 s) ran out; what was not applied is left for OCP's retry; 2 of 3 records pending (time budget ran out); 1 applied",
     });
     await emulator.settle();
     expect([descriptionOf(1), descriptionOf(2), descriptionOf(3)]).toEqual([

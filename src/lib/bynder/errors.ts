@@ -91,7 +91,8 @@ export class BynderUnavailableError extends BynderError {
 export class BynderDeadlineError extends BynderError {
   public override name = 'BynderDeadlineError';
   public readonly retryable = true;
-  public override readonly pendingCause = 'not sent: time budget ran out';
+  /** Not "not sent": a write cut in flight may have reached Bynder (sending it again is safe). */
+  public override readonly pendingCause = 'time budget ran out';
   public override readonly haltsBatch = true;
   public override readonly fix = 'Nothing to fix: the rest is sent on the next attempt.';
   public constructor(
