@@ -60,7 +60,6 @@ export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Pr
     maxInFlight: config.maxInFlight,
     connection: config,
     onApplied: checkpoint.applied,
-    timeBudgetMs: deadline.budgetMs,
   });
   // 6 outcome: what must outlive this invocation, then 7 the report and OCP's result
   const outcomes = [...plan.rejected, ...plan.done, ...execution.outcomes];
