@@ -18,6 +18,11 @@ export class BynderAssetSync extends Destination<AssetItem> {
    * class with no arguments and never sets it, so production runs on the system clock.
    */
   public static clockOverride: Clock | undefined;
+  /**
+   * Tests and the local runner may shorten deliver()'s time budget (ms; default
+   * DELIVERY_TIME_BUDGET_MS in src/lib/delivery/deadline.ts). OCP never sets it.
+   */
+  public static timeBudgetMsOverride: number | undefined;
 
   public async ready(): Promise<DestinationReadyResult> {
     const deps = runtimeDeps();
@@ -35,7 +40,12 @@ export class BynderAssetSync extends Destination<AssetItem> {
   }
 }
 
-function runtimeDeps(): SdkDeps {
+function runtimeDeps(): SdkDeps & { timeBudgetMs?: number } {
   const deps = sdkDeps();
-  return BynderAssetSync.clockOverride ? { ...deps, clock: BynderAssetSync.clockOverride } : deps;
+  const { clockOverride, timeBudgetMsOverride } = BynderAssetSync;
+  return {
+    ...deps,
+    ...(clockOverride ? { clock: clockOverride } : {}),
+    ...(timeBudgetMsOverride !== undefined ? { timeBudgetMs: timeBudgetMsOverride } : {}),
+  };
 }

@@ -77,10 +77,11 @@ export const KV_ROWS = {
 /** The applied ledger of one batch lives under this prefix plus a hash of the sync and the batch. */
 export const LEDGER_ROW = {
   keyPrefix: 'delivery_ledger_',
-  // OCP retries a batch within hours; a day keeps the ledger through them, then it expires.
-  ttlSeconds: DAY_SECONDS,
-  owner: 'src/lib/delivery/delivery-state.ts',
-  holds: 'fingerprints of the writes earlier attempts of one batch applied',
+  // Trusted for an hour after its first entry (LEDGER_TRUST_MS); an hour after its last write it is
+  // surely past that, so it expires then. Deleted earlier, when the batch leaves nothing to retry.
+  ttlSeconds: 60 * 60,
+  owner: 'src/lib/delivery/delivery-state.ts (checkpointed by checkpoint.ts)',
+  holds: 'fingerprints of the writes attempts of one batch applied, while OCP may retry it',
   cache: false,
 } as const;
 

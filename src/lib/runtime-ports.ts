@@ -18,7 +18,8 @@ export interface KeyValueStore {
   put(key: string, value: StoredRow, options?: { ttl?: number }): Promise<unknown>;
   patch(
     key: string,
-    value: StoredRow | ((previous: StoredRow) => StoredRow),
+    // An updater sets the TTL through `options.ttl`: the SDK ignores patch's own options then.
+    value: StoredRow | ((previous: StoredRow, options?: { ttl?: number }) => StoredRow),
     options?: { ttl?: number },
   ): Promise<unknown>;
   delete(key: string): Promise<unknown>;

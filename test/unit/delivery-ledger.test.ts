@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Metaproperty } from '../../src/lib/bynder/api-types';
-import { ledgerKeyOf, readLedger, writeLedger } from '../../src/lib/delivery/delivery-state';
+import { LEDGER_TRUST_MS, ledgerKeyOf, readLedger, writeLedger } from '../../src/lib/delivery/delivery-state';
+import { LEDGER_ROW } from '../../src/lib/kv-rows';
 import { planBatch, writeFingerprint } from '../../src/lib/delivery/plan';
 import { buildFieldModel } from '../../src/lib/fields/field-model';
 import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
@@ -29,7 +30,9 @@ function memoryKvStore(): KeyValueStore & { ops: string[]; ttls: Map<string, num
     patch: async (key, value) => {
       ops.push(`patch ${key}`);
       const previous = rows.get(key) ?? {};
-      rows.set(key, typeof value === 'function' ? value(previous) : { ...previous, ...value });
+      const options: { ttl?: number } = { ttl: ttls.get(key) };
+      rows.set(key, typeof value === 'function' ? value(previous, options) : { ...previous, ...value });
+      ttls.set(key, options.ttl);
       return previous;
     },
     delete: async (key) => {
@@ -57,37 +60,37 @@ const sync = { id: 'sync-1', name: 'Assets' };
 describe('applied ledger', () => {
   it('finds nothing (one read) when no earlier attempt left a ledger', async () => {
     const kv = memoryKvStore();
-    const ledger = await readLedger(kv, { items, sync });
+    const ledger = await readLedger(kv, { items, sync }, clock);
     expect(ledger.applied.size).toBe(0);
     expect(kv.ops).toEqual([`get ${ledger.key}`]);
   });
 
   it('lets attempt 2 skip what attempt 1 applied and send only the rest', async () => {
     const kv = memoryKvStore();
-    const first = await readLedger(kv, { items, sync });
+    const first = await readLedger(kv, { items, sync }, clock);
     const plan1 = planBatch(items, model, policy, first.applied);
     expect(plan1.writes.map((w) => w.key)).toEqual(['A', 'B', 'C']);
     // Attempt 1 applied A and C; B stayed pending.
     const appliedNow = plan1.writes.filter((w) => w.key !== 'B');
     await writeLedger(kv, first, appliedNow, clock);
 
-    const second = await readLedger(kv, { items, sync });
+    const second = await readLedger(kv, { items, sync }, clock);
     const plan2 = planBatch(items, model, policy, second.applied);
     expect(plan2.writes.map((w) => w.key)).toEqual(['B']);
     expect(plan2.done.map((s) => s.key).sort()).toEqual(['A', 'C']);
-    expect(kv.ops).toEqual([`get ${first.key}`, `put ${first.key}`, `get ${first.key}`]);
-    expect(kv.ttls.get(first.key)).toBe(24 * 60 * 60);
+    expect(kv.ops).toEqual([`get ${first.key}`, `patch ${first.key}`, `get ${first.key}`]);
+    expect(kv.ttls.get(first.key)).toBe(LEDGER_ROW.ttlSeconds);
   });
 
   it('accumulates over attempts', async () => {
     const kv = memoryKvStore();
     const [a, b] = planBatch(items, model, policy).writes;
     if (!a || !b) throw new Error('expected two writes');
-    const attempt2 = await readLedger(kv, { items, sync });
+    const attempt2 = await readLedger(kv, { items, sync }, clock);
     await writeLedger(kv, attempt2, [a], clock);
-    const attempt3 = await readLedger(kv, { items, sync });
+    const attempt3 = await readLedger(kv, { items, sync }, clock);
     await writeLedger(kv, attempt3, [b], clock);
-    const attempt4 = await readLedger(kv, { items, sync });
+    const attempt4 = await readLedger(kv, { items, sync }, clock);
     expect([...attempt4.applied].sort()).toEqual([writeFingerprint(a), writeFingerprint(b)].sort());
   });
 
@@ -98,9 +101,25 @@ describe('applied ledger', () => {
     expect(ledgerKeyOf('sync-1', [...items, { asset_id: 'D' }])).not.toBe(key);
   });
 
+  it('trusts a row for LEDGER_TRUST_MS after its first entry, then starts it afresh', async () => {
+    const kv = memoryKvStore();
+    const local = fakeClock(1_000_000);
+    const [a, b] = planBatch(items, model, policy).writes;
+    if (!a || !b) throw new Error('expected two writes');
+    await writeLedger(kv, await readLedger(kv, { items, sync }, local), [a], local);
+    local.advance(LEDGER_TRUST_MS - 1_000);
+    // A later checkpoint does not extend the trust of the first entry.
+    await writeLedger(kv, await readLedger(kv, { items, sync }, local), [b], local);
+    expect((await readLedger(kv, { items, sync }, local)).applied.size).toBe(2);
+    local.advance(2_000);
+    expect((await readLedger(kv, { items, sync }, local)).applied.size).toBe(0);
+    await writeLedger(kv, await readLedger(kv, { items, sync }, local), [b], local);
+    expect([...(await readLedger(kv, { items, sync }, local)).applied]).toEqual([writeFingerprint(b)]);
+  });
+
   it('ignores a malformed row', async () => {
     const kv = memoryKvStore();
     await kv.put(ledgerKeyOf(sync.id, items), { applied: 'not a list' });
-    expect((await readLedger(kv, { items, sync })).applied.size).toBe(0);
+    expect((await readLedger(kv, { items, sync }, clock)).applied.size).toBe(0);
   });
 });

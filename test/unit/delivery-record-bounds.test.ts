@@ -11,7 +11,7 @@ import {
   MAX_RECORD_VALUES,
 } from '../../src/lib/delivery/record-bounds';
 import { buildFieldModel } from '../../src/lib/fields/field-model';
-import type { KeyValueStore, Logger } from '../../src/lib/runtime-ports';
+import { type KeyValueStore, type Logger, systemClock } from '../../src/lib/runtime-ports';
 import { reasonOf } from '../../src/lib/delivery/outcome';
 
 // Hostile records are bounded one by one: a record too deep or too large for anything that recurses
@@ -74,7 +74,9 @@ describe('record bounds', () => {
     expect(ledgerKeyOf('sync-1', batch)).toBe(key);
     // The other items still tell batches apart.
     expect(ledgerKeyOf('sync-1', [batch[0], deep])).not.toBe(key);
-    await expect(readLedger(emptyStore, { items: batch, sync: { id: 'sync-1' } })).resolves.toMatchObject({
+    await expect(
+      readLedger(emptyStore, { items: batch, sync: { id: 'sync-1' } }, systemClock),
+    ).resolves.toMatchObject({
       key,
     });
   });

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { Credentials } from '../config';
 import { redactSecrets } from '../redact';
 import { type Clock, type Logger, systemClock } from '../runtime-ports';
-import type { BynderClientOptions, ResponseInfo } from './client-options';
+import type { BynderClientOptions, RequestDeadline, ResponseInfo } from './client-options';
 import { guardedLookup } from './address-guard';
 import { type AccessTokenSource, createAccessTokenSource, type IssuedToken } from './access-token';
 import type { Media, Metaproperty, MetapropertyOption } from './api-types';
@@ -29,7 +29,12 @@ import {
   PAGE_SIZE,
   USER_AGENT,
 } from './constants';
-import { BynderInvalidResponseError, BynderNotFoundError, BynderUnavailableError } from './errors';
+import {
+  BynderDeadlineError,
+  BynderInvalidResponseError,
+  BynderNotFoundError,
+  BynderUnavailableError,
+} from './errors';
 import { encodeMediaForm } from './media-form';
 import { needsOptionPaging, OPTION_PAGING_CONCURRENCY } from './metaproperty-listing';
 import {
@@ -53,7 +58,7 @@ import {
 } from './routes';
 import { describeTransportFailure } from './transport-failure';
 
-export type { BynderClientOptions, ResponseInfo } from './client-options';
+export type { BynderClientOptions, RequestDeadline, ResponseInfo } from './client-options';
 export { redactSecrets } from '../redact';
 
 interface Call {
@@ -118,6 +123,7 @@ export class BynderClient implements BynderApi {
   private readonly random: () => number;
   private readonly beforeRequest: (() => Promise<void>) | undefined;
   private readonly onResponse: ((info: ResponseInfo) => void) | undefined;
+  private readonly deadline: RequestDeadline | undefined;
   private readonly tokens: AccessTokenSource;
   private readonly credentials: Credentials;
   /** OAuth access tokens are secrets too: the last few issued are redacted like the client secret. */
@@ -131,6 +137,7 @@ export class BynderClient implements BynderApi {
     this.random = options.random ?? Math.random;
     this.beforeRequest = options.beforeRequest;
     this.onResponse = options.onResponse;
+    this.deadline = options.deadline;
     this.credentials = options.credentials;
     this.tokens = createAccessTokenSource(
       options.credentials,
@@ -362,6 +369,12 @@ export class BynderClient implements BynderApi {
       }
       if (!retry || retriesUsed >= this.retries) throw failure;
       const delayMs = computeBackoffMs(retriesUsed, { random: this.random });
+      if (this.deadline?.allowsStart(delayMs) === false) {
+        throw new BynderDeadlineError(
+          describeRoute(call.route),
+          this.redact(`was not retried after "${failure.message}"`),
+        );
+      }
       retriesUsed += 1;
       this.logger.warn(
         this.redact(`${failure.message}; retry ${retriesUsed} of ${this.retries} in ${delayMs} ms`),
@@ -373,12 +386,17 @@ export class BynderClient implements BynderApi {
   /** One HTTP attempt: the answer, or what went wrong when none arrived. */
   private async attempt(call: Call, token: string | undefined): Promise<Answer | NoAnswer> {
     const routeName = describeRoute(call.route);
+    // Checked on both sides of the budget's wait, which may itself take the time that was left.
+    if (this.deadline?.allowsStart() === false) throw new BynderDeadlineError(routeName, 'was not sent');
     await this.beforeRequest?.();
+    if (this.deadline?.allowsStart() === false) throw new BynderDeadlineError(routeName, 'was not sent');
     const headers: Record<string, string> = {};
     if (token !== undefined) headers.Authorization = `Bearer ${token}`;
     if (call.form !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    // A deadline for the whole exchange; axios's own timeout only covers an idle socket.
+    // A deadline for the whole exchange; axios's own timeout only covers an idle socket. The caller's
+    // time budget cuts it too.
     const deadline = AbortSignal.timeout(this.timeoutMs);
+    const signal = this.deadline ? AbortSignal.any([deadline, this.deadline.signal]) : deadline;
     const started = performance.now();
     try {
       const response = await this.http.request<unknown>({
@@ -387,7 +405,7 @@ export class BynderClient implements BynderApi {
         params: call.query,
         data: call.form,
         headers,
-        signal: deadline,
+        signal,
         // Reads may carry listings; every other answer is a status and a short message.
         maxContentLength: call.route.method === 'GET' ? MAX_READ_ANSWER_BYTES : MAX_WRITE_ANSWER_BYTES,
       });
@@ -400,6 +418,9 @@ export class BynderClient implements BynderApi {
     } catch (error) {
       const ms = Math.round(performance.now() - started);
       this.onResponse?.({ method: call.route.method, route: routeName, status: undefined, ms });
+      if (this.deadline?.signal.aborted === true && !deadline.aborted) {
+        throw new BynderDeadlineError(routeName, `was cut unanswered after ${ms} ms`);
+      }
       const failure = describeTransportFailure(error, {
         timedOut: deadline.aborted,
         timeoutMs: this.timeoutMs,

@@ -13,6 +13,17 @@ export interface ResponseInfo {
   ms: number;
 }
 
+/**
+ * The end of the caller's time budget: no HTTP attempt (or retry) starts that cannot finish before
+ * it, and attempts in flight when it ends are cut. Both end in BynderDeadlineError.
+ */
+export interface RequestDeadline {
+  /** Aborts when the budget has run out. */
+  readonly signal: AbortSignal;
+  /** Whether an attempt starting `waitMs` from now can still finish in time. */
+  allowsStart(waitMs?: number): boolean;
+}
+
 export interface BynderClientOptions {
   /** Portal origin, as `parsePortalUrl` returns it (https; http on loopback only). */
   portalUrl: PortalOrigin;
@@ -25,6 +36,8 @@ export interface BynderClientOptions {
   retries?: number;
   /** Awaited before every HTTP attempt (retries and token requests included): the request budget. */
   beforeRequest?: () => Promise<void>;
+  /** The caller's time budget; without one, only `timeoutMs` and `retries` bound a request. */
+  deadline?: RequestDeadline;
   /** Called after every attempt, answered or not. */
   onResponse?: (info: ResponseInfo) => void;
   /** [0, 1) source for backoff jitter. */

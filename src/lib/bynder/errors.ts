@@ -84,6 +84,25 @@ export class BynderUnavailableError extends BynderError {
   }
 }
 
+/**
+ * The caller's time budget ran out: the request was not sent, not retried, or cut unanswered. Not
+ * Bynder's fault and nothing to fix: the caller hands the rest back to be tried again.
+ */
+export class BynderDeadlineError extends BynderError {
+  public override name = 'BynderDeadlineError';
+  public readonly retryable = true;
+  /** Not "not sent": a write cut in flight may have reached Bynder (sending it again is safe). */
+  public override readonly pendingCause = 'time budget ran out';
+  public override readonly haltsBatch = true;
+  public override readonly fix = 'Nothing to fix: the rest is sent on the next attempt.';
+  public constructor(
+    public readonly route: string,
+    detail: string,
+  ) {
+    super(`Bynder ${route} ${detail}: the time budget of this delivery ran out`);
+  }
+}
+
 /** Bynder answered 2xx with a body we cannot read. */
 export class BynderInvalidResponseError extends BynderError {
   public override name = 'BynderInvalidResponseError';

@@ -5,6 +5,8 @@ import type { Notifier } from '../notices/notifier';
 import { redactSecrets } from '../redact';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { resolverFor } from './asset-resolver';
+import { startCheckpoint } from './checkpoint';
+import { startDeadline } from './deadline';
 import { readLedger, saveBatchState } from './delivery-state';
 import { executePlan } from './execute';
 import { createTrafficCounter, type DeliverResult, failureFromError, reportBatch } from './outcome';
@@ -25,6 +27,8 @@ export interface DeliveryDeps extends ConfigStores {
   logger: Logger;
   clock: Clock;
   notifier: Notifier;
+  /** The time budget in ms (default DELIVERY_TIME_BUDGET_MS); tests shorten it. */
+  timeBudgetMs?: number;
 }
 
 /**
@@ -45,15 +49,17 @@ export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Pr
     await notifyBatch(paused, batch.sync, noticeDeps);
     return reportBatch(deps, { ...report, traffic }, paused);
   }
-  const { api, budget } = createPacedClient(config, { ...deps, onResponse: traffic.record });
+  const deadline = startDeadline(clock, deps.timeBudgetMs);
+  const { api, budget } = createPacedClient(config, { ...deps, onResponse: traffic.record, deadline });
   // 2 field model, and what earlier attempts of this batch applied
   const modelDeps = { ...deps, config, api };
-  const [model, ledger] = await Promise.all([getFieldModel(modelDeps), readLedger(kvStore, batch)]);
+  const [model, ledger] = await Promise.all([getFieldModel(modelDeps), readLedger(kvStore, batch, clock)]);
   // 3 plan (re-planned once with a refreshed model on schema drift)
   const plan = await planDelivery(batch.items, model, ledger.applied, modelDeps);
   // 5 execute (4, reading what Bynder holds, is not built yet)
   const keys = plan.writes.map((write) => write.key);
   const resolver = await resolverFor(plan.model, { api, kvStore }, keys);
+  const checkpoint = startCheckpoint(ledger, deps);
   const execution = await executePlan(plan.writes, {
     ...deps,
     api,
@@ -61,13 +67,14 @@ export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Pr
     budget,
     maxInFlight: config.maxInFlight,
     connection: config,
+    onApplied: checkpoint.applied,
   });
   // 6 outcome: what must outlive this invocation, then 7 the report and OCP's result
   const outcomes = [...plan.rejected, ...plan.done, ...execution.outcomes];
   const { keyCache } = resolver;
   await saveBatchState(
     outcomes,
-    { ledger, applied: execution.applied, keyCache, syncName: batch.sync.name },
+    { checkpoint, stop: execution.stop, keyCache, syncName: batch.sync.name },
     deps,
   );
   const end = { ...execution, outcomes, droppedFields: plan.unknownFields };

@@ -2,24 +2,37 @@ import { KV_ROWS, LEDGER_ROW } from '../kv-rows';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { shorten } from '../shorten';
 import { contentHash } from './content-hash';
-import type { RecordOutcome, RejectedOutcome } from './outcome';
+import type { Checkpoint } from './checkpoint';
+import type { BatchStop, RecordOutcome, RejectedOutcome } from './outcome';
 import { reasonOf } from './outcome';
 import { type PlannedWrite, writeFingerprint } from './plan';
 import { boundedCanonicalForm } from './record-bounds';
 
 // What deliver() keeps between invocations, all in the install's kvStore (rows listed in
 // src/lib/kv-rows.ts):
-// - the applied ledger: after an attempt that left records pending, the fingerprints of the writes
-//   it applied, so OCP's re-delivery of the same batch sends only the rest;
+// - the applied ledger: while OCP may retry a batch, the fingerprints of the writes its attempts
+//   applied (checkpointed during execution), so the retry sends only the rest;
 // - the rejection log: the latest rejected records (key, field, reason), for the CLI and support;
 // - the external-key cache: record key → asset id answers, because a lookup costs rate-limit budget.
-// At most one read of each per batch, and at most three writes after it. A failed write is logged,
+// At most one read of each per batch, and at most three writes after it (plus the ledger's
+// checkpoints, checkpoint.ts). A failed write is logged,
 // not fatal: the batch's outcome stands (a lost ledger costs re-sends, a lost cache lookups).
 
 // ── Applied ledger ────────────────────────────────────────────────────────────────────────────────
-// Read on every attempt, not only when attempt > 1: the SDK does not document whether attempts count
-// from 0 or 1, and a batch OCP delivers twice as a first attempt must not be sent twice either. A
-// changed record has a different fingerprint, so it is never skipped wrongly.
+// A retry aid, never a cache of what Bynder holds: it lets OCP's retry of an attempt that left records
+// pending skip what that attempt applied, and nothing else. So the row lives only while a retry may
+// come: it is checkpointed while writes are accepted (checkpoint.ts), deleted once an attempt leaves
+// nothing for OCP to retry, and trusted for at most LEDGER_TRUST_MS after its first entry. Read on
+// every attempt, not only when attempt > 1: the SDK does not document whether attempts count from 0
+// or 1. A changed record has a different fingerprint, so it is never skipped wrongly.
+
+/**
+ * How long after its first entry a ledger is trusted. OCP publishes neither its retry count nor its
+ * back-off; its retries of one batch come within minutes. Past this, an identical batch is taken for
+ * a new delivery and sent whole: a longer window would risk skipping a record edited in Bynder since,
+ * a shorter one only costs requests.
+ */
+export const LEDGER_TRUST_MS = 60 * 60_000;
 
 export interface Ledger {
   /** The kvStore key for this sync and batch content. */
@@ -37,28 +50,53 @@ export function ledgerKeyOf(syncId: string, items: readonly unknown[]): string {
   return LEDGER_ROW.keyPrefix + contentHash([syncId, ...items.map(boundedCanonicalForm)]);
 }
 
-/** The ledger for this batch (empty when no earlier attempt left one). */
+/** The fingerprints of a row still trusted now; none for a missing, malformed or too old row. */
+function trustedFingerprints(row: Record<string, unknown>, clock: Clock): string[] {
+  const since = sinceOf(row);
+  if (since === undefined || clock.now() - since > LEDGER_TRUST_MS) return [];
+  return Array.isArray(row.applied) ? row.applied.filter((h): h is string => typeof h === 'string') : [];
+}
+
+/** When the row's first entry was written; rows written before `since` existed carry only `updatedAt`. */
+function sinceOf(row: Record<string, unknown>): number | undefined {
+  const since = typeof row.since === 'number' ? row.since : row.updatedAt;
+  return typeof since === 'number' && Number.isFinite(since) ? since : undefined;
+}
+
+/** The ledger for this batch (empty when no earlier attempt left one that is still trusted). */
 export async function readLedger(
   kvStore: KeyValueStore,
   batch: { items: readonly unknown[]; sync: { id: string } },
+  clock: Clock,
 ): Promise<Ledger> {
   const key = ledgerKeyOf(batch.sync.id, batch.items);
-  const row = await kvStore.get(key);
-  const applied = Array.isArray(row.applied)
-    ? row.applied.filter((h): h is string => typeof h === 'string')
-    : [];
-  return { key, applied: new Set(applied) };
+  return { key, applied: new Set(trustedFingerprints(await kvStore.get(key), clock)) };
 }
 
-/** Stores what this and earlier attempts applied, for the next attempt; fingerprints are made here, once. */
+/**
+ * Adds what this attempt applied to the row. Merged in one patch, so a concurrent writer's entries
+ * are kept; an untrusted row is started afresh. Fingerprints are made here, once.
+ */
 export async function writeLedger(
   kvStore: KeyValueStore,
   ledger: Ledger,
   appliedNow: readonly PlannedWrite[],
   clock: Clock,
 ): Promise<void> {
-  const applied = [...new Set([...ledger.applied, ...appliedNow.map(writeFingerprint)])];
-  await kvStore.put(ledger.key, { applied, updatedAt: clock.now() }, { ttl: LEDGER_ROW.ttlSeconds });
+  const adding = [...ledger.applied, ...appliedNow.map(writeFingerprint)];
+  await kvStore.patch(ledger.key, (previous, options) => {
+    const kept = trustedFingerprints(previous, clock);
+    const now = clock.now();
+    // An updater sets the row's TTL itself: the SDK ignores patch's own options when given one.
+    if (options) options.ttl = LEDGER_ROW.ttlSeconds;
+    const since = kept.length > 0 ? (sinceOf(previous) ?? now) : now;
+    return { applied: [...new Set([...kept, ...adding])], since, updatedAt: now };
+  });
+}
+
+/** Drops the row: the batch is done, so a later identical batch is a new delivery and sent whole. */
+export async function deleteLedger(kvStore: KeyValueStore, ledger: Ledger): Promise<void> {
+  await kvStore.delete(ledger.key);
 }
 
 // ── Rejection log ─────────────────────────────────────────────────────────────────────────────────
@@ -165,15 +203,16 @@ export async function saveKeyCache(kvStore: KeyValueStore, cache: KeyCache): Pro
 // ── After a batch ─────────────────────────────────────────────────────────────────────────────────
 
 /**
- * Writes what must outlive this invocation: the ledger (only when something is left pending, so
- * OCP's retry skips what is done), the rejection log (only when something was rejected) and the key
- * cache (only when it changed). At most three kvStore writes, side by side.
+ * Writes what must outlive this invocation: the ledger (kept only when OCP will retry: something
+ * pending and the answer retryable; otherwise the batch is done and the row is deleted), the
+ * rejection log (only when something was rejected) and the key cache (only when it changed). At most
+ * three kvStore writes, side by side.
  */
 export async function saveBatchState(
   outcomes: readonly RecordOutcome[],
   state: {
-    ledger: Ledger;
-    applied: readonly PlannedWrite[];
+    checkpoint: Checkpoint;
+    stop: BatchStop | undefined;
     keyCache: KeyCache | undefined;
     syncName: string;
   },
@@ -183,9 +222,8 @@ export async function saveBatchState(
   const rejected = outcomes.filter((o): o is RejectedOutcome => o.status === 'rejected');
   const writes: Array<[string, Promise<void>]> = [];
   if (state.keyCache) writes.push(['external key cache', saveKeyCache(kvStore, state.keyCache)]);
-  if (outcomes.some((o) => o.status === 'pending')) {
-    writes.push(['applied ledger', writeLedger(kvStore, state.ledger, state.applied, clock)]);
-  }
+  const retried = outcomes.some((o) => o.status === 'pending') && (state.stop?.retryable ?? true);
+  writes.push(['applied ledger', state.checkpoint.close(retried)]);
   if (rejected.length > 0) {
     writes.push(['rejection log', appendRejections(kvStore, rejected, { syncName: state.syncName, clock })]);
   }

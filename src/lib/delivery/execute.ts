@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import type { BynderApi } from '../bynder/bynder-api';
 import { describeConnectionFailure } from '../bynder/connection-failure';
 import {
+  BynderDeadlineError,
   BynderError,
   BynderNotFoundError,
   BynderRateLimitError,
@@ -13,6 +14,7 @@ import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import type { AssetResolver } from './asset-resolver';
 import type { BatchStop, RecordOutcome } from './outcome';
 import { rejectedOutcome } from './outcome';
+import { timeBudgetStop } from './deadline';
 import type { PlannedWrite } from './plan';
 import { blockAfterRateLimit, describeRateLimitBlock, storeRateLimitBlock } from './rate-limit-block';
 import { BudgetHaltedError, type RequestBudget } from './request-budget';
@@ -40,6 +42,10 @@ export interface ExecuteDeps {
   maxInFlight: number;
   /** Portal and credentials, only to word a credentials or permission failure. */
   connection: { portalUrl: string; credentials: Credentials };
+  /** Told of every write Bynder accepted, as it is accepted (the ledger's checkpoints). */
+  onApplied?: (write: PlannedWrite) => void;
+  /** The time budget, to word the stop when it runs out. */
+  timeBudgetMs?: number;
 }
 
 export interface Execution {
@@ -118,6 +124,8 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
     }
     if (error instanceof BynderRateLimitError) {
       if (!halt) await onRateLimit();
+    } else if (error instanceof BynderDeadlineError) {
+      haltOnce({ ...timeBudgetStop(deps.timeBudgetMs), pendingCause: error.pendingCause });
     } else if (error.haltsBatch) {
       // Credentials or roles: a settings problem, not the records'. Only the user can fix it.
       const why = describeConnectionFailure(error, deps.connection);
@@ -153,7 +161,10 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
         try {
           const result = await apply(write);
           unavailableInARow = 0;
-          if (result.status === 'applied') applied.push(write);
+          if (result.status === 'applied') {
+            applied.push(write);
+            deps.onApplied?.(write);
+          }
           return result;
         } catch (error) {
           return onFailure(write, error);

@@ -1,5 +1,5 @@
 import { BynderClient } from '../bynder/BynderClient';
-import type { ResponseInfo } from '../bynder/client-options';
+import type { RequestDeadline, ResponseInfo } from '../bynder/client-options';
 import type { AppConfig } from '../config';
 import type { Clock, Logger } from '../runtime-ports';
 import { createRequestBudget, type RequestBudget } from './request-budget';
@@ -16,10 +16,15 @@ export interface PacedClient {
 
 export function createPacedClient(
   config: Pick<AppConfig, 'portalUrl' | 'credentials' | 'requestsPerSecond'>,
-  deps: { logger: Logger; clock: Clock; onResponse?: (info: ResponseInfo) => void },
+  deps: {
+    logger: Logger;
+    clock: Clock;
+    onResponse?: (info: ResponseInfo) => void;
+    deadline?: RequestDeadline;
+  },
 ): PacedClient {
   const { portalUrl, credentials, requestsPerSecond } = config;
-  const { logger, clock, onResponse } = deps;
+  const { logger, clock, onResponse, deadline } = deps;
   const budget = createRequestBudget({ requestsPerSecond, clock, shareKey: portalUrl });
   const api = new BynderClient({
     portalUrl,
@@ -28,6 +33,7 @@ export function createPacedClient(
     clock,
     beforeRequest: budget.acquire,
     onResponse,
+    ...(deadline ? { deadline } : {}),
   });
   return { api, budget };
 }
