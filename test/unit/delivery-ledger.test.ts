@@ -29,7 +29,7 @@ function memoryKvStore(): KeyValueStore & { ops: string[]; ttls: Map<string, num
     patch: async (key, value) => {
       ops.push(`patch ${key}`);
       const previous = rows.get(key) ?? {};
-      rows.set(key, typeof value === 'function' ? value(previous) : { ...previous, ...value });
+      rows.set(key, typeof value === 'function' ? value(previous, {}) : { ...previous, ...value });
       return previous;
     },
     delete: async (key) => {

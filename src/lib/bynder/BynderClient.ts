@@ -117,7 +117,7 @@ export class BynderClient implements BynderApi {
   private readonly retries: number;
   private readonly random: () => number;
   private readonly beforeRequest: (() => Promise<void>) | undefined;
-  private readonly onResponse: ((info: ResponseInfo) => void) | undefined;
+  private readonly onResponse: BynderClientOptions['onResponse'];
   private readonly tokens: AccessTokenSource;
   private readonly credentials: Credentials;
   /** OAuth access tokens are secrets too: the last few issued are redacted like the client secret. */
@@ -392,14 +392,14 @@ export class BynderClient implements BynderApi {
         maxContentLength: call.route.method === 'GET' ? MAX_READ_ANSWER_BYTES : MAX_WRITE_ANSWER_BYTES,
       });
       const ms = Math.round(performance.now() - started);
-      this.onResponse?.({ method: call.route.method, route: routeName, status: response.status, ms });
+      await this.onResponse?.({ method: call.route.method, route: routeName, status: response.status, ms });
       // Route template, status and timing only: nothing here can hold a secret, so no redaction pass
       // on every request.
       this.logger.debug(`Bynder ${routeName} answered ${response.status} in ${ms} ms`);
       return { status: response.status, body: response.data };
     } catch (error) {
       const ms = Math.round(performance.now() - started);
-      this.onResponse?.({ method: call.route.method, route: routeName, status: undefined, ms });
+      await this.onResponse?.({ method: call.route.method, route: routeName, status: undefined, ms });
       const failure = describeTransportFailure(error, {
         timedOut: deadline.aborted,
         timeoutMs: this.timeoutMs,

@@ -25,8 +25,11 @@ export interface BynderClientOptions {
   retries?: number;
   /** Awaited before every HTTP attempt (retries and token requests included): the request budget. */
   beforeRequest?: () => Promise<void>;
-  /** Called after every attempt, answered or not. */
-  onResponse?: (info: ResponseInfo) => void;
+  /**
+   * Called after every attempt, answered or not, and awaited before the answer is handled: a 429
+   * reaches the caller only once the hook (which stores the rate-limit block) has finished.
+   */
+  onResponse?: (info: ResponseInfo) => unknown;
   /** [0, 1) source for backoff jitter. */
   random?: () => number;
   /**

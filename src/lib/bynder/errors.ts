@@ -66,6 +66,25 @@ export class BynderRateLimitError extends BynderApiError {
 }
 
 /**
+ * Not sent: a rate-limit block stored by an earlier 429 (this invocation's or another worker's) is
+ * still in force. On Bynder every request during a block restarts its quiet period, so sending
+ * anything would only lengthen it. Stops the batch; retry after `blockedUntil`.
+ */
+export class BynderRateLimitBlockedError extends BynderError {
+  public override name = 'BynderRateLimitBlockedError';
+  public readonly retryable = true;
+  public override readonly pendingCause = 'not sent: Bynder rate-limit block';
+  public override readonly haltsBatch = true;
+  public override readonly fix =
+    "Wait until the time named; nothing says the settings are wrong. Lower the requests per second in the app's Throughput settings if this repeats.";
+  public constructor(public readonly blockedUntil: number) {
+    super(
+      `Nothing was sent to Bynder: its rate-limit block lasts until ${new Date(blockedUntil).toISOString()}, and every request during it would restart Bynder's five quiet minutes`,
+    );
+  }
+}
+
+/**
  * 5xx, timeouts, resets, unreachable host: transient. Retried with backoff, then handed back. One
  * does not stop a batch; several in a row do (the delivery step counts them).
  */

@@ -37,7 +37,11 @@ export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Pr
   const [config, block] = await Promise.all([loadConfig(deps), readRateLimitBlock(kvStore, clock)]);
   const traffic = createTrafficCounter();
   if (block) return reportBatch(deps, { ...report, traffic }, pausedByRateLimit(batch.items.length, block));
-  const { api, budget } = createPacedClient(config, { ...deps, onResponse: traffic.record });
+  const { api, budget, rateLimit } = createPacedClient(config, {
+    ...deps,
+    onResponse: traffic.record,
+    alreadyRead: { block },
+  });
   // 2 field model, and what earlier attempts of this batch applied
   const modelDeps = { ...deps, config, api };
   const [model, ledger] = await Promise.all([getFieldModel(modelDeps), readLedger(kvStore, batch)]);
@@ -51,6 +55,7 @@ export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Pr
     api,
     resolver,
     budget,
+    blockInForce: rateLimit.current,
     maxInFlight: config.maxInFlight,
     connection: config,
   });

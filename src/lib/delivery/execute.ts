@@ -5,6 +5,7 @@ import { describeConnectionFailure } from '../bynder/connection-failure';
 import {
   BynderError,
   BynderNotFoundError,
+  BynderRateLimitBlockedError,
   BynderRateLimitError,
   BynderUnavailableError,
 } from '../bynder/errors';
@@ -14,7 +15,7 @@ import type { AssetResolver } from './asset-resolver';
 import type { BatchStop, RecordOutcome } from './outcome';
 import { rejectedOutcome } from './outcome';
 import type { PlannedWrite } from './plan';
-import { blockAfterRateLimit, describeRateLimitBlock, storeRateLimitBlock } from './rate-limit-block';
+import { blockAfterRateLimit, describeRateLimitBlock, type RateLimitBlock } from './rate-limit-block';
 import { BudgetHaltedError, type RequestBudget } from './request-budget';
 
 // Step 5 of deliver(): one request per planned write (plus one lookup per new external key), at most
@@ -34,6 +35,8 @@ export interface ExecuteDeps {
   api: BynderApi;
   resolver: AssetResolver;
   budget: RequestBudget;
+  /** The rate-limit block the client's guard stored or read (it stores every 429 it sees). */
+  blockInForce?: () => RateLimitBlock | undefined;
   kvStore: KeyValueStore;
   clock: Clock;
   logger: Logger;
@@ -54,7 +57,7 @@ export interface Execution {
 type Halt = BatchStop & { pendingCause: string };
 
 export async function executePlan(writes: readonly PlannedWrite[], deps: ExecuteDeps): Promise<Execution> {
-  const { api, resolver, budget, kvStore, clock, logger } = deps;
+  const { api, resolver, budget, clock, logger } = deps;
   const limit = pLimit(deps.maxInFlight);
   const applied: PlannedWrite[] = [];
   let halt: Halt | undefined;
@@ -90,22 +93,15 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
     return outcome(write, 'applied');
   };
 
-  const onRateLimit = async (): Promise<void> => {
+  const onRateLimit = (): void => {
     budget.halt(); // requests waiting for their start are refused, so nothing more goes out
-    const block = blockAfterRateLimit(clock);
+    // The client's rate-limit guard has stored the block already; word the stop with what it holds.
+    const block = deps.blockInForce?.() ?? blockAfterRateLimit(clock);
     haltOnce({
       message: describeRateLimitBlock(block),
       retryable: true,
       pendingCause: 'not sent: Bynder rate limit',
     });
-    try {
-      await storeRateLimitBlock(kvStore, block, clock);
-    } catch (storeError) {
-      logger.error(
-        'Could not store the Bynder rate-limit block; other invocations may hit the limit too:',
-        storeError,
-      );
-    }
   };
 
   const onFailure = async (write: PlannedWrite, error: unknown): Promise<RecordOutcome> => {
@@ -115,8 +111,8 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       logger.error(`Unexpected failure delivering ${write.subject}; left pending:`, error);
       return pending(write, 'unexpected error');
     }
-    if (error instanceof BynderRateLimitError) {
-      if (!halt) await onRateLimit();
+    if (error instanceof BynderRateLimitError || error instanceof BynderRateLimitBlockedError) {
+      if (!halt) onRateLimit();
     } else if (error.haltsBatch) {
       // Credentials or roles: a settings problem, not the records'. Only the user can fix it.
       const why = describeConnectionFailure(error, deps.connection).message;
