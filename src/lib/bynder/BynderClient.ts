@@ -4,14 +4,14 @@ import type { z } from 'zod';
 
 import http from 'node:http';
 import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 import type { Credentials } from '../config';
 import { redactSecrets } from '../redact';
 import { type Clock, type Logger, systemClock } from '../runtime-ports';
-import type { BynderClientOptions, ResponseInfo } from './client-options';
-import { guardedLookup, refusalOf } from './address-guard';
+import type { BynderClientOptions } from './client-options';
+import { guardedLookup } from './address-guard';
 import { type AccessTokenSource, createAccessTokenSource, type IssuedToken } from './access-token';
 import type { Media, Metaproperty, MetapropertyOption } from './api-types';
 import { computeBackoffMs } from './backoff';

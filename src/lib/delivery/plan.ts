@@ -123,13 +123,13 @@ export function planBatch(
     // rejected alone (named by its key when that is readable, which needs no recursion).
     const bounds = checkRecordBounds(item);
     if (!bounds.ok) {
-      const key = reading.ok ? reading.key : undefined;
-      const subject = describeRecord(primary, key, index);
+      const readKey = reading.ok ? reading.key : undefined;
+      const subject = describeRecord(primary, readKey, index);
       const problem =
         bounds.field === undefined
           ? { problem: bounds.problem }
           : { field: bounds.field, problem: bounds.problem };
-      plan.rejected.push(rejectedOutcome({ key, subject, records: [index] }, [problem]));
+      plan.rejected.push(rejectedOutcome({ key: readKey, subject, records: [index] }, [problem]));
       return;
     }
     if (!reading.ok) {

@@ -17,11 +17,11 @@ import {
 
 export interface RateLimitGuard {
   /** Awaited before every HTTP attempt; throws BynderRateLimitBlockedError while a block lasts. */
-  beforeRequest(): Promise<void>;
+  beforeRequest: () => Promise<void>;
   /** Called after every attempt; a 429 stores the block (a failed store is logged, never thrown). */
-  onResponse(info: ResponseInfo): Promise<void>;
+  onResponse: (info: ResponseInfo) => Promise<void>;
   /** The block this invocation knows of (read or seen), if still in force. */
-  current(): RateLimitBlock | undefined;
+  current: () => RateLimitBlock | undefined;
 }
 
 export interface RateLimitGuardDeps {
@@ -48,8 +48,8 @@ export function createRateLimitGuard(deps: RateLimitGuardDeps): RateLimitGuard {
 
   return {
     beforeRequest: async () => {
-      read ??= readRateLimitBlock(kvStore, clock).then((block) => {
-        if (block) later(block);
+      read ??= readRateLimitBlock(kvStore, clock).then((stored) => {
+        if (stored) later(stored);
       });
       await read;
       const block = current();
