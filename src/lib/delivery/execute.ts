@@ -14,7 +14,7 @@ import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import type { AssetResolver } from './asset-resolver';
 import type { BatchStop, RecordOutcome } from './outcome';
 import { rejectedOutcome } from './outcome';
-import type { PlannedWrite } from './plan';
+import { ARCHIVE_FORM, type PlannedWrite } from './plan';
 import { blockAfterRateLimit, describeRateLimitBlock, type RateLimitBlock } from './rate-limit-block';
 import { BudgetHaltedError, type RequestBudget } from './request-budget';
 
@@ -28,7 +28,6 @@ import { BudgetHaltedError, type RequestBudget } from './request-budget';
 /** After this many writes in a row fail as unavailable (each after the client's own retries), stop. */
 export const MAX_CONSECUTIVE_UNAVAILABLE = 5;
 
-const ARCHIVE_FORM = { archive: 'true' } as const;
 const NOT_FOUND_REASON = 'asset not found in Bynder; this destination updates existing assets only';
 
 export interface ExecuteDeps {
