@@ -52,6 +52,7 @@ import {
   UPDATE_MEDIA_ROUTE,
 } from './routes';
 import { describeTransportFailure } from './transport-failure';
+import { ANY_SUCCESS_STATUS, confirmWrite } from './write-answer';
 
 export type { BynderClientOptions, ResponseInfo } from './client-options';
 export { redactSecrets } from '../redact';
@@ -229,19 +230,21 @@ export class BynderClient implements BynderApi {
   }
 
   public async updateMedia(id: string, form: MediaForm): Promise<void> {
-    // 202 is Bynder's answer (applied later); 200/201 are tolerated.
+    // Applied only on Bynder's own success answer (write-answer.ts): a 200 login page is not success.
     const path = this.mediaPath(UPDATE_MEDIA_ROUTE, id);
-    await this.send({
+    const answer = await this.send({
       route: UPDATE_MEDIA_ROUTE,
       path,
       form: encodeMediaForm(form),
-      accept: [200, 201, 202],
+      accept: ANY_SUCCESS_STATUS,
     });
+    confirmWrite('modify', UPDATE_MEDIA_ROUTE, answer, (text) => this.redact(text));
   }
 
   public async deleteMedia(id: string): Promise<void> {
     const path = this.mediaPath(DELETE_MEDIA_ROUTE, id);
-    await this.send({ route: DELETE_MEDIA_ROUTE, path, accept: [200, 202, 204] });
+    const answer = await this.send({ route: DELETE_MEDIA_ROUTE, path, accept: ANY_SUCCESS_STATUS });
+    confirmWrite('delete', DELETE_MEDIA_ROUTE, answer, (text) => this.redact(text));
   }
 
   public async testConnection(): Promise<void> {

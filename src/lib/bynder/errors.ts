@@ -103,6 +103,31 @@ export class BynderUnavailableError extends BynderError {
   }
 }
 
+/**
+ * A write answered with something other than Bynder's own success answer (modify: 202 with its JSON
+ * envelope; delete: 204): a login or "session expired" page, a proxy's page, an envelope of another
+ * kind. Nothing says the write took effect, so the record stays pending; execute.ts stops the batch
+ * when a portal keeps answering so (haltsBatch is false: one such answer does not stop it).
+ */
+export class BynderUnconfirmedWriteError extends BynderError {
+  public override name = 'BynderUnconfirmedWriteError';
+  public readonly retryable = true;
+  public override readonly pendingCause = "not confirmed: the portal did not give Bynder's success answer";
+  public override readonly fix =
+    "Check that the portal address in the app's Connection settings is the Bynder portal itself, not a login page, proxy or gateway in front of it, then try again.";
+  public constructor(
+    public readonly route: string,
+    public readonly status: number,
+    /** What came instead, e.g. "an HTML page"; never the body itself. */
+    public readonly answered: string,
+    expected: string,
+  ) {
+    super(
+      `Bynder ${route} answered ${status} with ${answered}, not Bynder's success answer (${expected}); the write is not counted as applied`,
+    );
+  }
+}
+
 /** Bynder answered 2xx with a body we cannot read. */
 export class BynderInvalidResponseError extends BynderError {
   public override name = 'BynderInvalidResponseError';

@@ -8,6 +8,7 @@ import {
   BynderRateLimitBlockedError,
   BynderRateLimitError,
   BynderUnavailableError,
+  BynderUnconfirmedWriteError,
 } from '../bynder/errors';
 import type { Credentials } from '../config';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
@@ -27,6 +28,11 @@ import { BudgetHaltedError, type RequestBudget } from './request-budget';
 
 /** After this many writes in a row fail as unavailable (each after the client's own retries), stop. */
 export const MAX_CONSECUTIVE_UNAVAILABLE = 5;
+/**
+ * After this many writes in one batch are answered with something other than Bynder's success
+ * answer (a login page, a proxy's page), stop: the portal address most likely does not reach Bynder.
+ */
+export const MAX_UNCONFIRMED_WRITES = 3;
 
 const NOT_FOUND_REASON = 'asset not found in Bynder; this destination updates existing assets only';
 
@@ -61,6 +67,7 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
   const applied: PlannedWrite[] = [];
   let halt: Halt | undefined;
   let unavailableInARow = 0;
+  let unconfirmed = 0;
 
   const haltOnce = (next: Halt) => {
     halt ??= next;
@@ -116,6 +123,15 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       // Credentials or roles: a settings problem, not the records'. Only the user can fix it.
       const why = describeConnectionFailure(error, deps.connection).message;
       haltOnce({ message: why, retryable: error.retryable, pendingCause: error.pendingCause ?? 'not sent' });
+    } else if (error instanceof BynderUnconfirmedWriteError) {
+      unconfirmed += 1;
+      if (unconfirmed >= MAX_UNCONFIRMED_WRITES) {
+        haltOnce({
+          message: `${deps.connection.portalUrl} answered ${unconfirmed} writes with something other than Bynder's success answer (last: ${error.message}); none of them is counted as applied and the rest was not sent. ${error.fix}`,
+          retryable: true,
+          pendingCause: 'not sent: the portal does not confirm writes',
+        });
+      }
     } else if (error instanceof BynderUnavailableError) {
       unavailableInARow += 1;
       if (unavailableInARow >= MAX_CONSECUTIVE_UNAVAILABLE) {
