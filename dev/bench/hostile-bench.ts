@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 
 import { DEFAULTS } from '../../src/lib/config';
+import { storage } from '@zaiusinc/app-sdk';
+
 import { createPacedClient, planBatch, type PlanPolicy } from '../../src/lib/delivery';
 import { buildFieldModel } from '../../src/lib/fields/field-model';
 import { portalOriginOf } from '../../src/lib/portal-url';
@@ -120,7 +122,7 @@ async function measureFieldModel(options: HostileBenchOptions): Promise<HostileF
         credentials: { kind: 'permanent_token', token: emulator.token },
         requestsPerSecond,
       },
-      { logger: silent, clock: systemClock },
+      { logger: silent, clock: systemClock, kvStore: storage.kvStore },
     );
     const started = performance.now();
     const listed = await api.listMetaproperties();

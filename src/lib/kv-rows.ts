@@ -37,7 +37,7 @@ export const KV_ROWS = {
   },
   rateLimitBlock: {
     key: 'delivery_rate_limit_block',
-    // Set per write: until a minute after the block ends.
+    // Set per write: until a minute after the block ends, at most 15 minutes after the last write.
     ttlSeconds: undefined,
     owner: 'src/lib/delivery/rate-limit-block.ts',
     holds: "when Bynder's rate-limit block ends",

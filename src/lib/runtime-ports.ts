@@ -16,10 +16,14 @@ export interface KeyValueStore {
   /** The row (`{}` when absent or expired); with `fields`, only those fields (a smaller read). */
   get(key: string, fields?: string[]): Promise<StoredRow>;
   put(key: string, value: StoredRow, options?: { ttl?: number }): Promise<unknown>;
+  /**
+   * With an updater, the store ignores `options`: the updater sets the TTL through the `options` it
+   * is given (`options.ttl = seconds`), as the SDK's KVStore does.
+   */
   patch(
     key: string,
     // An updater sets the TTL through `options.ttl`: the SDK ignores patch's own options then.
-    value: StoredRow | ((previous: StoredRow, options?: { ttl?: number }) => StoredRow),
+    value: StoredRow | ((previous: StoredRow, options: { ttl?: number }) => StoredRow),
     options?: { ttl?: number },
   ): Promise<unknown>;
   delete(key: string): Promise<unknown>;

@@ -4,7 +4,11 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
-import { BynderApiError, BynderInvalidResponseError } from '../../src/lib/bynder/errors';
+import {
+  BynderApiError,
+  BynderInvalidResponseError,
+  BynderUnconfirmedWriteError,
+} from '../../src/lib/bynder/errors';
 import { captureFailure } from '../helpers/capture-failure';
 import { portalOf } from '../helpers/portal-origin';
 
@@ -112,11 +116,11 @@ describe('BynderClient against bodies Bynder should not send', () => {
     expect(await failureOf(client().getMedia('M1'))).toBeInstanceOf(BynderInvalidResponseError);
   });
 
-  it('treats an unexpected 2xx on modify as an invalid response, not success', async () => {
+  it('treats an unexpected 2xx on modify as unconfirmed, not success', async () => {
     reply('POST /api/v4/media/M1/', 204, '');
     const error = await failureOf(client().updateMedia('M1', { name: 'x' }));
-    expect(error).toBeInstanceOf(BynderInvalidResponseError);
-    expect(error.message).toContain('status 204, expected 200 or 201 or 202');
+    expect(error).toBeInstanceOf(BynderUnconfirmedWriteError);
+    expect(error.message).toContain('answered 204 with an empty body');
   });
 
   it('does not follow a redirect (the Authorization header stays home)', async () => {

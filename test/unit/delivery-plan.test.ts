@@ -118,7 +118,7 @@ describe('planBatch', () => {
     expect(plan.writes[0]?.form).toEqual({ description: 'new', copyright: 'ACME' });
   });
 
-  it('lets a delete after upserts win, and an upsert after a delete start afresh', () => {
+  it("archive: a delete merges archive=true into the key's form; fields around it still apply", () => {
     const deleted = planBatch(
       [
         { asset_id: A, description: 'x' },
@@ -128,11 +128,16 @@ describe('planBatch', () => {
       policy,
     );
     expect(deleted.writes).toEqual([
-      expect.objectContaining({ kind: 'delete', key: A, records: [0, 1], form: {} }),
+      expect.objectContaining({
+        kind: 'upsert',
+        key: A,
+        records: [0, 1],
+        form: { description: 'x', archive: 'true' },
+      }),
     ]);
     const revived = planBatch(
       [
-        { asset_id: A, copyright: 'gone' },
+        { asset_id: A, copyright: 'kept' },
         { asset_id: A, _isDeleted: true },
         { asset_id: A, description: 'back' },
       ],
@@ -140,8 +145,60 @@ describe('planBatch', () => {
       policy,
     );
     expect(revived.writes).toEqual([
-      expect.objectContaining({ kind: 'upsert', form: { description: 'back' }, records: [0, 1, 2] }),
+      expect.objectContaining({
+        kind: 'upsert',
+        form: { copyright: 'kept', archive: 'true', description: 'back' },
+        records: [0, 1, 2],
+      }),
     ]);
+    const onlyDeletes = planBatch(
+      [
+        { asset_id: A, _isDeleted: true },
+        { asset_id: A, _isDeleted: true },
+      ],
+      model,
+      policy,
+    );
+    expect(onlyDeletes.writes).toEqual([
+      expect.objectContaining({ kind: 'delete', deleteBy: 'archive', records: [0, 1], form: {} }),
+    ]);
+  });
+
+  it('delete: a delete wins over earlier upserts, and a later upsert is rejected as targeting a deleted asset', () => {
+    const plan = planBatch(
+      [
+        { asset_id: A, description: 'moot' },
+        { asset_id: A, _isDeleted: true },
+        { asset_id: A, description: 'too late' },
+      ],
+      model,
+      { ...policy, deletePolicy: 'delete' },
+    );
+    expect(plan.writes).toEqual([
+      expect.objectContaining({ kind: 'delete', deleteBy: 'delete', records: [0, 1], form: {} }),
+    ]);
+    expect(plan.rejected).toEqual([expect.objectContaining({ key: A, records: [2] })]);
+    expect(JSON.stringify(plan.rejected)).toContain('cannot update a deleted asset');
+  });
+
+  it('ignore: a delete is settled alone, and the upserts around it merge', () => {
+    const plan = planBatch(
+      [
+        { asset_id: A, copyright: 'kept' },
+        { asset_id: A, _isDeleted: true },
+        { asset_id: A, description: 'after' },
+      ],
+      model,
+      { ...policy, deletePolicy: 'ignore' },
+    );
+    expect(plan.writes).toEqual([
+      expect.objectContaining({
+        kind: 'upsert',
+        form: { copyright: 'kept', description: 'after' },
+        records: [0, 2],
+      }),
+    ]);
+    expect(plan.done).toEqual([expect.objectContaining({ status: 'applied', key: A, records: [1] })]);
   });
 
   it.each(['archive', 'delete'] as const)('plans a delete under the %s policy', (deletePolicy) => {

@@ -37,7 +37,7 @@ function recordingKvStore(): KeyValueStore & { reads: string[] } {
       const previous = rows.get(key) ?? {};
       rows.set(
         key,
-        structuredClone(typeof value === 'function' ? value(previous) : { ...previous, ...value }),
+        structuredClone(typeof value === 'function' ? value(previous, {}) : { ...previous, ...value }),
       );
       return previous;
     },

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { Credentials } from '../config';
 import { redactSecrets } from '../redact';
 import { type Clock, type Logger, systemClock } from '../runtime-ports';
-import type { BynderClientOptions, RequestDeadline, ResponseInfo } from './client-options';
+import type { BynderClientOptions, RequestDeadline } from './client-options';
 import { guardedLookup } from './address-guard';
 import { type AccessTokenSource, createAccessTokenSource, type IssuedToken } from './access-token';
 import type { Media, Metaproperty, MetapropertyOption } from './api-types';
@@ -57,6 +57,7 @@ import {
   UPDATE_MEDIA_ROUTE,
 } from './routes';
 import { describeTransportFailure } from './transport-failure';
+import { ANY_SUCCESS_STATUS, confirmWrite } from './write-answer';
 
 export type { BynderClientOptions, RequestDeadline, ResponseInfo } from './client-options';
 export { redactSecrets } from '../redact';
@@ -122,7 +123,7 @@ export class BynderClient implements BynderApi {
   private readonly retries: number;
   private readonly random: () => number;
   private readonly beforeRequest: (() => Promise<void>) | undefined;
-  private readonly onResponse: ((info: ResponseInfo) => void) | undefined;
+  private readonly onResponse: BynderClientOptions['onResponse'];
   private readonly deadline: RequestDeadline | undefined;
   private readonly tokens: AccessTokenSource;
   private readonly credentials: Credentials;
@@ -236,19 +237,21 @@ export class BynderClient implements BynderApi {
   }
 
   public async updateMedia(id: string, form: MediaForm): Promise<void> {
-    // 202 is Bynder's answer (applied later); 200/201 are tolerated.
+    // Applied only on Bynder's own success answer (write-answer.ts): a 200 login page is not success.
     const path = this.mediaPath(UPDATE_MEDIA_ROUTE, id);
-    await this.send({
+    const answer = await this.send({
       route: UPDATE_MEDIA_ROUTE,
       path,
       form: encodeMediaForm(form),
-      accept: [200, 201, 202],
+      accept: ANY_SUCCESS_STATUS,
     });
+    confirmWrite('modify', UPDATE_MEDIA_ROUTE, answer, (text) => this.redact(text));
   }
 
   public async deleteMedia(id: string): Promise<void> {
     const path = this.mediaPath(DELETE_MEDIA_ROUTE, id);
-    await this.send({ route: DELETE_MEDIA_ROUTE, path, accept: [200, 202, 204] });
+    const answer = await this.send({ route: DELETE_MEDIA_ROUTE, path, accept: ANY_SUCCESS_STATUS });
+    confirmWrite('delete', DELETE_MEDIA_ROUTE, answer, (text) => this.redact(text));
   }
 
   public async testConnection(): Promise<void> {
@@ -410,14 +413,14 @@ export class BynderClient implements BynderApi {
         maxContentLength: call.route.method === 'GET' ? MAX_READ_ANSWER_BYTES : MAX_WRITE_ANSWER_BYTES,
       });
       const ms = Math.round(performance.now() - started);
-      this.onResponse?.({ method: call.route.method, route: routeName, status: response.status, ms });
+      await this.onResponse?.({ method: call.route.method, route: routeName, status: response.status, ms });
       // Route template, status and timing only: nothing here can hold a secret, so no redaction pass
       // on every request.
       this.logger.debug(`Bynder ${routeName} answered ${response.status} in ${ms} ms`);
       return { status: response.status, body: response.data };
     } catch (error) {
       const ms = Math.round(performance.now() - started);
-      this.onResponse?.({ method: call.route.method, route: routeName, status: undefined, ms });
+      await this.onResponse?.({ method: call.route.method, route: routeName, status: undefined, ms });
       if (this.deadline?.signal.aborted === true && !deadline.aborted) {
         throw new BynderDeadlineError(routeName, `was cut unanswered after ${ms} ms`);
       }

@@ -38,8 +38,11 @@ export interface BynderClientOptions {
   beforeRequest?: () => Promise<void>;
   /** The caller's time budget; without one, only `timeoutMs` and `retries` bound a request. */
   deadline?: RequestDeadline;
-  /** Called after every attempt, answered or not. */
-  onResponse?: (info: ResponseInfo) => void;
+  /**
+   * Called after every attempt, answered or not, and awaited before the answer is handled: a 429
+   * reaches the caller only once the hook (which stores the rate-limit block) has finished.
+   */
+  onResponse?: (info: ResponseInfo) => unknown;
   /** [0, 1) source for backoff jitter. */
   random?: () => number;
   /**

@@ -4,6 +4,7 @@ import {
   BynderInvalidResponseError,
   BynderNotFoundError,
   BynderPermissionError,
+  BynderRateLimitBlockedError,
   BynderRateLimitError,
   BynderUnavailableError,
 } from './errors';
@@ -60,6 +61,13 @@ export function describeConnectionFailure(
       problem: 'permissions',
       field: undefined,
       message: `${portal} accepted the ${byToken ? 'token' : 'client credentials'} but denied access (403) to ${error.route}. In Bynder, let ${who} ${RIGHTS}, then test again.`,
+    };
+  }
+  if (error instanceof BynderRateLimitBlockedError) {
+    return {
+      problem: 'rate_limited',
+      field: undefined,
+      message: `${portal} was not asked: Bynder's rate limit was exceeded (429) and its block lasts until ${new Date(error.blockedUntil).toISOString()}; every request before then would restart Bynder's five quiet minutes. Nothing says your settings are wrong: test again after that time.`,
     };
   }
   if (error instanceof BynderRateLimitError) {

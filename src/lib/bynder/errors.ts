@@ -66,6 +66,25 @@ export class BynderRateLimitError extends BynderApiError {
 }
 
 /**
+ * Not sent: a rate-limit block stored by an earlier 429 (this invocation's or another worker's) is
+ * still in force. On Bynder every request during a block restarts its quiet period, so sending
+ * anything would only lengthen it. Stops the batch; retry after `blockedUntil`.
+ */
+export class BynderRateLimitBlockedError extends BynderError {
+  public override name = 'BynderRateLimitBlockedError';
+  public readonly retryable = true;
+  public override readonly pendingCause = 'not sent: Bynder rate-limit block';
+  public override readonly haltsBatch = true;
+  public override readonly fix =
+    "Wait until the time named; nothing says the settings are wrong. Lower the requests per second in the app's Throughput settings if this repeats.";
+  public constructor(public readonly blockedUntil: number) {
+    super(
+      `Nothing was sent to Bynder: its rate-limit block lasts until ${new Date(blockedUntil).toISOString()}, and every request during it would restart Bynder's five quiet minutes`,
+    );
+  }
+}
+
+/**
  * 5xx, timeouts, resets, unreachable host: transient. Retried with backoff, then handed back. One
  * does not stop a batch; several in a row do (the delivery step counts them).
  */
@@ -100,6 +119,31 @@ export class BynderDeadlineError extends BynderError {
     detail: string,
   ) {
     super(`Bynder ${route} ${detail}: the time budget of this delivery ran out`);
+  }
+}
+
+/**
+ * A write answered with something other than Bynder's own success answer (modify: 202 with its JSON
+ * envelope; delete: 204): a login or "session expired" page, a proxy's page, an envelope of another
+ * kind. Nothing says the write took effect, so the record stays pending; execute.ts stops the batch
+ * when a portal keeps answering so (haltsBatch is false: one such answer does not stop it).
+ */
+export class BynderUnconfirmedWriteError extends BynderError {
+  public override name = 'BynderUnconfirmedWriteError';
+  public readonly retryable = true;
+  public override readonly pendingCause = "not confirmed: the portal did not give Bynder's success answer";
+  public override readonly fix =
+    "Check that the portal address in the app's Connection settings is the Bynder portal itself, not a login page, proxy or gateway in front of it, then try again.";
+  public constructor(
+    public readonly route: string,
+    public readonly status: number,
+    /** What came instead, e.g. "an HTML page"; never the body itself. */
+    public readonly answered: string,
+    expected: string,
+  ) {
+    super(
+      `Bynder ${route} answered ${status} with ${answered}, not Bynder's success answer (${expected}); the write is not counted as applied`,
+    );
   }
 }
 

@@ -50,7 +50,12 @@ export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Pr
     return reportBatch(deps, { ...report, traffic }, paused);
   }
   const deadline = startDeadline(clock, deps.timeBudgetMs);
-  const { api, budget } = createPacedClient(config, { ...deps, onResponse: traffic.record, deadline });
+  const { api, budget, rateLimit } = createPacedClient(config, {
+    ...deps,
+    onResponse: traffic.record,
+    deadline,
+    alreadyRead: { block },
+  });
   // 2 field model, and what earlier attempts of this batch applied
   const modelDeps = { ...deps, config, api };
   const [model, ledger] = await Promise.all([getFieldModel(modelDeps), readLedger(kvStore, batch, clock)]);
@@ -65,6 +70,7 @@ export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Pr
     api,
     resolver,
     budget,
+    blockInForce: rateLimit.current,
     maxInFlight: config.maxInFlight,
     connection: config,
     onApplied: checkpoint.applied,

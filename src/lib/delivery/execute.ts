@@ -6,8 +6,10 @@ import {
   BynderDeadlineError,
   BynderError,
   BynderNotFoundError,
+  BynderRateLimitBlockedError,
   BynderRateLimitError,
   BynderUnavailableError,
+  BynderUnconfirmedWriteError,
 } from '../bynder/errors';
 import type { Credentials } from '../config';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
@@ -15,8 +17,8 @@ import type { AssetResolver } from './asset-resolver';
 import type { BatchStop, RecordOutcome } from './outcome';
 import { rejectedOutcome } from './outcome';
 import { timeBudgetStop } from './deadline';
-import type { PlannedWrite } from './plan';
-import { blockAfterRateLimit, describeRateLimitBlock, storeRateLimitBlock } from './rate-limit-block';
+import { ARCHIVE_FORM, type PlannedWrite } from './plan';
+import { blockAfterRateLimit, describeRateLimitBlock, type RateLimitBlock } from './rate-limit-block';
 import { BudgetHaltedError, type RequestBudget } from './request-budget';
 
 // Step 5 of deliver(): one request per planned write (plus one lookup per new external key), at most
@@ -28,14 +30,20 @@ import { BudgetHaltedError, type RequestBudget } from './request-budget';
 
 /** After this many writes in a row fail as unavailable (each after the client's own retries), stop. */
 export const MAX_CONSECUTIVE_UNAVAILABLE = 5;
+/**
+ * After this many writes in one batch are answered with something other than Bynder's success
+ * answer (a login page, a proxy's page), stop: the portal address most likely does not reach Bynder.
+ */
+export const MAX_UNCONFIRMED_WRITES = 3;
 
-const ARCHIVE_FORM = { archive: 'true' } as const;
 const NOT_FOUND_REASON = 'asset not found in Bynder; this destination updates existing assets only';
 
 export interface ExecuteDeps {
   api: BynderApi;
   resolver: AssetResolver;
   budget: RequestBudget;
+  /** The rate-limit block the client's guard stored or read (it stores every 429 it sees). */
+  blockInForce?: () => RateLimitBlock | undefined;
   kvStore: KeyValueStore;
   clock: Clock;
   logger: Logger;
@@ -60,11 +68,12 @@ export interface Execution {
 type Halt = BatchStop & { pendingCause: string };
 
 export async function executePlan(writes: readonly PlannedWrite[], deps: ExecuteDeps): Promise<Execution> {
-  const { api, resolver, budget, kvStore, clock, logger } = deps;
+  const { api, resolver, budget, clock, logger } = deps;
   const limit = pLimit(deps.maxInFlight);
   const applied: PlannedWrite[] = [];
   let halt: Halt | undefined;
   let unavailableInARow = 0;
+  let unconfirmed = 0;
 
   const haltOnce = (next: Halt) => {
     halt ??= next;
@@ -96,23 +105,16 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
     return outcome(write, 'applied');
   };
 
-  const onRateLimit = async (): Promise<void> => {
+  const onRateLimit = (): void => {
     budget.halt(); // requests waiting for their start are refused, so nothing more goes out
-    const block = blockAfterRateLimit(clock);
+    // The client's rate-limit guard has stored the block already; word the stop with what it holds.
+    const block = deps.blockInForce?.() ?? blockAfterRateLimit(clock);
     haltOnce({
       message: describeRateLimitBlock(block),
       retryable: true,
       pendingCause: 'not sent: Bynder rate limit',
       stoppedBy: { kind: 'rate_limit', blockedUntil: block.blockedUntil },
     });
-    try {
-      await storeRateLimitBlock(kvStore, block, clock);
-    } catch (storeError) {
-      logger.error(
-        'Could not store the Bynder rate-limit block; other invocations may hit the limit too:',
-        storeError,
-      );
-    }
   };
 
   const onFailure = async (write: PlannedWrite, error: unknown): Promise<RecordOutcome> => {
@@ -122,8 +124,8 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       logger.error(`Unexpected failure delivering ${write.subject}; left pending:`, error);
       return pending(write, 'unexpected error');
     }
-    if (error instanceof BynderRateLimitError) {
-      if (!halt) await onRateLimit();
+    if (error instanceof BynderRateLimitError || error instanceof BynderRateLimitBlockedError) {
+      if (!halt) onRateLimit();
     } else if (error instanceof BynderDeadlineError) {
       haltOnce({ ...timeBudgetStop(deps.timeBudgetMs), pendingCause: error.pendingCause });
     } else if (error.haltsBatch) {
@@ -136,6 +138,15 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
         pendingCause: error.pendingCause ?? 'not sent',
         stoppedBy: { kind: stoppedBy },
       });
+    } else if (error instanceof BynderUnconfirmedWriteError) {
+      unconfirmed += 1;
+      if (unconfirmed >= MAX_UNCONFIRMED_WRITES) {
+        haltOnce({
+          message: `${deps.connection.portalUrl} answered ${unconfirmed} writes with something other than Bynder's success answer (last: ${error.message}); none of them is counted as applied and the rest was not sent. ${error.fix}`,
+          retryable: true,
+          pendingCause: 'not sent: the portal does not confirm writes',
+        });
+      }
     } else if (error instanceof BynderUnavailableError) {
       unavailableInARow += 1;
       if (unavailableInARow >= MAX_CONSECUTIVE_UNAVAILABLE) {

@@ -1,17 +1,21 @@
 import { BynderClient } from '../bynder/BynderClient';
 import type { RequestDeadline, ResponseInfo } from '../bynder/client-options';
 import type { AppConfig } from '../config';
-import type { Clock, Logger } from '../runtime-ports';
+import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
+import type { RateLimitBlock } from './rate-limit-block';
+import { createRateLimitGuard, type RateLimitGuard } from './rate-limit-guard';
 import { createRequestBudget, type RequestBudget } from './request-budget';
 
 // The Bynder client that deliver() and the schema function use: every HTTP attempt (writes,
-// lookups, metaproperty listing, retries, OAuth token requests) waits for the request budget, which
-// paces with every other budget for the same portal in this process.
+// lookups, metaproperty listing, retries, OAuth token requests) passes the rate-limit guard (no
+// request during a stored block; any 429 stores one) and waits for the request budget, which paces
+// with every other budget for the same portal in this process.
 
 export interface PacedClient {
   api: BynderClient;
   /** deliver() halts it after a 429, so nothing more leaves this invocation. */
   budget: RequestBudget;
+  rateLimit: RateLimitGuard;
 }
 
 export function createPacedClient(
@@ -19,21 +23,33 @@ export function createPacedClient(
   deps: {
     logger: Logger;
     clock: Clock;
+    kvStore: KeyValueStore;
     onResponse?: (info: ResponseInfo) => void;
     deadline?: RequestDeadline;
+    /** The stored block, when the caller has read it already (saves the guard's read). */
+    alreadyRead?: { block: RateLimitBlock | undefined };
   },
 ): PacedClient {
   const { portalUrl, credentials, requestsPerSecond } = config;
   const { logger, clock, onResponse, deadline } = deps;
   const budget = createRequestBudget({ requestsPerSecond, clock, shareKey: portalUrl });
+  const rateLimit = createRateLimitGuard(deps);
   const api = new BynderClient({
     portalUrl,
     credentials,
     logger,
     clock,
-    beforeRequest: budget.acquire,
-    onResponse,
+    beforeRequest: async () => {
+      await rateLimit.beforeRequest();
+      await budget.acquire();
+      // Another request of this invocation may have met a 429 while this one waited its turn.
+      await rateLimit.beforeRequest();
+    },
+    onResponse: async (info) => {
+      onResponse?.(info);
+      await rateLimit.onResponse(info);
+    },
     ...(deadline ? { deadline } : {}),
   });
-  return { api, budget };
+  return { api, budget, rateLimit };
 }

@@ -165,35 +165,50 @@ export function planBatch(
   });
 
   for (const { key, events } of byKey.values()) {
-    const replayed = replayEvents(key, events, model, policy, plan);
-    if (!replayed) continue; // every event for this key was rejected
-    const { records } = replayed;
+    const { final, ignored } = replayEvents(key, events, model, policy, plan);
+    if (ignored.length > 0) {
+      // Deletes under the "ignore" policy: settled as applied, each on its own, without a request.
+      const ignoredSubject = describeRecord(primary, key, ignored[0] ?? 0);
+      plan.done.push({ status: 'applied', key, subject: ignoredSubject, records: ignored });
+    }
+    if (!final) continue; // every other event for this key was rejected
+    const { records } = final;
     const subject = describeRecord(primary, key, records[0] ?? 0);
-    if (replayed.kind === 'delete') {
-      if (policy.deletePolicy === 'ignore') plan.done.push({ status: 'applied', key, subject, records });
-      else {
-        const deleteBy = policy.deletePolicy;
-        addWrite(plan, alreadyApplied, { kind: 'delete', key, subject, records, form: {}, deleteBy });
-      }
-    } else if (Object.keys(replayed.form).length === 0) {
+    if (final.kind === 'delete') {
+      // "ignore" never yields a delete (its deletes are settled above).
+      const deleteBy = policy.deletePolicy === 'delete' ? 'delete' : 'archive';
+      addWrite(plan, alreadyApplied, { kind: 'delete', key, subject, records, form: {}, deleteBy });
+    } else if (Object.keys(final.form).length === 0) {
       // Nothing to change (every mapped field empty under "leave"): applied without a request.
       plan.done.push({ status: 'applied', key, subject, records });
     } else {
-      addWrite(plan, alreadyApplied, { kind: 'upsert', key, subject, records, form: replayed.form });
+      addWrite(plan, alreadyApplied, { kind: 'upsert', key, subject, records, form: final.form });
     }
   }
   return plan;
 }
 
-type ReplayedKey =
-  { kind: 'delete'; records: number[] } | { kind: 'upsert'; form: MediaForm; records: number[] };
+/** What the delete policy "archive" writes for a delete: `POST /api/v4/media/{id}/` with archive=true. */
+export const ARCHIVE_FORM: Readonly<MediaForm> = { archive: 'true' };
+
+interface ReplayedKey {
+  /** The one write the key's events add up to; undefined when none is left (all rejected or ignored). */
+  final?: { kind: 'delete'; records: number[] } | { kind: 'upsert'; form: MediaForm; records: number[] };
+  /** Deletes settled without a write (delete policy "ignore"). */
+  ignored: number[];
+}
 
 /**
- * Replays one key's events in batch order, as if each were applied in turn: every upsert is
- * validated on its own (a bad event is rejected alone and changes nothing), valid upserts merge
- * field by field with later values winning, and a delete discards what came before it. So the
- * outcome does not depend on where OCP cuts its batches. Events that end in the final write share
- * its outcome; undefined when every event was rejected.
+ * Replays one key's events in batch order into the state applying them one by one would leave, so
+ * the outcome does not depend on where OCP cuts its batches. Every upsert is validated on its own (a
+ * bad event is rejected alone and changes nothing); valid upserts merge field by field, later
+ * values winning. A delete, by policy:
+ * - "archive": sets archive=true in the merged form; fields before and after it still apply, and a
+ *   later `archive` value wins. Deletes alone are one archive write.
+ * - "delete": the asset is gone, so upserts before it are moot (they share its outcome) and an upsert
+ *   after it is rejected: applied one by one, Bynder would answer it 404 (asset not found).
+ * - "ignore": settled as applied on its own; the upserts around it merge as if it were not there.
+ * Events that end in the final write share its outcome.
  */
 function replayEvents(
   key: string,
@@ -201,28 +216,53 @@ function replayEvents(
   model: FieldModel,
   policy: PlanPolicy,
   plan: BatchPlan,
-): ReplayedKey | undefined {
+): ReplayedKey {
   // One records list and one form for the key, grown in place: copying them on every event made a
   // key with n events cost n² (50,000 events for one key took seconds to plan).
-  let state: ReplayedKey | undefined;
   const records: number[] = [];
+  const ignored: number[] = [];
+  const form: MediaForm = {};
+  let fieldsWritten = false;
+  let archived = false;
+  let deletedBy: number | undefined;
   for (const { index, item } of events) {
     if (isDeleteEvent(item)) {
-      records.push(index);
-      state = { kind: 'delete', records };
+      if (policy.deletePolicy === 'ignore') ignored.push(index);
+      else {
+        records.push(index);
+        if (policy.deletePolicy === 'archive') {
+          Object.assign(form, ARCHIVE_FORM);
+          archived = true;
+        } else deletedBy ??= index;
+      }
       continue;
     }
     const subject = describeRecord(model.primary.name, key, index);
+    if (deletedBy !== undefined) {
+      plan.rejected.push(
+        rejectedOutcome({ key, subject, records: [index] }, [
+          {
+            problem: `comes after record #${deletedBy + 1} of this batch, which deletes this asset (delete policy "delete"); Bynder cannot update a deleted asset (it would answer 404, not found). Send the update before the delete, or set the delete policy to "archive"`,
+          },
+        ]),
+      );
+      continue;
+    }
     const encoded = encodeUpsert(item, model, policy, plan, subject);
     if (encoded.problems.length > 0) {
       plan.rejected.push(rejectedOutcome({ key, subject, records: [index] }, encoded.problems));
       continue;
     }
     records.push(index);
-    if (state?.kind === 'upsert') Object.assign(state.form, encoded.form);
-    else state = { kind: 'upsert', form: encoded.form, records };
+    if (Object.keys(encoded.form).length > 0) fieldsWritten = true;
+    Object.assign(form, encoded.form);
   }
-  return state;
+  if (records.length === 0) return { ignored };
+  // A delete wins under "delete"; archive-only events stay a delete (a 404 is then "already gone").
+  if (deletedBy !== undefined || (archived && !fieldsWritten)) {
+    return { final: { kind: 'delete', records }, ignored };
+  }
+  return { final: { kind: 'upsert', form, records }, ignored };
 }
 
 function encodeUpsert(

@@ -5,10 +5,13 @@ import type { Notifier } from '../notices/notifier';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { checkConnection } from '../settings/connection-test';
 import { contentHash } from './content-hash';
+import { describeRateLimitBlock, readRateLimitBlock } from './rate-limit-block';
 
 // Destination.ready(): are the settings complete and do the credentials work? OCP may ask often, so
 // the answer is kept a minute (one kvStore row) and Bynder sees at most one check a minute. The row
 // is tied to a fingerprint of portal and credentials, so saving new settings takes effect at once.
+// During a stored rate-limit block nothing is sent at all (a request would restart Bynder's quiet
+// period): the answer is "not ready until <end>", read from the block row, not cached.
 
 const READINESS_KEY = KV_ROWS.readiness.key;
 export const READINESS_CACHE_MS = 60_000;
@@ -24,7 +27,8 @@ export async function checkReadiness(
 ): Promise<Readiness> {
   const { kvStore, clock } = deps;
   const fingerprint = fingerprintOf(config);
-  const row = await kvStore.get(READINESS_KEY);
+  const [row, block] = await Promise.all([kvStore.get(READINESS_KEY), readRateLimitBlock(kvStore, clock)]);
+  if (block) return { ready: false, message: `${describeRateLimitBlock(block)}.` };
   if (
     row.fingerprint === fingerprint &&
     typeof row.checkedAt === 'number' &&
@@ -34,7 +38,7 @@ export async function checkReadiness(
   ) {
     return { ready: row.ready, message: row.message };
   }
-  const check = await checkConnection(config, deps.logger);
+  const check = await checkConnection(config, { ...deps, alreadyRead: { block } });
   const readiness = check.ok
     ? { ready: true, message: `Connected to ${config.portalUrl}` }
     : { ready: false, message: check.failure.message };

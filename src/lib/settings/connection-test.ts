@@ -3,7 +3,9 @@ import { type ConnectionFailure, describeConnectionFailure } from '../bynder/con
 import { type Credentials, secretsOf } from '../config';
 import type { PortalOrigin } from '../portal-url';
 import { redactSecrets } from '../redact';
-import type { Logger } from '../runtime-ports';
+import type { RateLimitBlock } from '../delivery/rate-limit-block';
+import { createRateLimitGuard } from '../delivery/rate-limit-guard';
+import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 
 // "Test connection", Save of the connection, and ready(): one cheap authenticated request.
 
@@ -17,14 +19,29 @@ export interface ConnectionTarget {
 
 export type ConnectionCheck = { ok: true } | { ok: false; failure: ConnectionFailure };
 
-/** A client for one form action: a single attempt per request, so a test costs one request (two with OAuth). */
-export function createFormClient(target: ConnectionTarget, logger: Logger): BynderClient {
+export interface FormClientDeps {
+  logger: Logger;
+  kvStore: KeyValueStore;
+  clock: Clock;
+  /** The stored rate-limit block, when the caller has read it already (ready() does). */
+  alreadyRead?: { block: RateLimitBlock | undefined };
+}
+
+/**
+ * A client for one form action: a single attempt per request, so a test costs one request (two with
+ * OAuth). It passes the rate-limit guard: nothing is sent during a stored block, and a 429 stores one.
+ */
+export function createFormClient(target: ConnectionTarget, deps: FormClientDeps): BynderClient {
+  const guard = createRateLimitGuard(deps);
   return new BynderClient({
     portalUrl: target.portalUrl,
     credentials: target.credentials,
-    logger,
+    logger: deps.logger,
+    clock: deps.clock,
     retries: 0,
     timeoutMs: CONNECTION_TEST_TIMEOUT_MS,
+    beforeRequest: guard.beforeRequest,
+    onResponse: guard.onResponse,
   });
 }
 
@@ -32,11 +49,15 @@ export function createFormClient(target: ConnectionTarget, logger: Logger): Bynd
  * Sends Bynder's cheapest authenticated request (plus the token request for OAuth) and says, on
  * failure, whether the portal, the credentials or the user's rights are at fault.
  */
-export async function checkConnection(target: ConnectionTarget, logger: Logger): Promise<ConnectionCheck> {
+export async function checkConnection(
+  target: ConnectionTarget,
+  deps: FormClientDeps,
+): Promise<ConnectionCheck> {
+  const { logger } = deps;
   const method =
     target.credentials.kind === 'permanent_token' ? 'permanent token' : 'OAuth client credentials';
   try {
-    await createFormClient(target, logger).testConnection();
+    await createFormClient(target, deps).testConnection();
     logger.info(`Bynder connection test passed: ${target.portalUrl} (${method})`);
     return { ok: true };
   } catch (error) {
