@@ -10,47 +10,39 @@ import { deleteAppKvRows } from '../../src/lib/kv-rows';
 import { redactSecrets } from '../../src/lib/redact';
 import type { RunningEmulator } from '../bynder-emulator/server';
 import type { FormSection } from '../cli/commands/settings';
-import { DEMO_MAPPING_FILE, DEMO_SOURCE_FILE, type DemoReadBack, startDemoReadBack } from '../cli/demo/demo-run';
+import {
+  DEMO_MAPPING_FILE,
+  DEMO_SOURCE_FILE,
+  type DemoReadBack,
+  startDemoReadBack,
+} from '../cli/demo/demo-run';
 import { captureAppOutput } from '../cli/sync/app-log-capture';
 import { loadMappingFile } from '../cli/sync/mapping/mapping-file';
 import { DEFAULT_BATCH_SIZE, runSync, type SyncRunOptions } from '../cli/sync/run-sync';
 import { emptySections, FORM_SECTIONS, type SectionValues } from '../cli/sync/settings/settings-input';
 import type { ProgressReporter } from '../cli/sync/summary/progress-reporter';
-import type { RunTally } from '../cli/sync/summary/run-tally';
 import { emulatorTarget } from '../cli/sync/targets/emulator-target';
+import { type RunProgress, UiRun } from './ui-run';
 
 // A sync started from the page: the CLI's runner (runSync) against this process's emulator, with
 // the settings the page saved through the form. What the runner reports goes to the page as events.
 
 /** Runner options the server sets itself; the page may pass any other (e.g. one the runner adds later). */
-const OWNED_OPTIONS = new Set(['source', 'format', 'mappingFile', 'settings', 'target', 'rejectionsFile', 'appLog']);
+const OWNED_OPTIONS = new Set([
+  'source',
+  'format',
+  'mappingFile',
+  'settings',
+  'target',
+  'rejectionsFile',
+  'appLog',
+]);
 /** The runner's numeric options, with the CLI's defaults. */
 const NUMBER_DEFAULTS: Record<'batchSize' | 'retryPauseMs' | 'maxBlockWaitMs', number> = {
   batchSize: DEFAULT_BATCH_SIZE,
   retryPauseMs: 500,
   maxBlockWaitMs: 360_000,
 };
-
-export type RunEvent =
-  | { type: 'note'; data: { line: string } }
-  | { type: 'progress'; data: RunProgress }
-  | { type: 'summary'; data: { summary: unknown; verdict?: { ok: boolean; report: string } } }
-  | { type: 'failed'; data: { message: string } }
-  | { type: 'end'; data: Record<string, never> };
-
-export interface RunProgress {
-  percent: number;
-  counts: Pick<
-    RunTally,
-    'records' | 'applied' | 'deleted' | 'ignoredDeletes' | 'rejected' | 'pending' | 'batches' | 'retries'
-  >;
-  /** Rejections since the previous progress event. */
-  rejections: RunTally['rejections'];
-  requests: number;
-  requestsPerSecond: number;
-  /** The requests-per-second budget the settings give the app. */
-  budget: number;
-}
 
 export interface StartRun {
   source: string;
@@ -61,33 +53,17 @@ export interface StartRun {
   runner: Record<string, unknown>;
 }
 
-export class UiRun {
-  private readonly events: RunEvent[] = [];
-  private readonly listeners = new Set<(event: RunEvent) => void>();
-  public ended = false;
-
-  public constructor(public readonly id: string) {}
-
-  public emit(event: RunEvent): void {
-    this.events.push(event);
-    if (event.type === 'end') this.ended = true;
-    for (const listener of this.listeners) listener(event);
-  }
-
-  /** Replays what happened so far, then follows; returns the unsubscribe. */
-  public subscribe(listener: (event: RunEvent) => void): () => void {
-    for (const event of this.events) listener(event);
-    if (!this.ended) this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-}
-
 export class UiRuns {
   private readonly runs = new Map<string, UiRun>();
   private current: Promise<void> | undefined;
 
   public constructor(
-    private readonly context: { emulator: RunningEmulator; seed: string; workDir: string; form: FormSection[] },
+    private readonly context: {
+      emulator: RunningEmulator;
+      seed: string;
+      workDir: string;
+      form: FormSection[];
+    },
   ) {}
 
   public get(id: string): UiRun | undefined {
@@ -135,7 +111,9 @@ export class UiRuns {
       const target = emulatorTarget(emulator, seed, { stopOnFinish: false });
       const settings = await storedSettings();
       const budget = Number(settings.throughput.requests_per_second ?? this.defaultOf('requests_per_second'));
-      const readBack = (await isDemoInput(request.source, mappingFile)) ? startDemoReadBack(target) : undefined;
+      const readBack = (await isDemoInput(request.source, mappingFile))
+        ? startDemoReadBack(target)
+        : undefined;
       say(`target: ${target.describe}`);
       const requestsBefore = emulator.requests().length;
       const startedAt = performance.now();
@@ -193,7 +171,7 @@ function runnerOptions(raw: Record<string, unknown>): NumberOptions & Record<str
   }
   const number = (key: keyof NumberOptions): number => {
     const value = extra[key] ?? NUMBER_DEFAULTS[key];
-    const parsed = typeof value === 'number' ? value : Number(String(value).trim());
+    const parsed = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
     if (!Number.isInteger(parsed) || parsed < 0) {
       throw new Error(`runner option "${key}" must be a whole number, got ${JSON.stringify(value)}`);
     }
@@ -227,7 +205,10 @@ async function isDemoInput(source: string, mappingFile: string | undefined): Pro
   if (!mappingFile) return false;
   const [given, demo] = await Promise.all([readFile(source, 'utf8'), readFile(DEMO_SOURCE_FILE, 'utf8')]);
   if (given !== demo) return false;
-  const [mapping, demoMapping] = await Promise.all([loadMappingFile(mappingFile), loadMappingFile(DEMO_MAPPING_FILE)]);
+  const [mapping, demoMapping] = await Promise.all([
+    loadMappingFile(mappingFile),
+    loadMappingFile(DEMO_MAPPING_FILE),
+  ]);
   return JSON.stringify([...mapping]) === JSON.stringify([...demoMapping]);
 }
 

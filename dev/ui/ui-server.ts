@@ -120,7 +120,9 @@ export async function startUi(options: UiServerOptions): Promise<RunningUi> {
   // The Sync Manager's field list: the app's real schema function, against the saved connection.
   app.get('/api/destinations/:key/schema', async (req, res) => {
     try {
-      const schema = await new BynderAssetSchema({ destinationKey: String(req.params.key) }).getDestinationsSchema();
+      const schema = await new BynderAssetSchema({
+        destinationKey: String(req.params.key),
+      }).getDestinationsSchema();
       res.json(schema);
     } catch (error) {
       res.status(409).json({ error: redact(messageOf(error)) });
@@ -129,9 +131,12 @@ export async function startUi(options: UiServerOptions): Promise<RunningUi> {
 
   // An uploaded CSV or JSON Lines file, read by the CLI's own readers to list its columns.
   app.post('/api/sources', express.raw({ type: () => true, limit: MAX_UPLOAD }), async (req, res) => {
-    const name = path.basename(String(req.query.name ?? 'upload.csv'));
+    const name = path.basename(typeof req.query.name === 'string' ? req.query.name : 'upload.csv');
     try {
-      const format = detectSourceFormat(name, typeof req.query.format === 'string' ? req.query.format : undefined);
+      const format = detectSourceFormat(
+        name,
+        typeof req.query.format === 'string' ? req.query.format : undefined,
+      );
       const id = `s${uploads.size + 1}`;
       const dir = await mkdtemp(path.join(workDir, 'source-'));
       const file = path.join(dir, name);
@@ -197,9 +202,11 @@ export async function startUi(options: UiServerOptions): Promise<RunningUi> {
 
   app.post('/api/runs', express.json(), async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const upload = uploads.get(String(body.sourceId ?? ''));
+    const upload = typeof body.sourceId === 'string' ? uploads.get(body.sourceId) : undefined;
     if (!upload) {
-      res.status(400).json({ error: 'sourceId names no uploaded file; upload the CSV or JSON Lines file first' });
+      res
+        .status(400)
+        .json({ error: 'sourceId names no uploaded file; upload the CSV or JSON Lines file first' });
       return;
     }
     try {
@@ -271,7 +278,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** The page's column -> field choices, as the mapping file's parser reads them (same refusals). */
 function toMappingFile(mapping: Record<string, unknown>): Map<string, string> {
-  const chosen = Object.fromEntries(Object.entries(mapping).filter(([, field]) => field !== '' && field != null));
+  const chosen = Object.fromEntries(
+    Object.entries(mapping).filter(([, field]) => field !== '' && field != null),
+  );
   return parseMappingFile(stringify(chosen), 'the mapping');
 }
 

@@ -17,10 +17,14 @@ export function registerUi(program: Command): void {
     .description(
       "A local page with the app's three OCP screens: the settings form (the real Lifecycle.onSettingsForm), " +
         'a new sync (destination, field list from the real schema function, column mapping) and the run ' +
-        "(the sync runner, streamed live). Served on loopback by this process, with the Bynder emulator; until Ctrl-C.",
+        '(the sync runner, streamed live). Served on loopback by this process, with the Bynder emulator; until Ctrl-C.',
     )
     .option('--port <port>', 'port for the page (0 picks a free one)', wholeNumberOption(0), 4020)
-    .option('--seed <file>', "the emulator's portal, as seed JSON", path.relative(process.cwd(), DEMO_PORTAL_PATH))
+    .option(
+      '--seed <file>',
+      "the emulator's portal, as seed JSON",
+      path.relative(process.cwd(), DEMO_PORTAL_PATH),
+    )
     .addHelpText(
       'after',
       `

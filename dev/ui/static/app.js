@@ -108,7 +108,9 @@ function renderElement(section, element, stored, secretsSet) {
   if (element.type === 'select') {
     input = el('select', { id, name: element.key });
     for (const option of element.options ?? []) {
-      input.append(el('option', { value: option.value, selected: String(value) === option.value, text: option.text }));
+      input.append(
+        el('option', { value: option.value, selected: String(value) === option.value, text: option.text }),
+      );
     }
   } else if (element.type === 'secret' || SECRET_KEYS.includes(element.key)) {
     // Stored secrets never come back: the field stays empty and says whether one is kept.
@@ -126,7 +128,11 @@ function renderElement(section, element, stored, secretsSet) {
   }
   input.addEventListener('input', applyVisibility);
   input.addEventListener('change', applyVisibility);
-  const label = el('label', { for: id, class: element.required ? 'required' : undefined, text: element.label });
+  const label = el('label', {
+    for: id,
+    class: element.required ? 'required' : undefined,
+    text: element.label,
+  });
   const extra =
     section.key === 'connection' && element.key === 'portal'
       ? el('button', { type: 'button', id: 'use-emulator', text: 'Use the local emulator' })
@@ -140,14 +146,21 @@ function renderElement(section, element, stored, secretsSet) {
 const SECRET_KEYS = ['token', 'client_id', 'client_secret'];
 
 async function renderForm() {
-  const [{ sections, emulatorUrl }, stored] = await Promise.all([api('GET', '/api/form'), api('GET', '/api/settings')]);
+  const [{ sections, emulatorUrl }, stored] = await Promise.all([
+    api('GET', '/api/form'),
+    api('GET', '/api/settings'),
+  ]);
   state.sections = sections;
   state.emulatorUrl = emulatorUrl;
   $('#emulator-url').textContent = emulatorUrl;
   const form = $('#form');
   form.replaceChildren();
   for (const section of sections) {
-    const node = el('form', { class: 'form-section', 'data-section': section.key, id: `section-${section.key}` });
+    const node = el('form', {
+      class: 'form-section',
+      'data-section': section.key,
+      id: `section-${section.key}`,
+    });
     node.append(el('h2', { text: section.label }));
     for (const element of section.elements) {
       node.append(renderElement(section, element, stored.values[section.key] ?? {}, stored.secretsSet));
@@ -246,9 +259,22 @@ async function loadDestinations() {
   const list = $('#destinations');
   list.replaceChildren();
   for (const d of destinations) {
-    const radio = el('input', { type: 'radio', name: 'destination', value: d.key, id: `destination-${d.key}` });
+    const radio = el('input', {
+      type: 'radio',
+      name: 'destination',
+      value: d.key,
+      id: `destination-${d.key}`,
+    });
     radio.addEventListener('change', () => loadSchema(d.key));
-    list.append(el('label', { class: 'destination' }, radio, ` ${d.key}: `, el('span', { class: 'muted', text: d.description })));
+    list.append(
+      el(
+        'label',
+        { class: 'destination' },
+        radio,
+        ` ${d.key}: `,
+        el('span', { class: 'muted', text: d.description }),
+      ),
+    );
   }
   if (destinations.length === 1) {
     $('#destinations input').checked = true;
@@ -276,7 +302,12 @@ async function loadSchema(key) {
       el(
         'tr',
         {},
-        el('td', {}, f.display_name, f.primary ? el('span', { class: 'badge', text: ' primary key ' }) : undefined),
+        el(
+          'td',
+          {},
+          f.display_name,
+          f.primary ? el('span', { class: 'badge', text: ' primary key ' }) : undefined,
+        ),
         el('td', {}, el('code', { text: f.name })),
         el('td', { text: f.type }),
         el('td', { class: 'muted', text: f.description ?? '' }),
@@ -292,13 +323,19 @@ async function uploadSource(file) {
   showError('#source-error');
   try {
     const query = `name=${encodeURIComponent(file.name)}`;
-    state.source = await api('POST', `/api/sources?${query}`, await file.arrayBuffer(), 'application/octet-stream');
+    state.source = await api(
+      'POST',
+      `/api/sources?${query}`,
+      await file.arrayBuffer(),
+      'application/octet-stream',
+    );
   } catch (error) {
     state.source = undefined;
     showError('#source-error', error.message);
     return;
   }
-  $('#source-info').textContent = `${state.source.name}: ${state.source.columns.length} columns (${state.source.format})`;
+  $('#source-info').textContent =
+    `${state.source.name}: ${state.source.columns.length} columns (${state.source.format})`;
   $('#match-by-name').disabled = !state.destination;
   state.mapping = {};
   await matchByName();
@@ -340,7 +377,9 @@ async function renderMapping() {
   for (const column of state.source.columns) {
     const select = el('select', { 'data-column': column, 'aria-label': `destination field for ${column}` });
     select.append(el('option', { value: '', text: '(not sent)' }));
-    for (const f of state.fields) select.append(el('option', { value: f.name, text: `${f.display_name} (${f.name})` }));
+    for (const f of state.fields) {
+      select.append(el('option', { value: f.name, text: `${f.display_name} (${f.name})` }));
+    }
     select.append(el('option', { value: '_isDeleted', text: 'Delete flag (_isDeleted)' }));
     const chosen = resolveField(state.mapping[column]);
     select.value = chosen;
@@ -348,7 +387,15 @@ async function renderMapping() {
       state.mapping[column] = select.value;
       checkMapping();
     });
-    body.append(el('tr', {}, el('td', { text: column }), el('td', {}, select), el('td', { class: 'muted', 'data-note-for': column })));
+    body.append(
+      el(
+        'tr',
+        {},
+        el('td', { text: column }),
+        el('td', {}, select),
+        el('td', { class: 'muted', 'data-note-for': column }),
+      ),
+    );
   }
   table.hidden = false;
   await checkMapping();
@@ -358,13 +405,17 @@ async function renderMapping() {
 function resolveField(text) {
   if (!text) return '';
   const lower = String(text).toLowerCase();
-  const found = state.fields.find((f) => f.name === text || f.name.toLowerCase() === lower || f.display_name.toLowerCase() === lower);
+  const found = state.fields.find(
+    (f) => f.name === text || f.name.toLowerCase() === lower || f.display_name.toLowerCase() === lower,
+  );
   return found ? found.name : text === '_isDeleted' ? '_isDeleted' : '';
 }
 
 /** The mapping as the page will send it: only the columns that feed a field. */
 function chosenMapping() {
-  return Object.fromEntries(Object.entries(state.mapping).filter(([column, field]) => field && state.source.columns.includes(column)));
+  return Object.fromEntries(
+    Object.entries(state.mapping).filter(([column, field]) => field && state.source.columns.includes(column)),
+  );
 }
 
 async function checkMapping() {
@@ -401,7 +452,10 @@ async function saveMapping() {
     const text = await api('POST', '/api/mapping/yaml', { mapping: chosenMapping() });
     $('#mapping-yaml').textContent = text;
     $('#mapping-yaml').hidden = false;
-    const link = el('a', { href: URL.createObjectURL(new Blob([text], { type: 'text/yaml' })), download: 'mapping.yml' });
+    const link = el('a', {
+      href: URL.createObjectURL(new Blob([text], { type: 'text/yaml' })),
+      download: 'mapping.yml',
+    });
     link.click();
     URL.revokeObjectURL(link.href);
   } catch (error) {
@@ -422,14 +476,25 @@ const COUNT_LABELS = [
 
 function renderCounts(counts) {
   $('#counts').replaceChildren(
-    ...COUNT_LABELS.map(([key, label]) => el('div', { 'data-count': key }, el('b', { text: String(counts[key] ?? 0) }), label)),
+    ...COUNT_LABELS.map(([key, label]) =>
+      el('div', { 'data-count': key }, el('b', { text: String(counts[key] ?? 0) }), label),
+    ),
   );
 }
 
 function addRejections(rejections) {
   const body = $('#rejections tbody');
   for (const r of rejections) {
-    body.append(el('tr', {}, el('td', { text: String(r.line) }), el('td', { text: r.key }), el('td', { text: r.field }), el('td', { text: r.reason })));
+    body.append(
+      el(
+        'tr',
+        {},
+        el('td', { text: String(r.line) }),
+        el('td', { text: r.key }),
+        el('td', { text: r.field }),
+        el('td', { text: r.reason }),
+      ),
+    );
   }
   $('#rejection-count').textContent = `(${body.children.length}${body.children.length >= 1000 ? '+' : ''})`;
 }
@@ -444,17 +509,26 @@ function renderSummary(summary, verdict) {
     ['pending', summary.pending],
     ['requests', summary.requests],
     ['requests/second', summary.requestsPerSecond],
-    ['elapsed', `${(summary.elapsedMs / 1000).toFixed(1)} s, ${summary.batches} batches, ${summary.retries} re-deliveries`],
+    [
+      'elapsed',
+      `${(summary.elapsedMs / 1000).toFixed(1)} s, ${summary.batches} batches, ${summary.retries} re-deliveries`,
+    ],
   ];
   if (summary.unmatchedColumns?.length) rows.push(['columns not sent', summary.unmatchedColumns.join(', ')]);
-  for (const { cause, count } of summary.pendingCauses ?? []) rows.push(['pending because', `${count} x ${cause}`]);
+  for (const { cause, count } of summary.pendingCauses ?? []) {
+    rows.push(['pending because', `${count} x ${cause}`]);
+  }
   $('#summary tbody').replaceChildren(
-    ...rows.map(([label, value]) => el('tr', { 'data-summary': label }, el('th', { text: label }), el('td', { text: String(value) }))),
+    ...rows.map(([label, value]) =>
+      el('tr', { 'data-summary': label }, el('th', { text: label }), el('td', { text: String(value) })),
+    ),
   );
   // The runner's summary lists notifications once the runner records them; shown whenever present.
   const notifications = Array.isArray(summary.notifications) ? summary.notifications : [];
   $('#notifications').hidden = notifications.length === 0;
-  $('#notifications ul').replaceChildren(...notifications.map((n) => el('li', { text: describeNotification(n) })));
+  $('#notifications ul').replaceChildren(
+    ...notifications.map((n) => el('li', { text: describeNotification(n) })),
+  );
   $('#verdict').hidden = !verdict;
   if (verdict) $('#verdict').textContent = verdict.report;
   $('#summary-card').hidden = false;
@@ -462,7 +536,9 @@ function renderSummary(summary, verdict) {
 
 function describeNotification(n) {
   if (typeof n !== 'object' || n === null) return String(n);
-  const parts = [n.activity, n.title, n.summary ?? n.message, n.details].filter((p) => typeof p === 'string' && p !== '');
+  const parts = [n.activity, n.title, n.summary ?? n.message, n.details].filter(
+    (p) => typeof p === 'string' && p !== '',
+  );
   return parts.length > 0 ? parts.join(': ') : JSON.stringify(n);
 }
 
@@ -504,9 +580,14 @@ async function startRun() {
     const { summary, verdict } = JSON.parse(e.data);
     renderCounts(summary);
     renderSummary(summary, verdict);
-    toast(summary.pending > 0 ? 'warning' : 'success', `Sync finished: ${summary.applied} applied, ${summary.rejected} rejected, ${summary.pending} pending`);
+    toast(
+      summary.pending > 0 ? 'warning' : 'success',
+      `Sync finished: ${summary.applied} applied, ${summary.rejected} rejected, ${summary.pending} pending`,
+    );
   });
-  events.addEventListener('failed', (e) => showError('#run-error', `The sync failed: ${JSON.parse(e.data).message}`));
+  events.addEventListener('failed', (e) =>
+    showError('#run-error', `The sync failed: ${JSON.parse(e.data).message}`),
+  );
   events.addEventListener('end', () => {
     events.close();
     document.body.dataset.runState = 'ended';
