@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,7 +15,7 @@ import { startUi, type RunningUi } from '../../dev/ui/ui-server';
 // answered by the app's Lifecycle, the demo CSV mapped with the demo mapping file, and a run whose
 // final counts must equal those of `sync --json` on the same input. Without Chromium the tests are
 // reported as skipped, with the reason in their name; CI installs Chromium (.ci/run) so they run.
-// UI_SCREENSHOTS_DIR=docs/ui also saves a screenshot of each screen there.
+// UI_SCREENSHOTS_DIR=docs/ui also saves a screenshot of each screen there (npm run screenshots:ui).
 
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
@@ -37,6 +37,10 @@ interface CliSummary extends Record<(typeof COUNTS)[number], number> {
 const chromiumFound = existsSync(CHROMIUM);
 const SKIP_REASON = `browser tests skipped: no Chromium at ${CHROMIUM} (install it with "apt-get install -y chromium", or set CHROMIUM_PATH)`;
 if (!chromiumFound) process.stderr.write(`${SKIP_REASON}\n`);
+// CI sets this: there a missing browser is a broken setup, not a reason to skip.
+if (!chromiumFound && process.env.REQUIRE_BROWSER_TESTS === '1') {
+  throw new Error(`REQUIRE_BROWSER_TESTS=1 but ${SKIP_REASON}`);
+}
 
 /** Marks the test skipped, with the reason as its note, when there is no browser to drive. */
 const needsChromium = (context: TestContext) => context.skip(!chromiumFound, SKIP_REASON);
@@ -47,11 +51,12 @@ describe('local Sync Manager page in Chromium', () => {
   let page: Page;
   let profile: string;
   let cliSummary: Promise<CliSummary>;
+  let cliProcess: ChildProcess | undefined;
 
   beforeAll(async () => {
     if (!chromiumFound) return;
     // The CLI's run of the same input goes on in parallel with the browser's.
-    cliSummary = promisify(execFile)(
+    const cli = promisify(execFile)(
       TSX,
       [
         'dev/cli/main.ts',
@@ -61,7 +66,9 @@ describe('local Sync Manager page in Chromium', () => {
         ...['--max-in-flight', THROUGHPUT.max_in_flight, '--json'],
       ],
       { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'NEVER' }, maxBuffer: 16 * 1024 * 1024 },
-    ).then(({ stdout }) => JSON.parse(stdout) as CliSummary);
+    );
+    cliProcess = cli.child;
+    cliSummary = cli.then(({ stdout }) => JSON.parse(stdout) as CliSummary);
     cliSummary.catch(() => undefined); // awaited in the run test; no unhandled rejection meanwhile
 
     ui = await startUi({ port: 0, seed: DEMO_PORTAL_PATH });
@@ -95,6 +102,8 @@ describe('local Sync Manager page in Chromium', () => {
   }, 60_000);
 
   afterAll(async () => {
+    // A run of only some of the tests leaves the CLI's sync going: it is not needed any more.
+    if (cliProcess?.exitCode === null) cliProcess.kill();
     await browser?.close();
     await ui?.stop();
     if (profile) await rm(profile, { recursive: true, force: true });
@@ -123,6 +132,9 @@ describe('local Sync Manager page in Chromium', () => {
     expect(await tokenError.isHidden()).toBe(true);
     // The secret left with the submit: the field is empty again and the page holds it nowhere.
     expect(await connection.locator('[name="token"]').inputValue()).toBe('');
+    await expect
+      .poll(() => connection.locator('[name="token"]').getAttribute('placeholder'))
+      .toContain('stored; leave empty to keep it');
     const html = await page.content();
     expect(html).not.toContain(ui.emulator.token);
     expect(html).not.toContain('wrong-token-value');

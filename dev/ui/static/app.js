@@ -120,7 +120,7 @@ function renderElement(section, element, stored, secretsSet) {
       name: element.key,
       type: element.type === 'secret' ? 'password' : 'text',
       autocomplete: 'off',
-      placeholder: kept ? '(stored; leave empty to keep it)' : element.hint,
+      placeholder: kept ? STORED_SECRET : element.hint,
     });
   } else {
     input = el('input', { id, name: element.key, type: 'text', value, placeholder: element.hint });
@@ -175,6 +175,16 @@ async function renderForm() {
   }
   applyVisibility();
 }
+
+/** Says which secrets are stored (never what they are), as the reopened form would. */
+async function markStoredSecrets() {
+  const { secretsSet } = await api('GET', '/api/settings');
+  for (const key of secretsSet) {
+    const input = $(`[name="${key}"]`);
+    if (input) input.placeholder = STORED_SECRET;
+  }
+}
+const STORED_SECRET = '(stored; leave empty to keep it)';
 
 function clearErrors(sectionKey) {
   for (const node of document.querySelectorAll(`[data-section="${sectionKey}"] [data-error-for]`)) {
@@ -249,6 +259,7 @@ async function submitSection(section, action) {
   }
   if (action === 'save' && Object.keys(answer.errors ?? {}).length === 0) {
     state.destination = undefined; // a new connection may bring a new field list
+    await markStoredSecrets();
   }
 }
 
