@@ -163,7 +163,7 @@ export class UiRuns {
 type NumberOptions = Pick<SyncRunOptions, 'batchSize' | 'retryPauseMs' | 'maxBlockWaitMs'>;
 
 /** The page's runner options: the numeric ones checked and defaulted as the CLI's flags, the rest passed on. */
-function runnerOptions(raw: Record<string, unknown>): NumberOptions & Record<string, unknown> {
+export function runnerOptions(raw: Record<string, unknown>): NumberOptions & Record<string, unknown> {
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (OWNED_OPTIONS.has(key)) throw new Error(`runner option "${key}" is set by the page, not passed in`);
