@@ -126,9 +126,13 @@ describe('local Sync Manager page in Chromium', () => {
     await tokenError.waitFor({ state: 'visible' });
     expect(await tokenError.textContent()).toContain('refused the permanent token (401)');
 
+    // The Test connection button answers without saving; then Save keeps the connection.
+    await connection.locator('[name="token"]').fill(ui.emulator.token);
+    await connection.locator('button[data-action="test_connection"]').click();
+    await page.locator('.toast.success', { hasText: 'Nothing is saved yet' }).waitFor();
     await connection.locator('[name="token"]').fill(ui.emulator.token);
     await connection.locator('button[data-action="save"]').click();
-    await page.locator('.toast.success', { hasText: 'Connected to' }).waitFor();
+    await page.locator('.toast.success', { hasText: 'with the permanent token and saved' }).waitFor();
     expect(await tokenError.isHidden()).toBe(true);
     // The secret left with the submit: the field is empty again and the page holds it nowhere.
     expect(await connection.locator('[name="token"]').inputValue()).toBe('');

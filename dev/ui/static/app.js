@@ -55,6 +55,7 @@ function showError(selector, message) {
 
 function showScreen() {
   const name = (location.hash || '#settings').slice(1);
+  $('#toasts').replaceChildren(); // a toast answers what was done on the screen being left
   for (const screen of document.querySelectorAll('.screen')) screen.hidden = screen.id !== `screen-${name}`;
   for (const link of document.querySelectorAll('nav a')) {
     link.classList.toggle('active', link.dataset.screen === name);
