@@ -32,6 +32,8 @@ const COUNTS = ['records', 'applied', 'deleted', 'ignoredDeletes', 'rejected', '
 
 interface CliSummary extends Record<(typeof COUNTS)[number], number> {
   rejections: Array<{ line: number; key: string; field: string; reason: string }>;
+  /** The Activity Log notices the app sent, once the runner's summary carries them. */
+  notifications?: Array<{ title: string }>;
 }
 
 const chromiumFound = existsSync(CHROMIUM);
@@ -195,6 +197,10 @@ describe('local Sync Manager page in Chromium', () => {
     expect(lines.map(Number).sort((a, b) => a - b)).toEqual(
       cli.rejections.map((r) => r.line).sort((a, b) => a - b),
     );
+    // The page lists every notification the runner's summary has (none while the runner lists none).
+    const notices = await page.locator('#notifications li').allTextContents();
+    expect(notices).toHaveLength(cli.notifications?.length ?? 0);
+    for (const [i, n] of (cli.notifications ?? []).entries()) expect(notices[i]).toContain(n.title);
     expect(await page.locator('#verdict').textContent()).toContain('Demo result: CLEAN');
     expect(await page.locator('#rate').textContent()).toContain('budget 15 per second');
     await shoot('run');

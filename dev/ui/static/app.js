@@ -548,7 +548,7 @@ function renderSummary(summary, verdict) {
 
 function describeNotification(n) {
   if (typeof n !== 'object' || n === null) return String(n);
-  const parts = [n.activity, n.title, n.summary ?? n.message, n.details].filter(
+  const parts = [n.severity, n.activity, n.title, n.summary ?? n.message, n.details].filter(
     (p) => typeof p === 'string' && p !== '',
   );
   return parts.length > 0 ? parts.join(': ') : JSON.stringify(n);
