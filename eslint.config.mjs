@@ -21,6 +21,20 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The local page's script (dev/ui/static) runs in the browser as it is, without a build or types.
+  {
+    files: ['dev/ui/static/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'script',
+      parserOptions: { project: null },
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'fetch', 'EventSource', 'URL', 'Blob', 'CSS', 'setTimeout'].map(
+          (name) => [name, 'readonly'],
+        ),
+      ),
+    },
+  },
   // The layering, checked rather than hoped for: no import cycles anywhere; src/lib never touches
   // the SDK's globals (store, logger, clock and client come in as arguments) nor the entry points;
   // src never imports the local tools in dev/.

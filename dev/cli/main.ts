@@ -9,6 +9,7 @@ import { registerEmulator } from './commands/emulator';
 import { registerSchema } from './commands/schema';
 import { registerSettings } from './commands/settings';
 import { registerSync } from './commands/sync';
+import { registerUi } from './commands/ui';
 import { registerValidate } from './commands/validate';
 
 // The local tools talk to the embedded emulator on loopback, which only development allows.
@@ -28,6 +29,7 @@ for (const register of [
   registerSettings,
   registerSync,
   registerDemo,
+  registerUi,
   registerBench,
 ]) {
   register(program);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { parse } from 'yaml';
 
-import { logger, storage, type SubmittedFormData } from '@zaiusinc/app-sdk';
+import { type LifecycleSettingsResult, logger, storage, type SubmittedFormData } from '@zaiusinc/app-sdk';
 
 import { withEmulator } from '../../bynder-emulator/with-emulator';
 import { DEMO_PORTAL } from '../../bynder-emulator/seed';
@@ -27,7 +27,7 @@ interface SettingsFlags {
   verbose?: boolean;
 }
 
-interface FormElement {
+export interface FormElement {
   type: string;
   key?: string;
   label?: string;
@@ -41,7 +41,7 @@ interface FormElement {
   options?: Array<{ text: string; value: string }>;
   visible?: unknown;
 }
-interface FormSection {
+export interface FormSection {
   key: string;
   label: string;
   elements: FormElement[];
@@ -86,7 +86,8 @@ Examples:
     });
 }
 
-function readForm(): FormSection[] {
+/** The sections of forms/settings.yml, as OCP reads them. */
+export function readForm(): FormSection[] {
   const form = parse(readFileSync(FORM_FILE, 'utf8')) as { sections?: FormSection[] };
   return form.sections ?? [];
 }
@@ -220,6 +221,19 @@ async function submitSection(section: string, flags: SettingsFlags): Promise<voi
   });
 }
 
+/** What the form shows after a submit: field errors keyed `<section>.<field>`, toasts, a redirect. */
+export type SectionAnswer = ReturnType<LifecycleSettingsResult['getResponse']>;
+
+/** Submits one section to the app's real Lifecycle.onSettingsForm and returns what OCP would show. */
+export async function answerSection(
+  section: string,
+  action: string,
+  data: Record<string, unknown>,
+): Promise<SectionAnswer> {
+  const result = await new Lifecycle().onSettingsForm(section, action, data as SubmittedFormData);
+  return result.getResponse(section);
+}
+
 /** Submits the section to the app's Lifecycle and prints the answer and the stores. */
 async function submit(
   section: string,
@@ -227,8 +241,7 @@ async function submit(
   data: Record<string, unknown>,
   logLines: string[],
 ): Promise<void> {
-  const result = await new Lifecycle().onSettingsForm(section, flags.action, data as SubmittedFormData);
-  const response = result.getResponse(section);
+  const response = await answerSection(section, flags.action, data);
   process.stdout.write(`\nSubmitted section "${section}", action "${flags.action}".\n`);
   for (const toast of response.toasts ?? []) {
     process.stdout.write(`Toast (${toast.intent}): ${toast.message}\n`);

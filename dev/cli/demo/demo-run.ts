@@ -31,11 +31,7 @@ const SHOWN_DIFFERENCES = 20;
  */
 export async function runDemo(): Promise<number> {
   const relative = (file: string) => path.relative(process.cwd(), file) || file;
-  const properties = DEMO_COLUMNS.filter(
-    (c) => c.target.kind !== 'asset-id' && c.target.kind !== 'delete-flag',
-  ).map((c) => propertyOf(c.target));
-  const readBackProperties = [...properties, 'archive'];
-  let before: PortalView = new Map();
+  let readBack: DemoReadBack | undefined;
   return runSyncCommand({
     source: relative(DEMO_FILES.source),
     mapping: relative(DEMO_FILES.mapping),
@@ -46,12 +42,33 @@ export async function runDemo(): Promise<number> {
       'Demo: syncing examples/assets.csv (about 280 records) into the Bynder emulator seeded with the demo portal, ' +
       `at ${DEMO_THROUGHPUT.requests_per_second} requests/s: this takes about 20 seconds. Then every asset the file names is read back.`,
     onTargetReady: (target: SyncTarget) => {
-      before = viewOfMedia(emulatorOf(target).emulator.snapshot().assets, readBackProperties);
+      readBack = startDemoReadBack(emulatorOf(target));
     },
-    verify: (target: SyncTarget, summary: RunSummary) =>
-      verifyDemo(emulatorOf(target), summary, before, readBackProperties),
+    verify: async (_target: SyncTarget, summary: RunSummary) => {
+      if (!readBack) throw new Error('the demo target was never ready');
+      return readBack.verify(summary);
+    },
   });
 }
+
+/** The demo's read-back check, armed before a sync of examples/assets.csv with examples/mapping.yml. */
+export interface DemoReadBack {
+  verify(summary: RunSummary): Promise<{ ok: boolean; report: string }>;
+}
+
+/** Notes the portal as it is now; verify() then compares it after the sync with what the source said. */
+export function startDemoReadBack(target: EmulatorTarget): DemoReadBack {
+  const properties = DEMO_COLUMNS.filter(
+    (c) => c.target.kind !== 'asset-id' && c.target.kind !== 'delete-flag',
+  ).map((c) => propertyOf(c.target));
+  const readBackProperties = [...properties, 'archive'];
+  const before = viewOfMedia(target.emulator.snapshot().assets, readBackProperties);
+  return { verify: (summary) => verifyDemo(target, summary, before, readBackProperties) };
+}
+
+/** The demo's source and mapping files, which the read-back check is written for. */
+export const DEMO_SOURCE_FILE = DEMO_FILES.source;
+export const DEMO_MAPPING_FILE = DEMO_FILES.mapping;
 
 async function verifyDemo(
   target: EmulatorTarget,

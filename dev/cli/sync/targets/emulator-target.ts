@@ -11,7 +11,18 @@ export interface EmulatorTarget extends SyncTarget {
 
 /** Starts the embedded Bynder emulator on a free loopback port, seeded from a JSON file. */
 export async function startEmulatorTarget(seed: string): Promise<EmulatorTarget> {
-  const emulator = await startEmulator({ port: 0, seed });
+  return emulatorTarget(await startEmulator({ port: 0, seed }), seed, { stopOnFinish: true });
+}
+
+/**
+ * A running emulator as a run's target. `stopOnFinish: false` leaves it up after the run, for a
+ * process that serves several runs against one emulator (`ui`).
+ */
+export function emulatorTarget(
+  emulator: RunningEmulator,
+  seed: string,
+  { stopOnFinish }: { stopOnFinish: boolean },
+): EmulatorTarget {
   let stopped = false;
   return {
     kind: 'emulator',
@@ -48,7 +59,7 @@ export async function startEmulatorTarget(seed: string): Promise<EmulatorTarget>
         if (dumpState) await writeFile(dumpState, `${JSON.stringify(emulator.snapshot(), null, 2)}\n`);
       } finally {
         stopped = true;
-        await emulator.stop();
+        if (stopOnFinish) await emulator.stop();
       }
     },
   };

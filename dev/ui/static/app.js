@@ -1,0 +1,622 @@
+// The local Sync Manager page: plain script, no build step, nothing loaded from the network.
+// Every answer comes from the server's /api routes, which call the app's real classes.
+'use strict';
+
+const $ = (selector, root = document) => root.querySelector(selector);
+const state = {
+  sections: [],
+  emulatorUrl: '',
+  destination: undefined,
+  fields: [],
+  source: undefined,
+  mapping: {},
+  mappingOk: false,
+};
+
+// ---- small helpers -------------------------------------------------------------------------------
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined || value === false) continue;
+    if (key === 'text') node.textContent = value;
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children) if (child !== undefined) node.append(child);
+  return node;
+}
+
+async function api(method, url, body, contentType = 'application/json') {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = contentType;
+    init.body = contentType === 'application/json' ? JSON.stringify(body) : body;
+  }
+  const response = await fetch(url, init);
+  const type = response.headers.get('Content-Type') ?? '';
+  const data = type.includes('json') ? await response.json() : await response.text();
+  if (!response.ok) throw new Error(data.error ?? `${method} ${url} answered ${response.status}`);
+  return data;
+}
+
+function toast(intent, message) {
+  const node = el('div', { class: `toast ${intent}`, role: 'status', 'data-intent': intent, text: message });
+  $('#toasts').append(node);
+  setTimeout(() => node.remove(), 15_000);
+}
+
+function showError(selector, message) {
+  const node = $(selector);
+  node.textContent = message ?? '';
+  node.hidden = !message;
+}
+
+// ---- screens -------------------------------------------------------------------------------------
+
+function showScreen() {
+  const name = (location.hash || '#settings').slice(1);
+  $('#toasts').replaceChildren(); // a toast answers what was done on the screen being left
+  for (const screen of document.querySelectorAll('.screen')) screen.hidden = screen.id !== `screen-${name}`;
+  for (const link of document.querySelectorAll('nav a')) {
+    link.classList.toggle('active', link.dataset.screen === name);
+  }
+  if (name === 'new-sync' && !state.destination) loadDestinations();
+}
+window.addEventListener('hashchange', showScreen);
+
+// ---- 1. the settings form ------------------------------------------------------------------------
+
+function fieldValue(sectionKey, key) {
+  const input = $(`[data-section="${sectionKey}"] [name="${key}"]`);
+  return input ? input.value : '';
+}
+
+/** The form's `visible` conditions: key/equals, key/empty, and comparators joined by all or any. */
+function conditionHolds(condition) {
+  if (condition === undefined) return true;
+  if (Array.isArray(condition.comparators)) {
+    const results = condition.comparators.map(conditionHolds);
+    return condition.operation === 'any' ? results.some(Boolean) : results.every(Boolean);
+  }
+  const [sectionKey, key] = String(condition.key).split('.');
+  const value = fieldValue(sectionKey, key);
+  if ('equals' in condition) return value === String(condition.equals);
+  if ('empty' in condition) return (value === '') === Boolean(condition.empty);
+  return true;
+}
+
+function applyVisibility() {
+  for (const section of state.sections) {
+    for (const element of section.elements) {
+      const node = $(`[data-section="${section.key}"] [data-element="${element.key}"]`);
+      if (node && element.visible !== undefined) node.hidden = !conditionHolds(element.visible);
+    }
+  }
+}
+
+function renderElement(section, element, stored, secretsSet) {
+  if (element.type === 'instructions') return el('p', { class: 'instructions', text: element.text });
+  const id = `f-${section.key}-${element.key}`;
+  const help = element.help ? el('p', { class: 'help', text: element.help }) : undefined;
+  if (element.type === 'button') {
+    const button = el('button', { type: 'button', id, 'data-action': element.action, text: element.label });
+    button.classList.toggle('primary', element.style === 'primary');
+    button.addEventListener('click', () => submitSection(section, element.action));
+    return el('div', { class: 'field', 'data-element': element.key }, button, help);
+  }
+  let input;
+  const value = stored[element.key] ?? element.defaultValue ?? '';
+  if (element.type === 'select') {
+    input = el('select', { id, name: element.key });
+    for (const option of element.options ?? []) {
+      input.append(
+        el('option', { value: option.value, selected: String(value) === option.value, text: option.text }),
+      );
+    }
+  } else if (element.type === 'secret' || SECRET_KEYS.includes(element.key)) {
+    // Stored secrets never come back: the field stays empty and says whether one is kept.
+    const kept = secretsSet.includes(element.key);
+    input = el('input', {
+      id,
+      name: element.key,
+      type: element.type === 'secret' ? 'password' : 'text',
+      autocomplete: 'off',
+      placeholder: kept ? STORED_SECRET : element.hint,
+    });
+  } else {
+    input = el('input', { id, name: element.key, type: 'text', value, placeholder: element.hint });
+    if (element.dataType === 'number') input.setAttribute('inputmode', 'numeric');
+  }
+  input.addEventListener('input', applyVisibility);
+  input.addEventListener('change', applyVisibility);
+  const label = el('label', {
+    for: id,
+    class: element.required ? 'required' : undefined,
+    text: element.label,
+  });
+  const extra =
+    section.key === 'connection' && element.key === 'portal'
+      ? el('button', { type: 'button', id: 'use-emulator', text: 'Use the local emulator' })
+      : undefined;
+  extra?.addEventListener('click', () => {
+    input.value = state.emulatorUrl;
+  });
+  const error = el('div', { class: 'error', 'data-error-for': element.key, hidden: true });
+  return el('div', { class: 'field', 'data-element': element.key }, label, input, extra ?? '', help, error);
+}
+const SECRET_KEYS = ['token', 'client_id', 'client_secret'];
+
+async function renderForm() {
+  const [{ sections, emulatorUrl }, stored] = await Promise.all([
+    api('GET', '/api/form'),
+    api('GET', '/api/settings'),
+  ]);
+  state.sections = sections;
+  state.emulatorUrl = emulatorUrl;
+  $('#emulator-url').textContent = emulatorUrl;
+  const form = $('#form');
+  form.replaceChildren();
+  for (const section of sections) {
+    const node = el('form', {
+      class: 'form-section',
+      'data-section': section.key,
+      id: `section-${section.key}`,
+    });
+    node.append(el('h2', { text: section.label }));
+    for (const element of section.elements) {
+      node.append(renderElement(section, element, stored.values[section.key] ?? {}, stored.secretsSet));
+    }
+    const save = el('button', { type: 'submit', class: 'primary', 'data-action': 'save', text: 'Save' });
+    node.append(save);
+    node.addEventListener('submit', (event) => {
+      event.preventDefault();
+      submitSection(section, 'save');
+    });
+    form.append(node);
+  }
+  applyVisibility();
+}
+
+/** Says which secrets are stored (never what they are), as the reopened form would. */
+async function markStoredSecrets() {
+  const { secretsSet } = await api('GET', '/api/settings');
+  for (const key of secretsSet) {
+    const input = $(`[name="${key}"]`);
+    if (input) input.placeholder = STORED_SECRET;
+  }
+}
+const STORED_SECRET = '(stored; leave empty to keep it)';
+
+function clearErrors(sectionKey) {
+  for (const node of document.querySelectorAll(`[data-section="${sectionKey}"] [data-error-for]`)) {
+    node.hidden = true;
+    node.textContent = '';
+    node.parentElement.classList.remove('invalid');
+  }
+}
+
+function markError(sectionKey, key, messages) {
+  const node = $(`[data-section="${sectionKey}"] [data-error-for="${key}"]`);
+  if (!node) return false;
+  node.textContent = messages.join(' ');
+  node.hidden = false;
+  node.parentElement.classList.add('invalid');
+  return true;
+}
+
+/** The form's own validations (regex + message) run in the browser, as OCP's form does before a submit. */
+function validate(section, data) {
+  let ok = true;
+  for (const element of section.elements) {
+    if (!(element.key in data)) continue;
+    for (const rule of element.validations ?? []) {
+      if (rule.regex && !new RegExp(rule.regex).test(String(data[element.key]))) {
+        markError(section.key, element.key, [rule.message]);
+        ok = false;
+      }
+    }
+  }
+  return ok;
+}
+
+async function submitSection(section, action) {
+  clearErrors(section.key);
+  const data = {};
+  for (const element of section.elements) {
+    if (!element.key || element.type === 'button' || element.type === 'instructions') continue;
+    const node = $(`[data-section="${section.key}"] [data-element="${element.key}"]`);
+    if (node?.hidden) continue;
+    const value = fieldValue(section.key, element.key);
+    // An empty secret means "keep the stored one", so it is not sent at all.
+    if (SECRET_KEYS.includes(element.key) && value === '') continue;
+    data[element.key] = value;
+  }
+  if (!validate(section, data)) return;
+  let answer;
+  try {
+    answer = await api('POST', `/api/settings/${encodeURIComponent(section.key)}`, { action, data });
+  } catch (error) {
+    toast('danger', error.message);
+    return;
+  } finally {
+    // Secrets leave the page with the submit; they are never shown again.
+    for (const key of SECRET_KEYS) {
+      const input = $(`[data-section="${section.key}"] [name="${key}"]`);
+      if (input) input.value = '';
+    }
+  }
+  for (const [ref, messages] of Object.entries(answer.errors ?? {})) {
+    const [sectionKey, key] = ref.split('.');
+    if (!markError(sectionKey, key, messages)) toast('danger', `${ref}: ${messages.join(' ')}`);
+  }
+  for (const t of answer.toasts ?? []) toast(t.intent, t.message);
+  if (answer.redirect && answer.redirectMode === 'settings') {
+    const target = $(`#section-${answer.redirect}`);
+    target?.scrollIntoView({ behavior: 'smooth' });
+    target?.classList.add('highlight');
+    setTimeout(() => target?.classList.remove('highlight'), 3000);
+  } else if (answer.redirect) {
+    toast('info', `The form would now open ${answer.redirect}`);
+  }
+  if (action === 'save' && Object.keys(answer.errors ?? {}).length === 0) {
+    state.destination = undefined; // a new connection may bring a new field list
+    await markStoredSecrets();
+  }
+}
+
+// ---- 2. destination and field mapping ------------------------------------------------------------
+
+async function loadDestinations() {
+  const destinations = await api('GET', '/api/destinations');
+  const list = $('#destinations');
+  list.replaceChildren();
+  for (const d of destinations) {
+    const radio = el('input', {
+      type: 'radio',
+      name: 'destination',
+      value: d.key,
+      id: `destination-${d.key}`,
+    });
+    radio.addEventListener('change', () => loadSchema(d.key));
+    list.append(
+      el(
+        'label',
+        { class: 'destination' },
+        radio,
+        ` ${d.key}: `,
+        el('span', { class: 'muted', text: d.description }),
+      ),
+    );
+  }
+  if (destinations.length === 1) {
+    $('#destinations input').checked = true;
+    await loadSchema(destinations[0].key);
+  }
+}
+
+async function loadSchema(key) {
+  showError('#schema-error');
+  $('#fields').hidden = true;
+  try {
+    const schema = await api('GET', `/api/destinations/${encodeURIComponent(key)}/schema`);
+    state.destination = key;
+    state.fields = schema.fields;
+  } catch (error) {
+    state.destination = undefined;
+    state.fields = [];
+    showError('#schema-error', `${error.message} (save "Connect to Bynder" on the Settings screen first)`);
+    return;
+  }
+  const body = $('#fields tbody');
+  body.replaceChildren();
+  for (const f of state.fields) {
+    body.append(
+      el(
+        'tr',
+        {},
+        el(
+          'td',
+          {},
+          f.display_name,
+          f.primary ? el('span', { class: 'badge', text: ' primary key ' }) : undefined,
+        ),
+        el('td', {}, el('code', { text: f.name })),
+        el('td', { text: f.type }),
+        el('td', { class: 'muted', text: f.description ?? '' }),
+      ),
+    );
+  }
+  $('#fields').hidden = false;
+  $('#match-by-name').disabled = !state.source;
+  renderMapping();
+}
+
+async function uploadSource(file) {
+  showError('#source-error');
+  try {
+    const query = `name=${encodeURIComponent(file.name)}`;
+    state.source = await api(
+      'POST',
+      `/api/sources?${query}`,
+      await file.arrayBuffer(),
+      'application/octet-stream',
+    );
+  } catch (error) {
+    state.source = undefined;
+    showError('#source-error', error.message);
+    return;
+  }
+  $('#source-info').textContent =
+    `${state.source.name}: ${state.source.columns.length} columns (${state.source.format})`;
+  $('#match-by-name').disabled = !state.destination;
+  state.mapping = {};
+  await matchByName();
+}
+
+/** Without a mapping file the runner matches columns to fields by name; this shows what it would do. */
+async function matchByName() {
+  if (!state.source || !state.destination) return;
+  try {
+    const check = await api('POST', '/api/mapping/check', { columns: state.source.columns });
+    state.mapping = Object.fromEntries(check.mapped.map((m) => [m.column, m.field]));
+  } catch (error) {
+    showError('#mapping-error', error.message);
+  }
+  await renderMapping();
+}
+
+async function loadMappingFile(file) {
+  showError('#mapping-error');
+  try {
+    const { mapping } = await api('POST', '/api/mapping/parse', await file.text(), 'text/yaml');
+    // Names or display names as written: the check below resolves them as the runner does.
+    state.mapping = mapping;
+  } catch (error) {
+    showError('#mapping-error', error.message);
+    return;
+  }
+  await renderMapping();
+}
+
+async function renderMapping() {
+  const table = $('#mapping');
+  if (!state.source || !state.destination) {
+    table.hidden = true;
+    return;
+  }
+  const body = $('#mapping tbody');
+  body.replaceChildren();
+  for (const column of state.source.columns) {
+    const select = el('select', { 'data-column': column, 'aria-label': `destination field for ${column}` });
+    select.append(el('option', { value: '', text: '(not sent)' }));
+    for (const f of state.fields) {
+      select.append(el('option', { value: f.name, text: `${f.display_name} (${f.name})` }));
+    }
+    select.append(el('option', { value: '_isDeleted', text: 'Delete flag (_isDeleted)' }));
+    const chosen = resolveField(state.mapping[column]);
+    select.value = chosen;
+    select.addEventListener('change', () => {
+      state.mapping[column] = select.value;
+      checkMapping();
+    });
+    body.append(
+      el(
+        'tr',
+        {},
+        el('td', { text: column }),
+        el('td', {}, select),
+        el('td', { class: 'muted', 'data-note-for': column }),
+      ),
+    );
+  }
+  table.hidden = false;
+  await checkMapping();
+}
+
+/** A mapping file may name a field by display name; the select shows the field's name. */
+function resolveField(text) {
+  if (!text) return '';
+  const lower = String(text).toLowerCase();
+  const found = state.fields.find(
+    (f) => f.name === text || f.name.toLowerCase() === lower || f.display_name.toLowerCase() === lower,
+  );
+  return found ? found.name : text === '_isDeleted' ? '_isDeleted' : '';
+}
+
+/** The mapping as the page will send it: only the columns that feed a field. */
+function chosenMapping() {
+  return Object.fromEntries(
+    Object.entries(state.mapping).filter(([column, field]) => field && state.source.columns.includes(column)),
+  );
+}
+
+async function checkMapping() {
+  showError('#mapping-error');
+  state.mappingOk = false;
+  const mapping = chosenMapping();
+  try {
+    const check = await api('POST', '/api/mapping/check', { columns: state.source.columns, mapping });
+    for (const u of check.unmatched) {
+      const note = $(`[data-note-for="${CSS.escape(u.column)}"]`);
+      if (note) note.textContent = u.reason;
+    }
+    for (const m of check.mapped) {
+      const note = $(`[data-note-for="${CSS.escape(m.column)}"]`);
+      if (note) note.textContent = m.field === check.primary ? 'primary key' : '';
+    }
+    state.mappingOk = check.primaryMapped;
+    $('#mapping-status').textContent = check.primaryMapped
+      ? `${check.mapped.length} columns mapped; ${check.unmatched.length} not sent.`
+      : `No column feeds the primary key field "${check.primary}": map one to it.`;
+  } catch (error) {
+    showError('#mapping-error', error.message);
+  }
+  $('#save-mapping').disabled = Object.keys(mapping).length === 0;
+  $('#to-run').disabled = !state.mappingOk;
+  $('#start-run').disabled = !state.mappingOk;
+  $('#run-input').textContent = state.mappingOk
+    ? `${state.source.name} into ${state.destination}, ${Object.keys(mapping).length} columns mapped`
+    : 'Pick a destination, a source and a mapping first.';
+}
+
+async function saveMapping() {
+  try {
+    const text = await api('POST', '/api/mapping/yaml', { mapping: chosenMapping() });
+    $('#mapping-yaml').textContent = text;
+    $('#mapping-yaml').hidden = false;
+    const link = el('a', {
+      href: URL.createObjectURL(new Blob([text], { type: 'text/yaml' })),
+      download: 'mapping.yml',
+    });
+    link.click();
+    URL.revokeObjectURL(link.href);
+  } catch (error) {
+    showError('#mapping-error', error.message);
+  }
+}
+
+// ---- 3. the run ----------------------------------------------------------------------------------
+
+const COUNT_LABELS = [
+  ['records', 'read'],
+  ['applied', 'applied'],
+  ['deleted', 'deleted/archived'],
+  ['ignoredDeletes', 'deletes ignored'],
+  ['rejected', 'rejected'],
+  ['pending', 'pending'],
+];
+
+function renderCounts(counts) {
+  $('#counts').replaceChildren(
+    ...COUNT_LABELS.map(([key, label]) =>
+      el('div', { 'data-count': key }, el('b', { text: String(counts[key] ?? 0) }), label),
+    ),
+  );
+}
+
+function addRejections(rejections) {
+  const body = $('#rejections tbody');
+  for (const r of rejections) {
+    body.append(
+      el(
+        'tr',
+        {},
+        el('td', { text: String(r.line) }),
+        el('td', { text: r.key }),
+        el('td', { text: r.field }),
+        el('td', { text: r.reason }),
+      ),
+    );
+  }
+  $('#rejection-count').textContent = `(${body.children.length}${body.children.length >= 1000 ? '+' : ''})`;
+}
+
+function renderSummary(summary, verdict) {
+  const rows = [
+    ['records read', summary.records],
+    ['applied', summary.applied],
+    ['deleted/archived', `${summary.deleted} (delete policy: ${summary.deletePolicy})`],
+    ['deletes ignored', summary.ignoredDeletes],
+    ['rejected', summary.rejected],
+    ['pending', summary.pending],
+    ['requests', summary.requests],
+    ['requests/second', summary.requestsPerSecond],
+    [
+      'elapsed',
+      `${(summary.elapsedMs / 1000).toFixed(1)} s, ${summary.batches} batches, ${summary.retries} re-deliveries`,
+    ],
+  ];
+  if (summary.unmatchedColumns?.length) rows.push(['columns not sent', summary.unmatchedColumns.join(', ')]);
+  for (const { cause, count } of summary.pendingCauses ?? []) {
+    rows.push(['pending because', `${count} x ${cause}`]);
+  }
+  $('#summary tbody').replaceChildren(
+    ...rows.map(([label, value]) =>
+      el('tr', { 'data-summary': label }, el('th', { text: label }), el('td', { text: String(value) })),
+    ),
+  );
+  // The runner's summary lists notifications once the runner records them; shown whenever present.
+  const notifications = Array.isArray(summary.notifications) ? summary.notifications : [];
+  $('#notifications').hidden = notifications.length === 0;
+  $('#notifications ul').replaceChildren(
+    ...notifications.map((n) => el('li', { text: describeNotification(n) })),
+  );
+  $('#verdict').hidden = !verdict;
+  if (verdict) $('#verdict').textContent = verdict.report;
+  $('#summary-card').hidden = false;
+}
+
+function describeNotification(n) {
+  if (typeof n !== 'object' || n === null) return String(n);
+  const parts = [n.severity, n.activity, n.title, n.summary ?? n.message, n.details].filter(
+    (p) => typeof p === 'string' && p !== '',
+  );
+  return parts.length > 0 ? parts.join(': ') : JSON.stringify(n);
+}
+
+async function startRun() {
+  $('#start-run').disabled = true;
+  showError('#run-error');
+  $('#summary-card').hidden = true;
+  $('#rejections tbody').replaceChildren();
+  $('#notes').textContent = '';
+  $('#run-progress').value = 0;
+  renderCounts({});
+  let run;
+  try {
+    run = await api('POST', '/api/runs', {
+      sourceId: state.source.id,
+      mapping: chosenMapping(),
+      resetPortal: $('#reset-portal').checked,
+      runner: { batchSize: $('#batch-size').value },
+    });
+  } catch (error) {
+    showError('#run-error', error.message);
+    $('#start-run').disabled = false;
+    return;
+  }
+  const events = new EventSource(`/api/runs/${run.id}/events`);
+  events.addEventListener('note', (e) => {
+    $('#notes').textContent += `${JSON.parse(e.data).line}\n`;
+  });
+  events.addEventListener('progress', (e) => {
+    const p = JSON.parse(e.data);
+    $('#run-progress').value = p.percent;
+    renderCounts(p.counts);
+    addRejections(p.rejections);
+    $('#rate').textContent =
+      `batch ${p.counts.batches}: ${p.requests} requests, ${p.requestsPerSecond.toFixed(1)} per second ` +
+      `(budget ${p.budget} per second)`;
+  });
+  events.addEventListener('summary', (e) => {
+    const { summary, verdict } = JSON.parse(e.data);
+    renderCounts(summary);
+    renderSummary(summary, verdict);
+    toast(
+      summary.pending > 0 ? 'warning' : 'success',
+      `Sync finished: ${summary.applied} applied, ${summary.rejected} rejected, ${summary.pending} pending`,
+    );
+  });
+  events.addEventListener('failed', (e) =>
+    showError('#run-error', `The sync failed: ${JSON.parse(e.data).message}`),
+  );
+  events.addEventListener('end', () => {
+    events.close();
+    document.body.dataset.runState = 'ended';
+    $('#start-run').disabled = false;
+  });
+  document.body.dataset.runState = 'running';
+}
+
+// ---- wiring --------------------------------------------------------------------------------------
+
+$('#source-file').addEventListener('change', (e) => e.target.files[0] && uploadSource(e.target.files[0]));
+$('#mapping-file').addEventListener('change', (e) => e.target.files[0] && loadMappingFile(e.target.files[0]));
+$('#match-by-name').addEventListener('click', matchByName);
+$('#save-mapping').addEventListener('click', saveMapping);
+$('#to-run').addEventListener('click', () => {
+  location.hash = '#run';
+});
+$('#start-run').addEventListener('click', startRun);
+
+renderForm().then(showScreen, (error) => toast('danger', `The form could not load: ${error.message}`));
