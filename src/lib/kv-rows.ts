@@ -43,6 +43,14 @@ export const KV_ROWS = {
     holds: "when Bynder's rate-limit block ends",
     cache: false,
   },
+  requestBudget: {
+    key: 'delivery_request_budget',
+    // One small row, rewritten with every lease; uninstall deletes it by its key.
+    ttlSeconds: undefined,
+    owner: 'src/lib/delivery/install-budget.ts',
+    holds: "where the install's request-budget timeline is next free (one number)",
+    cache: false,
+  },
   externalKeys: {
     key: 'delivery_external_keys',
     ttlSeconds: DAY_SECONDS,

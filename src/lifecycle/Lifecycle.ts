@@ -24,6 +24,7 @@ import { getFieldModel } from '../lib/fields/get-field-model';
 import { deleteAppKvRows } from '../lib/kv-rows';
 import { forgetBynderCaches, hasConnectionChanged } from '../lib/settings/connection-change';
 import { checkConnection, createFormClient } from '../lib/settings/connection-test';
+import { formBudgetGate } from '../lib/settings/form-budget';
 import { findExternalKeyProblem, metapropertyFactsOf } from '../lib/settings/external-key-check';
 import { readConnectionForm, readSectionForm } from '../lib/settings/settings-form';
 
@@ -152,7 +153,11 @@ const saveConnection: SettingsHandler = async (formData, deps) => {
   if (!read.ok) return answerProblems(read.problems, NOT_SAVED);
   const { settings, secrets, credentials, keptStored } = read.form;
 
-  const check = await checkConnection({ portalUrl: settings.portal, credentials }, deps.logger);
+  const check = await checkConnection(
+    { portalUrl: settings.portal, credentials },
+    deps.logger,
+    await formBudgetGate(deps),
+  );
   if (!check.ok) return answerConnectionFailure(check.failure, 'Nothing was saved.');
 
   const [storedSettings, storedRecords] = await Promise.all([
@@ -187,7 +192,11 @@ const testConnection: SettingsHandler = async (formData, deps) => {
   const read = readConnectionForm(formData, await deps.secrets.get(SECTION.connection));
   if (!read.ok) return answerProblems(read.problems, 'Fix the marked fields, then test again.');
   const { settings, credentials } = read.form;
-  const check = await checkConnection({ portalUrl: settings.portal, credentials }, deps.logger);
+  const check = await checkConnection(
+    { portalUrl: settings.portal, credentials },
+    deps.logger,
+    await formBudgetGate(deps),
+  );
   if (!check.ok) return answerConnectionFailure(check.failure, 'Nothing was saved.');
   return new LifecycleSettingsResult().addToast(
     'success',
@@ -260,7 +269,7 @@ async function checkExternalKey(name: string, deps: SdkDeps): Promise<ExternalKe
     };
   }
   try {
-    const api = createFormClient(config, deps.logger);
+    const api = createFormClient(config, deps.logger, await formBudgetGate(deps));
     const model = await getFieldModel({ ...deps, config, api });
     const problem = findExternalKeyProblem(name, metapropertyFactsOf(model), model.leftOut);
     return problem ? { kind: 'problem', message: problem } : { kind: 'ok' };

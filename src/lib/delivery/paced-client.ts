@@ -1,12 +1,14 @@
 import { BynderClient } from '../bynder/BynderClient';
 import type { ResponseInfo } from '../bynder/client-options';
 import type { AppConfig } from '../config';
-import type { Clock, Logger } from '../runtime-ports';
+import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
+import { createInstallBudget } from './install-budget';
 import { createRequestBudget, type RequestBudget } from './request-budget';
 
 // The Bynder client that deliver() and the schema function use: every HTTP attempt (writes,
-// lookups, metaproperty listing, retries, OAuth token requests) waits for the request budget, which
-// paces with every other budget for the same portal in this process.
+// lookups, metaproperty listing, retries, OAuth token requests) waits for the request budget. Given
+// the install's kvStore, the budget is the install's, shared by every invocation in every process
+// (install-budget.ts); without one it paces only with this process's budgets for the same portal.
 
 export interface PacedClient {
   api: BynderClient;
@@ -16,11 +18,13 @@ export interface PacedClient {
 
 export function createPacedClient(
   config: Pick<AppConfig, 'portalUrl' | 'credentials' | 'requestsPerSecond'>,
-  deps: { logger: Logger; clock: Clock; onResponse?: (info: ResponseInfo) => void },
+  deps: { logger: Logger; clock: Clock; kvStore?: KeyValueStore; onResponse?: (info: ResponseInfo) => void },
 ): PacedClient {
   const { portalUrl, credentials, requestsPerSecond } = config;
-  const { logger, clock, onResponse } = deps;
-  const budget = createRequestBudget({ requestsPerSecond, clock, shareKey: portalUrl });
+  const { logger, clock, kvStore, onResponse } = deps;
+  const budget = kvStore
+    ? createInstallBudget({ requestsPerSecond, clock, kvStore })
+    : createRequestBudget({ requestsPerSecond, clock, shareKey: portalUrl });
   const api = new BynderClient({
     portalUrl,
     credentials,

@@ -3,6 +3,7 @@ import { KV_ROWS } from '../kv-rows';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { checkConnection } from '../settings/connection-test';
 import { contentHash } from './content-hash';
+import { createInstallBudget } from './install-budget';
 
 // Destination.ready(): are the settings complete and do the credentials work? OCP may ask often, so
 // the answer is kept a minute (one kvStore row) and Bynder sees at most one check a minute. The row
@@ -32,7 +33,8 @@ export async function checkReadiness(
   ) {
     return { ready: row.ready, message: row.message };
   }
-  const check = await checkConnection(config, deps.logger);
+  const budget = createInstallBudget({ requestsPerSecond: config.requestsPerSecond, clock, kvStore });
+  const check = await checkConnection(config, deps.logger, budget.acquire);
   const readiness = check.ok
     ? { ready: true, message: `Connected to ${config.portalUrl}` }
     : { ready: false, message: check.failure.message };

@@ -18,8 +18,13 @@ export interface ConnectionTarget {
 export type ConnectionCheck = { ok: true } | { ok: false; failure: ConnectionFailure };
 
 /** A client for one form action: a single attempt per request, so a test costs one request (two with OAuth). */
-export function createFormClient(target: ConnectionTarget, logger: Logger): BynderClient {
+export function createFormClient(
+  target: ConnectionTarget,
+  logger: Logger,
+  beforeRequest?: () => Promise<void>,
+): BynderClient {
   return new BynderClient({
+    beforeRequest,
     portalUrl: target.portalUrl,
     credentials: target.credentials,
     logger,
@@ -32,11 +37,16 @@ export function createFormClient(target: ConnectionTarget, logger: Logger): Bynd
  * Sends Bynder's cheapest authenticated request (plus the token request for OAuth) and says, on
  * failure, whether the portal, the credentials or the user's rights are at fault.
  */
-export async function checkConnection(target: ConnectionTarget, logger: Logger): Promise<ConnectionCheck> {
+export async function checkConnection(
+  target: ConnectionTarget,
+  logger: Logger,
+  /** The install's request budget: a form's or ready()'s requests count against it like deliver()'s. */
+  beforeRequest?: () => Promise<void>,
+): Promise<ConnectionCheck> {
   const method =
     target.credentials.kind === 'permanent_token' ? 'permanent token' : 'OAuth client credentials';
   try {
-    await createFormClient(target, logger).testConnection();
+    await createFormClient(target, logger, beforeRequest).testConnection();
     logger.info(`Bynder connection test passed: ${target.portalUrl} (${method})`);
     return { ok: true };
   } catch (error) {

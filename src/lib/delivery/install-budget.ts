@@ -1,0 +1,154 @@
+import { KV_ROWS } from '../kv-rows';
+import type { Clock, KeyValueStore, StoredRow } from '../runtime-ports';
+import { BudgetHaltedError, DEFAULT_BUDGET_MARGIN, type RequestBudget } from './request-budget';
+
+// One request budget for every invocation of an install, in whatever process it runs: OCP runs a
+// sync as many deliver() calls at once on different workers, which share only the kvStore, and
+// Bynder counts requests per IP address, not per process.
+//
+// The budget is a timeline. One kvStore row holds `next`, the start of the part of the timeline no
+// one holds yet. An invocation that wants to send leases the next `leaseMs` of it with one
+// compare-and-set patch, and inside its lease grants request starts at least `spacingMs` apart, the
+// last one at least `spacingMs` before the lease ends. Leases never overlap and abut at most, so
+// every two starts anywhere are `spacingMs` apart: no 1-second window holds more than the budget,
+// however late a process's timers fire (lateness only wastes part of its own lease).
+//
+// Cost: one patch per lease (at least 10 requests at full speed), plus one when an idle invocation
+// hands back the rest of its lease. A process that dies holds its lease until it ends: at most
+// `leaseMs` (2 s at 5 requests/s and more) of the budget is lost, then the timeline moves on.
+
+/** A lease covers this much time, and at least LEASE_MIN_REQUESTS starts. */
+export const LEASE_MS = 2_000;
+export const LEASE_MIN_REQUESTS = 10;
+/** A `next` further ahead than this is not believed (a clock far off, a damaged row): start from now. */
+const MAX_AHEAD_MS = 60_000;
+const LEASE_ATTEMPTS = 3;
+
+interface Lease {
+  end: number;
+  /** The earliest time the next start may be granted. */
+  nextGrant: number;
+}
+
+export interface InstallBudget extends RequestBudget {
+  /** Hands back what is left of the current lease, if no one leased after it. */
+  release(): Promise<void>;
+  /** kvStore operations the budget made (leases and releases). */
+  readonly kvOperations: number;
+}
+
+export function createInstallBudget(options: {
+  requestsPerSecond: number;
+  clock: Clock;
+  kvStore: KeyValueStore;
+  margin?: number;
+}): InstallBudget {
+  const { requestsPerSecond, clock, kvStore, margin = DEFAULT_BUDGET_MARGIN } = options;
+  if (!Number.isFinite(requestsPerSecond) || requestsPerSecond <= 0) {
+    throw new TypeError(
+      `Expected \`requestsPerSecond\` to be a positive number, got ${String(requestsPerSecond)}`,
+    );
+  }
+  const spacingMs = (1000 * (1 + margin)) / requestsPerSecond;
+  const leaseMs = Math.max(LEASE_MS, LEASE_MIN_REQUESTS * spacingMs);
+  const key = KV_ROWS.requestBudget.key;
+  let lease: Lease | undefined;
+  let queue: Promise<void> = Promise.resolve();
+  let waiting = 0;
+  let granted = 0;
+  let kvOperations = 0;
+  let halted = false;
+
+  const takeLease = async (): Promise<Lease> => {
+    for (let attempt = 1; ; attempt += 1) {
+      const now = clock.now();
+      let start = now;
+      kvOperations += 1;
+      try {
+        await kvStore.patch(key, (previous: StoredRow) => {
+          start = leaseStart(previous, now);
+          return { ...previous, next: start + leaseMs };
+        });
+        // The updater's last run is the one the store kept (a lost compare-and-set reruns it).
+        return { end: start + leaseMs, nextGrant: start };
+      } catch (error) {
+        if (attempt >= LEASE_ATTEMPTS) throw error;
+      }
+    }
+  };
+
+  const grantNext = async (): Promise<void> => {
+    if (halted) throw new BudgetHaltedError();
+    for (;;) {
+      if (!lease || Math.max(lease.nextGrant, clock.now()) > lease.end - spacingMs) {
+        lease = await takeLease();
+      }
+      const waitMs = lease.nextGrant - clock.now();
+      if (waitMs <= 0) break;
+      await clock.sleep(waitMs);
+      if (halted) throw new BudgetHaltedError();
+    }
+    const now = clock.now();
+    if (now > lease.end - spacingMs) return grantNext(); // a late timer ran past the lease
+    lease.nextGrant = now + spacingMs;
+    granted += 1;
+  };
+
+  const release = async (): Promise<void> => {
+    const held = lease;
+    lease = undefined;
+    if (!held || held.nextGrant >= held.end) return;
+    kvOperations += 1;
+    try {
+      await kvStore.patch(key, (previous: StoredRow) =>
+        // Only the last lease can shrink; one taken after ours keeps its place on the timeline.
+        previous.next === held.end ? { ...previous, next: Math.max(held.nextGrant, clock.now()) } : previous,
+      );
+    } catch {
+      // Not handing back costs at most the rest of this lease; the timeline moves on without it.
+    }
+  };
+
+  const idleRelease = (): void => {
+    // When nothing waits a spacing after a grant, the invocation is between phases or done: give
+    // the rest of the lease to the others instead of letting it pass unused.
+    void clock.sleep(spacingMs).then(() => {
+      if (waiting === 0 && lease) queue = queue.then(release);
+    });
+  };
+
+  return {
+    acquire: () => {
+      waiting += 1;
+      const turn = queue.then(grantNext).finally(() => {
+        waiting -= 1;
+        if (waiting === 0) idleRelease();
+      });
+      queue = turn.catch(() => undefined);
+      return turn;
+    },
+    halt: () => {
+      halted = true;
+      queue = queue.then(release);
+    },
+    release: () => {
+      const done = queue.then(release);
+      queue = done;
+      return done;
+    },
+    get granted() {
+      return granted;
+    },
+    get kvOperations() {
+      return kvOperations;
+    },
+  };
+}
+
+function leaseStart(row: StoredRow, now: number): number {
+  const next = row.next;
+  if (typeof next !== 'number' || !Number.isFinite(next) || next < now || next > now + MAX_AHEAD_MS) {
+    return now;
+  }
+  return next;
+}
