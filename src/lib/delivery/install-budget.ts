@@ -17,7 +17,7 @@ import { BudgetHaltedError, DEFAULT_BUDGET_MARGIN, type RequestBudget } from './
 // hands back the rest of its lease. A process that dies holds its lease until it ends: at most
 // `leaseMs` (2 s at 5 requests/s and more) of the budget is lost, then the timeline moves on.
 
-/** A lease covers this much time, and at least LEASE_MIN_REQUESTS starts. */
+/** A lease covers about this much time, and at least LEASE_MIN_REQUESTS starts. */
 export const LEASE_MS = 2_000;
 export const LEASE_MIN_REQUESTS = 10;
 /** A `next` further ahead than this is not believed (a clock far off, a damaged row): start from now. */
@@ -50,7 +50,10 @@ export function createInstallBudget(options: {
     );
   }
   const spacingMs = (1000 * (1 + margin)) / requestsPerSecond;
-  const leaseMs = Math.max(LEASE_MS, LEASE_MIN_REQUESTS * spacingMs);
+  // A whole number of spacings plus a quarter: timers that fire a little late still get every
+  // start of the lease, and a holder change wastes at most a quarter spacing.
+  const leaseStarts = Math.max(LEASE_MIN_REQUESTS, Math.round(LEASE_MS / spacingMs));
+  const leaseMs = (leaseStarts + 0.25) * spacingMs;
   const key = KV_ROWS.requestBudget.key;
   let lease: Lease | undefined;
   let queue: Promise<void> = Promise.resolve();
@@ -59,7 +62,7 @@ export function createInstallBudget(options: {
   let kvOperations = 0;
   let halted = false;
 
-  const takeLease = async (): Promise<Lease> => {
+  const takeLease = async (held: Lease | undefined): Promise<Lease> => {
     for (let attempt = 1; ; attempt += 1) {
       const now = clock.now();
       let start = now;
@@ -70,7 +73,10 @@ export function createInstallBudget(options: {
           return { ...previous, next: start + leaseMs };
         });
         // The updater's last run is the one the store kept (a lost compare-and-set reruns it).
-        return { end: start + leaseMs, nextGrant: start };
+        // Right after our own lease, our pacing simply goes on: the stretch between is ours too.
+        const ownPace = held?.nextGrant ?? start;
+        const nextGrant = held && start === held.end ? ownPace : Math.max(start, ownPace);
+        return { end: start + leaseMs, nextGrant };
       } catch (error) {
         if (attempt >= LEASE_ATTEMPTS) throw error;
       }
@@ -81,7 +87,7 @@ export function createInstallBudget(options: {
     if (halted) throw new BudgetHaltedError();
     for (;;) {
       if (!lease || Math.max(lease.nextGrant, clock.now()) > lease.end - spacingMs) {
-        lease = await takeLease();
+        lease = await takeLease(lease);
       }
       const waitMs = lease.nextGrant - clock.now();
       if (waitMs <= 0) break;
