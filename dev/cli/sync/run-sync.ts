@@ -30,6 +30,7 @@ import { buildRunSummary } from './summary/run-summary';
 import type { Rejection } from './summary/run-tally';
 import { RunTally } from './summary/run-tally';
 import type { SyncTarget } from './targets/sync-target';
+import { startLocalOcp } from './workers/local-ocp';
 
 export const DEFAULT_BATCH_SIZE = 100;
 /** The app keeps this many rejections in its log; a bigger batch could lose some between reads. */
@@ -46,6 +47,10 @@ export interface SyncRunOptions {
   target: SyncTarget;
   rejectionsFile: string;
   appLog?: string;
+  /** Deliver from this many worker processes at once (see workers/local-ocp.ts); unset: in this process. */
+  workers?: number;
+  /** Workers keep the budget's row to themselves: today's per-process pacing, for the bench. */
+  perProcessPacing?: boolean;
 }
 
 export interface RunIo {
@@ -84,6 +89,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
   const counter = options.target.countRequests();
   let requests: RequestCount | undefined;
   const rejectionsOut = createWriteStream(options.rejectionsFile);
+  const ocp = options.workers === undefined ? undefined : startLocalOcp(options.workers, options);
   try {
     const { config, notes } = await saveSettings(options.settings, {
       ...options.target.credentials,
@@ -106,8 +112,8 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       );
     }
 
-    const destination = new BynderAssetSync();
-    const readiness = await destination.ready();
+    const destination = ocp?.pool ?? new BynderAssetSync();
+    const readiness = await new BynderAssetSync().ready();
     if (!readiness.ready) {
       throw new SyncNotStartedError(
         `the app is not ready to deliver: ${readiness.message ?? '(no message)'}`,
@@ -158,7 +164,8 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
         retryPauseMs: options.retryPauseMs,
         maxBlockWaitMs: options.maxBlockWaitMs,
         clock: systemClock,
-        beforeAttempt: () => clearRejectionLog(storage.kvStore),
+        // Workers share the log: emptying it here would drop what another batch just rejected.
+        beforeAttempt: ocp ? undefined : () => clearRejectionLog(storage.kvStore),
         readBlockedUntil: async () => (await readRateLimitBlock(storage.kvStore, systemClock))?.blockedUntil,
         onRetry: ({ attempt, pauseMs, failureReason, blockedUntil }) => {
           tally.retries += 1;
@@ -175,7 +182,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       const rejectedAt = new Map<number, { field: string; reason: string }>();
       for (const r of located) for (const p of r.positions) rejectedAt.set(p, r);
       const untied = located.filter((r) => r.positions.length === 0).length;
-      if (untied > 0) {
+      if (untied > 0 && !ocp) {
         progress.note(
           `batch ${tally.batches}: ${untied} rejection(s) in the app's log could not be tied to a source line`,
         );
@@ -206,10 +213,17 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       }
     };
 
+    // As many batches in flight as there are workers; each attempt goes to whichever is free.
+    const inFlight = new Set<Promise<void>>();
     for await (const batch of inBatches(toQueuedRecords(), options.batchSize)) {
-      await deliverBatch(batch);
-      progress.update(bytesRead, tally);
+      const delivery: Promise<void> = deliverBatch(batch).then(() => {
+        inFlight.delete(delivery);
+        progress.update(bytesRead, tally);
+      });
+      inFlight.add(delivery);
+      if (inFlight.size >= (ocp?.pool.size ?? 1)) await Promise.race(inFlight);
     }
+    await Promise.all(inFlight);
     progress.update(source.size, tally);
     progress.stop();
 
@@ -223,8 +237,12 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       source: options.source,
       target: options.target.describe,
       appLog: options.appLog,
+      workers: ocp?.pool.size ?? 1,
+      kvOperations: ocp ? ocp.server.operations.kvStore : undefined,
+      peakRssKbPerWorker: ocp?.pool.peakRssKb(),
     });
   } finally {
+    await ocp?.pool.close();
     if (!requests) counter.stop();
     await closeStream(rejectionsOut);
   }

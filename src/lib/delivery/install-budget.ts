@@ -13,6 +13,10 @@ import { BudgetHaltedError, DEFAULT_BUDGET_MARGIN, type RequestBudget } from './
 // every two starts anywhere are `spacingMs` apart: no 1-second window holds more than the budget,
 // however late a process's timers fire (lateness only wastes part of its own lease).
 //
+// An invocation that goes idle (its batch done) hands back the rest of its lease: the row's `next`
+// moves back when no one leased after it, else the stretch becomes the row's one spare, which the
+// next leaser takes before the tail.
+//
 // Cost: one patch per lease (at least 10 requests at full speed), plus one when an idle invocation
 // hands back the rest of its lease. A process that dies holds its lease until it ends: at most
 // `leaseMs` (2 s at 5 requests/s and more) of the budget is lost, then the timeline moves on.
@@ -65,18 +69,24 @@ export function createInstallBudget(options: {
   const takeLease = async (held: Lease | undefined): Promise<Lease> => {
     for (let attempt = 1; ; attempt += 1) {
       const now = clock.now();
-      let start = now;
+      let taken: { start: number; end: number } = { start: now, end: now + leaseMs };
       kvOperations += 1;
       try {
         await kvStore.patch(key, (previous: StoredRow) => {
-          start = leaseStart(previous, now);
-          return { ...previous, next: start + leaseMs };
+          const spare = spareOf(previous, now, 2 * spacingMs);
+          if (spare) {
+            taken = spare;
+            return { ...previous, spareStart: null, spareEnd: null };
+          }
+          const start = leaseStart(previous, now);
+          taken = { start, end: start + leaseMs };
+          return { ...previous, next: taken.end };
         });
         // The updater's last run is the one the store kept (a lost compare-and-set reruns it).
         // Right after our own lease, our pacing simply goes on: the stretch between is ours too.
-        const ownPace = held?.nextGrant ?? start;
-        const nextGrant = held && start === held.end ? ownPace : Math.max(start, ownPace);
-        return { end: start + leaseMs, nextGrant };
+        const ownPace = held?.nextGrant ?? taken.start;
+        const nextGrant = held && taken.start === held.end ? ownPace : Math.max(taken.start, ownPace);
+        return { end: taken.end, nextGrant };
       } catch (error) {
         if (attempt >= LEASE_ATTEMPTS) throw error;
       }
@@ -103,13 +113,17 @@ export function createInstallBudget(options: {
   const release = async (): Promise<void> => {
     const held = lease;
     lease = undefined;
-    if (!held || held.nextGrant >= held.end) return;
+    if (!held || held.nextGrant >= held.end - spacingMs) return;
     kvOperations += 1;
     try {
-      await kvStore.patch(key, (previous: StoredRow) =>
-        // Only the last lease can shrink; one taken after ours keeps its place on the timeline.
-        previous.next === held.end ? { ...previous, next: Math.max(held.nextGrant, clock.now()) } : previous,
-      );
+      await kvStore.patch(key, (previous: StoredRow) => {
+        const from = Math.max(held.nextGrant, clock.now());
+        // The last lease shrinks; one in the middle becomes the spare the next leaser takes first
+        // (one spare at a time: a second one, while the first is still usable, is let go).
+        if (previous.next === held.end) return { ...previous, next: from };
+        if (spareOf(previous, clock.now(), 2 * spacingMs)) return previous;
+        return { ...previous, spareStart: from, spareEnd: held.end };
+      });
     } catch {
       // Not handing back costs at most the rest of this lease; the timeline moves on without it.
     }
@@ -149,6 +163,14 @@ export function createInstallBudget(options: {
       return kvOperations;
     },
   };
+}
+
+/** A handed-back stretch still long enough for `minMs` of starts from now. */
+function spareOf(row: StoredRow, now: number, minMs: number): { start: number; end: number } | undefined {
+  const { spareStart, spareEnd } = row;
+  if (typeof spareStart !== 'number' || typeof spareEnd !== 'number') return undefined;
+  const start = Math.max(spareStart, now);
+  return spareEnd - start >= minMs && spareEnd <= now + MAX_AHEAD_MS ? { start, end: spareEnd } : undefined;
 }
 
 function leaseStart(row: StoredRow, now: number): number {
