@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { KV_ROWS } from '../kv-rows';
 import type { Clock, KeyValueStore, StoredRow } from '../runtime-ports';
 import { BudgetHaltedError, DEFAULT_BUDGET_MARGIN, type RequestBudget } from './request-budget';
@@ -26,7 +28,7 @@ export const LEASE_MS = 2_000;
 export const LEASE_MIN_REQUESTS = 10;
 /** A `next` further ahead than this is not believed (a clock far off, a damaged row): start from now. */
 const MAX_AHEAD_MS = 60_000;
-const LEASE_ATTEMPTS = 3;
+const LEASE_ATTEMPTS = 5;
 
 interface Lease {
   end: number;
@@ -65,14 +67,18 @@ export function createInstallBudget(options: {
   let granted = 0;
   let kvOperations = 0;
   let halted = false;
+  /** Names this invocation's writes, only to detect a lost first write of the row. */
+  const holder = randomUUID();
 
   const takeLease = async (held: Lease | undefined): Promise<Lease> => {
     for (let attempt = 1; ; attempt += 1) {
       const now = clock.now();
       let taken: { start: number; end: number } = { start: now, end: now + leaseMs };
+      let created = false;
       kvOperations += 1;
       try {
         await kvStore.patch(key, (previous: StoredRow) => {
+          created = previous.next === undefined;
           const spare = spareOf(previous, now, 2 * spacingMs);
           if (spare) {
             taken = spare;
@@ -80,8 +86,17 @@ export function createInstallBudget(options: {
           }
           const start = leaseStart(previous, now);
           taken = { start, end: start + leaseMs };
-          return { ...previous, next: taken.end };
+          return { ...previous, next: taken.end, holder };
         });
+        // Stores may let concurrent first writes of a missing row all pass their compare-and-set
+        // (the SDK's local store does): whoever created the row checks that its write is the one kept.
+        if (created) {
+          kvOperations += 1;
+          const row = await kvStore.get(key, ['holder']);
+          if (row.holder !== holder) {
+            throw new Error('the budget row was created by another invocation at once');
+          }
+        }
         // The updater's last run is the one the store kept (a lost compare-and-set reruns it).
         // Right after our own lease, our pacing simply goes on: the stretch between is ours too.
         const ownPace = held?.nextGrant ?? taken.start;
@@ -130,10 +145,11 @@ export function createInstallBudget(options: {
   };
 
   const idleRelease = (): void => {
-    // When nothing waits a spacing after a grant, the invocation is between phases or done: give
-    // the rest of the lease to the others instead of letting it pass unused.
+    // When nothing waited or was granted for a spacing after a grant, the invocation is between
+    // phases or done: give the rest of the lease to the others instead of letting it pass unused.
+    const grantedBefore = granted;
     void clock.sleep(spacingMs).then(() => {
-      if (waiting === 0 && lease) queue = queue.then(release);
+      if (waiting === 0 && granted === grantedBefore && lease) queue = queue.then(release);
     });
   };
 
