@@ -13,7 +13,8 @@ import type { FromWorker, StoreAnswer, StoreRequest, StoreTransport, ToWorker } 
 // the install-wide budget, for the bench's side-by-side), everything else still goes to the parent.
 
 const send = (message: FromWorker): void => {
-  process.send?.(message);
+  // After the parent let go (end of run), a late timer's store call has no one to answer it.
+  if (process.connected) process.send?.(message);
 };
 const waiting = new Map<number, (answer: StoreAnswer) => void>();
 let nextId = 0;
