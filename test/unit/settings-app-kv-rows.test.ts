@@ -23,6 +23,7 @@ describe('deleteAppKvRows', () => {
       KV_ROWS.metaproperties.key,
       KV_ROWS.fieldNamePins.key,
       KV_ROWS.rateLimitBlock.key,
+      KV_ROWS.requestBudget.key,
       KV_ROWS.externalKeys.key,
       KV_ROWS.readiness.key,
       KV_ROWS.rejections.key,
