@@ -18,10 +18,18 @@ const WORKERS = 4;
 const BATCHES = 4;
 const PER_BATCH = 10;
 
-/** The most arrivals inside any window [t, t + 1000 ms) that starts at an arrival. */
+/**
+ * Arrivals on a loaded machine jitter by tens of milliseconds (the app's 2 % margin is 20 ms a
+ * second), which this test must not mistake for a budget fault: it counts windows of 1 s less
+ * JITTER_MS. Any two workers pacing on their own put twice the budget in such a window.
+ */
+const JITTER_MS = 60;
+
+/** The most arrivals inside any window [t, t + 1000 - JITTER_MS) that starts at an arrival. */
 function busiestSecond(times: readonly number[]): number {
   const sorted = [...times].sort((a, b) => a - b);
-  return Math.max(0, ...sorted.map((start) => sorted.filter((t) => t >= start && t < start + 1000).length));
+  const width = 1000 - JITTER_MS;
+  return Math.max(0, ...sorted.map((start) => sorted.filter((t) => t >= start && t < start + width).length));
 }
 
 let server: StoreServer;
@@ -67,7 +75,7 @@ async function deliverFromWorkers(perProcessPacing: boolean) {
 }
 
 describe(`${WORKERS} worker processes, one install budget of ${RPS} requests/s`, () => {
-  it('never puts more than the budget into any 1-second window of arrivals', async () => {
+  it('never puts more than the budget into any window of arrivals (1 s less 60 ms of jitter)', async () => {
     const { results, arrivals } = await deliverFromWorkers(false);
     expect(results).toEqual(Array.from({ length: BATCHES }, () => ({ success: true })));
     expect(emulator.requests('POST /api/v4/media/:id/')).toHaveLength(BATCHES * PER_BATCH);
@@ -81,6 +89,6 @@ describe(`${WORKERS} worker processes, one install budget of ${RPS} requests/s`,
 
   it('per-process pacing (each worker keeping its own budget row) goes over it: the check can fail', async () => {
     const { arrivals } = await deliverFromWorkers(true);
-    expect(busiestSecond(arrivals)).toBeGreaterThan(RPS);
+    expect(busiestSecond(arrivals)).toBeGreaterThan(RPS * 1.5);
   }, 60_000);
 });
