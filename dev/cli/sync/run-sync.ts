@@ -160,6 +160,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
         return;
       }
       const items = batch.map((r) => r.item);
+      const deliveryStartedAt = Date.now();
       const delivery = await deliverWithRetries(destination, items, sync, {
         retryPauseMs: options.retryPauseMs,
         maxBlockWaitMs: options.maxBlockWaitMs,
@@ -177,7 +178,10 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
           );
         },
       });
-      const logged = (await readRejectionLog(storage.kvStore)).filter((e) => e.sync === syncName);
+      // With workers the log also holds earlier batches' rejections: only this batch's time counts.
+      const logged = (await readRejectionLog(storage.kvStore)).filter(
+        (e) => e.sync === syncName && (!ocp || e.at >= deliveryStartedAt),
+      );
       const located = locateRejections(logged, items, primary.name);
       const rejectedAt = new Map<number, { field: string; reason: string }>();
       for (const r of located) for (const p of r.positions) rejectedAt.set(p, r);
