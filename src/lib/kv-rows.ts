@@ -64,6 +64,14 @@ export const KV_ROWS = {
     holds: 'the latest rejected records (key, field, reason), the last 500',
     cache: false,
   },
+  outbox: {
+    key: 'delivery_outbox',
+    // Never expires: it holds records OCP will not send again. Bounded instead (MAX_PARKED_RECORDS).
+    ttlSeconds: undefined,
+    owner: 'src/lib/delivery/outbox.ts',
+    holds: 'records parked for the app to deliver itself (at most 200), and what was dropped past that',
+    cache: false,
+  },
 } as const satisfies Record<string, KvRow>;
 
 /** The applied ledger of one batch lives under this prefix plus a hash of the sync and the batch. */
@@ -73,6 +81,16 @@ export const LEDGER_ROW = {
   ttlSeconds: DAY_SECONDS,
   owner: 'src/lib/delivery/delivery-state.ts',
   holds: 'fingerprints of the writes earlier attempts of one batch applied',
+  cache: false,
+} as const;
+
+/** The lease of one batch: this prefix plus the ledger's hash of the sync and the batch. */
+export const BATCH_LEASE_ROW = {
+  keyPrefix: 'delivery_lease_',
+  // Longer than one invocation may run; released at the batch's end, so it holds only a cut one.
+  ttlSeconds: 5 * 60,
+  owner: 'src/lib/delivery/batch-lease.ts',
+  holds: 'which invocation is delivering one batch, and until when',
   cache: false,
 } as const;
 

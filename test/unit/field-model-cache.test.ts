@@ -37,10 +37,11 @@ function recordingKvStore(): KeyValueStore & { reads: string[] } {
       const previous = rows.get(key) ?? {};
       rows.set(
         key,
-        structuredClone(typeof value === 'function' ? value(previous) : { ...previous, ...value }),
+        structuredClone(typeof value === 'function' ? value(previous, {}) : { ...previous, ...value }),
       );
       return previous;
     },
+    increment: async () => undefined,
     delete: async (key) => rows.delete(key),
   };
 }

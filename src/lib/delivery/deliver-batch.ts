@@ -3,6 +3,7 @@ import { getFieldModel } from '../fields/get-field-model';
 import { redactSecrets } from '../redact';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { resolverFor } from './asset-resolver';
+import { withBatchLease } from './batch-lease';
 import { readLedger, saveBatchState } from './delivery-state';
 import { executePlan } from './execute';
 import { createTrafficCounter, type DeliverResult, failureFromError, reportBatch } from './outcome';
@@ -30,6 +31,11 @@ export interface DeliveryDeps extends ConfigStores {
  * an unreadable field model) is caught by failedDelivery.
  */
 export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Promise<DeliverResult> {
+  // Two invocations of one batch must not both send it: one takes the lease, the other answers retry.
+  return withBatchLease(batch, deps, () => deliverLeased(batch, deps));
+}
+
+async function deliverLeased(batch: DeliveryBatch, deps: DeliveryDeps): Promise<DeliverResult> {
   const { kvStore, clock } = deps;
   const report = { syncName: batch.sync.name, attempt: batch.attempt, startedAt: clock.now() };
   if (batch.items.length === 0) return { success: true };
