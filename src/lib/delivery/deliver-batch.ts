@@ -6,7 +6,15 @@ import { resolverFor } from './asset-resolver';
 import { withBatchLease } from './batch-lease';
 import { readLedger, saveBatchState } from './delivery-state';
 import { executePlan } from './execute';
-import { createTrafficCounter, type DeliverResult, failureFromError, reportBatch } from './outcome';
+import { replayOutbox, settleOutbox } from './outbox';
+import {
+  type BatchEnd,
+  type BatchReport,
+  createTrafficCounter,
+  type DeliverResult,
+  failureFromError,
+  reportBatch,
+} from './outcome';
 import { createPacedClient } from './paced-client';
 import { planDelivery } from './plan';
 import { pausedByRateLimit, readRateLimitBlock } from './rate-limit-block';
@@ -16,6 +24,8 @@ export interface DeliveryBatch {
   items: readonly unknown[];
   attempt: number;
   sync: { id: string; name: string };
+  /** Only on the outbox's own batch: the outbox id of each position. */
+  outboxIds?: readonly string[];
 }
 
 /** What deliver() needs from its host: the SDK's stores and logger, and a clock. */
@@ -39,10 +49,14 @@ async function deliverLeased(batch: DeliveryBatch, deps: DeliveryDeps): Promise<
   const { kvStore, clock } = deps;
   const report = { syncName: batch.sync.name, attempt: batch.attempt, startedAt: clock.now() };
   if (batch.items.length === 0) return { success: true };
+  // Records parked earlier go first, as a batch of their own (sent only when no block is stored).
+  await replayOutbox(batch, deps, (parked) => deliverBatch(parked, deps));
   // 0 guard and 1 config: a stored rate-limit block means nothing is sent at all.
   const [config, block] = await Promise.all([loadConfig(deps), readRateLimitBlock(kvStore, clock)]);
   const traffic = createTrafficCounter();
-  if (block) return reportBatch(deps, { ...report, traffic }, pausedByRateLimit(batch.items.length, block));
+  if (block) {
+    return endBatch(batch, deps, { ...report, traffic }, pausedByRateLimit(batch.items.length, block));
+  }
   const { api, budget } = createPacedClient(config, { ...deps, onResponse: traffic.record });
   // 2 field model, and what earlier attempts of this batch applied
   const modelDeps = { ...deps, config, api };
@@ -68,11 +82,23 @@ async function deliverLeased(batch: DeliveryBatch, deps: DeliveryDeps): Promise<
     { ledger, applied: execution.applied, keyCache, syncName: batch.sync.name },
     deps,
   );
-  return reportBatch(
+  return endBatch(
+    batch,
     deps,
     { ...report, traffic },
     { ...execution, outcomes, droppedFields: plan.unknownFields },
   );
+}
+
+/** 6b and 7: what OCP will not deliver again is parked in the outbox; then the report and result. */
+async function endBatch(
+  batch: DeliveryBatch,
+  deps: DeliveryDeps,
+  report: BatchReport,
+  end: BatchEnd,
+): Promise<DeliverResult> {
+  await settleOutbox(batch, end, report.startedAt, deps);
+  return reportBatch(deps, report, end);
 }
 
 /**
