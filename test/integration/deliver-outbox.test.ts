@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { storage } from '@zaiusinc/app-sdk';
+import { storage, type SubmittedFormData } from '@zaiusinc/app-sdk';
 
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
+import { DeliverOutbox } from '../../src/jobs/DeliverOutbox';
+import { Lifecycle } from '../../src/lifecycle/Lifecycle';
 import { MAX_PARKED_RECORDS, readOutbox } from '../../src/lib/delivery/outbox';
 import { readRateLimitBlock } from '../../src/lib/delivery/rate-limit-block';
 import { systemClock } from '../../src/lib/runtime-ports';
@@ -114,5 +116,34 @@ describe('the outbox', () => {
     // The oldest went.
     expect(outbox.dropped.map((d) => d.key)).toEqual([1, 2, 3, 4, 5].map(assetId));
     expect(outbox.records.at(-1)?.key).toBe(assetId(MAX_PARKED_RECORDS + 5));
+  });
+
+  it('delivers the parked records from the scheduled job, with no batch arriving', async () => {
+    emulator.configure({ tokens: WITHOUT_REMOVE });
+    await deliver([{ asset_id: assetId(5), _isDeleted: true }]);
+    emulator.configure({ tokens: [{ token: TOKEN }] });
+    emulator.clearRequests();
+
+    const job = new DeliverOutbox({ jobId: 'job-1', scheduledAt: new Date(), parameters: {} });
+    const status = await job.perform(await job.prepare({}));
+    await emulator.settle();
+    expect(status.complete).toBe(true);
+    expect(emulator.requests(DELETE).map((r) => r.status)).toEqual([204]);
+    expect((await readOutbox(storage.kvStore)).records).toEqual([]);
+  });
+
+  it('delivers the parked records when the connection settings are saved again', async () => {
+    const GRANTED = 'granted-token-7d41c2';
+    emulator.configure({ tokens: [...WITHOUT_REMOVE, { token: GRANTED }] });
+    await deliver([{ asset_id: assetId(6), _isDeleted: true }]);
+    expect((await readOutbox(storage.kvStore)).records).toHaveLength(1);
+    emulator.clearRequests();
+
+    const form: SubmittedFormData = { portal: emulator.url, auth_method: 'permanent_token', token: GRANTED };
+    const answer = await new Lifecycle().onSettingsForm('connection', 'save', form);
+    await emulator.settle();
+    expect(answer?.getResponse('connection').toasts?.[0]?.intent).toBe('success');
+    expect(emulator.requests(DELETE).map((r) => r.status)).toEqual([204]);
+    expect(assetById(assetId(6))).toBeUndefined();
   });
 });
