@@ -141,7 +141,8 @@ export function logUnstoredRejections(
   context: { syncName: string; clock: Clock },
 ): void {
   const entries = rejectionEntries(rejections, context).map(
-    (e) => `${e.subject}${e.field === undefined ? '' : ` field "${e.field}"`}: ${e.reason}`,
+    // The reason names the field already, as failureReason does.
+    (e) => `${e.subject}${e.field === undefined ? ': ' : ' '}${e.reason}`,
   );
   const lines: string[] = [];
   for (const entry of entries) {
