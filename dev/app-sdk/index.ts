@@ -5,6 +5,7 @@ export * from './app/Destination';
 export * from './app/DestinationSchemaFunction';
 export * from './app/types/DestinationSchema';
 export * from './app/Lifecycle';
+export * from './app/Job';
 export * from './app/lib/Intent';
 export * from './app/lib/FormResult';
 export * from './app/lib/LifecycleSettingsResult';

@@ -6,6 +6,7 @@ import { LOOPBACK_PORTAL_SWITCH } from '../../src/lib/portal-url';
 import { registerBench } from './commands/bench';
 import { registerDemo } from './commands/demo';
 import { registerEmulator } from './commands/emulator';
+import { registerOutbox } from './commands/outbox';
 import { registerSchema } from './commands/schema';
 import { registerSettings } from './commands/settings';
 import { registerSync } from './commands/sync';
@@ -28,6 +29,7 @@ for (const register of [
   registerSchema,
   registerSettings,
   registerSync,
+  registerOutbox,
   registerDemo,
   registerUi,
   registerBench,

@@ -42,6 +42,13 @@ export interface AppDestination {
   supports_delete?: boolean;
 }
 
+export interface AppJob {
+  entry_point: string;
+  description: string;
+  /** Quartz-style, e.g. `0 0 6 * * ?`. */
+  cron?: string;
+}
+
 export interface AppManifest {
   meta: {
     app_id: string;
@@ -58,6 +65,7 @@ export interface AppManifest {
   environment?: string[];
   outbound_domains?: string[];
   destinations?: Record<string, AppDestination>;
+  jobs?: Record<string, AppJob>;
   [section: string]: unknown;
 }
 
@@ -116,7 +124,19 @@ export const MANIFEST_SHAPE: Shape = {
       },
     },
     functions: { type: 'any-object' },
-    jobs: { type: 'any-object' },
+    jobs: {
+      type: 'map',
+      values: {
+        type: 'object',
+        required: ['entry_point', 'description'],
+        properties: {
+          entry_point: text,
+          description: text,
+          cron: text,
+          parameters: { type: 'any-object' },
+        },
+      },
+    },
     consumers: { type: 'any-object' },
     liquid_extensions: { type: 'any-object' },
     sources: { type: 'any-object' },

@@ -10,6 +10,7 @@ import { validateAssets } from './asset-rules';
 import { validateDestinations, validateStaticDestinationSchemas } from './destination-rules';
 import { validateEnvironment } from './environment-rules';
 import { checkShape, formatShapeError } from './json-shape';
+import { validateJobs } from './job-rules';
 import { validateLifecycle } from './lifecycle-rules';
 import { validateMeta } from './meta-rules';
 import { validateOutboundDomains } from './outbound-domain-rules';
@@ -50,6 +51,7 @@ function collectErrors(appRoot: string): string[] {
     errors.push(
       ...validateMeta(app),
       ...validateEnvironment(app),
+      ...validateJobs(app, loader),
       ...validateDestinations(app, distDir, loader),
       ...validateLifecycle(loader),
       ...validateAssets(appRoot),

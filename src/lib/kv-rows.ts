@@ -72,6 +72,14 @@ export const KV_ROWS = {
     holds: 'which Activity Log notice was sent when, per cause and sync (the last hour, at most 500)',
     cache: false,
   },
+  outbox: {
+    key: 'delivery_outbox',
+    // Never expires: it holds records OCP will not send again. Bounded instead (MAX_PARKED_RECORDS).
+    ttlSeconds: undefined,
+    owner: 'src/lib/delivery/outbox.ts',
+    holds: 'records parked for the app to deliver itself (at most 200), and what was dropped past that',
+    cache: false,
+  },
 } as const satisfies Record<string, KvRow>;
 
 /** The applied ledger of one batch lives under this prefix plus a hash of the sync and the batch. */
@@ -82,6 +90,16 @@ export const LEDGER_ROW = {
   ttlSeconds: 60 * 60,
   owner: 'src/lib/delivery/delivery-state.ts (checkpointed by checkpoint.ts)',
   holds: 'fingerprints of the writes attempts of one batch applied, while OCP may retry it',
+  cache: false,
+} as const;
+
+/** The lease of one batch: this prefix plus the ledger's hash of the sync and the batch. */
+export const BATCH_LEASE_ROW = {
+  keyPrefix: 'delivery_lease_',
+  // Longer than one invocation may run; released at the batch's end, so it holds only a cut one.
+  ttlSeconds: 5 * 60,
+  owner: 'src/lib/delivery/batch-lease.ts',
+  holds: 'which invocation is delivering one batch, and until when',
   cache: false,
 } as const;
 

@@ -17,16 +17,20 @@ export interface KeyValueStore {
   get(key: string, fields?: string[]): Promise<StoredRow>;
   put(key: string, value: StoredRow, options?: { ttl?: number }): Promise<unknown>;
   /**
-   * With an updater, the store ignores `options`: the updater sets the TTL through the `options` it
-   * is given (`options.ttl = seconds`), as the SDK's KVStore does.
+   * With an updater the SDK ignores `options` and the updater owns the TTL: it may set `ttl` on its
+   * second argument. Updaters may run several times (compare-and-set retries).
    */
   patch(
     key: string,
-    // An updater sets the TTL through `options.ttl`: the SDK ignores patch's own options then.
     value: StoredRow | ((previous: StoredRow, options: { ttl?: number }) => StoredRow),
     options?: { ttl?: number },
   ): Promise<unknown>;
   delete(key: string): Promise<unknown>;
+  /**
+   * Adds to a numeric field atomically, creating the row when missing. Its answer is not used: the
+   * SDK's local store answers the wrong field (see src/lib/delivery/shared-row.ts).
+   */
+  increment(key: string, field: string, amount?: number, options?: { ttl?: number }): Promise<unknown>;
 }
 
 /** The subset of the SDK's `storage.settings` / `storage.secrets` that src/lib uses. */

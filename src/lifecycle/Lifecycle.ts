@@ -26,6 +26,7 @@ import { forgetBynderCaches, hasConnectionChanged } from '../lib/settings/connec
 import { checkConnection, createFormClient } from '../lib/settings/connection-test';
 import { findExternalKeyProblem, metapropertyFactsOf } from '../lib/settings/external-key-check';
 import { readConnectionForm, readSectionForm } from '../lib/settings/settings-form';
+import { deliverParked } from '../lib/delivery/deliver-parked';
 
 /** This app signs in with a permanent token or OAuth client credentials; it never sends people to Bynder to log in. */
 const NO_AUTHORIZATION_CODE_FLOW =
@@ -168,6 +169,10 @@ const saveConnection: SettingsHandler = async (formData, deps) => {
   if (changed) await forgetBynderCaches(deps.kvStore);
   deps.logger.info(
     `Settings: connection saved (${settings.portal}, ${settings.auth_method})${changed ? '; cached Bynder data dropped' : ''}`,
+  );
+  // Records parked because the old credentials were refused may go through now.
+  await deliverParked(deps).catch((error: unknown) =>
+    deps.logger.error('Settings: delivering the parked records of the outbox failed:', error),
   );
 
   const kept =

@@ -237,6 +237,60 @@ describe('validate (ocp app validate rules) on the built app and broken copies',
     ]);
   });
 
+  describe('jobs', () => {
+    const JOB = (body: string) => `"use strict";\nconst { Job } = require('@zaiusinc/app-sdk');\n${body}\n`;
+    const setJob = (dir: string, change: (job: Record<string, unknown>) => void) =>
+      editManifest(dir, (m) => change((m.jobs as Record<string, Record<string, unknown>>).deliver_outbox!));
+
+    it('reports a job whose module does not exist', () => {
+      const errors = errorsOf('job-no-module', (dir) =>
+        setJob(dir, (job) => (job.entry_point = 'NoSuchJob')),
+      );
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(
+        /^Error loading entry point deliver_outbox\. Error: Cannot find module '.*jobs\/NoSuchJob'$/,
+      );
+    });
+
+    it('reports a job class that does not extend Job and lacks prepare and perform', () => {
+      const errors = errorsOf('job-not-a-job', (dir) =>
+        replaceBuiltModule(
+          dir,
+          'jobs/DeliverOutbox.js',
+          JOB('exports.DeliverOutbox = class DeliverOutbox {};'),
+        ),
+      );
+      expect(errors).toEqual([
+        'Job entry point does not extend App.Job: DeliverOutbox',
+        'Job entry point is missing the prepare method: DeliverOutbox',
+        'Job entry point is missing the perform method: DeliverOutbox',
+      ]);
+    });
+
+    it('reports a job without perform', () => {
+      const errors = errorsOf('job-no-perform', (dir) =>
+        replaceBuiltModule(
+          dir,
+          'jobs/DeliverOutbox.js',
+          JOB(
+            'exports.DeliverOutbox = class DeliverOutbox extends Job { async prepare() { return { state: {}, complete: false }; } };',
+          ),
+        ),
+      );
+      expect(errors).toEqual(['Job entry point is missing the perform method: DeliverOutbox']);
+    });
+
+    it.each(['0 0 6 * *', '0 0 6 * * *', '0 61 * * * ?', 'every day', '0 0 6 ? * ?'])(
+      'reports the cron %j as invalid',
+      (cron) => {
+        const errors = errorsOf(`job-cron-${Buffer.from(cron).toString('hex')}`, (dir) =>
+          setJob(dir, (job) => (job.cron = cron)),
+        );
+        expect(errors).toEqual(['Invalid CRON expression: DeliverOutbox']);
+      },
+    );
+  });
+
   describe('destinations', () => {
     it('reports a module without the entry-point class as a named export', () => {
       const errors = errorsOf('no-export', (dir) =>

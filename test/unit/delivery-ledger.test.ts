@@ -30,10 +30,17 @@ function memoryKvStore(): KeyValueStore & { ops: string[]; ttls: Map<string, num
     patch: async (key, value) => {
       ops.push(`patch ${key}`);
       const previous = rows.get(key) ?? {};
+      // An updater owns the TTL, as in the SDK's kvStore.
       const options: { ttl?: number } = { ttl: ttls.get(key) };
       rows.set(key, typeof value === 'function' ? value(previous, options) : { ...previous, ...value });
       ttls.set(key, options.ttl);
       return previous;
+    },
+    increment: async (key, field, amount = 1) => {
+      ops.push(`increment ${key}`);
+      const row = rows.get(key) ?? {};
+      rows.set(key, { ...row, [field]: (typeof row[field] === 'number' ? row[field] : 0) + amount });
+      return undefined;
     },
     delete: async (key) => {
       ops.push(`delete ${key}`);
@@ -78,7 +85,13 @@ describe('applied ledger', () => {
     const plan2 = planBatch(items, model, policy, second.applied);
     expect(plan2.writes.map((w) => w.key)).toEqual(['B']);
     expect(plan2.done.map((s) => s.key).sort()).toEqual(['A', 'C']);
-    expect(kv.ops).toEqual([`get ${first.key}`, `patch ${first.key}`, `get ${first.key}`]);
+    // The write creates the row atomically, then merges into it (concurrent attempts keep theirs).
+    expect(kv.ops).toEqual([
+      `get ${first.key}`,
+      `increment ${first.key}`,
+      `patch ${first.key}`,
+      `get ${first.key}`,
+    ]);
     expect(kv.ttls.get(first.key)).toBe(LEDGER_ROW.ttlSeconds);
   });
 

@@ -62,6 +62,7 @@ const emptyStore: KeyValueStore = {
   put: async () => ({}),
   patch: async () => ({}),
   delete: async () => ({}),
+  increment: async () => 0,
 };
 
 describe('record bounds', () => {

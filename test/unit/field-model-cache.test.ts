@@ -41,6 +41,7 @@ function recordingKvStore(): KeyValueStore & { reads: string[] } {
       );
       return previous;
     },
+    increment: async () => undefined,
     delete: async (key) => rows.delete(key),
   };
 }

@@ -9,6 +9,7 @@ function memoryStore(rows: Record<string, StoredRow>, failOn?: string): KeyValue
     get: (key) => Promise.resolve(rows[key] ?? {}),
     put: (key, value) => Promise.resolve((rows[key] = value)),
     patch: () => Promise.resolve({}),
+    increment: () => Promise.resolve(undefined),
     delete: (key) => {
       if (key === failOn) return Promise.reject(new Error('store unavailable'));
       delete rows[key];
@@ -27,6 +28,7 @@ describe('deleteAppKvRows', () => {
       KV_ROWS.readiness.key,
       KV_ROWS.rejections.key,
       KV_ROWS.notices.key,
+      KV_ROWS.outbox.key,
     ]);
   });
 

@@ -9,6 +9,7 @@ import {
   clearRejectionLog,
   MAX_REJECTION_LOG_ENTRIES,
   readRateLimitBlock,
+  readOutbox,
   readRejectionLog,
 } from '../../../src/lib/delivery';
 import { systemClock } from '../../../src/lib/runtime-ports';
@@ -226,6 +227,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       source: options.source,
       target: options.target.describe,
       appLog: options.appLog,
+      parked: (await readOutbox(storage.kvStore)).records.length,
     });
   } finally {
     notices.restore();

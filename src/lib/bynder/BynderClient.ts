@@ -398,8 +398,18 @@ export class BynderClient implements BynderApi {
     if (call.form !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
     // A deadline for the whole exchange; axios's own timeout only covers an idle socket. The caller's
     // time budget cuts it too.
-    const deadline = AbortSignal.timeout(this.timeoutMs);
-    const signal = this.deadline ? AbortSignal.any([deadline, this.deadline.signal]) : deadline;
+    // One controller, aborted by a timer and by the budget's signal, both held here until the
+    // exchange ends (a composite AbortSignal.any of a timeout can be collected early on Node 20).
+    const exchange = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      exchange.abort();
+    }, this.timeoutMs);
+    const budget = this.deadline?.signal;
+    const cut = () => exchange.abort();
+    budget?.addEventListener('abort', cut, { once: true });
+    const signal = exchange.signal;
     const started = performance.now();
     try {
       const response = await this.http.request<unknown>({
@@ -421,11 +431,11 @@ export class BynderClient implements BynderApi {
     } catch (error) {
       const ms = Math.round(performance.now() - started);
       await this.onResponse?.({ method: call.route.method, route: routeName, status: undefined, ms });
-      if (this.deadline?.signal.aborted === true && !deadline.aborted) {
+      if (this.deadline?.signal.aborted === true && !timedOut) {
         throw new BynderDeadlineError(routeName, `was cut unanswered after ${ms} ms`);
       }
       const failure = describeTransportFailure(error, {
-        timedOut: deadline.aborted,
+        timedOut,
         timeoutMs: this.timeoutMs,
       });
       this.logger.debug(`Bynder ${routeName} got no answer (${failure.code}) after ${ms} ms`);
@@ -439,6 +449,9 @@ export class BynderClient implements BynderApi {
         error: new BynderUnavailableError(routeName, failure.detail, undefined, { cause }),
         retry: failure.retryable,
       };
+    } finally {
+      clearTimeout(timer);
+      budget?.removeEventListener('abort', cut);
     }
   }
 

@@ -38,14 +38,18 @@ export function startDeadline(clock: Clock, budgetMs = DELIVERY_TIME_BUDGET_MS):
   const endsAt = clock.now() + budgetMs;
   const window = Math.min(MIN_REQUEST_WINDOW_MS, budgetMs / 4);
   const passed = new AbortController();
-  // AbortSignal.timeout's timer does not keep the process alive.
-  const signal = AbortSignal.any([passed.signal, AbortSignal.timeout(Math.max(0, budgetMs))]);
+  // A plain timer, held by the deadline, not AbortSignal.timeout inside AbortSignal.any: on Node 20
+  // such a composite can be garbage-collected before it fires, and the budget then never cuts a
+  // stalled request (seen in this suite). unref: the timer does not keep the process alive.
+  const timer = setTimeout(() => passed.abort(), Math.max(0, budgetMs));
+  timer.unref();
+  const { signal } = passed;
   return {
     budgetMs,
     signal,
     allowsStart: (waitMs = 0) => {
       const left = endsAt - clock.now();
-      if (left <= 0 && !passed.signal.aborted) passed.abort();
+      if (left <= 0 && !signal.aborted) passed.abort();
       return !signal.aborted && left - waitMs >= window;
     },
   };

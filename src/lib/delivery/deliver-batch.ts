@@ -5,11 +5,20 @@ import type { Notifier } from '../notices/notifier';
 import { redactSecrets } from '../redact';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { resolverFor } from './asset-resolver';
+import { withBatchLease } from './batch-lease';
 import { startCheckpoint } from './checkpoint';
 import { startDeadline } from './deadline';
 import { readLedger, saveBatchState } from './delivery-state';
 import { executePlan } from './execute';
-import { createTrafficCounter, type DeliverResult, failureFromError, reportBatch } from './outcome';
+import { replayOutbox, settleOutbox } from './outbox';
+import {
+  type BatchEnd,
+  type BatchReport,
+  createTrafficCounter,
+  type DeliverResult,
+  failureFromError,
+  reportBatch,
+} from './outcome';
 import { createPacedClient } from './paced-client';
 import { planDelivery } from './plan';
 import { pausedByRateLimit, readRateLimitBlock } from './rate-limit-block';
@@ -19,6 +28,8 @@ export interface DeliveryBatch {
   items: readonly unknown[];
   attempt: number;
   sync: { id: string; name: string };
+  /** Only on the outbox's own batch: the outbox id of each position. */
+  outboxIds?: readonly string[];
 }
 
 /** What deliver() needs from its host: the SDK's stores, logger and notifications, and a clock. */
@@ -37,55 +48,67 @@ export interface DeliveryDeps extends ConfigStores {
  * an unreadable field model) is caught by failedDelivery.
  */
 export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Promise<DeliverResult> {
+  // Two invocations of one batch must not both send it: one takes the lease, the other answers retry.
+  return withBatchLease(batch, deps, () => deliverLeased(batch, deps));
+}
+
+async function deliverLeased(batch: DeliveryBatch, deps: DeliveryDeps): Promise<DeliverResult> {
   const { kvStore, clock } = deps;
   const report = { syncName: batch.sync.name, attempt: batch.attempt, startedAt: clock.now() };
   if (batch.items.length === 0) return { success: true };
+  // Records parked earlier go first, as a batch of their own (sent only when no block is stored).
+  await replayOutbox(batch, deps, (parked) => deliverBatch(parked, deps));
   // 0 guard and 1 config: a stored rate-limit block means nothing is sent at all.
   const [config, block] = await Promise.all([loadConfig(deps), readRateLimitBlock(kvStore, clock)]);
   const traffic = createTrafficCounter();
-  const noticeDeps = { ...deps, secrets: secretsOf(config.credentials) };
-  if (block) {
-    const paused = pausedByRateLimit(batch.items.length, block);
-    await notifyBatch(paused, batch.sync, noticeDeps);
-    return reportBatch(deps, { ...report, traffic }, paused);
-  }
+  const ending = { report: { ...report, traffic }, secrets: secretsOf(config.credentials) };
+  if (block) return endBatch(batch, deps, ending, pausedByRateLimit(batch.items.length, block));
   const deadline = startDeadline(clock, deps.timeBudgetMs);
-  const { api, budget, rateLimit } = createPacedClient(config, {
-    ...deps,
-    onResponse: traffic.record,
-    deadline,
-    alreadyRead: { block },
-  });
+  const paced = { ...deps, onResponse: traffic.record, deadline, alreadyRead: { block } };
+  const { api, budget, rateLimit } = createPacedClient(config, paced);
   // 2 field model, and what earlier attempts of this batch applied
   const modelDeps = { ...deps, config, api };
   const [model, ledger] = await Promise.all([getFieldModel(modelDeps), readLedger(kvStore, batch, clock)]);
   // 3 plan (re-planned once with a refreshed model on schema drift)
   const plan = await planDelivery(batch.items, model, ledger.applied, modelDeps);
-  // 5 execute (4, reading what Bynder holds, is not built yet)
-  const keys = plan.writes.map((write) => write.key);
-  const resolver = await resolverFor(plan.model, { api, kvStore }, keys);
+  // 5 execute, checkpointing what Bynder accepted (4, reading what Bynder holds, is not built yet)
+  const resolver = await resolverFor(
+    plan.model,
+    { api, kvStore },
+    plan.writes.map((write) => write.key),
+  );
   const checkpoint = startCheckpoint(ledger, deps);
   const execution = await executePlan(plan.writes, {
     ...deps,
     api,
     resolver,
     budget,
-    blockInForce: rateLimit.current,
     maxInFlight: config.maxInFlight,
     connection: config,
     onApplied: checkpoint.applied,
+    blockInForce: rateLimit.current,
   });
   // 6 outcome: what must outlive this invocation, then 7 the report and OCP's result
   const outcomes = [...plan.rejected, ...plan.done, ...execution.outcomes];
   const { keyCache } = resolver;
-  await saveBatchState(
-    outcomes,
-    { checkpoint, stop: execution.stop, keyCache, syncName: batch.sync.name },
-    deps,
-  );
-  const end = { ...execution, outcomes, droppedFields: plan.unknownFields };
-  await notifyBatch(end, batch.sync, noticeDeps);
-  return reportBatch(deps, { ...report, traffic }, end);
+  const state = { checkpoint, stop: execution.stop, keyCache, syncName: batch.sync.name };
+  await saveBatchState(outcomes, state, deps);
+  return endBatch(batch, deps, ending, { ...execution, outcomes, droppedFields: plan.unknownFields });
+}
+
+/**
+ * 6b and 7: what OCP will not deliver again is parked in the outbox; the Activity Log hears what an
+ * administrator must act on; then the batch's log line and OCP's result.
+ */
+async function endBatch(
+  batch: DeliveryBatch,
+  deps: DeliveryDeps,
+  ending: { report: BatchReport; secrets: readonly string[] },
+  end: BatchEnd,
+): Promise<DeliverResult> {
+  await settleOutbox(batch, end, ending.report.startedAt, deps);
+  await notifyBatch(end, batch.sync, { ...deps, secrets: ending.secrets });
+  return reportBatch(deps, ending.report, end);
 }
 
 /**

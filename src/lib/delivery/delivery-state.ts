@@ -7,6 +7,7 @@ import type { BatchStop, RecordOutcome, RejectedOutcome } from './outcome';
 import { reasonOf } from './outcome';
 import { type PlannedWrite, writeFingerprint } from './plan';
 import { boundedCanonicalForm } from './record-bounds';
+import { updateSharedRow } from './shared-row';
 
 // What deliver() keeps between invocations, all in the install's kvStore (rows listed in
 // src/lib/kv-rows.ts):
@@ -84,14 +85,18 @@ export async function writeLedger(
   clock: Clock,
 ): Promise<void> {
   const adding = [...ledger.applied, ...appliedNow.map(writeFingerprint)];
-  await kvStore.patch(ledger.key, (previous, options) => {
-    const kept = trustedFingerprints(previous, clock);
-    const now = clock.now();
-    // An updater sets the row's TTL itself: the SDK ignores patch's own options when given one.
-    if (options) options.ttl = LEDGER_ROW.ttlSeconds;
-    const since = kept.length > 0 ? (sinceOf(previous) ?? now) : now;
-    return { applied: [...new Set([...kept, ...adding])], since, updatedAt: now };
-  });
+  // Merged into the stored row, not written over it: a concurrent attempt's fingerprints stay.
+  await updateSharedRow(
+    kvStore,
+    ledger.key,
+    (previous) => {
+      const kept = trustedFingerprints(previous, clock);
+      const now = clock.now();
+      const since = kept.length > 0 ? (sinceOf(previous) ?? now) : now;
+      return { applied: [...new Set([...kept, ...adding])], since, updatedAt: now };
+    },
+    { ttlSeconds: LEDGER_ROW.ttlSeconds, clock },
+  );
 }
 
 /** Drops the row: the batch is done, so a later identical batch is a new delivery and sent whole. */
@@ -124,7 +129,22 @@ export async function appendRejections(
   rejections: readonly RejectedOutcome[],
   context: { syncName: string; clock: Clock },
 ): Promise<void> {
-  if (rejections.length === 0) return;
+  const added = rejectionEntries(rejections, context);
+  if (added.length === 0) return;
+  await updateSharedRow(
+    kvStore,
+    KV_ROWS.rejections.key,
+    (previous) => ({
+      entries: [...rejectionEntriesOf(previous), ...added].slice(-MAX_REJECTION_LOG_ENTRIES),
+    }),
+    { ttlSeconds: KV_ROWS.rejections.ttlSeconds, clock: context.clock },
+  );
+}
+
+function rejectionEntries(
+  rejections: readonly RejectedOutcome[],
+  context: { syncName: string; clock: Clock },
+): RejectionLogEntry[] {
   const at = context.clock.now();
   const cut = (text: string) => shorten(text, MAX_STORED_TEXT);
   const added: RejectionLogEntry[] = rejections.slice(-MAX_REJECTION_LOG_ENTRIES).map((r) => ({
@@ -136,9 +156,40 @@ export async function appendRejections(
     reason: cut(reasonOf(r)),
     records: r.records.length,
   }));
-  await kvStore.patch(KV_ROWS.rejections.key, (previous) => ({
-    entries: [...rejectionEntriesOf(previous), ...added].slice(-MAX_REJECTION_LOG_ENTRIES),
-  }));
+  return added;
+}
+
+/** Lines of at most this many characters, under OCP's 4,096-character log lines. */
+const MAX_LOG_LINE = 3_500;
+
+/**
+ * When the rejection log cannot be written, every rejection goes to the error log instead, in as
+ * many lines as it takes: failureReason names only the first few ("and 4 more"), and the rest must
+ * be recorded somewhere.
+ */
+export function logUnstoredRejections(
+  logger: Logger,
+  rejections: readonly RejectedOutcome[],
+  context: { syncName: string; clock: Clock },
+): void {
+  const entries = rejectionEntries(rejections, context).map(
+    // The reason names the field already, as failureReason does.
+    (e) => `${e.subject}${e.field === undefined ? ': ' : ' '}${e.reason}`,
+  );
+  const lines: string[] = [];
+  for (const entry of entries) {
+    const last = lines.length - 1;
+    if (last >= 0 && (lines[last]?.length ?? 0) + entry.length + 3 <= MAX_LOG_LINE) {
+      lines[last] += ` | ${entry}`;
+    } else {
+      lines.push(entry.slice(0, MAX_LOG_LINE));
+    }
+  }
+  lines.forEach((line, i) =>
+    logger.error(
+      `Rejected records of sync ${JSON.stringify(context.syncName.slice(0, 100))} not kept in the rejection log (${i + 1}/${lines.length}): ${line}`,
+    ),
+  );
 }
 
 /** Empties the log, e.g. before a local run's attempt, so what it reads after is that attempt's. */
@@ -230,7 +281,11 @@ export async function saveBatchState(
   const results = await Promise.allSettled(writes.map(([, write]) => write));
   results.forEach((result, i) => {
     if (result.status === 'rejected') {
-      logger.error(`Could not store the ${writes[i]?.[0] ?? 'delivery record'}:`, result.reason);
+      const what = writes[i]?.[0] ?? 'delivery record';
+      logger.error(`Could not store the ${what}:`, result.reason);
+      if (what === 'rejection log') {
+        logUnstoredRejections(logger, rejected, { syncName: state.syncName, clock });
+      }
     }
   });
 }

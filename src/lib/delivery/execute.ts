@@ -7,6 +7,7 @@ import {
   BynderError,
   BynderNotFoundError,
   BynderRateLimitBlockedError,
+  BynderPermissionError,
   BynderRateLimitError,
   BynderUnavailableError,
   BynderUnconfirmedWriteError,
@@ -25,8 +26,8 @@ import { BudgetHaltedError, type RequestBudget } from './request-budget';
 // `maxInFlight` at a time, each start granted by the request budget (the client awaits it before
 // every HTTP attempt, retries included). What a failure means comes from the error itself: a record
 // it hits stays pending (`pendingCause`) or, when the data is at fault, is rejected; some failures
-// stop the whole batch (`haltsBatch`): a 429 (Bynder blocks for minutes), refused credentials or a
-// missing role, or Bynder failing several requests in a row.
+// stop the whole batch (`haltsBatch`): a 429 (Bynder blocks for minutes), refused credentials, or
+// Bynder failing several requests in a row. A missing role holds back only the writes needing it.
 
 /** After this many writes in a row fail as unavailable (each after the client's own retries), stop. */
 export const MAX_CONSECUTIVE_UNAVAILABLE = 5;
@@ -74,6 +75,8 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
   let halt: Halt | undefined;
   let unavailableInARow = 0;
   let unconfirmed = 0;
+  /** Operations refused for a missing role: their writes stay pending, the others are sent. */
+  const withheld = new Map<Operation, Halt>();
 
   const haltOnce = (next: Halt) => {
     halt ??= next;
@@ -128,8 +131,18 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       if (!halt) onRateLimit();
     } else if (error instanceof BynderDeadlineError) {
       haltOnce({ ...timeBudgetStop(deps.timeBudgetMs), pendingCause: error.pendingCause });
+    } else if (error instanceof BynderPermissionError) {
+      // A missing role holds back only the operations that need it (e.g. deletes without
+      // MEDIAREMOVE); the other writes of the batch go on. Only the user can grant it: not retryable.
+      const why = describeConnectionFailure(error, deps.connection).message;
+      withheld.set(operationOf(write), {
+        message: why,
+        retryable: false,
+        pendingCause: error.pendingCause,
+        stoppedBy: { kind: 'permissions' },
+      });
     } else if (error.haltsBatch) {
-      // Credentials or roles: a settings problem, not the records'. Only the user can fix it.
+      // Refused credentials: a settings problem, not the records'. Only the user can fix it.
       const why = describeConnectionFailure(error, deps.connection);
       const stoppedBy = why.problem === 'permissions' ? 'permissions' : 'credentials';
       haltOnce({
@@ -169,6 +182,8 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
     writes.map((write) =>
       limit(async (): Promise<RecordOutcome> => {
         if (halt) return pending(write, halt.pendingCause);
+        const held = withheld.get(operationOf(write));
+        if (held) return pending(write, held.pendingCause);
         try {
           const result = await apply(write);
           unavailableInARow = 0;
@@ -183,12 +198,20 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       }),
     ),
   );
-  const stop: BatchStop | undefined = halt && {
-    message: halt.message,
-    retryable: halt.retryable,
-    ...(halt.stoppedBy ? { stoppedBy: halt.stoppedBy } : {}),
+  const stopping = halt ?? [...withheld.values()][0];
+  const stop: BatchStop | undefined = stopping && {
+    message: stopping.message,
+    retryable: stopping.retryable,
+    ...(stopping.stoppedBy ? { stoppedBy: stopping.stoppedBy } : {}),
   };
   return { outcomes, applied, ...(stop ? { stop } : {}) };
+}
+
+/** Which right a write needs: removing an asset, or modifying it (upserts and archiving). */
+type Operation = 'remove' | 'modify';
+
+function operationOf(write: PlannedWrite): Operation {
+  return write.kind === 'delete' && write.deleteBy === 'delete' ? 'remove' : 'modify';
 }
 
 function outcome(write: PlannedWrite, status: 'applied'): RecordOutcome {

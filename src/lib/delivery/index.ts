@@ -9,6 +9,7 @@ export {
   readRejectionLog,
   type RejectionLogEntry,
 } from './delivery-state';
+export { MAX_PARKED_RECORDS, type OutboxContents, type ParkedRecord, readOutbox } from './outbox';
 export { createPacedClient } from './paced-client';
 export { planBatch, type PlanPolicy } from './plan';
 export { readRateLimitBlock } from './rate-limit-block';

@@ -47,6 +47,8 @@ export interface RunSummary {
   source: string;
   target: string;
   appLog: string | undefined;
+  /** Records in the app's outbox at the end of the run: kept for the app to deliver itself later. */
+  parked: number;
 }
 
 export function buildRunSummary(
@@ -61,6 +63,7 @@ export function buildRunSummary(
     source: string;
     target: string;
     appLog: string | undefined;
+    parked?: number;
   },
 ): RunSummary {
   const seconds = context.elapsedMs / 1000;
@@ -88,6 +91,7 @@ export function buildRunSummary(
     source: context.source,
     target: context.target,
     appLog: context.appLog,
+    parked: context.parked ?? 0,
   };
 }
 
@@ -136,6 +140,13 @@ export function formatSummary(summary: RunSummary): string {
   );
   for (const { cause, count } of summary.pendingCauses.slice(0, SHOWN_REASONS)) {
     lines.push(`      ${count} x ${cut(cause, REASON_WIDTH)}`);
+  }
+  if (summary.parked > 0) {
+    row(
+      'parked (outbox)',
+      summary.parked,
+      'OCP would not send these again; the app delivers them later (`outbox`)',
+    );
   }
   const routes = Object.entries(summary.requestDetail.byRoute)
     .sort((a, b) => b[1] - a[1])

@@ -1,0 +1,149 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { storage, type SubmittedFormData } from '@zaiusinc/app-sdk';
+
+import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
+import { DeliverOutbox } from '../../src/jobs/DeliverOutbox';
+import { Lifecycle } from '../../src/lifecycle/Lifecycle';
+import { MAX_PARKED_RECORDS, readOutbox } from '../../src/lib/delivery/outbox';
+import { readRateLimitBlock } from '../../src/lib/delivery/rate-limit-block';
+import { systemClock } from '../../src/lib/runtime-ports';
+import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
+import { clockAhead } from '../helpers/fake-clock';
+import { useEmulator } from '../helpers/use-emulator';
+
+// Records OCP will not deliver again (a `retryable: false` answer with records pending, or an attempt
+// that may be OCP's last) are parked in the outbox and delivered later by the app itself.
+
+const emulator = useEmulator({ tokens: [{ token: TOKEN }], applyDelayMs: 0 });
+const POST = 'POST /api/v4/media/:id/';
+const DELETE = 'DELETE /api/v4/media/:id/';
+const WITHOUT_REMOVE = [{ token: TOKEN, roles: ['MEDIAEDIT'] }];
+
+const assetById = (id: string) => emulator.snapshot().assets.find((a) => a.id === id);
+const upserts = (ns: number[], text = 'new') =>
+  ns.map((n) => ({ asset_id: assetId(n), description: `${text} ${n}` }));
+
+beforeEach(async () => {
+  emulator.seed(portalSeed({ assets: 220 }));
+  emulator.faults.clear();
+  emulator.configure({ tokens: [{ token: TOKEN }] });
+  await configureApp(emulator.url, { delete_policy: 'delete' });
+  emulator.clearRequests();
+});
+
+afterEach(() => {
+  BynderAssetSync.clockOverride = undefined;
+});
+
+describe('the outbox', () => {
+  it('sends the upserts of a batch whose delete lacks the remove right, parks the delete, and deletes once the right is granted', async () => {
+    emulator.configure({ tokens: WITHOUT_REMOVE });
+    const batch = [
+      ...upserts([1, 2, 3, 4, 5, 6]),
+      { asset_id: assetId(13), _isDeleted: true },
+      ...upserts([7, 8, 9, 10, 11, 12]),
+    ];
+    const result = await deliver(batch);
+    await emulator.settle();
+
+    expect(result).toMatchObject({ success: false, retryable: false });
+    expect(result.failureReason).toContain('1 of 13 records pending');
+    expect(result.failureReason).toMatch(/12 applied$/);
+    expect(emulator.requests(POST).filter((r) => r.status === 202)).toHaveLength(12);
+    expect(assetById(assetId(12))?.description).toBe('new 12');
+    const parked = await readOutbox(storage.kvStore);
+    expect(parked.records.map((r) => [r.key, r.cause])).toEqual([
+      [assetId(13), 'not sent: permission missing'],
+    ]);
+
+    // The right is granted; the next delivery (any sync) delivers the parked delete first.
+    emulator.configure({ tokens: [{ token: TOKEN }] });
+    emulator.clearRequests();
+    expect(await deliver(upserts([20]), { syncId: 'other' })).toEqual({ success: true });
+    await emulator.settle();
+    expect(emulator.requests(DELETE).map((r) => r.status)).toEqual([204]);
+    expect(assetById(assetId(13))).toBeUndefined();
+    expect((await readOutbox(storage.kvStore)).records).toEqual([]);
+  });
+
+  it('drops a parked record when a later batch applies a newer event for its key', async () => {
+    emulator.configure({ tokens: WITHOUT_REMOVE });
+    await deliver([{ asset_id: assetId(3), _isDeleted: true }]);
+    expect((await readOutbox(storage.kvStore)).records).toHaveLength(1);
+
+    // A newer upsert of the same asset is applied: the parked delete is superseded, never sent.
+    expect(await deliver(upserts([3], 'newer'), { syncId: 'later' })).toEqual({ success: true });
+    expect((await readOutbox(storage.kvStore)).records).toEqual([]);
+    emulator.configure({ tokens: [{ token: TOKEN }] });
+    emulator.clearRequests();
+    await deliver(upserts([4]));
+    await emulator.settle();
+    expect(emulator.requests(DELETE)).toEqual([]);
+    expect(assetById(assetId(3))?.description).toBe('newer 3');
+  });
+
+  it('ends with every record in Bynder when a block outlasts every attempt, without OCP delivering again', async () => {
+    await configureApp(emulator.url, { max_in_flight: 1 });
+    emulator.faults.add({ match: POST, status: 429, times: 1 });
+    const batch = upserts([1, 2, 3, 4]);
+    for (const attempt of [1, 2, 3, 4]) {
+      const answer = await deliver(batch, { attempt });
+      expect(answer).toMatchObject({ success: false, retryable: true });
+    }
+    const block = await readRateLimitBlock(storage.kvStore, systemClock);
+    expect(block).toBeDefined();
+    expect((await readOutbox(storage.kvStore)).records).toHaveLength(4);
+
+    // The block lifts; some later batch of another sync starts by delivering the parked records.
+    BynderAssetSync.clockOverride = clockAhead((block?.blockedUntil ?? 0) - Date.now() + 1_000);
+    expect(await deliver(upserts([30]), { syncId: 'other' })).toEqual({ success: true });
+    await emulator.settle();
+    for (const n of [1, 2, 3, 4]) expect(assetById(assetId(n))?.description).toBe(`new ${n}`);
+    expect((await readOutbox(storage.kvStore)).records).toEqual([]);
+  });
+
+  it(`holds at most ${MAX_PARKED_RECORDS} records and says what it dropped past that`, async () => {
+    emulator.configure({ tokens: WITHOUT_REMOVE });
+    const deletes = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => ({ asset_id: assetId(from + i), _isDeleted: true }));
+    await deliver(deletes(1, MAX_PARKED_RECORDS));
+    await deliver(deletes(MAX_PARKED_RECORDS + 1, 5), { syncId: 'more' });
+
+    const outbox = await readOutbox(storage.kvStore);
+    expect(outbox.records).toHaveLength(MAX_PARKED_RECORDS);
+    expect(outbox.droppedTotal).toBe(5);
+    // The oldest went.
+    expect(outbox.dropped.map((d) => d.key)).toEqual([1, 2, 3, 4, 5].map(assetId));
+    expect(outbox.records.at(-1)?.key).toBe(assetId(MAX_PARKED_RECORDS + 5));
+  });
+
+  it('delivers the parked records from the scheduled job, with no batch arriving', async () => {
+    emulator.configure({ tokens: WITHOUT_REMOVE });
+    await deliver([{ asset_id: assetId(5), _isDeleted: true }]);
+    emulator.configure({ tokens: [{ token: TOKEN }] });
+    emulator.clearRequests();
+
+    const job = new DeliverOutbox({ jobId: 'job-1', scheduledAt: new Date(), parameters: {} });
+    const status = await job.perform(await job.prepare({}));
+    await emulator.settle();
+    expect(status.complete).toBe(true);
+    expect(emulator.requests(DELETE).map((r) => r.status)).toEqual([204]);
+    expect((await readOutbox(storage.kvStore)).records).toEqual([]);
+  });
+
+  it('delivers the parked records when the connection settings are saved again', async () => {
+    const GRANTED = 'granted-token-7d41c2';
+    emulator.configure({ tokens: [...WITHOUT_REMOVE, { token: GRANTED }] });
+    await deliver([{ asset_id: assetId(6), _isDeleted: true }]);
+    expect((await readOutbox(storage.kvStore)).records).toHaveLength(1);
+    emulator.clearRequests();
+
+    const form: SubmittedFormData = { portal: emulator.url, auth_method: 'permanent_token', token: GRANTED };
+    const answer = await new Lifecycle().onSettingsForm('connection', 'save', form);
+    await emulator.settle();
+    expect(answer?.getResponse('connection').toasts?.[0]?.intent).toBe('success');
+    expect(emulator.requests(DELETE).map((r) => r.status)).toEqual([204]);
+    expect(assetById(assetId(6))).toBeUndefined();
+  });
+});
