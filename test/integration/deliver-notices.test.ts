@@ -2,7 +2,9 @@ import { notifications, storage } from '@zaiusinc/app-sdk';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
+import { readRateLimitBlock } from '../../src/lib/delivery/rate-limit-block';
 import { READINESS_CACHE_MS } from '../../src/lib/delivery/readiness';
+import { systemClock } from '../../src/lib/runtime-ports';
 import { METAPROPERTY_FRESH_MS } from '../../src/lib/fields/metaproperty-cache';
 import { NOTICE_INTERVAL_MS } from '../../src/lib/notices/notice-throttle';
 import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
@@ -91,6 +93,23 @@ describe('Activity Log notices from deliver()', () => {
     const [, , summary, details] = calls('warn')[0] ?? [];
     expect(summary).toMatch(/until about \d{4}-\d\d-\d\dT/);
     expect(details).toContain('Lower "Requests per second"');
+  });
+
+  it('says records were parked when a block outlasts the retries, and again when they are delivered', async () => {
+    await configureApp(emulator.url, { max_in_flight: 1 });
+    emulator.faults.add({ match: POST, status: 429, times: 1 });
+    const batch = [1, 2].map((n) => ({ asset_id: assetId(n), description: `parked ${n}` }));
+    for (const attempt of [1, 2, 3, 4]) await deliver(batch, { attempt });
+    expect(titles('warn')).toContain('Sync "Assets to Bynder": 2 records parked for a later delivery');
+    const parked = calls('warn').find((call) => call[1]?.includes('parked'));
+    expect(parked?.[2]).toContain('(not sent: Bynder rate-limit block)');
+    expect(parked?.[3]).toContain('every 15 minutes');
+
+    const block = await readRateLimitBlock(storage.kvStore, systemClock);
+    BynderAssetSync.clockOverride = clockAhead((block?.blockedUntil ?? 0) - Date.now() + 1_000);
+    await deliver([{ asset_id: assetId(9), description: 'after' }], { syncId: 'sync-2' });
+    expect(titles('success')).toEqual(['Sync "parked records (outbox)": 2 parked records delivered']);
+    expect(calls('success')[0]?.[2]).toContain('none are left parked');
   });
 
   it('says the credentials were refused when a 401 stops a batch, once for all syncs', async () => {

@@ -103,6 +103,31 @@ describe('the outbox', () => {
     expect((await readOutbox(storage.kvStore)).records).toEqual([]);
   });
 
+  it('counts what earlier attempts applied, parks only the rest (by key) and says so, when a block outlasts the retries', async () => {
+    await configureApp(emulator.url, { max_in_flight: 1 });
+    // Attempt 1 applies assets 1 and 2, then meets the 429 on asset 3; attempts 2-4 meet the block.
+    emulator.faults.add({ match: `POST /api/v4/media/${assetId(3)}/`, status: 429, times: 1 });
+    const batch = upserts([1, 2, 3, 4]);
+    let answer = await deliver(batch, { attempt: 1 });
+    for (const attempt of [2, 3, 4]) answer = await deliver(batch, { attempt });
+
+    expect(answer).toMatchObject({ success: false, retryable: true });
+    expect(answer.failureReason).toContain('2 of 4 records pending');
+    expect(answer.failureReason).toContain('2 applied');
+    expect(answer.failureReason).toContain('2 parked in the outbox');
+    const parked = await readOutbox(storage.kvStore);
+    expect(parked.records.map((r) => r.key)).toEqual([assetId(3), assetId(4)]);
+
+    // Once the block lifts, only the parked two are sent: nothing is written twice.
+    const block = await readRateLimitBlock(storage.kvStore, systemClock);
+    BynderAssetSync.clockOverride = clockAhead((block?.blockedUntil ?? 0) - Date.now() + 1_000);
+    expect(await deliver(upserts([30]), { syncId: 'other' })).toEqual({ success: true });
+    await emulator.settle();
+    const accepted = emulator.requests(POST).filter((r) => r.status === 202);
+    expect(accepted.map((r) => r.path)).toEqual([1, 2, 3, 4, 30].map((n) => `/api/v4/media/${assetId(n)}/`));
+    for (const n of [1, 2, 3, 4]) expect(assetById(assetId(n))?.description).toBe(`new ${n}`);
+  });
+
   it(`holds at most ${MAX_PARKED_RECORDS} records and says what it dropped past that`, async () => {
     emulator.configure({ tokens: WITHOUT_REMOVE });
     const deletes = (from: number, count: number) =>

@@ -144,8 +144,8 @@ describe('executePlan', () => {
     expect(statuses(execution)).toEqual([
       'A:applied',
       'B:pending(rate limited by Bynder)',
-      'C:pending(not sent: Bynder rate limit)',
-      'D:pending(not sent: Bynder rate limit)',
+      'C:pending(not sent: Bynder rate-limit block)',
+      'D:pending(not sent: Bynder rate-limit block)',
     ]);
     expect(api.sent).toHaveLength(2);
     expect(execution.stop).toMatchObject({ retryable: true });

@@ -70,10 +70,13 @@ export class BynderRateLimitError extends BynderApiError {
  * still in force. On Bynder every request during a block restarts its quiet period, so sending
  * anything would only lengthen it. Stops the batch; retry after `blockedUntil`.
  */
+/** Why a record was not sent while Bynder's rate limit blocks us, however the block was learnt. */
+export const RATE_LIMIT_PENDING_CAUSE = 'not sent: Bynder rate-limit block';
+
 export class BynderRateLimitBlockedError extends BynderError {
   public override name = 'BynderRateLimitBlockedError';
   public readonly retryable = true;
-  public override readonly pendingCause = 'not sent: Bynder rate-limit block';
+  public override readonly pendingCause = RATE_LIMIT_PENDING_CAUSE;
   public override readonly haltsBatch = true;
   public override readonly fix =
     "Wait until the time named; nothing says the settings are wrong. Lower the requests per second in the app's Throughput settings if this repeats.";

@@ -62,13 +62,23 @@ async function deliverLeased(batch: DeliveryBatch, deps: DeliveryDeps): Promise<
   const [config, block] = await Promise.all([loadConfig(deps), readRateLimitBlock(kvStore, clock)]);
   const traffic = createTrafficCounter();
   const ending = { report: { ...report, traffic }, secrets: secretsOf(config.credentials) };
-  if (block) return endBatch(batch, deps, ending, pausedByRateLimit(batch.items.length, block));
   const deadline = startDeadline(clock, deps.timeBudgetMs);
   const paced = { ...deps, onResponse: traffic.record, deadline, alreadyRead: { block } };
   const { api, budget, rateLimit } = createPacedClient(config, paced);
-  // 2 field model, and what earlier attempts of this batch applied
+  // 2 field model, and what earlier attempts of this batch applied. During a block the client
+  // refuses every request unsent, so the batch is still planned (from the cached model) and every
+  // write ends pending under its own key, beside what earlier attempts applied.
   const modelDeps = { ...deps, config, api };
-  const [model, ledger] = await Promise.all([getFieldModel(modelDeps), readLedger(kvStore, batch, clock)]);
+  const [model, ledger] = await Promise.all([
+    getFieldModel(modelDeps).catch((error: unknown) => {
+      if (block) return block; // no cached model to plan by: the batch stays pending as one
+      throw error;
+    }),
+    readLedger(kvStore, batch, clock),
+  ]);
+  if ('blockedUntil' in model) {
+    return endBatch(batch, deps, ending, pausedByRateLimit(batch.items.length, model));
+  }
   // 3 plan (re-planned once with a refreshed model on schema drift)
   const plan = await planDelivery(batch.items, model, ledger.applied, modelDeps);
   // 5 execute, checkpointing what Bynder accepted (4, reading what Bynder holds, is not built yet)
@@ -106,9 +116,9 @@ async function endBatch(
   ending: { report: BatchReport; secrets: readonly string[] },
   end: BatchEnd,
 ): Promise<DeliverResult> {
-  await settleOutbox(batch, end, ending.report.startedAt, deps);
-  await notifyBatch(end, batch.sync, { ...deps, secrets: ending.secrets });
-  return reportBatch(deps, ending.report, end);
+  const settled = { ...end, outbox: await settleOutbox(batch, end, ending.report.startedAt, deps) };
+  await notifyBatch(settled, batch.sync, { ...deps, secrets: ending.secrets });
+  return reportBatch(deps, ending.report, settled);
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   BynderRateLimitError,
   BynderUnavailableError,
   BynderUnconfirmedWriteError,
+  RATE_LIMIT_PENDING_CAUSE,
 } from '../bynder/errors';
 import type { Credentials } from '../config';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
@@ -115,7 +116,7 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
     haltOnce({
       message: describeRateLimitBlock(block),
       retryable: true,
-      pendingCause: 'not sent: Bynder rate limit',
+      pendingCause: RATE_LIMIT_PENDING_CAUSE,
       stoppedBy: { kind: 'rate_limit', blockedUntil: block.blockedUntil },
     });
   };

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { KV_ROWS } from '../kv-rows';
 import type { Clock, KeyValueStore, Logger, StoredRow } from '../runtime-ports';
 import { shorten } from '../shorten';
-import type { BatchEnd, DeliverResult, RecordOutcome } from './outcome';
+import type { BatchEnd, DeliverResult, OutboxSettlement, RecordOutcome } from './outcome';
 import { contentHash } from './content-hash';
 import { boundedCanonicalForm } from './record-bounds';
 import { updateSharedRow } from './shared-row';
@@ -61,7 +61,8 @@ export interface OutboxContents {
 }
 
 /** What one step did to the outbox, for the log and for notifications. */
-export interface OutboxChange {
+export interface OutboxChange extends OutboxSettlement {
+  /** Parked by this step (a later attempt of the same batch parks nothing new). */
   parked: number;
   /** Delivered from the outbox: applied, or rejected with a reason (in the rejection log). */
   replayed: number;
@@ -71,7 +72,7 @@ export interface OutboxChange {
   superseded: number;
 }
 
-const NO_CHANGE: OutboxChange = { parked: 0, replayed: 0, dropped: 0, superseded: 0 };
+const NO_CHANGE: OutboxChange = { parked: 0, replayed: 0, dropped: 0, superseded: 0, held: 0, remaining: 0 };
 
 export async function readOutbox(kvStore: KeyValueStore): Promise<OutboxContents> {
   return contentsOf(await kvStore.get(KV_ROWS.outbox.key));
@@ -123,8 +124,12 @@ export async function settleOutbox(
       dropped: droppedNow.length,
     });
     const notes = droppedNow.map((r) => ({ key: r.key, sync: r.sync, droppedAt: deps.clock.now() }));
+    const records = all.slice(over);
+    const stored = new Set(records.map((r) => r.fingerprint));
+    change.held = toPark.filter((r) => stored.has(r.fingerprint)).length;
+    change.remaining = records.length;
     return {
-      records: all.slice(over),
+      records,
       droppedTotal: contents.droppedTotal + droppedNow.length,
       dropped: [...contents.dropped, ...notes].slice(-MAX_DROPPED_NOTES),
     };

@@ -124,6 +124,7 @@ export function toDeliverResult(
   outcomes: readonly RecordOutcome[],
   stop?: BatchStop,
   counts = countOutcomes(outcomes),
+  outbox?: Pick<OutboxSettlement, 'held'>,
 ): DeliverResult {
   const { applied, rejected, pending, total } = counts;
   if (rejected === 0 && pending === 0 && !stop) return { success: true };
@@ -131,6 +132,11 @@ export function toDeliverResult(
   const head: string[] = [];
   if (stop) head.push(stop.message);
   if (pending > 0) head.push(`${pending} of ${total} records pending (${describeCauses(outcomes)})`);
+  if (outbox && outbox.held > 0) {
+    head.push(
+      `${outbox.held} parked in the outbox: the app delivers them itself once Bynder accepts them (the scheduled job tries every 15 minutes)`,
+    );
+  }
   const tail = [`${applied} applied`];
   const retryable = pending > 0 && (stop?.retryable ?? true);
   if (rejected === 0) {
@@ -165,7 +171,8 @@ export function failureFromError(error: unknown, secrets: readonly string[] = []
   };
 }
 
-function describeCauses(outcomes: readonly RecordOutcome[]): string {
+/** The pending records' causes: `Bynder unavailable`, or `3 Bynder unavailable, 1 not sent: …`. */
+export function describeCauses(outcomes: readonly RecordOutcome[]): string {
   const byCause = new Map<string, number>();
   for (const o of outcomes) {
     if (o.status === 'pending') byCause.set(o.cause, (byCause.get(o.cause) ?? 0) + o.records.length);
@@ -210,12 +217,24 @@ export interface BatchReport {
   traffic: Pick<TrafficCounter, 'requests' | 'rateLimited' | 'serverErrors'>;
 }
 
+/** What the outbox holds after a batch ended. */
+export interface OutboxSettlement {
+  /** Records of this batch the outbox now holds (parked by this attempt or an earlier one). */
+  held: number;
+  /** Parked records this batch delivered (applied, or rejected with a reason): the outbox's own batch. */
+  replayed: number;
+  /** Records the outbox holds in all. */
+  remaining: number;
+}
+
 /** How the batch ended: every record's outcome, the stop if any, and fields dropped for schema drift. */
 export interface BatchEnd {
   outcomes: readonly RecordOutcome[];
   stop?: BatchStop;
   /** Fields dropped because Bynder no longer has them, with how many records carried each. */
   droppedFields?: ReadonlyMap<string, number>;
+  /** Set once the outbox is settled. */
+  outbox?: OutboxSettlement;
 }
 
 /** Logs the batch's one line and returns OCP's result for it. */
@@ -236,5 +255,6 @@ export function reportBatch(
   if (dropped) parts.push(`; dropped fields Bynder no longer has: ${dropped.slice(0, 500)}`);
   if (end.stop) parts.push(`; stopped: ${end.stop.message.slice(0, 500)}`);
   deps.logger.info(parts.join(' ').replace(/ ;/g, ';'));
-  return toDeliverResult(end.outcomes, end.stop, counts);
+  if (end.outbox && end.outbox.held > 0) parts.push(`; ${end.outbox.held} parked in the outbox`);
+  return toDeliverResult(end.outcomes, end.stop, counts, end.outbox);
 }

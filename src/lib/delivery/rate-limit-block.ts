@@ -1,3 +1,4 @@
+import { RATE_LIMIT_PENDING_CAUSE } from '../bynder/errors';
 import { KV_ROWS } from '../kv-rows';
 import type { Clock, KeyValueStore } from '../runtime-ports';
 import { allPending, type BatchEnd } from './outcome';
@@ -73,7 +74,7 @@ export function describeRateLimitBlock(block: RateLimitBlock): string {
 /** While blocked, the whole batch is handed back untouched: pending, retryable, no request sent. */
 export function pausedByRateLimit(total: number, block: RateLimitBlock): BatchEnd {
   return {
-    outcomes: allPending(total, 'not sent: Bynder rate-limit block'),
+    outcomes: allPending(total, RATE_LIMIT_PENDING_CAUSE),
     stop: {
       message: describeRateLimitBlock(block),
       retryable: true,

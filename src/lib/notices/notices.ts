@@ -1,5 +1,5 @@
-import type { BatchEnd, RejectedOutcome } from '../delivery/outcome';
-import { reasonOf } from '../delivery/outcome';
+import type { BatchEnd, BatchStop, RejectedOutcome } from '../delivery/outcome';
+import { countOutcomes, describeCauses, reasonOf } from '../delivery/outcome';
 import { reasonKind } from '../delivery/reason-kind';
 import { redactSecrets } from '../redact';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
@@ -59,7 +59,28 @@ export async function notifyBatch(end: BatchEnd, sync: SyncRef, deps: NoticeDeps
     notifyDroppedFields([...(end.droppedFields ?? [])], sync, deps),
     sendThrottled(others, deps),
     sendThrottled(credentials, deps, { open: true }),
+    notifyOutbox(end, sync, deps),
   ]);
+}
+
+/** Records of this batch parked in the outbox, or parked records this batch delivered. */
+async function notifyOutbox(end: BatchEnd, sync: SyncRef, deps: NoticeDeps): Promise<void> {
+  const { outbox } = end;
+  if (!outbox) return;
+  if (outbox.held > 0) {
+    const cause = describeCauses(end.outcomes);
+    await notifyRecordsParked({ sync, records: outbox.held, cause, fix: parkedFix(end.stop) }, deps);
+  }
+  const delivered = outbox.replayed > 0 ? countOutcomes(end.outcomes).applied : 0;
+  if (delivered > 0) {
+    await notifyParkedDelivered({ sync, records: delivered, stillParked: outbox.remaining }, deps);
+  }
+}
+
+function parkedFix(stop: BatchStop | undefined): string {
+  const retries =
+    'The app tries them again at the start of every delivery, when the connection settings are saved, and every 15 minutes from its scheduled job.';
+  return stop ? `${shorten(stop.message, 200)}. ${retries}` : retries;
 }
 
 /** One notice naming every dropped field not yet said for this sync within the hour (each its own cause). */
@@ -197,7 +218,7 @@ export async function notifyRecordsParked(
         syncId: sync.id,
         title: `${syncTitle(sync)}: ${records} record${records === 1 ? '' : 's'} parked for a later delivery`,
         summary: `${records} record${records === 1 ? ' was' : 's were'} not delivered (${shorten(parked.cause, 200)}) and OCP will not send ${records === 1 ? 'it' : 'them'} again, so the app keeps ${records === 1 ? 'it' : 'them'} and delivers ${records === 1 ? 'it' : 'them'} itself once Bynder accepts them.`,
-        details: `${shorten(parked.fix, 300)} Another notice says when parked records are delivered. ${ONCE_AN_HOUR}`,
+        details: `${shorten(parked.fix, 600)} Another notice says when parked records are delivered. ${ONCE_AN_HOUR}`,
       },
     ],
     deps,
