@@ -484,6 +484,8 @@ const COUNT_LABELS = [
   ['ignoredDeletes', 'deletes ignored'],
   ['rejected', 'rejected'],
   ['pending', 'pending'],
+  // Known at the end of the run: what the app's outbox holds for it to deliver itself later.
+  ['parked', 'parked (outbox)'],
 ];
 
 function renderCounts(counts) {
