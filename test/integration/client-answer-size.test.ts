@@ -1,11 +1,11 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import { MAX_WRITE_ANSWER_BYTES } from '../../src/lib/bynder/constants';
 import { BynderUnavailableError } from '../../src/lib/bynder/errors';
 import { captureFailure } from '../helpers/capture-failure';
+import { useLoopbackServer } from '../helpers/loopback-server';
+import { recordingLogger } from '../helpers/test-loggers';
 import { portalOf } from '../helpers/portal-origin';
 
 // A hostile or broken server that answers a write with an endless body: the client must stop
@@ -15,50 +15,38 @@ import { portalOf } from '../helpers/portal-origin';
 const TOKEN = 'answer-size-token-7c3e';
 const ENDLESS_BYTES = 96 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
-let server: http.Server;
-let url: string;
 let sent = 0;
 let requests = 0;
 const logLines: string[] = [];
 
 function client(): BynderClient {
-  const record = (...args: unknown[]) => logLines.push(args.map(String).join(' '));
   return new BynderClient({
-    portalUrl: portalOf(url),
+    portalUrl: portalOf(server.url),
     credentials: { kind: 'permanent_token', token: TOKEN },
-    logger: { debug: record, info: record, warn: record, error: record },
+    logger: recordingLogger(logLines),
   });
 }
 
-beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    requests += 1;
-    req.resume();
-    if (req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: 'A', big: 'y'.repeat(256 * 1024) }));
-      return;
-    }
-    res.writeHead(202, { 'content-type': 'application/json' });
-    const pump = (): void => {
-      while (sent < ENDLESS_BYTES && !res.destroyed) {
-        sent += CHUNK.length;
-        if (!res.write(CHUNK)) {
-          res.once('drain', pump);
-          return;
-        }
+const server = useLoopbackServer((req, res) => {
+  requests += 1;
+  req.resume();
+  if (req.method === 'GET') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ id: 'A', big: 'y'.repeat(256 * 1024) }));
+    return;
+  }
+  res.writeHead(202, { 'content-type': 'application/json' });
+  const pump = (): void => {
+    while (sent < ENDLESS_BYTES && !res.destroyed) {
+      sent += CHUNK.length;
+      if (!res.write(CHUNK)) {
+        res.once('drain', pump);
+        return;
       }
-      res.end();
-    };
-    pump();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    res.end();
+  };
+  pump();
 });
 
 beforeEach(() => {

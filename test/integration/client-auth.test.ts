@@ -9,6 +9,7 @@ import { fakeClock } from '../helpers/fake-clock';
 import { seededAssetIds } from '../helpers/seeded-asset-ids';
 import { useEmulator } from '../helpers/use-emulator';
 import { portalOf } from '../helpers/portal-origin';
+import { recordingLogger } from '../helpers/test-loggers';
 
 // Authentication against the emulator: permanent tokens (401, 403 per missing role or scope) and
 // OAuth client credentials (issue, cache, renewal before expiry and after a 401). Two fake clocks:
@@ -37,13 +38,12 @@ const oauth: Credentials = {
 
 const said: string[] = [];
 let beforeRequestCalls = 0;
-const record = (...args: unknown[]) => said.push(args.map(String).join(' '));
 function client(credentials: Credentials, clock: Clock = fakeClock()): BynderClient {
   return new BynderClient({
     portalUrl: portalOf(emulator.url),
     credentials,
     clock,
-    logger: { debug: record, info: record, warn: record, error: record },
+    logger: recordingLogger(said),
     beforeRequest: () => {
       beforeRequestCalls += 1;
       return Promise.resolve();

@@ -9,6 +9,7 @@ import { captureFailure } from '../helpers/capture-failure';
 import { seededAssetIds } from '../helpers/seeded-asset-ids';
 import { useEmulator } from '../helpers/use-emulator';
 import { portalOf } from '../helpers/portal-origin';
+import { recordingLogger } from '../helpers/test-loggers';
 
 // Transient failures injected into the emulator: which are retried (5xx, timeouts, resets, refused
 // connections), which are not (other 4xx, 429), and how many requests each costs. Backoff jitter is
@@ -20,12 +21,11 @@ const emulator = useEmulator({ seed: 'examples/portal.json', tokens: [{ token: T
 const said: string[] = [];
 const attempts: ResponseInfo[] = [];
 let beforeRequestCalls = 0;
-const record = (...args: unknown[]) => said.push(args.map(String).join(' '));
 function client(options: Partial<BynderClientOptions> = {}): BynderClient {
   return new BynderClient({
     portalUrl: portalOf(emulator.url),
     credentials: { kind: 'permanent_token', token: TOKEN },
-    logger: { debug: record, info: record, warn: record, error: record },
+    logger: recordingLogger(said),
     random: () => 0,
     beforeRequest: () => {
       beforeRequestCalls += 1;

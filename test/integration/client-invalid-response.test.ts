@@ -1,7 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import {
@@ -10,6 +8,8 @@ import {
   BynderUnconfirmedWriteError,
 } from '../../src/lib/bynder/errors';
 import { captureFailure } from '../helpers/capture-failure';
+import { useLoopbackServer } from '../helpers/loopback-server';
+import { recordingLogger } from '../helpers/test-loggers';
 import { portalOf } from '../helpers/portal-origin';
 
 // Bodies the emulator never sends (it answers like Bynder): a tiny local server answers each route
@@ -25,39 +25,28 @@ interface Reply {
 const replies = new Map<string, Reply>();
 const seen: string[] = [];
 const logLines: string[] = [];
-let server: http.Server;
-let url: string;
 
 function reply(route: string, status: number, body: unknown, contentType = 'application/json'): void {
   replies.set(route, { status, body: typeof body === 'string' ? body : JSON.stringify(body), contentType });
 }
 
 function client(): BynderClient {
-  const record = (...args: unknown[]) => logLines.push(args.map(String).join(' '));
   return new BynderClient({
-    portalUrl: portalOf(url),
+    portalUrl: portalOf(server.url),
     credentials: { kind: 'permanent_token', token: TOKEN },
-    logger: { debug: record, info: record, warn: record, error: record },
+    logger: recordingLogger(logLines),
     retries: 0,
   });
 }
 
 const failureOf = (promise: Promise<unknown>): Promise<Error> => captureFailure(promise, []);
 
-beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const path = (req.url ?? '').split('?')[0] ?? '';
-    seen.push(`${req.method} ${req.url}`);
-    const answer = replies.get(`${req.method} ${path}`) ?? { status: 599, body: 'no reply set' };
-    res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'text/plain', ...answer.headers });
-    res.end(answer.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+const server = useLoopbackServer((req, res) => {
+  const path = (req.url ?? '').split('?')[0] ?? '';
+  seen.push(`${req.method} ${req.url}`);
+  const answer = replies.get(`${req.method} ${path}`) ?? { status: 599, body: 'no reply set' };
+  res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'text/plain', ...answer.headers });
+  res.end(answer.body);
 });
 
 beforeEach(() => {

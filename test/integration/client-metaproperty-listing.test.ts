@@ -1,10 +1,10 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import { OPTION_PAGING_CONCURRENCY } from '../../src/lib/bynder/metaproperty-listing';
 import { startEmulator } from '../../dev/bynder-emulator/server';
+import { useLoopbackServer } from '../helpers/loopback-server';
+import { recordingLogger } from '../helpers/test-loggers';
 import { portalOf } from '../helpers/portal-origin';
 
 // The field model's cost must follow the portal: one listing with options embedded, and option
@@ -13,8 +13,7 @@ import { portalOf } from '../helpers/portal-origin';
 
 const TOKEN = 'listing-token-3b8d';
 const logLines: string[] = [];
-const record = (...args: unknown[]) => logLines.push(args.map(String).join(' '));
-const logger = { debug: record, info: record, warn: record, error: record };
+const logger = recordingLogger(logLines);
 
 describe('listMetaproperties against the emulator', () => {
   it('lists 300 select metaproperties with their options in one request', async () => {
@@ -47,8 +46,6 @@ describe('listMetaproperties against the emulator', () => {
 });
 
 describe('listMetaproperties: which lists are paged', () => {
-  let server: http.Server;
-  let url: string;
   let listing: (embed: boolean) => { status: number; body: unknown; delayMs?: number };
   let optionCount: (id: string) => number;
   const seen: string[] = [];
@@ -57,7 +54,7 @@ describe('listMetaproperties: which lists are paged', () => {
 
   const client = (timeoutMs = 30_000) =>
     new BynderClient({
-      portalUrl: portalOf(url),
+      portalUrl: portalOf(server.url),
       credentials: { kind: 'permanent_token', token: TOKEN },
       logger,
       retries: 0,
@@ -67,41 +64,32 @@ describe('listMetaproperties: which lists are paged', () => {
   const options = (id: string, from: number, count: number) =>
     Array.from({ length: count }, (_, i) => ({ id: `${id}-O${from + i}`, name: `o${from + i}` }));
 
-  beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      const parsed = new URL(req.url ?? '/', 'http://x');
-      seen.push(`${req.method} ${parsed.pathname}${parsed.search}`);
-      const send = (status: number, body: unknown, delayMs = 0) =>
-        setTimeout(() => {
-          if (res.destroyed) return;
-          res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(body));
-        }, delayMs);
-      const optionsPath = /^\/api\/v4\/metaproperties\/([^/]+)\/options\/$/.exec(parsed.pathname);
-      if (parsed.pathname === '/api/v4/metaproperties/') {
-        const answer = listing(parsed.searchParams.get('options') !== '0');
-        send(answer.status, answer.body, answer.delayMs);
-      } else if (optionsPath) {
-        const id = optionsPath[1] ?? '';
-        const page = Number(parsed.searchParams.get('page'));
-        const limit = Number(parsed.searchParams.get('limit'));
-        const from = (page - 1) * limit;
-        inFlight += 1;
-        maxInFlight = Math.max(maxInFlight, inFlight);
-        setTimeout(() => {
-          inFlight -= 1;
-          if (id === 'FAILS') send(500, { message: 'boom' });
-          else send(200, options(id, from, Math.max(0, Math.min(limit, optionCount(id) - from))));
-        }, 20);
-      } else send(404, { message: 'not here' });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  const server = useLoopbackServer((req, res) => {
+    const parsed = new URL(req.url ?? '/', 'http://x');
+    seen.push(`${req.method} ${parsed.pathname}${parsed.search}`);
+    const send = (status: number, body: unknown, delayMs = 0) =>
+      setTimeout(() => {
+        if (res.destroyed) return;
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      }, delayMs);
+    const optionsPath = /^\/api\/v4\/metaproperties\/([^/]+)\/options\/$/.exec(parsed.pathname);
+    if (parsed.pathname === '/api/v4/metaproperties/') {
+      const answer = listing(parsed.searchParams.get('options') !== '0');
+      send(answer.status, answer.body, answer.delayMs);
+    } else if (optionsPath) {
+      const id = optionsPath[1] ?? '';
+      const page = Number(parsed.searchParams.get('page'));
+      const limit = Number(parsed.searchParams.get('limit'));
+      const from = (page - 1) * limit;
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      setTimeout(() => {
+        inFlight -= 1;
+        if (id === 'FAILS') send(500, { message: 'boom' });
+        else send(200, options(id, from, Math.max(0, Math.min(limit, optionCount(id) - from))));
+      }, 20);
+    } else send(404, { message: 'not here' });
   });
 
   beforeEach(() => {

@@ -5,6 +5,7 @@ import { BynderNotFoundError } from '../../src/lib/bynder/errors';
 import { captureFailure } from '../helpers/capture-failure';
 import { useEmulator } from '../helpers/use-emulator';
 import { portalOf } from '../helpers/portal-origin';
+import { recordingLogger } from '../helpers/test-loggers';
 
 // Every BynderApi operation, with a permanent token, against the emulator seeded with the demo
 // portal. Assertions are on what the emulator received (request log) and holds (snapshot).
@@ -36,12 +37,11 @@ function readSeed() {
 // Everything the client says, to show that the token never appears in it.
 const said: string[] = [];
 const responses: ResponseInfo[] = [];
-const record = (...args: unknown[]) => said.push(args.map(String).join(' '));
 function client(): BynderClient {
   return new BynderClient({
     portalUrl: portalOf(emulator.url),
     credentials: { kind: 'permanent_token', token: TOKEN },
-    logger: { debug: record, info: record, warn: record, error: record },
+    logger: recordingLogger(said),
     onResponse: (info) => responses.push(info),
   });
 }

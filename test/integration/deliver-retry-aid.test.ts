@@ -11,7 +11,7 @@ import { ledgerKeyOf } from '../../src/lib/delivery/delivery-state';
 import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
 import { clockAhead, fakeClock } from '../helpers/fake-clock';
 import { portalOf } from '../helpers/portal-origin';
-import { silentLogger } from '../helpers/silent-logger';
+import { silentLogger } from '../helpers/test-loggers';
 import { callEmulator, useEmulator } from '../helpers/use-emulator';
 
 // The applied ledger as a retry aid and nothing more (a completed batch leaves nothing that makes a

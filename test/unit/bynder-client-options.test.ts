@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import { parsePortalUrl } from '../../src/lib/portal-url';
 import { portalOf } from '../helpers/portal-origin';
-import { silentLogger } from '../helpers/silent-logger';
+import { silentLogger } from '../helpers/test-loggers';
 
 const logger = silentLogger;
 const credentials = { kind: 'permanent_token', token: 'unit-token' } as const;

@@ -9,7 +9,7 @@ import { ledgerKeyOf, type Ledger } from '../../src/lib/delivery/delivery-state'
 import type { PlannedWrite } from '../../src/lib/delivery/plan';
 import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
 import { fakeClock } from '../helpers/fake-clock';
-import { silentLogger } from '../helpers/silent-logger';
+import { silentLogger } from '../helpers/test-loggers';
 
 // When the ledger is written during a batch: after every CHECKPOINT_EVERY_WRITES accepted writes or
 // the first one CHECKPOINT_EVERY_MS after the last checkpoint, never per write; at the end it is

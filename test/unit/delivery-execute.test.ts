@@ -19,7 +19,7 @@ import { createRequestBudget } from '../../src/lib/delivery/request-budget';
 import { reasonOf } from '../../src/lib/delivery/outcome';
 import { KV_ROWS } from '../../src/lib/kv-rows';
 import { fakeClock } from '../helpers/fake-clock';
-import { silentLogger } from '../helpers/silent-logger';
+import { silentLogger } from '../helpers/test-loggers';
 
 // executePlan over an in-memory Bynder (a BynderApi whose answers each test scripts): which
 // failures settle what, and which stop the batch. Outcomes and stored rows are asserted, not calls.

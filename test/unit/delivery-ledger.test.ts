@@ -7,7 +7,7 @@ import { planBatch, writeFingerprint } from '../../src/lib/delivery/plan';
 import { buildFieldModel } from '../../src/lib/fields/field-model';
 import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
 import { fakeClock } from '../helpers/fake-clock';
-import { silentLogger } from '../helpers/silent-logger';
+import { silentLogger } from '../helpers/test-loggers';
 
 /** An in-memory kvStore that counts operations (the ledger promises a few per batch at most). */
 function memoryKvStore(): KeyValueStore & { ops: string[]; ttls: Map<string, number | undefined> } {

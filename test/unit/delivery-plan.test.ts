@@ -5,7 +5,7 @@ import type { PlanPolicy } from '../../src/lib/delivery/plan';
 import { planBatch, writeFingerprint } from '../../src/lib/delivery/plan';
 import { reasonOf } from '../../src/lib/delivery/outcome';
 import { buildFieldModel } from '../../src/lib/fields/field-model';
-import { silentLogger } from '../helpers/silent-logger';
+import { silentLogger } from '../helpers/test-loggers';
 
 const CAMPAIGN = '1A2B3C4D-1111-4A22-9B33C44D55E66F77';
 const SUMMER = '9F8E7D6C-2222-4B33-8C44D55E66F77A88';

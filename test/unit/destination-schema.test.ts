@@ -8,7 +8,7 @@ import type { Metaproperty } from '../../src/lib/bynder/api-types';
 import { metapropertyListSchema } from '../../src/lib/bynder/response-schemas';
 import { toDestinationSchema } from '../../src/lib/fields/destination-schema';
 import { buildFieldModel } from '../../src/lib/fields/field-model';
-import { silentLogger } from '../helpers/silent-logger';
+import { silentLogger } from '../helpers/test-loggers';
 
 const root = path.join(__dirname, '../..');
 const readMetaproperties = (file: string, pick: (json: never) => unknown = (json) => json): Metaproperty[] =>

@@ -6,7 +6,7 @@ import type { AppConfig } from '../../src/lib/config';
 import { getFieldModel, invalidateFieldModel } from '../../src/lib/fields/get-field-model';
 import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
 import { fakeClock } from '../helpers/fake-clock';
-import { silentLogger } from '../helpers/silent-logger';
+import { silentLogger } from '../helpers/test-loggers';
 
 // deliver() asks for the field model on every batch. While the cached copy is fresh and unchanged,
 // it must cost one small kvStore read (two fields), not the whole row, and no request to Bynder.

@@ -11,7 +11,7 @@ import {
   notifyRecordsParked,
 } from '../../src/lib/notices/notices';
 import { type FakeClock, fakeClock } from '../helpers/fake-clock';
-import { silentLogger } from '../helpers/silent-logger';
+import { silentLogger } from '../helpers/test-loggers';
 
 // The Activity Log notices, observed through the SDK's public notifications functions: what each
 // says, that a cause is said at most once an hour per sync (also when batches run at once), and that
