@@ -136,7 +136,7 @@ describe('throughput settings', () => {
       max_in_flight: 2,
       change_detection: 'write_all',
     });
-    expect(response.toasts[0]?.message).toContain('every record is written without reading first');
+    expect(response.toasts?.[0]?.message).toContain('every record is written without reading first');
     expect(await storage.settings.get('throughput')).toMatchObject({ change_detection: 'write_all' });
   });
 

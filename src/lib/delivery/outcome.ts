@@ -242,25 +242,26 @@ export interface BatchEnd {
   outbox?: OutboxSettlement;
 }
 
-/** The start of every batch line: which sync, which attempt. */
+/** The start of every batch line: the sync, the attempt and the counts. */
 const BATCH_LINE =
-  /^Bynder delivery for sync ".*" attempt \d+: (\d+) records: (\d+) applied \((\d+) unchanged\), (\d+) rejected, (\d+) pending;/;
+  /^Bynder delivery for sync (".*") attempt \d+: (\d+) records: (\d+) applied \((\d+) unchanged\), (\d+) rejected, (\d+) pending;/;
 
 /**
- * The counts of a batch line reportBatch logged, for a host that reads the app's log (the local
- * runner's summary); undefined for any other line.
+ * The sync name (as the line carries it: at most 100 characters) and the counts of a batch line
+ * reportBatch logged, for a host that reads the app's log (the local runner's summary); undefined
+ * for any other line.
  */
-export function readBatchLine(line: string): OutcomeCounts | undefined {
+export function readBatchLine(line: string): (OutcomeCounts & { syncName: string }) | undefined {
   const match = BATCH_LINE.exec(line);
   if (!match) return undefined;
-  const [total, applied, unchanged, rejected, pending] = match.slice(1).map(Number) as [
+  const [total, applied, unchanged, rejected, pending] = match.slice(2).map(Number) as [
     number,
     number,
     number,
     number,
     number,
   ];
-  return { total, applied, unchanged, rejected, pending };
+  return { syncName: String(JSON.parse(match[1] ?? '""')), total, applied, unchanged, rejected, pending };
 }
 
 /** Logs the batch's one line and returns OCP's result for it. */

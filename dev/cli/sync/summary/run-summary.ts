@@ -26,6 +26,8 @@ export interface RunSummary {
   /** Delete events carried out: assets archived or deleted, per the delete policy. */
   deleted: number;
   ignoredDeletes: number;
+  /** Of applied and deleted: records Bynder already held (change detection wrote nothing for them). */
+  unchanged: number;
   rejected: number;
   pending: number;
   requests: number;
@@ -72,6 +74,7 @@ export function buildRunSummary(
     applied: tally.applied,
     deleted: tally.deleted,
     ignoredDeletes: tally.ignoredDeletes,
+    unchanged: tally.unchanged,
     rejected: tally.rejected,
     pending: tally.pending,
     requests: context.requests.total,
@@ -109,6 +112,7 @@ export function formatSummary(summary: RunSummary): string {
   row('records read', summary.records, 'records and unreadable lines in the source');
   row('applied', summary.applied, 'upserts Bynder accepted (or that needed no change)');
   row('deleted/archived', summary.deleted, `deletes carried out (delete policy: ${summary.deletePolicy})`);
+  row('unchanged', summary.unchanged, 'of those, Bynder already held the values: nothing written');
   if (summary.ignoredDeletes > 0) {
     row('deletes ignored', summary.ignoredDeletes, 'delete policy "ignore": assets left as they are');
   }
