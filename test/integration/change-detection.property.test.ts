@@ -187,9 +187,7 @@ async function runWorld(s: Scenario, mode: AppConfig['changeDetection'], model: 
       api: world.api,
       resolver: assetIdResolver,
       model,
-      mode,
-      maxInFlight: 2,
-      sendingForMs: 45_000,
+      config: { changeDetection: mode, maxInFlight: 2 },
     });
     const execution = await executePlan(changes.writes, {
       ...deps,

@@ -8,6 +8,7 @@ import type { Field, FieldModel } from '../fields/field';
 import { holdsBoolean, readAssetValue } from '../fields/held-value';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import type { AssetResolver } from './asset-resolver';
+import { DELIVERY_TIME_BUDGET_MS } from './deadline';
 import type { AppliedOutcome } from './outcome';
 import type { PlannedWrite } from './plan';
 import { noteRecentWrites, readRecentWrites } from './recent-writes';
@@ -35,10 +36,9 @@ export interface ChangeDetectionDeps {
   clock: Clock;
   logger: Logger;
   model: FieldModel;
-  mode: AppConfig['changeDetection'];
-  maxInFlight: number;
-  /** How long writes of this batch may still start (the time budget): recent entries outlast it. */
-  sendingForMs: number;
+  config: Pick<AppConfig, 'changeDetection' | 'maxInFlight'>;
+  /** How long writes of this batch may still start (default: the time budget); recent entries outlast it. */
+  timeBudgetMs?: number;
 }
 
 export interface DetectedChanges {
@@ -57,13 +57,16 @@ export async function detectChanges(
   deps: ChangeDetectionDeps,
 ): Promise<DetectedChanges> {
   const detected =
-    deps.mode === 'read_first' && planned.length > 0
+    deps.config.changeDetection === 'read_first' && planned.length > 0
       ? await compareWithBynder(planned, deps)
       : { writes: [...planned], unchanged: [], ids: await knownIds(planned, deps) };
   const noted = new Set<string>();
   const note = async (ids: readonly string[]) => {
     const fresh = [...new Set(ids)].filter((id) => !noted.has(id));
-    await noteRecentWrites(deps.kvStore, fresh, deps);
+    await noteRecentWrites(deps.kvStore, fresh, {
+      clock: deps.clock,
+      sendingForMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
+    });
     for (const id of fresh) noted.add(id);
   };
   await note(detected.writes.flatMap((write) => detected.ids.get(write.key) ?? []));
@@ -123,7 +126,7 @@ async function knownIds(
     for (const write of planned) ids.set(write.key, write.key);
     return ids;
   }
-  const limit = pLimit(deps.maxInFlight);
+  const limit = pLimit(deps.config.maxInFlight);
   await Promise.all(
     planned.map((write) =>
       limit(async () => {

@@ -8,7 +8,7 @@ import { resolverFor } from './asset-resolver';
 import { withBatchLease } from './batch-lease';
 import { detectChanges } from './change-detection';
 import { startCheckpoint } from './checkpoint';
-import { DELIVERY_TIME_BUDGET_MS, startDeadline } from './deadline';
+import { startDeadline } from './deadline';
 import { readLedger, saveBatchState } from './delivery-state';
 import { executePlan } from './execute';
 import { replayOutbox, settleOutbox } from './outbox';
@@ -88,15 +88,7 @@ async function deliverLeased(batch: DeliveryBatch, deps: DeliveryDeps): Promise<
     plan.writes.map((write) => write.key),
   );
   // 4 read what Bynder holds and drop what it holds already (the ledger counts those applied)
-  const changes = await detectChanges(plan.writes, {
-    ...deps,
-    api,
-    resolver,
-    model: plan.model,
-    mode: config.changeDetection,
-    maxInFlight: config.maxInFlight,
-    sendingForMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
-  });
+  const changes = await detectChanges(plan.writes, { ...deps, api, resolver, model: plan.model, config });
   const checkpoint = startCheckpoint(ledger, deps);
   changes.unchanged.forEach(checkpoint.applied);
   // 5 execute, checkpointing what Bynder accepted
