@@ -32,6 +32,7 @@ interface Summary {
   pending: number;
   requests: number;
   requestDetail: { byRoute: Record<string, number> };
+  repeatedKeys: { count: number };
 }
 
 let dir: string;
@@ -94,6 +95,7 @@ describe('npm run cli -- sync twice against one portal (child processes)', () =>
     const outcome = (s: Summary) => [s.records, s.applied, s.deleted, s.rejected, s.pending];
     expect(outcome(second)).toEqual(outcome(first));
     expect(first.pending).toBe(0);
+    expect(first.repeatedKeys.count).toBe(0);
     expect(second.requests).toBeLessThanOrEqual(first.requests * 0.05);
     // Every modify the first run sent and the second did not is a record Bynder already held.
     const modifies = (s: Summary) => s.requestDetail.byRoute[MODIFY] ?? 0;

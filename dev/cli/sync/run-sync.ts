@@ -25,6 +25,7 @@ import type { SectionValues } from './settings/settings-input';
 import { detectSourceFormat, openSource } from './sources/open-source';
 import type { SourceEntry } from './sources/source-entry';
 import { SourceError } from './sources/source-entry';
+import { RepeatedKeys } from './batches/repeated-keys';
 import { captureBatchLines } from './summary/batch-line-capture';
 import { captureNotifications } from './summary/notification-capture';
 import type { ProgressReporter } from './summary/progress-reporter';
@@ -129,6 +130,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
     };
     let stoppedBecause: string | undefined;
     let bytesRead = 0;
+    const repeatedKeys = new RepeatedKeys();
 
     /** Source entries to queued records; unreadable lines and bad delete flags are rejected here. */
     async function* toQueuedRecords(): AsyncGenerator<QueuedRecord> {
@@ -140,8 +142,10 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
           continue;
         }
         const conversion = toAssetItem(entry.record, mapping);
-        if (conversion.ok) yield { item: conversion.item, line: entry.line, key: conversion.key };
-        else {
+        if (conversion.ok) {
+          repeatedKeys.observe(conversion.key, conversion.item);
+          yield { item: conversion.item, line: entry.line, key: conversion.key };
+        } else {
           reject({
             key: conversion.key,
             field: conversion.field,
@@ -238,6 +242,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       target: options.target.describe,
       appLog: options.appLog,
       parked: (await readOutbox(storage.kvStore)).records.length,
+      repeatedKeys: repeatedKeys.summary,
     });
   } finally {
     notices.restore();

@@ -51,6 +51,11 @@ export interface RunSummary {
   appLog: string | undefined;
   /** Records in the app's outbox at the end of the run: kept for the app to deliver itself later. */
   parked: number;
+  /**
+   * Keys the source holds more than once with different values (the first few named): the last
+   * record wins, and every run writes the earlier one and then the later one again.
+   */
+  repeatedKeys: { count: number; examples: string[] };
 }
 
 export function buildRunSummary(
@@ -66,6 +71,7 @@ export function buildRunSummary(
     target: string;
     appLog: string | undefined;
     parked?: number;
+    repeatedKeys?: RunSummary['repeatedKeys'];
   },
 ): RunSummary {
   const seconds = context.elapsedMs / 1000;
@@ -95,6 +101,7 @@ export function buildRunSummary(
     target: context.target,
     appLog: context.appLog,
     parked: context.parked ?? 0,
+    repeatedKeys: context.repeatedKeys ?? { count: 0, examples: [] },
   };
 }
 
@@ -168,6 +175,13 @@ export function formatSummary(summary: RunSummary): string {
     `${(summary.elapsedMs / 1000).toFixed(1)} s`,
     `${summary.batches} batches, ${summary.retries} re-deliveries`,
   );
+  if (summary.repeatedKeys.count > 0) {
+    const named = summary.repeatedKeys.examples.map((key) => JSON.stringify(key)).join(', ');
+    lines.push(
+      `  keys with differing values: ${summary.repeatedKeys.count} (${named}${summary.repeatedKeys.count > summary.repeatedKeys.examples.length ? ', …' : ''}) appear more than once with other values;`,
+      '      the last record wins, but every run writes the earlier ones again: fix the source to keep one record per key',
+    );
+  }
   if (summary.unmatchedColumns.length > 0) {
     lines.push(`  columns not sent: ${summary.unmatchedColumns.join(', ')}`);
   }
