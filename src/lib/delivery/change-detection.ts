@@ -133,8 +133,11 @@ async function knownIds(
         try {
           const resolved = await deps.resolver.resolve(write.key);
           if (resolved.kind === 'found') ids.set(write.key, resolved.id);
-        } catch {
+        } catch (error) {
           // Execution resolves the key again and words what failed; this write is not compared.
+          deps.logger.debug(
+            `Change detection: ${write.subject} not resolved (${String(error)}); sent as planned`,
+          );
         }
       }),
     ),
