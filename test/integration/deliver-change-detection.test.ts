@@ -169,6 +169,17 @@ describe('change detection (read_first, the default)', () => {
     expect(result.failureReason).toContain('asset not found in Bynder');
   });
 
+  it('sends every planned write when the read fails (Bynder unavailable through the retries)', async () => {
+    const batch = [1, 2].map((n) => record(n));
+    await deliver(batch);
+    await emulator.settle();
+    emulator.clearRequests();
+    emulator.faults.add({ match: READ, status: 503, times: 4 });
+    expect(await deliverLater(batch, { syncId: 'sync-2' })).toEqual({ success: true });
+    expect(emulator.requests(READ).map((r) => r.status)).toEqual([503, 503, 503, 503]);
+    expect(emulator.requests(POST)).toHaveLength(2);
+  });
+
   it('with write_all sends every write without reading', async () => {
     await configureApp(emulator.url, { change_detection: 'write_all' });
     const batch = [1, 2].map((n) => record(n));
