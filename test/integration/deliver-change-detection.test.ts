@@ -1,6 +1,8 @@
+import { storage } from '@zaiusinc/app-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
+import { ledgerKeyOf } from '../../src/lib/delivery/delivery-state';
 import { RECENT_WRITE_WINDOW_MS } from '../../src/lib/delivery/recent-writes';
 import {
   assetId,
@@ -178,6 +180,29 @@ describe('change detection (read_first, the default)', () => {
     expect(await deliverLater(batch, { syncId: 'sync-2' })).toEqual({ success: true });
     expect(emulator.requests(READ).map((r) => r.status)).toEqual([503, 503, 503, 503]);
     expect(emulator.requests(POST)).toHaveLength(2);
+  });
+
+  it('puts unchanged records in the ledger as applied: the retry re-sends only the pending write', async () => {
+    const batch = [1, 2, 3].map((n) => record(n));
+    await deliver(batch);
+    await emulator.settle();
+    const retried = [record(1), record(2), record(3, { description: 'changed 3' })];
+    emulator.clearRequests();
+    emulator.faults.add({ match: `POST /api/v4/media/${assetId(3)}/`, status: 503, times: 4 });
+    const first = await deliverLater(retried, { syncId: 'sync-2' });
+    expect(first).toMatchObject({ success: false, retryable: true });
+    const ledger = await storage.kvStore.get(ledgerKeyOf('sync-2', retried));
+    expect(ledger.applied).toHaveLength(2); // the two unchanged records
+
+    emulator.clearRequests();
+    const info = watchInfo();
+    expect(await deliver(retried, { attempt: 2, syncId: 'sync-2' })).toEqual({ success: true });
+    // Asset 3 was noted as written by attempt 1 (its write was sent, whatever came of it), so it is
+    // written as planned, not compared; the two from the ledger are applied without a read or a write.
+    expect(postedForms().map((posted) => posted.id)).toEqual([assetId(3)]);
+    expect(postedForms()[0]?.fields).toHaveLength(7);
+    expect(info.lines().join('\n')).toMatch(/3 records: 3 applied \(0 unchanged\)/);
+    info.restore();
   });
 
   it('with write_all sends every write without reading', async () => {
