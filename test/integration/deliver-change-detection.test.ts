@@ -147,21 +147,24 @@ describe('change detection (read_first, the default)', () => {
     expect(emulator.requests(POST)).toHaveLength(0);
   });
 
-  it('drops the delete of an asset that is gone and the archive of an archived one', async () => {
-    await configureApp(emulator.url, { delete_policy: 'delete' });
-    await callEmulator(emulator, 'DELETE', `/api/v4/media/${assetId(1)}/`);
-    emulator.clearRequests();
-    expect(await deliverLater([{ asset_id: assetId(1), _isDeleted: true }])).toEqual({ success: true });
-    expect(emulator.requests(DELETE)).toHaveLength(0);
-
+  it('drops the archive of an archived or gone asset; sends the delete of a gone one, which Bynder settles with 404', async () => {
     await configureApp(emulator.url, { delete_policy: 'archive' });
     await editInBynder(2, { archive: 'true' });
+    await callEmulator(emulator, 'DELETE', `/api/v4/media/${assetId(4)}/`);
     emulator.clearRequests();
-    const deletes = [2, 3].map((n) => ({ asset_id: assetId(n), _isDeleted: true }));
-    expect(await deliverLater(deletes, { syncId: 'sync-2' })).toEqual({ success: true });
+    const archives = [2, 3, 4].map((n) => ({ asset_id: assetId(n), _isDeleted: true }));
+    expect(await deliverLater(archives)).toEqual({ success: true });
     await emulator.settle();
     expect(postedForms()).toEqual([{ id: assetId(3), fields: ['archive'] }]);
     expect(assetOf(3)?.archive).toBe(true);
+
+    // Policy "delete": whether Bynder's listing answers archived assets is undocumented, so an asset
+    // it does not answer might still be one to move to the trash: the DELETE goes, 404 means done.
+    await configureApp(emulator.url, { delete_policy: 'delete' });
+    emulator.clearRequests();
+    const gone = [{ asset_id: assetId(4), _isDeleted: true }];
+    expect(await deliverLater(gone, { syncId: 'sync-2' })).toEqual({ success: true });
+    expect(emulator.requests(DELETE).map((r) => r.status)).toEqual([404]);
   });
 
   it('still rejects an upsert of an asset that does not exist (Bynder answers 404)', async () => {

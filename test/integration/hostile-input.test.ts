@@ -144,7 +144,7 @@ describe('hostile input through deliver()', () => {
     const key = hostile.key ?? '';
     const where = placedOf(hostile);
     expect(before.has(key)).toBe(false);
-    // The batch's bulk read did not answer the asset, so the delete (archive policy: a POST) was not
+    // The batch's bulk read did not answer the asset, so the archive (archive policy: a POST) was not
     // sent: the asset is gone, which counts as done, as Bynder's 404 would.
     const sent = (requestsByBatch[where.batch] ?? []).filter((r) => r.path === mediaPathOf(key));
     expect(sent).toEqual([]);

@@ -19,8 +19,7 @@ import { noteRecentWrites, readRecentWrites } from './recent-writes';
 // first and each planned write is compared, field by field as encoded, with what Bynder holds
 // (held-value.ts): a write whose every field already holds its value is dropped (applied,
 // "unchanged"); otherwise only the fields that differ, or whose value the read cannot establish,
-// are sent. A delete of an asset the read does not find, or an archive of an archived asset, is
-// dropped too. Never for an asset this install wrote within the safety window (recent-writes.ts):
+// are sent. An archive of an asset the read shows archived, or does not answer, is dropped too. Never for an asset this install wrote within the safety window (recent-writes.ts):
 // Bynder applies writes later, so its read may be stale. In external-key mode the lookups that
 // resolve the keys answer the assets they found, and only the others are read.
 //
@@ -175,12 +174,15 @@ export function compareWrite(
   byFormKey: ReadonlyMap<string, Field>,
 ): PlannedWrite | 'unchanged' {
   if (write.kind === 'delete') {
-    // The read answers every live asset among the ids: one it does not answer is gone already,
-    // which is what a delete (or an archive, which would answer 404) wants.
-    if (!asset) return 'unchanged';
-    if (write.deleteBy === 'archive' && holdsBoolean(readAssetValue(asset, 'archive'), 'true') === 'holds') {
-      return 'unchanged';
+    if (write.deleteBy === 'archive') {
+      // An asset the read does not answer is gone, or (should a portal's listing leave archived
+      // assets out) archived: either way what an archive wants.
+      if (!asset || holdsBoolean(readAssetValue(asset, 'archive'), 'true') === 'holds') return 'unchanged';
+      return write;
     }
+    // Policy "delete": an asset the read does not answer is most likely gone, but it could be an
+    // archived one a portal's listing leaves out (Bynder does not document whether `?ids=` lists
+    // archived assets), which must still go to the trash. So the DELETE is sent; a 404 settles it.
     return write;
   }
   // An upsert of an asset the read does not answer is sent: Bynder's own 404 rejects it.
