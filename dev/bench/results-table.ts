@@ -4,7 +4,8 @@ import type { BenchReport, DelivererFigures, OurFigures } from './run-bench';
 
 const TARGETS = {
   budgetRatio: 0.95,
-  requestsPerRecord: 1.0,
+  // One write per changed asset, plus change detection's bulk read: one request per 100 records.
+  requestsPerRecord: 1.02,
   validationMicrosPerRecord: 20,
 } as const;
 

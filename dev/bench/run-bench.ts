@@ -58,7 +58,7 @@ const BYNDER_ALLOWED_PER_SECOND = 4_500 / 300;
 const BENCH_WINDOW_MS = 20_000;
 const BENCH_QUIET_MS = 20_000;
 
-function scaledRateLimit(throughput: Throughput): RateLimitSettings {
+export function scaledRateLimit(throughput: Throughput): RateLimitSettings {
   const allowedPerSecond =
     throughput.requestsPerSecond * (BYNDER_ALLOWED_PER_SECOND / DEFAULTS.requestsPerSecond);
   return {

@@ -228,6 +228,7 @@ function buildApp(parts: AppParts): express.Express {
   app.use(CONTROL_PREFIX, controlRouter(parts.control));
 
   app.use(requestLogMiddleware(parts.log, parts.table, parts.now));
+  app.use(urlLengthMiddleware);
   app.use(faultsMiddleware(parts.faults, parts.settings, parts.delays, parts.random));
   app.use(rateLimitMiddleware(parts.limiter, parts.settings, parts.now));
   app.use(express.urlencoded({ extended: false, limit: '5mb', parameterLimit: 100_000 }));
@@ -245,6 +246,19 @@ function buildApp(parts: AppParts): express.Express {
   app.use(errorHandler);
   return app;
 }
+
+/**
+ * ASSUMPTION: Bynder publishes no URL limit; web servers and proxies in front of APIs commonly
+ * refuse request lines past 8 KiB (nginx's default large_client_header_buffers is 8k). The emulator
+ * answers 414 past MAX_URL_LENGTH, so a client that packs too many ids into `?ids=` fails here.
+ */
+export const MAX_URL_LENGTH = 8_192;
+const urlLengthMiddleware: RequestHandler = (req, res, next) => {
+  if (req.originalUrl.length > MAX_URL_LENGTH) {
+    return void res.status(414).type('text/plain').send('URI Too Long');
+  }
+  next();
+};
 
 /** Body-parser errors carry their status (400 malformed, 413 too large); anything else is a 500. */
 const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {

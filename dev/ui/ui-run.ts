@@ -14,7 +14,15 @@ export interface RunProgress {
   percent: number;
   counts: Pick<
     RunTally,
-    'records' | 'applied' | 'deleted' | 'ignoredDeletes' | 'rejected' | 'pending' | 'batches' | 'retries'
+    | 'records'
+    | 'applied'
+    | 'deleted'
+    | 'ignoredDeletes'
+    | 'unchanged'
+    | 'rejected'
+    | 'pending'
+    | 'batches'
+    | 'retries'
   >;
   /** Rejections since the previous progress event. */
   rejections: RunTally['rejections'];

@@ -230,12 +230,23 @@ function progressEvents(
     update: (bytesRead, tally) => {
       const rejections = tally.rejections.slice(sent);
       sent = tally.rejections.length;
-      const { records, applied, deleted, ignoredDeletes, rejected, pending, batches, retries } = tally;
+      const { records, applied, deleted, ignoredDeletes, unchanged, rejected, pending, batches, retries } =
+        tally;
       run.emit({
         type: 'progress',
         data: {
           percent: totalBytes > 0 ? Math.min(100, Math.floor((bytesRead / totalBytes) * 100)) : 100,
-          counts: { records, applied, deleted, ignoredDeletes, rejected, pending, batches, retries },
+          counts: {
+            records,
+            applied,
+            deleted,
+            ignoredDeletes,
+            unchanged,
+            rejected,
+            pending,
+            batches,
+            retries,
+          },
           rejections,
           ...rate(),
         },

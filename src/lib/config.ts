@@ -18,6 +18,7 @@ export const DEFAULTS = {
   unknownOptions: 'reject',
   requestsPerSecond: 10,
   maxInFlight: 5,
+  changeDetection: 'read_first',
 } as const;
 
 const LIMITS = {
@@ -104,6 +105,7 @@ export const throughputSettingsSchema = z.object({
     DEFAULTS.requestsPerSecond,
   ),
   max_in_flight: wholeNumber(LIMITS.maxInFlight.min, LIMITS.maxInFlight.max, DEFAULTS.maxInFlight),
+  change_detection: withDefault(['read_first', 'write_all'], DEFAULTS.changeDetection),
 });
 
 /** Stored rows as the schemas output them (defaults filled in). */
@@ -131,6 +133,11 @@ export interface AppConfig extends WritePolicy {
   primaryKey: PrimaryKey;
   requestsPerSecond: number;
   maxInFlight: number;
+  /**
+   * `read_first`: read the targeted assets in bulk and send only what differs from what Bynder
+   * holds; `write_all`: send every planned write without reading.
+   */
+  changeDetection: 'read_first' | 'write_all';
 }
 
 /** The app is not (fully) configured. The message says what is missing and where to fix it. */
@@ -248,6 +255,7 @@ export function parseConfig(rows: {
     unknownOptions: r.unknown_options,
     requestsPerSecond: throughput.data.requests_per_second,
     maxInFlight: throughput.data.max_in_flight,
+    changeDetection: throughput.data.change_detection,
   };
 }
 
@@ -280,6 +288,7 @@ export const SETTING_LABELS: Readonly<Record<string, string>> = {
   unknown_options: 'Values that are not an option',
   requests_per_second: 'Requests per second',
   max_in_flight: 'Requests in flight',
+  change_detection: 'Before writing',
 };
 
 export interface FieldProblem {

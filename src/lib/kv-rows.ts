@@ -72,6 +72,16 @@ export const KV_ROWS = {
     holds: 'which Activity Log notice was sent when, per cause and sync (the last hour, at most 500)',
     cache: false,
   },
+  recentWrites: {
+    key: 'delivery_recent_writes',
+    // Longer than any entry lives (the 5-minute window after a batch's 45-second time budget), and
+    // set on every write, so the row ends a few minutes after the last write.
+    ttlSeconds: 10 * 60,
+    owner: 'src/lib/delivery/recent-writes.ts',
+    holds:
+      'the assets written in the last few minutes, which change detection always writes again (at most 3,000)',
+    cache: false,
+  },
   outbox: {
     key: 'delivery_outbox',
     // Never expires: it holds records OCP will not send again. Bounded instead (MAX_PARKED_RECORDS).

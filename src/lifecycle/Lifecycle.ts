@@ -281,16 +281,26 @@ async function checkExternalKey(name: string, deps: SdkDeps): Promise<ExternalKe
 
 // ── Throughput ────────────────────────────────────────────────────────────────────────────────────
 
-/** Save: two bounded whole numbers; deliver() reads them at its next batch. */
+/** Save: two bounded whole numbers and the change-detection choice; deliver() reads them at its next batch. */
 const saveThroughput: SettingsHandler = async (formData, deps) => {
   const read = readSectionForm(throughputSettingsSchema, formData);
   if (!read.ok) return answerProblems(read.problems, NOT_SAVED);
-  const { requests_per_second: perSecond, max_in_flight: inFlight } = read.values;
+  const {
+    requests_per_second: perSecond,
+    max_in_flight: inFlight,
+    change_detection: detection,
+  } = read.values;
   await deps.settings.put(SECTION.throughput, { ...read.values });
-  deps.logger.info(`Settings: throughput saved (${perSecond} requests/s, ${inFlight} in flight)`);
+  deps.logger.info(
+    `Settings: throughput saved (${perSecond} requests/s, ${inFlight} in flight, change detection ${detection})`,
+  );
+  const reading =
+    detection === 'read_first'
+      ? 'assets are read first and only what differs is written'
+      : 'every record is written without reading first';
   return new LifecycleSettingsResult().addToast(
     'success',
-    `Saved: at most ${perSecond} requests per second and ${inFlight} in flight, from the next batch on.`,
+    `Saved: at most ${perSecond} requests per second and ${inFlight} in flight; ${reading}; from the next batch on.`,
   );
 };
 

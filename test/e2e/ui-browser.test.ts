@@ -28,7 +28,16 @@ const DEMO = {
 /** The form's highest budget and small batches, on both sides, so each run takes about 20 seconds. */
 const THROUGHPUT = { requests_per_second: '15', max_in_flight: '10' };
 const BATCH_SIZE = '50';
-const COUNTS = ['records', 'applied', 'deleted', 'ignoredDeletes', 'rejected', 'pending', 'parked'] as const;
+const COUNTS = [
+  'records',
+  'applied',
+  'deleted',
+  'ignoredDeletes',
+  'unchanged',
+  'rejected',
+  'pending',
+  'parked',
+] as const;
 
 interface CliSummary extends Record<(typeof COUNTS)[number], number> {
   rejections: Array<{ line: number; key: string; field: string; reason: string }>;

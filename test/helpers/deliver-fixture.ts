@@ -79,6 +79,7 @@ export interface DeliverySettings {
   external_key_metaproperty?: string;
   requests_per_second?: number;
   max_in_flight?: number;
+  change_detection?: 'read_first' | 'write_all';
   token?: string;
 }
 
@@ -98,6 +99,7 @@ export async function configureApp(portalUrl: string, settings: DeliverySettings
   await storage.settings.put('throughput', {
     requests_per_second: String(settings.requests_per_second ?? 15),
     max_in_flight: String(settings.max_in_flight ?? 5),
+    change_detection: settings.change_detection ?? 'read_first',
   });
 }
 

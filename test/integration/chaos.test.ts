@@ -118,7 +118,13 @@ let blockedAt: number | undefined;
 let resumedAt: number | undefined;
 
 beforeAll(async () => {
-  await configureApp(emulator.url, { delete_policy: 'delete', requests_per_second: 15, max_in_flight: 10 });
+  // Change detection on (read_first, the default): the bulk reads meet the same faults as the writes.
+  await configureApp(emulator.url, {
+    delete_policy: 'delete',
+    requests_per_second: 15,
+    max_in_flight: 10,
+    change_detection: 'read_first',
+  });
   const clock = fastClock();
   BynderAssetSync.clockOverride = clock;
   await emulator.settle();

@@ -72,14 +72,15 @@ describe('deliver against the emulator: outcomes', () => {
     expect(assetById(assetId(4))).toMatchObject({ description: 'original 4' });
     expect(assetById(assetId(4))?.property_campaign ?? []).toEqual([]);
 
-    // One request per sendable record; none for the bad ones.
+    // One bulk read of the targeted assets, then one request per record that changes something;
+    // none for the bad ones, none for the archive of an asset the read did not find (already gone).
+    expect(emulator.requests('GET /api/v4/media/')).toHaveLength(1);
     const posts = emulator.requests(POST).map((r) => [r.path.split('/')[4], r.status]);
     expect(posts.sort()).toEqual(
       [
         [assetId(1), 202],
         [assetId(2), 202],
         [assetId(3), 202],
-        [GONE, 404],
         [MISSING, 404],
       ].sort(),
     );
@@ -186,7 +187,7 @@ describe('deliver against the emulator: hostile input and reporting', () => {
       const report = lines.lines().filter((line) => line.startsWith('Bynder delivery for sync'));
       expect(report).toHaveLength(1);
       expect(report[0]).toMatch(
-        /2 records: 1 applied, 1 rejected, 0 pending; \d+ requests \(0 answered 429, 0 failed as unavailable\) in \d+ ms/,
+        /2 records: 1 applied \(0 unchanged\), 1 rejected, 0 pending; \d+ requests \(0 answered 429, 0 failed as unavailable\) in \d+ ms/,
       );
       expect(lines.lines().join('\n')).not.toContain(TOKEN);
     } finally {
@@ -224,9 +225,9 @@ describe('deliver against the emulator: delete policies', () => {
   });
 
   it.each(['archive', 'delete'] as const)(
-    'treats deleting a missing asset as success under "%s"',
+    'treats deleting a missing asset as success under "%s" (sent without reading first: Bynder answers 404)',
     async (policy) => {
-      await configureApp(emulator.url, { delete_policy: policy });
+      await configureApp(emulator.url, { delete_policy: policy, change_detection: 'write_all' });
       emulator.clearRequests();
       expect(await deliver([{ asset_id: MISSING, _isDeleted: true }])).toEqual({ success: true });
       expect(emulator.requests({ route: policy === 'delete' ? DELETE : POST }).map((r) => r.status)).toEqual([

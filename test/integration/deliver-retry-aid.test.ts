@@ -173,8 +173,8 @@ describe('the time budget', () => {
 
   it('starts no write that cannot finish inside the budget (time moved by the clock override)', async () => {
     // One request a second on a clock that moves only as the request budget waits: 60 writes
-    // would need a minute, the budget is 45 s.
-    await configureApp(emulator.url, { requests_per_second: 1 });
+    // would need a minute, the budget is 45 s. Written without reading first, so every grant is a write.
+    await configureApp(emulator.url, { requests_per_second: 1, change_detection: 'write_all' });
     const clock = fakeClock(Date.now());
     BynderAssetSync.clockOverride = clock;
     const batch = upserts(range(1, 60));

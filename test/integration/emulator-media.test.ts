@@ -191,6 +191,15 @@ describe('emulator: GET /api/v4/media/', () => {
     expect(await listIds(`?ids=${A},${C}`)).toEqual([A, C]);
     expect(await listIds('?archive=1')).toEqual([A]);
   });
+
+  it('pages ?ids= like any listing (50 by default, limit up to 1,000) and refuses a URL over 8 KiB with 414', async () => {
+    const many = Array.from({ length: 100 }, (_, i) => `00000000-0000-4000-${String(i).padStart(16, '0')}`);
+    const ids = [A, B, C, ...many].join(',');
+    expect(await listIds(`?ids=${ids}&limit=1&page=2`)).toEqual([B]);
+    expect(await listIds(`?ids=${ids}&limit=100`)).toHaveLength(3);
+    const tooMany = Array.from({ length: 250 }, () => A).join(',');
+    expect((await callEmulator(emulator, 'GET', `/api/v4/media/?ids=${tooMany}`)).status).toBe(414);
+  });
 });
 
 describe('emulator: POST /api/v4/media/{id}/ (modify)', () => {

@@ -114,15 +114,43 @@ describe('records settings', () => {
 });
 
 describe('throughput settings', () => {
-  it('saves numbers in range as numbers', async () => {
+  it('saves numbers in range as numbers, and change detection on by default', async () => {
     const response = await submit('throughput', { requests_per_second: '4', max_in_flight: 2 });
     expect(response.toasts).toEqual([
       {
         intent: 'success',
-        message: 'Saved: at most 4 requests per second and 2 in flight, from the next batch on.',
+        message:
+          'Saved: at most 4 requests per second and 2 in flight; assets are read first and only what differs is written; from the next batch on.',
       },
     ]);
-    expect(await storage.settings.get('throughput')).toEqual({ requests_per_second: 4, max_in_flight: 2 });
+    expect(await storage.settings.get('throughput')).toEqual({
+      requests_per_second: 4,
+      max_in_flight: 2,
+      change_detection: 'read_first',
+    });
+  });
+
+  it('saves change detection turned off', async () => {
+    const response = await submit('throughput', {
+      requests_per_second: '4',
+      max_in_flight: 2,
+      change_detection: 'write_all',
+    });
+    expect(response.toasts?.[0]?.message).toContain('every record is written without reading first');
+    expect(await storage.settings.get('throughput')).toMatchObject({ change_detection: 'write_all' });
+  });
+
+  it('names the setting and the choices for an unknown change-detection value', async () => {
+    const response = await submit('throughput', {
+      requests_per_second: '4',
+      max_in_flight: 2,
+      change_detection: 'maybe',
+    });
+    expect(response.errors).toEqual({
+      'throughput.change_detection': [
+        'Before writing has "maybe", which is not a choice; choose read_first or write_all',
+      ],
+    });
   });
 
   it('answers per-field errors for numbers out of range and saves nothing', async () => {

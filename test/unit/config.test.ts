@@ -35,6 +35,7 @@ describe('parseConfig', () => {
       unknownOptions: DEFAULTS.unknownOptions,
       requestsPerSecond: DEFAULTS.requestsPerSecond,
       maxInFlight: DEFAULTS.maxInFlight,
+      changeDetection: 'read_first',
     });
   });
 
@@ -201,14 +202,17 @@ describe('settings schemas: each field error and its message', () => {
     expect(throughputSettingsSchema.parse({ requests_per_second: '1', max_in_flight: 10 })).toEqual({
       requests_per_second: 1,
       max_in_flight: 10,
+      change_detection: 'read_first',
     });
     expect(throughputSettingsSchema.parse({ requests_per_second: 15, max_in_flight: '1' })).toEqual({
       requests_per_second: 15,
       max_in_flight: 1,
+      change_detection: 'read_first',
     });
     expect(throughputSettingsSchema.parse({ requests_per_second: ' ', max_in_flight: null })).toEqual({
       requests_per_second: DEFAULTS.requestsPerSecond,
       max_in_flight: DEFAULTS.maxInFlight,
+      change_detection: DEFAULTS.changeDetection,
     });
     expect(recordsSettingsSchema.parse({ delete_policy: '', external_key_metaproperty: '  ' })).toEqual({
       primary_key: 'asset_id',

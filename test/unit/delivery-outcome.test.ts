@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 
 import { BynderAuthError, BynderUnavailableError } from '../../src/lib/bynder/errors';
 import { ConfigError } from '../../src/lib/config';
-import { failureFromError, MAX_FAILURE_REASON_LENGTH, toDeliverResult } from '../../src/lib/delivery/outcome';
+import {
+  countOutcomes,
+  failureFromError,
+  MAX_FAILURE_REASON_LENGTH,
+  readBatchLine,
+  reportBatch,
+  toDeliverResult,
+} from '../../src/lib/delivery/outcome';
 import type { RecordOutcome } from '../../src/lib/delivery/outcome';
+import { recordingLogger } from '../helpers/test-loggers';
 
 let position = 0;
 const next = (n = 1) => Array.from({ length: n }, () => position++);
@@ -133,5 +141,40 @@ describe('failureFromError', () => {
     const result = failureFromError(new Error(`token s3cr3t leaked ${'y'.repeat(2_000)}`), ['s3cr3t']);
     expect(result.failureReason).not.toContain('s3cr3t');
     expect(result.failureReason?.length).toBeLessThanOrEqual(MAX_FAILURE_REASON_LENGTH);
+  });
+});
+
+describe('the batch line and its unchanged records', () => {
+  const outcomes: RecordOutcome[] = [
+    { status: 'applied', key: 'A', subject: 'a', records: [0, 1] },
+    { status: 'applied', unchanged: true, key: 'B', subject: 'b', records: [2] },
+    { status: 'pending', key: 'C', subject: 'c', records: [3], cause: 'Bynder unavailable' },
+  ];
+
+  it('counts unchanged records among the applied ones', () => {
+    expect(countOutcomes(outcomes)).toEqual({ applied: 3, unchanged: 1, rejected: 0, pending: 1, total: 4 });
+  });
+
+  it('reads back what reportBatch logged, sync name included', () => {
+    const lines: string[] = [];
+    const traffic = { requests: 2, rateLimited: 0, serverErrors: 0 };
+    const report = { syncName: 'Assets "nightly"', attempt: 2, startedAt: 0, traffic };
+    reportBatch(
+      { logger: recordingLogger(lines), clock: { now: () => 10, sleep: () => Promise.resolve() } },
+      report,
+      {
+        outcomes,
+      },
+    );
+    expect(lines[0]).toContain('4 records: 3 applied (1 unchanged), 0 rejected, 1 pending;');
+    expect(readBatchLine(lines[0] ?? '')).toEqual({
+      syncName: 'Assets "nightly"',
+      total: 4,
+      applied: 3,
+      unchanged: 1,
+      rejected: 0,
+      pending: 1,
+    });
+    expect(readBatchLine('Settings: throughput saved')).toBeUndefined();
   });
 });

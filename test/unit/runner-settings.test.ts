@@ -14,6 +14,14 @@ describe('settings file', () => {
     });
   });
 
+  it('takes change_detection from the file and --change-detection over it', () => {
+    const file = parseSettingsFile('throughput:\n  change_detection: write_all\n');
+    expect(file.throughput).toEqual({ change_detection: 'write_all' });
+    expect(applySettingsFlags(file, { changeDetection: 'read_first' }).throughput).toEqual({
+      change_detection: 'read_first',
+    });
+  });
+
   it('refuses credentials in the file and says where they go instead', () => {
     expect(() => parseSettingsFile('connection:\n  token: abc\n')).toThrow(
       /holds a credential; .*set BYNDER_TOKEN/,

@@ -19,7 +19,7 @@ function memoryStore(rows: Record<string, StoredRow>, failOn?: string): KeyValue
 }
 
 describe('deleteAppKvRows', () => {
-  it('knows the fixed rows of the field model cache and the delivery parts', () => {
+  it('knows the fixed rows of the field model cache and the delivery parts, the recent writes included', () => {
     expect(APP_KV_ROWS.map((row) => row.key)).toEqual([
       KV_ROWS.metaproperties.key,
       KV_ROWS.fieldNamePins.key,
@@ -28,6 +28,7 @@ describe('deleteAppKvRows', () => {
       KV_ROWS.readiness.key,
       KV_ROWS.rejections.key,
       KV_ROWS.notices.key,
+      KV_ROWS.recentWrites.key,
       KV_ROWS.outbox.key,
     ]);
   });

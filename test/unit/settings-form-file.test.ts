@@ -77,14 +77,18 @@ describe('forms/settings.yml', () => {
   });
 
   it('offers only choices the schemas accept', () => {
-    const shapes = { ...connectionSettingsSchema.shape, ...recordsSettingsSchema.shape };
+    const shapes = {
+      ...connectionSettingsSchema.shape,
+      ...recordsSettingsSchema.shape,
+      ...throughputSettingsSchema.shape,
+    };
     const selects = form.sections.flatMap((s) => s.elements).filter((e) => e.type === 'select');
     const refused = selects.flatMap((element) =>
       (element.options ?? [])
         .filter((option) => !shapes[element.key as keyof typeof shapes].safeParse(option.value).success)
         .map((option) => `${element.key}=${option.value}`),
     );
-    expect(selects.length).toBe(5);
+    expect(selects.length).toBe(6);
     expect(refused).toEqual([]);
   });
 

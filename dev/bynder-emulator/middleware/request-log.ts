@@ -14,6 +14,8 @@ export interface RequestLogEntry {
   /** The status sent; 0 when the connection closed without a response (stall, reset). */
   status: number;
   client: string;
+  /** The field names of a form-encoded body (a modify's fields), never their values. */
+  formKeys?: string[];
 }
 
 export interface RequestFilter {
@@ -73,7 +75,20 @@ export function requestLogMiddleware(log: RequestLog, table: RouteTable, now: ()
     const record = (status: number): void => {
       if (logged) return;
       logged = true;
-      log.add({ at, method: req.method, route: key, path: req.path, status, client });
+      const body: unknown = req.body;
+      const formKeys =
+        req.is('application/x-www-form-urlencoded') && body !== null && typeof body === 'object'
+          ? Object.keys(body)
+          : undefined;
+      log.add({
+        at,
+        method: req.method,
+        route: key,
+        path: req.path,
+        status,
+        client,
+        ...(formKeys ? { formKeys } : {}),
+      });
     };
     res.on('finish', () => record(res.statusCode));
     res.on('close', () => record(res.writableFinished ? res.statusCode : 0));

@@ -34,6 +34,7 @@ export function registerSync(program: Command): void {
     .option('--unknown-options <mode>', 'reject or drop')
     .option('--requests-per-second <n>', 'request budget, 1 to 15')
     .option('--max-in-flight <n>', 'concurrent requests, 1 to 10')
+    .option('--change-detection <mode>', 'read_first (read the assets, write only what differs) or write_all')
     .option('--primary-key <kind>', 'asset_id or external_key')
     .option(
       '--external-key-metaproperty <name>',

@@ -25,6 +25,8 @@ import type { SectionValues } from './settings/settings-input';
 import { detectSourceFormat, openSource } from './sources/open-source';
 import type { SourceEntry } from './sources/source-entry';
 import { SourceError } from './sources/source-entry';
+import { RepeatedKeys } from './batches/repeated-keys';
+import { captureBatchLines } from './summary/batch-line-capture';
 import { captureNotifications } from './summary/notification-capture';
 import type { ProgressReporter } from './summary/progress-reporter';
 import type { RequestCount, RunSummary } from './summary/run-summary';
@@ -87,6 +89,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
   let requests: RequestCount | undefined;
   const rejectionsOut = createWriteStream(options.rejectionsFile);
   const notices = captureNotifications();
+  const batchLines = captureBatchLines();
   try {
     const { config, notes } = await saveSettings(options.settings, {
       ...options.target.credentials,
@@ -127,6 +130,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
     };
     let stoppedBecause: string | undefined;
     let bytesRead = 0;
+    const repeatedKeys = new RepeatedKeys();
 
     /** Source entries to queued records; unreadable lines and bad delete flags are rejected here. */
     async function* toQueuedRecords(): AsyncGenerator<QueuedRecord> {
@@ -138,8 +142,10 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
           continue;
         }
         const conversion = toAssetItem(entry.record, mapping);
-        if (conversion.ok) yield { item: conversion.item, line: entry.line, key: conversion.key };
-        else {
+        if (conversion.ok) {
+          repeatedKeys.observe(conversion.key, conversion.item);
+          yield { item: conversion.item, line: entry.line, key: conversion.key };
+        } else {
           reject({
             key: conversion.key,
             field: conversion.field,
@@ -173,6 +179,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
           );
         },
       });
+      const unchanged = batchLines.takeUnchanged(syncName);
       const logged = (await readRejectionLog(storage.kvStore)).filter((e) => e.sync === syncName);
       const located = locateRejections(logged, items, primary.name);
       const rejectedAt = new Map<number, { field: string; reason: string }>();
@@ -192,6 +199,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
         (result.retryable === true ||
           rejectedAt.size === 0 ||
           /records pending/.test(result.failureReason ?? ''));
+      let carriedOut = 0;
       batch.forEach((record, position) => {
         const rejection = rejectedAt.get(position);
         if (rejection) {
@@ -200,8 +208,14 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
           tally.leavePending(1, result.failureReason ?? 'deliver() failed without a reason');
         } else if (record.item._isDeleted === true) {
           tally.count(config.deletePolicy === 'ignore' ? 'ignoredDelete' : 'deleted');
-        } else tally.count('applied');
+          carriedOut += 1;
+        } else {
+          tally.count('applied');
+          carriedOut += 1;
+        }
       });
+      // Of those, the records Bynder already held (the batch lines of every attempt say how many).
+      if (!leftPending) tally.unchanged += Math.min(unchanged, carriedOut);
       if (leftPending && result.retryable !== true) {
         // Not retryable yet nothing rejected per record: settings or credentials; later batches would fail alike.
         stoppedBecause = `batch ${tally.batches} failed and is not retryable: ${result.failureReason ?? '(no reason)'}`;
@@ -228,9 +242,11 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       target: options.target.describe,
       appLog: options.appLog,
       parked: (await readOutbox(storage.kvStore)).records.length,
+      repeatedKeys: repeatedKeys.summary,
     });
   } finally {
     notices.restore();
+    batchLines.restore();
     if (!requests) counter.stop();
     await closeStream(rejectionsOut);
   }
@@ -243,7 +259,10 @@ function describeConfig(config: AppConfig): string {
   return (
     `settings saved through the app's settings form: portal ${config.portalUrl} (${auth}); match by ${key}; ` +
     `deletes: ${config.deletePolicy}; empty values: ${config.emptyValues}; unknown options: ${config.unknownOptions}; ` +
-    `${config.requestsPerSecond} requests/s, ${config.maxInFlight} in flight`
+    `${config.requestsPerSecond} requests/s, ${config.maxInFlight} in flight; ` +
+    (config.changeDetection === 'read_first'
+      ? 'assets read first, only what differs written'
+      : 'every record written without reading')
   );
 }
 

@@ -482,6 +482,8 @@ const COUNT_LABELS = [
   ['applied', 'applied'],
   ['deleted', 'deleted/archived'],
   ['ignoredDeletes', 'deletes ignored'],
+  // Of applied and deleted: what Bynder already held, so nothing was written for it.
+  ['unchanged', 'unchanged'],
   ['rejected', 'rejected'],
   ['pending', 'pending'],
   // Known at the end of the run: what the app's outbox holds for it to deliver itself later.
@@ -519,6 +521,7 @@ function renderSummary(summary, verdict) {
     ['applied', summary.applied],
     ['deleted/archived', `${summary.deleted} (delete policy: ${summary.deletePolicy})`],
     ['deletes ignored', summary.ignoredDeletes],
+    ['unchanged', `${summary.unchanged} (Bynder already held the values)`],
     ['rejected', summary.rejected],
     ['pending', summary.pending],
     ['requests', summary.requests],

@@ -1,3 +1,4 @@
+import type { Media } from '../bynder/api-types';
 import type { BynderApi } from '../bynder/bynder-api';
 import { DEFAULT_FIND_LIMIT } from '../bynder/constants';
 import type { FieldModel } from '../fields/field';
@@ -20,6 +21,8 @@ import { type KeyCache, loadKeyCache } from './delivery-state';
 //
 // Requests per batch: ceil(cached keys used / 100) for the re-check, plus per new key one lookup when
 // Bynder filters exactly, or at most 1 + MAX_LOOKUP_PAGES when its answer holds assets without the key.
+// A key is resolved once per batch (change detection and the write share the answer), and the assets
+// those reads answered are kept for the batch, so change detection need not read them again.
 
 export type Resolution =
   | { kind: 'found'; id: string; fromCache: boolean }
@@ -32,6 +35,8 @@ export interface AssetResolver {
   resolve(key: string): Promise<Resolution>;
   /** Drops a cached answer that turned out stale (its asset is gone), so the next resolve looks again. */
   forget(key: string): void;
+  /** The asset `id` as a read of this batch answered it (the re-check or a lookup), if one did. */
+  assetRead(id: string): Media | undefined;
   /** What must be saved after the batch (external-key mode only). */
   readonly keyCache: KeyCache | undefined;
 }
@@ -39,6 +44,7 @@ export interface AssetResolver {
 export const assetIdResolver: AssetResolver = {
   resolve: (key) => Promise.resolve({ kind: 'found', id: key, fromCache: false }),
   forget: () => undefined,
+  assetRead: () => undefined,
   keyCache: undefined,
 };
 
@@ -57,6 +63,13 @@ export function externalKeyResolver(api: BynderApi, cache: KeyCache, keys: reado
   /** Cached keys whose asset was read back this batch and still holds the key. */
   const confirmed = new Set<string>();
   let rechecked: Promise<void> | undefined;
+  /** This batch's answer per key, shared by every caller; a failed resolve is not kept. */
+  const resolutions = new Map<string, Promise<Resolution>>();
+  /** The assets this batch's reads answered, by id: what Bynder held when read. */
+  const read = new Map<string, Media>();
+  const keep = (assets: readonly Media[]) => {
+    for (const asset of assets) read.set(asset.id, asset);
+  };
 
   const drop = (key: string) => {
     cache.changed = ids.delete(key) || cache.changed;
@@ -68,8 +81,10 @@ export function externalKeyResolver(api: BynderApi, cache: KeyCache, keys: reado
     const byId = new Map((await api.listMediaByIds(wanted)).map((asset) => [asset.id, asset]));
     for (const key of used) {
       const asset = byId.get(ids.get(key) ?? '');
-      if (asset && holdsKey(asset[property], key)) confirmed.add(key);
-      else drop(key); // gone, or the key moved: look it up afresh
+      if (asset && holdsKey(asset[property], key)) {
+        confirmed.add(key);
+        keep([asset]);
+      } else drop(key); // gone, or the key moved: look it up afresh
     }
   };
   /** One re-check per batch, shared by the writes that wait for it; a failed one is tried again. */
@@ -103,6 +118,7 @@ export function externalKeyResolver(api: BynderApi, cache: KeyCache, keys: reado
   const lookUp = async (key: string): Promise<Resolution> => {
     const answered = await api.findMediaByProperty(metaproperty, key, DEFAULT_FIND_LIMIT);
     const exact = answered.filter((asset) => holdsKey(asset[property], key));
+    keep(exact);
     // A short answer is the filter's whole answer; a full one of matches is already ambiguous.
     if (answered.length < DEFAULT_FIND_LIMIT || exact.length === answered.length) {
       return decide(
@@ -121,7 +137,10 @@ export function externalKeyResolver(api: BynderApi, cache: KeyCache, keys: reado
         if (seen.has(asset.id)) continue;
         seen.add(asset.id);
         fresh += 1;
-        if (holdsKey(asset[property], key)) matches.push(asset.id);
+        if (holdsKey(asset[property], key)) {
+          matches.push(asset.id);
+          keep([asset]);
+        }
       }
       if (matches.length > 1 || media.length < LOOKUP_PAGE_SIZE) return decide(key, matches);
       if (fresh === 0) {
@@ -135,24 +154,38 @@ export function externalKeyResolver(api: BynderApi, cache: KeyCache, keys: reado
     };
   };
 
+  const resolveFresh = async (key: string): Promise<Resolution> => {
+    if (ids.has(key)) {
+      await recheckOnce();
+      const cached = ids.get(key);
+      if (cached !== undefined && confirmed.has(key)) {
+        ids.delete(key); // re-insert: Map order is recency order, the oldest are evicted first
+        ids.set(key, cached);
+        return { kind: 'found', id: cached, fromCache: true };
+      }
+    }
+    return lookUp(key);
+  };
+
   return {
     keyCache: cache,
-    async resolve(key) {
-      if (ids.has(key)) {
-        await recheckOnce();
-        const cached = ids.get(key);
-        if (cached !== undefined && confirmed.has(key)) {
-          ids.delete(key); // re-insert: Map order is recency order, the oldest are evicted first
-          ids.set(key, cached);
-          return { kind: 'found', id: cached, fromCache: true };
-        }
+    resolve(key) {
+      let answer = resolutions.get(key);
+      if (!answer) {
+        answer = resolveFresh(key).catch((error: unknown) => {
+          resolutions.delete(key);
+          throw error;
+        });
+        resolutions.set(key, answer);
       }
-      return lookUp(key);
+      return answer;
     },
     forget(key) {
+      resolutions.delete(key);
       confirmed.delete(key);
       drop(key);
     },
+    assetRead: (id) => read.get(id),
   };
 }
 

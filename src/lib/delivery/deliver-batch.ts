@@ -6,6 +6,7 @@ import { redactSecrets } from '../redact';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { resolverFor } from './asset-resolver';
 import { withBatchLease } from './batch-lease';
+import { detectChanges } from './change-detection';
 import { startCheckpoint } from './checkpoint';
 import { startDeadline } from './deadline';
 import { readLedger, saveBatchState } from './delivery-state';
@@ -81,14 +82,17 @@ async function deliverLeased(batch: DeliveryBatch, deps: DeliveryDeps): Promise<
   }
   // 3 plan (re-planned once with a refreshed model on schema drift)
   const plan = await planDelivery(batch.items, model, ledger.applied, modelDeps);
-  // 5 execute, checkpointing what Bynder accepted (4, reading what Bynder holds, is not built yet)
   const resolver = await resolverFor(
     plan.model,
     { api, kvStore },
     plan.writes.map((write) => write.key),
   );
+  // 4 read what Bynder holds and drop what it holds already (the ledger counts those applied)
+  const changes = await detectChanges(plan.writes, { ...deps, api, resolver, model: plan.model, config });
   const checkpoint = startCheckpoint(ledger, deps);
-  const execution = await executePlan(plan.writes, {
+  changes.unchanged.forEach(checkpoint.applied);
+  // 5 execute, checkpointing what Bynder accepted
+  const execution = await executePlan(changes.writes, {
     ...deps,
     api,
     resolver,
@@ -96,10 +100,11 @@ async function deliverLeased(batch: DeliveryBatch, deps: DeliveryDeps): Promise<
     maxInFlight: config.maxInFlight,
     connection: config,
     onApplied: checkpoint.applied,
+    beforeSend: changes.noteBeforeSend,
     blockInForce: rateLimit.current,
   });
   // 6 outcome: what must outlive this invocation, then 7 the report and OCP's result
-  const outcomes = [...plan.rejected, ...plan.done, ...execution.outcomes];
+  const outcomes = [...plan.rejected, ...plan.done, ...changes.outcomes, ...execution.outcomes];
   const { keyCache } = resolver;
   const state = { checkpoint, stop: execution.stop, keyCache, syncName: batch.sync.name };
   await saveBatchState(outcomes, state, deps);

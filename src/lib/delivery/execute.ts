@@ -54,6 +54,8 @@ export interface ExecuteDeps {
   connection: { portalUrl: string; credentials: Credentials };
   /** Told of every write Bynder accepted, as it is accepted (the ledger's checkpoints). */
   onApplied?: (write: PlannedWrite) => void;
+  /** Awaited before a write to the asset `id` is sent (change detection notes the asset as written). */
+  beforeSend?: (id: string) => Promise<void>;
   /** The time budget, to word the stop when it runs out. */
   timeBudgetMs?: number;
 }
@@ -97,6 +99,7 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       if (write.kind === 'delete' && resolved.kind === 'missing') return outcome(write, 'applied');
       return rejectedOutcome(write, [{ problem: resolved.reason }]);
     }
+    await deps.beforeSend?.(resolved.id);
     try {
       await send(write, resolved.id);
     } catch (error) {

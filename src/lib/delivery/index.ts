@@ -14,3 +14,4 @@ export { createPacedClient } from './paced-client';
 export { planBatch, type PlanPolicy } from './plan';
 export { readRateLimitBlock } from './rate-limit-block';
 export { readRecordKey } from './record-key';
+export { readBatchLine } from './outcome';

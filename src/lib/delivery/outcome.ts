@@ -20,6 +20,8 @@ interface OutcomeBase {
 
 export interface AppliedOutcome extends OutcomeBase {
   status: 'applied';
+  /** Applied without a write because Bynder already held every value (change detection). */
+  unchanged?: true;
 }
 
 /** One thing wrong with a record: with `field` when one field's value is at fault. */
@@ -100,6 +102,8 @@ export function describeRejection(rejection: Pick<RejectedOutcome, 'subject' | '
 
 export interface OutcomeCounts {
   applied: number;
+  /** Of the applied records, those Bynder already held, so nothing was written for them. */
+  unchanged: number;
   rejected: number;
   pending: number;
   total: number;
@@ -107,9 +111,10 @@ export interface OutcomeCounts {
 
 /** Records per outcome class, counted once for the log line and OCP's result. */
 export function countOutcomes(outcomes: readonly RecordOutcome[]): OutcomeCounts {
-  const counts = { applied: 0, rejected: 0, pending: 0, total: 0 };
+  const counts = { applied: 0, unchanged: 0, rejected: 0, pending: 0, total: 0 };
   for (const outcome of outcomes) {
     counts[outcome.status] += outcome.records.length;
+    if (outcome.status === 'applied' && outcome.unchanged) counts.unchanged += outcome.records.length;
     counts.total += outcome.records.length;
   }
   return counts;
@@ -237,6 +242,28 @@ export interface BatchEnd {
   outbox?: OutboxSettlement;
 }
 
+/** The start of every batch line: the sync, the attempt and the counts. */
+const BATCH_LINE =
+  /^Bynder delivery for sync (".*") attempt \d+: (\d+) records: (\d+) applied \((\d+) unchanged\), (\d+) rejected, (\d+) pending;/;
+
+/**
+ * The sync name (as the line carries it: at most 100 characters) and the counts of a batch line
+ * reportBatch logged, for a host that reads the app's log (the local runner's summary); undefined
+ * for any other line.
+ */
+export function readBatchLine(line: string): (OutcomeCounts & { syncName: string }) | undefined {
+  const match = BATCH_LINE.exec(line);
+  if (!match) return undefined;
+  const [total, applied, unchanged, rejected, pending] = match.slice(2).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return { syncName: String(JSON.parse(match[1] ?? '""')), total, applied, unchanged, rejected, pending };
+}
+
 /** Logs the batch's one line and returns OCP's result for it. */
 export function reportBatch(
   deps: { logger: Logger; clock: Clock },
@@ -248,7 +275,7 @@ export function reportBatch(
   const { traffic } = report;
   const parts = [
     `Bynder delivery for sync ${JSON.stringify(report.syncName.slice(0, 100))} attempt ${report.attempt}:`,
-    `${counts.total} records: ${counts.applied} applied, ${counts.rejected} rejected, ${counts.pending} pending;`,
+    `${counts.total} records: ${counts.applied} applied (${counts.unchanged} unchanged), ${counts.rejected} rejected, ${counts.pending} pending;`,
     `${traffic.requests} requests (${traffic.rateLimited} answered 429, ${traffic.serverErrors} failed as unavailable)`,
     `in ${Math.round(deps.clock.now() - report.startedAt)} ms`,
   ];

@@ -25,6 +25,11 @@ export interface PlannedWrite {
   form: MediaForm;
   /** How a delete is carried out (the delete policy); upserts have none. */
   deleteBy?: 'archive' | 'delete';
+  /**
+   * The form as planned, when change detection left out fields Bynder already holds (`form` is then
+   * what is sent): the ledger fingerprints the planned write, so a retry finds it whatever was read.
+   */
+  plannedForm?: MediaForm;
 }
 
 export interface BatchPlan {
@@ -82,7 +87,7 @@ export async function planDelivery(
  */
 export function writeFingerprint(write: PlannedWrite): string {
   if (write.kind === 'delete') return contentHash([write.key, `delete:${write.deleteBy ?? 'archive'}`]);
-  const fields = Object.entries(write.form).sort(([a], [b]) => compareText(a, b));
+  const fields = Object.entries(write.plannedForm ?? write.form).sort(([a], [b]) => compareText(a, b));
   return contentHash([write.key, 'upsert', ...fields.flat()]);
 }
 

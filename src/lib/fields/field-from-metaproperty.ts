@@ -4,6 +4,7 @@ import type { Metaproperty } from '../bynder/api-types';
 import { OPTION_METAPROPERTY_TYPES } from '../bynder/constants';
 import type { BynderTarget, Field, FieldWrite } from './field';
 import { isEmptyValue, writeScalar } from './field-write';
+import { type Held, holdsDate, holdsOptions, holdsText, readAssetValue } from './held-value';
 import { buildOptionIndex } from './option-index';
 import { writeOptions } from './option-write';
 import { DATE_DESCRIPTION, isoDateValue, MAX_TEXT_LENGTH, textValue } from './value-schemas';
@@ -14,14 +15,23 @@ import { DATE_DESCRIPTION, isoDateValue, MAX_TEXT_LENGTH, textValue } from './va
 // or boolean metaproperties. Any other type is left out, with its reason.
 
 /** The text-valued metaproperty types: how the schema describes each, and the value it takes. */
-const SCALAR_TYPES: Readonly<Record<string, { what: string; schema: () => z.ZodType<string> }>> = {
+const SCALAR_TYPES: Readonly<
+  Record<
+    string,
+    { what: string; schema: () => z.ZodType<string>; held: (current: unknown, formValue: string) => Held }
+  >
+> = {
   text: {
     what: `text, up to ${MAX_TEXT_LENGTH.toLocaleString('en-US')} characters`,
     schema: () => textValue(MAX_TEXT_LENGTH),
+    held: holdsText,
   },
-  longtext: { what: 'long text', schema: () => textValue() },
-  date: { what: DATE_DESCRIPTION, schema: () => isoDateValue },
+  longtext: { what: 'long text', schema: () => textValue(), held: holdsText },
+  date: { what: DATE_DESCRIPTION, schema: () => isoDateValue, held: holdsDate },
 };
+
+/** Where a read answer carries a metaproperty's value (https://api.bynder.com/reference/get_api-v4-media-id). */
+const propertyKey = (mp: Metaproperty) => `property_${mp.name}`;
 
 /** The label a person knows the metaproperty by; the name when the label is empty. */
 export function labelOf(mp: Pick<Metaproperty, 'label' | 'name'>): string {
@@ -74,7 +84,7 @@ function targetOf(mp: Metaproperty, multiple: boolean, optionCount: number): Byn
 function metapropertyField(
   mp: Metaproperty,
   naming: FieldNaming,
-  parts: { what: string; target: BynderTarget; toWrite: Field['toWrite'] },
+  parts: { what: string; target: BynderTarget; toWrite: Field['toWrite']; holds: Field['holds'] },
 ): Field {
   return {
     name: naming.name,
@@ -85,6 +95,7 @@ function metapropertyField(
     target: parts.target,
     formKey: `metaproperty.${mp.id}`,
     toWrite: parts.toWrite,
+    holds: parts.holds,
   };
 }
 
@@ -100,13 +111,17 @@ function optionField(mp: Metaproperty, naming: FieldNaming): Field {
       : `single select, ${counted}; an option name or label`,
     target: targetOf(mp, multiple, count),
     toWrite: (value, policy) => writeOptions(value, policy, options),
+    holds: (asset, formValue) =>
+      holdsOptions(readAssetValue(asset, propertyKey(mp)), asset.propertyOptions, formValue, index),
   });
 }
 
-function scalarField(mp: Metaproperty, naming: FieldNaming, what: string, schema = textValue()): Field {
+function scalarField(mp: Metaproperty, naming: FieldNaming, scalar: (typeof SCALAR_TYPES)[string]): Field {
+  const schema = scalar.schema();
   return metapropertyField(mp, naming, {
-    what,
+    what: scalar.what,
     target: targetOf(mp, false, 0),
+    holds: (asset, formValue) => scalar.held(readAssetValue(asset, propertyKey(mp)), formValue),
     toWrite(value, policy): FieldWrite {
       // A primary key finds the asset: an empty one cannot, whatever the empty-values policy.
       if (naming.primary && isEmptyValue(value)) {
@@ -125,5 +140,5 @@ export function fieldFromMetaproperty(mp: Metaproperty, naming: FieldNaming): Fi
   const type = mp.type.toLowerCase();
   if (OPTION_METAPROPERTY_TYPES.has(type)) return optionField(mp, naming);
   const scalar = Object.hasOwn(SCALAR_TYPES, type) ? SCALAR_TYPES[type] : undefined;
-  return scalar ? scalarField(mp, naming, scalar.what, scalar.schema()) : undefined;
+  return scalar ? scalarField(mp, naming, scalar) : undefined;
 }

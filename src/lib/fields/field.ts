@@ -1,4 +1,6 @@
+import type { Media } from '../bynder/api-types';
 import type { WritePolicy } from '../config';
+import type { Held } from './held-value';
 
 // The field model's vocabulary: one Field per OCP destination field, built from Bynder's
 // metaproperties and the standard asset fields. The schema function renders it; deliver()
@@ -51,6 +53,11 @@ export interface Field {
   formKey: string | undefined;
   /** Validate (zod, lossless coercion only) and encode one item value. Never throws. */
   toWrite(value: unknown, policy: Pick<WritePolicy, 'emptyValues' | 'unknownOptions'>): FieldWrite;
+  /**
+   * Whether `asset`, as Bynder's read answers it, already holds `formValue` (what toWrite encoded
+   * for this field; '' clears). Change detection drops the field from a write only on 'holds'.
+   */
+  holds(asset: Media, formValue: string): Held;
 }
 
 export interface FieldModel {

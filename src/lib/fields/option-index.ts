@@ -24,6 +24,11 @@ export interface OptionIndex {
   resolve(text: string): OptionMatch;
   /** Selectable options, depth-first in Bynder's order (zindex, then name). */
   readonly selectable: readonly IndexedOption[];
+  /**
+   * The id of the one option whose name is exactly `name` (as Bynder's asset reads name options),
+   * selectable or not; undefined when none or several options carry it.
+   */
+  idOfName(name: string): string | undefined;
 }
 
 const keyOf = (text: string) => text.normalize('NFC').trim().toLowerCase();
@@ -88,8 +93,15 @@ export function buildOptionIndex(options: readonly MetapropertyOption[]): Option
     if (list[0]) best.set(key, list[0].option);
   }
 
+  const idsByName = new Map<string, string[]>();
+  for (const [raw] of flat) idsByName.set(raw.name, [...(idsByName.get(raw.name) ?? []), raw.id]);
+
   return {
     selectable: flat.map(([, option]) => option).filter((option) => option.selectable),
+    idOfName(name) {
+      const ids = idsByName.get(name);
+      return ids?.length === 1 ? ids[0] : undefined;
+    },
     resolve(text) {
       const option = best.get(keyOf(text));
       if (!option) return { kind: 'unknown' };

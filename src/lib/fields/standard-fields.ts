@@ -1,8 +1,10 @@
 import { z } from 'zod';
 
+import type { Media } from '../bynder/api-types';
 import type { PrimaryKey } from '../config';
 import type { Field, FieldWrite } from './field';
 import { isEmptyValue, writeScalar } from './field-write';
+import { type Held, holdsBoolean, holdsDate, holdsTags, holdsText, readAssetValue } from './held-value';
 import { booleanValue, DATE_DESCRIPTION, isoDateValue, tagsValue, textValue } from './value-schemas';
 
 // The asset's own properties, written as plain form fields of `POST /api/v4/media/{id}/`
@@ -49,6 +51,7 @@ function assetIdField(): Field {
       }
       return writeScalar(assetIdValue, value, policy);
     },
+    holds: () => 'unknown', // identifies the asset, never written
   };
 }
 
@@ -61,6 +64,8 @@ interface StandardSpec {
   schema: z.ZodType<string>;
   /** false: an empty value never clears (an asset without a name; a boolean has no "unset"). */
   clearable: boolean;
+  /** How a read's value compares with the encoded one (held-value.ts). */
+  held: (current: unknown, formValue: string) => Held;
 }
 
 const STANDARD_SPECS: readonly StandardSpec[] = [
@@ -72,6 +77,7 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     type: 'string',
     schema: textValue(),
     clearable: false,
+    held: holdsText,
   },
   {
     name: 'description',
@@ -81,6 +87,7 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     type: 'string',
     schema: textValue(),
     clearable: true,
+    held: holdsText,
   },
   {
     name: 'copyright',
@@ -90,6 +97,7 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     type: 'string',
     schema: textValue(),
     clearable: true,
+    held: holdsText,
   },
   {
     name: 'tags',
@@ -99,6 +107,7 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     type: 'string',
     schema: tagsValue,
     clearable: true,
+    held: holdsTags,
   },
   {
     name: 'archive',
@@ -108,6 +117,7 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     type: 'boolean',
     schema: booleanValue,
     clearable: false,
+    held: holdsBoolean,
   },
   {
     name: 'is_public',
@@ -118,6 +128,7 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     type: 'boolean',
     schema: booleanValue,
     clearable: false,
+    held: holdsBoolean,
   },
   {
     name: 'limited',
@@ -127,6 +138,7 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     type: 'boolean',
     schema: booleanValue,
     clearable: false,
+    held: holdsBoolean,
   },
   {
     name: 'date_published',
@@ -136,6 +148,7 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     type: 'string',
     schema: isoDateValue,
     clearable: true,
+    held: holdsDate,
   },
 ];
 
@@ -149,6 +162,7 @@ function standardField(spec: StandardSpec): Field {
     target: { kind: 'standard', property: spec.property },
     formKey: spec.property,
     toWrite: (value, policy) => writeScalar(spec.schema, value, policy, { clearable: spec.clearable }),
+    holds: (asset: Media, formValue) => spec.held(readAssetValue(asset, spec.property), formValue),
   };
 }
 

@@ -66,7 +66,7 @@ export const ACCEPTED_DATE_FORMS =
 export const DATE_DESCRIPTION = `date, sent to Bynder in UTC: ${ACCEPTED_DATE_FORMS}; a date-time without an offset is rejected`;
 
 /** `yyyy-mm-ddThh:mm:ssZ`, the form Bynder's modify documents; fractions of a second are dropped. */
-function toBynderDate(text: string): string {
+export function toBynderDate(text: string): string {
   return new Date(Date.parse(text)).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

@@ -16,7 +16,7 @@ const SECRET_KEYS = ['token', 'client_id', 'client_secret'];
 const KNOWN_KEYS: Record<FormSection, readonly string[]> = {
   connection: ['portal', 'auth_method'],
   records: ['primary_key', 'external_key_metaproperty', 'delete_policy', 'empty_values', 'unknown_options'],
-  throughput: ['requests_per_second', 'max_in_flight'],
+  throughput: ['requests_per_second', 'max_in_flight', 'change_detection'],
 };
 
 const scalar = z.union([z.string(), z.number(), z.boolean()], {
@@ -35,6 +35,7 @@ export interface SettingsFlags {
   unknownOptions?: string;
   requestsPerSecond?: string;
   maxInFlight?: string;
+  changeDetection?: string;
   primaryKey?: string;
   externalKeyMetaproperty?: string;
 }
@@ -47,6 +48,7 @@ const FLAG_FIELDS: Array<[keyof SettingsFlags, FormSection, string]> = [
   ['unknownOptions', 'records', 'unknown_options'],
   ['requestsPerSecond', 'throughput', 'requests_per_second'],
   ['maxInFlight', 'throughput', 'max_in_flight'],
+  ['changeDetection', 'throughput', 'change_detection'],
 ];
 
 export async function readSettingsFile(file: string): Promise<SectionValues> {

@@ -26,6 +26,8 @@ export interface RunSummary {
   /** Delete events carried out: assets archived or deleted, per the delete policy. */
   deleted: number;
   ignoredDeletes: number;
+  /** Of applied and deleted: records Bynder already held (change detection wrote nothing for them). */
+  unchanged: number;
   rejected: number;
   pending: number;
   requests: number;
@@ -49,6 +51,11 @@ export interface RunSummary {
   appLog: string | undefined;
   /** Records in the app's outbox at the end of the run: kept for the app to deliver itself later. */
   parked: number;
+  /**
+   * Keys the source holds more than once with different values (the first few named): the last
+   * record wins, and every run writes the earlier one and then the later one again.
+   */
+  repeatedKeys: { count: number; examples: string[] };
 }
 
 export function buildRunSummary(
@@ -64,6 +71,7 @@ export function buildRunSummary(
     target: string;
     appLog: string | undefined;
     parked?: number;
+    repeatedKeys?: RunSummary['repeatedKeys'];
   },
 ): RunSummary {
   const seconds = context.elapsedMs / 1000;
@@ -72,6 +80,7 @@ export function buildRunSummary(
     applied: tally.applied,
     deleted: tally.deleted,
     ignoredDeletes: tally.ignoredDeletes,
+    unchanged: tally.unchanged,
     rejected: tally.rejected,
     pending: tally.pending,
     requests: context.requests.total,
@@ -92,6 +101,7 @@ export function buildRunSummary(
     target: context.target,
     appLog: context.appLog,
     parked: context.parked ?? 0,
+    repeatedKeys: context.repeatedKeys ?? { count: 0, examples: [] },
   };
 }
 
@@ -109,6 +119,7 @@ export function formatSummary(summary: RunSummary): string {
   row('records read', summary.records, 'records and unreadable lines in the source');
   row('applied', summary.applied, 'upserts Bynder accepted (or that needed no change)');
   row('deleted/archived', summary.deleted, `deletes carried out (delete policy: ${summary.deletePolicy})`);
+  row('unchanged', summary.unchanged, 'of those, Bynder already held the values: nothing written');
   if (summary.ignoredDeletes > 0) {
     row('deletes ignored', summary.ignoredDeletes, 'delete policy "ignore": assets left as they are');
   }
@@ -164,6 +175,13 @@ export function formatSummary(summary: RunSummary): string {
     `${(summary.elapsedMs / 1000).toFixed(1)} s`,
     `${summary.batches} batches, ${summary.retries} re-deliveries`,
   );
+  if (summary.repeatedKeys.count > 0) {
+    const named = summary.repeatedKeys.examples.map((key) => JSON.stringify(key)).join(', ');
+    lines.push(
+      `  keys with differing values: ${summary.repeatedKeys.count} (${named}${summary.repeatedKeys.count > summary.repeatedKeys.examples.length ? ', …' : ''}) appear more than once with other values;`,
+      '      the last record wins, but every run writes the earlier ones again: fix the source to keep one record per key',
+    );
+  }
   if (summary.unmatchedColumns.length > 0) {
     lines.push(`  columns not sent: ${summary.unmatchedColumns.join(', ')}`);
   }

@@ -1,7 +1,8 @@
 import { reasonKind } from '../../../../src/lib/delivery/reason-kind';
 
 // What happened to every source record. Each record ends in exactly one bucket, so
-// records = applied + deleted + ignoredDeletes + rejected + pending.
+// records = applied + deleted + ignoredDeletes + rejected + pending; `unchanged` counts those of
+// applied and deleted that needed no write.
 
 export interface Rejection {
   /** The record's primary key as the source gave it; empty when it had none. */
@@ -23,6 +24,8 @@ export class RunTally {
   public applied = 0;
   public deleted = 0;
   public ignoredDeletes = 0;
+  /** Of the applied and deleted records, those Bynder already held: nothing was written for them. */
+  public unchanged = 0;
   public rejected = 0;
   public pending = 0;
   public batches = 0;

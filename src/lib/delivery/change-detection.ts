@@ -1,0 +1,209 @@
+import pLimit from 'p-limit';
+
+import type { Media } from '../bynder/api-types';
+import type { BynderApi, MediaForm } from '../bynder/bynder-api';
+import { BynderError } from '../bynder/errors';
+import type { AppConfig } from '../config';
+import type { Field, FieldModel } from '../fields/field';
+import { holdsBoolean, readAssetValue } from '../fields/held-value';
+import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
+import type { AssetResolver } from './asset-resolver';
+import { DELIVERY_TIME_BUDGET_MS } from './deadline';
+import type { AppliedOutcome } from './outcome';
+import type { PlannedWrite } from './plan';
+import { noteRecentWrites, readRecentWrites } from './recent-writes';
+
+// Step 4 of deliver(): Bynder has no bulk write, one request per asset, but it reads many assets in
+// one request (`GET /api/v4/media/?ids=`, IDS_PER_MEDIA_READ ids a request, through the same paced
+// client, so the reads count against the request budget). So the batch's targeted assets are read
+// first and each planned write is compared, field by field as encoded, with what Bynder holds
+// (held-value.ts): a write whose every field already holds its value is dropped (applied,
+// "unchanged"); otherwise only the fields that differ, or whose value the read cannot establish,
+// are sent. An archive of an asset the read shows archived, or does not answer, is dropped too. Never for an asset this install wrote within the safety window (recent-writes.ts):
+// Bynder applies writes later, so its read may be stale. In external-key mode the lookups that
+// resolve the keys answer the assets they found, and only the others are read.
+//
+// Whatever the mode, the assets about to be written are noted in the recent-writes row before any
+// write is sent (one row update per batch); a write whose asset id is known only later (an external
+// key whose lookup failed here, or whose cached asset turned out gone) is noted before it is sent
+// (`noteBeforeSend`).
+
+export interface ChangeDetectionDeps {
+  api: BynderApi;
+  resolver: AssetResolver;
+  kvStore: KeyValueStore;
+  clock: Clock;
+  logger: Logger;
+  model: FieldModel;
+  config: Pick<AppConfig, 'changeDetection' | 'maxInFlight'>;
+  /** How long writes of this batch may still start (default: the time budget); recent entries outlast it. */
+  timeBudgetMs?: number;
+}
+
+export interface DetectedChanges {
+  /** What is left to send, each with only the fields that differ (`plannedForm` keeps the plan). */
+  writes: PlannedWrite[];
+  /** Planned writes Bynder already holds: applied without a request. */
+  unchanged: PlannedWrite[];
+  /** Their outcomes (applied, unchanged). */
+  outcomes: AppliedOutcome[];
+  /** Notes an asset id about to be written, unless this batch noted it already. */
+  noteBeforeSend: (id: string) => Promise<void>;
+}
+
+export async function detectChanges(
+  planned: readonly PlannedWrite[],
+  deps: ChangeDetectionDeps,
+): Promise<DetectedChanges> {
+  const detected =
+    deps.config.changeDetection === 'read_first' && planned.length > 0
+      ? await compareWithBynder(planned, deps)
+      : { writes: [...planned], unchanged: [], ids: await knownIds(planned, deps) };
+  const noted = new Set<string>();
+  const note = async (ids: readonly string[]) => {
+    const fresh = [...new Set(ids)].filter((id) => !noted.has(id));
+    await noteRecentWrites(deps.kvStore, fresh, {
+      clock: deps.clock,
+      sendingForMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
+    });
+    for (const id of fresh) noted.add(id);
+  };
+  await note(detected.writes.flatMap((write) => detected.ids.get(write.key) ?? []));
+  return {
+    writes: detected.writes,
+    unchanged: detected.unchanged,
+    outcomes: detected.unchanged.map(unchangedOutcome),
+    noteBeforeSend: (id) => (noted.has(id) ? Promise.resolve() : note([id])),
+  };
+}
+
+interface Compared {
+  writes: PlannedWrite[];
+  unchanged: PlannedWrite[];
+  /** Record key → asset id, for every key resolved. */
+  ids: Map<string, string>;
+}
+
+async function compareWithBynder(
+  planned: readonly PlannedWrite[],
+  deps: ChangeDetectionDeps,
+): Promise<Compared> {
+  const ids = await knownIds(planned, deps);
+  const wanted = [...new Set(ids.values())].filter((id) => deps.resolver.assetRead(id) === undefined);
+  const read = await readAssets(wanted, deps);
+  if (!read) return { writes: [...planned], unchanged: [], ids };
+  // Read after Bynder was: a write another invocation noted before Bynder's answer is seen here.
+  const recent = await readRecentWrites(deps.kvStore, deps.clock);
+  const byFormKey = new Map<string, Field>();
+  for (const field of deps.model.fields) if (field.formKey) byFormKey.set(field.formKey, field);
+
+  const writes: PlannedWrite[] = [];
+  const unchanged: PlannedWrite[] = [];
+  for (const write of planned) {
+    const id = ids.get(write.key);
+    const decision =
+      id === undefined || recent.isRecent(id)
+        ? write
+        : compareWrite(write, read.get(id) ?? deps.resolver.assetRead(id), byFormKey);
+    if (decision === 'unchanged') unchanged.push(write);
+    else writes.push(decision);
+  }
+  return { writes, unchanged, ids };
+}
+
+/**
+ * Asset ids by record key. With asset ids as keys that is the key itself; external keys are
+ * resolved here, by the lookups their writes would make anyway (the resolver keeps each answer for
+ * execution). A key whose lookup fails is left out: execution resolves it again and words the failure.
+ */
+async function knownIds(
+  planned: readonly PlannedWrite[],
+  deps: ChangeDetectionDeps,
+): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  if (deps.model.primary.target.kind === 'asset_id') {
+    for (const write of planned) ids.set(write.key, write.key);
+    return ids;
+  }
+  const limit = pLimit(deps.config.maxInFlight);
+  await Promise.all(
+    planned.map((write) =>
+      limit(async () => {
+        try {
+          const resolved = await deps.resolver.resolve(write.key);
+          if (resolved.kind === 'found') ids.set(write.key, resolved.id);
+        } catch (error) {
+          // Execution resolves the key again and words what failed; this write is not compared.
+          deps.logger.debug(
+            `Change detection: ${write.subject} not resolved (${String(error)}); sent as planned`,
+          );
+        }
+      }),
+    ),
+  );
+  return ids;
+}
+
+/**
+ * The assets among `ids` that Bynder answers, by id; undefined when the read failed (then nothing
+ * is dropped, and execution meets whatever stopped the read: a block, refused credentials, an outage).
+ */
+async function readAssets(
+  ids: readonly string[],
+  deps: Pick<ChangeDetectionDeps, 'api' | 'logger'>,
+): Promise<Map<string, Media> | undefined> {
+  try {
+    const answered = ids.length > 0 ? await deps.api.listMediaByIds(ids) : [];
+    return new Map(answered.map((asset) => [asset.id, asset]));
+  } catch (error) {
+    if (!(error instanceof BynderError)) throw error;
+    deps.logger.warn(
+      `Change detection could not read the batch's ${ids.length} assets from Bynder (${error.message}); every planned write is sent as planned`,
+    );
+    return undefined;
+  }
+}
+
+/**
+ * What to send for one write, given the asset as read (undefined: the read did not answer it):
+ * 'unchanged', the write itself, or the write with only the fields that do not hold their value.
+ */
+export function compareWrite(
+  write: PlannedWrite,
+  asset: Media | undefined,
+  byFormKey: ReadonlyMap<string, Field>,
+): PlannedWrite | 'unchanged' {
+  if (write.kind === 'delete') {
+    if (write.deleteBy === 'archive') {
+      // An asset the read does not answer is gone, or (should a portal's listing leave archived
+      // assets out) archived: either way what an archive wants.
+      if (!asset || holdsBoolean(readAssetValue(asset, 'archive'), 'true') === 'holds') return 'unchanged';
+      return write;
+    }
+    // Policy "delete": an asset the read does not answer is most likely gone, but it could be an
+    // archived one a portal's listing leaves out (Bynder does not document whether `?ids=` lists
+    // archived assets), which must still go to the trash. So the DELETE is sent; a 404 settles it.
+    return write;
+  }
+  // An upsert of an asset the read does not answer is sent: Bynder's own 404 rejects it.
+  if (!asset) return write;
+  const differing: MediaForm = {};
+  for (const [formKey, value] of Object.entries(write.form)) {
+    const held = byFormKey.get(formKey)?.holds(asset, value) ?? 'unknown';
+    if (held !== 'holds') differing[formKey] = value;
+  }
+  const kept = Object.keys(differing).length;
+  if (kept === 0) return 'unchanged';
+  if (kept === Object.keys(write.form).length) return write;
+  return { ...write, form: differing, plannedForm: write.plannedForm ?? write.form };
+}
+
+function unchangedOutcome(write: PlannedWrite): AppliedOutcome {
+  return {
+    status: 'applied',
+    unchanged: true,
+    key: write.key,
+    subject: write.subject,
+    records: write.records,
+  };
+}
