@@ -88,6 +88,8 @@ async function deliverLeased(batch: DeliveryBatch, deps: DeliveryDeps): Promise<
     plan.writes.map((write) => write.key),
   );
   const checkpoint = startCheckpoint(ledger, deps);
+  // Leases of the install's request budget are sized to the writes left, so none go unused.
+  budget.expect(plan.writes.length);
   const execution = await executePlan(plan.writes, {
     ...deps,
     api,
@@ -98,6 +100,9 @@ async function deliverLeased(batch: DeliveryBatch, deps: DeliveryDeps): Promise<
     onApplied: checkpoint.applied,
     blockInForce: rateLimit.current,
   });
+  // Slots leased and not used go back to the other invocations (when a throw skips this, at most
+  // one lease, LEASE_MS of the budget, goes unused).
+  await budget.release();
   // 6 outcome: what must outlive this invocation, then 7 the report and OCP's result
   const outcomes = [...plan.rejected, ...plan.done, ...execution.outcomes];
   const { keyCache } = resolver;
