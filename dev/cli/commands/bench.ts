@@ -4,6 +4,7 @@ import type { DelivererName } from '../../bench/bench-job';
 import { DEFAULT_HOSTILE_OPTIONS, renderHostileTable, runHostileBench } from '../../bench/hostile-bench';
 import { meetsTargets, renderResultsTable } from '../../bench/results-table';
 import { DEFAULT_BENCH_OPTIONS, DELIVERERS, runBench } from '../../bench/run-bench';
+import { DEFAULT_WORKERS_BENCH, renderWorkersTable, runWorkersBench } from '../../bench/workers-bench';
 import { wholeNumberOption } from './whole-number-option';
 
 function deliverers(value: string, previous: DelivererName[] | undefined): DelivererName[] {
@@ -54,6 +55,10 @@ export function registerBench(program: Command): void {
       wholeNumberOption(100),
       DEFAULT_BENCH_OPTIONS.validationRecords,
     )
+    .option(
+      '--workers <list>',
+      'measure the install-wide budget with these worker counts (e.g. 1,2,4), side by side with 4 workers of per-process pacing',
+    )
     .option('--json', 'print the figures as JSON instead of a table')
     .option(
       '--hostile',
@@ -75,8 +80,25 @@ export function registerBench(program: Command): void {
         validationRecords: number;
         json?: boolean;
         hostile?: boolean;
+        workers?: string;
       }) => {
         const progress = (line: string) => process.stderr.write(`${line}\n`);
+        if (opts.workers !== undefined) {
+          const counts = opts.workers.split(',').map((n) => Number(n.trim()));
+          if (counts.some((n) => !Number.isInteger(n) || n < 1)) {
+            throw new InvalidArgumentError(`--workers takes whole numbers like 1,2,4, got "${opts.workers}"`);
+          }
+          const settings = { ...DEFAULT_WORKERS_BENCH };
+          const scenarios = [
+            ...counts.map((workers) => ({ workers, perProcessPacing: false })),
+            { workers: 4, perProcessPacing: true },
+          ];
+          const rows = await runWorkersBench({ ...settings, scenarios, progress });
+          process.stdout.write(
+            opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderWorkersTable(rows, settings)}\n`,
+          );
+          return;
+        }
         if (opts.hostile) {
           const figures = await runHostileBench({ ...DEFAULT_HOSTILE_OPTIONS, progress });
           process.stdout.write(

@@ -69,7 +69,7 @@ export function createInstallBudget(options: {
     );
   }
   const spacingMs = (1000 * (1 + margin)) / requestsPerSecond;
-  const maxLeaseSlots = Math.max(LEASE_MIN_REQUESTS, Math.floor(LEASE_MS / spacingMs));
+  const maxLeaseSlots = Math.max(LEASE_MIN_REQUESTS, Math.round(LEASE_MS / spacingMs));
   const key = KV_ROWS.requestBudget.key;
   let lease: Lease | undefined;
   let queue: Promise<void> = Promise.resolve();
