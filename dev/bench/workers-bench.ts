@@ -45,16 +45,28 @@ export interface WorkersBenchRow {
   ofBudget: number;
   /** The most arrivals in any 1-second window. */
   busiestSecond: number;
+  /** The most arrivals in any window of 1 s less ARRIVAL_JITTER_MS (see there). */
+  busiestSecondLessJitter: number;
   rateLimited: number;
   blockedSeconds: number;
   /** Every kvStore operation the store server answered (reads and writes), per request. */
   kvOpsPerRequest: number;
   /** Of those, on the budget's row (a lease is one patch: one read and one write). */
   budgetRowOpsPerRequest: number;
+  /** The budget row's writes alone per request: about its patches (leases, hand-backs) per request. */
+  budgetRowWritesPerRequest: number;
   peakRssMiBPerWorker: number;
   applied: number;
   records: number;
 }
+
+/**
+ * Arrivals are stamped by the emulator in the bench's process, which also serves the workers'
+ * stores, on two cores shared with the workers: a request's way from its grant to the stamp varies
+ * by tens of ms of event-loop lag, which the budget's 2 % margin (20 ms a second) does not cover.
+ * The busiest window is also counted 40 ms short of a second, which that lag cannot fill.
+ */
+export const ARRIVAL_JITTER_MS = 40;
 
 /** The most arrivals in any window of `windowMs` that begins at an arrival. */
 export function busiestWindow(times: readonly number[], windowMs = 1000): number {
@@ -80,7 +92,12 @@ async function runScenario(
     rateLimit: options.rateLimit,
     applyDelayMs: 0,
   });
-  const ocp = startLocalOcp(scenario.workers, { perProcessPacing: scenario.perProcessPacing });
+  // The app's log lines would cost the process that stamps the arrivals (the emulator's) CPU time.
+  const ocp = startLocalOcp(scenario.workers, {
+    perProcessPacing: scenario.perProcessPacing,
+    output: 'ignore',
+    env: { LOG_LEVEL: 'NEVER' },
+  });
   try {
     await storage.settings.put('connection', { portal: emulator.url, auth_method: 'permanent_token' });
     await storage.secrets.put('connection', { token: emulator.token });
@@ -130,11 +147,14 @@ async function runScenario(
       requestsPerSecond: rps,
       ofBudget: rps / options.requestsPerSecond,
       busiestSecond: busiestWindow(arrivals),
+      busiestSecondLessJitter: busiestWindow(arrivals, 1000 - ARRIVAL_JITTER_MS),
       rateLimited: figures.rateLimited,
       blockedSeconds: figures.blockedMs / 1000,
       kvOpsPerRequest: kvOps / Math.max(1, log.length),
       budgetRowOpsPerRequest:
         (ocp.server.kvOperationsByKey.get(KV_ROWS.requestBudget.key) ?? 0) / Math.max(1, log.length),
+      budgetRowWritesPerRequest:
+        (ocp.server.kvWritesByKey.get(KV_ROWS.requestBudget.key) ?? 0) / Math.max(1, log.length),
       peakRssMiBPerWorker: Math.max(...ocp.pool.peakRssKb()) / 1024,
       applied,
       records: records.length,
@@ -165,11 +185,11 @@ export function renderWorkersTable(
     `emulator latency ${options.latencyMs} ms (+/-40 %), rate limit ${limit} per ${windowMs / 1000} s, blocked until ${quietMs / 1000} s quiet; ` +
     `time box ${options.timeBoxMs / 1000} s per run; rates from the first to the last arrival in the emulator's log\n\n`;
   const lines = [
-    '| pacing | workers | requests/s | of budget | busiest 1 s | 429s | blocked s | kvStore ops/request (budget row) | requests/changed asset | applied | peak RSS/worker |',
+    `| pacing | workers | requests/s | of budget | busiest 1 s (1 s - ${ARRIVAL_JITTER_MS} ms) | 429s | blocked s | kvStore ops/request: all (budget row; its writes) | requests/changed asset | applied | peak RSS/worker |`,
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.pacing} | ${r.workers} | ${r.requestsPerSecond.toFixed(2)} | ${(r.ofBudget * 100).toFixed(1)} % | ${r.busiestSecond} | ${r.rateLimited} | ${r.blockedSeconds.toFixed(1)} | ${r.kvOpsPerRequest.toFixed(3)} (${r.budgetRowOpsPerRequest.toFixed(3)}) | ${(r.requests / r.records).toFixed(2)} | ${r.applied}/${r.records} | ${r.peakRssMiBPerWorker.toFixed(0)} MiB |`,
+        `| ${r.pacing} | ${r.workers} | ${r.requestsPerSecond.toFixed(2)} | ${(r.ofBudget * 100).toFixed(1)} % | ${r.busiestSecond} (${r.busiestSecondLessJitter}) | ${r.rateLimited} | ${r.blockedSeconds.toFixed(1)} | ${r.kvOpsPerRequest.toFixed(3)} (${r.budgetRowOpsPerRequest.toFixed(3)}; ${r.budgetRowWritesPerRequest.toFixed(3)}) | ${(r.requests / r.records).toFixed(2)} | ${r.applied}/${r.records} | ${r.peakRssMiBPerWorker.toFixed(0)} MiB |`,
     ),
   ];
   return head + lines.join('\n');

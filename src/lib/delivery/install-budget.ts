@@ -20,12 +20,16 @@ import { UPDATES_FIELD } from './shared-row';
 // are not leased ahead of need, and at the end of a batch the few left are handed back (the row's
 // `next` moves back when no one leased after them).
 //
-// Cost: one patch per lease (20 requests at 10 requests/s, at least LEASE_MIN_REQUESTS), one more
+// Cost: one patch per lease (25 requests at 10 requests/s, at least LEASE_MIN_REQUESTS), one more
 // when slots are handed back, and one increment the first time the row is written. A process that
 // dies holds its lease until it ends: at most LEASE_MS of the budget is lost.
 
-/** A lease covers at most about this much time, and at least LEASE_MIN_REQUESTS slots. */
-export const LEASE_MS = 2_000;
+/**
+ * A lease covers at most about this much time, and at least LEASE_MIN_REQUESTS slots: 25 at
+ * 10 requests/s, so a lease's patch (a read and a write) costs under 0.1 kvStore operations per
+ * request, and a worker that dies holds at most 2.5 s of the budget.
+ */
+export const LEASE_MS = 2_500;
 export const LEASE_MIN_REQUESTS = 10;
 /** A start may come this long after its slot; later, the slot is skipped. */
 export const LATE_SLOT_MS = 10;

@@ -17,7 +17,7 @@ export interface LocalOcp {
  */
 export function startLocalOcp(
   workers: number,
-  options: { perProcessPacing?: boolean; onNotices?: WorkerPoolOptions['onNotices'] } = {},
+  options: Omit<WorkerPoolOptions, 'size' | 'server'> = {},
 ): LocalOcp {
   const server = createStoreServer();
   const direct: StoreTransport = (request) => server.handle(request);

@@ -29,11 +29,14 @@ export type ToWorker =
       id: number;
       batch: { items: unknown[]; attempt: number; sync: { id: string; name: string } };
     }
-  | { type: 'store-answer'; id: number; answer: StoreAnswer };
+  | { type: 'store-answer'; id: number; answer: StoreAnswer }
+  /** The scaled clock's total jump (see scaled-clock.ts); answered with 'clock-set'. */
+  | { type: 'clock-jump'; jumpedMs: number };
 
 /** Worker to parent. */
 export type FromWorker =
   | { type: 'ready' }
+  | { type: 'clock-set'; jumpedMs: number }
   | { type: 'store'; id: number; request: StoreRequest }
   | {
       type: 'delivered';

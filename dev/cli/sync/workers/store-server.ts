@@ -11,6 +11,8 @@ export interface StoreServer {
   readonly operations: Record<StoreName, number>;
   /** kvStore operations served so far, per row key. */
   readonly kvOperationsByKey: Map<string, number>;
+  /** Of those, the writes (put, increment, delete), per row key. */
+  readonly kvWritesByKey: Map<string, number>;
 }
 
 export function createStoreServer(): StoreServer {
@@ -22,13 +24,18 @@ export function createStoreServer(): StoreServer {
   };
   const operations: Record<StoreName, number> = { settings: 0, secrets: 0, kvStore: 0, sharedKvStore: 0 };
   const kvOperationsByKey = new Map<string, number>();
+  const kvWritesByKey = new Map<string, number>();
   return {
     operations,
     kvOperationsByKey,
+    kvWritesByKey,
     async handle(request) {
       operations[request.store] += 1;
       if (request.store === 'kvStore') {
         kvOperationsByKey.set(request.key, (kvOperationsByKey.get(request.key) ?? 0) + 1);
+        if (request.op !== 'get' && request.op !== 'exists') {
+          kvWritesByKey.set(request.key, (kvWritesByKey.get(request.key) ?? 0) + 1);
+        }
       }
       const backend = backends[request.store];
       try {

@@ -2,6 +2,7 @@ import { BynderAssetSync } from '../../../../src/destinations/BynderAssetSync';
 import type { AssetItem, RejectionLogEntry } from '../../../../src/lib/delivery';
 import { KV_ROWS } from '../../../../src/lib/kv-rows';
 import { captureNotifications } from '../summary/notification-capture';
+import { scaledClock, type ScaledClockSpec } from './scaled-clock';
 import { handStoresToSdk } from './sdk-stores';
 import type { FromWorker, StoreAnswer, StoreRequest, StoreTransport, ToWorker } from './store-protocol';
 import { createStoreServer } from './store-server';
@@ -65,6 +66,12 @@ function entriesOf(row: Record<string, unknown> | undefined): unknown[] {
 
 handStoresToSdk(transport);
 
+// A run that must pass long app-side waits in seconds (the chaos test) gives every worker the same
+// scaled clock; OCP never does, so deliver() otherwise runs on the system clock.
+const clockSpec = process.env.LOCAL_OCP_CLOCK;
+const clock = clockSpec ? scaledClock(JSON.parse(clockSpec) as ScaledClockSpec) : undefined;
+BynderAssetSync.clockOverride = clock;
+
 const destination = new BynderAssetSync();
 const notices = captureNotifications();
 
@@ -73,6 +80,11 @@ process.on('message', (message: ToWorker) => {
     const resolve = waiting.get(message.id);
     waiting.delete(message.id);
     resolve?.(message.answer);
+    return;
+  }
+  if (message.type === 'clock-jump') {
+    clock?.setJumped(message.jumpedMs);
+    send({ type: 'clock-set', jumpedMs: message.jumpedMs });
     return;
   }
   const batch = { ...message.batch, items: message.batch.items as AssetItem[] };

@@ -5,6 +5,7 @@ import type { DestinationBatch, DestinationDeliverResult } from '@zaiusinc/app-s
 
 import type { AssetItem, RejectionLogEntry } from '../../../../src/lib/delivery';
 import type { CapturedNotification } from '../summary/notification-capture';
+import type { ScaledClockSpec } from './scaled-clock';
 import type { StoreServer } from './store-server';
 import type { FromWorker, ToWorker } from './store-protocol';
 
@@ -20,8 +21,12 @@ export interface WorkerPoolOptions {
   /** Each worker keeps the budget's row to itself: pacing per process, for comparison. */
   perProcessPacing?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** What the workers write (the app's log lines): to this process's streams (default) or nowhere. */
+  output?: 'forward' | 'ignore';
   /** Activity Log notices a worker sent, as they arrive with its answers. */
   onNotices?: (notices: readonly CapturedNotification[]) => void;
+  /** Every worker's deliver() runs on this scaled clock (see scaled-clock.ts); unset: real time. */
+  clock?: ScaledClockSpec;
 }
 
 /** One attempt's answer, with the rejection-log entries that attempt wrote. */
@@ -34,6 +39,8 @@ interface Slot {
   child: ChildProcess;
   ready: Promise<void>;
   busy?: { id: number; resolve: (delivery: WorkerDelivery) => void };
+  /** Resolves when the worker confirmed this total jump of the scaled clock. */
+  clockSet?: { jumpedMs: number; resolve: () => void };
   maxRssKb: number;
 }
 
@@ -42,6 +49,8 @@ export interface WorkerPool {
   deliver(batch: DestinationBatch<AssetItem>): Promise<DestinationDeliverResult>;
   /** deliver(), with the rejection-log entries the attempt wrote (several batches share the log). */
   deliverReporting(batch: DestinationBatch<AssetItem>): Promise<WorkerDelivery>;
+  /** Tells every worker the scaled clock's total jump; resolves when all have it. */
+  jumpClock(jumpedMs: number): Promise<void>;
   /** Kills a worker that is delivering now (the chaos run's "worker killed mid-batch"); false if none is. */
   killBusyWorker(): boolean;
   /** Peak resident memory of each worker that answered so far, in KiB (replaced workers included). */
@@ -59,13 +68,24 @@ export function startWorkerPool(options: WorkerPoolOptions): WorkerPool {
   let nextId = 0;
   let replaced = 0;
   let closing = false;
+  let jumped = 0;
 
   const spawn = (index: number): Slot => {
     const child = fork(WORKER_MAIN, [], {
       // tsx runs the TypeScript worker, as it runs the CLI; the SDK resolves as in the parent.
       execArgv: ['--import', 'tsx'],
-      env: { ...process.env, ...options.env, PER_PROCESS_PACING: options.perProcessPacing ? '1' : '0' },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: {
+        ...process.env,
+        // As the runner logs when LOG_LEVEL is unset (debug would send every request's line here).
+        LOG_LEVEL: process.env.LOG_LEVEL || 'info',
+        ...options.env,
+        PER_PROCESS_PACING: options.perProcessPacing ? '1' : '0',
+        LOCAL_OCP_CLOCK: options.clock ? JSON.stringify({ ...options.clock }) : '',
+      },
+      stdio:
+        options.output === 'ignore'
+          ? ['ignore', 'ignore', 'ignore', 'ipc']
+          : ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     // The app's log lines go where this process's own go (the runner sends them to the app log).
     child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
@@ -74,8 +94,12 @@ export function startWorkerPool(options: WorkerPoolOptions): WorkerPool {
     const slot: Slot = { child, ready: new Promise((r) => (markReady = r)), maxRssKb: 0 };
     child.on('message', (message: FromWorker) => {
       if (message.type === 'ready') {
+        // A replacement starts from the jump the others have.
+        if (jumped !== 0) child.send({ type: 'clock-jump', jumpedMs: jumped } satisfies ToWorker);
         markReady();
         dispatch();
+      } else if (message.type === 'clock-set') {
+        if (slot.clockSet?.jumpedMs === message.jumpedMs) slot.clockSet.resolve();
       } else if (message.type === 'store') {
         void server.handle(message.request).then((answer) => {
           if (child.connected) {
@@ -93,6 +117,7 @@ export function startWorkerPool(options: WorkerPoolOptions): WorkerPool {
     });
     child.on('exit', (code, signal) => {
       peaks.push(slot.maxRssKb);
+      slot.clockSet?.resolve(); // its replacement is told the jump when it is ready
       const busy = slot.busy;
       slot.busy = undefined;
       if (closing) return;
@@ -138,6 +163,19 @@ export function startWorkerPool(options: WorkerPoolOptions): WorkerPool {
     size,
     deliverReporting,
     deliver: async (batch) => (await deliverReporting(batch)).result,
+    jumpClock: async (jumpedMs) => {
+      jumped = jumpedMs;
+      await Promise.all(
+        slots.map(async (slot) => {
+          await slot.ready;
+          if (!slot.child.connected) return;
+          await new Promise<void>((resolve) => {
+            slot.clockSet = { jumpedMs, resolve };
+            slot.child.send({ type: 'clock-jump', jumpedMs } satisfies ToWorker);
+          });
+        }),
+      );
+    },
     killBusyWorker: () => {
       const victim = slots.find((slot) => slot.busy);
       if (!victim) return false;
