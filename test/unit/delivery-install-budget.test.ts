@@ -2,7 +2,7 @@ import { resetLocalKvStore, storage } from '@zaiusinc/app-sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import { createInstallBudget, LATE_SLOT_MS, LEASE_MS } from '../../src/lib/delivery/install-budget';
-import { DEFAULT_BUDGET_MARGIN } from '../../src/lib/delivery/request-budget';
+import { BudgetHaltedError, DEFAULT_BUDGET_MARGIN } from '../../src/lib/delivery/request-budget';
 import type { Clock, KeyValueStore } from '../../src/lib/runtime-ports';
 import { timerClock } from '../helpers/fake-clock';
 
@@ -167,4 +167,52 @@ describe('createInstallBudget', () => {
     await next.acquire();
     expect(clock.now() - before).toBeLessThanOrEqual(SPACING_MS);
   });
+
+  it.each([1, 5, 10, 15])('never grants more than %i starts in any 1-second window', async (rps) => {
+    const clock = timerClock();
+    const { kvStore } = countingStore();
+    const budget = createInstallBudget({ requestsPerSecond: rps, clock, kvStore });
+    budget.expect(60);
+    const starts: number[] = [];
+    await Promise.all(
+      Array.from({ length: 60 }, () =>
+        budget.acquire().then(() => {
+          starts.push(clock.now());
+        }),
+      ),
+    );
+    expect(maxStartsPerSecond(starts)).toBe(rps);
+    expect(budget.granted).toBe(60);
+  });
+
+  it('lets the first request start at once and spaces the rest evenly', async () => {
+    const clock = timerClock();
+    const { kvStore } = countingStore();
+    const budget = createInstallBudget({ requestsPerSecond: 10, clock, kvStore, margin: 0 });
+    const t0 = clock.now();
+    await budget.acquire();
+    expect(clock.now()).toBe(t0);
+    await budget.acquire();
+    expect(clock.now()).toBe(t0 + 100);
+  });
+
+  it('refuses later requests too once halted, and counts only what it granted', async () => {
+    const clock = timerClock();
+    const { kvStore } = countingStore();
+    const budget = createInstallBudget({ requestsPerSecond: 2, clock, kvStore });
+    await budget.acquire();
+    budget.halt();
+    await expect(budget.acquire()).rejects.toBeInstanceOf(BudgetHaltedError);
+    expect(budget.granted).toBe(1);
+  });
+
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])(
+    'rejects %s requests per second with a TypeError',
+    (rps) => {
+      const { kvStore } = countingStore();
+      expect(() => createInstallBudget({ requestsPerSecond: rps, clock: timerClock(), kvStore })).toThrow(
+        TypeError,
+      );
+    },
+  );
 });

@@ -72,6 +72,9 @@ export function createInstallBudget(options: {
       `Expected \`requestsPerSecond\` to be a positive number, got ${String(requestsPerSecond)}`,
     );
   }
+  if (!Number.isFinite(margin) || margin < 0) {
+    throw new TypeError(`Expected \`margin\` to be 0 or more, got ${String(margin)}`);
+  }
   const spacingMs = (1000 * (1 + margin)) / requestsPerSecond;
   const maxLeaseSlots = Math.max(LEASE_MIN_REQUESTS, Math.round(LEASE_MS / spacingMs));
   const key = KV_ROWS.requestBudget.key;
