@@ -18,8 +18,8 @@ const BATCHES = 6;
 const PER_BATCH = 12;
 
 /**
- * The budget keeps any 9 starts at least 8 spacings apart less the 15 ms a start may trail its
- * slot: 1,005 ms at 8/s. Arrivals are stamped by the emulator in this process, which serves the
+ * The budget keeps any 9 starts at least 8 spacings apart less the 10 ms a start may trail its
+ * slot: 1,010 ms at 8/s. Arrivals are stamped by the emulator in this process, which serves the
  * stores of four workers on two cores, so a start's way to the log varies by tens of ms of
  * event-loop lag (ARRIVAL_JITTER_MS): windows are counted that much short of a second, which the
  * lag cannot fill. Workers pacing on their own put about twice the budget in such a window.

@@ -32,7 +32,7 @@ import { UPDATES_FIELD } from './shared-row';
 export const LEASE_MS = 2_500;
 export const LEASE_MIN_REQUESTS = 10;
 /** A start may come this long after its slot; later, the slot is skipped. */
-export const LATE_SLOT_MS = 15;
+export const LATE_SLOT_MS = 10;
 /**
  * A `next` further ahead than this is not believed: no invocation waits that long (deliver()'s time
  * budget is shorter), so it comes from a clock far off or a damaged row, and the lease starts now.
