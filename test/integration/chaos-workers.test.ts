@@ -6,7 +6,7 @@ import { type LocalOcp, startLocalOcp } from '../../dev/cli/sync/workers/local-o
 import { scaledClock } from '../../dev/cli/sync/workers/scaled-clock';
 import type { Media } from '../../src/lib/bynder/api-types';
 import type { AssetItem } from '../../src/lib/delivery/asset-item';
-import { LEASE_HELD_REASON } from '../../src/lib/delivery/batch-lease';
+import { BATCH_LEASE_SECONDS, LEASE_HELD_REASON } from '../../src/lib/delivery/batch-lease';
 import { readRejectionLog } from '../../src/lib/delivery/delivery-state';
 import { readOutbox } from '../../src/lib/delivery/outbox';
 import { readRateLimitBlock } from '../../src/lib/delivery/rate-limit-block';
@@ -152,8 +152,8 @@ beforeAll(async () => {
           emulator.configure({ rateLimit: false });
           await jumpPast(block.blockedUntil);
         } else if (result.failureReason === LEASE_HELD_REASON) {
-          // The killed worker's lease on its batch holds until it expires (five minutes).
-          await jumpPast(clock.now() + 5 * 60_000);
+          // The killed worker's lease on its batch holds until it expires; until then a retry sends nothing.
+          await jumpPast(clock.now() + BATCH_LEASE_SECONDS * 1000);
         } else {
           await waiting;
           await new Promise((resolve) => setTimeout(resolve, 50));
