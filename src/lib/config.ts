@@ -108,6 +108,17 @@ export const throughputSettingsSchema = z.object({
   change_detection: withDefault(['read_first', 'write_all'], DEFAULTS.changeDetection),
 });
 
+/**
+ * The stored request budget (the default until one is saved), for requests sent outside deliver()
+ * (settings-form actions), which share the install's budget with every running delivery.
+ */
+export async function readRequestsPerSecond(settings: {
+  get(key: string): Promise<Record<string, unknown>>;
+}): Promise<number> {
+  const stored = throughputSettingsSchema.safeParse(await settings.get(SECTION.throughput));
+  return stored.success ? stored.data.requests_per_second : DEFAULTS.requestsPerSecond;
+}
+
 /** Stored rows as the schemas output them (defaults filled in). */
 export type ConnectionSettings = z.output<typeof connectionSettingsSchema>;
 export type ConnectionSecrets = z.output<typeof connectionSecretsSchema>;

@@ -43,6 +43,15 @@ export const KV_ROWS = {
     holds: "when Bynder's rate-limit block ends",
     cache: false,
   },
+  requestBudget: {
+    key: 'delivery_request_budget',
+    // One small row, rewritten with every lease and read by every invocation: no TTL (an updater
+    // cannot set one through every store), uninstall deletes it by its key.
+    ttlSeconds: undefined,
+    owner: 'src/lib/delivery/install-budget.ts',
+    holds: "the first free slot of the install's request timeline (one number, and an update count)",
+    cache: false,
+  },
   externalKeys: {
     key: 'delivery_external_keys',
     ttlSeconds: DAY_SECONDS,

@@ -15,6 +15,7 @@ import {
   type FieldProblem,
   MISSING_EXTERNAL_KEY_MESSAGE,
   parseConfig,
+  readRequestsPerSecond,
   recordsSettingsSchema,
   SECTION,
   SETTING_LABELS,
@@ -153,7 +154,7 @@ const saveConnection: SettingsHandler = async (formData, deps) => {
   if (!read.ok) return answerProblems(read.problems, NOT_SAVED);
   const { settings, secrets, credentials, keptStored } = read.form;
 
-  const check = await checkConnection({ portalUrl: settings.portal, credentials }, deps);
+  const check = await checkConnection({ portalUrl: settings.portal, credentials }, await formDeps(deps));
   if (!check.ok) return answerConnectionFailure(check.failure, 'Nothing was saved.');
 
   const [storedSettings, storedRecords] = await Promise.all([
@@ -192,7 +193,7 @@ const testConnection: SettingsHandler = async (formData, deps) => {
   const read = readConnectionForm(formData, await deps.secrets.get(SECTION.connection));
   if (!read.ok) return answerProblems(read.problems, 'Fix the marked fields, then test again.');
   const { settings, credentials } = read.form;
-  const check = await checkConnection({ portalUrl: settings.portal, credentials }, deps);
+  const check = await checkConnection({ portalUrl: settings.portal, credentials }, await formDeps(deps));
   if (!check.ok) return answerConnectionFailure(check.failure, 'Nothing was saved.');
   return new LifecycleSettingsResult().addToast(
     'success',
@@ -265,7 +266,7 @@ async function checkExternalKey(name: string, deps: SdkDeps): Promise<ExternalKe
     };
   }
   try {
-    const api = createFormClient(config, deps);
+    const api = createFormClient(config, await formDeps(deps));
     const model = await getFieldModel({ ...deps, config, api });
     const problem = findExternalKeyProblem(name, metapropertyFactsOf(model), model.leftOut);
     return problem ? { kind: 'problem', message: problem } : { kind: 'ok' };
@@ -323,4 +324,9 @@ function answerConnectionFailure(failure: ConnectionFailure, consequence: string
 /** How toasts name the sign-in method that was used. */
 function describeAuthMethod(kind: Credentials['kind']): string {
   return kind === 'permanent_token' ? 'the permanent token' : 'the OAuth client credentials';
+}
+
+/** A form action's requests draw from the install's budget at the stored rate. */
+async function formDeps(deps: SdkDeps): Promise<SdkDeps & { requestsPerSecond: number }> {
+  return { ...deps, requestsPerSecond: await readRequestsPerSecond(deps.settings) };
 }

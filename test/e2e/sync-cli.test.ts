@@ -174,6 +174,57 @@ describe('npm run cli -- sync (child process, emulator target)', () => {
     expect(assetIn(state, ID.untouched)).toMatchObject({ description: 'original', archive: false });
   });
 
+  it('delivers from worker processes at once with --workers, and ties each rejection to its own batch', async () => {
+    const source = path.join(dir, 'workers.csv');
+    // Batches of 2 on 2 workers: the bad record (line 4) shares its key with a good one delivered at
+    // the same time by the other worker (line 3), so only the batch's own log entries may count.
+    await writeFile(
+      source,
+      [
+        'asset_id,Description,Season,_isDeleted',
+        `${ID.updated},from a worker,winter,`,
+        `${ID.renamed},first,summer,`,
+        `${ID.renamed},never lands,Monsoon,`,
+        `${ID.removed},,,yes`,
+        `${ID.badOption},fine now,winter,`,
+        '',
+      ].join('\n'),
+    );
+    const stateFile = path.join(dir, 'state-workers.json');
+
+    const result = await sync([
+      '--source',
+      source,
+      '--workers',
+      '2',
+      '--batch-size',
+      '2',
+      '--json',
+      '--dump-state',
+      stateFile,
+    ]);
+
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as Summary & { workers: number; rateLimited: number };
+    expect(summary).toMatchObject({
+      records: 5,
+      applied: 3,
+      deleted: 1,
+      rejected: 1,
+      pending: 0,
+      workers: 2,
+      rateLimited: 0,
+    });
+    expect(summary.rejections).toEqual([
+      expect.objectContaining({ key: ID.renamed, field: 'season', line: 4 }),
+    ]);
+    const state = JSON.parse(await readFile(stateFile, 'utf8')) as State;
+    expect(assetIn(state, ID.updated)).toMatchObject({ description: 'from a worker' });
+    expect(assetIn(state, ID.renamed)).toMatchObject({ description: 'first', property_Season: ['summer'] });
+    expect(assetIn(state, ID.badOption)).toMatchObject({ description: 'fine now' });
+    expect(assetIn(state, ID.removed)?.archive).toBeTruthy();
+  });
+
   it('syncs JSON Lines through a mapping file with the delete policy "delete", and counts bad lines as rejected', async () => {
     const source = path.join(dir, 'events.jsonl');
     await writeFile(

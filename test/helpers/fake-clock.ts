@@ -36,3 +36,36 @@ export function fakeClock(start = Date.UTC(2025, 0, 1)): FakeClock {
 export function clockAhead(offsetMs: number): Clock {
   return { ...systemClock, now: () => systemClock.now() + offsetMs };
 }
+
+/**
+ * Virtual time with timers, for concurrent sleepers: a sleep ends when time reaches its end, and
+ * time jumps to the earliest end once every pending promise has settled (setImmediate runs after
+ * them). fakeClock() moves time on at every sleep, which concurrent sleepers would add up.
+ * `lateMs` makes each timer fire that much later than asked (a busy process), chosen per timer.
+ */
+export function timerClock(start = Date.UTC(2025, 0, 1), lateMs: () => number = () => 0): Clock {
+  let now = start;
+  const timers: Array<{ at: number; resolve: () => void }> = [];
+  let scheduled = false;
+  const schedule = (): void => {
+    if (scheduled || timers.length === 0) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      timers.sort((a, b) => a.at - b.at);
+      const next = timers.shift();
+      if (!next) return;
+      now = Math.max(now, next.at);
+      next.resolve();
+      schedule();
+    });
+  };
+  return {
+    now: () => now,
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        timers.push({ at: now + Math.max(0, ms) + lateMs(), resolve });
+        schedule();
+      }),
+  };
+}

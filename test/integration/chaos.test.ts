@@ -8,6 +8,7 @@ import type { AssetItem } from '../../src/lib/delivery/asset-item';
 import { readRateLimitBlock } from '../../src/lib/delivery/rate-limit-block';
 import { readRejectionLog } from '../../src/lib/delivery/delivery-state';
 import { configureApp, deliver, TOKEN } from '../helpers/deliver-fixture';
+import { comparable, expectedPortal, seededRandom, shuffled } from '../helpers/chaos-records';
 import { useEmulator } from '../helpers/use-emulator';
 
 // A sync of 2,170 records (2,000 changes, 100 deletes, 50 invalid, 20 for assets Bynder lacks)
@@ -41,15 +42,6 @@ if (!Number.isSafeInteger(FAULT_SEED) || FAULT_SEED < 1) {
   throw new Error(`CHAOS_SEED must be a positive integer, got ${process.env.CHAOS_SEED}`);
 }
 
-/** A Park-Miller generator: the same sequence in (0, 1) for the same seed, on every machine. */
-function seededRandom(seed: number): () => number {
-  let state = seed % 2_147_483_647 || 1;
-  return () => {
-    state = (state * 48_271) % 2_147_483_647;
-    return state / 2_147_483_647;
-  };
-}
-
 const portal = buildBenchPortal(CHANGES + DELETES + INVALID);
 const emulator = useEmulator({
   seed: portal.seed,
@@ -69,17 +61,6 @@ function fastClock() {
       jumped += ms;
     },
   };
-}
-
-/** Deterministic shuffle, so every batch mixes changes, deletes and bad records. */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const random = seededRandom(seed);
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
 }
 
 const assetIds = portal.seed.assets.map((asset) => asset.id);
@@ -173,41 +154,6 @@ afterAll(() => {
   BynderAssetSync.clockOverride = undefined;
 });
 
-const bySort = (values: unknown) => (Array.isArray(values) ? [...(values as string[])].sort() : values);
-
-/** The portal the records describe, computed from the seed state and the records alone. */
-function expectedPortal(): { assets: Map<string, Record<string, unknown>>; trash: Set<string> } {
-  const optionField = portal.optionField;
-  const campaign = Object.values(portal.seed.metaproperties).find(
-    (mp) => optionField && mp.name.toLowerCase() === optionField.name,
-  );
-  const campaignOptionIds = new Set((campaign?.options ?? []).map((option) => option.id));
-  const optionIdByName = new Map((campaign?.options ?? []).map((option) => [option.name, option.id]));
-  const assets = new Map<string, Record<string, unknown>>(before.map((asset) => [asset.id, { ...asset }]));
-  for (const record of changes) {
-    const asset = assets.get(String(record.asset_id));
-    if (!asset) throw new Error(`seed lacks ${String(record.asset_id)}`);
-    asset.description = record.description;
-    asset.tags = String(record.tags).split(',');
-    if (optionField && campaign) {
-      const name = String(record[optionField.name]);
-      asset[`property_${campaign.name}`] = [name];
-      const kept = ((asset.propertyOptions as string[] | undefined) ?? []).filter(
-        (id) => !campaignOptionIds.has(id),
-      );
-      asset.propertyOptions = [...kept, optionIdByName.get(name)];
-    }
-    if (portal.textField) asset[`property_${portal.textField.name}`] = record[portal.textField.name];
-  }
-  for (const id of deleted) assets.delete(id);
-  return { assets, trash: new Set(deleted) };
-}
-
-function comparable(asset: Record<string, unknown>): Record<string, unknown> {
-  const { dateModified: _modified, propertyOptions, ...rest } = asset;
-  return { ...rest, propertyOptions: bySort(propertyOptions) };
-}
-
 describe(`chaos (fault seed ${FAULT_SEED}): a 2,170-record sync under 5xx, stalls, resets and a rate-limit block`, () => {
   it('met every kind of fault along the way, and the block in the middle', () => {
     const statuses = emulator.requests().map((request) => request.status);
@@ -255,7 +201,7 @@ describe(`chaos (fault seed ${FAULT_SEED}): a 2,170-record sync under 5xx, stall
   });
 
   it('leaves the portal exactly as the records say: changes applied, deletes in the trash, the rest untouched', () => {
-    const { assets, trash } = expectedPortal();
+    const { assets, trash } = expectedPortal({ portal, before, changes, deleted });
     const actual = new Map(
       emulator.snapshot().assets.map((asset) => [asset.id, comparable(asset as Record<string, unknown>)]),
     );

@@ -15,7 +15,7 @@ import { loadKeyCache, saveKeyCache } from '../../src/lib/delivery/delivery-stat
 import type { ExecuteDeps } from '../../src/lib/delivery/execute';
 import { executePlan, MAX_CONSECUTIVE_UNAVAILABLE } from '../../src/lib/delivery/execute';
 import type { PlannedWrite } from '../../src/lib/delivery/plan';
-import { createRequestBudget } from '../../src/lib/delivery/request-budget';
+import { createInstallBudget } from '../../src/lib/delivery/install-budget';
 import { reasonOf } from '../../src/lib/delivery/outcome';
 import { KV_ROWS } from '../../src/lib/kv-rows';
 import { fakeClock } from '../helpers/fake-clock';
@@ -85,7 +85,7 @@ function deps(api: BynderApi, overrides: Partial<ExecuteDeps> = {}): ExecuteDeps
   return {
     api,
     resolver: assetIdResolver,
-    budget: createRequestBudget({ requestsPerSecond: 1_000, clock }),
+    budget: createInstallBudget({ requestsPerSecond: 1_000, clock, kvStore: storage.kvStore }),
     kvStore: storage.kvStore,
     clock,
     logger: silentLogger,

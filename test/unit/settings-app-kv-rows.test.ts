@@ -19,11 +19,12 @@ function memoryStore(rows: Record<string, StoredRow>, failOn?: string): KeyValue
 }
 
 describe('deleteAppKvRows', () => {
-  it('knows the fixed rows of the field model cache and the delivery parts, the recent writes included', () => {
+  it('knows the fixed rows of the field model cache and the delivery parts, the recent writes and the request budget among them', () => {
     expect(APP_KV_ROWS.map((row) => row.key)).toEqual([
       KV_ROWS.metaproperties.key,
       KV_ROWS.fieldNamePins.key,
       KV_ROWS.rateLimitBlock.key,
+      KV_ROWS.requestBudget.key,
       KV_ROWS.externalKeys.key,
       KV_ROWS.readiness.key,
       KV_ROWS.rejections.key,

@@ -3,8 +3,9 @@ import type { KVStore } from './KVStore';
 import { LocalKVStore } from './LocalKVStore';
 import { LocalStore } from './LocalStore';
 
-// The stand-in has no platform context, so the four stores are always the local in-memory ones.
-const stores = {
+// The stand-in has no platform context: the stores are the local in-memory ones, unless
+// initializeStores (hidden in the SDK too) replaced them, as the local runner's workers do.
+const stores: { settings: BaseKVStore; secrets: BaseKVStore; kvStore: KVStore; sharedKvStore: KVStore } = {
   settings: new LocalStore(),
   secrets: new LocalStore(),
   kvStore: new LocalKVStore(),
@@ -34,20 +35,39 @@ export const storage: Storage = {
   },
 };
 
+export interface InitialStores {
+  settings: BaseKVStore;
+  secrets: BaseKVStore;
+  kvStore: KVStore;
+  sharedKvStore: KVStore;
+}
+
+/** @hidden As in the SDK: the stores `storage` answers from now on, outside an invocation context. */
+export function initializeStores(initial: InitialStores): void {
+  Object.assign(stores, initial);
+}
+
+function resetLocal(store: BaseKVStore | KVStore): void {
+  if (!(store instanceof LocalStore || store instanceof LocalKVStore)) {
+    throw new Error('Attempting to reset non-local store');
+  }
+  store.reset();
+}
+
 export function resetLocalSettingsStore(): void {
-  stores.settings.reset();
+  resetLocal(stores.settings);
 }
 
 export function resetLocalSecretsStore(): void {
-  stores.secrets.reset();
+  resetLocal(stores.secrets);
 }
 
 export function resetLocalKvStore(): void {
-  stores.kvStore.reset();
+  resetLocal(stores.kvStore);
 }
 
 export function resetLocalSharedKvStore(): void {
-  stores.sharedKvStore.reset();
+  resetLocal(stores.sharedKvStore);
 }
 
 export function resetLocalStores(): void {

@@ -5,6 +5,12 @@ import { DEFAULT_HOSTILE_OPTIONS, renderHostileTable, runHostileBench } from '..
 import { meetsChangeTarget, renderChangeTable, runChangeBench } from '../../bench/change-bench';
 import { meetsTargets, renderResultsTable } from '../../bench/results-table';
 import { DEFAULT_BENCH_OPTIONS, DELIVERERS, runBench } from '../../bench/run-bench';
+import {
+  DEFAULT_WORKERS_BENCH,
+  meetsWorkersTarget,
+  renderWorkersTable,
+  runWorkersBench,
+} from '../../bench/workers-bench';
 import { wholeNumberOption } from './whole-number-option';
 
 function deliverers(value: string, previous: DelivererName[] | undefined): DelivererName[] {
@@ -71,6 +77,10 @@ export function registerBench(program: Command): void {
         '(comma-separated, e.g. 0,10,100), change detection on and off side by side',
       percentList,
     )
+    .option(
+      '--workers <list>',
+      'measure the install-wide budget instead, with these worker counts (e.g. 1,2,4), side by side with 4 workers of per-process pacing',
+    )
     .option('--json', 'print the figures as JSON instead of a table')
     .option(
       '--hostile',
@@ -93,6 +103,7 @@ export function registerBench(program: Command): void {
         json?: boolean;
         hostile?: boolean;
         changed?: number[];
+        workers?: string;
       }) => {
         const progress = (line: string) => process.stderr.write(`${line}\n`);
         if (opts.changed) {
@@ -107,6 +118,23 @@ export function registerBench(program: Command): void {
             opts.json ? `${JSON.stringify(figures, null, 2)}\n` : `${renderChangeTable(figures)}\n`,
           );
           if (!figures.every(meetsChangeTarget)) process.exitCode = 1;
+          return;
+        }
+        if (opts.workers !== undefined) {
+          const counts = opts.workers.split(',').map((n) => Number(n.trim()));
+          if (counts.some((n) => !Number.isInteger(n) || n < 1)) {
+            throw new InvalidArgumentError(`--workers takes whole numbers like 1,2,4, got "${opts.workers}"`);
+          }
+          const settings = { ...DEFAULT_WORKERS_BENCH };
+          const scenarios = [
+            ...counts.map((workers) => ({ workers, perProcessPacing: false })),
+            { workers: 4, perProcessPacing: true },
+          ];
+          const rows = await runWorkersBench({ ...settings, scenarios, progress });
+          process.stdout.write(
+            opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderWorkersTable(rows, settings)}\n`,
+          );
+          if (!rows.every(meetsWorkersTarget)) process.exitCode = 1;
           return;
         }
         if (opts.hostile) {

@@ -55,6 +55,10 @@ export function registerSync(program: Command): void {
       'where to write every rejection as JSON Lines (default: in the run directory)',
     )
     .option('--dump-state <file>', "write the emulator's final state (after pending writes land) as JSON")
+    .option(
+      '--workers <n>',
+      "deliver from this many worker processes at once, sharing only the app's stores, as OCP's workers do (default: deliver() in this process)",
+    )
     .option('--json', 'print the summary as JSON on stdout (nothing else goes to stdout)')
     .action(async (options: Record<string, string | boolean | undefined>) => {
       process.exitCode = await runSyncCommand(options);

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 
-import { storage } from '@zaiusinc/app-sdk';
+import { type DestinationBatch, storage } from '@zaiusinc/app-sdk';
 
 import { BynderAssetSync } from '../../../src/destinations/BynderAssetSync';
 import type { AppConfig } from '../../../src/lib/config';
@@ -11,6 +11,8 @@ import {
   readRateLimitBlock,
   readOutbox,
   readRejectionLog,
+  type AssetItem,
+  type RejectionLogEntry,
 } from '../../../src/lib/delivery';
 import { systemClock } from '../../../src/lib/runtime-ports';
 import { locateRejections } from './batches/batch-rejections';
@@ -34,6 +36,7 @@ import { buildRunSummary } from './summary/run-summary';
 import type { Rejection } from './summary/run-tally';
 import { RunTally } from './summary/run-tally';
 import type { SyncTarget } from './targets/sync-target';
+import { startLocalOcp } from './workers/local-ocp';
 
 export const DEFAULT_BATCH_SIZE = 100;
 /** The app keeps this many rejections in its log; a bigger batch could lose some between reads. */
@@ -50,6 +53,10 @@ export interface SyncRunOptions {
   target: SyncTarget;
   rejectionsFile: string;
   appLog?: string;
+  /** Deliver from this many worker processes at once (see workers/local-ocp.ts); unset: in this process. */
+  workers?: number;
+  /** Workers keep the budget's row to themselves: pacing per process, for the bench's comparison. */
+  perProcessPacing?: boolean;
 }
 
 export interface RunIo {
@@ -90,6 +97,13 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
   const rejectionsOut = createWriteStream(options.rejectionsFile);
   const notices = captureNotifications();
   const batchLines = captureBatchLines();
+  const ocp =
+    options.workers === undefined
+      ? undefined
+      : startLocalOcp(options.workers, {
+          perProcessPacing: options.perProcessPacing,
+          onNotices: (sent) => notices.add(sent),
+        });
   try {
     const { config, notes } = await saveSettings(options.settings, {
       ...options.target.credentials,
@@ -112,8 +126,8 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       );
     }
 
-    const destination = new BynderAssetSync();
-    const readiness = await destination.ready();
+    const inProcess = new BynderAssetSync();
+    const readiness = await inProcess.ready();
     if (!readiness.ready) {
       throw new SyncNotStartedError(
         `the app is not ready to deliver: ${readiness.message ?? '(no message)'}`,
@@ -163,11 +177,25 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
         return;
       }
       const items = batch.map((r) => r.item);
+      // With workers, each attempt's worker says which rejection-log entries it wrote (the log is
+      // shared by the batches in flight); in this process the log is emptied before each attempt.
+      let reported: RejectionLogEntry[] = [];
+      let unchangedInWorkers = 0;
+      const destination = ocp
+        ? {
+            deliver: async (attempt: DestinationBatch<AssetItem>) => {
+              const answer = await ocp.pool.deliverReporting(attempt);
+              reported = answer.rejections;
+              unchangedInWorkers += answer.unchanged;
+              return answer.result;
+            },
+          }
+        : inProcess;
       const delivery = await deliverWithRetries(destination, items, sync, {
         retryPauseMs: options.retryPauseMs,
         maxBlockWaitMs: options.maxBlockWaitMs,
         clock: systemClock,
-        beforeAttempt: () => clearRejectionLog(storage.kvStore),
+        beforeAttempt: ocp ? undefined : () => clearRejectionLog(storage.kvStore),
         readBlockedUntil: async () => (await readRateLimitBlock(storage.kvStore, systemClock))?.blockedUntil,
         onRetry: ({ attempt, pauseMs, failureReason, blockedUntil }) => {
           tally.retries += 1;
@@ -179,8 +207,10 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
           );
         },
       });
-      const unchanged = batchLines.takeUnchanged(syncName);
-      const logged = (await readRejectionLog(storage.kvStore)).filter((e) => e.sync === syncName);
+      const unchanged = ocp ? unchangedInWorkers : batchLines.takeUnchanged(syncName);
+      const logged = (ocp ? reported : await readRejectionLog(storage.kvStore)).filter(
+        (e) => e.sync === syncName,
+      );
       const located = locateRejections(logged, items, primary.name);
       const rejectedAt = new Map<number, { field: string; reason: string }>();
       for (const r of located) for (const p of r.positions) rejectedAt.set(p, r);
@@ -223,10 +253,17 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       }
     };
 
+    // As many batches in flight as there are workers; each attempt goes to whichever is free.
+    const inFlight = new Set<Promise<void>>();
     for await (const batch of inBatches(toQueuedRecords(), options.batchSize)) {
-      await deliverBatch(batch);
-      progress.update(bytesRead, tally);
+      const delivery: Promise<void> = deliverBatch(batch).then(() => {
+        inFlight.delete(delivery);
+        progress.update(bytesRead, tally);
+      });
+      inFlight.add(delivery);
+      if (inFlight.size >= (ocp?.pool.size ?? 1)) await Promise.race(inFlight);
     }
+    await Promise.all(inFlight);
     progress.update(source.size, tally);
     progress.stop();
 
@@ -243,8 +280,12 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       appLog: options.appLog,
       parked: (await readOutbox(storage.kvStore)).records.length,
       repeatedKeys: repeatedKeys.summary,
+      workers: ocp?.pool.size ?? 1,
+      kvOperations: ocp ? ocp.server.operations.kvStore : undefined,
+      peakRssKbPerWorker: ocp?.pool.peakRssKb(),
     });
   } finally {
+    await ocp?.close();
     notices.restore();
     batchLines.restore();
     if (!requests) counter.stop();

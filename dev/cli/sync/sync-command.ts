@@ -35,6 +35,7 @@ export interface SyncCommandOptions {
   maxBlockWaitMs?: string;
   rejectionsFile?: string;
   dumpState?: string;
+  workers?: string;
   json?: boolean;
   /** Printed before the run starts (the demo tells how long it will take). */
   banner?: string;
@@ -91,6 +92,7 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
         target,
         rejectionsFile: options.rejectionsFile ?? path.join(runDir, 'rejections.jsonl'),
         appLog: io.logFile,
+        workers: options.workers === undefined ? undefined : wholeNumber(options.workers, 1, '--workers'),
       },
       {
         note: say,

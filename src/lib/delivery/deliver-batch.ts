@@ -91,7 +91,9 @@ async function deliverLeased(batch: DeliveryBatch, deps: DeliveryDeps): Promise<
   const changes = await detectChanges(plan.writes, { ...deps, api, resolver, model: plan.model, config });
   const checkpoint = startCheckpoint(ledger, deps);
   changes.unchanged.forEach(checkpoint.applied);
-  // 5 execute, checkpointing what Bynder accepted
+  // 5 execute, checkpointing what Bynder accepted; the install budget's leases are sized to the
+  // writes left, so none go unused
+  budget.expect(changes.writes.length);
   const execution = await executePlan(changes.writes, {
     ...deps,
     api,
@@ -103,6 +105,9 @@ async function deliverLeased(batch: DeliveryBatch, deps: DeliveryDeps): Promise<
     beforeSend: changes.noteBeforeSend,
     blockInForce: rateLimit.current,
   });
+  // Slots leased and not used go back to the other invocations (when a throw skips this, at most
+  // one lease, LEASE_MS of the budget, goes unused).
+  await budget.release();
   // 6 outcome: what must outlive this invocation, then 7 the report and OCP's result
   const outcomes = [...plan.rejected, ...plan.done, ...changes.outcomes, ...execution.outcomes];
   const { keyCache } = resolver;

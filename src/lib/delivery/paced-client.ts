@@ -2,19 +2,20 @@ import { BynderClient } from '../bynder/BynderClient';
 import type { RequestDeadline, ResponseInfo } from '../bynder/client-options';
 import type { AppConfig } from '../config';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
+import { createInstallBudget, type InstallBudget } from './install-budget';
 import type { RateLimitBlock } from './rate-limit-block';
+import type { RequestBudget } from './request-budget';
 import { createRateLimitGuard, type RateLimitGuard } from './rate-limit-guard';
-import { createRequestBudget, type RequestBudget } from './request-budget';
 
 // The Bynder client that deliver() and the schema function use: every HTTP attempt (writes,
 // lookups, metaproperty listing, retries, OAuth token requests) passes the rate-limit guard (no
-// request during a stored block; any 429 stores one) and waits for the request budget, which paces
-// with every other budget for the same portal in this process.
+// request during a stored block; any 429 stores one) and waits for the install's request budget,
+// shared through the kvStore by every invocation in every process (install-budget.ts).
 
 export interface PacedClient {
   api: BynderClient;
   /** deliver() halts it after a 429, so nothing more leaves this invocation. */
-  budget: RequestBudget;
+  budget: InstallBudget;
   rateLimit: RateLimitGuard;
 }
 
@@ -31,20 +32,15 @@ export function createPacedClient(
   },
 ): PacedClient {
   const { portalUrl, credentials, requestsPerSecond } = config;
-  const { logger, clock, onResponse, deadline } = deps;
-  const budget = createRequestBudget({ requestsPerSecond, clock, shareKey: portalUrl });
+  const { logger, clock, kvStore, onResponse, deadline } = deps;
+  const budget = createInstallBudget({ requestsPerSecond, clock, kvStore });
   const rateLimit = createRateLimitGuard(deps);
   const api = new BynderClient({
     portalUrl,
     credentials,
     logger,
     clock,
-    beforeRequest: async () => {
-      await rateLimit.beforeRequest();
-      await budget.acquire();
-      // Another request of this invocation may have met a 429 while this one waited its turn.
-      await rateLimit.beforeRequest();
-    },
+    beforeRequest: gateRequest(rateLimit, budget),
     onResponse: async (info) => {
       onResponse?.(info);
       await rateLimit.onResponse(info);
@@ -52,4 +48,14 @@ export function createPacedClient(
     ...(deadline ? { deadline } : {}),
   });
   return { api, budget, rateLimit };
+}
+
+/** What every request waits for: no stored block, then its start from the install's budget. */
+export function gateRequest(rateLimit: RateLimitGuard, budget: RequestBudget): () => Promise<void> {
+  return async () => {
+    await rateLimit.beforeRequest();
+    await budget.acquire();
+    // Another request of this invocation may have met a 429 while this one waited its turn.
+    await rateLimit.beforeRequest();
+  };
 }

@@ -38,7 +38,11 @@ export async function checkReadiness(
   ) {
     return { ready: row.ready, message: row.message };
   }
-  const check = await checkConnection(config, { ...deps, alreadyRead: { block } });
+  const check = await checkConnection(config, {
+    ...deps,
+    requestsPerSecond: config.requestsPerSecond,
+    alreadyRead: { block },
+  });
   const readiness = check.ok
     ? { ready: true, message: `Connected to ${config.portalUrl}` }
     : { ready: false, message: check.failure.message };

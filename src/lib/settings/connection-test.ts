@@ -4,6 +4,8 @@ import { type Credentials, secretsOf } from '../config';
 import type { PortalOrigin } from '../portal-url';
 import { redactSecrets } from '../redact';
 import type { RateLimitBlock } from '../delivery/rate-limit-block';
+import { createInstallBudget } from '../delivery/install-budget';
+import { gateRequest } from '../delivery/paced-client';
 import { createRateLimitGuard } from '../delivery/rate-limit-guard';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 
@@ -23,16 +25,20 @@ export interface FormClientDeps {
   logger: Logger;
   kvStore: KeyValueStore;
   clock: Clock;
+  /** The install's request budget: a form's or ready()'s requests count against it like deliver()'s. */
+  requestsPerSecond: number;
   /** The stored rate-limit block, when the caller has read it already (ready() does). */
   alreadyRead?: { block: RateLimitBlock | undefined };
 }
 
 /**
  * A client for one form action: a single attempt per request, so a test costs one request (two with
- * OAuth). It passes the rate-limit guard: nothing is sent during a stored block, and a 429 stores one.
+ * OAuth). It passes the rate-limit guard (nothing is sent during a stored block, and a 429 stores
+ * one) and takes its starts from the install's request budget, beside every running deliver().
  */
 export function createFormClient(target: ConnectionTarget, deps: FormClientDeps): BynderClient {
   const guard = createRateLimitGuard(deps);
+  const budget = createInstallBudget(deps);
   return new BynderClient({
     portalUrl: target.portalUrl,
     credentials: target.credentials,
@@ -40,7 +46,7 @@ export function createFormClient(target: ConnectionTarget, deps: FormClientDeps)
     clock: deps.clock,
     retries: 0,
     timeoutMs: CONNECTION_TEST_TIMEOUT_MS,
-    beforeRequest: guard.beforeRequest,
+    beforeRequest: gateRequest(guard, budget),
     onResponse: guard.onResponse,
   });
 }

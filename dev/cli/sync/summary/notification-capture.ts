@@ -16,6 +16,10 @@ export interface CapturedNotification {
 
 export interface NotificationCapture {
   readonly sent: readonly CapturedNotification[];
+  /** Adds notices captured elsewhere (a worker process) to this run's. */
+  add(notices: readonly CapturedNotification[]): void;
+  /** Answers what was captured since the last take() and forgets it. */
+  take(): CapturedNotification[];
   restore(): void;
 }
 
@@ -32,6 +36,10 @@ export function captureNotifications(): NotificationCapture {
   }
   return {
     sent,
+    add: (notices) => {
+      sent.push(...notices);
+    },
+    take: () => sent.splice(0, sent.length),
     restore: () => {
       for (const [severity, original] of originals) notifications[severity] = original;
     },

@@ -31,7 +31,15 @@ export interface RunSummary {
   rejected: number;
   pending: number;
   requests: number;
+  /** Answers with status 429 (Bynder's rate limit). */
+  rateLimited: number;
   requestsPerSecond: number;
+  /** Worker processes that delivered (1 when deliver() ran in the runner's own process). */
+  workers: number;
+  /** kvStore operations the store server answered, when workers ran (the runner's own included). */
+  kvOperations: number | undefined;
+  /** Peak resident memory of each worker process, KiB (replaced workers included). */
+  peakRssKbPerWorker: number[] | undefined;
   elapsedMs: number;
   batches: number;
   retries: number;
@@ -72,6 +80,9 @@ export function buildRunSummary(
     appLog: string | undefined;
     parked?: number;
     repeatedKeys?: RunSummary['repeatedKeys'];
+    workers?: number;
+    kvOperations?: number;
+    peakRssKbPerWorker?: number[];
   },
 ): RunSummary {
   const seconds = context.elapsedMs / 1000;
@@ -84,6 +95,10 @@ export function buildRunSummary(
     rejected: tally.rejected,
     pending: tally.pending,
     requests: context.requests.total,
+    rateLimited: context.requests.rateLimited,
+    workers: context.workers ?? 1,
+    kvOperations: context.kvOperations,
+    peakRssKbPerWorker: context.peakRssKbPerWorker,
     requestsPerSecond: seconds > 0 ? Math.round((context.requests.total / seconds) * 10) / 10 : 0,
     elapsedMs: Math.round(context.elapsedMs),
     batches: tally.batches,
@@ -168,7 +183,10 @@ export function formatSummary(summary: RunSummary): string {
     summary.requests,
     `counted by the ${summary.requestDetail.countedBy}${routes.length > 0 ? `: ${routes.join(', ')}` : ''}`,
   );
-  if (summary.requestDetail.rateLimited > 0) row('rate limited (429)', summary.requestDetail.rateLimited);
+  if (summary.rateLimited > 0) row('rate limited (429)', summary.rateLimited);
+  if (summary.kvOperations !== undefined) {
+    row('workers', summary.workers, `worker processes; ${summary.kvOperations} kvStore operations`);
+  }
   row('requests/second', summary.requestsPerSecond.toFixed(1), 'requests / elapsed');
   row(
     'elapsed',

@@ -1,0 +1,206 @@
+import { KV_ROWS } from '../kv-rows';
+import type { Clock, KeyValueStore, StoredRow } from '../runtime-ports';
+import { BudgetHaltedError, DEFAULT_BUDGET_MARGIN, type RequestBudget } from './request-budget';
+import { UPDATES_FIELD } from './shared-row';
+
+// One request budget for every invocation of an install, in whatever process it runs: OCP runs a
+// sync as many deliver() calls at once on different workers, which share only the kvStore, and
+// Bynder counts requests per IP address, not per process.
+//
+// The budget is a timeline of slots `spacingMs` apart. One kvStore row holds `next`, the first slot
+// no one holds yet. An invocation with a request waiting leases the next few slots with one
+// compare-and-set patch (starting at max(next, now), so a timeline left idle never bursts) and
+// grants each slot to one request start. Leases never overlap, so every two starts anywhere are at
+// least `spacingMs` apart, less the few ms a start may come after its slot (LATE_SLOT_MS; a start
+// later than that skips the slot): N + 1 starts span at least N × spacing − LATE_SLOT_MS, over a
+// second for a margin of 2 %.
+//
+// Leases fit what the invocation will send: as many slots as requests it still expects (said with
+// expect(), e.g. the writes of a planned batch) or has waiting, at most LEASE_MS of them. So slots
+// are not leased ahead of need, and at the end of a batch the few left are handed back (the row's
+// `next` moves back when no one leased after them).
+//
+// Cost: one patch per lease (25 requests at 10 requests/s, at least LEASE_MIN_REQUESTS), one more
+// when slots are handed back, and one increment the first time the row is written. A process that
+// dies holds its lease until it ends: at most LEASE_MS of the budget is lost.
+
+/**
+ * A lease covers at most about this much time, and at least LEASE_MIN_REQUESTS slots: 25 at
+ * 10 requests/s, so a lease's patch (a read and a write) costs under 0.1 kvStore operations per
+ * request, and a worker that dies holds at most 2.5 s of the budget.
+ */
+export const LEASE_MS = 2_500;
+export const LEASE_MIN_REQUESTS = 10;
+/** A start may come this long after its slot; later, the slot is skipped. */
+export const LATE_SLOT_MS = 10;
+/**
+ * A `next` further ahead than this is not believed: no invocation waits that long (deliver()'s time
+ * budget is shorter), so it comes from a clock far off or a damaged row, and the lease starts now.
+ * The timeline assumes the workers' clocks agree to a few ms; one far ahead overlaps one lease with
+ * the others' once, then only makes them wait.
+ */
+const MAX_AHEAD_MS = 60_000;
+const LEASE_ATTEMPTS = 5;
+
+interface Lease {
+  /** Time of the next slot not granted yet. */
+  nextSlot: number;
+  /** Time just after the lease's last slot (its last slot is `end - spacingMs`). */
+  end: number;
+}
+
+export interface InstallBudget extends RequestBudget {
+  /** This invocation expects to send `requests` more requests: leases are sized to fit them. */
+  expect(requests: number): void;
+  /** Hands back the slots of the current lease no request used, if no one leased after it. */
+  release(): Promise<void>;
+  /** kvStore calls the budget made (leases, hand-backs, the row's creation). */
+  readonly kvOperations: number;
+  /** Slots leased but not used (skipped as late, or handed back). */
+  readonly unusedSlots: number;
+}
+
+export function createInstallBudget(options: {
+  requestsPerSecond: number;
+  clock: Clock;
+  kvStore: KeyValueStore;
+  margin?: number;
+}): InstallBudget {
+  const { requestsPerSecond, clock, kvStore, margin = DEFAULT_BUDGET_MARGIN } = options;
+  if (!Number.isFinite(requestsPerSecond) || requestsPerSecond <= 0) {
+    throw new TypeError(
+      `Expected \`requestsPerSecond\` to be a positive number, got ${String(requestsPerSecond)}`,
+    );
+  }
+  if (!Number.isFinite(margin) || margin < 0) {
+    throw new TypeError(`Expected \`margin\` to be 0 or more, got ${String(margin)}`);
+  }
+  const spacingMs = (1000 * (1 + margin)) / requestsPerSecond;
+  const maxLeaseSlots = Math.max(LEASE_MIN_REQUESTS, Math.round(LEASE_MS / spacingMs));
+  const key = KV_ROWS.requestBudget.key;
+  let lease: Lease | undefined;
+  let queue: Promise<void> = Promise.resolve();
+  let waiting = 0;
+  let granted = 0;
+  let expectedUpTo = 0;
+  let kvOperations = 0;
+  let unusedSlots = 0;
+  let halted = false;
+
+  const hasSlot = (held: Lease | undefined): held is Lease =>
+    held !== undefined && held.nextSlot < held.end - spacingMs / 2;
+
+  const takeLease = async (): Promise<Lease> => {
+    const wanted = Math.max(waiting, expectedUpTo - granted);
+    const slots = Math.min(maxLeaseSlots, Math.max(1, wanted));
+    for (let attempt = 1; ; attempt += 1) {
+      let taken: Lease | undefined;
+      let missing = false;
+      kvOperations += 1;
+      try {
+        await kvStore.patch(key, (previous: StoredRow) => {
+          // A missing row is created by an atomic increment first (below): a patch may create it
+          // without a compare-and-set check, and two first writers would then both believe their lease.
+          missing = Object.keys(previous).length === 0;
+          if (missing) return previous;
+          const start = leaseStart(previous.next, clock.now());
+          taken = { nextSlot: start, end: start + slots * spacingMs };
+          return { ...previous, next: taken.end };
+        });
+      } catch (error) {
+        if (attempt >= LEASE_ATTEMPTS) throw error;
+        continue;
+      }
+      if (missing) {
+        kvOperations += 1;
+        await kvStore.increment(key, UPDATES_FIELD, 1);
+        continue;
+      }
+      // The updater's last run is the one the store kept (a lost compare-and-set reruns it).
+      if (taken) return taken;
+    }
+  };
+
+  const grantNext = async (): Promise<void> => {
+    if (halted) throw new BudgetHaltedError();
+    for (;;) {
+      const now = clock.now();
+      // Slots this process reached too late are let go: a start long after its slot would crowd
+      // the next slot, which may be another invocation's.
+      while (hasSlot(lease) && lease.nextSlot + LATE_SLOT_MS < now) {
+        lease.nextSlot += spacingMs;
+        unusedSlots += 1;
+      }
+      if (!hasSlot(lease)) {
+        lease = await takeLease();
+        if (halted) throw new BudgetHaltedError();
+        continue;
+      }
+      const waitMs = lease.nextSlot - now;
+      if (waitMs <= 0) break;
+      await clock.sleep(waitMs);
+      if (halted) throw new BudgetHaltedError();
+    }
+    lease.nextSlot += spacingMs;
+    granted += 1;
+  };
+
+  const release = async (): Promise<void> => {
+    const held = lease;
+    lease = undefined;
+    if (!hasSlot(held)) return;
+    const left = Math.round((held.end - held.nextSlot) / spacingMs);
+    unusedSlots += left;
+    kvOperations += 1;
+    try {
+      await kvStore.patch(key, (previous: StoredRow) =>
+        // Only the last lease can shrink; slots in the middle of the timeline are let go.
+        previous.next === held.end ? { ...previous, next: held.nextSlot } : previous,
+      );
+    } catch {
+      // Not handing back costs at most these slots; the timeline moves on without them.
+    }
+  };
+
+  const enqueue = <T>(step: () => Promise<T>): Promise<T> => {
+    const turn = queue.then(step);
+    queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
+  };
+
+  return {
+    acquire: () => {
+      waiting += 1;
+      return enqueue(grantNext).finally(() => {
+        waiting -= 1;
+      });
+    },
+    halt: () => {
+      halted = true;
+      void enqueue(release);
+    },
+    expect: (requests) => {
+      expectedUpTo = granted + Math.max(0, requests);
+    },
+    release: () => enqueue(release),
+    get granted() {
+      return granted;
+    },
+    get kvOperations() {
+      return kvOperations;
+    },
+    get unusedSlots() {
+      return unusedSlots;
+    },
+  };
+}
+
+function leaseStart(next: unknown, now: number): number {
+  if (typeof next !== 'number' || !Number.isFinite(next) || next < now || next > now + MAX_AHEAD_MS) {
+    return now;
+  }
+  return next;
+}

@@ -1,0 +1,69 @@
+import type { BenchPortal } from '../../dev/bench/bench-portal';
+import type { Media } from '../../src/lib/bynder/api-types';
+import type { AssetItem } from '../../src/lib/delivery/asset-item';
+
+// What the chaos runs (one process, and worker processes) share: a seeded random sequence, a
+// deterministic shuffle, and the portal the records must leave behind, computed from the seed state
+// and the records alone.
+
+/** A Park-Miller generator: the same sequence in (0, 1) for the same seed, on every machine. */
+export function seededRandom(seed: number): () => number {
+  let state = seed % 2_147_483_647 || 1;
+  return () => {
+    state = (state * 48_271) % 2_147_483_647;
+    return state / 2_147_483_647;
+  };
+}
+
+/** Deterministic shuffle, so every batch mixes changes, deletes and bad records. */
+export function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const random = seededRandom(seed);
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
+
+const bySort = (values: unknown) => (Array.isArray(values) ? [...(values as string[])].sort() : values);
+
+/** The portal the records describe: `changes` applied to `before`, `deleted` gone to the trash. */
+export function expectedPortal(input: {
+  portal: BenchPortal;
+  before: readonly Media[];
+  changes: readonly AssetItem[];
+  deleted: readonly string[];
+}): { assets: Map<string, Record<string, unknown>>; trash: Set<string> } {
+  const { portal, before, changes, deleted } = input;
+  const optionField = portal.optionField;
+  const campaign = Object.values(portal.seed.metaproperties).find(
+    (mp) => optionField && mp.name.toLowerCase() === optionField.name,
+  );
+  const campaignOptionIds = new Set((campaign?.options ?? []).map((option) => option.id));
+  const optionIdByName = new Map((campaign?.options ?? []).map((option) => [option.name, option.id]));
+  const assets = new Map<string, Record<string, unknown>>(before.map((asset) => [asset.id, { ...asset }]));
+  for (const record of changes) {
+    const asset = assets.get(String(record.asset_id));
+    if (!asset) throw new Error(`seed lacks ${String(record.asset_id)}`);
+    asset.description = record.description;
+    asset.tags = String(record.tags).split(',');
+    if (optionField && campaign) {
+      const name = String(record[optionField.name]);
+      asset[`property_${campaign.name}`] = [name];
+      const kept = ((asset.propertyOptions as string[] | undefined) ?? []).filter(
+        (id) => !campaignOptionIds.has(id),
+      );
+      asset.propertyOptions = [...kept, optionIdByName.get(name)];
+    }
+    if (portal.textField) asset[`property_${portal.textField.name}`] = record[portal.textField.name];
+  }
+  for (const id of deleted) assets.delete(id);
+  return { assets, trash: new Set(deleted) };
+}
+
+/** An asset as compared: without its modification time, option ids in a stable order. */
+export function comparable(asset: Record<string, unknown>): Record<string, unknown> {
+  const { dateModified: _modified, propertyOptions, ...rest } = asset;
+  return { ...rest, propertyOptions: bySort(propertyOptions) };
+}
