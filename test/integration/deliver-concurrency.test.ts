@@ -2,7 +2,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 
 import { storage } from '@zaiusinc/app-sdk';
 
-import { readRejectionLog } from '../../src/lib/delivery/delivery-state';
+import { takeBatchLease } from '../../src/lib/delivery/batch-lease';
+import { ledgerKeyOf, readRejectionLog } from '../../src/lib/delivery/delivery-state';
+import { systemClock } from '../../src/lib/runtime-ports';
 import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
 import { useEmulator } from '../helpers/use-emulator';
 
@@ -36,6 +38,20 @@ describe('concurrent deliveries', () => {
 
     // Released at the end: OCP's retry of the same batch is not held back.
     expect(await deliver(batch, { attempt: 2 })).toEqual({ success: true });
+  });
+
+  it('delivers on an attempt that may be OCP\'s last although an invocation that died still holds the lease', async () => {
+    const batch = Array.from({ length: 4 }, (_, i) => ({ asset_id: assetId(i + 1), description: `late ${i}` }));
+    // An invocation took the lease and was cut by the platform: it never releases it.
+    expect(await takeBatchLease(storage.kvStore, ledgerKeyOf('sync-1', batch), systemClock)).toBeDefined();
+
+    // Early attempts respect the lease: OCP delivers again.
+    expect(await deliver(batch, { attempt: 1 })).toMatchObject({ success: false, retryable: true });
+    expect(emulator.requests(POST)).toHaveLength(0);
+    // An attempt that may be the last must not end with nothing sent: nobody would send the records.
+    expect(await deliver(batch, { attempt: 3 })).toEqual({ success: true });
+    await emulator.settle();
+    expect(emulator.requests(POST)).toHaveLength(4);
   });
 
   it('keeps every rejection when 12 batches with one rejection each end at once', async () => {

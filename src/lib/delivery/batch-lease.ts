@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { BATCH_LEASE_ROW, LEDGER_ROW } from '../kv-rows';
 import type { Clock, KeyValueStore, Logger, StoredRow } from '../runtime-ports';
 import { ledgerKeyOf } from './delivery-state';
+import { POSSIBLY_LAST_ATTEMPT } from './outbox';
 import { updateSharedRow } from './shared-row';
 
 // OCP may run two invocations of the same batch at once (a re-delivery while the first still runs).
@@ -10,10 +11,10 @@ import { updateSharedRow } from './shared-row';
 // lease on the batch: a row under the batch's key naming its holder until an expiry, taken with
 // compare-and-set (see shared-row.ts), so of two concurrent takers exactly one sees itself as holder.
 // The other sends nothing and answers retryable: OCP's next attempt finds the holder's ledger and
-// sends only what is left. The lease expires on its own (a holder cut by the platform cannot release
-// it), so it must outlast one invocation; it is released at the end of the batch so OCP's retry is
-// not held back. Cost: taking it is one increment, one patch (read and write) and one read; releasing
-// it one patch.
+// sends only what is left (except on an attempt that may be OCP's last: see withBatchLease). The
+// lease expires on its own (a holder cut by the platform cannot release it), so it must outlast one
+// invocation; it is released at the end of the batch so OCP's retry is not held back. Cost: taking
+// it is one increment, one patch (read and write) and one read; releasing it one patch.
 
 /** How long a lease holds without release: longer than one invocation may run. */
 export const BATCH_LEASE_SECONDS = BATCH_LEASE_ROW.ttlSeconds;
@@ -73,9 +74,19 @@ export async function withBatchLease<R extends { success: boolean }>(
   if (batch.items.length === 0) return deliver();
   const { kvStore, clock, logger } = deps;
   const lease = await takeBatchLease(kvStore, ledgerKeyOf(batch.sync.id, batch.items), clock);
+  const sync = JSON.stringify(batch.sync.name.slice(0, 100));
+  if (!lease && batch.attempt >= POSSIBLY_LAST_ATTEMPT) {
+    // The holder may be an invocation the platform cut, whose lease outlives it; if this attempt
+    // is OCP's last and sends nothing, nobody sends the records. Delivering beside a live holder
+    // costs at most a second, identical write of each asset; skipping could lose the batch.
+    logger.info(
+      `Bynder delivery for sync ${sync} attempt ${batch.attempt}: another invocation holds this batch's lease, but this attempt may be OCP's last; delivering`,
+    );
+    return deliver();
+  }
   if (!lease) {
     logger.info(
-      `Bynder delivery for sync ${JSON.stringify(batch.sync.name.slice(0, 100))} attempt ${batch.attempt}: another invocation holds this batch's lease; nothing sent`,
+      `Bynder delivery for sync ${sync} attempt ${batch.attempt}: another invocation holds this batch's lease; nothing sent`,
     );
     return { success: false, retryable: true, failureReason: LEASE_HELD_REASON };
   }
