@@ -37,6 +37,8 @@ const OWNED_OPTIONS = new Set([
   'rejectionsFile',
   'appLog',
 ]);
+/** Worker processes a run from the page may start (each is a Node process of about 140 MB). */
+const MAX_WORKERS = 16;
 /** The runner's numeric options, with the CLI's defaults. */
 const NUMBER_DEFAULTS: Record<'batchSize' | 'retryPauseMs' | 'maxBlockWaitMs', number> = {
   batchSize: DEFAULT_BATCH_SIZE,
@@ -177,12 +179,20 @@ export function runnerOptions(raw: Record<string, unknown>): NumberOptions & Rec
     }
     return parsed;
   };
-  return {
+  const options = {
     ...extra,
     batchSize: number('batchSize'),
     retryPauseMs: number('retryPauseMs'),
     maxBlockWaitMs: number('maxBlockWaitMs'),
   };
+  if (extra.workers === undefined) return options; // delivered in this process, as sync without --workers
+  const workers = Number(typeof extra.workers === 'string' ? extra.workers.trim() : extra.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
+    throw new Error(
+      `runner option "workers" must be a whole number from 1 to ${MAX_WORKERS}, got ${JSON.stringify(extra.workers)}`,
+    );
+  }
+  return { ...options, workers };
 }
 
 /** What the page saved through the form, as the runner's settings (secrets stay in storage.secrets). */

@@ -16,7 +16,20 @@ describe('ui run endpoint: runner options', () => {
   });
 
   it('passes an option it does not know on as given', () => {
-    expect(runnerOptions({ workers: 3, batchSize: 10 })).toMatchObject({ workers: 3, batchSize: 10 });
+    expect(runnerOptions({ dryRun: true, batchSize: 10 })).toMatchObject({ dryRun: true, batchSize: 10 });
+  });
+
+  it('reads the workers typed as text, and leaves them out when the field is empty', () => {
+    expect(runnerOptions({ workers: ' 2 ' })).toMatchObject({ workers: 2 });
+    expect(runnerOptions({ workers: '' })).not.toHaveProperty('workers');
+  });
+
+  it('refuses workers that are not a whole number from 1 to 16, naming the value', () => {
+    for (const workers of ['0', '2.5', 'two', 17]) {
+      expect(() => runnerOptions({ workers })).toThrow(
+        `runner option "workers" must be a whole number from 1 to 16, got ${JSON.stringify(workers)}`,
+      );
+    }
   });
 
   it('refuses a number that is not whole, naming the option and the value', () => {

@@ -573,7 +573,7 @@ async function startRun() {
       sourceId: state.source.id,
       mapping: chosenMapping(),
       resetPortal: $('#reset-portal').checked,
-      runner: { batchSize: $('#batch-size').value },
+      runner: { batchSize: $('#batch-size').value, workers: $('#workers').value },
     });
   } catch (error) {
     showError('#run-error', error.message);
