@@ -1,10 +1,68 @@
-import type { BenchPortal } from '../../dev/bench/bench-portal';
+import { type BenchPortal, buildBenchPortal, changedRecords } from '../../dev/bench/bench-portal';
 import type { Media } from '../../src/lib/bynder/api-types';
 import type { AssetItem } from '../../src/lib/delivery/asset-item';
 
 // What the chaos runs (one process, and worker processes) share: a seeded random sequence, a
 // deterministic shuffle, and the portal the records must leave behind, computed from the seed state
 // and the records alone.
+
+export interface ChaosInput {
+  portal: BenchPortal;
+  changes: AssetItem[];
+  /** Asset ids the records delete. */
+  deleted: string[];
+  /** Asset ids the records carry an unknown option for (rejected, never written). */
+  invalid: string[];
+  /** Asset ids Bynder does not have (rejected as not found). */
+  missing: string[];
+  /** All of them, shuffled, cut into batches. */
+  batches: AssetItem[][];
+}
+
+/** What one delivered batch ended as, after its last attempt. */
+export interface ChaosBatchEnd {
+  items: AssetItem[];
+  result: { success: boolean; retryable?: boolean; failureReason?: string };
+  attempts: number;
+}
+
+/** A chaos run's records: changes, deletes, invalid records and records for missing assets, mixed. */
+export function chaosInput(
+  counts: { changes: number; deletes: number; invalid: number; missing: number; batchSize: number },
+  label: string,
+  shuffleSeed: number,
+): ChaosInput {
+  const portal = buildBenchPortal(counts.changes + counts.deletes + counts.invalid);
+  const assetIds = portal.seed.assets.map((asset) => asset.id);
+  const changes = changedRecords(portal, counts.changes, label);
+  const deleted = assetIds.slice(counts.changes, counts.changes + counts.deletes);
+  const invalid = assetIds.slice(
+    counts.changes + counts.deletes,
+    counts.changes + counts.deletes + counts.invalid,
+  );
+  const missing = Array.from(
+    { length: counts.missing },
+    (_, i) => `FFFF0000-0000-4000-8000${String(i).padStart(12, '0')}`,
+  );
+  const records: AssetItem[] = shuffled(
+    [
+      ...changes,
+      ...deleted.map((id) => ({ asset_id: id, _isDeleted: true })),
+      ...invalid.map((id) => ({
+        asset_id: id,
+        description: 'never written',
+        campaign_name: 'no_such_campaign',
+      })),
+      ...missing.map((id) => ({ asset_id: id, description: 'for an asset Bynder lacks' })),
+    ],
+    shuffleSeed,
+  );
+  const batches: AssetItem[][] = [];
+  for (let i = 0; i < records.length; i += counts.batchSize) {
+    batches.push(records.slice(i, i + counts.batchSize));
+  }
+  return { portal, changes, deleted, invalid, missing, batches };
+}
 
 /** A Park-Miller generator: the same sequence in (0, 1) for the same seed, on every machine. */
 export function seededRandom(seed: number): () => number {

@@ -1,15 +1,19 @@
 import { storage } from '@zaiusinc/app-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { buildBenchPortal, changedRecords } from '../../dev/bench/bench-portal';
 import { type LocalOcp, startLocalOcp } from '../../dev/cli/sync/workers/local-ocp';
 import { scaledClock } from '../../dev/cli/sync/workers/scaled-clock';
 import type { Media } from '../../src/lib/bynder/api-types';
-import type { AssetItem } from '../../src/lib/delivery/asset-item';
 import { readRejectionLog } from '../../src/lib/delivery/delivery-state';
 import { readOutbox } from '../../src/lib/delivery/outbox';
 import { readRateLimitBlock } from '../../src/lib/delivery/rate-limit-block';
-import { comparable, expectedPortal, seededRandom, shuffled } from '../helpers/chaos-records';
+import {
+  chaosInput,
+  type ChaosBatchEnd,
+  comparable,
+  expectedPortal,
+  seededRandom,
+} from '../helpers/chaos-records';
 import { TOKEN } from '../helpers/deliver-fixture';
 import { useEmulator } from '../helpers/use-emulator';
 
@@ -40,7 +44,12 @@ if (!Number.isSafeInteger(FAULT_SEED) || FAULT_SEED < 1) {
   throw new Error(`CHAOS_SEED must be a positive integer, got ${process.env.CHAOS_SEED}`);
 }
 
-const portal = buildBenchPortal(CHANGES + DELETES + INVALID);
+const { portal, changes, deleted, invalid, missing, batches } = chaosInput(
+  { changes: CHANGES, deletes: DELETES, invalid: INVALID, missing: MISSING, batchSize: BATCH_SIZE },
+  'chaos-workers',
+  20_241_201,
+);
+
 const emulator = useEmulator({
   seed: portal.seed,
   tokens: [{ token: TOKEN }],
@@ -48,37 +57,7 @@ const emulator = useEmulator({
   random: seededRandom(FAULT_SEED),
 });
 
-const assetIds = portal.seed.assets.map((asset) => asset.id);
-const changes = changedRecords(portal, CHANGES, 'chaos-workers');
-const deleted = assetIds.slice(CHANGES, CHANGES + DELETES);
-const invalid = assetIds.slice(CHANGES + DELETES, CHANGES + DELETES + INVALID);
-const missing = Array.from(
-  { length: MISSING },
-  (_, i) => `FFFF0000-0000-4000-8000${String(i).padStart(12, '0')}`,
-);
-const records: AssetItem[] = shuffled(
-  [
-    ...changes,
-    ...deleted.map((id) => ({ asset_id: id, _isDeleted: true })),
-    ...invalid.map((id) => ({
-      asset_id: id,
-      description: 'never written',
-      campaign_name: 'no_such_campaign',
-    })),
-    ...missing.map((id) => ({ asset_id: id, description: 'for an asset Bynder lacks' })),
-  ],
-  20_241_201,
-);
-const batches: AssetItem[][] = [];
-for (let i = 0; i < records.length; i += BATCH_SIZE) batches.push(records.slice(i, i + BATCH_SIZE));
-
-interface BatchEnd {
-  items: AssetItem[];
-  result: { success: boolean; retryable?: boolean; failureReason?: string };
-  attempts: number;
-}
-
-const ends: BatchEnd[] = [];
+const ends: ChaosBatchEnd[] = [];
 const failureReasons: string[] = [];
 let before: Media[] = [];
 let blocked = false;
@@ -180,11 +159,11 @@ describe(`chaos with ${WORKERS} worker processes (fault seed ${FAULT_SEED}): 5xx
   });
 
   it('ends every batch settled: applied, or rejected for the bad records only, never still pending', () => {
-    const badIn = (end: BatchEnd) =>
+    const badIn = (end: ChaosBatchEnd) =>
       end.items.filter(
         (item) => invalid.includes(String(item.asset_id)) || missing.includes(String(item.asset_id)),
       ).length;
-    const dueReason = (end: BatchEnd) => {
+    const dueReason = (end: ChaosBatchEnd) => {
       const bad = badIn(end);
       return bad === 0
         ? /^$/

@@ -1,14 +1,18 @@
 import { storage } from '@zaiusinc/app-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { buildBenchPortal, changedRecords } from '../../dev/bench/bench-portal';
 import type { Media } from '../../src/lib/bynder/api-types';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
-import type { AssetItem } from '../../src/lib/delivery/asset-item';
 import { readRateLimitBlock } from '../../src/lib/delivery/rate-limit-block';
 import { readRejectionLog } from '../../src/lib/delivery/delivery-state';
 import { configureApp, deliver, TOKEN } from '../helpers/deliver-fixture';
-import { comparable, expectedPortal, seededRandom, shuffled } from '../helpers/chaos-records';
+import {
+  chaosInput,
+  type ChaosBatchEnd,
+  comparable,
+  expectedPortal,
+  seededRandom,
+} from '../helpers/chaos-records';
 import { useEmulator } from '../helpers/use-emulator';
 
 // A sync of 2,170 records (2,000 changes, 100 deletes, 50 invalid, 20 for assets Bynder lacks)
@@ -42,7 +46,12 @@ if (!Number.isSafeInteger(FAULT_SEED) || FAULT_SEED < 1) {
   throw new Error(`CHAOS_SEED must be a positive integer, got ${process.env.CHAOS_SEED}`);
 }
 
-const portal = buildBenchPortal(CHANGES + DELETES + INVALID);
+const { portal, changes, deleted, invalid, missing, batches } = chaosInput(
+  { changes: CHANGES, deletes: DELETES, invalid: INVALID, missing: MISSING, batchSize: BATCH_SIZE },
+  'chaos',
+  20_240_301,
+);
+
 const emulator = useEmulator({
   seed: portal.seed,
   tokens: [{ token: TOKEN }],
@@ -63,37 +72,7 @@ function fastClock() {
   };
 }
 
-const assetIds = portal.seed.assets.map((asset) => asset.id);
-const changes = changedRecords(portal, CHANGES, 'chaos');
-const deleted = assetIds.slice(CHANGES, CHANGES + DELETES);
-const invalid = assetIds.slice(CHANGES + DELETES, CHANGES + DELETES + INVALID);
-const missing = Array.from(
-  { length: MISSING },
-  (_, i) => `FFFF0000-0000-4000-8000${String(i).padStart(12, '0')}`,
-);
-const records: AssetItem[] = shuffled(
-  [
-    ...changes,
-    ...deleted.map((id) => ({ asset_id: id, _isDeleted: true })),
-    ...invalid.map((id) => ({
-      asset_id: id,
-      description: 'never written',
-      campaign_name: 'no_such_campaign',
-    })),
-    ...missing.map((id) => ({ asset_id: id, description: 'for an asset Bynder lacks' })),
-  ],
-  20_240_301,
-);
-const batches: AssetItem[][] = [];
-for (let i = 0; i < records.length; i += BATCH_SIZE) batches.push(records.slice(i, i + BATCH_SIZE));
-
-interface BatchEnd {
-  items: AssetItem[];
-  result: { success: boolean; retryable?: boolean; failureReason?: string };
-  attempts: number;
-}
-
-const ends: BatchEnd[] = [];
+const ends: ChaosBatchEnd[] = [];
 let before: Media[] = [];
 let blockedAt: number | undefined;
 let resumedAt: number | undefined;
@@ -175,11 +154,11 @@ describe(`chaos (fault seed ${FAULT_SEED}): a 2,170-record sync under 5xx, stall
 
   it('ends every batch settled: applied, or rejected for the bad records only, never still pending', () => {
     // What OCP is told about each batch, against what it must be told given the batch's records.
-    const badIn = (end: BatchEnd) =>
+    const badIn = (end: ChaosBatchEnd) =>
       end.items.filter(
         (item) => invalid.includes(String(item.asset_id)) || missing.includes(String(item.asset_id)),
       ).length;
-    const dueReason = (end: BatchEnd) => {
+    const dueReason = (end: ChaosBatchEnd) => {
       const bad = badIn(end);
       return bad === 0
         ? /^$/
