@@ -40,8 +40,11 @@ describe('concurrent deliveries', () => {
     expect(await deliver(batch, { attempt: 2 })).toEqual({ success: true });
   });
 
-  it('delivers on an attempt that may be OCP\'s last although an invocation that died still holds the lease', async () => {
-    const batch = Array.from({ length: 4 }, (_, i) => ({ asset_id: assetId(i + 1), description: `late ${i}` }));
+  it("delivers on an attempt that may be OCP's last although an invocation that died still holds the lease", async () => {
+    const batch = Array.from({ length: 4 }, (_, i) => ({
+      asset_id: assetId(i + 1),
+      description: `late ${i}`,
+    }));
     // An invocation took the lease and was cut by the platform: it never releases it.
     expect(await takeBatchLease(storage.kvStore, ledgerKeyOf('sync-1', batch), systemClock)).toBeDefined();
 
