@@ -16,10 +16,12 @@ export interface BatchLineCapture {
 export function captureBatchLines(): BatchLineCapture {
   // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back as it was
   const original = logger.info;
+  // The SDK's logger.info is overloaded (a visibility first, or not); this forwards what it got.
+  const forward: (...forwarded: unknown[]) => void = original;
   let lines: string[] = [];
   logger.info = (...args: unknown[]) => {
     if (typeof args[0] === 'string') lines.push(args[0]);
-    original.apply(logger, args);
+    forward.apply(logger, args);
   };
   return {
     takeUnchanged(syncName) {

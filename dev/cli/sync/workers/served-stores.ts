@@ -72,7 +72,13 @@ function pick(row: Row, fields?: string[]): Row {
   return fields && fields.length > 0 ? Object.fromEntries(fields.map((f) => [f, row[f]])) : row;
 }
 
-export class ServedKvStore implements KVStore {
+/** The kvStore operations the app uses; the SDK's list and set operations are not served. */
+type ServedKvOperations = Pick<
+  KVStore,
+  'get' | 'put' | 'patch' | 'delete' | 'exists' | 'increment' | 'incrementMulti'
+>;
+
+export class ServedKvStore implements ServedKvOperations {
   private readonly call: StoreCall;
   public constructor(transport: StoreTransport, store: StoreName) {
     this.call = new StoreCall(transport, store);
