@@ -26,6 +26,41 @@ export interface ChaosBatchEnd {
   attempts: number;
 }
 
+/**
+ * What OCP was told about each batch beside what it must be told given the batch's records: applied
+ * when it holds no bad record, else rejected (not retryable) for exactly its bad ones. Compared with
+ * toEqual, so a mismatch shows the batch's failureReason.
+ */
+export function toldAndDue(
+  ends: readonly ChaosBatchEnd[],
+  input: Pick<ChaosInput, 'invalid' | 'missing'>,
+): { told: unknown[]; due: unknown[] } {
+  const badIn = (end: ChaosBatchEnd) =>
+    end.items.filter(
+      (item) =>
+        input.invalid.includes(String(item.asset_id)) || input.missing.includes(String(item.asset_id)),
+    ).length;
+  const dueReason = (end: ChaosBatchEnd) => {
+    const bad = badIn(end);
+    return bad === 0
+      ? /^$/
+      : new RegExp(`${bad} of ${end.items.length} records rejected.*; ${end.items.length - bad} applied$`);
+  };
+  const told = ends.map((end) => ({
+    success: end.result.success,
+    retryable: end.result.retryable === true,
+    reasonAsDue: dueReason(end).test(end.result.failureReason ?? ''),
+    reason: end.result.failureReason,
+  }));
+  const due = ends.map((end) => ({
+    success: badIn(end) === 0,
+    retryable: false,
+    reasonAsDue: true,
+    reason: end.result.failureReason,
+  }));
+  return { told, due };
+}
+
 /** A chaos run's records: changes, deletes, invalid records and records for missing assets, mixed. */
 export function chaosInput(
   counts: { changes: number; deletes: number; invalid: number; missing: number; batchSize: number },

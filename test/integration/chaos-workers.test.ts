@@ -13,6 +13,7 @@ import {
   comparable,
   expectedPortal,
   seededRandom,
+  toldAndDue,
 } from '../helpers/chaos-records';
 import { TOKEN } from '../helpers/deliver-fixture';
 import { useEmulator } from '../helpers/use-emulator';
@@ -33,8 +34,8 @@ const WORKERS = 4;
 const MAX_ATTEMPTS = 25;
 /**
  * Every worker's clock (and this process's) runs this much faster than real time, from one origin:
- * the app's 15 requests/s become 75/s, and its five-minute waits (a stored block, a dead
- * invocation's batch lease) can be jumped, in every process at once.
+ * the app's 15 requests/s become 75/s, and its five-minute wait for a stored block can be jumped,
+ * in every process at once.
  */
 const SPEED = 5;
 const EMULATOR_QUIET_MS = 400;
@@ -159,28 +160,7 @@ describe(`chaos with ${WORKERS} worker processes (fault seed ${FAULT_SEED}): 5xx
   });
 
   it('ends every batch settled: applied, or rejected for the bad records only, never still pending', () => {
-    const badIn = (end: ChaosBatchEnd) =>
-      end.items.filter(
-        (item) => invalid.includes(String(item.asset_id)) || missing.includes(String(item.asset_id)),
-      ).length;
-    const dueReason = (end: ChaosBatchEnd) => {
-      const bad = badIn(end);
-      return bad === 0
-        ? /^$/
-        : new RegExp(`${bad} of ${end.items.length} records rejected.*; ${end.items.length - bad} applied$`);
-    };
-    const told = ends.map((end) => ({
-      success: end.result.success,
-      retryable: end.result.retryable === true,
-      reasonAsDue: dueReason(end).test(end.result.failureReason ?? ''),
-      reason: end.result.failureReason,
-    }));
-    const due = ends.map((end) => ({
-      success: badIn(end) === 0,
-      retryable: false,
-      reasonAsDue: true,
-      reason: end.result.failureReason,
-    }));
+    const { told, due } = toldAndDue(ends, { invalid, missing });
     expect(ends).toHaveLength(batches.length);
     expect(told).toEqual(due);
   });

@@ -12,6 +12,7 @@ import {
   comparable,
   expectedPortal,
   seededRandom,
+  toldAndDue,
 } from '../helpers/chaos-records';
 import { useEmulator } from '../helpers/use-emulator';
 
@@ -154,28 +155,7 @@ describe(`chaos (fault seed ${FAULT_SEED}): a 2,170-record sync under 5xx, stall
 
   it('ends every batch settled: applied, or rejected for the bad records only, never still pending', () => {
     // What OCP is told about each batch, against what it must be told given the batch's records.
-    const badIn = (end: ChaosBatchEnd) =>
-      end.items.filter(
-        (item) => invalid.includes(String(item.asset_id)) || missing.includes(String(item.asset_id)),
-      ).length;
-    const dueReason = (end: ChaosBatchEnd) => {
-      const bad = badIn(end);
-      return bad === 0
-        ? /^$/
-        : new RegExp(`${bad} of ${end.items.length} records rejected.*; ${end.items.length - bad} applied$`);
-    };
-    const told = ends.map((end) => ({
-      success: end.result.success,
-      retryable: end.result.retryable === true,
-      reasonAsDue: dueReason(end).test(end.result.failureReason ?? ''),
-      reason: end.result.failureReason,
-    }));
-    const due = ends.map((end) => ({
-      success: badIn(end) === 0,
-      retryable: false,
-      reasonAsDue: true,
-      reason: end.result.failureReason,
-    }));
+    const { told, due } = toldAndDue(ends, { invalid, missing });
     expect(told).toEqual(due);
   });
 
