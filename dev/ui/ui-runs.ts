@@ -65,6 +65,11 @@ export class UiRuns {
       seed: string;
       workDir: string;
       form: FormSection[];
+      /**
+       * The app's log level between runs, set back after each run (which logs at info into its
+       * app.log); unset when LOG_LEVEL governs, in and out of runs.
+       */
+      logLevelBetweenRuns?: LogLevel;
     },
   ) {}
 
@@ -102,7 +107,8 @@ export class UiRuns {
     const { mappingFile, runDir, ...runner } = options;
     const secrets = [emulator.token];
     const say = (line: string) => run.emit({ type: 'note', data: { line: redactSecrets(line, secrets) } });
-    if (process.env.LOG_LEVEL === undefined) setLogLevel(LogLevel.Info);
+    const { logLevelBetweenRuns } = this.context;
+    if (logLevelBetweenRuns !== undefined) setLogLevel(LogLevel.Info);
     const io = captureAppOutput(path.join(runDir, 'app.log'));
     try {
       if (request.resetPortal) {
@@ -149,6 +155,7 @@ export class UiRuns {
       });
     } finally {
       await io.restore();
+      if (logLevelBetweenRuns !== undefined) setLogLevel(logLevelBetweenRuns);
       run.emit({ type: 'end', data: {} });
     }
   }

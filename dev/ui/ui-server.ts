@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { parse, stringify } from 'yaml';
 
-import { storage } from '@zaiusinc/app-sdk';
+import { type LogLevel, setLogLevel, storage } from '@zaiusinc/app-sdk';
 
 import { BynderAssetSchema } from '../../src/destinations/BynderAssetSchema';
 import { SECTION } from '../../src/lib/config';
@@ -19,7 +19,11 @@ import { loadDestinationFields } from '../cli/sync/mapping/destination-fields';
 import { FieldMapping } from '../cli/sync/mapping/field-mapping';
 import { parseMappingFile } from '../cli/sync/mapping/mapping-file';
 import { detectSourceFormat, openSource } from '../cli/sync/sources/open-source';
+import { jsonOnly, ownOriginOnly } from './own-origin-guard';
+import { DEFAULT_UPLOAD_LIMITS, SourceUploads, type UploadLimits } from './source-uploads';
 import { UiRuns } from './ui-runs';
+import { UploadRefusedError } from './UploadRefusedError';
+import { withoutTempPaths } from './without-temp-paths';
 
 // `npm run cli -- ui`: the app's three OCP screens (settings form, destination and field mapping,
 // the sync's run) as a local page, served on loopback by the process that also runs the Bynder
@@ -30,41 +34,66 @@ const ROOT = path.resolve(__dirname, '../..');
 const STATIC_DIR = path.join(__dirname, 'static');
 /** Form fields whose values live in storage.secrets and never go back to the page. */
 const SECRET_FIELDS = ['token', 'client_id', 'client_secret'];
-/** An uploaded source file is kept in memory whole on its way to disk. */
-const MAX_UPLOAD = '50mb';
 /** Records read from an upload to list its columns (JSON Lines may add columns later). */
 const COLUMN_SAMPLE = 100;
+
+/** Ports after the asked-for one tried when it is taken, before any free port is taken. */
+const NEXT_PORTS_TRIED = 10;
 
 export interface UiServerOptions {
   /** 0 picks a free port. */
   port?: number;
+  /** Fail when `port` is taken, instead of serving on the next free one. */
+  strictPort?: boolean;
   /** Loopback only: the page can change settings and run syncs. */
   host?: '127.0.0.1' | '::1' | 'localhost';
   /** Seed of the emulator this process runs (a path to portal JSON). */
   seed: string;
+  /**
+   * The app's log level outside runs (a run logs at info into its own app.log); unset leaves the
+   * level LOG_LEVEL gave. LogLevel.NEVER keeps the app's JSON log lines off the terminal.
+   */
+  appLogLevel?: LogLevel;
+  /** Bounds of the source files the page uploads; the defaults are DEFAULT_UPLOAD_LIMITS. */
+  uploadLimits?: Partial<UploadLimits>;
 }
 
 export interface RunningUi {
   url: string;
+  /** Set when the asked-for port was taken: which one, and which the page got instead. */
+  portNote: string | undefined;
   emulator: RunningEmulator;
   stop(): Promise<void>;
 }
 
-interface Upload {
-  id: string;
-  name: string;
-  file: string;
-  columns: string[];
+/** The asked-for port is taken and `strictPort` forbids another. */
+export class UiPortTakenError extends Error {
+  public override name = 'UiPortTakenError';
 }
 
 export async function startUi(options: UiServerOptions): Promise<RunningUi> {
   const emulator = await startEmulator({ port: 0, seed: options.seed });
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'bynder-ui-'));
-  const uploads = new Map<string, Upload>();
-  const runs = new UiRuns({ emulator, seed: options.seed, workDir, form: readForm() });
+  if (options.appLogLevel !== undefined) setLogLevel(options.appLogLevel);
+  const runs = new UiRuns({
+    emulator,
+    seed: options.seed,
+    workDir,
+    form: readForm(),
+    logLevelBetweenRuns: options.appLogLevel,
+  });
+  /** The upload the current run reads, kept while it runs. */
+  let runSource: string | undefined;
+  const uploads = new SourceUploads(
+    workDir,
+    { ...DEFAULT_UPLOAD_LIMITS, ...options.uploadLimits },
+    () => runSource,
+  );
   /** Every secret the page has submitted, so no answer ever carries one back. */
   const submittedSecrets = new Set<string>([emulator.token]);
-  const redact = (text: string) => redactSecrets(text, [...submittedSecrets]);
+  /** What any text sent to the page goes through: no secret, and no path under the temporary folder. */
+  const forPage = (text: string) => withoutTempPaths(redactSecrets(text, [...submittedSecrets]), os.tmpdir());
+  let port = 0;
 
   const app = express();
   app.disable('x-powered-by');
@@ -72,6 +101,12 @@ export async function startUi(options: UiServerOptions): Promise<RunningUi> {
     // The page loads nothing from anywhere else.
     res.set('Content-Security-Policy', "default-src 'self'; connect-src 'self'; img-src 'self' data:");
     res.set('Cache-Control', 'no-store');
+    next();
+  });
+  app.use(ownOriginOnly(() => port));
+  app.use((_req, res, next) => {
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => json(JSON.parse(forPage(JSON.stringify(body))));
     next();
   });
   app.use(express.static(STATIC_DIR));
@@ -91,7 +126,7 @@ export async function startUi(options: UiServerOptions): Promise<RunningUi> {
     res.json({ values, secretsSet: set });
   });
 
-  app.post('/api/settings/:section', express.json(), async (req, res) => {
+  app.post('/api/settings/:section', jsonOnly, express.json(), async (req, res) => {
     const section = String(req.params.section);
     const body = (req.body ?? {}) as { action?: unknown; data?: unknown };
     const action = typeof body.action === 'string' ? body.action : 'save';
@@ -100,21 +135,11 @@ export async function startUi(options: UiServerOptions): Promise<RunningUi> {
       const value = data[field];
       if (typeof value === 'string' && value.trim() !== '') submittedSecrets.add(value.trim());
     }
-    const answer = await answerSection(section, action, data);
-    res.json(JSON.parse(redact(JSON.stringify(answer))));
+    res.json(await answerSection(section, action, data));
   });
 
   app.get('/api/destinations', (_req, res) => {
-    const appYml = parse(readFileSync(path.join(ROOT, 'app.yml'), 'utf8')) as {
-      destinations?: Record<string, { description?: string; supports_delete?: boolean }>;
-    };
-    res.json(
-      Object.entries(appYml.destinations ?? {}).map(([key, d]) => ({
-        key,
-        description: d.description ?? '',
-        supportsDelete: d.supports_delete === true,
-      })),
-    );
+    res.json(readDestinations());
   });
 
   // The Sync Manager's field list: the app's real schema function, against the saved connection.
@@ -125,38 +150,42 @@ export async function startUi(options: UiServerOptions): Promise<RunningUi> {
       }).getDestinationsSchema();
       res.json(schema);
     } catch (error) {
-      res.status(409).json({ error: redact(messageOf(error)) });
+      res.status(409).json({ error: messageOf(error) });
     }
   });
 
-  // An uploaded CSV or JSON Lines file, read by the CLI's own readers to list its columns.
-  app.post('/api/sources', express.raw({ type: () => true, limit: MAX_UPLOAD }), async (req, res) => {
-    const name = path.basename(typeof req.query.name === 'string' ? req.query.name : 'upload.csv');
-    try {
-      const format = detectSourceFormat(
-        name,
-        typeof req.query.format === 'string' ? req.query.format : undefined,
-      );
-      const id = `s${uploads.size + 1}`;
-      const dir = await mkdtemp(path.join(workDir, 'source-'));
-      const file = path.join(dir, name);
-      await writeFile(file, req.body as Buffer);
-      const columns = new Set<string>();
-      let sampled = 0;
-      for await (const entry of (await openSource(file, format)).entries) {
-        if (entry.kind === 'record') for (const column of Object.keys(entry.record)) columns.add(column);
-        if (++sampled >= COLUMN_SAMPLE) break;
+  // An uploaded CSV or JSON Lines file, read by the CLI's own readers to list its columns. Its size
+  // is checked from Content-Length before a byte is read, and again while reading.
+  app.post(
+    '/api/sources',
+    async (req, res, next) => {
+      try {
+        const { release } = await uploads.reserve(uploadName(req), req.headers['content-length']);
+        res.on('close', release);
+        next();
+      } catch (error) {
+        if (!(error instanceof UploadRefusedError)) throw error;
+        res.status(error.status).json({ error: error.message });
       }
-      const upload = { id, name, file, columns: [...columns] };
-      uploads.set(id, upload);
-      res.json({ id, name, format, columns: upload.columns });
-    } catch (error) {
-      res.status(400).json({ error: messageOf(error) });
-    }
-  });
+    },
+    express.raw({ type: () => true, limit: uploads.limits.maxFileBytes }),
+    async (req, res) => {
+      const name = uploadName(req);
+      try {
+        const format = detectSourceFormat(
+          name,
+          typeof req.query.format === 'string' ? req.query.format : undefined,
+        );
+        const upload = await uploads.keep(name, req.body as Buffer, (file) => readColumns(file, format));
+        res.json({ id: upload.id, name, format, columns: upload.columns });
+      } catch (error) {
+        res.status(400).json({ error: messageOf(error) });
+      }
+    },
+  );
 
   // The mapping as the runner will apply it: the CLI's FieldMapping, with its matching and refusals.
-  app.post('/api/mapping/check', express.json(), async (req, res) => {
+  app.post('/api/mapping/check', jsonOnly, express.json(), async (req, res) => {
     const body = (req.body ?? {}) as { columns?: unknown; mapping?: unknown };
     const columns = Array.isArray(body.columns) ? body.columns.map(String) : [];
     try {
@@ -171,7 +200,7 @@ export async function startUi(options: UiServerOptions): Promise<RunningUi> {
         primaryMapped: mapping.mapped.some((m) => m.field === mapping.primaryField.name),
       });
     } catch (error) {
-      res.status(400).json({ error: redact(messageOf(error)) });
+      res.status(400).json({ error: messageOf(error) });
     }
   });
 
@@ -185,7 +214,7 @@ export async function startUi(options: UiServerOptions): Promise<RunningUi> {
   });
 
   // The mapping as YAML for `sync --mapping`, checked by the same parser before it is offered.
-  app.post('/api/mapping/yaml', express.json(), (req, res) => {
+  app.post('/api/mapping/yaml', jsonOnly, express.json(), (req, res) => {
     const body = (req.body ?? {}) as { mapping?: unknown };
     if (!isPlainObject(body.mapping)) {
       res.status(400).json({ error: 'mapping must be an object of "source column": "destination field"' });
@@ -200,13 +229,15 @@ export async function startUi(options: UiServerOptions): Promise<RunningUi> {
     }
   });
 
-  app.post('/api/runs', express.json(), async (req, res) => {
+  app.post('/api/runs', jsonOnly, express.json(), async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const upload = typeof body.sourceId === 'string' ? uploads.get(body.sourceId) : undefined;
     if (!upload) {
-      res
-        .status(400)
-        .json({ error: 'sourceId names no uploaded file; upload the CSV or JSON Lines file first' });
+      res.status(400).json({
+        error:
+          'sourceId names no uploaded file (the page keeps only the latest uploads); ' +
+          'upload the CSV or JSON Lines file again',
+      });
       return;
     }
     try {
@@ -217,9 +248,13 @@ export async function startUi(options: UiServerOptions): Promise<RunningUi> {
         resetPortal: body.resetPortal !== false,
         runner: isPlainObject(body.runner) ? body.runner : {},
       });
+      runSource = upload.id;
+      run.subscribe((event) => {
+        if (event.type === 'end' && runSource === upload.id) runSource = undefined;
+      });
       res.status(202).json({ id: run.id });
     } catch (error) {
-      res.status(409).json({ error: redact(messageOf(error)) });
+      res.status(409).json({ error: messageOf(error) });
     }
   });
 
@@ -233,22 +268,37 @@ export async function startUi(options: UiServerOptions): Promise<RunningUi> {
     res.set({ 'Content-Type': 'text/event-stream', Connection: 'keep-alive' });
     res.flushHeaders();
     const unsubscribe = run.subscribe((event) => {
-      res.write(`event: ${event.type}\ndata: ${redact(JSON.stringify(event.data))}\n\n`);
+      res.write(`event: ${event.type}\ndata: ${forPage(JSON.stringify(event.data))}\n\n`);
       if (event.type === 'end') res.end();
     });
     req.on('close', unsubscribe);
   });
 
   const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
-    res.status(500).json({ error: redact(messageOf(error)) });
+    // A body bigger than its route allows (raw-body's "entity.too.large"): say which limit.
+    if (isPlainObject(error) && error.type === 'entity.too.large') {
+      res.status(413).json({ error: `the request body is too big: ${uploads.describeLimits()}` });
+      return;
+    }
+    res.status(500).json({ error: messageOf(error) });
   };
   app.use(onError);
 
-  const server = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1');
+  let server: Server;
+  let portNote: string | undefined;
+  try {
+    ({ server, portNote } = await listenNear(app, options));
+  } catch (error) {
+    await emulator.stop();
+    await rm(workDir, { recursive: true, force: true });
+    throw error;
+  }
   const address = server.address() as AddressInfo;
+  port = address.port;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,
+    portNote,
     emulator,
     async stop() {
       await new Promise<void>((resolve) => {
@@ -262,10 +312,85 @@ export async function startUi(options: UiServerOptions): Promise<RunningUi> {
   };
 }
 
+/**
+ * Listens on the asked-for port or, when it is taken and `strictPort` is unset, on the next free one
+ * after it (then on any free port), saying which.
+ */
+async function listenNear(
+  app: express.Express,
+  options: UiServerOptions,
+): Promise<{ server: Server; portNote: string | undefined }> {
+  const host = options.host ?? '127.0.0.1';
+  const asked = options.port ?? 0;
+  const tries = asked === 0 || options.strictPort ? [asked] : [asked, ...nextPorts(asked), 0];
+  for (const candidate of tries) {
+    try {
+      const server = await listen(app, candidate, host);
+      const got = (server.address() as AddressInfo).port;
+      return {
+        server,
+        portNote: candidate === asked ? undefined : `port ${asked} is taken; serving on port ${got} instead`,
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      if (options.strictPort) {
+        throw new UiPortTakenError(
+          `port ${asked} is taken (another process listens on ${host}:${asked}); ` +
+            'pass another --port, --port 0 for any free one, or leave out --strict-port to take the next free one',
+        );
+      }
+    }
+  }
+  throw new Error(`no free port on ${host}`); // port 0 is the last try: the system always has one
+}
+
+function nextPorts(port: number): number[] {
+  return Array.from({ length: NEXT_PORTS_TRIED }, (_, i) => port + 1 + i).filter((p) => p <= 65_535);
+}
+
 function listen(app: express.Express, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
   });
+}
+
+/** The uploaded file's own name (no folders); the page sends it as `?name=`. */
+function uploadName(req: Request): string {
+  const name = path.basename(typeof req.query.name === 'string' ? req.query.name : '');
+  return name === '' || name === '.' || name === '..' ? 'upload.csv' : name;
+}
+
+/** The columns of an uploaded file, from its first records (JSON Lines may add columns later). */
+async function readColumns(file: string, format: ReturnType<typeof detectSourceFormat>): Promise<string[]> {
+  const columns = new Set<string>();
+  let sampled = 0;
+  for await (const entry of (await openSource(file, format)).entries) {
+    if (entry.kind === 'record') for (const column of Object.keys(entry.record)) columns.add(column);
+    if (++sampled >= COLUMN_SAMPLE) break;
+  }
+  return [...columns];
+}
+
+/**
+ * The destinations in app.yml, each with the name the Sync Manager lists it under: app.yml gives a
+ * destination a key and a description only, so it is shown under the app's display name.
+ */
+function readDestinations(): Array<{
+  key: string;
+  displayName: string;
+  description: string;
+  supportsDelete: boolean;
+}> {
+  const appYml = parse(readFileSync(path.join(ROOT, 'app.yml'), 'utf8')) as {
+    meta?: { display_name?: string };
+    destinations?: Record<string, { description?: string; supports_delete?: boolean }>;
+  };
+  return Object.entries(appYml.destinations ?? {}).map(([key, d]) => ({
+    key,
+    displayName: appYml.meta?.display_name ?? key,
+    description: d.description ?? '',
+    supportsDelete: d.supports_delete === true,
+  }));
 }
 
 function withoutSecrets(row: Record<string, unknown>): Record<string, unknown> {
