@@ -39,10 +39,30 @@ async function api(method, url, body, contentType = 'application/json') {
   return data;
 }
 
-function toast(intent, message) {
-  const node = el('div', { class: `toast ${intent}`, role: 'status', 'data-intent': intent, text: message });
-  $('#toasts').append(node);
-  setTimeout(() => node.remove(), 15_000);
+/**
+ * Shows the toasts answering one action (a form button, a run), in place of that action's earlier
+ * ones: pressing "Test connection" twice leaves one answer, not two. Each can be dismissed; success
+ * and info go by themselves after a while, warnings and errors stay until dismissed or replaced.
+ */
+function showToasts(action, toasts) {
+  const area = $('#toasts');
+  for (const old of area.querySelectorAll('.toast')) if (old.dataset.action === action) old.remove();
+  for (const { intent, message } of toasts) {
+    const dismiss = el('button', { type: 'button', class: 'dismiss', 'aria-label': 'Dismiss', text: '×' });
+    const node = el(
+      'div',
+      { class: `toast ${intent}`, role: 'status', 'data-intent': intent, 'data-action': action },
+      el('span', { text: message }),
+      dismiss,
+    );
+    dismiss.addEventListener('click', () => node.remove());
+    area.append(node);
+    if (intent === 'success' || intent === 'info') setTimeout(() => node.remove(), 15_000);
+  }
+}
+
+function toast(action, intent, message) {
+  showToasts(action, [{ intent, message }]);
 }
 
 function showError(selector, message) {
@@ -232,11 +252,12 @@ async function submitSection(section, action) {
     data[element.key] = value;
   }
   if (!validate(section, data)) return;
+  const toastGroup = `settings:${section.key}:${action}`;
   let answer;
   try {
     answer = await api('POST', `/api/settings/${encodeURIComponent(section.key)}`, { action, data });
   } catch (error) {
-    toast('danger', error.message);
+    toast(toastGroup, 'danger', error.message);
     return;
   } finally {
     // Secrets leave the page with the submit; they are never shown again.
@@ -245,19 +266,23 @@ async function submitSection(section, action) {
       if (input) input.value = '';
     }
   }
+  const toasts = [];
   for (const [ref, messages] of Object.entries(answer.errors ?? {})) {
     const [sectionKey, key] = ref.split('.');
-    if (!markError(sectionKey, key, messages)) toast('danger', `${ref}: ${messages.join(' ')}`);
+    if (!markError(sectionKey, key, messages)) {
+      toasts.push({ intent: 'danger', message: `${ref}: ${messages.join(' ')}` });
+    }
   }
-  for (const t of answer.toasts ?? []) toast(t.intent, t.message);
+  toasts.push(...(answer.toasts ?? []));
   if (answer.redirect && answer.redirectMode === 'settings') {
     const target = $(`#section-${answer.redirect}`);
     target?.scrollIntoView({ behavior: 'smooth' });
     target?.classList.add('highlight');
     setTimeout(() => target?.classList.remove('highlight'), 3000);
   } else if (answer.redirect) {
-    toast('info', `The form would now open ${answer.redirect}`);
+    toasts.push({ intent: 'info', message: `The form would now open ${answer.redirect}` });
   }
+  showToasts(toastGroup, toasts);
   if (action === 'save' && Object.keys(answer.errors ?? {}).length === 0) {
     state.destination = undefined; // a new connection may bring a new field list
     await markStoredSecrets();
@@ -277,32 +302,38 @@ async function loadDestinations() {
       value: d.key,
       id: `destination-${d.key}`,
     });
-    radio.addEventListener('change', () => loadSchema(d.key));
+    radio.addEventListener('change', () => loadSchema(d));
+    // Named as the Sync Manager names it; the key is for the manifest, not for people.
     list.append(
       el(
         'label',
-        { class: 'destination' },
+        { class: 'destination', 'data-destination': d.key },
         radio,
-        ` ${d.key}: `,
+        ' ',
+        el('b', { class: 'destination-name', text: d.displayName }),
+        ' ',
         el('span', { class: 'muted', text: d.description }),
       ),
     );
   }
   if (destinations.length === 1) {
     $('#destinations input').checked = true;
-    await loadSchema(destinations[0].key);
+    await loadSchema(destinations[0]);
   }
 }
 
-async function loadSchema(key) {
+async function loadSchema(destination) {
   showError('#schema-error');
   $('#fields').hidden = true;
   try {
-    const schema = await api('GET', `/api/destinations/${encodeURIComponent(key)}/schema`);
-    state.destination = key;
+    const schema = await api('GET', `/api/destinations/${encodeURIComponent(destination.key)}/schema`);
+    state.destination = destination.key;
+    state.destinationName = destination.displayName;
     state.fields = schema.fields;
+    $('#fields caption').textContent = `Fields of ${schema.display_name}`;
   } catch (error) {
     state.destination = undefined;
+    state.destinationName = undefined;
     state.fields = [];
     showError('#schema-error', `${error.message} (save "Connect to Bynder" on the Settings screen first)`);
     return;
@@ -318,7 +349,7 @@ async function loadSchema(key) {
           'td',
           {},
           f.display_name,
-          f.primary ? el('span', { class: 'badge', text: ' primary key ' }) : undefined,
+          f.primary ? el('span', { class: 'badge', text: 'primary key' }) : undefined,
         ),
         el('td', {}, el('code', { text: f.name })),
         el('td', { text: f.type }),
@@ -455,7 +486,7 @@ async function checkMapping() {
   $('#to-run').disabled = !state.mappingOk;
   $('#start-run').disabled = !state.mappingOk;
   $('#run-input').textContent = state.mappingOk
-    ? `${state.source.name} into ${state.destination}, ${Object.keys(mapping).length} columns mapped`
+    ? `${state.source.name} into ${state.destinationName}, ${Object.keys(mapping).length} columns mapped`
     : 'Pick a destination, a source and a mapping first.';
 }
 
@@ -498,21 +529,37 @@ function renderCounts(counts) {
   );
 }
 
+/**
+ * Adds rejections in source line order. Batches end in any order (several are in flight at once), so
+ * each row goes before the first row of a later line; rows of one line keep their arrival order.
+ */
 function addRejections(rejections) {
   const body = $('#rejections tbody');
   for (const r of rejections) {
-    body.append(
-      el(
-        'tr',
-        {},
-        el('td', { text: String(r.line) }),
-        el('td', { text: r.key }),
-        el('td', { text: r.field }),
-        el('td', { text: r.reason }),
-      ),
+    const row = el(
+      'tr',
+      { 'data-line': r.line },
+      el('td', { text: String(r.line) }),
+      el('td', { text: r.key }),
+      el('td', { text: r.field }),
+      el('td', { text: r.reason }),
     );
+    body.insertBefore(row, firstRowAfterLine(body, r.line));
   }
   $('#rejection-count').textContent = `(${body.children.length}${body.children.length >= 1000 ? '+' : ''})`;
+}
+
+/** The first row of a line after `line` (binary search: rows are kept in line order), or null. */
+function firstRowAfterLine(body, line) {
+  const rows = body.children;
+  let low = 0;
+  let high = rows.length;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (Number(rows[middle].dataset.line) <= line) low = middle + 1;
+    else high = middle;
+  }
+  return rows[low] ?? null;
 }
 
 function renderSummary(summary, verdict) {
@@ -598,6 +645,7 @@ async function startRun() {
     renderCounts(summary);
     renderSummary(summary, verdict);
     toast(
+      'run',
       summary.pending > 0 ? 'warning' : 'success',
       `Sync finished: ${summary.applied} applied, ${summary.rejected} rejected, ${summary.pending} pending`,
     );
@@ -624,4 +672,6 @@ $('#to-run').addEventListener('click', () => {
 });
 $('#start-run').addEventListener('click', startRun);
 
-renderForm().then(showScreen, (error) => toast('danger', `The form could not load: ${error.message}`));
+renderForm().then(showScreen, (error) =>
+  toast('load', 'danger', `The form could not load: ${error.message}`),
+);
