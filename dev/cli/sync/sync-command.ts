@@ -23,6 +23,11 @@ const DEMO_SEED = path.relative(process.cwd(), DEMO_PORTAL_PATH);
 export const EXIT = { done: 0, pending: 1, failed: 2 } as const;
 /** A run cancelled by Ctrl-C or SIGTERM, summary printed or not: 128 + SIGINT, as shells report it. */
 export const INTERRUPTED_EXIT_CODE = 130;
+/**
+ * Signals this close together are one Ctrl-C: under `npm run`, the terminal sends SIGINT to the
+ * whole process group and npm forwards its own copy to the CLI as well.
+ */
+const SAME_PRESS_MS = 200;
 
 export interface SyncCommandOptions {
   source?: string;
@@ -66,9 +71,11 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
   let code: number = EXIT.failed;
   // Ctrl-C (or SIGTERM) once: no new batch, the ones in flight finish, then the summary. Twice: out.
   const cancel = new AbortController();
+  let cancelledAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     const how = signal === 'SIGINT' ? 'interrupted (Ctrl-C)' : `stopped (${signal})`;
     if (!cancel.signal.aborted) {
+      cancelledAt = performance.now();
       say(
         `${how}: no new batch starts; the batches in flight finish, then the summary counts what was not sent as pending. ` +
           'Press Ctrl-C again to quit at once, without a summary.',
@@ -76,6 +83,7 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
       cancel.abort(how);
       return;
     }
+    if (performance.now() - cancelledAt < SAME_PRESS_MS) return;
     say(`${how} again: quitting at once, without a summary; run the sync again to send what is left`);
     process.exit(INTERRUPTED_EXIT_CODE);
   };
