@@ -112,6 +112,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       : startLocalOcp(options.workers, {
           perProcessPacing: options.perProcessPacing,
           onNotices: (sent) => notices.add(sent),
+          forwardHttp: true,
           onHttp: (exchange) => counter.record(exchange),
         });
   try {

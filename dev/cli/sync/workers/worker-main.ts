@@ -82,7 +82,9 @@ const batchLines = captureBatchLines();
 // The parent counts requests to a real portal and shows progress per write: it hears each of this
 // worker's requests, tied to the delivery in progress.
 let delivering: number | undefined;
-watchHttpExchanges((exchange) => send({ type: 'http', delivery: delivering, exchange }));
+if (process.env.LOCAL_OCP_FORWARD_HTTP === '1') {
+  watchHttpExchanges((exchange) => send({ type: 'http', delivery: delivering, exchange }));
+}
 
 // Ctrl-C in a terminal reaches the whole process group, workers included. The parent decides: it
 // lets each worker finish the batch it holds, then ends the workers (see run-sync.ts); a second

@@ -26,7 +26,12 @@ export interface WorkerPoolOptions {
   output?: 'forward' | 'ignore';
   /** Activity Log notices a worker sent, as they arrive with its answers. */
   onNotices?: (notices: readonly CapturedNotification[]) => void;
-  /** Every HTTP request a worker makes (the runner counts those to a real portal). */
+  /**
+   * Workers report each HTTP request they make, to `onHttp` and to the delivery's own listener (the
+   * runner's progress per write, its count for a real portal). Off (the default) they send nothing
+   * extra: two messages per request load the IPC the stores use.
+   */
+  forwardHttp?: boolean;
   onHttp?: (exchange: HttpExchange) => void;
   /** Every worker's deliver() runs on this scaled clock (see scaled-clock.ts); unset: real time. */
   clock?: ScaledClockSpec;
@@ -95,6 +100,7 @@ export function startWorkerPool(options: WorkerPoolOptions): WorkerPool {
         ...options.env,
         PER_PROCESS_PACING: options.perProcessPacing ? '1' : '0',
         LOCAL_OCP_CLOCK: options.clock ? JSON.stringify({ ...options.clock }) : '',
+        LOCAL_OCP_FORWARD_HTTP: options.forwardHttp ? '1' : '0',
       },
       stdio:
         options.output === 'ignore'
