@@ -8,7 +8,11 @@ import { captureAppOutput } from './app-log-capture';
 import { startEmulatorTarget } from './targets/emulator-target';
 import { formatJsonSummary, formatSummary } from './summary/run-summary';
 import { createPortalTarget } from './targets/portal-target';
-import { createProgressReporter, DEFAULT_PROGRESS_INTERVAL_MS } from './summary/progress-reporter';
+import {
+  createProgressReporter,
+  DEFAULT_PROGRESS_INTERVAL_MS,
+  type ProgressReporter,
+} from './summary/progress-reporter';
 import { DEFAULT_RUNS_DIR, openRunFolder } from './run-folder';
 import type { RunSummary } from './summary/run-summary';
 import { DEFAULT_BATCH_SIZE, runSync } from './run-sync';
@@ -72,11 +76,14 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
   // Ctrl-C (or SIGTERM) once: no new batch, the ones in flight finish, then the summary. Twice: out.
   const cancel = new AbortController();
   let cancelledAt = 0;
+  // Through the progress bar while there is one, so the message does not tear it.
+  let progress: ProgressReporter | undefined;
+  const tell = (line: string) => (progress ? progress.note(line) : say(line));
   const onSignal = (signal: NodeJS.Signals) => {
     const how = signal === 'SIGINT' ? 'interrupted (Ctrl-C)' : `stopped (${signal})`;
     if (!cancel.signal.aborted) {
       cancelledAt = performance.now();
-      say(
+      tell(
         `${how}: no new batch starts; the batches in flight finish, then the summary counts what was not sent as pending. ` +
           'Press Ctrl-C again to quit at once, without a summary.',
       );
@@ -84,7 +91,8 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
       return;
     }
     if (performance.now() - cancelledAt < SAME_PRESS_MS) return;
-    say(`${how} again: quitting at once, without a summary; run the sync again to send what is left`);
+    tell(`${how} again: quitting at once, without a summary; run the sync again to send what is left`);
+    progress?.stop(); // gives the terminal its cursor back
     process.exit(INTERRUPTED_EXIT_CODE);
   };
   process.on('SIGINT', onSignal);
@@ -128,7 +136,7 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
       {
         note: say,
         startProgress: () =>
-          createProgressReporter({
+          (progress = createProgressReporter({
             terminal: io.terminal,
             interactive,
             write: (text) => io.err(text),
@@ -137,9 +145,10 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
               DEFAULT_PROGRESS_INTERVAL_MS,
               '--progress-interval',
             ),
-          }),
+          })),
       },
     );
+    progress = undefined; // stopped with the run
     code = summary.pending > 0 ? EXIT.pending : EXIT.done;
     // A cancelled run left records unsent on purpose: checking the portal against the source would
     // only list them.
