@@ -11,7 +11,15 @@ export type RunEvent =
   | { type: 'end'; data: Record<string, never> };
 
 export interface RunProgress {
+  /** Of the records the source is expected to hold (see progress-meter.ts). */
   percent: number;
+  /** Records in a bucket, plus writes Bynder accepted for batches still in flight. */
+  done: number;
+  expected: number;
+  expectedIsExact: boolean;
+  recordsPerSecond: number;
+  /** Seconds left at that rate; absent before the first record is done. */
+  etaSeconds?: number;
   counts: Pick<
     RunTally,
     | 'records'
@@ -35,9 +43,20 @@ export interface RunProgress {
 export class UiRun {
   private readonly events: RunEvent[] = [];
   private readonly listeners = new Set<(event: RunEvent) => void>();
+  private readonly cancelling = new AbortController();
   public ended = false;
 
   public constructor(public readonly id: string) {}
+
+  /** Fires when the page's Cancel button asks the run to stop (see SyncRunOptions.signal). */
+  public get signal(): AbortSignal {
+    return this.cancelling.signal;
+  }
+
+  /** As Ctrl-C for `sync`: no new batch, the ones in flight finish, the summary is marked cancelled. */
+  public cancel(): void {
+    if (!this.ended && !this.cancelling.signal.aborted) this.cancelling.abort('cancelled from the page');
+  }
 
   public emit(event: RunEvent): void {
     this.events.push(event);

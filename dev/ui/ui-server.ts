@@ -258,6 +258,19 @@ export async function startUi(options: UiServerOptions): Promise<RunningUi> {
     }
   });
 
+  // The page's Cancel button: as Ctrl-C for `sync`, the run ends with its summary marked cancelled.
+  app.post('/api/runs/:id/cancel', express.json(), (req: Request, res: Response) => {
+    const run = runs.get(String(req.params.id));
+    if (!run) {
+      res.status(404).json({ error: `no run "${String(req.params.id)}"` });
+    } else if (run.ended) {
+      res.status(409).json({ error: `run "${run.id}" has already ended; nothing to cancel` });
+    } else {
+      run.cancel();
+      res.status(202).json({ id: run.id, cancelling: true });
+    }
+  });
+
   // Server-sent events: every event of the run so far, then each new one until it ends.
   app.get('/api/runs/:id/events', (req: Request, res: Response) => {
     const run = runs.get(String(req.params.id));

@@ -359,6 +359,29 @@ describe('local Sync Manager page in Chromium', () => {
       await page.setViewportSize({ width: 1280, height: 900 });
     }
   });
+  it('run: Cancel stops a run mid-way; the summary says cancelled and counts the rest pending', async (context) => {
+    needsChromium(context);
+    // Every write waits, so the run is mid-way when the first accepted write shows.
+    ui.emulator.faults.add({ match: 'POST /api/v4/media/:id/', delayMs: 100 });
+    try {
+      await page.locator('#start-run').click();
+      await page.locator('body[data-run-state="running"]').waitFor();
+      await expect
+        .poll(() => page.locator('#rate').textContent(), { timeout: 60_000 })
+        .toMatch(/^[1-9]\d* of/);
+      await page.locator('#cancel-run').click();
+      await page.locator('body[data-run-state="ended"]').waitFor({ timeout: 90_000 });
+    } finally {
+      ui.emulator.faults.clear();
+    }
+    expect(await page.locator('body[data-run-cancelled="true"]').count()).toBe(1);
+    expect(await page.locator('[data-summary="cancelled"] td').textContent()).toContain(
+      'cancelled from the page',
+    );
+    expect(Number(await page.locator('[data-count="pending"] b').textContent())).toBeGreaterThan(0);
+    await page.locator('.toast.warning', { hasText: 'Sync cancelled' }).waitFor();
+    expect(await page.locator('#cancel-run').isHidden()).toBe(true);
+  }, 150_000);
 });
 
 interface Box {

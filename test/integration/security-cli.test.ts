@@ -62,6 +62,9 @@ async function runSync(label: string, env: Record<string, string>, source = 'rec
     path.join(dir, source),
     '--portal',
     emulator.url,
+    // The run's files (app log, rejections) in the folder the scan reads.
+    '--log-dir',
+    tmp,
   ];
   const child = spawn(
     process.execPath,

@@ -106,6 +106,48 @@ describe('delivering a batch with retries', () => {
   });
 });
 
+describe('delivering a batch when the run is cancelled', () => {
+  it('lets the attempt in progress end and counts its answer, but starts no retry after it', async () => {
+    const cancel = new AbortController();
+    const destination = {
+      attempts: 0,
+      deliver: async () => {
+        destination.attempts += 1;
+        cancel.abort('interrupted (Ctrl-C)'); // arrives while deliver() is in progress
+        return { success: false, retryable: true, failureReason: '5xx' };
+      },
+    };
+    const clock = fakeClock();
+    const delivery = await deliverWithRetries(destination, ITEMS, SYNC, {
+      retryPauseMs: 100,
+      maxBlockWaitMs: 0,
+      clock,
+      readBlockedUntil: async () => undefined,
+      signal: cancel.signal,
+    });
+    expect(destination.attempts).toBe(1);
+    expect(delivery).toMatchObject({ attempts: 1, retryCancelled: true, result: { retryable: true } });
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('ends a retry pause at once when the run is cancelled during it', async () => {
+    const cancel = new AbortController();
+    const destination = scriptedDestination([{ success: false, retryable: true, failureReason: '429' }]);
+    // A pause that would never end on its own: only the cancellation can end it.
+    const clock = { now: () => 0, sleep: () => new Promise<void>(() => undefined) };
+    const delivery = deliverWithRetries(destination, ITEMS, SYNC, {
+      retryPauseMs: 100,
+      maxBlockWaitMs: 0,
+      clock,
+      readBlockedUntil: async () => undefined,
+      signal: cancel.signal,
+      onRetry: () => cancel.abort('cancelled from the page'),
+    });
+    await expect(delivery).resolves.toMatchObject({ attempts: 1, retryCancelled: true });
+    expect(destination.batches).toHaveLength(1);
+  });
+});
+
 describe('retry pause', () => {
   const clock = fakeClock(0);
   it('waits out a rate-limit block the app reports, when it is longer than the backoff', () => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 
 import { runDemo } from '../demo/demo-run';
+import { INTERRUPTED_EXIT_CODE } from '../sync/sync-command';
 
 export function registerDemo(program: Command): void {
   program
@@ -10,7 +11,16 @@ export function registerDemo(program: Command): void {
         'examples/portal.json, print the summary, then read every asset back and say whether the portal holds ' +
         'what the source said.',
     )
+    .addHelpText(
+      'after',
+      `
+Ctrl-C stops it as it stops sync: the batches in flight finish, the summary follows, the check is
+skipped, and the exit code is ${INTERRUPTED_EXIT_CODE}. The run's files are kept in .sync-runs/.`,
+    )
     .action(async () => {
-      process.exitCode = await runDemo();
+      const code = await runDemo();
+      // A cancelled run may leave timers behind (a retry pause, the app's own waits): end now.
+      if (code === INTERRUPTED_EXIT_CODE) process.exit(code);
+      process.exitCode = code;
     });
 }

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 
-import { runSyncCommand } from '../sync/sync-command';
+import { DEFAULT_PROGRESS_INTERVAL_MS } from '../sync/summary/progress-reporter';
+import { DEFAULT_RUNS_DIR, KEPT_RUNS } from '../sync/run-folder';
+import { INTERRUPTED_EXIT_CODE, runSyncCommand } from '../sync/sync-command';
 
 export function registerSync(program: Command): void {
   program
@@ -59,8 +61,27 @@ export function registerSync(program: Command): void {
       '--workers <n>',
       "deliver from this many worker processes at once, sharing only the app's stores, as OCP's workers do (default: deliver() in this process)",
     )
+    .option(
+      '--log-dir <dir>',
+      `where each run keeps its app.log and rejections.jsonl, one folder per run; the latest ${KEPT_RUNS} are kept`,
+      DEFAULT_RUNS_DIR,
+    )
+    .option(
+      '--progress-interval <ms>',
+      'off a terminal: least time between two progress lines (0: a line per accepted write)',
+      String(DEFAULT_PROGRESS_INTERVAL_MS),
+    )
     .option('--json', 'print the summary as JSON on stdout (nothing else goes to stdout)')
+    .addHelpText(
+      'after',
+      `
+Ctrl-C (or SIGTERM) stops the run: no new batch starts, the batches in flight finish, and the summary
+counts every record not sent as pending; the exit code is then ${INTERRUPTED_EXIT_CODE}. A second Ctrl-C quits at once.`,
+    )
     .action(async (options: Record<string, string | boolean | undefined>) => {
-      process.exitCode = await runSyncCommand(options);
+      const code = await runSyncCommand(options);
+      // A cancelled run may leave timers behind (a retry pause, the app's own waits): end now.
+      if (code === INTERRUPTED_EXIT_CODE) process.exit(code);
+      process.exitCode = code;
     });
 }

@@ -30,11 +30,13 @@ import { SourceError } from './sources/source-entry';
 import { RepeatedKeys } from './batches/repeated-keys';
 import { captureBatchLines } from './summary/batch-line-capture';
 import { captureNotifications } from './summary/notification-capture';
+import { ProgressMeter } from './summary/progress-meter';
 import type { ProgressReporter } from './summary/progress-reporter';
 import type { RequestCount, RunSummary } from './summary/run-summary';
 import { buildRunSummary } from './summary/run-summary';
 import type { Rejection } from './summary/run-tally';
 import { RunTally } from './summary/run-tally';
+import { isAcceptedWrite, watchHttpExchanges } from './targets/http-request-counter';
 import type { SyncTarget } from './targets/sync-target';
 import { startLocalOcp } from './workers/local-ocp';
 
@@ -57,12 +59,18 @@ export interface SyncRunOptions {
   workers?: number;
   /** Workers keep the budget's row to themselves: pacing per process, for the bench's comparison. */
   perProcessPacing?: boolean;
+  /**
+   * Cancels the run (Ctrl-C, the page's Cancel): no batch starts after it fires, the deliveries in
+   * progress end normally and are counted, the rest of the source is counted as pending (not sent).
+   * A string reason says how the summary names it, e.g. "interrupted (Ctrl-C)".
+   */
+  signal?: AbortSignal;
 }
 
 export interface RunIo {
   /** A line for the user on stderr (never stdout). */
   note(line: string): void;
-  startProgress(totalBytes: number): ProgressReporter;
+  startProgress(): ProgressReporter;
 }
 
 /** The run could not start or had to stop before any batch: settings, mapping, or ready() said no. */
@@ -94,6 +102,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
   const entries = readUntilBroken(source.entries);
   const counter = options.target.countRequests();
   let requests: RequestCount | undefined;
+  let stopWatchingHttp: (() => void) | undefined;
   const rejectionsOut = createWriteStream(options.rejectionsFile);
   const notices = captureNotifications();
   const batchLines = captureBatchLines();
@@ -103,6 +112,8 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       : startLocalOcp(options.workers, {
           perProcessPacing: options.perProcessPacing,
           onNotices: (sent) => notices.add(sent),
+          forwardHttp: true,
+          onHttp: (exchange) => counter.record(exchange),
         });
   try {
     const { config, notes } = await saveSettings(options.settings, {
@@ -137,20 +148,28 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
     const tally = new RunTally();
     const syncName = `local sync of ${options.source}`.slice(0, 200);
     const sync = { id: `local-${Date.now().toString(36)}`, name: syncName };
-    const progress = io.startProgress(source.size);
+    const progress = io.startProgress();
+    const meter = new ProgressMeter(source.size);
+    const showProgress = () => progress.update(meter.snapshot(tally));
+    // In this process one batch is in flight at a time: the writes heard here are that batch's.
+    let batchInProcess: number | undefined;
+    stopWatchingHttp = watchHttpExchanges((exchange) => {
+      if (batchInProcess === undefined || !isAcceptedWrite(exchange)) return;
+      meter.wrote(batchInProcess);
+      showProgress();
+    });
     const reject = (rejection: Rejection) => {
       tally.reject(rejection);
       rejectionsOut.write(`${JSON.stringify(rejection)}\n`);
     };
     let stoppedBecause: string | undefined;
-    let bytesRead = 0;
     const repeatedKeys = new RepeatedKeys();
 
     /** Source entries to queued records; unreadable lines and bad delete flags are rejected here. */
     async function* toQueuedRecords(): AsyncGenerator<QueuedRecord> {
       for await (const entry of concat(peeked, entries)) {
         tally.records += 1;
-        bytesRead = Math.max(bytesRead, entry.bytesRead);
+        meter.read(entry.bytesRead);
         if (entry.kind === 'bad-line') {
           reject({ key: '', field: '', reason: `unreadable line: ${entry.problem}`, line: entry.line });
           continue;
@@ -170,10 +189,13 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       }
     }
 
-    const deliverBatch = async (batch: QueuedRecord[]) => {
+    const deliverBatch = async (batch: QueuedRecord[], number: number) => {
       tally.batches += 1;
+      meter.startBatch(number, batch.length);
       if (stoppedBecause) {
         tally.leavePending(batch.length, `not delivered: the run stopped (${stoppedBecause})`);
+        meter.endBatch(number);
+        progress.batchDone(number, `batch ${number}: ${batch.length} records not delivered (run stopped)`);
         return;
       }
       const items = batch.map((r) => r.item);
@@ -184,14 +206,20 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       const destination = ocp
         ? {
             deliver: async (attempt: DestinationBatch<AssetItem>) => {
-              const answer = await ocp.pool.deliverReporting(attempt);
+              const answer = await ocp.pool.deliverReporting(attempt, (exchange) => {
+                if (!isAcceptedWrite(exchange)) return;
+                meter.wrote(number);
+                showProgress();
+              });
               reported = answer.rejections;
               unchangedInWorkers += answer.unchanged;
               return answer.result;
             },
           }
         : inProcess;
+      if (!ocp) batchInProcess = number;
       const delivery = await deliverWithRetries(destination, items, sync, {
+        signal: options.signal,
         retryPauseMs: options.retryPauseMs,
         maxBlockWaitMs: options.maxBlockWaitMs,
         clock: systemClock,
@@ -203,10 +231,11 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
             ? ` (rate-limit block until ${new Date(blockedUntil).toISOString()})`
             : '';
           progress.note(
-            `batch ${tally.batches}: attempt ${attempt} in ${Math.round(pauseMs)} ms${block}: ${failureReason}`,
+            `batch ${number}: attempt ${attempt} in ${Math.round(pauseMs)} ms${block}: ${failureReason}`,
           );
         },
       });
+      batchInProcess = undefined;
       const unchanged = ocp ? unchangedInWorkers : batchLines.takeUnchanged(syncName);
       const logged = (ocp ? reported : await readRejectionLog(storage.kvStore)).filter(
         (e) => e.sync === syncName,
@@ -217,33 +246,50 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       const untied = located.filter((r) => r.positions.length === 0).length;
       if (untied > 0) {
         progress.note(
-          `batch ${tally.batches}: ${untied} rejection(s) in the app's log could not be tied to a source line`,
+          `batch ${number}: ${untied} rejection(s) in the app's log could not be tied to a source line`,
         );
       }
 
       // Which records of a failed batch were applied is not reported per record: only rejections are.
       // So when anything is left pending, every record not rejected counts as pending (conservative).
-      const { result } = delivery;
+      const result = delivery.retryCancelled
+        ? {
+            ...delivery.result,
+            failureReason: `${delivery.result.failureReason ?? 'deliver() failed'} (not retried: the run was ${cancelReason(options.signal)})`,
+          }
+        : delivery.result;
       const leftPending =
         !result.success &&
         (result.retryable === true ||
           rejectedAt.size === 0 ||
           /records pending/.test(result.failureReason ?? ''));
       let carriedOut = 0;
+      const own = { applied: 0, deletes: 0, rejected: 0, pending: 0 };
       batch.forEach((record, position) => {
         const rejection = rejectedAt.get(position);
         if (rejection) {
           reject({ key: record.key, field: rejection.field, reason: rejection.reason, line: record.line });
+          own.rejected += 1;
         } else if (leftPending) {
           tally.leavePending(1, result.failureReason ?? 'deliver() failed without a reason');
+          own.pending += 1;
         } else if (record.item._isDeleted === true) {
           tally.count(config.deletePolicy === 'ignore' ? 'ignoredDelete' : 'deleted');
           carriedOut += 1;
+          own.deletes += 1;
         } else {
           tally.count('applied');
           carriedOut += 1;
+          own.applied += 1;
         }
       });
+      meter.endBatch(number);
+      const retried = delivery.attempts > 1 ? `, ${delivery.attempts} attempts` : '';
+      progress.batchDone(
+        number,
+        `batch ${number} done: ${batch.length} records: ${own.applied} applied, ${own.deletes} deletes, ` +
+          `${own.rejected} rejected, ${own.pending} pending${retried}`,
+      );
       // Of those, the records Bynder already held (the batch lines of every attempt say how many).
       if (!leftPending) tally.unchanged += Math.min(unchanged, carriedOut);
       if (leftPending && result.retryable !== true) {
@@ -253,18 +299,27 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       }
     };
 
-    // As many batches in flight as there are workers; each attempt goes to whichever is free.
+    // As many batches in flight as there are workers; each attempt goes to whichever is free. Once
+    // the run is cancelled no batch starts: the rest of the source is still read, so that every
+    // record is counted (unreadable ones rejected as usual, the others pending, not sent).
     const inFlight = new Set<Promise<void>>();
+    let batchNumber = 0;
     for await (const batch of inBatches(toQueuedRecords(), options.batchSize)) {
-      const delivery: Promise<void> = deliverBatch(batch).then(() => {
+      if (options.signal?.aborted) {
+        tally.leavePending(batch.length, `not sent: the run was ${cancelReason(options.signal)}`);
+        continue;
+      }
+      batchNumber += 1;
+      const delivery: Promise<void> = deliverBatch(batch, batchNumber).then(() => {
         inFlight.delete(delivery);
-        progress.update(bytesRead, tally);
+        showProgress();
       });
       inFlight.add(delivery);
       if (inFlight.size >= (ocp?.pool.size ?? 1)) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
-    progress.update(source.size, tally);
+    meter.sourceDone();
+    showProgress();
     progress.stop();
 
     requests = counter.stop();
@@ -283,14 +338,21 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       workers: ocp?.pool.size ?? 1,
       kvOperations: ocp ? ocp.server.operations.kvStore : undefined,
       peakRssKbPerWorker: ocp?.pool.peakRssKb(),
+      cancelled: options.signal?.aborted ? cancelReason(options.signal) : undefined,
     });
   } finally {
+    stopWatchingHttp?.();
     await ocp?.close();
     notices.restore();
     batchLines.restore();
     if (!requests) counter.stop();
     await closeStream(rejectionsOut);
   }
+}
+
+/** How the summary names a cancellation: the signal's reason when it is text. */
+function cancelReason(signal: AbortSignal | undefined): string {
+  return typeof signal?.reason === 'string' ? signal.reason : 'cancelled';
 }
 
 function describeConfig(config: AppConfig): string {

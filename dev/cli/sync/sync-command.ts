@@ -1,5 +1,3 @@
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 
 import { LogLevel, setLogLevel } from '@zaiusinc/app-sdk';
@@ -10,7 +8,12 @@ import { captureAppOutput } from './app-log-capture';
 import { startEmulatorTarget } from './targets/emulator-target';
 import { formatJsonSummary, formatSummary } from './summary/run-summary';
 import { createPortalTarget } from './targets/portal-target';
-import { createProgressReporter } from './summary/progress-reporter';
+import {
+  createProgressReporter,
+  DEFAULT_PROGRESS_INTERVAL_MS,
+  type ProgressReporter,
+} from './summary/progress-reporter';
+import { DEFAULT_RUNS_DIR, openRunFolder } from './run-folder';
 import type { RunSummary } from './summary/run-summary';
 import { DEFAULT_BATCH_SIZE, runSync } from './run-sync';
 import type { SectionValues, SettingsFlags } from './settings/settings-input';
@@ -22,6 +25,13 @@ const DEMO_SEED = path.relative(process.cwd(), DEMO_PORTAL_PATH);
 
 /** Exit codes: every record applied or rejected; some left pending; the run could not start or broke. */
 export const EXIT = { done: 0, pending: 1, failed: 2 } as const;
+/** A run cancelled by Ctrl-C or SIGTERM, summary printed or not: 128 + SIGINT, as shells report it. */
+export const INTERRUPTED_EXIT_CODE = 130;
+/**
+ * Signals this close together are one Ctrl-C: under `npm run`, the terminal sends SIGINT to the
+ * whole process group and npm forwards its own copy to the CLI as well.
+ */
+const SAME_PRESS_MS = 200;
 
 export interface SyncCommandOptions {
   source?: string;
@@ -36,6 +46,8 @@ export interface SyncCommandOptions {
   rejectionsFile?: string;
   dumpState?: string;
   workers?: string;
+  logDir?: string;
+  progressInterval?: string;
   json?: boolean;
   /** Printed before the run starts (the demo tells how long it will take). */
   banner?: string;
@@ -50,7 +62,9 @@ export interface SyncCommandOptions {
 /** Runs `sync` and returns the exit code. Everything the app logs goes to the run's app.log. */
 export async function runSyncCommand(raw: Record<string, unknown>): Promise<number> {
   const options = raw as SyncCommandOptions & SettingsFlags;
-  const runDir = await mkdtemp(path.join(os.tmpdir(), 'bynder-sync-'));
+  // The run's files (app.log, rejections.jsonl) outlive it, in a folder of their own: no temporary
+  // folder is left behind, and the paths the summary prints stay readable.
+  const runDir = await openRunFolder(options.logDir ?? DEFAULT_RUNS_DIR);
   // The SDK reads LOG_LEVEL once, when it loads (before this runs), so the default goes through
   // setLogLevel; a LOG_LEVEL the user set was read then and stays in force.
   if (process.env.LOG_LEVEL === undefined) setLogLevel(LogLevel.Info);
@@ -59,6 +73,30 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
   const say = (line: string) => io.err(`${redactSecrets(line, secrets)}\n`);
   let target: SyncTarget | undefined;
   let code: number = EXIT.failed;
+  // Ctrl-C (or SIGTERM) once: no new batch, the ones in flight finish, then the summary. Twice: out.
+  const cancel = new AbortController();
+  let cancelledAt = 0;
+  // Through the progress bar while there is one, so the message does not tear it.
+  let progress: ProgressReporter | undefined;
+  const tell = (line: string) => (progress ? progress.note(line) : say(line));
+  const onSignal = (signal: NodeJS.Signals) => {
+    const how = signal === 'SIGINT' ? 'interrupted (Ctrl-C)' : `stopped (${signal})`;
+    if (!cancel.signal.aborted) {
+      cancelledAt = performance.now();
+      tell(
+        `${how}: no new batch starts; the batches in flight finish, then the summary counts what was not sent as pending. ` +
+          'Press Ctrl-C again to quit at once, without a summary.',
+      );
+      cancel.abort(how);
+      return;
+    }
+    if (performance.now() - cancelledAt < SAME_PRESS_MS) return;
+    tell(`${how} again: quitting at once, without a summary; run the sync again to send what is left`);
+    progress?.stop(); // gives the terminal its cursor back
+    process.exit(INTERRUPTED_EXIT_CODE);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     if (!options.source) throw new Error('--source is required');
     const settings = applySettingsFlags(
@@ -93,21 +131,30 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
         rejectionsFile: options.rejectionsFile ?? path.join(runDir, 'rejections.jsonl'),
         appLog: io.logFile,
         workers: options.workers === undefined ? undefined : wholeNumber(options.workers, 1, '--workers'),
+        signal: cancel.signal,
       },
       {
         note: say,
-        startProgress: (totalBytes) =>
-          createProgressReporter({
+        startProgress: () =>
+          (progress = createProgressReporter({
             terminal: io.terminal,
             interactive,
-            totalBytes,
             write: (text) => io.err(text),
-          }),
+            intervalMs: wholeNumber(
+              options.progressInterval,
+              DEFAULT_PROGRESS_INTERVAL_MS,
+              '--progress-interval',
+            ),
+          })),
       },
     );
+    progress = undefined; // stopped with the run
     code = summary.pending > 0 ? EXIT.pending : EXIT.done;
-    const verdict = options.verify ? await options.verify(target, summary) : undefined;
+    // A cancelled run left records unsent on purpose: checking the portal against the source would
+    // only list them.
+    const verdict = options.verify && !summary.cancelled ? await options.verify(target, summary) : undefined;
     if (verdict && !verdict.ok) code = EXIT.failed;
+    if (options.verify && summary.cancelled) say('the demo check is skipped: the run was cancelled');
     await target.finish({ dumpState: options.dumpState });
     const printed = options.json
       ? formatJsonSummary(summary)
@@ -122,8 +169,10 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
   } finally {
     await target?.finish({}).catch((error: unknown) => say(`could not stop the emulator: ${String(error)}`));
     await io.restore();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  return code;
+  return cancel.signal.aborted ? INTERRUPTED_EXIT_CODE : code;
 }
 
 function wholeNumber(value: string | undefined, fallback: number, flag: string): number {

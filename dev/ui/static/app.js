@@ -11,6 +11,7 @@ const state = {
   source: undefined,
   mapping: {},
   mappingOk: false,
+  runId: undefined,
 };
 
 // ---- small helpers -------------------------------------------------------------------------------
@@ -564,6 +565,7 @@ function firstRowAfterLine(body, line) {
 
 function renderSummary(summary, verdict) {
   const rows = [
+    ...(summary.cancelled ? [['cancelled', `${summary.cancelled}: records not sent are pending`]] : []),
     ['records read', summary.records],
     ['applied', summary.applied],
     ['deleted/archived', `${summary.deleted} (delete policy: ${summary.deletePolicy})`],
@@ -636,9 +638,10 @@ async function startRun() {
     $('#run-progress').value = p.percent;
     renderCounts(p.counts);
     addRejections(p.rejections);
+    const eta = p.etaSeconds === undefined ? '?' : `${Math.ceil(p.etaSeconds)} s`;
     $('#rate').textContent =
-      `batch ${p.counts.batches}: ${p.requests} requests, ${p.requestsPerSecond.toFixed(1)} per second ` +
-      `(budget ${p.budget} per second)`;
+      `${p.done} of ${p.expectedIsExact ? '' : '~'}${p.expected} records, ${p.recordsPerSecond.toFixed(1)} records/s, ` +
+      `ETA ${eta}; ${p.requests} requests, ${p.requestsPerSecond.toFixed(1)} per second (budget ${p.budget} per second)`;
   });
   events.addEventListener('summary', (e) => {
     const { summary, verdict } = JSON.parse(e.data);
@@ -646,9 +649,11 @@ async function startRun() {
     renderSummary(summary, verdict);
     toast(
       'run',
-      summary.pending > 0 ? 'warning' : 'success',
-      `Sync finished: ${summary.applied} applied, ${summary.rejected} rejected, ${summary.pending} pending`,
+      summary.pending > 0 || summary.cancelled ? 'warning' : 'success',
+      `Sync ${summary.cancelled ? 'cancelled' : 'finished'}: ${summary.applied} applied, ${summary.rejected} rejected, ` +
+        `${summary.pending} pending`,
     );
+    if (summary.cancelled) document.body.dataset.runCancelled = 'true';
   });
   events.addEventListener('failed', (e) =>
     showError('#run-error', `The sync failed: ${JSON.parse(e.data).message}`),
@@ -657,8 +662,24 @@ async function startRun() {
     events.close();
     document.body.dataset.runState = 'ended';
     $('#start-run').disabled = false;
+    $('#cancel-run').hidden = true;
   });
+  state.runId = run.id;
+  delete document.body.dataset.runCancelled;
+  $('#cancel-run').disabled = false;
+  $('#cancel-run').textContent = 'Cancel';
+  $('#cancel-run').hidden = false;
   document.body.dataset.runState = 'running';
+}
+
+async function cancelRun() {
+  $('#cancel-run').disabled = true;
+  $('#cancel-run').textContent = 'Cancelling: the batches in flight finish';
+  try {
+    await api('POST', `/api/runs/${state.runId}/cancel`, {});
+  } catch (error) {
+    showError('#run-error', error.message);
+  }
 }
 
 // ---- wiring --------------------------------------------------------------------------------------
@@ -671,6 +692,7 @@ $('#to-run').addEventListener('click', () => {
   location.hash = '#run';
 });
 $('#start-run').addEventListener('click', startRun);
+$('#cancel-run').addEventListener('click', cancelRun);
 
 renderForm().then(showScreen, (error) =>
   toast('load', 'danger', `The form could not load: ${error.message}`),

@@ -16,6 +16,11 @@ export interface RetryPolicy {
   clock: Clock;
   /** When the app has recorded a Bynder rate-limit block, when it ends (ms epoch). */
   readBlockedUntil: () => Promise<number | undefined>;
+  /**
+   * Cancels the run: the attempt in progress ends normally, but no retry starts after it (a pause
+   * before one ends at once). Its reason says why, e.g. "interrupted (Ctrl-C)".
+   */
+  signal?: AbortSignal;
   /** Runs before every attempt (the runner empties the app's rejection log here). */
   beforeAttempt?: (attempt: number) => Promise<void>;
   onRetry?: (info: {
@@ -29,6 +34,8 @@ export interface RetryPolicy {
 export interface BatchDelivery {
   result: DestinationDeliverResult;
   attempts: number;
+  /** The run was cancelled before a retry this batch needed. */
+  retryCancelled?: boolean;
 }
 
 export interface Deliverer {
@@ -47,6 +54,7 @@ export async function deliverWithRetries(
     if (result.success || result.retryable !== true || attempt > MAX_RETRIES) {
       return { result, attempts: attempt };
     }
+    if (policy.signal?.aborted) return { result, attempts: attempt, retryCancelled: true };
     const blockedUntil = await policy.readBlockedUntil();
     const pauseMs = choosePause(attempt, policy, blockedUntil);
     policy.onRetry?.({
@@ -55,8 +63,27 @@ export async function deliverWithRetries(
       failureReason: result.failureReason ?? 'no reason given',
       blockedUntil,
     });
-    await policy.clock.sleep(pauseMs);
+    await pauseUnlessCancelled(policy.clock, pauseMs, policy.signal);
+    if (policy.signal?.aborted) return { result, attempts: attempt, retryCancelled: true };
   }
+}
+
+/** The clock's sleep, ended early when the run is cancelled (a rate-limit pause can last minutes). */
+async function pauseUnlessCancelled(
+  clock: Clock,
+  ms: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (!signal) return clock.sleep(ms);
+  if (signal.aborted) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    void clock.sleep(ms).then(done);
+  });
 }
 
 /**

@@ -64,6 +64,11 @@ export interface RunSummary {
    * record wins, and every run writes the earlier one and then the later one again.
    */
   repeatedKeys: { count: number; examples: string[] };
+  /**
+   * Set when the run was cancelled (Ctrl-C, SIGTERM, the page's Cancel): how. The batches in
+   * flight then finished and are counted; records never sent are in `pending`.
+   */
+  cancelled: string | undefined;
 }
 
 export function buildRunSummary(
@@ -83,6 +88,7 @@ export function buildRunSummary(
     workers?: number;
     kvOperations?: number;
     peakRssKbPerWorker?: number[];
+    cancelled?: string;
   },
 ): RunSummary {
   const seconds = context.elapsedMs / 1000;
@@ -117,6 +123,7 @@ export function buildRunSummary(
     appLog: context.appLog,
     parked: context.parked ?? 0,
     repeatedKeys: context.repeatedKeys ?? { count: 0, examples: [] },
+    cancelled: context.cancelled,
   };
 }
 
@@ -130,7 +137,9 @@ export function formatSummary(summary: RunSummary): string {
   const row = (label: string, value: string | number, note = '') =>
     lines.push(`  ${label.padEnd(18)}${String(value).padStart(8)}${note ? `  ${note}` : ''}`);
 
-  lines.push(`Sync summary: ${summary.source} -> ${summary.target}`);
+  lines.push(
+    `Sync summary${summary.cancelled ? ` (CANCELLED: ${summary.cancelled})` : ''}: ${summary.source} -> ${summary.target}`,
+  );
   row('records read', summary.records, 'records and unreadable lines in the source');
   row('applied', summary.applied, 'upserts Bynder accepted (or that needed no change)');
   row('deleted/archived', summary.deleted, `deletes carried out (delete policy: ${summary.deletePolicy})`);
@@ -162,7 +171,11 @@ export function formatSummary(summary: RunSummary): string {
   row(
     'pending',
     summary.pending,
-    summary.pending > 0 ? 'not applied yet (transient); run again to retry' : '',
+    summary.pending === 0
+      ? ''
+      : summary.cancelled
+        ? 'not applied: not sent, or left by the cancelled run; run again to send them'
+        : 'not applied yet (transient); run again to retry',
   );
   for (const { cause, count } of summary.pendingCauses.slice(0, SHOWN_REASONS)) {
     lines.push(`      ${count} x ${cut(cause, REASON_WIDTH)}`);

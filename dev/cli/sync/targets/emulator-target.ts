@@ -36,6 +36,8 @@ export function emulatorTarget(
       const since = Date.now();
       const before = emulator.requests().length;
       return {
+        // The emulator's log already holds the workers' requests: nothing to add from them.
+        record: () => undefined,
         stop: (): RequestCount => {
           const entries = emulator
             .requests()

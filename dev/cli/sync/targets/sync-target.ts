@@ -1,4 +1,4 @@
-import type { RequestCount } from '../summary/run-summary';
+import type { HttpRequestCounter } from './http-request-counter';
 
 /** Where a run writes: the embedded emulator or a real portal. */
 export interface SyncTarget {
@@ -12,7 +12,7 @@ export interface SyncTarget {
   /** Secret values to redact from everything the runner prints. */
   secrets: string[];
   /** Starts counting requests to the portal; stop() returns the count. */
-  countRequests(): { stop(): RequestCount };
+  countRequests(): HttpRequestCounter;
   /** Waits for accepted writes to land, writes `--dump-state`, stops what the run started. */
   finish(options: { dumpState?: string }): Promise<void>;
 }

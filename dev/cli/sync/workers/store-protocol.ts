@@ -1,5 +1,6 @@
 import type { RejectionLogEntry } from '../../../../src/lib/delivery';
 import type { CapturedNotification } from '../summary/notification-capture';
+import type { HttpExchange } from '../targets/http-request-counter';
 
 // What a worker asks the parent's store server, and what it answers. The parent holds the install's
 // stores; workers reach them only through these messages, as OCP's workers reach OCP's store.
@@ -38,6 +39,8 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'clock-set'; jumpedMs: number }
   | { type: 'store'; id: number; request: StoreRequest }
+  /** An HTTP request the worker made, during delivery `delivery` (unset between deliveries). */
+  | { type: 'http'; delivery?: number; exchange: HttpExchange }
   | {
       type: 'delivered';
       id: number;

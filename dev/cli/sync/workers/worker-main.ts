@@ -3,6 +3,7 @@ import type { AssetItem, RejectionLogEntry } from '../../../../src/lib/delivery'
 import { KV_ROWS } from '../../../../src/lib/kv-rows';
 import { captureBatchLines } from '../summary/batch-line-capture';
 import { captureNotifications } from '../summary/notification-capture';
+import { watchHttpExchanges } from '../targets/http-request-counter';
 import { scaledClock, type ScaledClockSpec } from './scaled-clock';
 import { handStoresToSdk } from './sdk-stores';
 import type { FromWorker, StoreAnswer, StoreRequest, StoreTransport, ToWorker } from './store-protocol';
@@ -78,6 +79,18 @@ const notices = captureNotifications();
 // One batch at a time per worker, so the batch lines logged since the last answer are this batch's.
 const batchLines = captureBatchLines();
 
+// The parent counts requests to a real portal and shows progress per write: it hears each of this
+// worker's requests, tied to the delivery in progress.
+let delivering: number | undefined;
+if (process.env.LOCAL_OCP_FORWARD_HTTP === '1') {
+  watchHttpExchanges((exchange) => send({ type: 'http', delivery: delivering, exchange }));
+}
+
+// Ctrl-C in a terminal reaches the whole process group, workers included. The parent decides: it
+// lets each worker finish the batch it holds, then ends the workers (see run-sync.ts); a second
+// Ctrl-C ends the parent, and the worker follows it through 'disconnect' below.
+process.on('SIGINT', () => undefined);
+
 process.on('message', (message: ToWorker) => {
   if (message.type === 'store-answer') {
     const resolve = waiting.get(message.id);
@@ -91,6 +104,7 @@ process.on('message', (message: ToWorker) => {
     return;
   }
   const batch = { ...message.batch, items: message.batch.items as AssetItem[] };
+  delivering = message.id;
   void destination
     .deliver(batch)
     .catch((error: unknown) => ({
@@ -106,6 +120,7 @@ process.on('message', (message: ToWorker) => {
       added = [];
       const unchanged = batchLines.takeUnchanged(batch.sync.name);
       const maxRssKb = process.resourceUsage().maxRSS;
+      delivering = undefined;
       send({ type: 'delivered', id: message.id, result, maxRssKb, notices: sent, rejections, unchanged });
     });
 });

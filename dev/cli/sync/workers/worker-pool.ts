@@ -5,6 +5,7 @@ import type { DestinationBatch, DestinationDeliverResult } from '@zaiusinc/app-s
 
 import type { AssetItem, RejectionLogEntry } from '../../../../src/lib/delivery';
 import type { CapturedNotification } from '../summary/notification-capture';
+import type { HttpExchange } from '../targets/http-request-counter';
 import type { ScaledClockSpec } from './scaled-clock';
 import type { StoreServer } from './store-server';
 import type { FromWorker, ToWorker } from './store-protocol';
@@ -25,6 +26,13 @@ export interface WorkerPoolOptions {
   output?: 'forward' | 'ignore';
   /** Activity Log notices a worker sent, as they arrive with its answers. */
   onNotices?: (notices: readonly CapturedNotification[]) => void;
+  /**
+   * Workers report each HTTP request they make, to `onHttp` and to the delivery's own listener (the
+   * runner's progress per write, its count for a real portal). Off (the default) they send nothing
+   * extra: two messages per request load the IPC the stores use.
+   */
+  forwardHttp?: boolean;
+  onHttp?: (exchange: HttpExchange) => void;
   /** Every worker's deliver() runs on this scaled clock (see scaled-clock.ts); unset: real time. */
   clock?: ScaledClockSpec;
 }
@@ -40,17 +48,22 @@ export interface WorkerDelivery {
 interface Slot {
   child: ChildProcess;
   ready: Promise<void>;
-  busy?: { id: number; resolve: (delivery: WorkerDelivery) => void };
+  busy?: { id: number; resolve: (delivery: WorkerDelivery) => void; onHttp?: OnHttp };
   /** Resolves when the worker confirmed this total jump of the scaled clock. */
   clockSet?: { jumpedMs: number; resolve: () => void };
   maxRssKb: number;
 }
 
+type OnHttp = (exchange: HttpExchange) => void;
+
 export interface WorkerPool {
   readonly size: number;
   deliver(batch: DestinationBatch<AssetItem>): Promise<DestinationDeliverResult>;
-  /** deliver(), with the rejection-log entries the attempt wrote (several batches share the log). */
-  deliverReporting(batch: DestinationBatch<AssetItem>): Promise<WorkerDelivery>;
+  /**
+   * deliver(), with the rejection-log entries the attempt wrote (several batches share the log);
+   * `onHttp` hears each HTTP request of this attempt as it happens (the runner's progress).
+   */
+  deliverReporting(batch: DestinationBatch<AssetItem>, onHttp?: OnHttp): Promise<WorkerDelivery>;
   /** Tells every worker the scaled clock's total jump; resolves when all have it. */
   jumpClock(jumpedMs: number): Promise<void>;
   /** Kills a worker that is delivering now (the chaos run's "worker killed mid-batch"); false if none is. */
@@ -65,7 +78,11 @@ export function startWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const { size, server } = options;
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`--workers must be 1 or more, got ${size}`);
   const slots: Slot[] = [];
-  const queue: Array<{ batch: DestinationBatch<AssetItem>; resolve: (d: WorkerDelivery) => void }> = [];
+  const queue: Array<{
+    batch: DestinationBatch<AssetItem>;
+    resolve: (d: WorkerDelivery) => void;
+    onHttp?: OnHttp;
+  }> = [];
   const peaks: number[] = [];
   let nextId = 0;
   let replaced = 0;
@@ -83,6 +100,7 @@ export function startWorkerPool(options: WorkerPoolOptions): WorkerPool {
         ...options.env,
         PER_PROCESS_PACING: options.perProcessPacing ? '1' : '0',
         LOCAL_OCP_CLOCK: options.clock ? JSON.stringify({ ...options.clock }) : '',
+        LOCAL_OCP_FORWARD_HTTP: options.forwardHttp ? '1' : '0',
       },
       stdio:
         options.output === 'ignore'
@@ -100,6 +118,9 @@ export function startWorkerPool(options: WorkerPoolOptions): WorkerPool {
         if (jumped !== 0) child.send({ type: 'clock-jump', jumpedMs: jumped } satisfies ToWorker);
         markReady();
         dispatch();
+      } else if (message.type === 'http') {
+        options.onHttp?.(message.exchange);
+        if (slot.busy && slot.busy.id === message.delivery) slot.busy.onHttp?.(message.exchange);
       } else if (message.type === 'clock-set') {
         if (slot.clockSet?.jumpedMs === message.jumpedMs) slot.clockSet.resolve();
       } else if (message.type === 'store') {
@@ -151,7 +172,7 @@ export function startWorkerPool(options: WorkerPoolOptions): WorkerPool {
         const task = queue.shift();
         if (!task) return;
         nextId += 1;
-        slot.busy = { id: nextId, resolve: task.resolve };
+        slot.busy = { id: nextId, resolve: task.resolve, onHttp: task.onHttp };
         const batch = { items: [...task.batch.items], attempt: task.batch.attempt, sync: task.batch.sync };
         slot.child.send({ type: 'deliver', id: nextId, batch } satisfies ToWorker);
       });
@@ -160,9 +181,9 @@ export function startWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
   for (let i = 0; i < size; i++) slots.push(spawn(i));
 
-  const deliverReporting = (batch: DestinationBatch<AssetItem>): Promise<WorkerDelivery> =>
+  const deliverReporting = (batch: DestinationBatch<AssetItem>, onHttp?: OnHttp): Promise<WorkerDelivery> =>
     new Promise((resolve) => {
-      queue.push({ batch, resolve });
+      queue.push({ batch, resolve, onHttp });
       dispatch();
     });
 
