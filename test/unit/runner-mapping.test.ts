@@ -36,6 +36,37 @@ describe('matching columns by name (no mapping file)', () => {
   });
 });
 
+describe('columns that look like a delete flag (no mapping file)', () => {
+  it('names every delete-flag look-alike that does not feed _isDeleted, in any case or spelling', () => {
+    const mapping = FieldMapping.create(FIELDS);
+    mapping.observe([
+      'asset_id',
+      'Deleted',
+      'is_deleted',
+      '_ISDELETED',
+      'IsDeleted',
+      'delete',
+      'Deletion date',
+    ]);
+    expect(mapping.unmappedDeleteFlags).toEqual([
+      'Deleted',
+      'is_deleted',
+      '_ISDELETED',
+      'IsDeleted',
+      'delete',
+    ]);
+  });
+
+  it('accepts the exact _isDeleted column, and leaves the choice to a mapping file when there is one', () => {
+    const exact = FieldMapping.create(FIELDS);
+    exact.observe(['asset_id', '_isDeleted']);
+    expect(exact.unmappedDeleteFlags).toEqual([]);
+    const mapped = FieldMapping.create(FIELDS, parseMappingFile('asset_id: asset_id\n'));
+    mapped.observe(['asset_id', 'Deleted']);
+    expect(mapped.unmappedDeleteFlags).toEqual([]);
+  });
+});
+
 describe('mapping file', () => {
   it('reads "source column: destination field" lines and sends only the mapped columns', () => {
     const mapping = FieldMapping.create(

@@ -6,6 +6,7 @@ import { storage } from '@zaiusinc/app-sdk';
 
 import { KV_ROWS } from '../../../src/lib/kv-rows';
 import { MAX_PARKED_RECORDS, type OutboxContents, readOutbox } from '../../../src/lib/delivery';
+import { exitCode } from '../exit-codes';
 
 // `outbox`: what the app has parked for itself to deliver (records OCP will not send again), read
 // the way deliver() writes the row. The local stores live in this process only, so without --row it
@@ -36,7 +37,7 @@ export function registerOutbox(program: Command): void {
           process.stderr.write(
             `--row ${flags.row}: not a readable JSON file (${error instanceof Error ? error.message : String(error)}); save the kvStore row ${KV_ROWS.outbox.key} as JSON and pass its path.\n`,
           );
-          process.exitCode = 1;
+          process.exitCode = exitCode('notStarted');
           return;
         }
         await storage.kvStore.put(KV_ROWS.outbox.key, row as Record<string, never>);

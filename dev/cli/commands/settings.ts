@@ -10,6 +10,7 @@ import { withEmulator } from '../../bynder-emulator/with-emulator';
 import { DEMO_PORTAL } from '../../bynder-emulator/seed';
 import { SECTION } from '../../../src/lib/config';
 import { Lifecycle } from '../../../src/lifecycle/Lifecycle';
+import { exitCode } from '../exit-codes';
 
 // `settings` shows forms/settings.yml as a person sees it in OCP, or runs the app's real
 // Lifecycle.onSettingsForm on one submitted section, with the SDK's in-memory stores, and says
@@ -260,7 +261,9 @@ async function submit(
   }
   process.stdout.write(await describeStores());
   if (flags.verbose) process.stdout.write(`\nLog:\n${logLines.map((l) => `  ${l}\n`).join('')}`);
-  if (errors.length > 0 || (response.toasts ?? []).some((t) => t.intent === 'danger')) process.exitCode = 1;
+  if (errors.length > 0 || (response.toasts ?? []).some((t) => t.intent === 'danger')) {
+    process.exitCode = exitCode('checkFailed');
+  }
 }
 
 async function describeStores(): Promise<string> {

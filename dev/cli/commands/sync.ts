@@ -16,8 +16,16 @@ export function registerSync(program: Command): void {
     )
     .option('--format <format>', 'csv or jsonl, when the file extension does not say')
     .option(
+      '--delimiter <char>',
+      'CSV cell delimiter: one character, or comma, semicolon, tab or pipe (default: detected from the header row)',
+    )
+    .option(
       '--mapping <file>',
       'YAML map of "source column: destination field" (default: match columns by field name)',
+    )
+    .option(
+      '--allow-missing-columns',
+      'sync even when the mapping file names columns the source does not have (they are listed; default: refuse)',
     )
     .option('--batch-size <n>', 'records per deliver() call', '100')
     .option(

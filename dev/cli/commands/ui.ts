@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
 import { startUi } from '../../ui/ui-server';
 import { wholeNumberOption } from './whole-number-option';
+import { exitCode } from '../exit-codes';
 
 interface UiFlags {
   port: number;
@@ -41,8 +42,8 @@ Example:
       );
       const stop = () => {
         ui.stop().then(
-          () => process.exit(0),
-          () => process.exit(1),
+          () => process.exit(exitCode('ok')),
+          () => process.exit(exitCode('notStarted')),
         );
       };
       process.once('SIGINT', stop);

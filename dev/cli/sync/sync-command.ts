@@ -5,12 +5,14 @@ import path from 'node:path';
 import { LogLevel, setLogLevel } from '@zaiusinc/app-sdk';
 
 import { redactSecrets } from '../../../src/lib/redact';
+import { exitCode, UsageError } from '../exit-codes';
 import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
 import { captureAppOutput } from './app-log-capture';
 import { startEmulatorTarget } from './targets/emulator-target';
 import { formatJsonSummary, formatSummary } from './summary/run-summary';
 import { createPortalTarget } from './targets/portal-target';
 import { createProgressReporter } from './summary/progress-reporter';
+import { parseDelimiterOption } from './sources/csv-delimiter';
 import type { RunSummary } from './summary/run-summary';
 import { DEFAULT_BATCH_SIZE, runSync } from './run-sync';
 import type { SectionValues, SettingsFlags } from './settings/settings-input';
@@ -20,12 +22,11 @@ import type { SyncTarget } from './targets/sync-target';
 /** The default seed, relative so that the summary names it as a user would type it. */
 const DEMO_SEED = path.relative(process.cwd(), DEMO_PORTAL_PATH);
 
-/** Exit codes: every record applied or rejected; some left pending; the run could not start or broke. */
-export const EXIT = { done: 0, pending: 1, failed: 2 } as const;
-
 export interface SyncCommandOptions {
   source?: string;
   format?: string;
+  delimiter?: string;
+  allowMissingColumns?: boolean;
   mapping?: string;
   batchSize?: string;
   seed?: string;
@@ -58,9 +59,9 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
   let secrets: string[] = [];
   const say = (line: string) => io.err(`${redactSecrets(line, secrets)}\n`);
   let target: SyncTarget | undefined;
-  let code: number = EXIT.failed;
+  let code = exitCode('notStarted');
   try {
-    if (!options.source) throw new Error('--source is required');
+    if (!options.source) throw new UsageError('--source is required');
     const settings = applySettingsFlags(
       options.settings ? await readSettingsFile(options.settings) : emptySections(),
       options,
@@ -70,7 +71,7 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
     }
     const portal = options.portal ?? stringOrUndefined(settings.connection.portal);
     if (portal && options.dumpState) {
-      throw new Error('--dump-state works with the embedded emulator only, not with a real portal');
+      throw new UsageError('--dump-state works with the embedded emulator only, not with a real portal');
     }
     if (options.banner) say(options.banner);
     target = portal
@@ -84,6 +85,8 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
       {
         source: options.source,
         format: options.format,
+        delimiter: options.delimiter === undefined ? undefined : parseDelimiterOption(options.delimiter),
+        allowMissingColumns: options.allowMissingColumns === true,
         mappingFile: options.mapping,
         batchSize: wholeNumber(options.batchSize, DEFAULT_BATCH_SIZE, '--batch-size'),
         retryPauseMs: wholeNumber(options.retryPauseMs, 500, '--retry-pause-ms'),
@@ -105,9 +108,9 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
           }),
       },
     );
-    code = summary.pending > 0 ? EXIT.pending : EXIT.done;
+    code = exitCode(summary.pending > 0 ? 'pending' : 'ok');
     const verdict = options.verify ? await options.verify(target, summary) : undefined;
-    if (verdict && !verdict.ok) code = EXIT.failed;
+    if (verdict && !verdict.ok) code = exitCode('checkFailed');
     await target.finish({ dumpState: options.dumpState });
     const printed = options.json
       ? formatJsonSummary(summary)
@@ -118,7 +121,7 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
     say(`sync failed: ${message}`);
     say(`app log: ${io.logFile}`);
     if (options.json) io.out(`${JSON.stringify({ error: message, appLog: io.logFile })}\n`);
-    code = EXIT.failed;
+    code = exitCode(error instanceof UsageError ? 'usage' : 'notStarted');
   } finally {
     await target?.finish({}).catch((error: unknown) => say(`could not stop the emulator: ${String(error)}`));
     await io.restore();
@@ -128,7 +131,7 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
 
 function wholeNumber(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value.trim())) throw new Error(`${flag} must be a whole number, got "${value}"`);
+  if (!/^\d+$/.test(value.trim())) throw new UsageError(`${flag} must be a whole number, got "${value}"`);
   return Number(value);
 }
 
