@@ -14,7 +14,7 @@ import {
   type AssetItem,
   type RejectionLogEntry,
 } from '../../../src/lib/delivery';
-import { systemClock } from '../../../src/lib/runtime-ports';
+import { type KeyValueStore, systemClock } from '../../../src/lib/runtime-ports';
 import { UsageError } from '../exit-codes';
 import { locateRejections } from './batches/batch-rejections';
 import { deliverWithRetries } from './batches/deliver-with-retries';
@@ -74,6 +74,8 @@ export interface RunIo {
   /** A line for the user on stderr (never stdout). */
   note(line: string): void;
   startProgress(totalBytes: number): ProgressReporter;
+  /** Called once the run is over, while the install's stores still hold what it left (workers' too). */
+  keepStores?(kvStore: KeyValueStore): Promise<void>;
 }
 
 /** The run could not start or had to stop before any batch: settings, mapping, or ready() said no. */
@@ -289,6 +291,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
     progress.stop();
 
     requests = counter.stop();
+    await io.keepStores?.(storage.kvStore);
     return buildRunSummary(tally, {
       elapsedMs: performance.now() - startedAt,
       requests,

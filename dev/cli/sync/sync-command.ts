@@ -6,6 +6,7 @@ import { LogLevel, setLogLevel } from '@zaiusinc/app-sdk';
 
 import { redactSecrets } from '../../../src/lib/redact';
 import { exitCode, UsageError } from '../exit-codes';
+import { saveLastRun } from '../last-run';
 import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
 import { captureAppOutput } from './app-log-capture';
 import { startEmulatorTarget } from './targets/emulator-target';
@@ -106,6 +107,23 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
             totalBytes,
             write: (text) => io.err(text),
           }),
+        keepStores: async (kvStore) => {
+          // The run's stores vanish with this process: kept for `outbox`; a failure to keep them
+          // is said, never a reason to fail a run that delivered.
+          try {
+            const file = await saveLastRun(kvStore, {
+              source: options.source ?? '',
+              target: target?.describe ?? '',
+            });
+            say(
+              `the app's kvStore rows as the run left them: ${file} (npm run cli -- outbox shows the outbox)`,
+            );
+          } catch (error) {
+            say(
+              `could not keep the run's kvStore rows for outbox: ${error instanceof Error ? error.message : String(error)}`,
+            );
+          }
+        },
       },
     );
     code = exitCode(summary.pending > 0 ? 'pending' : 'ok');
