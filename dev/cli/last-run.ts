@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 
 import { APP_KV_ROWS } from '../../src/lib/kv-rows';
+import { redactSecrets } from '../../src/lib/redact';
 import type { KeyValueStore } from '../../src/lib/runtime-ports';
 import { describeFileProblem } from './file-problem';
 
@@ -29,24 +30,42 @@ const lastRunSchema = z.object({
 
 export type LastRun = z.infer<typeof lastRunSchema>;
 
-/** Saves every kvStore row the app keeps (kv-rows.ts), with what the run was; returns the file. */
+/**
+ * Saves every kvStore row the app keeps (kv-rows.ts), with what the run was; returns the file.
+ * The app keeps secrets out of its rows; every text is redacted again here all the same, since
+ * this file outlives the run.
+ */
 export async function saveLastRun(
   kvStore: KeyValueStore,
-  run: { source: string; target: string },
+  run: { source: string; target: string; secrets: readonly string[] },
   file = lastRunFile(),
 ): Promise<string> {
   const rows: Record<string, unknown> = {};
   for (const row of APP_KV_ROWS) {
     const value = await kvStore.get(row.key);
-    if (Object.keys(value).length > 0) rows[row.key] = value;
+    if (Object.keys(value).length > 0) rows[row.key] = redactTexts(value, run.secrets);
   }
-  const saved: LastRun = { finishedAt: new Date().toISOString(), ...run, kvStore: rows };
+  const saved: LastRun = {
+    finishedAt: new Date().toISOString(),
+    source: run.source,
+    target: redactSecrets(run.target, run.secrets),
+    kvStore: rows,
+  };
   await mkdir(path.dirname(file), { recursive: true });
   // Written aside, then renamed: a reader never sees half a file.
   const partial = `${file}.${process.pid}.partial`;
   await writeFile(partial, `${JSON.stringify(saved, null, 2)}\n`);
   await rename(partial, file);
   return file;
+}
+
+function redactTexts(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === 'string') return redactSecrets(value, secrets);
+  if (Array.isArray(value)) return value.map((v) => redactTexts(v, secrets));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactTexts(v, secrets)]));
+  }
+  return value;
 }
 
 /** The last run's stores, or undefined when no run has saved any; a damaged file says why. */

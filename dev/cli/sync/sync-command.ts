@@ -114,6 +114,7 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
             const file = await saveLastRun(kvStore, {
               source: options.source ?? '',
               target: target?.describe ?? '',
+              secrets,
             });
             say(
               `the app's kvStore rows as the run left them: ${file} (npm run cli -- outbox shows the outbox)`,
