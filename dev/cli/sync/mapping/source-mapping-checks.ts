@@ -30,7 +30,7 @@ function findMissingColumns(mapping: FieldMapping, shape: SourceShape): string |
     .map((m) => {
       const target = m.field === DELETED_MARKER ? 'the delete flag' : m.field;
       const near = columns.find((c) => normalise(c) === normalise(m.column));
-      return `"${m.column}" (to ${target})${near ? `; the source has "${near}"` : ''}`;
+      return `"${m.column}" (to ${target}${near ? `; the source has "${near}"` : ''})`;
     })
     .join(', ');
   const has =
