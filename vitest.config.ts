@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
@@ -17,7 +18,14 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup/loopback-only.ts'],
     // Tests point the app at the emulator on loopback, which only development allows.
-    env: { LOG_LEVEL: 'NEVER', ZAIUS_ENV: 'test', BYNDER_ALLOW_LOOPBACK_PORTAL: '1' },
+    // A local sync saves its stores for `outbox` (dev/cli/last-run.ts): a test's runs go to the
+    // temporary folder, never over the developer's own last run.
+    env: {
+      LOG_LEVEL: 'NEVER',
+      ZAIUS_ENV: 'test',
+      BYNDER_ALLOW_LOOPBACK_PORTAL: '1',
+      BYNDER_LAST_RUN_FILE: path.join(os.tmpdir(), `bynder-test-last-run-${process.pid}.json`),
+    },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ['default'],

@@ -16,6 +16,16 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(
+    'Usage: npm run build [-- --out-dir DIR]\n\n' +
+      'Compiles src/ into dist/ (or DIR) with tsconfig.build.json and copies app.yml and the YAML files\n' +
+      'under src/ beside it, as OCP loads the app.\n\n' +
+      'Options:\n  --out-dir DIR  build into DIR instead of dist/\n  -h, --help     show this help\n',
+  );
+  process.exit(0);
+}
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // `--out-dir <dir>` builds elsewhere (tests build a private copy so they never race on dist/).
 const outDirFlag = process.argv.indexOf('--out-dir');

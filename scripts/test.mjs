@@ -7,6 +7,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(
+    'Usage: npm test [-- VITEST_ARGS]\n\n' +
+      'Runs every check: typecheck, lint, format check, validate, then the whole vitest suite, and ends\n' +
+      'with "N passed, N failed". Arguments go to vitest (e.g. a test file); `npm run test:vitest` runs\n' +
+      'vitest alone.\n',
+  );
+  process.exit(0);
+}
+
 const steps = [
   ['typecheck', ['run', 'typecheck', '--silent']],
   ['lint', ['run', 'lint', '--silent']],

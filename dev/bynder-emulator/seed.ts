@@ -3,6 +3,8 @@ import path from 'node:path';
 
 import { z } from 'zod';
 
+import { describeFileProblem } from '../cli/file-problem';
+
 /**
  * A seed is what Bynder itself would answer: `metaproperties` exactly as `GET /api/v4/metaproperties/`
  * (object keyed by name, options included) and `assets` as `GET /api/v4/media/{id}/` objects.
@@ -111,12 +113,9 @@ function readSeedFile(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(
-      `cannot read seed file ${file}: ${(error as Error).message}; pass an existing JSON file`,
-      {
-        cause: error,
-      },
-    );
+    throw new Error(`${describeFileProblem('seed file', file, error)}; pass a portal as JSON`, {
+      cause: error,
+    });
   }
   try {
     return JSON.parse(text) as unknown;

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 
 import { LOOPBACK_PORTAL_SWITCH } from '../../src/lib/portal-url';
 
 import { registerBench } from './commands/bench';
+import { EXIT_CODES, exitCode, UsageError } from './exit-codes';
 import { registerDemo } from './commands/demo';
 import { registerEmulator } from './commands/emulator';
 import { registerOutbox } from './commands/outbox';
@@ -21,7 +22,11 @@ process.env[LOOPBACK_PORTAL_SWITCH] ??= '1';
 const program = new Command('bynder-app')
   .description('Local tools for the Bynder Assets OCP app: validate, emulate, inspect and sync.')
   .showHelpAfterError('(run with --help for usage)')
-  .configureHelp({ sortSubcommands: false });
+  .configureHelp({ sortSubcommands: false })
+  .addHelpText('after', `\nExit codes:\n${describeExitCodes()}\nMore: docs/runner.md, "Exit codes".`)
+  // Commander's own refusals (an unknown flag, a missing value) throw instead of exiting, so they end
+  // with the usage code; subcommands registered below inherit this.
+  .exitOverride();
 
 for (const register of [
   registerValidate,
@@ -38,6 +43,17 @@ for (const register of [
 }
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    // Commander has printed its message (or the help, whose exit code is 0).
+    process.exitCode = error.exitCode === 0 ? exitCode('ok') : exitCode('usage');
+    return;
+  }
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  process.exitCode = exitCode(error instanceof UsageError ? 'usage' : 'notStarted');
 });
+
+function describeExitCodes(): string {
+  return Object.values(EXIT_CODES)
+    .map((row) => `  ${String(row.code).padStart(3)}  ${row.meaning}`)
+    .join('\n');
+}

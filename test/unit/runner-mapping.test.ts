@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DestinationField } from '../../dev/cli/sync/mapping/destination-fields';
 import { FieldMapping } from '../../dev/cli/sync/mapping/field-mapping';
 import { parseMappingFile } from '../../dev/cli/sync/mapping/mapping-file';
+import { findMappingProblem } from '../../dev/cli/sync/mapping/source-mapping-checks';
 import { toAssetItem } from '../../dev/cli/sync/mapping/record-to-item';
 
 const FIELDS: DestinationField[] = [
@@ -33,6 +34,37 @@ describe('matching columns by name (no mapping file)', () => {
     mapping.observe(['description', 'Description ']);
     expect(mapping.fieldFor('Description ')).toBeUndefined();
     expect(mapping.unmatched[0]?.reason).toBe('field "description" is already fed by column "description"');
+  });
+});
+
+describe('columns that look like a delete flag (no mapping file)', () => {
+  it('names every delete-flag look-alike that does not feed _isDeleted, in any case or spelling', () => {
+    const mapping = FieldMapping.create(FIELDS);
+    mapping.observe([
+      'asset_id',
+      'Deleted',
+      'is_deleted',
+      '_ISDELETED',
+      'IsDeleted',
+      'delete',
+      'Deletion date',
+    ]);
+    expect(mapping.unmappedDeleteFlags).toEqual([
+      'Deleted',
+      'is_deleted',
+      '_ISDELETED',
+      'IsDeleted',
+      'delete',
+    ]);
+  });
+
+  it('accepts the exact _isDeleted column, and leaves the choice to a mapping file when there is one', () => {
+    const exact = FieldMapping.create(FIELDS);
+    exact.observe(['asset_id', '_isDeleted']);
+    expect(exact.unmappedDeleteFlags).toEqual([]);
+    const mapped = FieldMapping.create(FIELDS, parseMappingFile('asset_id: asset_id\n'));
+    mapped.observe(['asset_id', 'Deleted']);
+    expect(mapped.unmappedDeleteFlags).toEqual([]);
   });
 });
 
@@ -95,5 +127,30 @@ describe('record to item', () => {
     const result = toAssetItem({ Key: 'A1', Deleted: 'perhaps' }, mapping);
     expect(result).toMatchObject({ ok: false, key: 'A1', field: '_isDeleted' });
     expect(!result.ok && result.reason).toContain('use true, 1 or yes to delete');
+  });
+});
+
+describe('mapping checked against the source', () => {
+  const file = parseMappingFile('Asset ID: asset_id\nTitle: description\nDeleted: _isDeleted\n');
+  const shape = { file: 'a.csv', format: 'csv' as const, mappingFile: 'm.yml', recordsSeen: 1 };
+
+  it('names each mapped column the source lacks, its field, a near miss, and the columns it has', () => {
+    const mapping = FieldMapping.create(FIELDS, file);
+    mapping.observe(['Asset ID', 'title']);
+    expect(findMappingProblem(mapping, shape)).toBe(
+      '--mapping "m.yml" maps columns that --source "a.csv" does not have: "Title" (to description; ' +
+        'the source has "title"), "Deleted" (to the delete flag). Its header row has "Asset ID", "title". ' +
+        'Correct the column names in the mapping file (they must match the source exactly), or pass ' +
+        '--allow-missing-columns to sync without them.',
+    );
+  });
+
+  it('lets --allow-missing-columns through, and says "keys" for JSON Lines', () => {
+    const mapping = FieldMapping.create(FIELDS, file);
+    mapping.observe(['Asset ID']);
+    expect(findMappingProblem(mapping, { ...shape, allowMissingColumns: true })).toBeUndefined();
+    expect(findMappingProblem(mapping, { ...shape, format: 'jsonl', recordsSeen: 3 })).toContain(
+      'Its first 3 record(s) have the keys "Asset ID".',
+    );
   });
 });

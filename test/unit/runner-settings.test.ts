@@ -1,6 +1,14 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
-import { applySettingsFlags, parseSettingsFile } from '../../dev/cli/sync/settings/settings-input';
+import {
+  applySettingsFlags,
+  parseSettingsFile,
+  readSettingsFile,
+} from '../../dev/cli/sync/settings/settings-input';
+import { uncommentSettingLines } from '../helpers/example-settings';
 
 describe('settings file', () => {
   it('reads the form sections, tolerating empty ones, and lets flags win', () => {
@@ -35,5 +43,22 @@ describe('settings file', () => {
     expect(() => parseSettingsFile('records:\n  deletes: archive\n')).toThrow(
       /records\.deletes is not a setting; records has primary_key/,
     );
+  });
+});
+
+describe('examples/settings.yml', () => {
+  const example = path.join(__dirname, '../../examples/settings.yml');
+
+  it('loads through the runner settings loader as shipped', async () => {
+    const values = await readSettingsFile(example);
+    expect(values.records).toMatchObject({ primary_key: 'asset_id', delete_policy: 'archive' });
+  });
+
+  it('loads with every commented setting uncommented, each one a known key', async () => {
+    const { text, count } = uncommentSettingLines(await readFile(example, 'utf8'));
+    expect(count).toBeGreaterThanOrEqual(4);
+    const values = parseSettingsFile(text, 'examples/settings.yml (uncommented)');
+    expect(values.connection).toEqual({ portal: 'acme.bynder.com', auth_method: 'permanent_token' });
+    expect(values.throughput).toHaveProperty('change_detection', 'read_first');
   });
 });

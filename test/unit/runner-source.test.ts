@@ -66,10 +66,29 @@ describe('CSV source', () => {
     );
   });
 
-  it('says which file is missing', async () => {
+  it('says in words why a file cannot be read: missing, or a folder', async () => {
     await expect(openSource(path.join(dir, 'nope.csv'), 'csv')).rejects.toThrow(
-      /nope\.csv" cannot be read: ENOENT/,
+      /^--source ".*nope\.csv" does not exist; check the path/,
     );
+    await expect(openSource(dir, 'csv')).rejects.toThrow(/" is a folder, not a file; name a file inside it$/);
+  });
+
+  it('reads a semicolon- or tab-separated file by the delimiter its header row uses', async () => {
+    const semicolon = await readAll('semi.csv', 'id;text\n1;"a; b, c"\n2;two, words\n', 'csv');
+    expect(summarise(semicolon)).toEqual([
+      { line: 2, record: { id: '1', text: 'a; b, c' } },
+      { line: 3, record: { id: '2', text: 'two, words' } },
+    ]);
+    const tab = await readAll('tab.csv', 'id\ttext\n1\ta, b; c\n', 'csv');
+    expect(summarise(tab)).toEqual([{ line: 2, record: { id: '1', text: 'a, b; c' } }]);
+  });
+
+  it('reports a line with several stray quotes once', async () => {
+    const entries = await readAll('quotes.csv', 'id,text\n1,a "b" "c" "d"\n2,fine\n', 'csv');
+    expect(summarise(entries)).toEqual([
+      { line: 2, bad: expect.any(String) as string },
+      { line: 3, record: { id: '2', text: 'fine' } },
+    ]);
   });
 });
 

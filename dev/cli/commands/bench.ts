@@ -12,6 +12,7 @@ import {
   runWorkersBench,
 } from '../../bench/workers-bench';
 import { wholeNumberOption } from './whole-number-option';
+import { exitCode } from '../exit-codes';
 
 function deliverers(value: string, previous: DelivererName[] | undefined): DelivererName[] {
   const names = value.split(',').map((name) => name.trim());
@@ -117,7 +118,7 @@ export function registerBench(program: Command): void {
           process.stdout.write(
             opts.json ? `${JSON.stringify(figures, null, 2)}\n` : `${renderChangeTable(figures)}\n`,
           );
-          if (!figures.every(meetsChangeTarget)) process.exitCode = 1;
+          if (!figures.every(meetsChangeTarget)) process.exitCode = exitCode('checkFailed');
           return;
         }
         if (opts.workers !== undefined) {
@@ -134,7 +135,7 @@ export function registerBench(program: Command): void {
           process.stdout.write(
             opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderWorkersTable(rows, settings)}\n`,
           );
-          if (!rows.every(meetsWorkersTarget)) process.exitCode = 1;
+          if (!rows.every(meetsWorkersTarget)) process.exitCode = exitCode('checkFailed');
           return;
         }
         if (opts.hostile) {
@@ -156,7 +157,7 @@ export function registerBench(program: Command): void {
         process.stdout.write(
           opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderResultsTable(report)}\n`,
         );
-        if (!meetsTargets(report)) process.exitCode = 1;
+        if (!meetsTargets(report)) process.exitCode = exitCode('checkFailed');
       },
     );
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 
 import { runDemo } from '../demo/demo-run';
-import { INTERRUPTED_EXIT_CODE } from '../sync/sync-command';
+import { exitCode } from '../exit-codes';
 
 export function registerDemo(program: Command): void {
   program
@@ -15,12 +15,12 @@ export function registerDemo(program: Command): void {
       'after',
       `
 Ctrl-C stops it as it stops sync: the batches in flight finish, the summary follows, the check is
-skipped, and the exit code is ${INTERRUPTED_EXIT_CODE}. The run's files are kept in .sync-runs/.`,
+skipped, and the exit code is ${exitCode('interrupted')}. The run's files are kept in .sync-runs/.`,
     )
     .action(async () => {
       const code = await runDemo();
       // A cancelled run may leave timers behind (a retry pause, the app's own waits): end now.
-      if (code === INTERRUPTED_EXIT_CODE) process.exit(code);
+      if (code === exitCode('interrupted')) process.exit(code);
       process.exitCode = code;
     });
 }

@@ -15,8 +15,10 @@ import { parsePortalUrl } from '../../../src/lib/portal-url';
 import type { Logger } from '../../../src/lib/runtime-ports';
 import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
 import { withEmulator } from '../../bynder-emulator/with-emulator';
+import { describeFileProblem } from '../file-problem';
 import { DESTINATION_KEY } from '../sync/mapping/destination-fields';
 import { CREDENTIAL_ENV } from '../sync/targets/portal-target';
+import { exitCode } from '../exit-codes';
 
 // `schema`: the field list the Sync Manager would show, from the embedded emulator (demo portal by
 // default), another seed, a real portal, or a saved metaproperties response (no network at all).
@@ -55,21 +57,12 @@ async function readJsonFile(file: string, what: string): Promise<unknown> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : String(error);
-    throw new SchemaCommandError(`Cannot read ${what} "${file}": ${reason}.`);
+    throw new SchemaCommandError(`${describeFileProblem(what, file, error)}.`);
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new SchemaCommandError(`The ${what} "${file}" is not valid JSON: ${(error as Error).message}.`);
+    throw new SchemaCommandError(`${what} "${file}" is not valid JSON: ${(error as Error).message}.`);
   }
 }
 
@@ -80,7 +73,7 @@ const metapropertyFileSchema = z.union([
 
 /** A saved `GET /api/v4/metaproperties/` answer: an object keyed by name (an array is accepted too). */
 async function readMetapropertiesFile(file: string): Promise<Metaproperty[]> {
-  const body = await readJsonFile(file, 'metaproperties file');
+  const body = await readJsonFile(file, '--metaproperties-file');
   const parsed = metapropertyFileSchema.safeParse(body);
   if (!parsed.success) {
     // The record branch's issues point into the file; show the first few with their path.
@@ -274,7 +267,7 @@ export function registerSchema(program: Command): void {
       } catch (error) {
         // Known, fixable problems print as one line; ConfigError and Bynder errors already say what to fix.
         process.stderr.write(`schema: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exitCode = 1;
+        process.exitCode = exitCode('notStarted');
       }
     });
 }

@@ -10,6 +10,7 @@ import { withEmulator } from '../../bynder-emulator/with-emulator';
 import { DEMO_PORTAL } from '../../bynder-emulator/seed';
 import { SECTION } from '../../../src/lib/config';
 import { Lifecycle } from '../../../src/lifecycle/Lifecycle';
+import { exitCode, UsageError } from '../exit-codes';
 
 // `settings` shows forms/settings.yml as a person sees it in OCP, or runs the app's real
 // Lifecycle.onSettingsForm on one submitted section, with the SDK's in-memory stores, and says
@@ -75,7 +76,7 @@ Examples:
     .action(async (flags: SettingsFlags) => {
       if (flags.section === undefined) {
         if (flags.data !== undefined || flags.emulator) {
-          throw new Error(
+          throw new UsageError(
             `--data and --emulator submit a section: add --section (${Object.values(SECTION).join(', ')}), or drop them to show the form`,
           );
         }
@@ -163,18 +164,18 @@ function parseData(raw: string | undefined): Record<string, unknown> {
   try {
     value = JSON.parse(raw);
   } catch (error) {
-    throw new Error(
+    throw new UsageError(
       `--data is not valid JSON (${error instanceof Error ? error.message : String(error)}); pass an object such as '{"portal":"acme.bynder.com"}'`,
     );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(
+    throw new UsageError(
       `--data must be a JSON object of field values, not ${Array.isArray(value) ? 'an array' : typeof value}`,
     );
   }
   for (const [key, field] of Object.entries(value)) {
     if (field !== null && typeof field === 'object') {
-      throw new Error(`--data field "${key}" must be a string, number or boolean`);
+      throw new UsageError(`--data field "${key}" must be a string, number or boolean`);
     }
   }
   return value as Record<string, unknown>;
@@ -193,16 +194,67 @@ function captureLogs(): string[] {
   return lines;
 }
 
+/**
+ * Refuses a section or action the form does not have, before the app sees it: the app's own answer
+ * (a danger toast advising to reload the page or reinstall) fits OCP, not a typo on the command line.
+ */
+export function checkSectionAndAction(section: string, action: string, form = readForm()): void {
+  const known = form.find((s) => s.key === section);
+  if (!known) {
+    const keys = form.map((s) => s.key);
+    const near = keys.find((k) => isNearMiss(k, section));
+    throw new UsageError(
+      `--section "${section}" is not a section of the settings form${near ? ` (did you mean "${near}"?)` : ''}; ` +
+        `the sections are ${keys.join(', ')} (run \`npm run cli -- settings\` to see the form)`,
+    );
+  }
+  const actions = [
+    'save',
+    ...known.elements.filter((e) => e.type === 'button' && e.action).map((e) => e.action),
+  ];
+  if (!actions.includes(action)) {
+    throw new UsageError(
+      `--action "${action}" is not an action of section "${section}"; it has ${actions.join(', ')}`,
+    );
+  }
+}
+
+/** Same letters but one added, dropped, changed or swapped, ignoring case: a likely typo. */
+function isNearMiss(known: string, typed: string): boolean {
+  const a = known.toLowerCase();
+  const b = typed.toLowerCase();
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < Math.min(a.length, b.length) && a[i] === b[i]) i += 1;
+  const tail = (x: string, from: number) => x.slice(from);
+  return (
+    tail(a, i + 1) === tail(b, i + 1) || // one changed
+    tail(a, i + 1) === tail(b, i) || // one dropped
+    tail(a, i) === tail(b, i + 1) || // one added
+    (a[i] === b[i + 1] && a[i + 1] === b[i] && tail(a, i + 2) === tail(b, i + 2)) // two swapped
+  );
+}
+
 async function submitSection(section: string, flags: SettingsFlags): Promise<void> {
+  checkSectionAndAction(section, flags.action);
   const data = parseData(flags.data);
   const logLines = captureLogs();
   if (!flags.emulator) {
     if (data.portal === EMULATOR_PORTAL) {
-      throw new Error(
+      throw new UsageError(
         `--data portal "${EMULATOR_PORTAL}" stands for the emulator: add --emulator, or give a portal such as acme.bynder.com`,
       );
     }
-    return submit(section, flags, data, logLines);
+    await submit(section, flags, data, logLines);
+    if (section !== SECTION.connection) {
+      // The app's advice to save the connection first fits OCP; here every run starts with empty stores.
+      process.stdout.write(
+        '\nEach `settings` run starts with empty stores, so no connection is saved here: add --emulator to ' +
+          'store a connection to the demo emulator first and have this section checked against it.\n',
+      );
+    }
+    return;
   }
   return withEmulator({ port: 0, seed: DEMO_PORTAL }, async (emulator) => {
     if (data.portal === EMULATOR_PORTAL) data.portal = emulator.url;
@@ -260,7 +312,9 @@ async function submit(
   }
   process.stdout.write(await describeStores());
   if (flags.verbose) process.stdout.write(`\nLog:\n${logLines.map((l) => `  ${l}\n`).join('')}`);
-  if (errors.length > 0 || (response.toasts ?? []).some((t) => t.intent === 'danger')) process.exitCode = 1;
+  if (errors.length > 0 || (response.toasts ?? []).some((t) => t.intent === 'danger')) {
+    process.exitCode = exitCode('checkFailed');
+  }
 }
 
 async function describeStores(): Promise<string> {

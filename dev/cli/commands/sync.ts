@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 
 import { DEFAULT_PROGRESS_INTERVAL_MS } from '../sync/summary/progress-reporter';
 import { DEFAULT_RUNS_DIR, KEPT_RUNS } from '../sync/run-folder';
-import { INTERRUPTED_EXIT_CODE, runSyncCommand } from '../sync/sync-command';
+import { exitCode } from '../exit-codes';
+import { runSyncCommand } from '../sync/sync-command';
 
 export function registerSync(program: Command): void {
   program
@@ -18,8 +19,16 @@ export function registerSync(program: Command): void {
     )
     .option('--format <format>', 'csv or jsonl, when the file extension does not say')
     .option(
+      '--delimiter <char>',
+      'CSV cell delimiter: one character, or comma, semicolon, tab or pipe (default: detected from the header row)',
+    )
+    .option(
       '--mapping <file>',
       'YAML map of "source column: destination field" (default: match columns by field name)',
+    )
+    .option(
+      '--allow-missing-columns',
+      'sync even when the mapping file names columns the source does not have (they are listed; default: refuse)',
     )
     .option('--batch-size <n>', 'records per deliver() call', '100')
     .option(
@@ -76,12 +85,12 @@ export function registerSync(program: Command): void {
       'after',
       `
 Ctrl-C (or SIGTERM) stops the run: no new batch starts, the batches in flight finish, and the summary
-counts every record not sent as pending; the exit code is then ${INTERRUPTED_EXIT_CODE}. A second Ctrl-C quits at once.`,
+counts every record not sent as pending; the exit code is then ${exitCode('interrupted')}. A second Ctrl-C quits at once.`,
     )
     .action(async (options: Record<string, string | boolean | undefined>) => {
       const code = await runSyncCommand(options);
       // A cancelled run may leave timers behind (a retry pause, the app's own waits): end now.
-      if (code === INTERRUPTED_EXIT_CODE) process.exit(code);
+      if (code === exitCode('interrupted')) process.exit(code);
       process.exitCode = code;
     });
 }

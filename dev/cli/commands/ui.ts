@@ -8,6 +8,7 @@ import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
 import { DEFAULT_UPLOAD_LIMITS, formatBytes } from '../../ui/source-uploads';
 import { startUi } from '../../ui/ui-server';
 import { wholeNumberOption } from './whole-number-option';
+import { exitCode } from '../exit-codes';
 
 interface UiFlags {
   port: number;
@@ -67,8 +68,8 @@ Example:
       );
       const stop = () => {
         ui.stop().then(
-          () => process.exit(0),
-          () => process.exit(1),
+          () => process.exit(exitCode('ok')),
+          () => process.exit(exitCode('notStarted')),
         );
       };
       process.once('SIGINT', stop);

@@ -14,7 +14,8 @@ import {
   type AssetItem,
   type RejectionLogEntry,
 } from '../../../src/lib/delivery';
-import { systemClock } from '../../../src/lib/runtime-ports';
+import { type KeyValueStore, systemClock } from '../../../src/lib/runtime-ports';
+import { UsageError } from '../exit-codes';
 import { locateRejections } from './batches/batch-rejections';
 import { deliverWithRetries } from './batches/deliver-with-retries';
 import { inBatches } from './batches/in-batches';
@@ -24,7 +25,13 @@ import { loadMappingFile } from './mapping/mapping-file';
 import { toAssetItem } from './mapping/record-to-item';
 import { saveSettings } from './settings/save-settings';
 import type { SectionValues } from './settings/settings-input';
-import { detectSourceFormat, openSource } from './sources/open-source';
+import { findMappingProblem } from './mapping/source-mapping-checks';
+import {
+  describeNoRecords,
+  describeOpenedSource,
+  detectSourceFormat,
+  openSource,
+} from './sources/open-source';
 import type { SourceEntry } from './sources/source-entry';
 import { SourceError } from './sources/source-entry';
 import { RepeatedKeys } from './batches/repeated-keys';
@@ -65,12 +72,18 @@ export interface SyncRunOptions {
    * A string reason says how the summary names it, e.g. "interrupted (Ctrl-C)".
    */
   signal?: AbortSignal;
+  /** CSV only: the cell delimiter (`--delimiter`); unset, it is detected from the header row. */
+  delimiter?: string;
+  /** A mapped column the source lacks is reported and the run goes on (`--allow-missing-columns`). */
+  allowMissingColumns?: boolean;
 }
 
 export interface RunIo {
   /** A line for the user on stderr (never stdout). */
   note(line: string): void;
   startProgress(): ProgressReporter;
+  /** Called once the run is over, while the install's stores still hold what it left (workers' too). */
+  keepStores?(kvStore: KeyValueStore): Promise<void>;
 }
 
 /** The run could not start or had to stop before any batch: settings, mapping, or ready() said no. */
@@ -92,14 +105,17 @@ interface QueuedRecord {
 export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSummary> {
   const startedAt = performance.now();
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > MAX_BATCH_SIZE) {
-    throw new SyncNotStartedError(
+    throw new UsageError(
       `--batch-size must be a whole number from 1 to ${MAX_BATCH_SIZE}, got ${options.batchSize}`,
     );
   }
   const format = detectSourceFormat(options.source, options.format);
   const mappingFile = options.mappingFile ? await loadMappingFile(options.mappingFile) : undefined;
-  const source = await openSource(options.source, format);
+  const source = await openSource(options.source, format, { delimiter: options.delimiter });
+  io.note(describeOpenedSource(source));
   const entries = readUntilBroken(source.entries);
+  const peeked = await peek(entries, options.batchSize);
+  if (peeked.length === 0) throw new SyncNotStartedError(describeNoRecords(source));
   const counter = options.target.countRequests();
   let requests: RequestCount | undefined;
   let stopWatchingHttp: (() => void) | undefined;
@@ -124,9 +140,16 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
     io.note(describeConfig(config));
 
     const mapping = FieldMapping.create(await loadDestinationFields(), mappingFile);
-    const peeked = await peek(entries, options.batchSize);
     mapping.observe(peeked.flatMap((e) => (e.kind === 'record' ? Object.keys(e.record) : [])));
     reportMapping(mapping, options.mappingFile, io);
+    const misfit = findMappingProblem(mapping, {
+      file: options.source,
+      format,
+      mappingFile: options.mappingFile,
+      recordsSeen: peeked.length,
+      allowMissingColumns: options.allowMissingColumns,
+    });
+    if (misfit) throw new SyncNotStartedError(misfit);
     const primary = mapping.primaryField;
     if (peeked.some((e) => e.kind === 'record') && !mapping.mapped.some((m) => m.field === primary.name)) {
       throw new SyncNotStartedError(
@@ -323,6 +346,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
     progress.stop();
 
     requests = counter.stop();
+    await io.keepStores?.(storage.kvStore);
     return buildRunSummary(tally, {
       elapsedMs: performance.now() - startedAt,
       requests,

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { LogLevel, setLogLevel } from '@zaiusinc/app-sdk';
 
 import { redactSecrets } from '../../../src/lib/redact';
+import { exitCode, UsageError } from '../exit-codes';
+import { saveLastRun } from '../last-run';
 import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
 import { captureAppOutput } from './app-log-capture';
 import { startEmulatorTarget } from './targets/emulator-target';
@@ -14,6 +16,7 @@ import {
   type ProgressReporter,
 } from './summary/progress-reporter';
 import { DEFAULT_RUNS_DIR, openRunFolder } from './run-folder';
+import { parseDelimiterOption } from './sources/csv-delimiter';
 import type { RunSummary } from './summary/run-summary';
 import { DEFAULT_BATCH_SIZE, runSync } from './run-sync';
 import type { SectionValues, SettingsFlags } from './settings/settings-input';
@@ -23,10 +26,6 @@ import type { SyncTarget } from './targets/sync-target';
 /** The default seed, relative so that the summary names it as a user would type it. */
 const DEMO_SEED = path.relative(process.cwd(), DEMO_PORTAL_PATH);
 
-/** Exit codes: every record applied or rejected; some left pending; the run could not start or broke. */
-export const EXIT = { done: 0, pending: 1, failed: 2 } as const;
-/** A run cancelled by Ctrl-C or SIGTERM, summary printed or not: 128 + SIGINT, as shells report it. */
-export const INTERRUPTED_EXIT_CODE = 130;
 /**
  * Signals this close together are one Ctrl-C: under `npm run`, the terminal sends SIGINT to the
  * whole process group and npm forwards its own copy to the CLI as well.
@@ -36,6 +35,8 @@ const SAME_PRESS_MS = 200;
 export interface SyncCommandOptions {
   source?: string;
   format?: string;
+  delimiter?: string;
+  allowMissingColumns?: boolean;
   mapping?: string;
   batchSize?: string;
   seed?: string;
@@ -72,7 +73,7 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
   let secrets: string[] = [];
   const say = (line: string) => io.err(`${redactSecrets(line, secrets)}\n`);
   let target: SyncTarget | undefined;
-  let code: number = EXIT.failed;
+  let code = exitCode('notStarted');
   // Ctrl-C (or SIGTERM) once: no new batch, the ones in flight finish, then the summary. Twice: out.
   const cancel = new AbortController();
   let cancelledAt = 0;
@@ -93,12 +94,12 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
     if (performance.now() - cancelledAt < SAME_PRESS_MS) return;
     tell(`${how} again: quitting at once, without a summary; run the sync again to send what is left`);
     progress?.stop(); // gives the terminal its cursor back
-    process.exit(INTERRUPTED_EXIT_CODE);
+    process.exit(exitCode('interrupted'));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    if (!options.source) throw new Error('--source is required');
+    if (!options.source) throw new UsageError('--source is required');
     const settings = applySettingsFlags(
       options.settings ? await readSettingsFile(options.settings) : emptySections(),
       options,
@@ -108,7 +109,7 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
     }
     const portal = options.portal ?? stringOrUndefined(settings.connection.portal);
     if (portal && options.dumpState) {
-      throw new Error('--dump-state works with the embedded emulator only, not with a real portal');
+      throw new UsageError('--dump-state works with the embedded emulator only, not with a real portal');
     }
     if (options.banner) say(options.banner);
     target = portal
@@ -122,6 +123,8 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
       {
         source: options.source,
         format: options.format,
+        delimiter: options.delimiter === undefined ? undefined : parseDelimiterOption(options.delimiter),
+        allowMissingColumns: options.allowMissingColumns === true,
         mappingFile: options.mapping,
         batchSize: wholeNumber(options.batchSize, DEFAULT_BATCH_SIZE, '--batch-size'),
         retryPauseMs: wholeNumber(options.retryPauseMs, 500, '--retry-pause-ms'),
@@ -146,14 +149,32 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
               '--progress-interval',
             ),
           })),
+        keepStores: async (kvStore) => {
+          // The run's stores vanish with this process: kept for `outbox`; a failure to keep them
+          // is said, never a reason to fail a run that delivered.
+          try {
+            const file = await saveLastRun(kvStore, {
+              source: options.source ?? '',
+              target: target?.describe ?? '',
+              secrets,
+            });
+            say(
+              `the app's kvStore rows as the run left them: ${file} (npm run cli -- outbox shows the outbox)`,
+            );
+          } catch (error) {
+            say(
+              `could not keep the run's kvStore rows for outbox: ${error instanceof Error ? error.message : String(error)}`,
+            );
+          }
+        },
       },
     );
     progress = undefined; // stopped with the run
-    code = summary.pending > 0 ? EXIT.pending : EXIT.done;
+    code = exitCode(summary.pending > 0 ? 'pending' : 'ok');
     // A cancelled run left records unsent on purpose: checking the portal against the source would
     // only list them.
     const verdict = options.verify && !summary.cancelled ? await options.verify(target, summary) : undefined;
-    if (verdict && !verdict.ok) code = EXIT.failed;
+    if (verdict && !verdict.ok) code = exitCode('checkFailed');
     if (options.verify && summary.cancelled) say('the demo check is skipped: the run was cancelled');
     await target.finish({ dumpState: options.dumpState });
     const printed = options.json
@@ -165,19 +186,19 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
     say(`sync failed: ${message}`);
     say(`app log: ${io.logFile}`);
     if (options.json) io.out(`${JSON.stringify({ error: message, appLog: io.logFile })}\n`);
-    code = EXIT.failed;
+    code = exitCode(error instanceof UsageError ? 'usage' : 'notStarted');
   } finally {
     await target?.finish({}).catch((error: unknown) => say(`could not stop the emulator: ${String(error)}`));
     await io.restore();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  return cancel.signal.aborted ? INTERRUPTED_EXIT_CODE : code;
+  return cancel.signal.aborted ? exitCode('interrupted') : code;
 }
 
 function wholeNumber(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value.trim())) throw new Error(`${flag} must be a whole number, got "${value}"`);
+  if (!/^\d+$/.test(value.trim())) throw new UsageError(`${flag} must be a whole number, got "${value}"`);
   return Number(value);
 }
 

@@ -2,16 +2,17 @@ import { readFile } from 'node:fs/promises';
 
 import { parse as parseYaml } from 'yaml';
 
+import { describeFileProblem } from '../file-problem';
+
 // The runner's YAML inputs (--mapping, --settings): read and parse, with errors that name the flag,
 // the file and what is wrong. Shape checks belong to each input's own schema.
 
-/** The file's text; an unreadable file names the flag and the system's reason (ENOENT, EACCES, ...). */
+/** The file's text; an unreadable file names the flag, the path and why, in words. */
 export async function readInputFile(file: string, flag: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new Error(`${flag} "${file}" cannot be read: ${reason}`, { cause: error });
+    throw new Error(describeFileProblem(flag, file, error), { cause: error });
   }
 }
 

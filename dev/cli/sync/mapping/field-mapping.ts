@@ -87,6 +87,27 @@ export class FieldMapping {
     return this.file ? [...this.file.keys()].filter((c) => !this.seen.has(c)) : [];
   }
 
+  /** The mapping file's lines whose column the source has not shown so far, with their field. */
+  public get missingMappings(): MappedColumn[] {
+    return this.mapped.filter((m) => m.via === 'mapping file' && !this.seen.has(m.column));
+  }
+
+  /** The source's columns seen so far, in the order first seen. */
+  public get sourceColumns(): string[] {
+    return [...this.seen];
+  }
+
+  /**
+   * Without a mapping file, the columns that look like a delete flag (`Deleted`, `is_deleted`,
+   * `IsDeleted`, any case) but do not feed `_isDeleted`: their rows would go out as upserts.
+   */
+  public get unmappedDeleteFlags(): string[] {
+    if (this.file) return [];
+    return this.sourceColumns.filter(
+      (column) => looksLikeDeleteFlag(column) && this.fieldFor(column) !== DELETED_MARKER,
+    );
+  }
+
   private match(column: string): MappedColumn | UnmatchedColumn {
     let entry: MappedColumn | UnmatchedColumn;
     if (column === DELETED_MARKER && !this.fieldsTaken.has(DELETED_MARKER)) {
@@ -127,6 +148,11 @@ function findField(fields: readonly DestinationField[], text: string): Destinati
     fields.find((f) => normalise(f.name) === key) ??
     fields.find((f) => normalise(f.display_name) === key)
   );
+}
+
+/** `Deleted`, `delete`, `is_deleted`, `_isDeleted`, `IS-DELETED`: a name that says "this row is a delete". */
+export function looksLikeDeleteFlag(column: string): boolean {
+  return /^(is)?deleted?$/.test(column.toLowerCase().replace(/[^a-z]/g, ''));
 }
 
 function matchKind(field: DestinationField, column: string): MappedColumn['via'] {

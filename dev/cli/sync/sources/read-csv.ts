@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { CsvError } from 'csv-parse';
 import { parse } from 'csv-parse';
 
+import { describeDelimiter } from './csv-delimiter';
 import type { SourceEntry, SourceRecord } from './source-entry';
 import { SourceError } from './source-entry';
 
@@ -12,15 +13,17 @@ interface ParsedRow {
 }
 
 /**
- * Streams a CSV file with a header row. A row that cannot be read (wrong number of cells, a stray
- * quote) becomes a `bad-line` entry and reading goes on; a broken header or an unclosed quote at the
- * end of the file ends the read with a SourceError.
+ * Streams a CSV file with a header row, its cells separated by `delimiter`. A row that cannot be read
+ * (wrong number of cells, a stray quote) becomes one `bad-line` entry and reading goes on; a broken
+ * header or an unclosed quote at the end of the file ends the read with a SourceError.
  */
-export async function* readCsvSource(file: string): AsyncGenerator<SourceEntry> {
+export async function* readCsvSource(file: string, delimiter = ','): AsyncGenerator<SourceEntry> {
   const skipped: SourceEntry[] = [];
+  const describe = (error: CsvError) => describeCsvError(error, delimiter);
   const parser = createReadStream(file).pipe(
     parse({
       bom: true,
+      delimiter,
       columns: checkHeader,
       info: true,
       skip_empty_lines: true,
@@ -28,7 +31,9 @@ export async function* readCsvSource(file: string): AsyncGenerator<SourceEntry> 
       on_skip: (error: CsvError | undefined) => {
         if (!error) return;
         const line = typeof error.lines === 'number' ? error.lines : 0;
-        skipped.push({ kind: 'bad-line', line, problem: describeCsvError(error), bytesRead: 0 });
+        // The parser may skip several times within one line (each stray quote): one entry per line.
+        if (skipped.some((entry) => entry.line === line)) return;
+        skipped.push({ kind: 'bad-line', line, problem: describe(error), bytesRead: 0 });
       },
     }),
   );
@@ -40,7 +45,7 @@ export async function* readCsvSource(file: string): AsyncGenerator<SourceEntry> 
       yield { kind: 'record', line: row.info.lines, record: row.record, bytesRead: row.info.bytes };
     }
   } catch (error) {
-    throw toSourceError(error);
+    throw toSourceError(error, delimiter);
   }
   yield* takeSkippedBefore(skipped, Number.POSITIVE_INFINITY, 0);
 }
@@ -74,11 +79,14 @@ function checkHeader(header: unknown[]): string[] {
   return names;
 }
 
-function describeCsvError(error: CsvError): string {
+function describeCsvError(error: CsvError, delimiter: string): string {
   switch (error.code) {
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
     case 'CSV_RECORD_INCONSISTENT_COLUMNS':
-      return 'the row has a different number of cells than the header row; quote cells that contain commas';
+      return (
+        `the row has a different number of cells than the header row (cells separated by ${describeDelimiter(delimiter)}); ` +
+        'quote cells that contain the delimiter, or pass --delimiter'
+      );
     case 'CSV_INVALID_CLOSING_QUOTE':
     case 'CSV_QUOTE_NOT_CLOSED':
       return 'a quoted cell is not closed properly; double any quote inside a quoted cell ("")';
@@ -87,13 +95,13 @@ function describeCsvError(error: CsvError): string {
   }
 }
 
-function toSourceError(error: unknown): SourceError {
+function toSourceError(error: unknown, delimiter: string): SourceError {
   if (error instanceof SourceError) return error;
   const csvError = error as Partial<CsvError> & Error;
   const line = typeof csvError.lines === 'number' ? csvError.lines : undefined;
   if (typeof csvError.code === 'string' && csvError.code.startsWith('CSV_')) {
     return new SourceError(
-      `${describeCsvError(csvError as CsvError)} (line ${line ?? '?'}); the rest of the file was not read`,
+      `${describeCsvError(csvError as CsvError, delimiter)} (line ${line ?? '?'}); the rest of the file was not read`,
       line,
       {
         cause: error,
