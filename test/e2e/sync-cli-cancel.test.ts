@@ -5,6 +5,7 @@ import path from 'node:path';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
+import { exitCode } from '../../dev/cli/exit-codes';
 import { useEmulator } from '../helpers/use-emulator';
 
 // Ctrl-C during `sync`, as a user presses it: the CLI as a child process against an emulator this
@@ -236,7 +237,7 @@ describe('sync interrupted by Ctrl-C (child process)', () => {
     expect(await leftInTmp()).toEqual([]);
 
     const failed = await sync(['--batch-size', '0']);
-    expect(failed.code).toBe(2);
+    expect(failed.code).toBe(exitCode('usage'));
     expect(await leftInTmp()).toEqual([]);
   }, 90_000);
 });
