@@ -5,7 +5,7 @@ import { describeError } from '../lib/app-error';
 import { ConfigError, loadConfig } from '../lib/config';
 import type { AssetItem } from '../lib/delivery/asset-item';
 import { deliverBatch, failedDelivery } from '../lib/delivery/deliver-batch';
-import { checkReadiness } from '../lib/delivery/readiness';
+import { checkReadiness } from '../lib/settings/readiness';
 import type { Clock } from '../lib/runtime-ports';
 import { type SdkDeps, sdkDeps } from './sdk-deps';
 

@@ -1,6 +1,6 @@
 import { type ConfigStores, loadConfig, secretsOf } from '../config';
 import { getFieldModel } from '../fields/get-field-model';
-import { notifyBatch } from '../notices/notices';
+import { notifyBatch } from './batch-notices';
 import type { Notifier } from '../notices/notifier';
 import { redactSecrets } from '../redact';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
