@@ -1,12 +1,14 @@
-import { logger, notifications, storage } from '@zaiusinc/app-sdk';
+import { type AppContext, getAppContext, logger, notifications, storage } from '@zaiusinc/app-sdk';
 
 import type { ConfigStores } from '../lib/config';
 import type { Notifier } from '../lib/notices/notifier';
-import type { Clock, KeyValueStore, Logger } from '../lib/runtime-ports';
+import type { Clock, InstallScope, KeyValueStore, Logger } from '../lib/runtime-ports';
 import { systemClock } from '../lib/runtime-ports';
 
 /** What src/lib receives from the SDK's globals. Only entry points (destinations, lifecycle) call this. */
-export interface SdkDeps extends ConfigStores {
+export interface SdkDeps extends ConfigStores, InstallScope {
+  /** The install this invocation serves (see InstallScope); never absent on OCP. */
+  install: string;
   kvStore: KeyValueStore;
   logger: Logger;
   clock: Clock;
@@ -23,5 +25,15 @@ export function sdkDeps(): SdkDeps {
     clock: systemClock,
     // The SDK's object itself, so its methods are looked up at each call (spies and wrappers see them).
     notifier: notifications,
+    install: currentInstall(),
   };
+}
+
+/**
+ * The install, from the SDK's app context (OCP sets it for each invocation). Outside OCP the SDK
+ * has none, though its type says otherwise: the process then serves one install.
+ */
+function currentInstall(): string {
+  const context: AppContext | undefined = getAppContext();
+  return context ? `${context.trackerId}/${context.installId}` : '';
 }
