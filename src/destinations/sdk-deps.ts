@@ -5,7 +5,10 @@ import type { Notifier } from '../lib/notices/notifier';
 import type { Clock, InstallScope, KeyValueStore, Logger } from '../lib/runtime-ports';
 import { systemClock } from '../lib/runtime-ports';
 
-/** What src/lib receives from the SDK's globals. Only entry points (destinations, lifecycle) call this. */
+/**
+ * What an invocation gets, from the SDK's globals: the one set every entry point (destinations,
+ * jobs, lifecycle) hands src/lib.
+ */
 export interface SdkDeps extends ConfigStores, InstallScope {
   /** The install this invocation serves (see InstallScope); never absent on OCP. */
   install: string;
@@ -13,7 +16,16 @@ export interface SdkDeps extends ConfigStores, InstallScope {
   logger: Logger;
   clock: Clock;
   notifier: Notifier;
+  /** deliver()'s time budget in ms; absent, the default (DELIVERY_TIME_BUDGET_MS). */
+  timeBudgetMs?: number;
 }
+
+/**
+ * Time and deliver()'s time budget as tests and the local runner set them, read by every entry
+ * point through sdkDeps(). OCP never sets them, so production runs on the system clock and the
+ * default budget.
+ */
+export const devOverrides: { clock?: Clock; timeBudgetMs?: number } = {};
 
 export function sdkDeps(): SdkDeps {
   // storage's getters resolve the current invocation's stores on every access, so read them per call.
@@ -22,10 +34,11 @@ export function sdkDeps(): SdkDeps {
     secrets: storage.secrets,
     kvStore: storage.kvStore,
     logger,
-    clock: systemClock,
+    clock: devOverrides.clock ?? systemClock,
     // The SDK's object itself, so its methods are looked up at each call (spies and wrappers see them).
     notifier: notifications,
     install: currentInstall(),
+    ...(devOverrides.timeBudgetMs !== undefined ? { timeBudgetMs: devOverrides.timeBudgetMs } : {}),
   };
 }
 

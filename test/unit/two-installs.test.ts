@@ -1,13 +1,6 @@
-import {
-  type AppContext,
-  type KVStore,
-  LocalAsyncStoreBackend,
-  LocalKVStore,
-  setContext,
-} from '@zaiusinc/app-sdk';
+import { type KVStore, LocalAsyncStoreBackend, LocalKVStore } from '@zaiusinc/app-sdk';
 import { describe, expect, it } from 'vitest';
 
-import { sdkDeps } from '../../src/destinations/sdk-deps';
 import type { Metaproperty } from '../../src/lib/bynder/api-types';
 import { createAccessTokenSource, type IssuedToken } from '../../src/lib/bynder/access-token';
 import type { BynderApi } from '../../src/lib/bynder/bynder-api';
@@ -79,13 +72,5 @@ describe('two installs on one portal in one process', () => {
     expect(await forInstall('tracker-a/1').get()).toBe('token-1');
     expect(await forInstall('tracker-b/2').get()).toBe('token-2');
     expect(issued).toBe(2);
-  });
-});
-
-describe('which install an invocation serves', () => {
-  it("is read by the entry points from the SDK's app context, and is one install outside OCP", () => {
-    expect(sdkDeps().install).toBe('');
-    setContext({ trackerId: 'tracker-a', installId: 1 } as AppContext);
-    expect(sdkDeps().install).toBe('tracker-a/1');
   });
 });
