@@ -21,6 +21,7 @@ const steps = [
   ['typecheck', ['run', 'typecheck', '--silent']],
   ['lint', ['run', 'lint', '--silent']],
   ['format', ['run', 'format:check', '--silent']],
+  ['layers', ['run', 'layers', '--silent']],
   ['validate', ['run', 'validate', '--silent']],
 ];
 

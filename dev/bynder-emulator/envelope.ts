@@ -1,6 +1,13 @@
 import type { Response } from 'express';
 
-import type { BynderEnvelope } from '../../src/lib/bynder/api-types';
+/**
+ * Bynder's v4 error and status body, as its API reference shows it, e.g. `{"message": "Media not
+ * found", "statuscode": 404}` (https://api.bynder.com/reference/post_api-v4-media-id).
+ */
+export interface BynderEnvelope {
+  message: string;
+  statuscode: number | string;
+}
 
 /**
  * Bynder's v4 error/status body. The published examples send `statuscode` as a number on some

@@ -1,10 +1,33 @@
-import type { Media } from '../../src/lib/bynder/api-types';
 import { renderFlags } from './flags';
 import { BOOLEAN_FIELDS, splitList, type StoredAsset } from './stored-asset';
 import type { Taxonomy } from './taxonomy';
 
-/** An asset as the API answers it: the typed fields the app reads, plus every other field. */
-export type MediaJson = Media & Record<string, unknown>;
+/**
+ * An asset as `GET /api/v4/media/{id}/` answers it, in the words of Bynder's asset OpenAPI
+ * (https://api.bynder.com/reference/get_api-v4-media-id). Declared here rather than shared with the
+ * app's client, so a mistake in the client's reading of Bynder cannot hide in both.
+ */
+export interface MediaJson {
+  id: string;
+  name?: string;
+  description?: string;
+  copyright?: string;
+  tags?: string[];
+  /** Typed as the canonical view has them; with `booleansAsNumbers` the wire carries 1/0 instead. */
+  archive?: boolean;
+  isPublic?: boolean;
+  limited?: boolean;
+  datePublished?: string;
+  dateModified?: string;
+  dateCreated?: string;
+  /** Every selected option's id, of every option metaproperty. */
+  propertyOptions: string[];
+  relatedAssets?: RelatedAssets[];
+  /** `property_<metaproperty name>`: option names (array) or text (string, or a one-element array). */
+  [property: `property_${string}`]: string | string[] | undefined;
+  /** The many fields the app does not read (thumbnails, dimensions, ...), kept as seeded. */
+  [field: string]: unknown;
+}
 
 export interface MediaView {
   booleansAsNumbers: boolean;

@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 
-import type { Clock } from '../../src/lib/runtime-ports';
 import { CONTROL_PREFIX, controlRouter, type EmulatorControl } from './control';
 import { Delays } from './delays';
 import { sendEnvelope, statusMessage } from './envelope';
@@ -69,7 +68,7 @@ export interface EmulatorOptions {
   /** How a text metaproperty filter matches: 'exact' (default), 'substring', 'case-insensitive', 'ignored'. */
   textFilter?: TextFilterMode;
   /** Time source for token expiry, rate limiting and timestamps (tests pass a fake one). */
-  clock?: Pick<Clock, 'now'>;
+  clock?: { now(): number };
   /** Randomness for fault rates and latency jitter. */
   random?: () => number;
 }

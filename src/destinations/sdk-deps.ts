@@ -1,17 +1,31 @@
-import { logger, notifications, storage } from '@zaiusinc/app-sdk';
+import { type AppContext, getAppContext, logger, notifications, storage } from '@zaiusinc/app-sdk';
 
 import type { ConfigStores } from '../lib/config';
 import type { Notifier } from '../lib/notices/notifier';
-import type { Clock, KeyValueStore, Logger } from '../lib/runtime-ports';
+import type { Clock, InstallScope, KeyValueStore, Logger } from '../lib/runtime-ports';
 import { systemClock } from '../lib/runtime-ports';
 
-/** What src/lib receives from the SDK's globals. Only entry points (destinations, lifecycle) call this. */
-export interface SdkDeps extends ConfigStores {
+/**
+ * What an invocation gets, from the SDK's globals: the one set every entry point (destinations,
+ * jobs, lifecycle) hands src/lib.
+ */
+export interface SdkDeps extends ConfigStores, InstallScope {
+  /** The install this invocation serves (see InstallScope); never absent on OCP. */
+  install: string;
   kvStore: KeyValueStore;
   logger: Logger;
   clock: Clock;
   notifier: Notifier;
+  /** deliver()'s time budget in ms; absent, the default (DELIVERY_TIME_BUDGET_MS). */
+  timeBudgetMs?: number;
 }
+
+/**
+ * Time and deliver()'s time budget as tests and the local runner set them, read by every entry
+ * point through sdkDeps(). OCP never sets them, so production runs on the system clock and the
+ * default budget.
+ */
+export const devOverrides: { clock?: Clock; timeBudgetMs?: number } = {};
 
 export function sdkDeps(): SdkDeps {
   // storage's getters resolve the current invocation's stores on every access, so read them per call.
@@ -20,8 +34,19 @@ export function sdkDeps(): SdkDeps {
     secrets: storage.secrets,
     kvStore: storage.kvStore,
     logger,
-    clock: systemClock,
+    clock: devOverrides.clock ?? systemClock,
     // The SDK's object itself, so its methods are looked up at each call (spies and wrappers see them).
     notifier: notifications,
+    install: currentInstall(),
+    ...(devOverrides.timeBudgetMs !== undefined ? { timeBudgetMs: devOverrides.timeBudgetMs } : {}),
   };
+}
+
+/**
+ * The install, from the SDK's app context (OCP sets it for each invocation). Outside OCP the SDK
+ * has none, though its type says otherwise: the process then serves one install.
+ */
+function currentInstall(): string {
+  const context: AppContext | undefined = getAppContext();
+  return context ? `${context.trackerId}/${context.installId}` : '';
 }

@@ -2,7 +2,6 @@ import type { JobStatus, ValueHash } from '@zaiusinc/app-sdk';
 import { Job } from '@zaiusinc/app-sdk';
 
 import { deliverParked } from '../lib/delivery/deliver-parked';
-import { BynderAssetSync } from '../destinations/BynderAssetSync';
 import { sdkDeps } from '../destinations/sdk-deps';
 
 /**
@@ -16,9 +15,7 @@ export class DeliverOutbox extends Job {
   }
 
   public async perform(status: JobStatus): Promise<JobStatus> {
-    const base = sdkDeps();
-    const deps = BynderAssetSync.clockOverride ? { ...base, clock: BynderAssetSync.clockOverride } : base;
-    const result = await deliverParked(deps);
+    const result = await deliverParked(sdkDeps());
     return { state: { ...status.state, delivered: result?.success ?? true }, complete: true };
   }
 }

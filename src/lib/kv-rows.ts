@@ -62,7 +62,7 @@ export const KV_ROWS = {
   readiness: {
     key: 'delivery_readiness',
     ttlSeconds: 2 * 60,
-    owner: 'src/lib/delivery/readiness.ts',
+    owner: 'src/lib/settings/readiness.ts',
     holds: "ready()'s answer, kept a minute",
     cache: true,
   },

@@ -51,3 +51,14 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
+
+/**
+ * Which install of the app an invocation serves. OCP keeps workers warm, and one worker may serve
+ * invocations of several installs (accounts), two of them possibly on one Bynder portal with
+ * different settings. So whatever a module keeps in memory between invocations (the field model,
+ * issued OAuth tokens) is keyed by the install as well as the portal. The entry points take it from
+ * the SDK's app context; absent (tests, the local runner), the process serves one install.
+ */
+export interface InstallScope {
+  install?: string;
+}

@@ -2,7 +2,7 @@ import { resetLocalStores } from '@zaiusinc/app-sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
-import { READINESS_CACHE_MS } from '../../src/lib/delivery/readiness';
+import { READINESS_CACHE_MS } from '../../src/lib/settings/readiness';
 import { configureApp, portalSeed, TOKEN } from '../helpers/deliver-fixture';
 import { clockAhead } from '../helpers/fake-clock';
 import { useEmulator } from '../helpers/use-emulator';

@@ -6,7 +6,7 @@ import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
 import { deliverBatch } from '../../src/lib/delivery/deliver-batch';
 import { RATE_LIMIT_QUIET_MS, storeRateLimitBlock } from '../../src/lib/delivery/rate-limit-block';
-import { READINESS_CACHE_MS } from '../../src/lib/delivery/readiness';
+import { READINESS_CACHE_MS } from '../../src/lib/settings/readiness';
 import { invalidateFieldModel } from '../../src/lib/fields/get-field-model';
 import { KV_ROWS } from '../../src/lib/kv-rows';
 import { systemClock } from '../../src/lib/runtime-ports';

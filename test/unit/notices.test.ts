@@ -1,11 +1,11 @@
 import { notifications, resetLocalStores, storage } from '@zaiusinc/app-sdk';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 
+import { notifyBatch } from '../../src/lib/delivery/batch-notices';
 import type { BatchEnd, RecordOutcome } from '../../src/lib/delivery/outcome';
 import { rejectedOutcome } from '../../src/lib/delivery/outcome';
 import { NOTICE_INTERVAL_MS } from '../../src/lib/notices/notice-throttle';
 import {
-  notifyBatch,
   notifyConnectionCheck,
   notifyParkedDelivered,
   notifyRecordsParked,

@@ -100,7 +100,10 @@ function guardedAgents(resolve?: LookupFunction): Agents {
   };
 }
 
-/** One pair for every client resolving through DNS, so keep-alive connections outlive a batch's client. */
+/**
+ * One pair for every client resolving through DNS, so keep-alive connections outlive a batch's
+ * client. They hold nothing of an install: credentials travel in each request's headers.
+ */
 let sharedAgents: Agents | undefined;
 
 /**
@@ -145,6 +148,7 @@ export class BynderClient implements BynderApi {
       () => this.requestToken(),
       this.clock,
       options.portalUrl,
+      options.install,
     );
     this.http = axios.create({
       baseURL: options.portalUrl,

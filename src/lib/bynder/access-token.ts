@@ -30,9 +30,9 @@ interface TokenSlot {
 }
 
 // deliver() builds a client per batch; without sharing, OAuth would cost a token request (from the
-// request budget) every batch. So issued tokens are kept per process, per portal and OAuth client
-// (keyed by a fingerprint, never the secret itself), and per clock so tests with fake clocks stay
-// apart. Each client still fetches through its own transport (its budget and counters).
+// request budget) every batch. So issued tokens are kept per process, per install, portal and OAuth
+// client (keyed by a fingerprint, never the secret itself), and per clock so tests with fake clocks
+// stay apart. Per install: a token one install was issued never serves another (InstallScope). Each client still fetches through its own transport (its budget and counters).
 const sharedSlots = new WeakMap<Clock, Map<string, TokenSlot>>();
 
 function sharedSlot(clock: Clock, key: string): TokenSlot {
@@ -85,10 +85,11 @@ export function createAccessTokenSource(
   requestToken: () => Promise<IssuedToken>,
   clock: Clock,
   portalUrl: string,
+  install = '',
 ): AccessTokenSource {
   if (credentials.kind === 'permanent_token') return permanentTokenSource(credentials.token);
   const key = createHash('sha256')
-    .update([portalUrl, credentials.clientId, credentials.clientSecret].join('\u0000'))
+    .update([install, portalUrl, credentials.clientId, credentials.clientSecret].join('\u0000'))
     .digest('hex');
   return clientCredentialsSource(requestToken, clock, sharedSlot(clock, key));
 }

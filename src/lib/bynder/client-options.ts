@@ -2,7 +2,7 @@ import type { LookupFunction } from 'node:net';
 
 import type { Credentials } from '../config';
 import type { PortalOrigin } from '../portal-url';
-import type { Clock, Logger } from '../runtime-ports';
+import type { Clock, InstallScope, Logger } from '../runtime-ports';
 
 export interface ResponseInfo {
   method: string;
@@ -24,7 +24,8 @@ export interface RequestDeadline {
   allowsStart(waitMs?: number): boolean;
 }
 
-export interface BynderClientOptions {
+/** `install` keys the issued OAuth tokens this process keeps (access-token.ts). */
+export interface BynderClientOptions extends InstallScope {
   /** Portal origin, as `parsePortalUrl` returns it (https; http on loopback only). */
   portalUrl: PortalOrigin;
   credentials: Credentials;

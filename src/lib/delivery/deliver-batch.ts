@@ -1,9 +1,9 @@
 import { type ConfigStores, loadConfig, secretsOf } from '../config';
 import { getFieldModel } from '../fields/get-field-model';
-import { notifyBatch } from '../notices/notices';
+import { notifyBatch } from './batch-notices';
 import type { Notifier } from '../notices/notifier';
 import { redactSecrets } from '../redact';
-import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
+import type { Clock, InstallScope, KeyValueStore, Logger } from '../runtime-ports';
 import { resolverFor } from './asset-resolver';
 import { withBatchLease } from './batch-lease';
 import { detectChanges } from './change-detection';
@@ -34,7 +34,7 @@ export interface DeliveryBatch {
 }
 
 /** What deliver() needs from its host: the SDK's stores, logger and notifications, and a clock. */
-export interface DeliveryDeps extends ConfigStores {
+export interface DeliveryDeps extends ConfigStores, InstallScope {
   kvStore: KeyValueStore;
   logger: Logger;
   clock: Clock;

@@ -2,7 +2,6 @@ import { KV_ROWS, LEDGER_ROW } from '../kv-rows';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { shorten } from '../shorten';
 import { contentHash } from './content-hash';
-import type { Checkpoint } from './checkpoint';
 import type { BatchStop, RecordOutcome, RejectedOutcome } from './outcome';
 import { reasonOf } from './outcome';
 import { type PlannedWrite, writeFingerprint } from './plan';
@@ -262,7 +261,8 @@ export async function saveKeyCache(kvStore: KeyValueStore, cache: KeyCache): Pro
 export async function saveBatchState(
   outcomes: readonly RecordOutcome[],
   state: {
-    checkpoint: Checkpoint;
+    /** The batch's checkpoint (startCheckpoint): closing it is all this needs. */
+    checkpoint: { close: (keep: boolean) => Promise<void> };
     stop: BatchStop | undefined;
     keyCache: KeyCache | undefined;
     syncName: string;

@@ -1,7 +1,7 @@
 import { BynderClient } from '../bynder/BynderClient';
 import type { RequestDeadline, ResponseInfo } from '../bynder/client-options';
 import type { AppConfig } from '../config';
-import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
+import type { Clock, InstallScope, KeyValueStore, Logger } from '../runtime-ports';
 import { createInstallBudget, type InstallBudget } from './install-budget';
 import type { RateLimitBlock } from './rate-limit-block';
 import type { RequestBudget } from './request-budget';
@@ -21,7 +21,7 @@ export interface PacedClient {
 
 export function createPacedClient(
   config: Pick<AppConfig, 'portalUrl' | 'credentials' | 'requestsPerSecond'>,
-  deps: {
+  deps: InstallScope & {
     logger: Logger;
     clock: Clock;
     kvStore: KeyValueStore;
@@ -40,6 +40,7 @@ export function createPacedClient(
     credentials,
     logger,
     clock,
+    install: deps.install,
     beforeRequest: gateRequest(rateLimit, budget),
     onResponse: async (info) => {
       onResponse?.(info);

@@ -1,4 +1,4 @@
-import { kindOf } from '../fields/field-write';
+import { kindOf } from '../fields/describe-value';
 import { textProblem } from '../fields/value-schemas';
 import type { AssetItem } from './asset-item';
 

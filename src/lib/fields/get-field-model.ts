@@ -1,7 +1,7 @@
 import type { BynderApi } from '../bynder/bynder-api';
 import type { AppConfig } from '../config';
 import { ConfigError } from '../config';
-import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
+import type { Clock, InstallScope, KeyValueStore, Logger } from '../runtime-ports';
 import type { FieldModel } from './field';
 import { buildFieldModel } from './field-model';
 import { FieldNamePinsError, pinFieldNames } from './field-name-pins';
@@ -27,7 +27,7 @@ import { STANDARD_FIELD_NAMES } from './standard-fields';
 // MetapropertiesUnavailableError telling the user what to do. Never an empty model: the standard
 // fields are always there.
 
-export interface FieldModelDeps {
+export interface FieldModelDeps extends InstallScope {
   config: AppConfig;
   api: BynderApi;
   kvStore: KeyValueStore;
@@ -41,7 +41,26 @@ const MAX_CLOCK_SKEW_MS = 60 * 1000;
 // deliver() runs all day in one process: keep the last model, reused while the cached copy (and
 // config that shapes the model) is unchanged, so validators are not rebuilt for every batch and,
 // while the copy is fresh, only its two-field stamp is read (not the whole, possibly large, row).
-let memo: { key: string; json: string; model: FieldModel } | undefined;
+// One per install: installs on one portal each pin their own field names (in their own kvStore)
+// and may key records differently, so one install's model is never another's.
+interface Memo {
+  key: string;
+  json: string;
+  model: FieldModel;
+}
+const memos = new Map<string, Memo>();
+/** Installs whose model is kept; past this, the one kept longest ago is dropped (rebuilt when asked). */
+const MEMO_INSTALLS = 16;
+
+const installOf = (deps: FieldModelDeps): string => deps.install ?? '';
+
+function keepMemo(install: string, memo: Memo | undefined): void {
+  memos.delete(install); // re-inserted last: Map order is then least recently kept first
+  if (!memo) return;
+  memos.set(install, memo);
+  const oldest = memos.keys().next();
+  if (memos.size > MEMO_INSTALLS && !oldest.done) memos.delete(oldest.value);
+}
 
 const memoKeyOf = (portalUrl: string, deps: FieldModelDeps): string =>
   `${portalUrl}|${JSON.stringify(deps.config.primaryKey)}`;
@@ -53,12 +72,14 @@ const isFresh = (fetchedAt: number, deps: FieldModelDeps): boolean => {
 
 async function modelFrom(entry: CachedMetaproperties, deps: FieldModelDeps): Promise<FieldModel> {
   const key = memoKeyOf(entry.portalUrl, deps);
+  const install = installOf(deps);
+  const memo = memos.get(install);
   if (memo && memo.key === key && memo.json === entry.json) {
     // Same metaproperties, fetched again: keep the model, take the new stamp (the stamp check needs it).
-    if (memo.model.fetchedAt !== entry.fetchedAt) {
-      memo = { ...memo, model: { ...memo.model, fetchedAt: entry.fetchedAt } };
-    }
-    return memo.model;
+    if (memo.model.fetchedAt === entry.fetchedAt) return memo.model;
+    const restamped = { ...memo, model: { ...memo.model, fetchedAt: entry.fetchedAt } };
+    keepMemo(install, restamped);
+    return restamped.model;
   }
   const metaproperties = parseCachedMetaproperties(entry.json);
   // Pinned names never change, so a model whose every metaproperty has a pin may be kept; one with
@@ -70,7 +91,7 @@ async function modelFrom(entry: CachedMetaproperties, deps: FieldModelDeps): Pro
     fetchedAt: entry.fetchedAt,
     names: pinned.names,
   });
-  memo = pinned.complete ? { key, json: entry.json, model } : undefined;
+  keepMemo(install, pinned.complete ? { key, json: entry.json, model } : undefined);
   return model;
 }
 
@@ -100,7 +121,7 @@ export async function getFieldModel(
   options: { forceRefresh?: boolean } = {},
 ): Promise<FieldModel> {
   const { portalUrl } = deps.config;
-  const held = memo; // the module's memo may change while we await
+  const held = memos.get(installOf(deps)); // the memo may change while we await
   if (!options.forceRefresh && held?.key === memoKeyOf(portalUrl, deps)) {
     const stamp = await readMetapropertyStamp(deps.kvStore, portalUrl);
     if (stamp && stamp.fetchedAt === held.model.fetchedAt && isFresh(stamp.fetchedAt, deps)) {
@@ -138,8 +159,11 @@ export async function getFieldModel(
   return modelFrom(fresh, deps);
 }
 
-/** Drop the cached metaproperties (and the in-process model), e.g. when the connection settings change. */
+/**
+ * Drop the cached metaproperties (and the in-process models), e.g. when the connection settings
+ * change. Every install's model goes: the others rebuild theirs from their own cached copy.
+ */
 export async function invalidateFieldModel(kvStore: KeyValueStore): Promise<void> {
-  memo = undefined;
+  memos.clear();
   await deleteMetapropertyCache(kvStore);
 }

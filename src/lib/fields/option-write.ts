@@ -1,6 +1,7 @@
 import type { FieldWrite } from './field';
 import type { ValuePolicy } from './field-write';
-import { emptyWrite, isEmptyValue, kindOf, quoteValue } from './field-write';
+import { kindOf, quoteValue } from './describe-value';
+import { emptyWrite, isEmptyValue } from './field-write';
 import type { OptionIndex } from './option-index';
 import { textProblem } from './value-schemas';
 

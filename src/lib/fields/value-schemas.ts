@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { kindOf, quoteValue } from './field-write';
+import { kindOf, quoteValue } from './describe-value';
 
 // zod schemas for item values, one per kind of Bynder value. They coerce only where nothing is
 // lost: strings are trimmed, finite numbers become text ("42"), "true"/"1"/1 become true.

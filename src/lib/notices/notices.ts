@@ -1,6 +1,3 @@
-import type { BatchEnd, BatchStop, RejectedOutcome } from '../delivery/outcome';
-import { countOutcomes, describeCauses, reasonOf } from '../delivery/outcome';
-import { reasonKind } from '../delivery/reason-kind';
 import { redactSecrets } from '../redact';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { shorten } from '../shorten';
@@ -11,7 +8,8 @@ import { type Notice, NOTICE_ACTIVITY, type Notifier } from './notifier';
 // happened, what it did to the records and what to do, and never holds a secret (texts are built
 // from our own messages, and redacted with the stored credentials before they leave). Each cause is
 // said at most once an hour per sync (notice-throttle.ts). A notice that cannot be sent is logged;
-// it never fails a batch or ready().
+// it never fails a batch or ready(). What a batch's end calls for is read from it where the batch
+// ends, in delivery/; this module holds the texts and the sending.
 
 export interface NoticeDeps {
   kvStore: KeyValueStore;
@@ -33,58 +31,22 @@ const KEYS_SHOWN = 5;
 /** Reasons counted separately in a notice; the rest are counted together. */
 const REASONS_SHOWN = 5;
 
-interface SyncRef {
+export interface SyncRef {
   id: string;
   name: string;
 }
 
 // ── After a batch ───────────────────────────────────────────────────────────────────────────────
 
-/** What a batch's end gives an administrator to act on, besides dropped fields: a block, refused credentials, rejections. */
-export function batchNotices(end: BatchEnd, sync: SyncRef): Notice[] {
-  const notices: Notice[] = [];
-  const stop = end.stop;
-  if (stop?.stoppedBy?.kind === 'rate_limit') {
-    notices.push(rateLimitNotice(stop.stoppedBy.blockedUntil, sync));
-  } else if (stop?.stoppedBy) notices.push(credentialsNotice(stop.stoppedBy.kind, stop.message));
-  const rejected = end.outcomes.filter((o): o is RejectedOutcome => o.status === 'rejected');
-  if (rejected.length > 0) notices.push(rejectionsNotice(rejected, end, sync));
-  return notices;
-}
-
-/** Sends the notices a batch's end calls for, each cause at most once an hour per sync. Never throws. */
-export async function notifyBatch(end: BatchEnd, sync: SyncRef, deps: NoticeDeps): Promise<void> {
-  const [credentials, others] = partition(batchNotices(end, sync), (n) => n.cause === 'credentials');
-  await Promise.all([
-    notifyDroppedFields([...(end.droppedFields ?? [])], sync, deps),
-    sendThrottled(others, deps),
-    sendThrottled(credentials, deps, { open: true }),
-    notifyOutbox(end, sync, deps),
-  ]);
-}
-
-/** Records of this batch parked in the outbox, or parked records this batch delivered. */
-async function notifyOutbox(end: BatchEnd, sync: SyncRef, deps: NoticeDeps): Promise<void> {
-  const { outbox } = end;
-  if (!outbox) return;
-  if (outbox.held > 0) {
-    const cause = describeCauses(end.outcomes);
-    await notifyRecordsParked({ sync, records: outbox.held, cause, fix: parkedFix(end.stop) }, deps);
-  }
-  const delivered = outbox.replayed > 0 ? countOutcomes(end.outcomes).applied : 0;
-  if (delivered > 0) {
-    await notifyParkedDelivered({ sync, records: delivered, stillParked: outbox.remaining }, deps);
-  }
-}
-
-function parkedFix(stop: BatchStop | undefined): string {
+/** What "the app tries them again" means for parked records, after the batch's stop (if any). */
+export function parkedFix(stopMessage: string | undefined): string {
   const retries =
     'The app tries them again at the start of every delivery, when the connection settings are saved, and every 15 minutes from its scheduled job.';
-  return stop ? `${shorten(stop.message, 200)}. ${retries}` : retries;
+  return stopMessage === undefined ? retries : `${shorten(stopMessage, 200)}. ${retries}`;
 }
 
 /** One notice naming every dropped field not yet said for this sync within the hour (each its own cause). */
-async function notifyDroppedFields(
+export async function notifyDroppedFields(
   dropped: ReadonlyArray<[string, number]>,
   sync: SyncRef,
   deps: NoticeDeps,
@@ -119,7 +81,7 @@ export function droppedFieldsNotice(dropped: ReadonlyArray<[string, number]>, sy
   };
 }
 
-function rateLimitNotice(blockedUntil: number, sync: SyncRef): Notice {
+export function rateLimitNotice(blockedUntil: number, sync: SyncRef): Notice {
   const until = new Date(blockedUntil).toISOString();
   return {
     severity: 'warn',
@@ -131,19 +93,24 @@ function rateLimitNotice(blockedUntil: number, sync: SyncRef): Notice {
   };
 }
 
-function rejectionsNotice(rejected: readonly RejectedOutcome[], end: BatchEnd, sync: SyncRef): Notice {
-  const count = rejected.reduce((sum, r) => sum + r.records.length, 0);
-  const total = end.outcomes.reduce((sum, o) => sum + o.records.length, 0);
-  const byReason = new Map<string, number>();
-  for (const r of rejected) {
-    const reason = shorten(reasonKind({ field: r.field, reason: reasonOf(r) }), 160);
-    byReason.set(reason, (byReason.get(reason) ?? 0) + r.records.length);
-  }
-  const reasons = [...byReason].sort(([, a], [, b]) => b - a);
+/** A batch's rejected records, read from its outcomes. */
+export interface Rejections {
+  /** Records rejected, and records in the batch. */
+  count: number;
+  total: number;
+  /** Records per kind of reason (already shortened). */
+  byReason: ReadonlyMap<string, number>;
+  /** Each rejected outcome's subject, in order (e.g. `asset_id "A1"`). */
+  subjects: readonly string[];
+}
+
+export function rejectionsNotice(rejections: Rejections, sync: SyncRef): Notice {
+  const { count, total } = rejections;
+  const reasons = [...rejections.byReason].sort(([, a], [, b]) => b - a);
   const shown = reasons.slice(0, REASONS_SHOWN).map(([reason, n]) => `${n} × ${reason}`);
   const otherReasons = reasons.length - shown.length;
-  const keys = rejected.slice(0, KEYS_SHOWN).map((r) => r.subject);
-  const moreKeys = rejected.length - keys.length;
+  const keys = rejections.subjects.slice(0, KEYS_SHOWN);
+  const moreKeys = rejections.subjects.length - keys.length;
   return {
     severity: 'warn',
     cause: 'rejected',
@@ -156,7 +123,7 @@ function rejectionsNotice(rejected: readonly RejectedOutcome[], end: BatchEnd, s
 
 // ── ready(): the credentials ────────────────────────────────────────────────────────────────────
 
-function credentialsNotice(kind: 'credentials' | 'permissions', message: string): Notice {
+export function credentialsNotice(kind: 'credentials' | 'permissions', message: string): Notice {
   return {
     severity: 'error',
     cause: 'credentials',
@@ -251,7 +218,7 @@ export async function notifyParkedDelivered(
 // ── Sending ─────────────────────────────────────────────────────────────────────────────────────
 
 /** Claims each notice's cause for its sync and sends those this call holds; never throws. */
-async function sendThrottled(
+export async function sendThrottled(
   notices: readonly Notice[],
   deps: NoticeDeps,
   options: { open?: boolean } = {},
@@ -289,8 +256,4 @@ function logFailure(deps: NoticeDeps, what: string, error: unknown): void {
 
 function syncTitle(sync: SyncRef): string {
   return `Sync "${shorten(sync.name, 80)}"`;
-}
-
-function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
-  return [items.filter(test), items.filter((item) => !test(item))];
 }

@@ -7,7 +7,7 @@ import type { RateLimitBlock } from '../delivery/rate-limit-block';
 import { createInstallBudget } from '../delivery/install-budget';
 import { gateRequest } from '../delivery/paced-client';
 import { createRateLimitGuard } from '../delivery/rate-limit-guard';
-import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
+import type { Clock, InstallScope, KeyValueStore, Logger } from '../runtime-ports';
 
 // "Test connection", Save of the connection, and ready(): one cheap authenticated request.
 
@@ -21,7 +21,7 @@ export interface ConnectionTarget {
 
 export type ConnectionCheck = { ok: true } | { ok: false; failure: ConnectionFailure };
 
-export interface FormClientDeps {
+export interface FormClientDeps extends InstallScope {
   logger: Logger;
   kvStore: KeyValueStore;
   clock: Clock;
@@ -44,6 +44,7 @@ export function createFormClient(target: ConnectionTarget, deps: FormClientDeps)
     credentials: target.credentials,
     logger: deps.logger,
     clock: deps.clock,
+    install: deps.install,
     retries: 0,
     timeoutMs: CONNECTION_TEST_TIMEOUT_MS,
     beforeRequest: gateRequest(guard, budget),

@@ -3,9 +3,9 @@ import { KV_ROWS } from '../kv-rows';
 import { notifyConnectionCheck } from '../notices/notices';
 import type { Notifier } from '../notices/notifier';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
-import { checkConnection } from '../settings/connection-test';
-import { contentHash } from './content-hash';
-import { describeRateLimitBlock, readRateLimitBlock } from './rate-limit-block';
+import { checkConnection } from './connection-test';
+import { contentHash } from '../delivery/content-hash';
+import { describeRateLimitBlock, readRateLimitBlock } from '../delivery/rate-limit-block';
 
 // Destination.ready(): are the settings complete and do the credentials work? OCP may ask often, so
 // the answer is kept a minute (one kvStore row) and Bynder sees at most one check a minute. The row
