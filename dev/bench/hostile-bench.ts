@@ -125,7 +125,7 @@ async function measureFieldModel(options: HostileBenchOptions): Promise<HostileF
       { logger: silent, clock: systemClock, kvStore: storage.kvStore },
     );
     const started = performance.now();
-    const listed = await api.listMetaproperties();
+    const listed = (await api.listMetaproperties()).metaproperties;
     const seconds = (performance.now() - started) / 1000;
     // The cost counts only if the answer is complete: every option of every metaproperty.
     const listedOptions = listed.reduce((sum, metaproperty) => sum + (metaproperty.options?.length ?? 0), 0);

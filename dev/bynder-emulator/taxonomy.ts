@@ -103,6 +103,47 @@ export function renderMetaproperty(mp: SeedMetaproperty, view: MetapropertyView)
   return { ...rendered, options: renderOptions(options, view) };
 }
 
+/**
+ * An option's `date` as `GET /api/v4/metaproperties/{id}/options/` documents it: an ISO 8601
+ * date-time (`2017-02-15T14:54:58+00:00`). The listing's example gives the same date as
+ * `February, 15 2017 14:54:58 +0000`, the form seeds carry; any other text is left as it is.
+ */
+export function toOptionPageDate(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const match = /^([A-Za-z]+), (\d{1,2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(
+    value.trim(),
+  );
+  if (!match) return value;
+  const [, monthName = '', day = '', year, hh, mm, ss, sign, zh, zm] = match;
+  const month = MONTHS.indexOf(monthName.slice(0, 3).toLowerCase()) + 1;
+  if (month === 0) return value;
+  const pad = (n: number | string) => String(n).padStart(2, '0');
+  return `${year}-${pad(month)}-${pad(day)}T${hh}:${mm}:${ss}${sign}${zh}:${zm}`;
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/**
+ * Options as `GET /api/v4/metaproperties/{id}/options/` documents them: a flat list (each nested
+ * option follows its parent, depth first, with no `options` of its own), `date` as a date-time, and
+ * `active` as the integer 1/0 the endpoint's description shows whatever `booleansAsNumbers` says.
+ */
+export function renderOptionPage(
+  options: SeedOption[],
+  view: Pick<MetapropertyView, 'mediaCount' | 'booleansAsNumbers'>,
+): SeedOption[] {
+  return options.map((option) => {
+    const { options: _children, ...own } = option;
+    const rendered: SeedOption = {
+      ...renderFlags(own, view.booleansAsNumbers),
+      ...(view.mediaCount ? { mediaCount: view.mediaCount(option.id) } : {}),
+    };
+    if ('date' in own) rendered.date = toOptionPageDate(own.date);
+    if (typeof own.active === 'boolean') rendered.active = Number(own.active);
+    return rendered;
+  });
+}
+
 /** Options (and their nested options) with their flags rendered per `view` and, if asked, counts. */
 export function renderOptions(
   options: SeedOption[],

@@ -5,6 +5,7 @@ import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import {
   BynderApiError,
   BynderInvalidResponseError,
+  BynderListingNotFoundError,
   BynderUnconfirmedWriteError,
 } from '../../src/lib/bynder/errors';
 import { captureFailure } from '../helpers/capture-failure';
@@ -55,22 +56,6 @@ beforeEach(() => {
 });
 
 describe('BynderClient against bodies Bynder should not send', () => {
-  it('refuses a metaproperty list that is an array instead of a keyed object', async () => {
-    reply('GET /api/v4/metaproperties/', 200, [{ id: 'A', name: 'a', type: 'text' }]);
-    const error = await failureOf(client().listMetaproperties());
-    expect(error).toBeInstanceOf(BynderInvalidResponseError);
-    expect(error.message).toMatch(
-      /^Bynder GET \/api\/v4\/metaproperties\/ answered with an unexpected body: /,
-    );
-  });
-
-  it('refuses a metaproperty without an id, naming where it is', async () => {
-    reply('GET /api/v4/metaproperties/', 200, { Region: { name: 'region', type: 'select' } });
-    const error = await failureOf(client().testConnection());
-    expect(error).toBeInstanceOf(BynderInvalidResponseError);
-    expect(error.message).toContain('Region.id');
-  });
-
   it('says when the portal answers HTML (not a Bynder portal)', async () => {
     reply('GET /api/v4/metaproperties/', 200, '<html><body>Welcome</body></html>', 'text/html');
     const error = await failureOf(client().testConnection());
@@ -96,11 +81,7 @@ describe('BynderClient against bodies Bynder should not send', () => {
     expect(seen.filter((line) => line.startsWith('GET /api/v4/metaproperties/R1/options/'))).toHaveLength(2);
   });
 
-  it('refuses a media list with assets lacking ids, and a media answer that is not an asset', async () => {
-    reply('GET /api/v4/media/', 200, { media: [{ name: 'no id' }] });
-    expect(await failureOf(client().findMediaByProperty('sku', 'A-1'))).toBeInstanceOf(
-      BynderInvalidResponseError,
-    );
+  it('refuses a media answer that is not an asset', async () => {
     reply('GET /api/v4/media/M1/', 200, { message: 'OK' });
     expect(await failureOf(client().getMedia('M1'))).toBeInstanceOf(BynderInvalidResponseError);
   });
@@ -139,5 +120,79 @@ describe('BynderClient against bodies Bynder should not send', () => {
     for (const text of [...logLines, error.message, inspect(error, { depth: 5 }), JSON.stringify(error)]) {
       expect(text).not.toContain(TOKEN);
     }
+  });
+});
+
+describe('BynderClient reads what Bynder may answer, one odd entry at a time', () => {
+  beforeEach(() => {
+    logLines.length = 0;
+  });
+
+  it('leaves out a listed metaproperty without an id, warns naming it, and keeps the others', async () => {
+    reply('GET /api/v4/metaproperties/', 200, {
+      Region: { name: 'region', type: 'select', options: [] },
+      Notes: { id: 'N1', name: 'notes', type: 'text' },
+    });
+    const listing = await client().listMetaproperties();
+    expect(listing.metaproperties.map((mp) => mp.name)).toEqual(['notes']);
+    expect(listing.skipped).toEqual([{ key: 'Region', name: 'region', problem: '"id" is missing' }]);
+    expect(logLines.join('\n')).toContain(
+      'left out metaproperty "region", which cannot be read: "id" is missing',
+    );
+    await expect(client().testConnection()).resolves.toBeUndefined();
+  });
+
+  it('reads a listing that is a list, and an empty portal answering []', async () => {
+    reply('GET /api/v4/metaproperties/', 200, [{ id: 'A', name: 'a', type: 'text' }]);
+    expect((await client().listMetaproperties()).metaproperties.map((mp) => mp.id)).toEqual(['A']);
+    reply('GET /api/v4/metaproperties/', 200, []);
+    expect(await client().listMetaproperties()).toEqual({ metaproperties: [], skipped: [] });
+    await expect(client().testConnection()).resolves.toBeUndefined();
+  });
+
+  it('leaves out the one metaproperty whose paged options include one without a name', async () => {
+    reply('GET /api/v4/metaproperties/', 200, {
+      Region: { id: 'R1', name: 'region', type: 'select' },
+      Channel: { id: 'C1', name: 'channel', type: 'select' },
+    });
+    reply('GET /api/v4/metaproperties/R1/options/', 200, [{ id: 'A', name: 'emea' }, { id: 'B' }]);
+    reply('GET /api/v4/metaproperties/C1/options/', 200, [{ id: 'E', name: 'email', active: 1 }]);
+    const listing = await client().listMetaproperties();
+    expect(listing.metaproperties.map((mp) => [mp.name, mp.options?.map((o) => o.name)])).toEqual([
+      ['channel', ['email']],
+    ]);
+    expect(listing.skipped).toEqual([
+      { key: 'region', id: 'R1', name: 'region', problem: 'option 2 ("B"): "name" is missing' },
+    ]);
+    expect(logLines.join('\n')).toContain('left out metaproperty "region" (id R1)');
+  });
+
+  it('reads the assets of a media page around one without an id, and says so', async () => {
+    reply('GET /api/v4/media/', 200, { media: [{ name: 'no id' }, { id: 'M1', property_sku: 'A-1' }] });
+    expect(await client().findMediaByProperty('sku', 'A-1')).toEqual([{ id: 'M1', property_sku: 'A-1' }]);
+    expect(logLines.join('\n')).toContain('answered 1 asset(s) without an id');
+  });
+
+  it('keeps records pending on a 404 of the media listing instead of asking to check an id', async () => {
+    reply('GET /api/v4/media/', 404, { message: 'Not Found', statuscode: '404' });
+    const error = await failureOf(client().findMediaByProperty('sku', 'A-1'));
+    expect(error).toBeInstanceOf(BynderListingNotFoundError);
+    expect(error).toMatchObject({ retryable: true, pendingCause: 'unexpected answer from Bynder' });
+    expect(error.message).not.toContain('check the id');
+    expect(error.message).toContain('documents 404 only for an unknown asset id filter');
+    expect(await failureOf(client().listMediaByIds(['M1']))).toBeInstanceOf(BynderListingNotFoundError);
+  });
+
+  it.each([
+    ['a number', 202],
+    ['a string', '202'],
+  ])('confirms a modify whose envelope carries statuscode as %s', async (_what, statuscode) => {
+    reply('POST /api/v4/media/M1/', 202, { message: 'Accepted', statuscode });
+    await expect(client().updateMedia('M1', { name: 'x' })).resolves.toBeUndefined();
+  });
+
+  it('confirms a delete answered 204 with an empty body', async () => {
+    replies.set('DELETE /api/v4/media/M1/', { status: 204, body: '' });
+    await expect(client().deleteMedia('M1')).resolves.toBeUndefined();
   });
 });

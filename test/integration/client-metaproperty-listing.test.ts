@@ -35,7 +35,7 @@ describe('listMetaproperties against the emulator', () => {
         credentials: { kind: 'permanent_token', token: emulator.token },
         logger,
       });
-      const listed = await client.listMetaproperties();
+      const listed = (await client.listMetaproperties()).metaproperties;
       expect(listed).toHaveLength(300);
       expect(listed.every((m) => m.options?.length === 20)).toBe(true);
       expect(emulator.requests().map((r) => r.route)).toEqual(['GET /api/v4/metaproperties/']);
@@ -114,7 +114,7 @@ describe('listMetaproperties: which lists are paged', () => {
         Notes: { id: 'NOTES', name: 'notes', type: 'text', options: [] },
       },
     });
-    const listed = await client().listMetaproperties();
+    const listed = (await client().listMetaproperties()).metaproperties;
     const count = (id: string) => listed.find((m) => m.id === id)?.options?.length;
     expect([count('BIG'), count('BARE'), count('SMALL'), count('NOTES')]).toEqual([1_500, 7, 999, 0]);
     expect(seen[0]).toBe('GET /api/v4/metaproperties/?options=1');
@@ -152,7 +152,7 @@ describe('listMetaproperties: which lists are paged', () => {
       embed
         ? { status: 200, body: {}, delayMs: 2_000 }
         : { status: 200, body: { Region: { id: 'R', name: 'region', type: 'select' } } };
-    const listed = await client(300).listMetaproperties();
+    const listed = (await client(300).listMetaproperties()).metaproperties;
     expect(listed[0]?.options).toHaveLength(3);
     expect(seen.slice(0, 2)).toEqual([
       'GET /api/v4/metaproperties/?options=1',

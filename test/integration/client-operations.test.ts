@@ -58,7 +58,7 @@ describe('BynderClient operations against the emulator', () => {
 
   it('listMetaproperties returns every metaproperty with all its options, paging only the 2,400-option list', async () => {
     emulator.clearRequests();
-    const metaproperties = await client().listMetaproperties();
+    const { metaproperties } = await client().listMetaproperties();
     const { productSku, region, usageNotes } = seeded();
     const inSeed = Object.values(emulator.snapshot().metaproperties);
     expect(metaproperties.map((m) => m.id).sort()).toEqual(inSeed.map((m) => m.id).sort());
@@ -129,7 +129,8 @@ describe('BynderClient operations against the emulator', () => {
 
   it('updateMedia sends a form that Bynder applies: text, options and built-in fields', async () => {
     const { asset, region, usageNotes } = seeded();
-    const options = (await client().listMetaproperties()).find((m) => m.id === region)?.options ?? [];
+    const options =
+      (await client().listMetaproperties()).metaproperties.find((m) => m.id === region)?.options ?? [];
     const [first, second] = options;
     if (!first || !second) throw new Error('demo portal region needs two options');
     emulator.clearRequests();

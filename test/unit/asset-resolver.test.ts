@@ -15,7 +15,7 @@ const samePage: Media[] = Array.from({ length: 100 }, (_, i) => ({
 }));
 const pages: number[] = [];
 const api: BynderApi = {
-  listMetaproperties: () => Promise.resolve([]),
+  listMetaproperties: () => Promise.resolve({ metaproperties: [], skipped: [] }),
   getMedia: (id) => Promise.resolve({ id }),
   findMediaByProperty: (_name, _value, limit = 2, page = 1) => {
     pages.push(page);

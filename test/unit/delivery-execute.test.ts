@@ -32,7 +32,7 @@ class ScriptedBynder implements BynderApi {
   /** Asset id → its `sku` value, for the bulk read that re-checks cached ids. */
   public readonly stored = new Map<string, string>();
   public async listMetaproperties() {
-    return [];
+    return { metaproperties: [], skipped: [] };
   }
   public async getMedia(id: string): Promise<Media> {
     return { id };

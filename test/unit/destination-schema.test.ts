@@ -5,16 +5,21 @@ import { describe, expect, it } from 'vitest';
 
 import { validateDestinationSchema } from '../../dev/validate/destination-schema-rules';
 import type { Metaproperty } from '../../src/lib/bynder/api-types';
-import { metapropertyListSchema } from '../../src/lib/bynder/response-schemas';
+import { metapropertyListingSchema } from '../../src/lib/bynder/response-schemas';
 import { toDestinationSchema } from '../../src/lib/fields/destination-schema';
 import { buildFieldModel } from '../../src/lib/fields/field-model';
 import { silentLogger } from '../helpers/test-loggers';
 
 const root = path.join(__dirname, '../..');
+function readWhole(body: unknown): Metaproperty[] {
+  const listing = metapropertyListingSchema.parse(body);
+  if (listing.skipped.length > 0) {
+    throw new Error(`fixture entries unreadable: ${JSON.stringify(listing.skipped)}`);
+  }
+  return listing.metaproperties;
+}
 const readMetaproperties = (file: string, pick: (json: never) => unknown = (json) => json): Metaproperty[] =>
-  Object.values(
-    metapropertyListSchema.parse(pick(JSON.parse(readFileSync(path.join(root, file), 'utf8')) as never)),
-  );
+  readWhole(pick(JSON.parse(readFileSync(path.join(root, file), 'utf8')) as never));
 
 const SOURCES: Array<[string, Metaproperty[]]> = [
   // The seed's metaproperties are a GET /api/v4/metaproperties/ answer (dev/bynder-emulator/seed.ts).

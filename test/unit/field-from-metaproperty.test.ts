@@ -54,9 +54,15 @@ describe('fieldFromMetaproperty: one row per Bynder type', () => {
     expect(f.target).toMatchObject({ kind: 'metaproperty', id: 'MP-1', name: 'usage_notes', type });
   });
 
-  it.each(['linked_assets', 'sidebar', 'button', 'number', ''])('leaves out type %j', (type) => {
+  it.each(['linked_assets', 'sidebar', 'button', 'number'])('leaves out type %j', (type) => {
     expect(fieldFromMetaproperty(mp({ type }), { name: 'x_field', displayName: 'X' })).toBeUndefined();
     expect(leftOutReason(mp({ type }))).toBe(`type "${type}" cannot be written safely`);
+  });
+
+  it('reads an empty type as unreadable: the listing leaves such an entry out before the field model', () => {
+    expect(metapropertySchema.safeParse({ id: 'MP-1', name: 'x', type: '' }).error?.issues[0]?.message).toBe(
+      'is empty',
+    );
   });
 
   it.each([false, 0] as const)('leaves out a metaproperty with isEditable %j', (isEditable) => {

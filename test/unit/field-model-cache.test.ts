@@ -52,7 +52,7 @@ function setup() {
   const api = {
     listMetaproperties: async () => {
       listings += 1;
-      return metaproperties;
+      return { metaproperties, skipped: [] };
     },
   } as Pick<BynderApi, 'listMetaproperties'> as BynderApi;
   const config = { portalUrl: 'https://acme.bynder.com', primaryKey: { kind: 'asset_id' } } as AppConfig;

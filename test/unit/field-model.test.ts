@@ -4,16 +4,18 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import type { Metaproperty } from '../../src/lib/bynder/api-types';
-import { metapropertyListSchema } from '../../src/lib/bynder/response-schemas';
+import { metapropertyListingSchema } from '../../src/lib/bynder/response-schemas';
 import { ConfigError } from '../../src/lib/config';
 import { buildFieldModel } from '../../src/lib/fields/field-model';
 import type { Logger } from '../../src/lib/runtime-ports';
 
-const nasty: Metaproperty[] = Object.values(
-  metapropertyListSchema.parse(
-    JSON.parse(readFileSync(path.join(__dirname, '../fixtures/nasty-metaproperties.json'), 'utf8')),
-  ),
+const nastyListing = metapropertyListingSchema.parse(
+  JSON.parse(readFileSync(path.join(__dirname, '../fixtures/nasty-metaproperties.json'), 'utf8')),
 );
+if (nastyListing.skipped.length > 0) {
+  throw new Error(`fixture entries unreadable: ${JSON.stringify(nastyListing.skipped)}`);
+}
+const nasty: Metaproperty[] = nastyListing.metaproperties;
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];

@@ -27,7 +27,7 @@ const kvStoreOfOneInstall = (): KVStore => new LocalKVStore(new LocalAsyncStoreB
 describe('two installs on one portal in one process', () => {
   it('get their own field models: each install keeps the field names it pinned', async () => {
     const clock = fakeClock(1_000_000_000);
-    const api = { listMetaproperties: async () => [colourNow] } as Pick<
+    const api = { listMetaproperties: async () => ({ metaproperties: [colourNow], skipped: [] }) } as Pick<
       BynderApi,
       'listMetaproperties'
     > as BynderApi;

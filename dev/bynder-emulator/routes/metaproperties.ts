@@ -3,7 +3,7 @@ import { pageOf, queryFlag, queryList, queryPaging, queryValue } from '../query'
 import type { RouteDeps } from '../route-deps';
 import type { RouteDef } from '../route-table';
 import type { SeedOption } from '../seed';
-import { flattenOptions, renderMetaproperty, renderOptions } from '../taxonomy';
+import { flattenOptions, renderMetaproperty, renderOptionPage, renderOptions } from '../taxonomy';
 
 const READ = { scope: 'meta.assetbank:read' };
 
@@ -84,19 +84,17 @@ export function metapropertyRoutes({ state, settings }: RouteDeps): RouteDef[] {
         if (!mp) return sendEnvelope(res, 400, 'Invalid metaproperty ID', true);
         const name = queryValue(req, 'name')?.toLowerCase();
         const externalReference = queryValue(req, 'externalReference');
-        // Paging runs over top-level options; nested options stay inside their parent.
-        // `name` matches a top-level option whose name, or a descendant's, contains the text (Bynder
-        // does not document exact vs contains; an assumption).
+        // A flat list, as the endpoint documents it: nested options follow their parent and are paged
+        // with it. `name` matches an option whose name contains the text (Bynder does not document
+        // exact vs contains; an assumption).
         const matches = (option: SeedOption): boolean =>
-          (name === undefined ||
-            flattenOptions([option]).some((o) => String(o.name).toLowerCase().includes(name))) &&
-          (externalReference === undefined ||
-            flattenOptions([option]).some((o) => o.externalReference === externalReference));
-        const options = (mp.options ?? []).filter(matches);
+          (name === undefined || String(option.name).toLowerCase().includes(name)) &&
+          (externalReference === undefined || option.externalReference === externalReference);
+        const options = flattenOptions(mp.options ?? []).filter(matches);
         const page = pageOf(options, queryPaging(req));
         const count = queryFlag(req, 'count', false);
         res.json(
-          renderOptions(page, {
+          renderOptionPage(page, {
             booleansAsNumbers: settings.booleansAsNumbers,
             ...(count ? countsView() : {}),
           }),

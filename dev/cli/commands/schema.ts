@@ -2,11 +2,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { type Command, Option } from 'commander';
-import { z } from 'zod';
 
-import type { Metaproperty } from '../../../src/lib/bynder/api-types';
+import type { MetapropertyListing } from '../../../src/lib/bynder/api-types';
 import { BynderClient } from '../../../src/lib/bynder/BynderClient';
-import { metapropertySchema } from '../../../src/lib/bynder/response-schemas';
+import { metapropertyListingSchema } from '../../../src/lib/bynder/response-schemas';
 import type { Credentials, PrimaryKey } from '../../../src/lib/config';
 import type { Field, FieldModel } from '../../../src/lib/fields/field';
 import { buildFieldModel } from '../../../src/lib/fields/field-model';
@@ -66,28 +65,24 @@ async function readJsonFile(file: string, what: string): Promise<unknown> {
   }
 }
 
-const metapropertyFileSchema = z.union([
-  z.record(z.string(), metapropertySchema),
-  z.array(metapropertySchema),
-]);
-
-/** A saved `GET /api/v4/metaproperties/` answer: an object keyed by name (an array is accepted too). */
-async function readMetapropertiesFile(file: string): Promise<Metaproperty[]> {
+/**
+ * A saved `GET /api/v4/metaproperties/` answer: an object keyed by name (an array is accepted too),
+ * read as the client reads the live listing, so an entry it cannot read is left out and reported.
+ */
+async function readMetapropertiesFile(file: string): Promise<MetapropertyListing> {
   const body = await readJsonFile(file, '--metaproperties-file');
-  const parsed = metapropertyFileSchema.safeParse(body);
+  const parsed = metapropertyListingSchema.safeParse(body);
   if (!parsed.success) {
-    // The record branch's issues point into the file; show the first few with their path.
-    const issues = parsed.error.issues.flatMap((issue) =>
-      issue.code === 'invalid_union' ? (issue.errors[0] ?? []) : [issue],
-    );
-    const shown = issues
-      .slice(0, 3)
-      .map((issue) => `${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`);
     throw new SchemaCommandError(
-      `The metaproperties file "${file}" is not a GET /api/v4/metaproperties/ response (an object of metaproperties keyed by name, each with id, name and type): ${shown.join('; ')}.`,
+      `The metaproperties file "${file}" is not a GET /api/v4/metaproperties/ response (an object of metaproperties keyed by name, each with id, name and type).`,
     );
   }
-  return Array.isArray(parsed.data) ? parsed.data : Object.values(parsed.data);
+  for (const entry of parsed.data.skipped) {
+    process.stderr.write(
+      `Left out "${entry.name ?? entry.id ?? entry.key}" of ${file}, which cannot be read: ${entry.problem}\n`,
+    );
+  }
+  return parsed.data;
 }
 
 function credentialsFromEnv(): Credentials {
@@ -101,7 +96,7 @@ function credentialsFromEnv(): Credentials {
   );
 }
 
-async function listFromPortal(portal: string, logger: Logger): Promise<Metaproperty[]> {
+async function listFromPortal(portal: string, logger: Logger): Promise<MetapropertyListing> {
   const parsed = parsePortalUrl(portal);
   if (!parsed.ok) throw new SchemaCommandError(`--portal ${parsed.problem}`);
   return new BynderClient({
@@ -111,7 +106,7 @@ async function listFromPortal(portal: string, logger: Logger): Promise<Metaprope
   }).listMetaproperties();
 }
 
-async function listFromEmulator(seedFile: string, logger: Logger): Promise<Metaproperty[]> {
+async function listFromEmulator(seedFile: string, logger: Logger): Promise<MetapropertyListing> {
   // startEmulator reads the seed before it listens: a missing or broken file fails with its name.
   return withEmulator({ port: 0, seed: seedFile }, (emulator) => {
     const credentials: Credentials = { kind: 'permanent_token', token: emulator.token };
@@ -203,21 +198,26 @@ async function runSchema(options: SchemaOptions): Promise<void> {
   const primaryKey = primaryKeyOf(options);
   const logger = stderrLogger(options.verbose ?? false);
 
-  let metaproperties: Metaproperty[];
+  let listing: MetapropertyListing;
   let source: string;
   if (options.metapropertiesFile) {
-    metaproperties = await readMetapropertiesFile(options.metapropertiesFile);
+    listing = await readMetapropertiesFile(options.metapropertiesFile);
     source = options.metapropertiesFile;
   } else if (options.portal) {
-    metaproperties = await listFromPortal(options.portal, logger);
+    listing = await listFromPortal(options.portal, logger);
     source = options.portal;
   } else {
     const seed = options.seed ?? DEMO_PORTAL_PATH;
-    metaproperties = await listFromEmulator(seed, logger);
+    listing = await listFromEmulator(seed, logger);
     source = `the emulator seeded with ${path.relative(process.cwd(), seed) || seed}`;
   }
 
-  const model = buildFieldModel(metaproperties, { primaryKey, logger, fetchedAt: Date.now() });
+  const model = buildFieldModel(listing.metaproperties, {
+    primaryKey,
+    logger,
+    fetchedAt: Date.now(),
+    skipped: listing.skipped,
+  });
   const schema = toDestinationSchema(model, DESTINATION_KEY);
   process.stdout.write(options.json ? `${JSON.stringify(schema, null, 2)}\n` : renderModel(model, source));
 }

@@ -13,7 +13,7 @@ import { type Clock, type Logger, systemClock } from '../runtime-ports';
 import type { BynderClientOptions, RequestDeadline } from './client-options';
 import { guardedLookup } from './address-guard';
 import { type AccessTokenSource, createAccessTokenSource, type IssuedToken } from './access-token';
-import type { Media, Metaproperty, MetapropertyOption } from './api-types';
+import type { Media, Metaproperty, MetapropertyListing } from './api-types';
 import { computeBackoffMs } from './backoff';
 import type { BynderApi, MediaForm } from './bynder-api';
 import { classifyResponse, readBynderMessage } from './classify-response';
@@ -40,7 +40,8 @@ import { needsOptionPaging, OPTION_PAGING_CONCURRENCY } from './metaproperty-lis
 import {
   mediaListSchema,
   mediaSchema,
-  metapropertyListSchema,
+  metapropertyListingSchema,
+  type OptionPage,
   optionPageSchema,
   tokenResponseSchema,
 } from './response-schemas';
@@ -166,11 +167,15 @@ export class BynderClient implements BynderApi {
     });
   }
 
-  /** One listing with options embedded; only lists that may be incomplete are paged (metaproperty-listing.ts). */
-  public async listMetaproperties(): Promise<Metaproperty[]> {
-    let byName: Record<string, Metaproperty>;
+  /**
+   * One listing with options embedded; only lists that may be incomplete are paged
+   * (metaproperty-listing.ts). A metaproperty that cannot be read, in the listing or in its option
+   * pages, is left out with a warning naming it and what is wrong: the others stay usable.
+   */
+  public async listMetaproperties(): Promise<MetapropertyListing> {
+    let listing: MetapropertyListing;
     try {
-      byName = await this.readJson(metapropertyListCall(true), metapropertyListSchema);
+      listing = await this.readJson(metapropertyListCall(true), metapropertyListingSchema);
     } catch (error) {
       // No answer at all (timeout, or over the read cap): Bynder advises leaving options out on big
       // taxonomies, so list without them and page every option list instead.
@@ -178,18 +183,29 @@ export class BynderClient implements BynderApi {
       this.logger.warn(
         `${error.message}; listing metaproperties without options and paging each option list`,
       );
-      byName = await this.readJson(metapropertyListCall(false), metapropertyListSchema);
+      listing = await this.readJson(metapropertyListCall(false), metapropertyListingSchema);
     }
     // Keys may differ from names in casing: only the values count.
-    const metaproperties = Object.values(byName);
+    const { metaproperties, skipped } = listing;
     const limit = pLimit(OPTION_PAGING_CONCURRENCY);
     const failed: { error?: unknown } = {};
+    const unreadable = new Set<Metaproperty>();
     await Promise.all(
       metaproperties.filter(needsOptionPaging).map((metaproperty) =>
         limit(async () => {
           if ('error' in failed) return; // one failure fails the listing: start nothing more
           try {
-            metaproperty.options = await this.listOptions(metaproperty.id);
+            const paged = await this.listOptions(metaproperty.id);
+            if (paged.problems.length === 0) metaproperty.options = paged.options;
+            else {
+              unreadable.add(metaproperty);
+              skipped.push({
+                key: metaproperty.name,
+                id: metaproperty.id,
+                name: metaproperty.name,
+                problem: paged.problems.slice(0, 3).join('; '),
+              });
+            }
           } catch (error) {
             if (!('error' in failed)) failed.error = error;
           }
@@ -197,7 +213,15 @@ export class BynderClient implements BynderApi {
       ),
     );
     if ('error' in failed) throw failed.error;
-    return metaproperties;
+    for (const entry of skipped) {
+      const known = entry.name ?? entry.id;
+      this.logger.warn(
+        this.redact(
+          `Bynder ${describeRoute(LIST_METAPROPERTIES_ROUTE)}: left out metaproperty ${JSON.stringify(known ?? entry.key)}${entry.id !== undefined && entry.id !== known ? ` (id ${entry.id})` : ''}, which cannot be read: ${entry.problem}`,
+        ),
+      );
+    }
+    return { metaproperties: metaproperties.filter((mp) => !unreadable.has(mp)), skipped };
   }
 
   public async getMedia(id: string): Promise<Media> {
@@ -218,10 +242,7 @@ export class BynderClient implements BynderApi {
       limit: String(Math.min(Math.max(1, Math.trunc(limit)), PAGE_SIZE)),
     });
     if (page > 1) query.set('page', String(Math.trunc(page)));
-    return this.readJson(
-      { route: LIST_MEDIA_ROUTE, path: LIST_MEDIA_ROUTE.path, query, accept: [200] },
-      mediaListSchema,
-    );
+    return this.readMediaPage(query);
   }
 
   public async listMediaByIds(ids: readonly string[]): Promise<Media[]> {
@@ -230,12 +251,7 @@ export class BynderClient implements BynderApi {
       const chunk = ids.slice(start, start + IDS_PER_MEDIA_READ);
       // `limit` as large as the chunk: the default page (50) would cut a chunk of 100 in half.
       const query = new URLSearchParams({ ids: chunk.join(','), limit: String(chunk.length) });
-      found.push(
-        ...(await this.readJson(
-          { route: LIST_MEDIA_ROUTE, path: LIST_MEDIA_ROUTE.path, query, accept: [200] },
-          mediaListSchema,
-        )),
-      );
+      found.push(...(await this.readMediaPage(query)));
     }
     return found;
   }
@@ -260,11 +276,27 @@ export class BynderClient implements BynderApi {
 
   public async testConnection(): Promise<void> {
     // The same cheap call as the schema's first step: proves portal, credentials and read access.
-    await this.readJson(metapropertyListCall(), metapropertyListSchema);
+    // An entry the field list would leave out does not fail it.
+    await this.readJson(metapropertyListCall(), metapropertyListingSchema);
   }
 
-  /** All options of one metaproperty, 1,000 a page, until a short page. */
-  private async listOptions(metapropertyId: string): Promise<MetapropertyOption[]> {
+  /** One page of the media listing; entries without an id are counted in a warning and left out. */
+  private async readMediaPage(query: URLSearchParams): Promise<Media[]> {
+    const call = { route: LIST_MEDIA_ROUTE, path: LIST_MEDIA_ROUTE.path, query, accept: [200] };
+    const page = await this.readJson(call, mediaListSchema);
+    if (page.withoutId > 0) {
+      this.logger.warn(
+        `Bynder ${describeRoute(LIST_MEDIA_ROUTE)} answered ${page.withoutId} asset(s) without an id; they are left out, so a record whose asset it was finds no asset`,
+      );
+    }
+    return page.media;
+  }
+
+  /**
+   * All options of one metaproperty, 1,000 a page, until a short page. Options that cannot be read
+   * are named in `problems` (the caller leaves the metaproperty out); paging goes on regardless.
+   */
+  private async listOptions(metapropertyId: string): Promise<OptionPage> {
     const route = LIST_METAPROPERTY_OPTIONS_ROUTE;
     const path = buildPath(route.path, { id: metapropertyId });
     if (path === undefined) {
@@ -273,20 +305,24 @@ export class BynderClient implements BynderApi {
         `metaproperty id "${metapropertyId}" cannot be used in a path`,
       );
     }
-    const options: MetapropertyOption[] = [];
+    const all: OptionPage = { options: [], problems: [] };
     let previousFirstId: string | undefined;
     for (let page = 1; page <= MAX_OPTION_PAGES; page += 1) {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE), page: String(page) });
       const batch = await this.readJson({ route, path, query, accept: [200] }, optionPageSchema);
-      if (batch.length > 0 && batch[0]?.id === previousFirstId) {
+      const firstId = batch.options[0]?.id;
+      if (firstId !== undefined && firstId === previousFirstId) {
         throw new BynderInvalidResponseError(
           describeRoute(route),
           `page ${page} repeats page ${page - 1}; the portal ignores paging`,
         );
       }
-      options.push(...batch);
-      if (batch.length < PAGE_SIZE) return options;
-      previousFirstId = batch[0]?.id;
+      all.options.push(...batch.options);
+      all.problems.push(
+        ...batch.problems.map((problem) => (page > 1 ? `page ${page}, ${problem}` : problem)),
+      );
+      if (batch.options.length + batch.problems.length < PAGE_SIZE) return all;
+      previousFirstId = firstId;
     }
     throw new BynderInvalidResponseError(
       describeRoute(route),

@@ -32,6 +32,22 @@ export interface Metaproperty {
   options?: MetapropertyOption[];
 }
 
+/** A listed metaproperty the client cannot read, left out of the listing with what is wrong with it. */
+export interface SkippedMetaproperty {
+  /** Its key in Bynder's keyed listing (the index, for a list). */
+  key: string;
+  id?: string;
+  name?: string;
+  /** What is wrong, e.g. `"type" is missing` or `option 3 ("emea"): "name" is empty`. */
+  problem: string;
+}
+
+/** The metaproperties the client could read, and those it left out, each with its problem. */
+export interface MetapropertyListing {
+  metaproperties: Metaproperty[];
+  skipped: SkippedMetaproperty[];
+}
+
 export interface Media {
   id: string;
   name?: string;

@@ -1,4 +1,4 @@
-import type { Media, Metaproperty } from './api-types';
+import type { Media, MetapropertyListing } from './api-types';
 
 /** Form fields for `POST /api/v4/media/{id}/`, e.g. `{ description: 'x', 'metaproperty.<id>': '<optionId>,<optionId>' }`. */
 export type MediaForm = Record<string, string>;
@@ -8,8 +8,11 @@ export type MediaForm = Record<string, string>;
  * over HTTP; every method throws the errors of ./errors.ts and never returns a partial answer.
  */
 export interface BynderApi {
-  /** All metaproperties, each with all of its options (paged to completion; nested options kept). */
-  listMetaproperties(): Promise<Metaproperty[]>;
+  /**
+   * All metaproperties, each with all of its options (paged to completion; nested options kept
+   * where the listing embeds them), and those left out because they cannot be read, each with why.
+   */
+  listMetaproperties(): Promise<MetapropertyListing>;
   /** One asset; throws BynderNotFoundError when it does not exist. */
   getMedia(id: string): Promise<Media>;
   /**

@@ -3,12 +3,13 @@ import {
   BynderApiError,
   BynderAuthError,
   type BynderError,
+  BynderListingNotFoundError,
   BynderNotFoundError,
   BynderPermissionError,
   BynderRateLimitError,
   BynderUnavailableError,
 } from './errors';
-import { type BynderRoute, describeRoute, OAUTH_TOKEN_ROUTE } from './routes';
+import { type BynderRoute, describeRoute, LIST_MEDIA_ROUTE, OAUTH_TOKEN_ROUTE } from './routes';
 
 export interface FailedResponse {
   status: number;
@@ -65,6 +66,12 @@ export function classifyResponse({ status, route, message: said }: FailedRespons
       );
     case status === 403:
       return new BynderPermissionError(status, name, `${said}; the token's user needs ${route.needs}`);
+    case status === 404 && route === LIST_MEDIA_ROUTE:
+      return new BynderListingNotFoundError(
+        status,
+        name,
+        `${said}; the media listing documents 404 only for an unknown asset id filter, which this request does not carry, so no record is judged by it; check the portal address in the app's Connection settings if this repeats`,
+      );
     case status === 404:
       return new BynderNotFoundError(
         status,

@@ -56,6 +56,18 @@ export class BynderNotFoundError extends BynderApiError {
   public override name = 'BynderNotFoundError';
 }
 
+/**
+ * 404 from the media listing (`GET /api/v4/media/`). Bynder documents it for an unknown asset in
+ * the `id=` filter, which this client never sends; on a read by `ids=` or a lookup by a
+ * metaproperty's value it says nothing about any one record, so those records stay pending rather
+ * than being rejected as "not found".
+ */
+export class BynderListingNotFoundError extends BynderApiError {
+  public override name = 'BynderListingNotFoundError';
+  public override readonly retryable = true;
+  public override readonly pendingCause = 'unexpected answer from Bynder';
+}
+
 /** 429: the portal's rate limit was hit; Bynder blocks the client until it stays quiet for a while. */
 export class BynderRateLimitError extends BynderApiError {
   public override name = 'BynderRateLimitError';

@@ -1,4 +1,4 @@
-import type { Metaproperty } from '../bynder/api-types';
+import type { Metaproperty, SkippedMetaproperty } from '../bynder/api-types';
 import type { PrimaryKey } from '../config';
 import { ConfigError } from '../config';
 import type { Logger } from '../runtime-ports';
@@ -25,6 +25,15 @@ export interface BuildFieldModelOptions {
    * names can move when metaproperties are added or removed).
    */
   names?: ReadonlyMap<string, string>;
+  /** Listed metaproperties the client could not read (listMetaproperties): reported as left out. */
+  skipped?: readonly SkippedMetaproperty[];
+}
+
+/** How a metaproperty the client could not read appears among the left-out ones. */
+export function leftOutUnreadable(entry: SkippedMetaproperty): { name: string; reason: string } {
+  const name = entry.name ?? entry.id ?? entry.key;
+  const id = entry.id !== undefined && entry.id !== name ? ` (id ${entry.id})` : '';
+  return { name, reason: `unreadable in Bynder's listing${id}: ${entry.problem}` };
 }
 
 /** Why a metaproperty without a pinned field name is left out (see field-name-pins.ts). */
@@ -83,7 +92,7 @@ export function buildFieldModel(
   // becomes editable later does not rename the others.
   const names = options.names ?? assignFieldNames(metaproperties, STANDARD_FIELD_NAMES);
   const standard = buildStandardFields(primaryKey);
-  const leftOut: Array<{ name: string; reason: string }> = [];
+  const leftOut: Array<{ name: string; reason: string }> = (options.skipped ?? []).map(leftOutUnreadable);
   const writable: Metaproperty[] = [];
   for (const mp of [...metaproperties].sort(byZindexThenName)) {
     const reason = names.has(mp.id) ? leftOutReason(mp) : UNNAMED_REASON;

@@ -7,7 +7,7 @@ import { buildFieldModel } from './field-model';
 import { FieldNamePinsError, pinFieldNames } from './field-name-pins';
 import type { CachedMetaproperties } from './metaproperty-cache';
 import {
-  compactMetaproperties,
+  compactListing,
   deleteMetapropertyCache,
   METAPROPERTY_FRESH_MS,
   parseCachedMetaproperties,
@@ -81,7 +81,7 @@ async function modelFrom(entry: CachedMetaproperties, deps: FieldModelDeps): Pro
     keepMemo(install, restamped);
     return restamped.model;
   }
-  const metaproperties = parseCachedMetaproperties(entry.json);
+  const { metaproperties, skipped } = parseCachedMetaproperties(entry.json);
   // Pinned names never change, so a model whose every metaproperty has a pin may be kept; one with
   // unpinned metaproperties is built again next time, to try pinning them again.
   const pinned = await pinFieldNames(deps.kvStore, entry.portalUrl, metaproperties, STANDARD_FIELD_NAMES);
@@ -90,6 +90,7 @@ async function modelFrom(entry: CachedMetaproperties, deps: FieldModelDeps): Pro
     logger: deps.logger,
     fetchedAt: entry.fetchedAt,
     names: pinned.names,
+    skipped,
   });
   keepMemo(install, pinned.complete ? { key, json: entry.json, model } : undefined);
   return model;
@@ -100,11 +101,11 @@ const isFinal = (error: unknown): boolean =>
   error instanceof ConfigError || error instanceof FieldNamePinsError;
 
 async function fetchMetaproperties(deps: FieldModelDeps): Promise<CachedMetaproperties> {
-  const metaproperties = await deps.api.listMetaproperties();
+  const listing = await deps.api.listMetaproperties();
   const entry = {
     portalUrl: deps.config.portalUrl,
     fetchedAt: deps.clock.now(),
-    json: JSON.stringify(compactMetaproperties(metaproperties)),
+    json: JSON.stringify(compactListing(listing)),
   };
   await writeMetapropertyCache(deps.kvStore, entry, deps.logger);
   return entry;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import type { Metaproperty, MetapropertyOption } from '../bynder/api-types';
+import type { Metaproperty, MetapropertyListing, MetapropertyOption } from '../bynder/api-types';
 import { metapropertySchema } from '../bynder/response-schemas';
 import { KV_ROWS } from '../kv-rows';
 import type { KeyValueStore, Logger } from '../runtime-ports';
@@ -18,12 +18,22 @@ export interface CachedMetaproperties {
   portalUrl: string;
   /** ms since the epoch. */
   fetchedAt: number;
-  /** JSON of the compact metaproperty list (compactMetaproperties). */
+  /** JSON of the compact listing (compactListing); a copy cached before left-out entries were kept is a bare array. */
   json: string;
 }
 
 const cacheRowSchema = z.object({ portalUrl: z.string(), fetchedAt: z.number(), json: z.string() });
 const metapropertyArraySchema = z.array(metapropertySchema);
+const skippedSchema = z.object({
+  key: z.string(),
+  id: z.string().optional(),
+  name: z.string().optional(),
+  problem: z.string(),
+});
+const cachedListingSchema = z.union([
+  metapropertyArraySchema.transform((metaproperties) => ({ metaproperties, skipped: [] })),
+  z.object({ metaproperties: metapropertyArraySchema, skipped: z.array(skippedSchema) }),
+]);
 
 function compactOption(option: MetapropertyOption): MetapropertyOption {
   return {
@@ -55,9 +65,14 @@ export function compactMetaproperties(metaproperties: readonly Metaproperty[]): 
   }));
 }
 
-/** Parses a cached JSON string back into metaproperties; throws a ZodError/SyntaxError on a corrupt copy. */
-export function parseCachedMetaproperties(json: string): Metaproperty[] {
-  return metapropertyArraySchema.parse(JSON.parse(json));
+/** The listing as cached: compact metaproperties, and the left-out entries so their report survives. */
+export function compactListing(listing: MetapropertyListing): MetapropertyListing {
+  return { metaproperties: compactMetaproperties(listing.metaproperties), skipped: listing.skipped };
+}
+
+/** Parses a cached JSON string back into a listing; throws a ZodError/SyntaxError on a corrupt copy. */
+export function parseCachedMetaproperties(json: string): MetapropertyListing {
+  return cachedListingSchema.parse(JSON.parse(json));
 }
 
 /** The cached copy for `portalUrl`, or undefined (none, another portal's, unreadable: logged). */
