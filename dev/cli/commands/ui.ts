@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 
 import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
+import { DEFAULT_TOKEN } from '../../bynder-emulator/token-store';
 import { startUi } from '../../ui/ui-server';
 import { wholeNumberOption } from './whole-number-option';
 
@@ -29,7 +30,7 @@ export function registerUi(program: Command): void {
       'after',
       `
 The page's Bynder portal is this process's emulator (the button "Use the local emulator" fills it in);
-it accepts the permanent token demo-token. Nothing on the page loads from the network.
+it accepts the permanent token ${DEFAULT_TOKEN}. Nothing on the page loads from the network.
 
 Example:
   npm run cli -- ui --port 4020    then open http://127.0.0.1:4020/`,
@@ -37,7 +38,7 @@ Example:
     .action(async (flags: UiFlags) => {
       const ui = await startUi({ port: flags.port, seed: flags.seed });
       process.stdout.write(
-        `Sync Manager page: ${ui.url}/\nBynder emulator: ${ui.emulator.url} (seed ${flags.seed}; permanent token demo-token)\nCtrl-C stops both.\n`,
+        `Sync Manager page: ${ui.url}/\nBynder emulator: ${ui.emulator.url} (seed ${flags.seed}; permanent token ${ui.emulator.token})\nCtrl-C stops both.\n`,
       );
       const stop = () => {
         ui.stop().then(

@@ -9,6 +9,7 @@ import {
   type Credentials,
   credentialsFromSecrets,
   describeSettingIssue,
+  describeShortCredential,
   type FieldProblem,
   SETTING_LABELS,
 } from '../config';
@@ -59,7 +60,10 @@ const EMPTY_MESSAGES: Record<'token' | 'client_id' | 'client_secret', string> = 
   client_secret: `OAuth client secret is empty; paste the secret Bynder showed when the OAuth app was created (${OAUTH_APPS_PAGE})`,
 };
 
-/** Pasting the whole header value is a common slip; the app adds "Bearer " itself. */
+/**
+ * Pasting the whole header value is a common slip (the app adds "Bearer " itself), and so is
+ * pasting part of a value; the length rule is the stored schema's.
+ */
 function checkSecretShape(field: string, value: string): FieldProblem | undefined {
   const label = SETTING_LABELS[field] ?? field;
   if (/^bearer\s/i.test(value)) {
@@ -68,7 +72,8 @@ function checkSecretShape(field: string, value: string): FieldProblem | undefine
   if (/\s/.test(value)) {
     return { field, message: `${label} contains spaces or line breaks; paste it as one piece` };
   }
-  return undefined;
+  const short = describeShortCredential(value);
+  return short === undefined ? undefined : { field, message: `${label} ${short}` };
 }
 
 /**

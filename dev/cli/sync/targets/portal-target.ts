@@ -1,4 +1,6 @@
+import { describeShortCredential } from '../../../../src/lib/config';
 import { parsePortalUrl } from '../../../../src/lib/portal-url';
+import { secretsOfFields } from '../../../../src/lib/secret-values';
 import { countHttpRequests } from './http-request-counter';
 import type { SyncTarget } from './sync-target';
 
@@ -42,6 +44,7 @@ export function createPortalTarget(portal: string, env: NodeJS.ProcessEnv, authM
     }
     credentials = { auth_method: 'permanent_token', token };
   }
+  refuseShortCredentials(credentials);
   // node:http reports the host name without the port.
   const host = new URL(parsed.origin).hostname;
   return {
@@ -49,10 +52,25 @@ export function createPortalTarget(portal: string, env: NodeJS.ProcessEnv, authM
     portalUrl: parsed.origin,
     describe: `portal ${parsed.origin}`,
     credentials,
-    secrets: [token, clientSecret, clientId].filter((s): s is string => Boolean(s)),
+    // Every credential in the environment, used or not, is kept out of what the run prints.
+    secrets: secretsOfFields({ token, client_id: clientId, client_secret: clientSecret }),
     countRequests: () => countHttpRequests(host),
     async finish({ dumpState }) {
       if (dumpState) throw new Error('--dump-state works with the embedded emulator only, not with --portal');
     },
   };
+}
+
+/** The form's length rule, said about the environment variable the value came from. */
+function refuseShortCredentials(credentials: Record<string, string>): void {
+  const variables: Record<string, string> = {
+    token: CREDENTIAL_ENV.token,
+    client_id: CREDENTIAL_ENV.clientId,
+    client_secret: CREDENTIAL_ENV.clientSecret,
+  };
+  for (const [field, variable] of Object.entries(variables)) {
+    const value = credentials[field];
+    const short = value === undefined ? undefined : describeShortCredential(value);
+    if (short !== undefined) throw new Error(`${variable} ${short}`);
+  }
 }
