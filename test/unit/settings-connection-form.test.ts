@@ -12,9 +12,9 @@ const STORED_TOKEN = 'stored-token-9a3c6e0b2d4f';
 const CLIENT_ID = '4c1e8a2b-6d3f-4b9a-8e7c-1f2a3b4c5d6e';
 const CLIENT_SECRET = 'client-secret-7e9b1d3f5a';
 
-/** The stored secrets row. */
-function storedFor(secrets: Record<string, unknown>) {
-  return secrets;
+/** The stored connection: saved for acme.bynder.com, with these secrets. */
+function storedFor(secrets: Record<string, unknown>, portal: unknown = 'https://acme.bynder.com') {
+  return { settings: { portal, auth_method: 'permanent_token' }, secrets };
 }
 
 function problems(formData: Record<string, unknown>, secrets: Record<string, unknown> = {}) {
@@ -122,6 +122,55 @@ describe('readConnectionForm', () => {
       {
         field: 'portal',
         message: 'Portal is an IP address; enter the portal host name, such as acme.bynder.com',
+      },
+    ]);
+  });
+});
+
+describe('readConnectionForm: a stored credential stays with its portal', () => {
+  const changed = (what: string) =>
+    `The portal changed from https://acme.bynder.com to https://other.bynder.com: enter the ${what} again; a stored credential is never sent to another portal`;
+
+  it('keeps the stored token for the same portal in any spelling', () => {
+    const read = readConnectionForm(
+      { ...tokenForm, portal: 'HTTPS://Acme.Bynder.com/' },
+      storedFor({ token: STORED_TOKEN }),
+    );
+    expect(read.ok && read.form.keptStored).toEqual(['token']);
+  });
+
+  it('refuses an empty token for another portal, naming both portals', () => {
+    expect(problems({ ...tokenForm, portal: 'other.bynder.com' }, { token: STORED_TOKEN })).toEqual([
+      { field: 'token', message: changed('permanent token') },
+    ]);
+  });
+
+  it('refuses each empty OAuth field for another portal, and takes typed ones', () => {
+    const stored = { client_id: CLIENT_ID, client_secret: CLIENT_SECRET };
+    expect(problems({ ...oauthForm, portal: 'other.bynder.com' }, stored)).toEqual([
+      { field: 'client_id', message: changed('OAuth client id') },
+      { field: 'client_secret', message: changed('OAuth client secret') },
+    ]);
+    expect(problems({ ...oauthForm, portal: 'other.bynder.com', client_id: CLIENT_ID }, stored)).toEqual([
+      { field: 'client_secret', message: changed('OAuth client secret') },
+    ]);
+  });
+
+  it('takes a typed token for another portal', () => {
+    const read = readConnectionForm(
+      { ...tokenForm, portal: 'other.bynder.com', token: TOKEN },
+      storedFor({ token: STORED_TOKEN }),
+    );
+    expect(read.ok && read.form.credentials).toEqual({ kind: 'permanent_token', token: TOKEN });
+  });
+
+  it('keeps no stored token when no portal is stored with it', () => {
+    const read = readConnectionForm(tokenForm, storedFor({ token: STORED_TOKEN }, null));
+    expect(read.ok ? [] : read.problems).toEqual([
+      {
+        field: 'token',
+        message:
+          'No portal is stored with the permanent token: enter the permanent token again; a stored credential is never sent to another portal',
       },
     ]);
   });

@@ -13,6 +13,7 @@ import {
   type FieldProblem,
   SETTING_LABELS,
 } from '../config';
+import { parsePortalUrl, type PortalOrigin } from '../portal-url';
 
 // Reading what a person submitted in a section of the settings form: each section through its
 // stored-settings schema (src/lib/config.ts), and the connection section's secrets with the rules a
@@ -33,7 +34,8 @@ export function readSectionForm<S extends z.ZodType>(
 // OCP shows a settings section with the values stored under its key. Credentials are never stored
 // there, so a secret field comes back empty when the form is reopened (and a platform that masks
 // secrets may send a placeholder such as "********"). Either way the person did not type a new
-// value, so the stored one is kept.
+// value, so the stored one is kept: but only for the portal it was saved with. A stored credential
+// is never sent to another portal, whoever typed its address into the form.
 
 const MASK = /^[*•●]+$/;
 
@@ -76,18 +78,41 @@ function checkSecretShape(field: string, value: string): FieldProblem | undefine
   return short === undefined ? undefined : { field, message: `${label} ${short}` };
 }
 
+/** What a person must do when a stored credential would go to a portal it was not saved for. */
+function describePortalChange(
+  field: string,
+  storedPortal: PortalOrigin | undefined,
+  portal: PortalOrigin,
+): string {
+  const what = (SETTING_LABELS[field] ?? field).toLowerCase().replace('oauth', 'OAuth');
+  const change = storedPortal
+    ? `The portal changed from ${storedPortal} to ${portal}`
+    : `No portal is stored with the ${what}`;
+  return `${change}: enter the ${what} again; a stored credential is never sent to another portal`;
+}
+
+/** The stored connection: the settings row (portal, method) and the secrets row (credentials). */
+export interface StoredConnection {
+  settings: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+}
+
 /**
  * Validates the submitted connection section. Secret fields left empty keep the stored value
- * (see readSecretField); a field with neither a typed nor a stored value is an error.
+ * (see readSecretField) while the portal is the one they were saved with; for another portal each
+ * must be typed again. A field with neither a typed nor a stored value is an error.
  */
 export function readConnectionForm(
   formData: Record<string, unknown>,
-  stored: Record<string, unknown>,
+  stored: StoredConnection,
 ): { ok: true; form: ConnectionForm } | { ok: false; problems: FieldProblem[] } {
   const settings = readSectionForm(connectionSettingsSchema, formData);
   const problems: FieldProblem[] = settings.ok ? [] : [...settings.problems];
-  const storedSecrets = connectionSecretsSchema.safeParse(stored);
+  const storedSecrets = connectionSecretsSchema.safeParse(stored.secrets);
   const previous: ConnectionSecrets = storedSecrets.success ? storedSecrets.data : {};
+  const parsedStoredPortal =
+    typeof stored.settings.portal === 'string' ? parsePortalUrl(stored.settings.portal) : undefined;
+  const storedPortal = parsedStoredPortal?.ok ? parsedStoredPortal.origin : undefined;
   const authMethod = settings.ok
     ? settings.values.auth_method
     : formData.auth_method === 'oauth_client_credentials'
@@ -105,8 +130,14 @@ export function readConnectionForm(
       problems.push({ field, message: EMPTY_MESSAGES[field] });
       continue;
     }
-    if (typed === undefined) keptStored.push(field);
-    else {
+    if (typed === undefined) {
+      // An unreadable portal is marked already, and with it nothing is sent anywhere.
+      if (settings.ok && settings.values.portal !== storedPortal) {
+        problems.push({ field, message: describePortalChange(field, storedPortal, settings.values.portal) });
+        continue;
+      }
+      keptStored.push(field);
+    } else {
       const shape = checkSecretShape(field, typed);
       if (shape) problems.push(shape);
     }
