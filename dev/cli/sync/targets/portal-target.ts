@@ -21,6 +21,9 @@ export function createPortalTarget(portal: string, env: NodeJS.ProcessEnv, authM
   const token = env[CREDENTIAL_ENV.token]?.trim();
   const clientId = env[CREDENTIAL_ENV.clientId]?.trim();
   const clientSecret = env[CREDENTIAL_ENV.clientSecret]?.trim();
+  // Every credential set is checked, used or not: each is redacted from what the run prints, and a
+  // short one would be cut out of ordinary words.
+  refuseShortCredentials({ token, client_id: clientId, client_secret: clientSecret });
   const wantsOauth =
     authMethod === 'oauth_client_credentials' || (!token && authMethod !== 'permanent_token');
   let credentials: Record<string, string>;
@@ -44,7 +47,6 @@ export function createPortalTarget(portal: string, env: NodeJS.ProcessEnv, authM
     }
     credentials = { auth_method: 'permanent_token', token };
   }
-  refuseShortCredentials(credentials);
   // node:http reports the host name without the port.
   const host = new URL(parsed.origin).hostname;
   return {
@@ -62,7 +64,7 @@ export function createPortalTarget(portal: string, env: NodeJS.ProcessEnv, authM
 }
 
 /** The form's length rule, said about the environment variable the value came from. */
-function refuseShortCredentials(credentials: Record<string, string>): void {
+function refuseShortCredentials(credentials: Record<string, string | undefined>): void {
   const variables: Record<string, string> = {
     token: CREDENTIAL_ENV.token,
     client_id: CREDENTIAL_ENV.clientId,
@@ -70,7 +72,7 @@ function refuseShortCredentials(credentials: Record<string, string>): void {
   };
   for (const [field, variable] of Object.entries(variables)) {
     const value = credentials[field];
-    const short = value === undefined ? undefined : describeShortCredential(value);
+    const short = value ? describeShortCredential(value) : undefined;
     if (short !== undefined) throw new Error(`${variable} ${short}`);
   }
 }
