@@ -49,7 +49,7 @@ export interface EmulatorOptions {
   host?: string;
   /** A seed object or the path of a seed JSON file; empty portal when absent. */
   seed?: Seed | string;
-  /** Permanent tokens; default one, 'demo-token', with every scope and role. Absent scopes/roles mean all. */
+  /** Permanent tokens; default one, 'demo-token-8c2f4e6a1b3d5f70', with every scope and role. Absent scopes/roles mean all. */
   tokens?: PermanentToken[];
   /** OAuth 2.0 client-credentials clients; none by default. */
   oauthClients?: OAuthClient[];

@@ -11,7 +11,7 @@ const ALL_SCOPES = [
 /** Security roles of the token's user; a token without explicit roles gets them all. */
 const ALL_ROLES = ['MEDIAEDIT', 'MEDIAREMOVE', 'MARKPUBLIC'] as const;
 
-export const DEFAULT_TOKEN = 'demo-token';
+export const DEFAULT_TOKEN = 'demo-token-8c2f4e6a1b3d5f70';
 const DEFAULT_TOKEN_TTL_SECONDS = 3600;
 
 export interface PermanentToken {

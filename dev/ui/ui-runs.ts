@@ -8,6 +8,7 @@ import { LogLevel, logger, setLogLevel, storage } from '@zaiusinc/app-sdk';
 import { SECTION } from '../../src/lib/config';
 import { deleteAppKvRows } from '../../src/lib/kv-rows';
 import { redactSecrets } from '../../src/lib/redact';
+import { secretsOfFields } from '../../src/lib/secret-values';
 import type { RunningEmulator } from '../bynder-emulator/server';
 import type { FormSection } from '../cli/commands/settings';
 import {
@@ -107,7 +108,7 @@ export class UiRuns {
   ): Promise<void> {
     const { emulator, seed } = this.context;
     const { mappingFile, runDir, ...runner } = options;
-    const secrets = [emulator.token];
+    const secrets = secretsOfFields({ token: emulator.token });
     const say = (line: string) => run.emit({ type: 'note', data: { line: redactSecrets(line, secrets) } });
     const { logLevelBetweenRuns } = this.context;
     if (logLevelBetweenRuns !== undefined) setLogLevel(LogLevel.Info);

@@ -13,6 +13,7 @@ import { type LogLevel, setLogLevel, storage } from '@zaiusinc/app-sdk';
 import { BynderAssetSchema } from '../../src/destinations/BynderAssetSchema';
 import { SECTION } from '../../src/lib/config';
 import { redactSecrets } from '../../src/lib/redact';
+import { CREDENTIAL_FIELDS, secretsOfFields } from '../../src/lib/secret-values';
 import { startEmulator, type RunningEmulator } from '../bynder-emulator/server';
 import { answerSection, readForm } from '../cli/commands/settings';
 import { loadDestinationFields } from '../cli/sync/mapping/destination-fields';
@@ -32,8 +33,6 @@ import { withoutTempPaths } from './without-temp-paths';
 
 const ROOT = path.resolve(__dirname, '../..');
 const STATIC_DIR = path.join(__dirname, 'static');
-/** Form fields whose values live in storage.secrets and never go back to the page. */
-const SECRET_FIELDS = ['token', 'client_id', 'client_secret'];
 /** Records read from an upload to list its columns (JSON Lines may add columns later). */
 const COLUMN_SAMPLE = 100;
 
@@ -122,7 +121,7 @@ export async function startUi(options: UiServerOptions): Promise<RunningUi> {
       values[section] = withoutSecrets(await storage.settings.get(section));
     }
     const secrets: Record<string, unknown> = await storage.secrets.get(SECTION.connection);
-    const set = SECRET_FIELDS.filter((f) => typeof secrets[f] === 'string' && secrets[f] !== '');
+    const set = CREDENTIAL_FIELDS.filter((f) => typeof secrets[f] === 'string' && secrets[f] !== '');
     res.json({ values, secretsSet: set });
   });
 
@@ -131,11 +130,9 @@ export async function startUi(options: UiServerOptions): Promise<RunningUi> {
     const body = (req.body ?? {}) as { action?: unknown; data?: unknown };
     const action = typeof body.action === 'string' ? body.action : 'save';
     const data = isPlainObject(body.data) ? body.data : {};
-    for (const field of SECRET_FIELDS) {
-      const value = data[field];
-      if (typeof value === 'string' && value.trim() !== '') submittedSecrets.add(value.trim());
-    }
-    res.json(await answerSection(section, action, data));
+    for (const secret of secretsOfFields(data)) submittedSecrets.add(secret);
+    const answer = await answerSection(section, action, data);
+    res.json(JSON.parse(forPage(JSON.stringify(answer))));
   });
 
   app.get('/api/destinations', (_req, res) => {
@@ -407,7 +404,9 @@ function readDestinations(): Array<{
 }
 
 function withoutSecrets(row: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).filter(([key]) => !SECRET_FIELDS.includes(key)));
+  // Form fields whose values live in storage.secrets never go back to the page.
+  const secret: readonly string[] = CREDENTIAL_FIELDS;
+  return Object.fromEntries(Object.entries(row).filter(([key]) => !secret.includes(key)));
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -84,10 +84,43 @@ export const connectionSettingsSchema = z.object({
   auth_method: withDefault(['permanent_token', 'oauth_client_credentials'], DEFAULTS.authMethod),
 });
 
+/**
+ * The shortest value taken for a credential. Bynder documents no format for permanent tokens, OAuth
+ * client ids or client secrets, so this is an assumption, set well below what Bynder issues (client
+ * ids are UUIDs, 36 characters; tokens and secrets are longer still) and well above what a test
+ * value or a typing slip tends to be. Redaction depends on it: a one-letter "secret" would be
+ * replaced inside every word that holds the letter.
+ */
+export const MIN_CREDENTIAL_LENGTH = 16;
+
+/** Why `value` cannot be a Bynder credential (a phrase to follow the field's name), or undefined. */
+export function describeShortCredential(value: string): string | undefined {
+  const length = [...value].length;
+  if (length >= MIN_CREDENTIAL_LENGTH) return undefined;
+  return (
+    `is ${length} character${length === 1 ? '' : 's'} long, too short for a Bynder credential: ` +
+    `this app takes at least ${MIN_CREDENTIAL_LENGTH} characters (an assumption, since Bynder documents no format; ` +
+    `the credentials it issues are longer); paste the whole value`
+  );
+}
+
+// A blank secret means "not set"; a set one is a whole credential. The message starts with the
+// field's label (read when a value is refused, so SETTING_LABELS below is defined by then).
+const credentialValue = (field: 'token' | 'client_id' | 'client_secret') =>
+  z.preprocess(
+    blankToUndefined,
+    trimmed
+      .refine((value) => describeShortCredential(value) === undefined, {
+        error: (issue) =>
+          `${SETTING_LABELS[field] ?? field} ${describeShortCredential(String(issue.input)) ?? 'is too short'}`,
+      })
+      .optional(),
+  );
+
 export const connectionSecretsSchema = z.object({
-  token: trimmed.optional(),
-  client_id: trimmed.optional(),
-  client_secret: trimmed.optional(),
+  token: credentialValue('token'),
+  client_id: credentialValue('client_id'),
+  client_secret: credentialValue('client_secret'),
 });
 
 export const recordsSettingsSchema = z.object({
@@ -190,13 +223,6 @@ export function credentialsFromSecrets(
   return { ok: false, missing: `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set` };
 }
 
-/** The values of the credentials, for redaction. */
-export function secretsOf(credentials: Credentials): string[] {
-  return credentials.kind === 'permanent_token'
-    ? [credentials.token]
-    : [credentials.clientId, credentials.clientSecret];
-}
-
 function isUnset(row: unknown): boolean {
   return row === undefined || row === null || (typeof row === 'object' && Object.keys(row).length === 0);
 }
@@ -227,7 +253,12 @@ export function parseConfig(rows: {
   if (!connection.success) report('connection', issuesText(connection.error));
   let credentials: Credentials | undefined;
   if (!secrets.success) {
-    report('connection', 'Stored credentials are unreadable; enter them again');
+    // A too-short credential says so; anything else stored there is not ours to describe.
+    const tooShort = secrets.error.issues.every((issue) => issue.code === 'custom');
+    report(
+      'connection',
+      tooShort ? issuesText(secrets.error) : 'Stored credentials are unreadable; enter them again',
+    );
   } else {
     const authMethod = connection.success ? connection.data.auth_method : DEFAULTS.authMethod;
     const picked = credentialsFromSecrets(authMethod, secrets.data);

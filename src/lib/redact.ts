@@ -78,19 +78,30 @@ function redactBase64(text: string, cores: readonly string[]): string {
  * keep: as is, URL- and form-encoded (percent escapes in either letter case), JSON-escaped, and
  * base64 (alone, after `Bearer `, or as `client_id:client_secret` in HTTP Basic). Any credential after
  * `Bearer` or `Basic` is replaced too, so a token we were never told about does not pass either.
+ *
+ * Only the secret's own characters are replaced, never its neighbours, and a text that has been
+ * through here already comes back unchanged: the markers it holds are left alone, so text redacted
+ * by the client and again by whoever prints it still reads `[REDACTED]`.
  */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   const present = [...new Set(secrets.filter((secret) => secret !== ''))];
-  const spellings = [...new Set(present.flatMap(textSpellingsOf))]
-    // Longest first, so a secret that contains another is replaced whole.
-    .sort((a, b) => b.length - a.length);
+  const spellings = [...new Set(present.flatMap(textSpellingsOf))];
   let result = text;
   if (spellings.length > 0) {
-    result = result.replace(new RegExp(spellings.map(spellingPattern).join('|'), 'g'), REDACTED);
+    // The marker is one of the alternatives and is put back as it was, so no secret is searched for
+    // inside it; longest first, so a secret that contains another (or the marker) is replaced whole.
+    const alternatives = [...spellings, REDACTED].sort((a, b) => b.length - a.length);
+    result = result.replace(new RegExp(alternatives.map(spellingPattern).join('|'), 'g'), (found) =>
+      found === REDACTED ? found : REDACTED,
+    );
   }
   // OAuth clients form-encode id and secret before joining them for HTTP Basic (RFC 6749 section
   // 2.3.1), so the encoded spellings are searched for in base64 too, with either letter case of escape.
   const encoded = spellings.flatMap((spelling) => [spelling, lowerCaseEscapes(spelling)]);
-  result = redactBase64(result, [...new Set(encoded)].flatMap(base64CoresOf));
-  return result.replace(AUTH_SCHEME_CREDENTIAL, `$1$2${REDACTED}`);
+  const cores = [...new Set(encoded)].flatMap(base64CoresOf);
+  // Between the markers only: a base64 core is never searched for inside one.
+  return result
+    .split(REDACTED)
+    .map((stretch) => redactBase64(stretch, cores).replace(AUTH_SCHEME_CREDENTIAL, `$1$2${REDACTED}`))
+    .join(REDACTED);
 }

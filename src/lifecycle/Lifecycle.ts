@@ -26,7 +26,7 @@ import { deleteAppKvRows } from '../lib/kv-rows';
 import { forgetBynderCaches, hasConnectionChanged } from '../lib/settings/connection-change';
 import { checkConnection, createFormClient } from '../lib/settings/connection-test';
 import { findExternalKeyProblem, metapropertyFactsOf } from '../lib/settings/external-key-check';
-import { readConnectionForm, readSectionForm } from '../lib/settings/settings-form';
+import { readConnectionForm, readSectionForm, type StoredConnection } from '../lib/settings/settings-form';
 import { deliverParked } from '../lib/delivery/deliver-parked';
 
 /** This app signs in with a permanent token or OAuth client credentials; it never sends people to Bynder to log in. */
@@ -149,22 +149,16 @@ export class Lifecycle extends AppLifecycle {
  * external keys, so the mapping and deliveries read the new portal.
  */
 const saveConnection: SettingsHandler = async (formData, deps) => {
-  const storedSecrets = await deps.secrets.get(SECTION.connection);
-  const read = readConnectionForm(formData, storedSecrets);
+  const stored = await readStoredConnection(deps);
+  const read = readConnectionForm(formData, stored);
   if (!read.ok) return answerProblems(read.problems, NOT_SAVED);
   const { settings, secrets, credentials, keptStored } = read.form;
 
   const check = await checkConnection({ portalUrl: settings.portal, credentials }, await formDeps(deps));
   if (!check.ok) return answerConnectionFailure(check.failure, 'Nothing was saved.');
 
-  const [storedSettings, storedRecords] = await Promise.all([
-    deps.settings.get(SECTION.connection),
-    deps.settings.get(SECTION.records),
-  ]);
-  const changed = hasConnectionChanged(
-    { settings: storedSettings, secrets: storedSecrets },
-    { settings, secrets },
-  );
+  const storedRecords = await deps.settings.get(SECTION.records);
+  const changed = hasConnectionChanged(stored, { settings, secrets });
   await deps.secrets.put(SECTION.connection, { ...secrets });
   await deps.settings.put(SECTION.connection, { ...settings });
   if (changed) await forgetBynderCaches(deps.kvStore);
@@ -188,9 +182,12 @@ const saveConnection: SettingsHandler = async (formData, deps) => {
   return Object.keys(storedRecords).length === 0 ? result.redirectToSettings(SECTION.records) : result;
 };
 
-/** The "Test connection" button: tests the values on screen (stored secrets fill empty fields); saves nothing. */
+/**
+ * The "Test connection" button: tests the values on screen (stored secrets fill empty fields, for
+ * the stored portal only); saves nothing.
+ */
 const testConnection: SettingsHandler = async (formData, deps) => {
-  const read = readConnectionForm(formData, await deps.secrets.get(SECTION.connection));
+  const read = readConnectionForm(formData, await readStoredConnection(deps));
   if (!read.ok) return answerProblems(read.problems, 'Fix the marked fields, then test again.');
   const { settings, credentials } = read.form;
   const check = await checkConnection({ portalUrl: settings.portal, credentials }, await formDeps(deps));
@@ -324,6 +321,15 @@ function answerConnectionFailure(failure: ConnectionFailure, consequence: string
 /** How toasts name the sign-in method that was used. */
 function describeAuthMethod(kind: Credentials['kind']): string {
   return kind === 'permanent_token' ? 'the permanent token' : 'the OAuth client credentials';
+}
+
+/** The connection as stored: what an empty secret field falls back to, and for which portal. */
+async function readStoredConnection(deps: SdkDeps): Promise<StoredConnection> {
+  const [settings, secrets] = await Promise.all([
+    deps.settings.get(SECTION.connection),
+    deps.secrets.get(SECTION.connection),
+  ]);
+  return { settings, secrets };
 }
 
 /** A form action's requests draw from the install's budget at the stored rate. */

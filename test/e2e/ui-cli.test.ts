@@ -5,6 +5,8 @@ import path from 'node:path';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
+import { DEFAULT_TOKEN } from '../../dev/bynder-emulator/token-store';
+
 // `npm run cli -- ui` as a person starts it: the address it prints (another port when the default is
 // taken), and a terminal that shows the app's JSON log lines only when asked for.
 
@@ -66,7 +68,7 @@ async function useThePage(url: string): Promise<void> {
   const form = JSON.parse(await pageRequest(url, 'GET', '/api/form')) as { emulatorUrl: string };
   const saved = await pageRequest(url, 'POST', '/api/settings/connection', {
     action: 'save',
-    data: { portal: form.emulatorUrl, auth_method: 'permanent_token', token: 'demo-token' },
+    data: { portal: form.emulatorUrl, auth_method: 'permanent_token', token: DEFAULT_TOKEN },
   });
   expect(saved).toContain('saved');
   expect(await pageRequest(url, 'GET', '/api/destinations/bynder_assets/schema')).toContain('asset_id');

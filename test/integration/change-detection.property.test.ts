@@ -197,7 +197,7 @@ async function runWorld(s: Scenario, mode: AppConfig['changeDetection'], model: 
       maxInFlight: 2,
       connection: {
         portalUrl: 'https://acme.bynder.com',
-        credentials: { kind: 'permanent_token', token: 't' },
+        credentials: { kind: 'permanent_token', token: 'property-token-5e2a9c71' },
       },
       beforeSend: changes.noteBeforeSend,
     });

@@ -157,7 +157,7 @@ describe('deliver against the emulator: credentials', () => {
 
   it('stops at a 401 during writes and marks the rest pending (not rejected), without retry', async () => {
     await deliver(upserts([1])); // field model cached
-    emulator.configure({ tokens: [{ token: 'someone-else' }] });
+    emulator.configure({ tokens: [{ token: 'someone-else-token-4d8b' }] });
     emulator.clearRequests();
     const result = await deliver(upserts([2, 3, 4]));
     emulator.configure({ tokens: [{ token: TOKEN }] });

@@ -114,7 +114,7 @@ describe('Activity Log notices from deliver()', () => {
 
   it('says the credentials were refused when a 401 stops a batch, once for all syncs', async () => {
     await deliver([{ asset_id: assetId(1), description: 'x' }]); // field model cached
-    emulator.configure({ tokens: [{ token: 'someone-else' }] });
+    emulator.configure({ tokens: [{ token: 'someone-else-token-4d8b' }] });
     await deliver([{ asset_id: assetId(2), description: 'y' }]);
     await deliver([{ asset_id: assetId(3), description: 'z' }], { syncId: 'sync-2' });
     emulator.configure({ tokens: [{ token: TOKEN }] });

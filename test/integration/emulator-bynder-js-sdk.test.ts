@@ -69,8 +69,13 @@ const seed: Seed = {
 const emulator = useEmulator({
   seed,
   rateLimit: false,
-  tokens: [{ token: 'sdk-permanent' }, { token: 'no-markpublic', roles: ['MEDIAEDIT', 'MEDIAREMOVE'] }],
-  oauthClients: [{ clientId: 'sdk-client', clientSecret: 'sdk-secret', tokenTtlSeconds: 3600 }],
+  tokens: [
+    { token: 'sdk-permanent-token-7f2a' },
+    { token: 'no-markpublic-token-3c9e', roles: ['MEDIAEDIT', 'MEDIAREMOVE'] },
+  ],
+  oauthClients: [
+    { clientId: 'sdk-client-5e8b1d3f', clientSecret: 'sdk-client-secret-2a7c', tokenTtlSeconds: 3600 },
+  ],
 });
 
 beforeEach(() => {
@@ -80,7 +85,7 @@ beforeEach(() => {
 
 /** The SDK's baseURL: the portal's API root, to which it appends `v4/...`. */
 const apiRoot = (): string => `${emulator.url}/api/`;
-const withToken = (permanentToken = 'sdk-permanent'): Bynder =>
+const withToken = (permanentToken = 'sdk-permanent-token-7f2a'): Bynder =>
   new Bynder({ baseURL: apiRoot(), permanentToken });
 
 /** What a rejected SDK call carries: axios's error, with the HTTP status and the parsed body. */
@@ -96,7 +101,11 @@ async function rejectionOf(call: Promise<unknown>): Promise<{ status?: number; b
 
 describe('Bynder JS SDK against the emulator: client-credentials token', () => {
   it('gets a bearer token from /v6/authentication/oauth2/token and uses it on the API', async () => {
-    const bynder = new Bynder({ baseURL: apiRoot(), clientId: 'sdk-client', clientSecret: 'sdk-secret' });
+    const bynder = new Bynder({
+      baseURL: apiRoot(),
+      clientId: 'sdk-client-5e8b1d3f',
+      clientSecret: 'sdk-client-secret-2a7c',
+    });
     const token = await bynder.getTokenClientCredentials();
     expect(token.token).toMatchObject({ token_type: 'bearer', expires_in: 3600 });
     expect(token.token.access_token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
@@ -109,7 +118,11 @@ describe('Bynder JS SDK against the emulator: client-credentials token', () => {
   });
 
   it('rejects a wrong secret with 401 invalid_client', async () => {
-    const bynder = new Bynder({ baseURL: apiRoot(), clientId: 'sdk-client', clientSecret: 'wrong' });
+    const bynder = new Bynder({
+      baseURL: apiRoot(),
+      clientId: 'sdk-client-5e8b1d3f',
+      clientSecret: 'wrong-client-secret-9d4f',
+    });
     // simple-oauth2 rejects with a Boom error from @hapi/wreck: the status in output, the body in data.
     const error = (await bynder.getTokenClientCredentials().then(
       () => undefined,
@@ -251,7 +264,9 @@ describe('Bynder JS SDK against the emulator: editMedia and deleteMedia', () => 
   });
 
   it('editMedia: 403 (statuscode "403") for isPublic without MARKPUBLIC, 404 (statuscode "404") for an unknown asset', async () => {
-    expect(await rejectionOf(withToken('no-markpublic').editMedia({ id: A, isPublic: true }))).toEqual({
+    expect(
+      await rejectionOf(withToken('no-markpublic-token-3c9e').editMedia({ id: A, isPublic: true })),
+    ).toEqual({
       status: 403,
       body: { message: 'Access denied', statuscode: '403' },
     });

@@ -7,7 +7,7 @@ import { Lifecycle } from '../../src/lifecycle/Lifecycle';
 import { useEmulator } from '../helpers/use-emulator';
 import { KV_ROWS } from '../../src/lib/kv-rows';
 
-const GOOD = 'good-token-4f9a';
+const GOOD = 'good-token-4f9a2c71';
 const NO_META = 'no-meta-token-77c1';
 const CLIENT_SECRET = 'client-secret-2b8e';
 const SECRETS = [GOOD, NO_META, CLIENT_SECRET, 'wrong-token-0000', 'wrong-secret-1111'];
@@ -15,7 +15,7 @@ const SECRETS = [GOOD, NO_META, CLIENT_SECRET, 'wrong-token-0000', 'wrong-secret
 const emulator = useEmulator({
   seed: 'demo-portal',
   tokens: [{ token: GOOD }, { token: NO_META, scopes: ['asset:read', 'asset:write'] }],
-  oauthClients: [{ clientId: 'client-1', clientSecret: CLIENT_SECRET }],
+  oauthClients: [{ clientId: 'client-1-8d3f6a2e9b', clientSecret: CLIENT_SECRET }],
 });
 
 const lifecycle = new Lifecycle();
@@ -128,7 +128,7 @@ describe('connection settings against the emulator', () => {
     const response = await submit('save', {
       portal: emulator.url,
       auth_method: 'oauth_client_credentials',
-      client_id: 'client-1',
+      client_id: 'client-1-8d3f6a2e9b',
       client_secret: CLIENT_SECRET,
     });
 
@@ -145,7 +145,7 @@ describe('connection settings against the emulator', () => {
       auth_method: 'oauth_client_credentials',
     });
     expect(await storage.secrets.get('connection')).toEqual({
-      client_id: 'client-1',
+      client_id: 'client-1-8d3f6a2e9b',
       client_secret: CLIENT_SECRET,
     });
     expectNoSecretLogged();
@@ -155,7 +155,7 @@ describe('connection settings against the emulator', () => {
     const response = await submit('test_connection', {
       portal: emulator.url,
       auth_method: 'oauth_client_credentials',
-      client_id: 'client-1',
+      client_id: 'client-1-8d3f6a2e9b',
       client_secret: 'wrong-secret-1111',
     });
     expect(response.toasts?.[0]?.intent).toBe('danger');
@@ -221,13 +221,13 @@ describe('connection settings against the emulator', () => {
     await submit('save', {
       portal: emulator.url,
       auth_method: 'oauth_client_credentials',
-      client_id: 'client-1',
+      client_id: 'client-1-8d3f6a2e9b',
       client_secret: CLIENT_SECRET,
     });
     expect(await storage.kvStore.get(KV_ROWS.metaproperties.key)).toEqual({});
     // Switching method stores only the new method's credentials.
     expect(await storage.secrets.get('connection')).toEqual({
-      client_id: 'client-1',
+      client_id: 'client-1-8d3f6a2e9b',
       client_secret: CLIENT_SECRET,
     });
   });

@@ -22,7 +22,7 @@ import { useEmulator } from '../helpers/use-emulator';
 const CLIENT_SECRET = 'block-client-secret-9d1e';
 const emulator = useEmulator({
   tokens: [{ token: TOKEN }],
-  oauthClients: [{ clientId: 'client-1', clientSecret: CLIENT_SECRET }],
+  oauthClients: [{ clientId: 'client-1-8d3f6a2e9b', clientSecret: CLIENT_SECRET }],
 });
 const LISTING = 'GET /api/v4/metaproperties/';
 const WRITE = 'POST /api/v4/media/:id/';
@@ -144,7 +144,7 @@ describe('any 429 stores the block', () => {
     const response = await submitConnection('test_connection', {
       portal: emulator.url,
       auth_method: 'oauth_client_credentials',
-      client_id: 'client-1',
+      client_id: 'client-1-8d3f6a2e9b',
       client_secret: CLIENT_SECRET,
     });
     expect(response.toasts?.[0]?.intent).toBe('danger');

@@ -10,14 +10,16 @@ import { echoingMessages, findLeaks } from '../helpers/secret-scan';
 import { useEmulator } from '../helpers/use-emulator';
 
 // The local runner as a user runs it (`sync --portal … ` with credentials in the environment), in a
-// child process pointed at the emulator: stdout, stderr and every file the run leaves (app log,
-// rejections) must hold neither the token nor the client secret, on success and on failure.
+// child process pointed at the emulator: stdout, stderr (with and without --json) and every file the
+// run leaves (app log, rejections) must hold no credential, the OAuth client id included, on
+// success and on failure. A credential too short to be Bynder's is refused before anything is sent.
 
 const TOKEN = 'cli-T0KEN-8b1d3f5a7c9e';
 const WRONG_TOKEN = 'cli-wrong-T0KEN-2c4e6a8b0d';
-const CLIENT_ID = 'cli-client-4a6c';
+const CLIENT_ID = '5a9e2c7b-1f4d-4e8a-9b3c-6d0f2e1a8c47';
 const CLIENT_SECRET = 'cli+secret/R7t=Uu5#Q3';
-const SECRETS = [TOKEN, WRONG_TOKEN, CLIENT_SECRET];
+const SECRETS = [TOKEN, WRONG_TOKEN, CLIENT_ID, CLIENT_SECRET];
+const MINIMUM = /at least 16 characters \(an assumption, since Bynder documents no format/;
 const ROOT = path.join(__dirname, '../..');
 
 const emulator = useEmulator({
@@ -30,12 +32,15 @@ const emulator = useEmulator({
 interface CliRun {
   label: string;
   code: number | null;
+  /** stdout and stderr, as a terminal shows them. */
   output: string;
+  stdout: string;
   files: Array<{ name: string; text: string }>;
 }
 
 let dir = '';
 const runs: CliRun[] = [];
+let requestsAfterShort = -1;
 
 async function filesUnder(folder: string): Promise<Array<{ name: string; text: string }>> {
   const entries = await readdir(folder, { recursive: true, withFileTypes: true });
@@ -49,7 +54,12 @@ async function filesUnder(folder: string): Promise<Array<{ name: string; text: s
   );
 }
 
-async function runSync(label: string, env: Record<string, string>, source = 'records.jsonl'): Promise<void> {
+async function runSync(
+  label: string,
+  env: Record<string, string>,
+  source = 'records.jsonl',
+  extraArgs: string[] = [],
+): Promise<void> {
   const tmp = path.join(dir, label);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp);
@@ -78,6 +88,7 @@ async function runSync(label: string, env: Record<string, string>, source = 'rec
       '15',
       '--max-in-flight',
       '10',
+      ...extraArgs,
     ],
     {
       cwd: ROOT,
@@ -93,10 +104,14 @@ async function runSync(label: string, env: Record<string, string>, source = 'rec
     },
   );
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    stdout += chunk.toString();
+  });
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  runs.push({ label, code, output, files: await filesUnder(tmp) });
+  runs.push({ label, code, output, stdout, files: await filesUnder(tmp) });
 }
 
 beforeAll(async () => {
@@ -113,9 +128,16 @@ beforeAll(async () => {
   emulator.faults.add({ match: 'POST /api/v4/media/:id/', status: 503, rate: 0.2 });
   emulator.faults.add({ match: 'POST /api/v4/media/:id/', reset: true, rate: 0.05 });
   await runSync('token', { BYNDER_TOKEN: TOKEN });
-  await runSync('oauth', { BYNDER_CLIENT_ID: CLIENT_ID, BYNDER_CLIENT_SECRET: CLIENT_SECRET });
-  await runSync('wrong-token', { BYNDER_TOKEN: WRONG_TOKEN });
+  // These two answer --json, so the scan below covers the JSON summary and the JSON error too.
+  await runSync('oauth', { BYNDER_CLIENT_ID: CLIENT_ID, BYNDER_CLIENT_SECRET: CLIENT_SECRET }, undefined, [
+    '--json',
+  ]);
+  await runSync('wrong-token', { BYNDER_TOKEN: WRONG_TOKEN }, undefined, ['--json']);
   emulator.faults.clear();
+  emulator.clearRequests();
+  await runSync('one-letter-token', { BYNDER_TOKEN: 'T' });
+  await runSync('short-client', { BYNDER_CLIENT_ID: 'client-1', BYNDER_CLIENT_SECRET: CLIENT_SECRET });
+  requestsAfterShort = emulator.requests().length;
 
   // A server echoing the secrets, encoded and across the cut of Bynder's message: refused and
   // unavailable writes for the token; the token endpoint for the client secret.
@@ -140,7 +162,7 @@ beforeAll(async () => {
     'echo.jsonl',
   );
   emulator.faults.clear();
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -157,6 +179,29 @@ describe('sync CLI output and files', () => {
     expect(byLabel.get('wrong-token')?.code).not.toBe(0);
     expect(byLabel.get('wrong-token')?.output).toMatch(/401|refused|credentials|token/i);
     expect(emulator.snapshot().assets[1]?.description).toBe('cli change 1');
+  });
+
+  it('refuses a credential shorter than 16 characters, naming the variable and the minimum, and sends nothing', () => {
+    const byLabel = new Map(runs.map((run) => [run.label, run]));
+    const oneLetter = byLabel.get('one-letter-token');
+    expect(oneLetter?.code).toBe(2);
+    expect(oneLetter?.output).toContain(
+      'BYNDER_TOKEN is 1 character long, too short for a Bynder credential',
+    );
+    expect(oneLetter?.output).toMatch(MINIMUM);
+    // No mangled words: the refusal is not redacted letter by letter.
+    expect(oneLetter?.output).not.toContain('[REDACTED]');
+    const shortClient = byLabel.get('short-client');
+    expect(shortClient?.code).toBe(2);
+    expect(shortClient?.output).toContain('BYNDER_CLIENT_ID is 8 characters long');
+    expect(requestsAfterShort).toBe(0);
+  });
+
+  it('answers --json with one JSON document on stdout, on success and on failure', () => {
+    for (const label of ['oauth', 'wrong-token']) {
+      const run = runs.find((r) => r.label === label);
+      expect({ label, type: typeof JSON.parse(run?.stdout ?? '') }).toEqual({ label, type: 'object' });
+    }
   });
 
   it('wrote its app log at debug level (what the scan reads is the app talking)', () => {

@@ -28,7 +28,7 @@ const CLIENT_ID = 'security-client-7d2e';
 // Characters that change under URL and form encoding, so a redaction of the raw text alone would miss them.
 const CLIENT_SECRET = 'cl+secret/Q9z=Ww7x#K1';
 const WRONG_SECRET = 'wr+ong/secret=Zz8#Y2';
-const SECRETS = [TOKEN, LIMITED_TOKEN, WRONG_TOKEN, CLIENT_SECRET, WRONG_SECRET];
+const SECRETS = [TOKEN, LIMITED_TOKEN, WRONG_TOKEN, CLIENT_ID, CLIENT_SECRET, WRONG_SECRET];
 
 const emulator = useEmulator({
   seed: 'examples/portal.json',

@@ -18,21 +18,25 @@ function tokenEndpoint(expiresInSeconds: number) {
   };
 }
 
-const oauth = { kind: 'oauth_client_credentials', clientId: 'id', clientSecret: 'secret' } as const;
+const oauth = {
+  kind: 'oauth_client_credentials',
+  clientId: 'client-id-2e7a9c4f',
+  clientSecret: 'client-secret-8b3d1f6a',
+} as const;
 const PORTAL = 'https://acme.bynder.com';
 
 describe('access tokens', () => {
   it('sends a permanent token as it is and never asks for another', async () => {
     const endpoint = tokenEndpoint(3600);
     const source = createAccessTokenSource(
-      { kind: 'permanent_token', token: 'perm' },
+      { kind: 'permanent_token', token: 'permanent-token-5c9e2a7d' },
       endpoint.request,
       fakeClock(),
       PORTAL,
     );
-    expect(await source.get()).toBe('perm');
-    source.invalidate('perm');
-    expect(await source.get()).toBe('perm');
+    expect(await source.get()).toBe('permanent-token-5c9e2a7d');
+    source.invalidate('permanent-token-5c9e2a7d');
+    expect(await source.get()).toBe('permanent-token-5c9e2a7d');
     expect(source.renewable).toBe(false);
     expect(endpoint.calls).toBe(0);
   });
@@ -116,8 +120,18 @@ describe('access tokens', () => {
     const sources = [
       createAccessTokenSource(oauth, endpoint.request, clock, PORTAL),
       createAccessTokenSource(oauth, endpoint.request, clock, 'https://other.bynder.com'),
-      createAccessTokenSource({ ...oauth, clientId: 'id2' }, endpoint.request, clock, PORTAL),
-      createAccessTokenSource({ ...oauth, clientSecret: 'rotated' }, endpoint.request, clock, PORTAL),
+      createAccessTokenSource(
+        { ...oauth, clientId: 'client-id-2e7a9c4f-2' },
+        endpoint.request,
+        clock,
+        PORTAL,
+      ),
+      createAccessTokenSource(
+        { ...oauth, clientSecret: 'client-secret-rotated-4f1e' },
+        endpoint.request,
+        clock,
+        PORTAL,
+      ),
     ];
     const tokens = [];
     for (const source of sources) tokens.push(await source.get());

@@ -6,7 +6,7 @@ import { portalOf } from '../helpers/portal-origin';
 import { silentLogger } from '../helpers/test-loggers';
 
 const logger = silentLogger;
-const credentials = { kind: 'permanent_token', token: 'unit-token' } as const;
+const credentials = { kind: 'permanent_token', token: 'unit-token-6c1f8a3e' } as const;
 
 // The client takes a PortalOrigin, which only parsePortalUrl makes: a portal the settings schema
 // refuses cannot reach the client at all, so nothing is ever sent to it.

@@ -139,12 +139,23 @@ describe('response schemas: tolerant of Bynder, strict where a wrong shape would
   });
 
   it('reads a token answer, defaulting the lifetime to an hour', () => {
-    expect(tokenResponseSchema.parse({ access_token: 'a', token_type: 'bearer', expires_in: 60 })).toEqual({
-      accessToken: 'a',
+    expect(
+      tokenResponseSchema.parse({
+        access_token: 'issued-access-token-1b8e4c',
+        token_type: 'bearer',
+        expires_in: 60,
+      }),
+    ).toEqual({
+      accessToken: 'issued-access-token-1b8e4c',
       expiresInSeconds: 60,
     });
-    expect(tokenResponseSchema.parse({ access_token: 'a', expires_in: '120' }).expiresInSeconds).toBe(120);
-    expect(tokenResponseSchema.parse({ access_token: 'a' }).expiresInSeconds).toBe(3600);
+    expect(
+      tokenResponseSchema.parse({ access_token: 'issued-access-token-1b8e4c', expires_in: '120' })
+        .expiresInSeconds,
+    ).toBe(120);
+    expect(tokenResponseSchema.parse({ access_token: 'issued-access-token-1b8e4c' }).expiresInSeconds).toBe(
+      3600,
+    );
     expect(tokenResponseSchema.safeParse({ token_type: 'bearer' }).success).toBe(false);
   });
 });

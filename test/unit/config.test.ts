@@ -12,7 +12,10 @@ import {
 import { readSectionForm } from '../../src/lib/settings/settings-form';
 
 const connection = { portal: 'acme.bynder.com', auth_method: 'permanent_token' };
-const secrets = { token: 'tok-123' };
+const TOKEN = 'config-test-token-3e9a1c7f';
+const CLIENT_ID = '7b2e9f41-3c6d-4a8e-b5f0-2d1c9e8a7b63';
+const CLIENT_SECRET = 'config-client-secret-5d8b';
+const secrets = { token: TOKEN };
 
 function configError(rows: Partial<Parameters<typeof parseConfig>[0]>): string {
   try {
@@ -28,7 +31,7 @@ describe('parseConfig', () => {
   it('fills every default from a minimal configuration', () => {
     expect(parseConfig({ connection, secrets, records: {}, throughput: {} })).toEqual({
       portalUrl: 'https://acme.bynder.com',
-      credentials: { kind: 'permanent_token', token: 'tok-123' },
+      credentials: { kind: 'permanent_token', token: TOKEN },
       primaryKey: { kind: 'asset_id' },
       deletePolicy: DEFAULTS.deletePolicy,
       emptyValues: DEFAULTS.emptyValues,
@@ -42,13 +45,13 @@ describe('parseConfig', () => {
   it('reads OAuth client credentials and external-key mode', () => {
     const config = parseConfig({
       connection: { portal: 'https://assets.example.com/', auth_method: 'oauth_client_credentials' },
-      secrets: { client_id: 'cid', client_secret: 'cs' },
+      secrets: { client_id: CLIENT_ID, client_secret: CLIENT_SECRET },
       records: { primary_key: 'external_key', external_key_metaproperty: ' sku ', delete_policy: 'delete' },
       throughput: { requests_per_second: '15', max_in_flight: 1 },
     });
     expect(config).toMatchObject({
       portalUrl: 'https://assets.example.com',
-      credentials: { kind: 'oauth_client_credentials', clientId: 'cid', clientSecret: 'cs' },
+      credentials: { kind: 'oauth_client_credentials', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
       primaryKey: { kind: 'external_key', metaproperty: 'sku' },
       deletePolicy: 'delete',
       requestsPerSecond: 15,
@@ -81,10 +84,10 @@ describe('parseConfig', () => {
 
   it('says which OAuth credential is missing', () => {
     const oauth = { portal: 'acme.bynder.com', auth_method: 'oauth_client_credentials' };
-    expect(configError({ connection: oauth, secrets: { client_id: 'cid' } })).toContain(
+    expect(configError({ connection: oauth, secrets: { client_id: CLIENT_ID } })).toContain(
       'Connect to Bynder: OAuth client secret is not set.',
     );
-    expect(configError({ connection: oauth, secrets: { client_secret: 'cs' } })).toContain(
+    expect(configError({ connection: oauth, secrets: { client_secret: CLIENT_SECRET } })).toContain(
       'OAuth client id is not set.',
     );
     expect(configError({ connection: oauth, secrets: {} })).toContain(
@@ -111,8 +114,22 @@ describe('parseConfig', () => {
   });
 
   it('never puts a secret into its message', () => {
-    const message = configError({ secrets: { token: 'tok-123' }, throughput: { max_in_flight: 'x' } });
-    expect(message).not.toContain('tok-123');
+    const message = configError({ secrets: { token: TOKEN }, throughput: { max_in_flight: 'x' } });
+    expect(message).not.toContain(TOKEN);
+  });
+
+  it('refuses a stored credential too short to be a Bynder credential, naming the minimum', () => {
+    expect(configError({ secrets: { token: 'T' } })).toContain(
+      'Connect to Bynder: Permanent token is 1 character long, too short for a Bynder credential: this app takes at least 16 characters (an assumption, since Bynder documents no format; the credentials it issues are longer); paste the whole value.',
+    );
+    const oauth = { portal: 'acme.bynder.com', auth_method: 'oauth_client_credentials' };
+    const message = configError({
+      connection: oauth,
+      secrets: { client_id: 'client-1', client_secret: 'wrong' },
+    });
+    expect(message).toContain('OAuth client id is 8 characters long');
+    expect(message).toContain('OAuth client secret is 5 characters long');
+    expect(message).not.toContain('wrong');
   });
 
   it('loadConfig reads the four rows from the settings and secrets stores', async () => {

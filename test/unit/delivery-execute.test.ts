@@ -92,7 +92,7 @@ function deps(api: BynderApi, overrides: Partial<ExecuteDeps> = {}): ExecuteDeps
     maxInFlight: 1,
     connection: {
       portalUrl: 'https://acme.bynder.com',
-      credentials: { kind: 'permanent_token', token: 't' },
+      credentials: { kind: 'permanent_token', token: 'execute-token-7a2d9e4c' },
     },
     ...overrides,
   };

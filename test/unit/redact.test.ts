@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
+import { readBynderMessage } from '../../src/lib/bynder/classify-response';
+import { MAX_DETAIL_LENGTH } from '../../src/lib/bynder/constants';
 import { REDACTED, redactSecrets } from '../../src/lib/redact';
 
 describe('redactSecrets', () => {
@@ -39,7 +41,7 @@ describe('redactSecrets', () => {
 
 describe('redactSecrets: encoded spellings a server may echo', () => {
   const token = 'perm-T0KEN-9c4e1f7a2b8d6e3f-abcdef';
-  const clientId = 'client-7d2e';
+  const clientId = 'client-7d2e-4b9a1f63';
   const secret = 'cl+secret/Q9z=Ww7x#K1';
   const b64 = (text: string) => Buffer.from(text).toString('base64');
 
@@ -85,5 +87,36 @@ describe('redactSecrets: encoded spellings a server may echo', () => {
   it('leaves base64 of other text alone', () => {
     const other = b64('nothing secret in here at all');
     expect(redactSecrets(other, [token, secret])).toBe(other);
+  });
+});
+
+describe('redactSecrets: exact, whatever surrounds the secret', () => {
+  // 16 characters, the shortest credential the settings take, spelled inside ordinary words.
+  const secret = 'internationaliza';
+
+  it('replaces only the secret’s own characters inside longer words', () => {
+    expect(redactSecrets('internationalization and internationalizable, POST /api/v4/media/', [secret])).toBe(
+      `${REDACTED}tion and ${REDACTED}ble, POST /api/v4/media/`,
+    );
+  });
+
+  it('leaves a redacted text unchanged when it is redacted again', () => {
+    const once = redactSecrets(`it is ${secret}, revoked; Bearer ${secret}`, [secret]);
+    expect(once).toBe(`it is ${REDACTED}, revoked; Bearer ${REDACTED}`);
+    expect(redactSecrets(once, [secret])).toBe(once);
+  });
+
+  it('never searches inside its own markers, even for a secret spelled within one', () => {
+    // Credentials this short are refused by the settings; the marker still survives them.
+    expect(redactSecrets(`${REDACTED} POST`, ['T'])).toBe(`${REDACTED} POS${REDACTED}`);
+    expect(redactSecrets(redactSecrets('DELETE', ['E']), ['E'])).toBe(`D${REDACTED}L${REDACTED}T${REDACTED}`);
+  });
+
+  it('is redacted before a message is cut, so no piece of a secret straddling the cut remains', () => {
+    const cutAt = MAX_DETAIL_LENGTH;
+    const message = `${'word '.repeat(Math.ceil(cutAt / 5))}`.slice(0, cutAt - 6) + `${secret}ation`;
+    const read = readBynderMessage({ message }, 400, (text) => redactSecrets(text, [secret]));
+    expect(read).not.toContain(secret.slice(0, 6));
+    expect(read.startsWith(message.slice(0, cutAt - 6))).toBe(true);
   });
 });

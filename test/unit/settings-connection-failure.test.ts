@@ -13,8 +13,12 @@ import type { Credentials } from '../../src/lib/config';
 import { describeConnectionFailure } from '../../src/lib/bynder/connection-failure';
 
 const portalUrl = 'https://acme.bynder.com';
-const token: Credentials = { kind: 'permanent_token', token: 'secret-token' };
-const oauth: Credentials = { kind: 'oauth_client_credentials', clientId: 'cid', clientSecret: 'secret-cs' };
+const token: Credentials = { kind: 'permanent_token', token: 'secret-token-3a7e9c15' };
+const oauth: Credentials = {
+  kind: 'oauth_client_credentials',
+  clientId: 'cid-9f2b6d4e8a1c',
+  clientSecret: 'secret-cs-5d1a7e3b',
+};
 const LIST = 'GET /api/v4/metaproperties/';
 const TOKEN = 'POST /v6/authentication/oauth2/token';
 
@@ -111,6 +115,6 @@ describe('describeConnectionFailure', () => {
     const failure = describeFor(new TypeError('secret-token leaked?'));
     expect(failure.problem).toBe('unexpected');
     expect(failure.message).toContain('(TypeError)');
-    expect(failure.message).not.toContain('secret-token');
+    expect(failure.message).not.toContain('secret-token-3a7e9c15');
   });
 });

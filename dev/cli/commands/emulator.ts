@@ -1,7 +1,9 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
+import { describeShortCredential } from '../../../src/lib/config';
 import { startEmulator, type EmulatorOptions, type FaultRule } from '../../bynder-emulator/server';
 import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
+import { DEFAULT_TOKEN } from '../../bynder-emulator/token-store';
 import { wholeNumberOption } from './whole-number-option';
 
 interface EmulatorFlags {
@@ -39,7 +41,7 @@ export function registerEmulator(program: Command): void {
     .option('--port <port>', 'port to listen on (0 picks a free one)', toInt, 4010)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--seed <file>', 'seed JSON: {metaproperties, assets}', DEMO_PORTAL_PATH)
-    .option('--token <token>', 'the permanent Bearer token it accepts', 'demo-token')
+    .option('--token <token>', 'the permanent Bearer token it accepts', credentialOption, DEFAULT_TOKEN)
     .option('--client <id:secret>', 'also accept this OAuth client-credentials client')
     .option('--token-ttl <seconds>', 'lifetime of OAuth tokens (default 3600)', toInt)
     .addOption(new Option('--no-rate-limit', 'switch the per-client rate limit off'))
@@ -79,6 +81,13 @@ export function registerEmulator(program: Command): void {
     });
 }
 
+/** The app refuses shorter credentials, so the emulator accepts none it could never be sent. */
+function credentialOption(value: string): string {
+  const short = describeShortCredential(value);
+  if (short !== undefined) throw new InvalidArgumentError(`the token ${short}`);
+  return value;
+}
+
 function toOptions(flags: EmulatorFlags): EmulatorOptions {
   const options: EmulatorOptions = {
     port: flags.port,
@@ -89,7 +98,16 @@ function toOptions(flags: EmulatorFlags): EmulatorOptions {
   if (flags.client) {
     const colon = flags.client.indexOf(':');
     if (colon <= 0) {
-      throw new InvalidArgumentError('--client expects <id:secret>, e.g. --client my-app:s3cret');
+      throw new InvalidArgumentError(
+        '--client expects <id:secret>, e.g. --client demo-client-3f8a2c6e:demo-secret-b71d94e05a2c',
+      );
+    }
+    for (const [what, value] of [
+      ['client id', flags.client.slice(0, colon)],
+      ['client secret', flags.client.slice(colon + 1)],
+    ] as const) {
+      const short = describeShortCredential(value);
+      if (short !== undefined) throw new InvalidArgumentError(`--client: the ${what} ${short}`);
     }
     options.oauthClients = [
       {

@@ -8,6 +8,7 @@ import { type LifecycleSettingsResult, logger, storage, type SubmittedFormData }
 
 import { withEmulator } from '../../bynder-emulator/with-emulator';
 import { DEMO_PORTAL } from '../../bynder-emulator/seed';
+import { DEFAULT_TOKEN } from '../../bynder-emulator/token-store';
 import { SECTION } from '../../../src/lib/config';
 import { Lifecycle } from '../../../src/lifecycle/Lifecycle';
 import { exitCode, UsageError } from '../exit-codes';
@@ -60,7 +61,7 @@ export function registerSettings(program: Command): void {
     .addOption(
       new Option(
         '--emulator',
-        `start the demo Bynder emulator; a portal value "${EMULATOR_PORTAL}" becomes its URL (its token is demo-token); for other sections a connection to it is stored first`,
+        `start the demo Bynder emulator; a portal value "${EMULATOR_PORTAL}" becomes its URL (its token is ${DEFAULT_TOKEN}); for other sections a connection to it is stored first`,
       ),
     )
     .option('--verbose', "also print the app's log lines")
@@ -70,7 +71,7 @@ export function registerSettings(program: Command): void {
 Examples:
   npm run cli -- settings
   npm run cli -- settings --emulator --section connection --action test_connection \\
-    --data '{"portal":"emulator","auth_method":"permanent_token","token":"demo-token"}'
+    --data '{"portal":"emulator","auth_method":"permanent_token","token":"${DEFAULT_TOKEN}"}'
   npm run cli -- settings --section throughput --data '{"requests_per_second":"20"}'`,
     )
     .action(async (flags: SettingsFlags) => {

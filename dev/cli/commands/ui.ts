@@ -6,6 +6,7 @@ import { LogLevel } from '@zaiusinc/app-sdk';
 
 import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
 import { DEFAULT_UPLOAD_LIMITS, formatBytes } from '../../ui/source-uploads';
+import { DEFAULT_TOKEN } from '../../bynder-emulator/token-store';
 import { startUi } from '../../ui/ui-server';
 import { wholeNumberOption } from './whole-number-option';
 import { exitCode } from '../exit-codes';
@@ -46,7 +47,7 @@ export function registerUi(program: Command): void {
       'after',
       `
 The page's Bynder portal is this process's emulator (the button "Use the local emulator" fills it in);
-it accepts the permanent token demo-token. Nothing on the page loads from the network.
+it accepts the permanent token ${DEFAULT_TOKEN}. Nothing on the page loads from the network.
 
 The server answers only its own page: requests must name 127.0.0.1, localhost or [::1] with the port as
 their host, and every change must come from the page's own origin. Uploaded source files: at most
@@ -64,7 +65,7 @@ Example:
       });
       process.stdout.write(
         `${ui.portNote ? `${ui.portNote}\n` : ''}Sync Manager page: ${ui.url}/\n` +
-          `Bynder emulator: ${ui.emulator.url} (seed ${flags.seed}; permanent token demo-token)\nCtrl-C stops both.\n`,
+          `Bynder emulator: ${ui.emulator.url} (seed ${flags.seed}; permanent token ${ui.emulator.token})\nCtrl-C stops both.\n`,
       );
       const stop = () => {
         ui.stop().then(

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 
 import type { Credentials } from '../config';
 import { redactSecrets } from '../redact';
+import { rememberIssuedToken, secretsOf } from '../secret-values';
 import { type Clock, type Logger, systemClock } from '../runtime-ports';
 import type { BynderClientOptions, RequestDeadline } from './client-options';
 import { guardedLookup } from './address-guard';
@@ -85,8 +86,6 @@ interface NoAnswer {
   retry: boolean;
 }
 
-const ISSUED_TOKENS_KEPT = 4;
-
 interface Agents {
   httpAgent: http.Agent;
   httpsAgent: https.Agent;
@@ -131,8 +130,6 @@ export class BynderClient implements BynderApi {
   private readonly deadline: RequestDeadline | undefined;
   private readonly tokens: AccessTokenSource;
   private readonly credentials: Credentials;
-  /** OAuth access tokens are secrets too: the last few issued are redacted like the client secret. */
-  private readonly issuedTokens: string[] = [];
 
   public constructor(options: BynderClientOptions) {
     this.logger = options.logger;
@@ -357,7 +354,7 @@ export class BynderClient implements BynderApi {
       { route: OAUTH_TOKEN_ROUTE, path: OAUTH_TOKEN_ROUTE.path, form, accept: [200, 201] },
       tokenResponseSchema,
     );
-    this.rememberToken(issued.accessToken);
+    rememberIssuedToken(this.credentials, issued.accessToken);
     return issued;
   }
 
@@ -382,7 +379,7 @@ export class BynderClient implements BynderApi {
     for (;;) {
       const token = isTokenCall ? undefined : await this.tokens.get();
       // A shared token may have been issued to another client: it is a secret here too.
-      if (token !== undefined && this.tokens.renewable) this.rememberToken(token);
+      if (token !== undefined && this.tokens.renewable) rememberIssuedToken(this.credentials, token);
       const outcome = await this.attempt(call, token);
       let failure: Error;
       let retry = false;
@@ -495,17 +492,8 @@ export class BynderClient implements BynderApi {
     }
   }
 
-  private rememberToken(token: string): void {
-    if (this.issuedTokens.includes(token)) return;
-    this.issuedTokens.push(token);
-    if (this.issuedTokens.length > ISSUED_TOKENS_KEPT) this.issuedTokens.shift();
-  }
-
+  /** Every text that leaves the client loses the credentials and the access tokens issued for them. */
   private redact(text: string): string {
-    const secrets =
-      this.credentials.kind === 'permanent_token'
-        ? [this.credentials.token]
-        : [this.credentials.clientSecret];
-    return redactSecrets(text, [...secrets, ...this.issuedTokens]);
+    return redactSecrets(text, secretsOf(this.credentials));
   }
 }

@@ -1,8 +1,9 @@
-import { type ConfigStores, loadConfig, secretsOf } from '../config';
+import { type ConfigStores, loadConfig, SECTION } from '../config';
 import { getFieldModel } from '../fields/get-field-model';
 import { notifyBatch } from './batch-notices';
 import type { Notifier } from '../notices/notifier';
 import { redactSecrets } from '../redact';
+import { secretsOf, secretsOfFields } from '../secret-values';
 import type { Clock, InstallScope, KeyValueStore, Logger } from '../runtime-ports';
 import { resolverFor } from './asset-resolver';
 import { withBatchLease } from './batch-lease';
@@ -152,8 +153,7 @@ export async function failedDelivery(
 /** Every stored credential value, for redaction; none when the store cannot be read. */
 async function storedSecrets(deps: ConfigStores): Promise<string[]> {
   try {
-    const row = await deps.secrets.get('connection');
-    return Object.values(row).filter((value): value is string => typeof value === 'string' && value !== '');
+    return secretsOfFields(await deps.secrets.get(SECTION.connection));
   } catch {
     return []; // the failure being reported is likely this store's; our own messages hold no secret
   }

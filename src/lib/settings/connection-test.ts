@@ -1,8 +1,9 @@
 import { BynderClient } from '../bynder/BynderClient';
 import { type ConnectionFailure, describeConnectionFailure } from '../bynder/connection-failure';
-import { type Credentials, secretsOf } from '../config';
+import type { Credentials } from '../config';
 import type { PortalOrigin } from '../portal-url';
 import { redactSecrets } from '../redact';
+import { secretsOf } from '../secret-values';
 import type { RateLimitBlock } from '../delivery/rate-limit-block';
 import { createInstallBudget } from '../delivery/install-budget';
 import { gateRequest } from '../delivery/paced-client';

@@ -1,4 +1,5 @@
-import { type AppConfig, secretsOf } from '../config';
+import type { AppConfig } from '../config';
+import { secretsOf } from '../secret-values';
 import { KV_ROWS } from '../kv-rows';
 import { notifyConnectionCheck } from '../notices/notices';
 import type { Notifier } from '../notices/notifier';

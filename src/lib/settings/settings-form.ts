@@ -9,9 +9,11 @@ import {
   type Credentials,
   credentialsFromSecrets,
   describeSettingIssue,
+  describeShortCredential,
   type FieldProblem,
   SETTING_LABELS,
 } from '../config';
+import { parsePortalUrl, type PortalOrigin } from '../portal-url';
 
 // Reading what a person submitted in a section of the settings form: each section through its
 // stored-settings schema (src/lib/config.ts), and the connection section's secrets with the rules a
@@ -32,7 +34,8 @@ export function readSectionForm<S extends z.ZodType>(
 // OCP shows a settings section with the values stored under its key. Credentials are never stored
 // there, so a secret field comes back empty when the form is reopened (and a platform that masks
 // secrets may send a placeholder such as "********"). Either way the person did not type a new
-// value, so the stored one is kept.
+// value, so the stored one is kept: but only for the portal it was saved with. A stored credential
+// is never sent to another portal, whoever typed its address into the form.
 
 const MASK = /^[*•●]+$/;
 
@@ -59,7 +62,10 @@ const EMPTY_MESSAGES: Record<'token' | 'client_id' | 'client_secret', string> = 
   client_secret: `OAuth client secret is empty; paste the secret Bynder showed when the OAuth app was created (${OAUTH_APPS_PAGE})`,
 };
 
-/** Pasting the whole header value is a common slip; the app adds "Bearer " itself. */
+/**
+ * Pasting the whole header value is a common slip (the app adds "Bearer " itself), and so is
+ * pasting part of a value; the length rule is the stored schema's.
+ */
 function checkSecretShape(field: string, value: string): FieldProblem | undefined {
   const label = SETTING_LABELS[field] ?? field;
   if (/^bearer\s/i.test(value)) {
@@ -68,21 +74,45 @@ function checkSecretShape(field: string, value: string): FieldProblem | undefine
   if (/\s/.test(value)) {
     return { field, message: `${label} contains spaces or line breaks; paste it as one piece` };
   }
-  return undefined;
+  const short = describeShortCredential(value);
+  return short === undefined ? undefined : { field, message: `${label} ${short}` };
+}
+
+/** What a person must do when a stored credential would go to a portal it was not saved for. */
+function describePortalChange(
+  field: string,
+  storedPortal: PortalOrigin | undefined,
+  portal: PortalOrigin,
+): string {
+  const what = (SETTING_LABELS[field] ?? field).toLowerCase().replace('oauth', 'OAuth');
+  const change = storedPortal
+    ? `The portal changed from ${storedPortal} to ${portal}`
+    : `No portal is stored with the ${what}`;
+  return `${change}: enter the ${what} again; a stored credential is never sent to another portal`;
+}
+
+/** The stored connection: the settings row (portal, method) and the secrets row (credentials). */
+export interface StoredConnection {
+  settings: Record<string, unknown>;
+  secrets: Record<string, unknown>;
 }
 
 /**
  * Validates the submitted connection section. Secret fields left empty keep the stored value
- * (see readSecretField); a field with neither a typed nor a stored value is an error.
+ * (see readSecretField) while the portal is the one they were saved with; for another portal each
+ * must be typed again. A field with neither a typed nor a stored value is an error.
  */
 export function readConnectionForm(
   formData: Record<string, unknown>,
-  stored: Record<string, unknown>,
+  stored: StoredConnection,
 ): { ok: true; form: ConnectionForm } | { ok: false; problems: FieldProblem[] } {
   const settings = readSectionForm(connectionSettingsSchema, formData);
   const problems: FieldProblem[] = settings.ok ? [] : [...settings.problems];
-  const storedSecrets = connectionSecretsSchema.safeParse(stored);
+  const storedSecrets = connectionSecretsSchema.safeParse(stored.secrets);
   const previous: ConnectionSecrets = storedSecrets.success ? storedSecrets.data : {};
+  const parsedStoredPortal =
+    typeof stored.settings.portal === 'string' ? parsePortalUrl(stored.settings.portal) : undefined;
+  const storedPortal = parsedStoredPortal?.ok ? parsedStoredPortal.origin : undefined;
   const authMethod = settings.ok
     ? settings.values.auth_method
     : formData.auth_method === 'oauth_client_credentials'
@@ -100,8 +130,14 @@ export function readConnectionForm(
       problems.push({ field, message: EMPTY_MESSAGES[field] });
       continue;
     }
-    if (typed === undefined) keptStored.push(field);
-    else {
+    if (typed === undefined) {
+      // An unreadable portal is marked already, and with it nothing is sent anywhere.
+      if (settings.ok && settings.values.portal !== storedPortal) {
+        problems.push({ field, message: describePortalChange(field, storedPortal, settings.values.portal) });
+        continue;
+      }
+      keptStored.push(field);
+    } else {
       const shape = checkSecretShape(field, typed);
       if (shape) problems.push(shape);
     }

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import type { RunningEmulator } from '../../../bynder-emulator/server';
 import { startEmulator } from '../../../bynder-emulator/server';
 import type { RequestCount } from '../summary/run-summary';
+import { secretsOfFields } from '../../../../src/lib/secret-values';
 import type { SyncTarget } from './sync-target';
 
 export interface EmulatorTarget extends SyncTarget {
@@ -30,7 +31,7 @@ export function emulatorTarget(
     portalUrl: emulator.url,
     describe: `embedded emulator ${emulator.url} (seed ${seed})`,
     credentials: { auth_method: 'permanent_token', token: emulator.token },
-    secrets: [emulator.token],
+    secrets: secretsOfFields({ token: emulator.token }),
     countRequests() {
       // The emulator logs every request it receives: the authoritative count, retries included.
       const since = Date.now();

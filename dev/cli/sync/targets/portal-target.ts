@@ -1,4 +1,6 @@
+import { describeShortCredential } from '../../../../src/lib/config';
 import { parsePortalUrl } from '../../../../src/lib/portal-url';
+import { secretsOfFields } from '../../../../src/lib/secret-values';
 import { countHttpRequests } from './http-request-counter';
 import type { SyncTarget } from './sync-target';
 
@@ -19,6 +21,9 @@ export function createPortalTarget(portal: string, env: NodeJS.ProcessEnv, authM
   const token = env[CREDENTIAL_ENV.token]?.trim();
   const clientId = env[CREDENTIAL_ENV.clientId]?.trim();
   const clientSecret = env[CREDENTIAL_ENV.clientSecret]?.trim();
+  // Every credential set is checked, used or not: each is redacted from what the run prints, and a
+  // short one would be cut out of ordinary words.
+  refuseShortCredentials({ token, client_id: clientId, client_secret: clientSecret });
   const wantsOauth =
     authMethod === 'oauth_client_credentials' || (!token && authMethod !== 'permanent_token');
   let credentials: Record<string, string>;
@@ -49,10 +54,25 @@ export function createPortalTarget(portal: string, env: NodeJS.ProcessEnv, authM
     portalUrl: parsed.origin,
     describe: `portal ${parsed.origin}`,
     credentials,
-    secrets: [token, clientSecret, clientId].filter((s): s is string => Boolean(s)),
+    // Every credential in the environment, used or not, is kept out of what the run prints.
+    secrets: secretsOfFields({ token, client_id: clientId, client_secret: clientSecret }),
     countRequests: () => countHttpRequests(host),
     async finish({ dumpState }) {
       if (dumpState) throw new Error('--dump-state works with the embedded emulator only, not with --portal');
     },
   };
+}
+
+/** The form's length rule, said about the environment variable the value came from. */
+function refuseShortCredentials(credentials: Record<string, string | undefined>): void {
+  const variables: Record<string, string> = {
+    token: CREDENTIAL_ENV.token,
+    client_id: CREDENTIAL_ENV.clientId,
+    client_secret: CREDENTIAL_ENV.clientSecret,
+  };
+  for (const [field, variable] of Object.entries(variables)) {
+    const value = credentials[field];
+    const short = value ? describeShortCredential(value) : undefined;
+    if (short !== undefined) throw new Error(`${variable} ${short}`);
+  }
 }
