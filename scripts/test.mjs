@@ -28,7 +28,12 @@ const SLOWEST_FILES_SHOWN = 5;
 
 const started = Date.now();
 const work = mkdtempSync(path.join(os.tmpdir(), 'bynder-test-'));
-const summaryFile = path.join(work, 'run-summary.json');
+// TEST_RUN_SUMMARY_FILE=path keeps the run's summary (every file's time) there; otherwise it is
+// written in the temporary folder and removed with it.
+const keptSummaryFile = process.env.TEST_RUN_SUMMARY_FILE
+  ? path.resolve(process.env.TEST_RUN_SUMMARY_FILE)
+  : undefined;
+const summaryFile = keptSummaryFile ?? path.join(work, 'run-summary.json');
 const children = new Set();
 let priorityNoticeShown = false;
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
@@ -66,6 +71,7 @@ if (run === undefined) {
   if (run.unhandledErrors > 0) lines.push(`✗ ${run.unhandledErrors} error(s) outside every test: see above`);
   if (run.reason === 'interrupted') lines.push('✗ the vitest run was interrupted before every file ran');
   lines.push(...skipLines(run), ...slowestFileLines(run, SLOWEST_FILES_SHOWN));
+  if (keptSummaryFile) lines.push(`every file's time: ${keptSummaryFile}`);
 }
 for (const step of results) if (!step.ok) lines.push(`✗ ${step.name} failed: see its output above`);
 lines.push(`took ${seconds(Date.now() - started)}`);
