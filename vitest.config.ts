@@ -24,9 +24,9 @@ export default defineConfig({
     hookTimeout: 30_000,
     reporters: ['default'],
     // Much of the suite waits rather than computes (paced requests, stalled answers, child
-    // processes), so one file more than there are cores runs at a time; vitest's own default on a
-    // 2-core machine is a single file at a time.
-    maxWorkers: availableParallelism() + 1,
+    // processes), so as many files as there are cores run at a time (at least 2); vitest's own
+    // default is one fewer, a single file at a time on 2 cores.
+    maxWorkers: Math.max(2, availableParallelism()),
     // The slowest files start first (see the sequencer), so the run does not end on a long one.
     sequence: { sequencer: SlowestFirstSequencer },
     projects: [
@@ -44,23 +44,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        // Each file starts its own emulator on a port of its own; the app's state lives in the
-        // local stores, which the setup file empties, so these share workers as the unit tests do.
+        // Emulators, the app's entry points, child processes, a browser: each file in a fresh
+        // process. Sharing workers here is unsafe: a file whose hook timed out keeps delivering in
+        // the background, into the stores and the emulator of the next file in the worker.
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
-          isolate: false,
-          setupFiles: ['test/setup/fresh-state-per-file.ts'],
-        },
-      },
-      {
-        extends: true,
-        // Child processes, a browser, and any test file outside the folders above: each file in a
-        // fresh process, as before.
-        test: {
-          name: 'e2e',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/unit/**', 'test/integration/**', ...configDefaults.exclude],
+          exclude: ['test/unit/**', ...configDefaults.exclude],
         },
       },
     ],
