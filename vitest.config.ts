@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+import { SlowestFirstSequencer } from './test/setup/slowest-first-sequencer';
 
 // The real @zaiusinc/app-sdk when an OCP build installed it; the local stand-in otherwise.
 // Decided once, when this config loads (see README, "Which SDK runs").
@@ -15,7 +17,6 @@ export default defineConfig({
   },
   test: {
     environment: 'node',
-    include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup/loopback-only.ts'],
     // Tests point the app at the emulator on loopback, which only development allows.
     // A local sync saves its stores for `outbox` (dev/cli/last-run.ts): a test's runs go to the
@@ -29,5 +30,36 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ['default'],
+    // Much of the suite waits rather than computes (paced requests, stalled answers, child
+    // processes), so as many files as there are cores run at a time (at least 2); vitest's own
+    // default is one fewer, a single file at a time on 2 cores.
+    maxWorkers: Math.max(2, os.availableParallelism()),
+    // The slowest files start first (see the sequencer), so the run does not end on a long one.
+    sequence: { sequencer: SlowestFirstSequencer },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          // Files share a worker and the modules it loaded, which saves loading them again for each
+          // file (most of a short file's time). The extra setup file gives each file the fresh state
+          // a new process would: empty local stores, no clock override, no stubs left over.
+          isolate: false,
+          setupFiles: ['test/setup/fresh-state-per-file.ts'],
+        },
+      },
+      {
+        extends: true,
+        // Emulators, the app's entry points, child processes, a browser: each file in a fresh
+        // process. Sharing workers here is unsafe: a file whose hook timed out keeps delivering in
+        // the background, into the stores and the emulator of the next file in the worker.
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/unit/**', ...configDefaults.exclude],
+        },
+      },
+    ],
   },
 });

@@ -1,71 +1,177 @@
 #!/usr/bin/env node
-// `npm test`: every check OCP's builder and our CI rely on, in one run. Each step runs even if
-// an earlier one failed, so one report shows everything; the last line is the plain count
-// "N passed, N failed" (vitest's tests, plus one per failed check step).
-import { spawnSync } from 'node:child_process';
+// `npm test`: every check OCP's builder and our CI rely on, in one run. The check steps (typecheck,
+// lint, format, layers, validate) run at the same time as vitest, at a lower CPU priority so that tests
+// waiting on real time are not starved by them; each step runs to its end even if another failed,
+// so one report shows everything. Vitest's output comes first, then each step's, then a summary
+// (why tests were skipped, the slowest files), and the last line is the plain count
+// "N passed, N failed, N skipped" that CI reads (vitest's tests, plus one failure per failed step;
+// see scripts/test-summary.mjs). Arguments go to vitest, e.g. `npm test -- test/unit`.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { closingLine, seconds, skipLines, slowestFileLines, tally } from './test-summary.mjs';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(
     'Usage: npm test [-- VITEST_ARGS]\n\n' +
-      'Runs every check: typecheck, lint, format check, validate, then the whole vitest suite, and ends\n' +
-      'with "N passed, N failed". Arguments go to vitest (e.g. a test file); `npm run test:vitest` runs\n' +
+      'Runs every check: typecheck, lint, format check, layers, validate, and the whole vitest suite, and\n' +
+      'ends with "N passed, N failed, N skipped". Arguments go to vitest (e.g. a test file); `npm run test:vitest` runs\n' +
       'vitest alone.\n',
   );
   process.exit(0);
 }
 
-const steps = [
-  ['typecheck', ['run', 'typecheck', '--silent']],
-  ['lint', ['run', 'lint', '--silent']],
-  ['format', ['run', 'format:check', '--silent']],
-  ['layers', ['run', 'layers', '--silent']],
-  ['validate', ['run', 'validate', '--silent']],
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const STEPS = [
+  ['typecheck', 'typecheck'],
+  ['lint', 'lint'],
+  ['format', 'format:check'],
+  ['layers', 'layers'],
+  ['validate', 'validate'],
 ];
+/** Niceness of the check steps: they fill the CPU the tests leave idle. */
+const STEP_PRIORITY = 10;
+const SLOWEST_FILES_SHOWN = 5;
 
-let failedChecks = 0;
-for (const [name, args] of steps) {
-  process.stdout.write(`\n── ${name} ──\n`);
-  const { status } = spawnSync('npm', args, { stdio: 'inherit' });
-  if (status !== 0) {
-    failedChecks += 1;
-    process.stdout.write(`✗ ${name} failed\n`);
-  } else {
-    process.stdout.write(`✓ ${name}\n`);
+const started = Date.now();
+const work = mkdtempSync(path.join(os.tmpdir(), 'bynder-test-'));
+// TEST_RUN_SUMMARY_FILE=path keeps the run's summary (every file's time) there; otherwise it is
+// written in the temporary folder and removed with it.
+const keptSummaryFile = process.env.TEST_RUN_SUMMARY_FILE
+  ? path.resolve(process.env.TEST_RUN_SUMMARY_FILE)
+  : undefined;
+const summaryFile = keptSummaryFile ?? path.join(work, 'run-summary.json');
+const children = new Set();
+let priorityNoticeShown = false;
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+]) {
+  // Stopped (Ctrl-C): stop what this started and leave no temporary folder behind.
+  process.on(signal, () => {
+    for (const child of children) child.kill(signal);
+    process.exit(code);
+  });
+}
+
+const steps = STEPS.map(([name, script]) => runStep(name, script));
+const vitestExit = await runVitest(process.argv.slice(2));
+const results = await Promise.all(steps);
+
+for (const step of results) {
+  process.stdout.write(`\n── ${step.name} ──\n${step.output}`);
+  if (step.output !== '' && !step.output.endsWith('\n')) process.stdout.write('\n');
+  process.stdout.write(
+    `${step.ok ? '✓' : '✗'} ${step.name}${step.ok ? '' : ' failed'} (${seconds(step.ms)})\n`,
+  );
+}
+
+const { run, problem } = readRunSummary();
+const counts = tally(run, vitestExit, results);
+process.stdout.write('\n── summary ──\n');
+const lines = [];
+if (run === undefined) {
+  lines.push(`✗ vitest ended without its report (exit code ${vitestExit}; ${problem}): see its output above`);
+} else {
+  for (const file of run.failedFiles) lines.push(`✗ ${file} failed outside its tests: see its error above`);
+  if (run.unhandledErrors > 0) lines.push(`✗ ${run.unhandledErrors} error(s) outside every test: see above`);
+  if (run.reason === 'interrupted') lines.push('✗ the vitest run was interrupted before every file ran');
+  lines.push(...skipLines(run), ...slowestFileLines(run, SLOWEST_FILES_SHOWN));
+  if (keptSummaryFile) lines.push(`every file's time: ${keptSummaryFile}`);
+}
+for (const step of results) if (!step.ok) lines.push(`✗ ${step.name} failed: see its output above`);
+lines.push(`took ${seconds(Date.now() - started)}`);
+process.stdout.write(`${lines.join('\n')}\n${closingLine(counts)}\n`);
+process.exitCode = counts.failed === 0 ? 0 : 1;
+
+/**
+ * One check step through npm, its output (stdout and stderr, in arrival order) kept for the report.
+ * @returns {Promise<{ name: string; ok: boolean; output: string; ms: number }>}
+ */
+function runStep(name, script) {
+  const start = Date.now();
+  return new Promise((resolve) => {
+    const chunks = [];
+    const child = spawn('npm', ['run', script, '--silent'], {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // npm on Windows is npm.cmd, which only a shell runs.
+      shell: process.platform === 'win32',
+    });
+    children.add(child);
+    lowerPriority(child.pid);
+    child.stdout.on('data', (chunk) => chunks.push(chunk));
+    child.stderr.on('data', (chunk) => chunks.push(chunk));
+    const finish = (ok, extra = '') =>
+      resolve({ name, ok, output: Buffer.concat(chunks).toString('utf8') + extra, ms: Date.now() - start });
+    child.on('error', (error) => finish(false, `could not start npm run ${script}: ${error.message}\n`));
+    child.on('close', (code, signal) => {
+      children.delete(child);
+      finish(code === 0, signal ? `stopped by ${signal}\n` : '');
+    });
+  });
+}
+
+/** Vitest with its usual output, plus the reporter that writes the run summary. Resolves its exit code. */
+function runVitest(args) {
+  const require = createRequire(path.join(root, 'package.json'));
+  const vitest = path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
+  const reporter = path.join(root, 'test/setup/run-summary-reporter.ts');
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [vitest, 'run', '--reporter=default', `--reporter=${reporter}`, ...args],
+      {
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          TEST_RUN_SUMMARY_FILE: summaryFile,
+          // The config is TypeScript with ESM syntax in a CommonJS package, which Vite's bundling
+          // loader handles; its notice about a future "native" loader is noise here.
+          VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true',
+        },
+      },
+    );
+    child.on('error', (error) => {
+      process.stderr.write(`could not start vitest: ${error.message}\n`);
+      resolve(null);
+    });
+    children.add(child);
+    child.on('close', (code) => {
+      children.delete(child);
+      resolve(code);
+    });
+  });
+}
+
+/** The reporter's summary, or why there is none (vitest ended before writing it). */
+function readRunSummary() {
+  let text;
+  try {
+    text = readFileSync(summaryFile, 'utf8');
+  } catch (error) {
+    return { run: undefined, problem: error.code === 'ENOENT' ? 'no report was written' : error.message };
+  }
+  try {
+    return { run: JSON.parse(text), problem: undefined };
+  } catch (error) {
+    return { run: undefined, problem: `its report is not JSON: ${error.message}` };
   }
 }
 
-process.stdout.write('\n── vitest ──\n');
-const dir = mkdtempSync(path.join(tmpdir(), 'bynder-test-'));
-const report = path.join(dir, 'vitest.json');
-const vitest = spawnSync(
-  'npx',
-  [
-    'vitest',
-    'run',
-    '--reporter=default',
-    '--reporter=json',
-    `--outputFile.json=${report}`,
-    ...process.argv.slice(2),
-  ],
-  // The config is TypeScript with ESM syntax in a CommonJS package, which Vite's bundling loader
-  // handles; its notice about a future "native" loader is noise here.
-  { stdio: 'inherit', env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' } },
-);
-let passed = 0;
-let failed = 0;
-try {
-  const results = JSON.parse(readFileSync(report, 'utf8'));
-  passed = results.numPassedTests;
-  failed = results.numFailedTests + (results.numFailedTestSuites > 0 && results.numFailedTests === 0 ? 1 : 0);
-} catch {
-  failed = 1; // vitest crashed before writing its report
+/** Best effort: where priorities cannot be changed, the steps run at normal priority (said once). */
+function lowerPriority(pid) {
+  if (pid === undefined) return;
+  try {
+    os.setPriority(pid, STEP_PRIORITY);
+  } catch (error) {
+    if (priorityNoticeShown) return;
+    priorityNoticeShown = true;
+    process.stderr.write(`note: the check steps run at normal priority (${error.message})\n`);
+  }
 }
-if (vitest.status !== 0 && failed === 0) failed = 1;
-rmSync(dir, { recursive: true, force: true });
-
-failed += failedChecks;
-process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
-process.exit(failed === 0 ? 0 : 1);

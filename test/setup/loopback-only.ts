@@ -7,8 +7,14 @@ import net from 'node:net';
 // the loopback addresses that resolver answers.
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|::ffff:127\.\d+\.\d+\.\d+)$/;
 
+type Connect = typeof net.Socket.prototype.connect;
+/** Where the guard keeps the connect it wraps: files sharing a worker run this setup once each. */
+const UNGUARDED = Symbol.for('loopback-only: the unguarded net.Socket.prototype.connect');
+type GuardedConnect = Connect & { [UNGUARDED]?: Connect };
+
 // eslint-disable-next-line @typescript-eslint/unbound-method -- re-applied below with the socket as `this`
-const originalConnect = net.Socket.prototype.connect;
+const current: GuardedConnect = net.Socket.prototype.connect;
+const originalConnect = current[UNGUARDED] ?? current;
 const realLookup = dns.lookup;
 
 interface Target {
@@ -51,7 +57,7 @@ function loopbackOnlyResolver(host: string, options: net.TcpSocketConnectOpts): 
   return { ...options, lookup };
 }
 
-net.Socket.prototype.connect = function connect(this: net.Socket, ...args: unknown[]) {
+const guardedConnect: GuardedConnect = function connect(this: net.Socket, ...args: unknown[]) {
   const target = targetOf(args);
   if (target !== undefined && !LOOPBACK.test(target.host)) {
     if (target.options === undefined || net.isIP(target.host) !== 0) {
@@ -63,3 +69,5 @@ net.Socket.prototype.connect = function connect(this: net.Socket, ...args: unkno
   }
   return Reflect.apply(originalConnect, this, args) as net.Socket;
 };
+guardedConnect[UNGUARDED] = originalConnect;
+net.Socket.prototype.connect = guardedConnect;
