@@ -24,9 +24,9 @@ const noopNotifier: Notifier = {
 };
 let notifier: Notifier = noopNotifier;
 
-/** @hidden Lets local tools capture notifications; `undefined` restores the no-op. */
-export function setNotifier(next: Notifier | undefined): void {
-  notifier = next ?? noopNotifier;
+/** @hidden As in the SDK: where notifications go from now on (local tools capture them). */
+export function setNotifier(next: Notifier): void {
+  notifier = next;
 }
 
 /** As the SDK: blank activity, title or summary is logged and nothing is sent. */
