@@ -447,6 +447,16 @@ exports.Lifecycle = Lifecycle;
       expect(errors).toEqual(['Link to unknown file: `guide.md` in assets/directory/overview.md:3:5-3:34.']);
     });
 
+    it('reports an in-page link to a heading the page lacks, matching anchors as GitHub makes them', () => {
+      const errors = errorsOf('broken-anchor', (dir) =>
+        writeFileSync(
+          path.join(dir, 'assets/directory/overview.md'),
+          '# Set-up & `use`\n\n## Set-up & use\n\nLimits\n---\n\n[a](#set-up--use) [b](#set-up--use-1) [c](#Limits) [d](#setup)\n',
+        ),
+      );
+      expect(errors).toEqual(['Link to unknown heading: `setup` in assets/directory/overview.md:8:52-8:63.']);
+    });
+
     it('reports a form element without help and a section without a label', () => {
       let inputIndex = -1;
       const errors = errorsOf('form', (dir) =>

@@ -44,7 +44,7 @@ describe('rejection log that cannot be written', () => {
     const checkpoint = startCheckpoint(ledger, deps);
     await saveBatchState(
       rejections,
-      { checkpoint, stop: undefined, keyCache: undefined, syncName: 'Assets' },
+      { checkpoint, stop: undefined, keyCache: undefined, syncName: 'Assets', attempt: 1 },
       deps,
     );
     const text = logger.errors.join('\n');

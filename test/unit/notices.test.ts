@@ -228,6 +228,7 @@ describe('notices for the outbox', () => {
       records: 40,
       cause: 'Bynder refused the credentials',
       fix: "Fix the token in the app's Connection settings.",
+      redelivery: 'none' as const,
     };
     await notifyRecordsParked(parked, deps());
     await notifyRecordsParked({ ...parked, records: 3 }, deps());
@@ -240,6 +241,14 @@ describe('notices for the outbox', () => {
     clock.advance(NOTICE_INTERVAL_MS);
     await notifyRecordsParked(parked, deps());
     expect(sent('warn')).toHaveLength(2);
+  });
+
+  it('says OCP may send parked records again when the attempt only may be its last', async () => {
+    const parked = { sync: SYNC, records: 1, cause: 'Bynder answered 503', fix: 'Nothing to fix.' };
+    await notifyRecordsParked({ ...parked, redelivery: 'possible' }, deps());
+    const [, , summary] = sent('warn')[0] ?? [];
+    expect(summary).toContain('OCP may not send it again (this was its third or a later attempt)');
+    expect(summary).not.toContain('OCP will not');
   });
 
   it('says parked records were delivered, and how many are left', async () => {

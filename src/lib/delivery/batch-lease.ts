@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { BATCH_LEASE_ROW, LEDGER_ROW } from '../kv-rows';
 import type { Clock, KeyValueStore, Logger, StoredRow } from '../runtime-ports';
+import { redeliveryAfter } from './delivery-attempt';
 import { ledgerKeyOf } from './delivery-state';
-import { POSSIBLY_LAST_ATTEMPT } from './outbox';
 import { updateSharedRow } from './shared-row';
 
 // OCP may run two invocations of the same batch at once (a re-delivery while the first still runs).
@@ -75,7 +75,8 @@ export async function withBatchLease<R extends { success: boolean }>(
   const { kvStore, clock, logger } = deps;
   const lease = await takeBatchLease(kvStore, ledgerKeyOf(batch.sync.id, batch.items), clock);
   const sync = JSON.stringify(batch.sync.name.slice(0, 100));
-  if (!lease && batch.attempt >= POSSIBLY_LAST_ATTEMPT) {
+  // The answer without the lease is retryable; whether OCP follows it up decides what to do.
+  if (!lease && redeliveryAfter(batch, true) !== 'expected') {
     // The holder may be an invocation the platform cut, whose lease outlives it; if this attempt
     // is OCP's last and sends nothing, nobody sends the records. Delivering beside a live holder
     // costs at most a second, identical write of each asset; skipping could lose the batch.

@@ -50,7 +50,10 @@ async function notifyOutbox(end: BatchEnd, sync: SyncRef, deps: NoticeDeps): Pro
   if (outbox.held > 0) {
     const cause = describeCauses(end.outcomes);
     const fix = parkedFix(end.stop?.message);
-    await notifyRecordsParked({ sync, records: outbox.held, cause, fix }, deps);
+    await notifyRecordsParked(
+      { sync, records: outbox.held, cause, fix, redelivery: outbox.redelivery },
+      deps,
+    );
   }
   const delivered = outbox.replayed > 0 ? countOutcomes(end.outcomes).applied : 0;
   if (delivered > 0) {

@@ -112,7 +112,13 @@ async function deliverLeased(batch: DeliveryBatch, deps: DeliveryDeps): Promise<
   // 6 outcome: what must outlive this invocation, then 7 the report and OCP's result
   const outcomes = [...plan.rejected, ...plan.done, ...changes.outcomes, ...execution.outcomes];
   const { keyCache } = resolver;
-  const state = { checkpoint, stop: execution.stop, keyCache, syncName: batch.sync.name };
+  const state = {
+    checkpoint,
+    stop: execution.stop,
+    keyCache,
+    syncName: batch.sync.name,
+    attempt: batch.attempt,
+  };
   await saveBatchState(outcomes, state, deps);
   return endBatch(batch, deps, ending, { ...execution, outcomes, droppedFields: plan.unknownFields });
 }

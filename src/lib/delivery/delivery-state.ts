@@ -2,6 +2,7 @@ import { KV_ROWS, LEDGER_ROW } from '../kv-rows';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { shorten } from '../shorten';
 import { contentHash } from './content-hash';
+import { redeliveryAfter } from './delivery-attempt';
 import type { BatchStop, RecordOutcome, RejectedOutcome } from './outcome';
 import { reasonOf } from './outcome';
 import { type PlannedWrite, writeFingerprint } from './plan';
@@ -22,9 +23,10 @@ import { updateSharedRow } from './shared-row';
 // A retry aid, never a cache of what Bynder holds: it lets OCP's retry of an attempt that left records
 // pending skip what that attempt applied, and nothing else. So the row lives only while a retry may
 // come: it is checkpointed while writes are accepted (checkpoint.ts), deleted once an attempt leaves
-// nothing for OCP to retry, and trusted for at most LEDGER_TRUST_MS after its first entry. Read on
-// every attempt, not only when attempt > 1: the SDK does not document whether attempts count from 0
-// or 1. A changed record has a different fingerprint, so it is never skipped wrongly.
+// nothing for OCP to retry (redeliveryAfter, delivery-attempt.ts), and trusted for at most
+// LEDGER_TRUST_MS after its first entry. Read on every attempt, the first included: attempts count
+// from 1, but whether OCP's re-run of an invocation it cut counts as a new attempt is not published.
+// A changed record has a different fingerprint, so it is never skipped wrongly.
 
 /**
  * How long after its first entry a ledger is trusted. OCP publishes neither its retry count nor its
@@ -253,8 +255,8 @@ export async function saveKeyCache(kvStore: KeyValueStore, cache: KeyCache): Pro
 // ── After a batch ─────────────────────────────────────────────────────────────────────────────────
 
 /**
- * Writes what must outlive this invocation: the ledger (kept only when OCP will retry: something
- * pending and the answer retryable; otherwise the batch is done and the row is deleted), the
+ * Writes what must outlive this invocation: the ledger (kept only when the batch may be delivered
+ * again: something pending and the answer retryable; otherwise it is done and the row deleted), the
  * rejection log (only when something was rejected) and the key cache (only when it changed). At most
  * three kvStore writes, side by side.
  */
@@ -266,6 +268,7 @@ export async function saveBatchState(
     stop: BatchStop | undefined;
     keyCache: KeyCache | undefined;
     syncName: string;
+    attempt: number;
   },
   deps: { kvStore: KeyValueStore; clock: Clock; logger: Logger },
 ): Promise<void> {
@@ -273,8 +276,9 @@ export async function saveBatchState(
   const rejected = outcomes.filter((o): o is RejectedOutcome => o.status === 'rejected');
   const writes: Array<[string, Promise<void>]> = [];
   if (state.keyCache) writes.push(['external key cache', saveKeyCache(kvStore, state.keyCache)]);
-  const retried = outcomes.some((o) => o.status === 'pending') && (state.stop?.retryable ?? true);
-  writes.push(['applied ledger', state.checkpoint.close(retried)]);
+  const pending = outcomes.some((o) => o.status === 'pending');
+  const again = pending && redeliveryAfter(state, state.stop?.retryable ?? true) !== 'none';
+  writes.push(['applied ledger', state.checkpoint.close(again)]);
   if (rejected.length > 0) {
     writes.push(['rejection log', appendRejections(kvStore, rejected, { syncName: state.syncName, clock })]);
   }

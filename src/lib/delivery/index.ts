@@ -3,6 +3,7 @@
 // else in this folder is internal.
 
 export { type AssetItem, DELETED_MARKER } from './asset-item';
+export { FIRST_ATTEMPT } from './delivery-attempt';
 export {
   clearRejectionLog,
   MAX_REJECTION_LOG_ENTRIES,

@@ -5,6 +5,7 @@ import type { Clock, KeyValueStore, Logger, StoredRow } from '../runtime-ports';
 import { shorten } from '../shorten';
 import type { BatchEnd, DeliverResult, OutboxSettlement, RecordOutcome } from './outcome';
 import { contentHash } from './content-hash';
+import { OUTBOX_REPLAY_ATTEMPT, redeliveryAfter } from './delivery-attempt';
 import { boundedCanonicalForm } from './record-bounds';
 import { updateSharedRow } from './shared-row';
 
@@ -12,10 +13,9 @@ import { updateSharedRow } from './shared-row';
 // kvStore so the app delivers them itself later. OCP will not deliver a batch again when
 // - the answer is `retryable: false` with records pending (refused credentials, a missing role:
 //   only the user can fix those, so OCP gives up at once), or
-// - the attempt may be OCP's last: OCP re-delivers a batch up to three times after the first
-//   delivery, and the SDK does not say whether attempts count from 0 or 1, so the fourth delivery is
-//   attempt 3 or 4. Every attempt from POSSIBLY_LAST_ATTEMPT on parks what it leaves pending; when
-//   OCP does deliver again, that delivery applies the records and so drops them from the outbox.
+// - the attempt may be OCP's last (redeliveryAfter in delivery-attempt.ts: from attempt 3 on, since
+//   OCP publishes no retry count). Such an attempt parks what it leaves pending; when OCP does
+//   deliver again, that delivery applies the records and so drops them from the outbox.
 // Parked records are delivered again, as one batch of their own through deliver()'s steps, at the
 // start of a later deliver() when no rate-limit block is stored (the block ended, or credentials
 // were fixed: a refused token fails the replay again and the records stay), when the connection
@@ -23,8 +23,6 @@ import { updateSharedRow } from './shared-row';
 // later batch that applies an event for its key: it is dropped then (the newer event won).
 // Cost: one read per batch; one increment and one patch when something is parked or dropped.
 
-/** Attempts from this number on may be OCP's last (the fourth delivery, counted from 0 or from 1). */
-export const POSSIBLY_LAST_ATTEMPT = 3;
 /** The outbox holds at most this many records (a few hundred kB at most); past it the oldest go. */
 export const MAX_PARKED_RECORDS = 200;
 /** The row names the keys of the last this many records dropped past the bound. */
@@ -72,7 +70,14 @@ export interface OutboxChange extends OutboxSettlement {
   superseded: number;
 }
 
-const NO_CHANGE: OutboxChange = { parked: 0, replayed: 0, dropped: 0, superseded: 0, held: 0, remaining: 0 };
+const NO_CHANGE: Omit<OutboxChange, 'redelivery'> = {
+  parked: 0,
+  replayed: 0,
+  dropped: 0,
+  superseded: 0,
+  held: 0,
+  remaining: 0,
+};
 
 export async function readOutbox(kvStore: KeyValueStore): Promise<OutboxContents> {
   return contentsOf(await kvStore.get(KV_ROWS.outbox.key));
@@ -90,8 +95,9 @@ export async function settleOutbox(
   deps: { kvStore: KeyValueStore; clock: Clock; logger: Logger },
 ): Promise<OutboxChange> {
   const replayIds = batch.outboxIds;
-  const mayBeLast = batch.attempt >= POSSIBLY_LAST_ATTEMPT || end.stop?.retryable === false;
-  const toPark = replayIds || !mayBeLast ? [] : parkedRecords(batch, end.outcomes, deps.clock.now());
+  const redelivery = redeliveryAfter(batch, end.stop?.retryable !== false);
+  const toPark =
+    replayIds || redelivery === 'expected' ? [] : parkedRecords(batch, end.outcomes, deps.clock.now());
   const appliedKeys = new Set(
     end.outcomes.flatMap((o) => (o.status === 'applied' && o.key !== undefined ? [o.key] : [])),
   );
@@ -101,9 +107,11 @@ export async function settleOutbox(
       o.status === 'pending' || !replayIds ? [] : o.records.map((position) => replayIds[position] ?? ''),
     ),
   );
-  if (toPark.length === 0 && appliedKeys.size === 0 && settledIds.size === 0) return NO_CHANGE;
+  if (toPark.length === 0 && appliedKeys.size === 0 && settledIds.size === 0) {
+    return { ...NO_CHANGE, redelivery };
+  }
 
-  const change = { ...NO_CHANGE };
+  const change: OutboxChange = { ...NO_CHANGE, redelivery };
   const update = (row: StoredRow): StoredRow => {
     const contents = contentsOf(row);
     const unsettled = contents.records.filter((r) => !settledIds.has(r.id));
@@ -142,10 +150,10 @@ export async function settleOutbox(
   } catch (error) {
     const keys = toPark.map((r) => r.key ?? '(no key)').join(', ');
     deps.logger.error(
-      `Could not write the outbox; ${toPark.length} records OCP will not deliver again are recorded only here: ${shorten(keys, 3_000)}`,
+      `Could not write the outbox; ${toPark.length} records OCP ${redelivery === 'none' ? 'will' : 'may'} not deliver again are recorded only here: ${shorten(keys, 3_000)}`,
       error,
     );
-    return NO_CHANGE;
+    return { ...NO_CHANGE, redelivery };
   }
   logChange(change, batch, deps.logger);
   return change;
@@ -174,7 +182,7 @@ export async function replayOutbox(
   if (records.length === 0) return undefined;
   const batch: OutboxBatch = {
     items: records.map((r) => r.item),
-    attempt: 0,
+    attempt: OUTBOX_REPLAY_ATTEMPT,
     sync: OUTBOX_SYNC,
     outboxIds: records.map((r) => r.id),
   };

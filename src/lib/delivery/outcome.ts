@@ -2,6 +2,7 @@ import { describeError, isRetryable } from '../app-error';
 import { redactSecrets } from '../redact';
 import type { Clock, Logger } from '../runtime-ports';
 import { shorten } from '../shorten';
+import type { Redelivery } from './delivery-attempt';
 
 // How each record of a batch ends, and what OCP and the log are told about it. Every record ends
 // exactly once as applied, rejected (permanent: its data is wrong, with a reason) or pending
@@ -224,6 +225,8 @@ export interface BatchReport {
 
 /** What the outbox holds after a batch ended. */
 export interface OutboxSettlement {
+  /** Whether the batch will be delivered again (delivery-attempt.ts): why records were parked. */
+  redelivery: Redelivery;
   /** Records of this batch the outbox now holds (parked by this attempt or an earlier one). */
   held: number;
   /** Parked records this batch delivered (applied, or rejected with a reason): the outbox's own batch. */

@@ -169,14 +169,27 @@ export async function notifyConnectionCheck(
 // ── The outbox ──────────────────────────────────────────────────────────────────────────────────
 
 /**
- * Records OCP will not deliver again were parked in the outbox: how many, why, and what clears it.
+ * Records OCP will not (`none`) or may not (`possible`: the attempt may be its last, see
+ * delivery-attempt.ts) deliver again were parked in the outbox: how many, why, and what clears it.
  * `cause` and `fix` are sentences of our own (never record values).
  */
 export async function notifyRecordsParked(
-  parked: { sync: SyncRef; records: number; cause: string; fix: string },
+  parked: {
+    sync: SyncRef;
+    records: number;
+    cause: string;
+    fix: string;
+    /** Whether OCP delivers the batch again (the delivery folder's redeliveryAfter), kept as its words. */
+    redelivery: 'expected' | 'possible' | 'none';
+  },
   deps: NoticeDeps,
 ): Promise<void> {
   const { sync, records } = parked;
+  const them = records === 1 ? 'it' : 'them';
+  const ocp =
+    parked.redelivery === 'none'
+      ? `OCP will not send ${them} again`
+      : `OCP may not send ${them} again (this was its third or a later attempt)`;
   await sendThrottled(
     [
       {
@@ -184,7 +197,7 @@ export async function notifyRecordsParked(
         cause: 'parked',
         syncId: sync.id,
         title: `${syncTitle(sync)}: ${records} record${records === 1 ? '' : 's'} parked for a later delivery`,
-        summary: `${records} record${records === 1 ? ' was' : 's were'} not delivered (${shorten(parked.cause, 200)}) and OCP will not send ${records === 1 ? 'it' : 'them'} again, so the app keeps ${records === 1 ? 'it' : 'them'} and delivers ${records === 1 ? 'it' : 'them'} itself once Bynder accepts them.`,
+        summary: `${records} record${records === 1 ? ' was' : 's were'} not delivered (${shorten(parked.cause, 200)}) and ${ocp}, so the app keeps ${them} and delivers ${them} itself once Bynder accepts them.`,
         details: `${shorten(parked.fix, 600)} Another notice says when parked records are delivered. ${ONCE_AN_HOUR}`,
       },
     ],

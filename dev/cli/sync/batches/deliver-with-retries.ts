@@ -1,11 +1,15 @@
 import type { DestinationBatch, DestinationDeliverResult } from '@zaiusinc/app-sdk';
 
-import type { AssetItem } from '../../../../src/lib/delivery';
+import { type AssetItem, FIRST_ATTEMPT } from '../../../../src/lib/delivery';
 import type { Clock } from '../../../../src/lib/runtime-ports';
 
-// The Sync Manager's side of delivery: attempt numbers start at 1, a batch answered
+// The Sync Manager's side of delivery: attempt numbers start at 1 (FIRST_ATTEMPT), a batch answered
 // `retryable` is delivered again (the same items, attempt + 1) after a pause, up to MAX_RETRIES times.
 
+/**
+ * OCP publishes no retry count; "up to three retries" read the longer way (attempts 1 to 4), so a
+ * local run reaches both attempts the app treats as possibly OCP's last (src/lib/delivery/delivery-attempt.ts).
+ */
 export const MAX_RETRIES = 3;
 
 export interface RetryPolicy {
@@ -48,7 +52,7 @@ export async function deliverWithRetries(
   sync: { id: string; name: string },
   policy: RetryPolicy,
 ): Promise<BatchDelivery> {
-  for (let attempt = 1; ; attempt += 1) {
+  for (let attempt = FIRST_ATTEMPT; ; attempt += 1) {
     await policy.beforeAttempt?.(attempt);
     const result = await deliverOnce(destination, { items, attempt, sync });
     if (result.success || result.retryable !== true || attempt > MAX_RETRIES) {

@@ -27,11 +27,14 @@ const SEVERITIES: readonly NotificationSeverity[] = ['info', 'success', 'warn', 
 
 export function captureNotifications(): NotificationCapture {
   const sent: CapturedNotification[] = [];
-  const originals = SEVERITIES.map((severity) => [severity, notifications[severity]] as const);
+  // Bound: the SDK's notifications are methods of an object, and a detached method loses `this`.
+  const originals = SEVERITIES.map(
+    (severity) => [severity, notifications[severity].bind(notifications)] as const,
+  );
   for (const [severity, original] of originals) {
     notifications[severity] = (activity: string, title: string, summary: string, details?: string) => {
       sent.push({ severity, activity, title, summary, ...(details !== undefined ? { details } : {}) });
-      return original.call(notifications, activity, title, summary, details);
+      return original(activity, title, summary, details);
     };
   }
   return {
