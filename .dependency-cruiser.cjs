@@ -71,7 +71,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(dist|\\.build|coverage)/' },
+    // test/types/ holds declaration fixtures that resolve the SDK through their own tsconfig paths.
+    exclude: { path: '^(dist|\\.build|coverage|test/types)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {
