@@ -5,6 +5,18 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 import { SlowestFirstSequencer } from './test/setup/slowest-first-sequencer';
 
+/**
+ * Files that measure rates, windows of arrivals or requests in flight against real time: each runs
+ * alone, after the rest, so a neighbouring file's load cannot move what they measure.
+ */
+const TIMING_FILES = [
+  'test/integration/workers-request-budget.test.ts',
+  'test/integration/chaos-workers.test.ts',
+  'test/integration/chaos.test.ts',
+  'test/integration/deliver-request-budget.test.ts',
+  'test/integration/client-metaproperty-listing.test.ts',
+];
+
 // The real @zaiusinc/app-sdk when an OCP build installed it; the local stand-in otherwise.
 // Decided once, when this config loads (see README, "Which SDK runs").
 // __dirname: Vite defines it for config files, which it bundles before loading.
@@ -57,7 +69,16 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/unit/**', ...configDefaults.exclude],
+          exclude: ['test/unit/**', ...TIMING_FILES, ...configDefaults.exclude],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'timing',
+          include: TIMING_FILES,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { DEFAULT_TOKEN } from '../../dev/bynder-emulator/token-store';
+import { exitCode } from '../../dev/cli/exit-codes';
 
 // `npm run cli -- ui` as a person starts it: the address it prints (another port when the default is
 // taken), and a terminal that shows the app's JSON log lines only when asked for.
@@ -123,7 +124,7 @@ describe('npm run cli -- ui in a terminal', () => {
     expect(ui.output()).toContain('Settings: connection saved');
   }, 60_000);
 
-  it('exits 1 with what to do when --strict-port names a taken port', async () => {
+  it('exits 2 (could not start) with what to do when --strict-port names a taken port', async () => {
     const child = spawn(TSX, ['dev/cli/main.ts', 'ui', '--port', String(busyPort), '--strict-port'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -131,7 +132,7 @@ describe('npm run cli -- ui in a terminal', () => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(code).toBe(1);
+    expect(code).toBe(exitCode('notStarted'));
     expect(stderr).toContain(`port ${busyPort} is taken`);
     expect(stderr).toContain('--port 0 for any free one');
   }, 60_000);
