@@ -3,6 +3,8 @@ import path from 'node:path';
 
 import { z } from 'zod';
 
+import type { SeedBrand } from './uploads';
+
 /**
  * A seed is what Bynder itself would answer: `metaproperties` exactly as `GET /api/v4/metaproperties/`
  * (object keyed by name, options included) and `assets` as `GET /api/v4/media/{id}/` objects.
@@ -38,6 +40,8 @@ export interface Seed {
   assets: SeedAsset[];
   /** Deleted assets (a dump's `trash`); each may carry `dateRemoved`. */
   trash?: SeedAsset[];
+  /** `GET /api/v4/brands/` as Bynder answers it; absent gives the one default brand (uploads.ts). */
+  brands?: SeedBrand[];
 }
 
 const optionSchema: z.ZodType<SeedOption> = z.lazy(() =>
@@ -59,6 +63,16 @@ const metapropertySchema = z.looseObject({
 
 const assetSchema = z.looseObject({ id: z.string().min(1) });
 
+const brandSchema: z.ZodType<SeedBrand> = z.lazy(() =>
+  z.looseObject({
+    id: z.string().min(1),
+    name: z.coerce.string(),
+    description: z.string().optional(),
+    image: z.string().optional(),
+    subBrands: z.array(brandSchema).optional(),
+  }),
+);
+
 const seedSchema = z.looseObject({
   // An array of metaproperties is accepted too (lenient), keyed by name on load.
   metaproperties: z
@@ -66,6 +80,7 @@ const seedSchema = z.looseObject({
     .default({}),
   assets: z.array(assetSchema).default([]),
   trash: z.array(assetSchema).optional(),
+  brands: z.array(brandSchema).optional(),
 });
 
 const OPTION_TYPES = new Set(['select', 'select2', 'autocomplete']);
@@ -103,6 +118,7 @@ export function loadSeed(source: Seed | string): Seed {
     metaproperties,
     assets: parsed.data.assets,
     ...(parsed.data.trash ? { trash: parsed.data.trash } : {}),
+    ...(parsed.data.brands ? { brands: parsed.data.brands } : {}),
   };
 }
 
