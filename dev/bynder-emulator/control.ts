@@ -37,6 +37,7 @@ const faultRuleSchema = z.strictObject({
   stallMs: z.number().min(0).optional(),
   reset: z.boolean().optional(),
   host: z.enum(['bynder', 's3']).optional(),
+  afterHandling: z.boolean().optional(),
 });
 
 /**

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 
 import type { Delays } from '../delays';
 import { sendEnvelope, statusMessage } from '../envelope';
@@ -26,6 +26,11 @@ export interface FaultRule {
   stallMs?: number;
   /** Destroy the socket without an answer (a connection reset). */
   reset?: boolean;
+  /**
+   * Strike after the route has run: the request takes effect (a chunk stored, an asset saved) but
+   * its answer is replaced by the fault, so a client cannot tell whether it happened.
+   */
+  afterHandling?: boolean;
   /** Which server: 'bynder' (the API) or 's3' (the S3 stand-in); absent = both. */
   host?: FaultHost;
 }
@@ -97,20 +102,42 @@ export function faultsMiddleware(
     if (ms > 0 || jitterMs > 0) await delays.wait(ms + random() * jitterMs);
     const rule = faults.take(req.method, req.path, host);
     if (!rule) return next();
-    if (rule.delayMs) await delays.wait(rule.delayMs);
-    // resetAndDestroy sends a TCP RST, so the client sees ECONNRESET rather than a clean close.
-    if (rule.reset) return void req.socket.resetAndDestroy();
-    // Stalled: no answer at all. stop() closes every connection, so this never blocks shutdown.
-    if (rule.stall) {
-      if (rule.stallMs !== undefined) delays.schedule(rule.stallMs, () => req.socket.destroy());
-      return;
-    }
-    if (rule.status !== undefined) {
-      const message = rule.message ?? statusMessage(rule.status);
-      // S3 answers its errors in XML, never in Bynder's envelope.
-      if (host === 's3') return sendS3Error(res, rule.status, s3ErrorCode(rule.status), message);
-      return sendEnvelope(res, rule.status, message);
-    }
+    if (!rule.afterHandling) return strike(rule, req, res, host, delays, next);
+    // The route runs and changes the portal; its answer is then held back and the fault strikes
+    // instead, as when a gateway times out or a connection drops after the backend did the work.
+    const end = res.end.bind(res);
+    const intercept = (): typeof res => {
+      res.end = end;
+      void strike(rule, req, res, host, delays, () => void end());
+      return res;
+    };
+    res.end = intercept as typeof res.end;
     next();
   };
+}
+
+async function strike(
+  rule: FaultRule,
+  req: Request,
+  res: Response,
+  host: FaultHost,
+  delays: Delays,
+  proceed: () => void,
+): Promise<void> {
+  if (rule.delayMs) await delays.wait(rule.delayMs);
+  // resetAndDestroy sends a TCP RST, so the client sees ECONNRESET rather than a clean close.
+  if (rule.reset) return void req.socket.resetAndDestroy();
+  // Stalled: no answer at all. stop() closes every connection, so this never blocks shutdown.
+  if (rule.stall) {
+    if (rule.stallMs !== undefined) delays.schedule(rule.stallMs, () => req.socket.destroy());
+    return;
+  }
+  if (rule.status !== undefined) {
+    const message = rule.message ?? statusMessage(rule.status);
+    res.removeHeader('ETag');
+    // S3 answers its errors in XML, never in Bynder's envelope.
+    if (host === 's3') return sendS3Error(res, rule.status, s3ErrorCode(rule.status), message);
+    return sendEnvelope(res, rule.status, message);
+  }
+  proceed();
 }
