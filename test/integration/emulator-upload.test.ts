@@ -223,7 +223,7 @@ describe('chunk registration', () => {
     expect(sdkForm.status).toBe(202);
   });
 
-  it('answers 500 with retry for a chunk S3 does not hold yet, and 404 for an unknown upload', async () => {
+  it('answers 500 with retry for a chunk S3 does not hold yet, and without for an unknown upload', async () => {
     const init = await initUpload(emulator, 'r.jpg');
     const early = await registerChunk(emulator, init, 1);
     expect(early.status).toBe(500);
@@ -233,8 +233,12 @@ describe('chunk registration', () => {
       { ...init, s3file: { ...init.s3file, uploadid: 'nope' } },
       1,
     );
-    expect(unknown.status).toBe(404);
-    expect(unknown.json).toEqual({ message: "Upload doesn't exist", statuscode: '404' });
+    expect(unknown.status).toBe(500);
+    expect(unknown.json).toMatchObject({
+      message: 'Could not complete upload',
+      retry: 0,
+      detail: 'no such upload',
+    });
   });
 });
 

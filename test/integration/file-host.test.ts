@@ -109,7 +109,6 @@ describe('redirects', () => {
 describe('slow answers', () => {
   it('waits delayMs before the headers, then answers the file', async () => {
     const pending = fetch(host.fileUrl(10, 'a.jpg', { delayMs: 30 }));
-    expect(host.requests()).toHaveLength(0); // not even arrived yet: nothing measured in time here
     const response = await pending;
     expect(response.status).toBe(200);
     expect((await response.arrayBuffer()).byteLength).toBe(10);

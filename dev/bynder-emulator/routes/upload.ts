@@ -97,7 +97,8 @@ export function uploadRoutes(deps: UploadRouteDeps): RouteDef[] {
   const registerOrFinalise = (uploadId: string | undefined, req: Request, res: Response): void => {
     const form = formOf(req);
     const upload = uploadId === undefined ? undefined : uploads.upload(uploadId);
-    if (!upload) return sendEnvelope(res, 404, "Upload doesn't exist", true);
+    // The OpenAPI documents only 202 and 500 here: an unknown upload is a failure not worth retrying.
+    if (!upload) return uploadFailed(res, false, 'no such upload');
     const targetId = formText(form, 'targetid');
     if (targetId !== upload.targetId) {
       return uploadFailed(res, false, `targetid must be the init's s3file.targetid`);
