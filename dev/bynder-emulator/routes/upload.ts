@@ -119,7 +119,7 @@ export function uploadRoutes(deps: UploadRouteDeps): RouteDef[] {
         settings.failingConversions,
       );
       if (!result.ok) return uploadFailed(res, false, result.detail);
-      const path = `${upload.targetId.replace(/[^/]+$/, '')}${upload.filename}`;
+      const path = upload.targetId;
       res.status(202).json({
         output: upload.targetId.replace(/[^/]+$/, ''),
         batchId: bynderId(),
