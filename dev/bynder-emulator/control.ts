@@ -36,6 +36,8 @@ const faultRuleSchema = z.strictObject({
   stall: z.boolean().optional(),
   stallMs: z.number().min(0).optional(),
   reset: z.boolean().optional(),
+  host: z.enum(['bynder', 's3']).optional(),
+  afterHandling: z.boolean().optional(),
 });
 
 /**

@@ -6,6 +6,8 @@ export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 export interface RouteAccess {
   scope: string;
   role?: string;
+  /** Any one of these roles will do (the upload routes take MEDIAUPLOAD or MEDIAUPLOADFORAPPROVAL). */
+  anyRole?: string[];
 }
 
 /** One endpoint: method, template (Bynder's trailing-slash form), access rule and handler. */

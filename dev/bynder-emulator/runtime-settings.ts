@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { DEFAULT_MAX_CHUNK_BYTES } from './uploads';
+
 /** Sliding-window limit per client, as Bynder's WAF applies per source IP (https://api.bynder.com/docs/getting-started). */
 export interface RateLimitSettings {
   /** Requests allowed inside one window. */
@@ -35,6 +37,15 @@ export interface EmulatorSettings {
    * document it (only option filters are), so each plausible behaviour can be emulated.
    */
   textFilter: TextFilterMode;
+  /**
+   * How long a finalised upload converts before the poll lists it done, on the emulator's clock
+   * (tests move a fake clock instead of waiting). Bynder's conversion typically takes seconds.
+   */
+  conversionDelayMs: number;
+  /** The largest chunk the signed POST policy of an init allows (S3 refuses bigger ones). */
+  maxChunkBytes: number;
+  /** Original file names whose conversion fails: the poll lists their imports in `itemsFailed`. */
+  failingConversions: string[];
 }
 
 /** `exact` (default): equal text; `substring`: contains it; `case-insensitive`: equal ignoring case; `ignored`: no filtering. */
@@ -52,6 +63,9 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
   booleansAsNumbers: true,
   textValuesAsArrays: false,
   textFilter: 'exact',
+  conversionDelayMs: 2_000,
+  maxChunkBytes: DEFAULT_MAX_CHUNK_BYTES,
+  failingConversions: [],
 };
 
 const nonNegative = z.number().finite().min(0);
@@ -73,6 +87,9 @@ export const settingsPatchSchema = z.strictObject({
   booleansAsNumbers: z.boolean().optional(),
   textValuesAsArrays: z.boolean().optional(),
   textFilter: z.enum(TEXT_FILTER_MODES).optional(),
+  conversionDelayMs: nonNegative.optional(),
+  maxChunkBytes: z.number().int().min(1).optional(),
+  failingConversions: z.array(z.string()).optional(),
 });
 
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
@@ -84,6 +101,9 @@ export function applySettingsPatch(settings: EmulatorSettings, patch: SettingsPa
   if (patch.booleansAsNumbers !== undefined) settings.booleansAsNumbers = patch.booleansAsNumbers;
   if (patch.textValuesAsArrays !== undefined) settings.textValuesAsArrays = patch.textValuesAsArrays;
   if (patch.textFilter !== undefined) settings.textFilter = patch.textFilter;
+  if (patch.conversionDelayMs !== undefined) settings.conversionDelayMs = patch.conversionDelayMs;
+  if (patch.maxChunkBytes !== undefined) settings.maxChunkBytes = patch.maxChunkBytes;
+  if (patch.failingConversions !== undefined) settings.failingConversions = [...patch.failingConversions];
   if (patch.latency !== undefined) settings.latency = { ...settings.latency, ...patch.latency };
   if (patch.rateLimit === false) settings.rateLimit = false;
   else if (patch.rateLimit !== undefined) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 
 import { describeFileProblem } from '../cli/file-problem';
+import type { SeedBrand } from './uploads';
 
 /**
  * A seed is what Bynder itself would answer: `metaproperties` exactly as `GET /api/v4/metaproperties/`
@@ -40,6 +41,8 @@ export interface Seed {
   assets: SeedAsset[];
   /** Deleted assets (a dump's `trash`); each may carry `dateRemoved`. */
   trash?: SeedAsset[];
+  /** `GET /api/v4/brands/` as Bynder answers it; absent gives the one default brand (uploads.ts). */
+  brands?: SeedBrand[];
 }
 
 const optionSchema: z.ZodType<SeedOption> = z.lazy(() =>
@@ -61,6 +64,16 @@ const metapropertySchema = z.looseObject({
 
 const assetSchema = z.looseObject({ id: z.string().min(1) });
 
+const brandSchema: z.ZodType<SeedBrand> = z.lazy(() =>
+  z.looseObject({
+    id: z.string().min(1),
+    name: z.coerce.string(),
+    description: z.string().optional(),
+    image: z.string().optional(),
+    subBrands: z.array(brandSchema).optional(),
+  }),
+);
+
 const seedSchema = z.looseObject({
   // An array of metaproperties is accepted too (lenient), keyed by name on load.
   metaproperties: z
@@ -68,6 +81,7 @@ const seedSchema = z.looseObject({
     .default({}),
   assets: z.array(assetSchema).default([]),
   trash: z.array(assetSchema).optional(),
+  brands: z.array(brandSchema).optional(),
 });
 
 const OPTION_TYPES = new Set(['select', 'select2', 'autocomplete']);
@@ -105,6 +119,7 @@ export function loadSeed(source: Seed | string): Seed {
     metaproperties,
     assets: parsed.data.assets,
     ...(parsed.data.trash ? { trash: parsed.data.trash } : {}),
+    ...(parsed.data.brands ? { brands: parsed.data.brands } : {}),
   };
 }
 

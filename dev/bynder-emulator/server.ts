@@ -21,6 +21,10 @@ import { mediaRoutes } from './routes/media';
 import { metapropertyRoutes } from './routes/metaproperties';
 import { oauthRoutes } from './routes/oauth';
 import { trashRoutes } from './routes/trash';
+import { brandRoutes } from './routes/brands';
+import { uploadRoutes } from './routes/upload';
+import { s3App } from './s3-standin';
+import { UploadStore } from './uploads';
 import {
   applySettingsPatch,
   DEFAULT_SETTINGS,
@@ -39,7 +43,9 @@ export type { FaultRule } from './middleware/faults';
 export type { RequestCounts, RequestFilter, RequestLogEntry } from './middleware/request-log';
 export type { LatencySettings, RateLimitSettings, TextFilterMode } from './runtime-settings';
 export type { Seed, SeedAsset, SeedMetaproperty, SeedOption } from './seed';
-export type { TrashedMedia, TrashItem } from './state';
+export type { MediaFile, TrashedMedia, TrashItem } from './state';
+export type { SeedBrand } from './uploads';
+export type { FaultHost } from './middleware/faults';
 export type { OAuthClient, PermanentToken } from './token-store';
 
 export interface EmulatorOptions {
@@ -71,6 +77,20 @@ export interface EmulatorOptions {
   clock?: { now(): number };
   /** Randomness for fault rates and latency jitter. */
   random?: () => number;
+  /**
+   * Interface of the S3 stand-in the upload flow sends chunks to: a second loopback address
+   * (default 127.0.0.2), so a client sees two hosts as with Bynder and S3. Where that address
+   * cannot be bound (macOS has only 127.0.0.1 unless aliased), it falls back to `host`.
+   */
+  s3Host?: string;
+  /** Port of the S3 stand-in; 0 (default) picks a free one. */
+  s3Port?: number;
+  /** How long a finalised upload converts before the poll lists it, on `clock`; default 2,000 ms. */
+  conversionDelayMs?: number;
+  /** The largest chunk the S3 policy allows; default 5 MiB, the SDKs' chunk size. */
+  maxChunkBytes?: number;
+  /** Original file names whose conversion fails (listed in the poll's `itemsFailed`). */
+  failingConversions?: string[];
 }
 
 /** A dump of the emulator: the portal (a valid seed) plus the request log. */
@@ -81,6 +101,8 @@ export interface EmulatorState extends PortalSnapshot {
 export interface RunningEmulator {
   /** Base URL, e.g. 'http://127.0.0.1:40123' (no trailing slash). */
   url: string;
+  /** The S3 stand-in's URL, as `GET /api/upload/endpoint/` answers it, e.g. 'http://127.0.0.2:40124/'. */
+  s3Url: string;
   /** The first permanent token it accepts. */
   token: string;
   stop(): Promise<void>;
@@ -110,6 +132,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const faults = new FaultList(random);
   const log = new RequestLog();
   const limiter = new RateLimiter();
+  const uploads = new UploadStore(now);
 
   // A new rate limit starts every client's window afresh.
   const patchSettings = (patch: SettingsPatch): void => {
@@ -127,6 +150,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     if (patch.seed !== undefined) {
       writes.discard();
+      uploads.clear();
       state.seed(patch.seed);
     }
   };
@@ -151,6 +175,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     reset: () => {
       writes.discard();
+      uploads.clear();
       state.reset();
     },
     addFault: (rule) => faults.add(rule),
@@ -167,30 +192,43 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     settle,
   };
 
-  const deps: RouteDeps = { state, settings, writes, tokens };
+  const deps: RouteDeps = { state, settings, writes, tokens, uploads };
+  let s3Url = '';
   const table = new RouteTable([
     ...oauthRoutes(deps),
+    // Before the media routes: `POST /api/v4/media/:id/` would otherwise take `/api/v4/media/save/`.
+    ...uploadRoutes({ ...deps, s3Url: () => s3Url }),
+    ...brandRoutes(deps),
     ...metapropertyRoutes(deps),
     ...mediaRoutes(deps),
     ...trashRoutes(deps),
   ]);
   const app = buildApp({ control, table, log, faults, limiter, tokens, settings, delays, now, random });
 
-  const server = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1');
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const apiHost = options.host ?? '127.0.0.1';
+  const server = await listen(app, options.port ?? 0, apiHost);
+  const s3 = s3App({ uploads, settings, log, faults, delays, now, random, url: () => s3Url });
+  const s3Server = await listen(s3, options.s3Port ?? 0, options.s3Host ?? '127.0.0.2').catch(
+    async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRNOTAVAIL' || options.s3Host !== undefined) {
+        await close(server);
+        throw error;
+      }
+      return listen(s3, 0, apiHost);
+    },
+  );
+  s3Url = `${urlOf(s3Server)}/`;
   let stopping: Promise<void> | undefined;
 
   return {
-    url: `http://${host}:${address.port}`,
+    url: urlOf(server),
+    s3Url,
     token: permanentTokens[0]?.token ?? DEFAULT_TOKEN,
     stop: () =>
-      (stopping ??= new Promise<void>((resolve) => {
+      (stopping ??= (async () => {
         delays.cancelAll();
-        server.close(() => resolve());
-        // Stalled and keep-alive connections would otherwise hold close() open.
-        server.closeAllConnections();
-      })),
+        await Promise.all([close(server), close(s3Server)]);
+      })()),
     snapshot,
     requests: (filter) => log.list(filter),
     clearRequests: () => log.clear(),
@@ -271,5 +309,19 @@ function listen(app: express.Express, port: number, host: string): Promise<Serve
     const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
     // Keep-alive sockets from clients must not keep a stopped emulator alive.
     server.keepAliveTimeout = 5_000;
+  });
+}
+
+function urlOf(server: Server): string {
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    // Stalled and keep-alive connections would otherwise hold close() open.
+    server.closeAllConnections();
   });
 }

@@ -3,6 +3,7 @@ import { CANONICAL_VIEW, renderMedia, type MediaJson, type MediaView } from './m
 import { loadSeed, type Seed, type SeedMetaproperty } from './seed';
 import { bynderTimestamp, fromSeedAsset, type StoredAsset } from './stored-asset';
 import { renderMetaproperty, Taxonomy } from './taxonomy';
+import { bynderId, DEFAULT_BRANDS, type SeedBrand, type UploadedFile } from './uploads';
 
 /** Who removed an asset, as the trash listing names them. */
 export interface Remover {
@@ -37,6 +38,23 @@ export interface PortalSnapshot {
   metaproperties: Record<string, SeedMetaproperty>;
   assets: MediaJson[];
   trash: TrashedMedia[];
+  brands: SeedBrand[];
+}
+
+/**
+ * One file of an uploaded asset, as the asset's `mediaItems` lists it in a dump: its size and
+ * S3-style ETag, never its bytes. Version 1 is the file the asset was created from.
+ */
+export interface MediaFile {
+  id: string;
+  type: 'original';
+  version: number;
+  fileName: string;
+  size: number;
+  etag: string;
+  importId: string;
+  dateCreated: string;
+  active: boolean;
 }
 
 const EMPTY_SEED: Seed = { metaproperties: {}, assets: [] };
@@ -50,6 +68,7 @@ export class PortalState {
   private assets = new Map<string, StoredAsset>();
   private trash = new Map<string, TrashEntry>();
   private initial: Seed = EMPTY_SEED;
+  public brands: SeedBrand[] = DEFAULT_BRANDS;
   /** What lenient seed loading left out, one line each (unknown options, unknown metaproperties). */
   public warnings: string[] = [];
 
@@ -67,6 +86,7 @@ export class PortalState {
     this.warnings = [];
     const warn = (message: string): void => void this.warnings.push(message);
     this.taxonomy = new Taxonomy(seed.metaproperties);
+    this.brands = structuredClone(seed.brands ?? DEFAULT_BRANDS);
     this.assets = new Map(seed.assets.map((raw) => [raw.id, fromSeedAsset(raw, this.taxonomy, now, warn)]));
     this.trash = new Map(
       (seed.trash ?? []).map(({ username, userId, ...raw }) => [
@@ -89,6 +109,53 @@ export class PortalState {
     return [...this.assets.values()];
   }
 
+  /** Whether `id` names a brand or a sub-brand of the portal (a save's `brandId`). */
+  public hasBrand(id: string): boolean {
+    const walk = (brands: SeedBrand[]): boolean =>
+      brands.some((brand) => brand.id === id || walk(brand.subBrands ?? []));
+    return walk(this.brands);
+  }
+
+  /**
+   * A new asset from a converted upload, with the save's fields and values already parsed: it
+   * exists whole from the start (there is no moment with a half-described asset).
+   */
+  public createMedia(id: string, file: UploadedFile, importId: string, patch: MediaPatch): StoredAsset {
+    const now = bynderTimestamp(this.now());
+    const extension = extensionOf(file.filename);
+    const asset = fromSeedAsset(
+      {
+        id,
+        name: file.filename.replace(/\.[^.]*$/, ''),
+        extension: extension === '' ? [] : [extension],
+        fileSize: file.size,
+        mediaItems: [mediaFile(file, importId, 1, now)],
+        dateCreated: now,
+      },
+      this.taxonomy,
+      this.now(),
+      () => undefined,
+    );
+    this.assets.set(id, asset);
+    this.applyFields(asset, patch);
+    asset.fields.dateModified = now;
+    return asset;
+  }
+
+  /** A new version of an asset's file: the new one becomes the active original. */
+  public addVersion(asset: StoredAsset, file: UploadedFile, importId: string): MediaFile {
+    const now = bynderTimestamp(this.now());
+    const items = Array.isArray(asset.fields.mediaItems) ? (asset.fields.mediaItems as MediaFile[]) : [];
+    const version = items.reduce((max, item) => Math.max(max, item.version), 0) + 1;
+    const added = mediaFile(file, importId, version, now);
+    asset.fields.mediaItems = [...items.map((item) => ({ ...item, active: false })), added];
+    asset.fields.fileSize = file.size;
+    const extension = extensionOf(file.filename);
+    if (extension !== '') asset.fields.extension = [extension];
+    asset.fields.dateModified = now;
+    return added;
+  }
+
   /** Moves an asset to the trash; false when there is no such (live) asset. */
   public deleteMedia(id: string): boolean {
     const asset = this.assets.get(id);
@@ -105,6 +172,11 @@ export class PortalState {
   public applyPatch(id: string, patch: MediaPatch): void {
     const asset = this.assets.get(id);
     if (!asset) return;
+    this.applyFields(asset, patch);
+    asset.fields.dateModified = bynderTimestamp(this.now());
+  }
+
+  private applyFields(asset: StoredAsset, patch: MediaPatch): void {
     for (const [field, value] of Object.entries(patch.fields)) {
       // isPublic is irreversible once true: a later false is ignored.
       if (field === 'isPublic' && asset.fields.isPublic === true && value === false) continue;
@@ -114,7 +186,6 @@ export class PortalState {
       if (value === null) asset.values.delete(metapropertyId);
       else asset.values.set(metapropertyId, value);
     }
-    asset.fields.dateModified = bynderTimestamp(this.now());
   }
 
   /** Live assets per option id (for `count=1` on metaproperties), counted in one pass. */
@@ -162,6 +233,26 @@ export class PortalState {
         username,
         userId,
       })),
+      brands: structuredClone(this.brands),
     };
   }
+}
+
+function extensionOf(filename: string): string {
+  const match = /\.([^.]+)$/.exec(filename);
+  return match?.[1]?.toLowerCase() ?? '';
+}
+
+function mediaFile(file: UploadedFile, importId: string, version: number, dateCreated: string): MediaFile {
+  return {
+    id: bynderId(),
+    type: 'original',
+    version,
+    fileName: file.filename,
+    size: file.size,
+    etag: file.etag,
+    importId,
+    dateCreated,
+    active: true,
+  };
 }

@@ -9,7 +9,13 @@ const ALL_SCOPES = [
   'current.user:read',
 ] as const;
 /** Security roles of the token's user; a token without explicit roles gets them all. */
-const ALL_ROLES = ['MEDIAEDIT', 'MEDIAREMOVE', 'MARKPUBLIC'] as const;
+const ALL_ROLES = [
+  'MEDIAEDIT',
+  'MEDIAREMOVE',
+  'MARKPUBLIC',
+  'MEDIAUPLOAD',
+  'MEDIAUPLOADFORAPPROVAL',
+] as const;
 
 export const DEFAULT_TOKEN = 'demo-token-8c2f4e6a1b3d5f70';
 const DEFAULT_TOKEN_TTL_SECONDS = 3600;

@@ -41,6 +41,17 @@ declare module '@bynder/bynder-js-sdk' {
     public editMedia(params: Params & { id: string }): Promise<unknown>;
     /** DELETE v4/media/{id}/; resolves to {} on 204. */
     public deleteMedia(params: { id: string }): Promise<unknown>;
+    /**
+     * The whole upload flow: endpoint and init, 5 MiB chunks to S3 each registered (POST v4/upload/
+     * with `id`), finalise, poll every 2 s until done, then POST v4/media/save/ with `data` and the
+     * importId. Resolves to the save's answer.
+     */
+    public uploadFile(file: {
+      filename: string;
+      body: Buffer;
+      length: number;
+      data: Params & { brandId: string };
+    }): Promise<unknown>;
   }
 
   export = Bynder;

@@ -20,7 +20,9 @@ export function authMiddleware(tokens: TokenStore): RequestHandler {
     const access = context.route?.access;
     if (
       access &&
-      (!grant.scopes.has(access.scope) || (access.role !== undefined && !grant.roles.has(access.role)))
+      (!grant.scopes.has(access.scope) ||
+        (access.role !== undefined && !grant.roles.has(access.role)) ||
+        (access.anyRole !== undefined && !access.anyRole.some((role) => grant.roles.has(role))))
     ) {
       return sendEnvelope(res, 403, 'Access denied', context.route?.statusAsString === true);
     }

@@ -16,6 +16,8 @@ export interface RequestLogEntry {
   client: string;
   /** The field names of a form-encoded body (a modify's fields), never their values. */
   formKeys?: string[];
+  /** 's3' for a request to the S3 stand-in; absent for Bynder's API. */
+  host?: 's3';
 }
 
 export interface RequestFilter {
@@ -64,7 +66,12 @@ export class RequestLog {
 }
 
 /** First in the chain: resolves the route, names the client, and logs the outcome when the request ends. */
-export function requestLogMiddleware(log: RequestLog, table: RouteTable, now: () => number): RequestHandler {
+export function requestLogMiddleware(
+  log: RequestLog,
+  table: RouteTable,
+  now: () => number,
+  host?: 's3',
+): RequestHandler {
   return (req, res, next) => {
     const route = table.match(req.method, req.path);
     const client = req.get(CLIENT_HEADER) ?? req.socket.remoteAddress ?? 'unknown';
@@ -88,6 +95,7 @@ export function requestLogMiddleware(log: RequestLog, table: RouteTable, now: ()
         status,
         client,
         ...(formKeys ? { formKeys } : {}),
+        ...(host ? { host } : {}),
       });
     };
     res.on('finish', () => record(res.statusCode));

@@ -20,6 +20,9 @@ interface EmulatorFlags {
   latency?: number;
   jitter?: number;
   applyDelay?: number;
+  conversionDelay?: number;
+  s3Host?: string;
+  s3Port?: number;
   strict?: boolean;
   faultRate?: number;
   faultStatus: number;
@@ -51,6 +54,13 @@ export function registerEmulator(program: Command): void {
     .option('--latency <ms>', 'added latency on every request', toInt)
     .option('--jitter <ms>', 'random extra latency 0..ms', toInt)
     .option('--apply-delay <ms>', 'delay before a 202 modify becomes visible (default 0)', toInt)
+    .option(
+      '--conversion-delay <ms>',
+      'how long an upload converts before the poll lists it (default 2000)',
+      toInt,
+    )
+    .option('--s3-host <host>', 'interface of the S3 stand-in the upload chunks go to (default 127.0.0.2)')
+    .option('--s3-port <port>', 'port of the S3 stand-in (default 0, any free one)', toInt)
     .option('--strict', 'EMULATOR-ONLY: answer unknown modify keys, ids and JSON bodies with 400')
     .option('--fault-rate <fraction>', 'fraction of requests answered with --fault-status', toFraction)
     .option('--fault-status <code>', 'status of injected faults', toInt, 503)
@@ -58,6 +68,7 @@ export function registerEmulator(program: Command): void {
       const emulator = await startEmulator(toOptions(flags));
       const out = process.stdout;
       out.write(`Bynder emulator listening on ${emulator.url}\n`);
+      out.write(`S3 stand-in for uploads on ${emulator.s3Url}\n`);
       out.write(`Permanent token: ${emulator.token}  (send "Authorization: Bearer ${emulator.token}")\n`);
       // The client secret was typed by the user; it is never echoed back.
       if (flags.client) {
@@ -133,6 +144,9 @@ function toOptions(flags: EmulatorFlags): EmulatorOptions {
     options.latency = { ms: flags.latency ?? 0, jitterMs: flags.jitter ?? 0 };
   }
   if (flags.applyDelay !== undefined) options.applyDelayMs = flags.applyDelay;
+  if (flags.conversionDelay !== undefined) options.conversionDelayMs = flags.conversionDelay;
+  if (flags.s3Host !== undefined) options.s3Host = flags.s3Host;
+  if (flags.s3Port !== undefined) options.s3Port = flags.s3Port;
   if (flags.strict) options.strict = true;
   if (flags.faultRate) {
     const rule: FaultRule = { match: '/api/*', status: flags.faultStatus, rate: flags.faultRate };
