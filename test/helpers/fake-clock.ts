@@ -42,8 +42,15 @@ export function clockAhead(offsetMs: number): Clock {
  * time jumps to the earliest end once every pending promise has settled (setImmediate runs after
  * them). fakeClock() moves time on at every sleep, which concurrent sleepers would add up.
  * `lateMs` makes each timer fire that much later than asked (a busy process), chosen per timer.
+ * `busy` says that work outside this clock is still under way (a store call the SDK answers on a
+ * real timer, as the real SDK's local store does): time stands still until it is done, so a store
+ * call takes no virtual time whichever SDK serves it.
  */
-export function timerClock(start = Date.UTC(2025, 0, 1), lateMs: () => number = () => 0): Clock {
+export function timerClock(
+  start = Date.UTC(2025, 0, 1),
+  lateMs: () => number = () => 0,
+  busy: () => boolean = () => false,
+): Clock {
   let now = start;
   const timers: Array<{ at: number; resolve: () => void }> = [];
   let scheduled = false;
@@ -52,6 +59,10 @@ export function timerClock(start = Date.UTC(2025, 0, 1), lateMs: () => number = 
     scheduled = true;
     setImmediate(() => {
       scheduled = false;
+      if (busy()) {
+        schedule();
+        return;
+      }
       timers.sort((a, b) => a.at - b.at);
       const next = timers.shift();
       if (!next) return;

@@ -18,15 +18,24 @@ function maxStartsPerSecond(starts: readonly number[]): number {
   return Math.max(0, ...sorted.map((first) => sorted.filter((t) => t >= first && t < first + 1000).length));
 }
 
-/** The install's kvStore, counting the calls made on it. */
-function countingStore(): { kvStore: KeyValueStore; calls: () => number } {
+/**
+ * The install's kvStore, counting the calls made on it and saying whether one is still under way
+ * (for timerClock's `busy`: the real SDK answers a store call on a timer, the stand-in at once).
+ */
+function countingStore(): { kvStore: KeyValueStore; calls: () => number; busy: () => boolean } {
   const store = storage.kvStore;
   let calls = 0;
+  let inFlight = 0;
   const counted =
     <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
-    (...args: A): Promise<R> => {
+    async (...args: A): Promise<R> => {
       calls += 1;
-      return call(...args);
+      inFlight += 1;
+      try {
+        return await call(...args);
+      } finally {
+        inFlight -= 1;
+      }
     };
   const kvStore: KeyValueStore = {
     get: counted((key: string, fields?: string[]) => store.get(key, fields)),
@@ -39,7 +48,13 @@ function countingStore(): { kvStore: KeyValueStore; calls: () => number } {
     delete: counted((key: string) => store.delete(key)),
     increment: counted((key: string, field: string, amount?: number) => store.increment(key, field, amount)),
   };
-  return { kvStore, calls: () => calls };
+  return { kvStore, calls: () => calls, busy: () => inFlight > 0 };
+}
+
+/** Virtual time over the counted store: time stands still while a store call is under way. */
+function virtualInstall(lateMs?: () => number) {
+  const store = countingStore();
+  return { ...store, clock: timerClock(Date.UTC(2025, 0, 1), lateMs, store.busy) };
 }
 
 /** One invocation that expects `count` requests and sends them `inFlight` at a time. */
@@ -70,8 +85,7 @@ beforeEach(() => {
 
 describe('createInstallBudget', () => {
   it('keeps four concurrent invocations on one store at the budget, using every slot, with at most one store call per 10 starts', async () => {
-    const clock = timerClock();
-    const { kvStore, calls } = countingStore();
+    const { clock, kvStore, calls } = virtualInstall();
     const starts: number[] = [];
     // All four start at once on a missing row: its first writes race.
     await Promise.all(Array.from({ length: 4 }, () => invocation({ clock, kvStore }, 50, starts)));
@@ -84,8 +98,7 @@ describe('createInstallBudget', () => {
   });
 
   it('leases only what an invocation expects, so the next one starts right after its last request', async () => {
-    const clock = timerClock();
-    const { kvStore } = countingStore();
+    const { clock, kvStore } = virtualInstall();
     const starts: number[] = [];
     await invocation({ clock, kvStore }, 3, starts);
     const next = createInstallBudget({ requestsPerSecond: RPS, clock, kvStore });
@@ -94,8 +107,7 @@ describe('createInstallBudget', () => {
   });
 
   it('hands back the slots an invocation leased and did not use when it ends', async () => {
-    const clock = timerClock();
-    const { kvStore } = countingStore();
+    const { clock, kvStore } = virtualInstall();
     const first = createInstallBudget({ requestsPerSecond: RPS, clock, kvStore });
     first.expect(20); // e.g. a batch cut short by its deadline after two writes
     await first.acquire();
@@ -109,8 +121,7 @@ describe('createInstallBudget', () => {
   });
 
   it('starts a lease at the current time after the timeline was idle, never with a burst of old slots', async () => {
-    const clock = timerClock();
-    const { kvStore } = countingStore();
+    const { clock, kvStore } = virtualInstall();
     const starts: number[] = [];
     await invocation({ clock, kvStore }, 5, starts);
     await clock.sleep(30_000);
@@ -122,8 +133,7 @@ describe('createInstallBudget', () => {
   });
 
   it("lets the others go on once a dead invocation's lease ends, within the lease's length", async () => {
-    const clock = timerClock();
-    const { kvStore } = countingStore();
+    const { clock, kvStore } = virtualInstall();
     const dead = createInstallBudget({ requestsPerSecond: RPS, clock, kvStore });
     dead.expect(100);
     await dead.acquire(); // leases, sends one request, then its process is gone (no release)
@@ -141,8 +151,7 @@ describe('createInstallBudget', () => {
       seed = (seed * 48271) % 2147483647;
       return seed / 2147483647;
     };
-    const clock = timerClock(Date.UTC(2025, 0, 1), () => random() * 3 * SPACING_MS);
-    const { kvStore } = countingStore();
+    const { clock, kvStore } = virtualInstall(() => random() * 3 * SPACING_MS);
     const starts: number[] = [];
     await Promise.all(Array.from({ length: 3 }, () => invocation({ clock, kvStore }, 40, starts)));
     expect(starts).toHaveLength(120);
@@ -154,8 +163,7 @@ describe('createInstallBudget', () => {
   });
 
   it('refuses every waiting start after halt() and hands the lease back', async () => {
-    const clock = timerClock();
-    const { kvStore } = countingStore();
+    const { clock, kvStore } = virtualInstall();
     const budget = createInstallBudget({ requestsPerSecond: RPS, clock, kvStore });
     budget.expect(10);
     await budget.acquire();
@@ -169,8 +177,7 @@ describe('createInstallBudget', () => {
   });
 
   it.each([1, 5, 10, 15])('never grants more than %i starts in any 1-second window', async (rps) => {
-    const clock = timerClock();
-    const { kvStore } = countingStore();
+    const { clock, kvStore } = virtualInstall();
     const budget = createInstallBudget({ requestsPerSecond: rps, clock, kvStore });
     budget.expect(60);
     const starts: number[] = [];
@@ -186,8 +193,7 @@ describe('createInstallBudget', () => {
   });
 
   it('lets the first request start at once and spaces the rest evenly', async () => {
-    const clock = timerClock();
-    const { kvStore } = countingStore();
+    const { clock, kvStore } = virtualInstall();
     const budget = createInstallBudget({ requestsPerSecond: 10, clock, kvStore, margin: 0 });
     const t0 = clock.now();
     await budget.acquire();
@@ -197,8 +203,7 @@ describe('createInstallBudget', () => {
   });
 
   it('refuses later requests too once halted, and counts only what it granted', async () => {
-    const clock = timerClock();
-    const { kvStore } = countingStore();
+    const { clock, kvStore } = virtualInstall();
     const budget = createInstallBudget({ requestsPerSecond: 2, clock, kvStore });
     await budget.acquire();
     budget.halt();
