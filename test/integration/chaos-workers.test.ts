@@ -6,7 +6,7 @@ import { scaledClock } from '../../dev/cli/sync/workers/scaled-clock';
 import type { Media } from '../../src/lib/bynder/api-types';
 import { readRejectionLog } from '../../src/lib/delivery/delivery-state';
 import { readOutbox } from '../../src/lib/delivery/outbox';
-import { readRateLimitBlock } from '../../src/lib/delivery/rate-limit-block';
+import { readRateLimitBlock } from '../../src/lib/pacing/rate-limit-block';
 import {
   chaosInput,
   type ChaosBatchEnd,

@@ -6,7 +6,7 @@ import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { DeliverOutbox } from '../../src/jobs/DeliverOutbox';
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
 import { MAX_PARKED_RECORDS, readOutbox } from '../../src/lib/delivery/outbox';
-import { readRateLimitBlock } from '../../src/lib/delivery/rate-limit-block';
+import { readRateLimitBlock } from '../../src/lib/pacing/rate-limit-block';
 import { systemClock } from '../../src/lib/runtime-ports';
 import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
 import { clockAhead } from '../helpers/fake-clock';

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import { BynderDeadlineError } from '../../src/lib/bynder/errors';
-import { startDeadline } from '../../src/lib/delivery/deadline';
+import { startDeadline } from '../../src/lib/pacing/deadline';
 import { ledgerKeyOf } from '../../src/lib/delivery/delivery-state';
 import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
 import { clockAhead, fakeClock } from '../helpers/fake-clock';

@@ -10,7 +10,7 @@ import { MAX_DETAIL_LENGTH } from '../../src/lib/bynder/constants';
 import type { AssetItem } from '../../src/lib/delivery/asset-item';
 import { ledgerKeyOf } from '../../src/lib/delivery/delivery-state';
 import type { Logger } from '../../src/lib/runtime-ports';
-import { APP_KV_ROWS } from '../../src/lib/kv-rows';
+import { APP_KV_ROWS } from '../../src/lib/state/kv-rows';
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
 import { echoingMessages, findLeaks } from '../helpers/secret-scan';
 import { useEmulator } from '../helpers/use-emulator';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { Metaproperty } from '../../src/lib/bynder/api-types';
 import { LEDGER_TRUST_MS, ledgerKeyOf, readLedger, writeLedger } from '../../src/lib/delivery/delivery-state';
-import { LEDGER_ROW } from '../../src/lib/kv-rows';
+import { LEDGER_ROW } from '../../src/lib/state/kv-rows';
 import { planBatch, writeFingerprint } from '../../src/lib/delivery/plan';
 import { buildFieldModel } from '../../src/lib/fields/field-model';
 import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';

@@ -1,7 +1,7 @@
 import { resetLocalStores, storage } from '@zaiusinc/app-sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 
-import { KV_ROWS } from '../../src/lib/kv-rows';
+import { KV_ROWS } from '../../src/lib/state/kv-rows';
 import {
   MAX_RECENT_WRITES,
   noteRecentWrites,

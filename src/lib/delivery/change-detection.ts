@@ -8,7 +8,7 @@ import type { Field, FieldModel } from '../fields/field';
 import { holdsBoolean, readAssetValue } from '../fields/held-value';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import type { AssetResolver } from './asset-resolver';
-import { DELIVERY_TIME_BUDGET_MS } from './deadline';
+import { DELIVERY_TIME_BUDGET_MS } from '../pacing/deadline';
 import type { AppliedOutcome } from './outcome';
 import type { PlannedWrite } from './plan';
 import { noteRecentWrites, readRecentWrites } from './recent-writes';

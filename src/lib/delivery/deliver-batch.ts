@@ -9,7 +9,7 @@ import { resolverFor } from './asset-resolver';
 import { withBatchLease } from './batch-lease';
 import { detectChanges } from './change-detection';
 import { startCheckpoint } from './checkpoint';
-import { startDeadline } from './deadline';
+import { startDeadline } from '../pacing/deadline';
 import { readLedger, saveBatchState } from './delivery-state';
 import { executePlan } from './execute';
 import { replayOutbox, settleOutbox } from './outbox';
@@ -19,11 +19,12 @@ import {
   createTrafficCounter,
   type DeliverResult,
   failureFromError,
+  pausedByRateLimit,
   reportBatch,
 } from './outcome';
-import { createPacedClient } from './paced-client';
+import { createPacedClient } from '../pacing/paced-client';
 import { planDelivery } from './plan';
-import { pausedByRateLimit, readRateLimitBlock } from './rate-limit-block';
+import { readRateLimitBlock } from '../pacing/rate-limit-block';
 
 /** What OCP hands deliver(): the SDK's DestinationBatch, restated so src/lib stays SDK-free. */
 export interface DeliveryBatch {

@@ -1,4 +1,4 @@
-import { KV_ROWS, LEDGER_ROW } from '../kv-rows';
+import { KV_ROWS, LEDGER_ROW } from '../state/kv-rows';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { shorten } from '../shorten';
 import { contentHash } from './content-hash';
@@ -7,7 +7,7 @@ import type { BatchStop, RecordOutcome, RejectedOutcome } from './outcome';
 import { reasonOf } from './outcome';
 import { type PlannedWrite, writeFingerprint } from './plan';
 import { boundedCanonicalForm } from './record-bounds';
-import { updateSharedRow } from './shared-row';
+import { updateSharedRow } from '../state/shared-row';
 
 // What deliver() keeps between invocations, all in the install's kvStore (rows listed in
 // src/lib/kv-rows.ts):

@@ -11,8 +11,8 @@ export {
   type RejectionLogEntry,
 } from './delivery-state';
 export { MAX_PARKED_RECORDS, type OutboxContents, type ParkedRecord, readOutbox } from './outbox';
-export { createPacedClient } from './paced-client';
+export { createPacedClient } from '../pacing/paced-client';
 export { planBatch, type PlanPolicy } from './plan';
-export { readRateLimitBlock } from './rate-limit-block';
+export { readRateLimitBlock } from '../pacing/rate-limit-block';
 export { readRecordKey } from './record-key';
 export { readBatchLine } from './outcome';

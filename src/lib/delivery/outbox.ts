@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
-import { KV_ROWS } from '../kv-rows';
+import { KV_ROWS } from '../state/kv-rows';
 import type { Clock, KeyValueStore, Logger, StoredRow } from '../runtime-ports';
 import { shorten } from '../shorten';
 import type { BatchEnd, DeliverResult, OutboxSettlement, RecordOutcome } from './outcome';
 import { contentHash } from './content-hash';
 import { OUTBOX_REPLAY_ATTEMPT, redeliveryAfter } from './delivery-attempt';
 import { boundedCanonicalForm } from './record-bounds';
-import { updateSharedRow } from './shared-row';
+import { updateSharedRow } from '../state/shared-row';
 
 // The outbox: records the app could not apply and that OCP will not deliver again, kept in the
 // kvStore so the app delivers them itself later. OCP will not deliver a batch again when

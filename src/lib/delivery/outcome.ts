@@ -1,4 +1,6 @@
 import { describeError, isRetryable } from '../app-error';
+import { RATE_LIMIT_PENDING_CAUSE } from '../bynder/errors';
+import { describeRateLimitBlock, type RateLimitBlock } from '../pacing/rate-limit-block';
 import { redactSecrets } from '../redact';
 import type { Clock, Logger } from '../runtime-ports';
 import { shorten } from '../shorten';
@@ -75,6 +77,18 @@ export function allPending(total: number, cause: string): PendingOutcome[] {
   if (total === 0) return [];
   const records = Array.from({ length: total }, (_, i) => i);
   return [{ status: 'pending', key: undefined, subject: 'the batch', records, cause }];
+}
+
+/** While blocked, the whole batch is handed back untouched: pending, retryable, no request sent. */
+export function pausedByRateLimit(total: number, block: RateLimitBlock): BatchEnd {
+  return {
+    outcomes: allPending(total, RATE_LIMIT_PENDING_CAUSE),
+    stop: {
+      message: describeRateLimitBlock(block),
+      retryable: true,
+      stoppedBy: { kind: 'rate_limit', blockedUntil: block.blockedUntil },
+    },
+  };
 }
 
 /** A record rejected for `problems` (the first problem's field, if any, is the field at fault). */

@@ -1,4 +1,4 @@
-import type { KeyValueStore, Logger } from './runtime-ports';
+import type { KeyValueStore, Logger } from '../runtime-ports';
 
 // Every kvStore row this app writes, in one place: key, TTL, owner, and whether it is only a cache
 // (safe to drop at any time: it costs a request later, never a wrong answer). The owners import their
@@ -39,7 +39,7 @@ export const KV_ROWS = {
     key: 'delivery_rate_limit_block',
     // Set per write: until a minute after the block ends, at most 15 minutes after the last write.
     ttlSeconds: undefined,
-    owner: 'src/lib/delivery/rate-limit-block.ts',
+    owner: 'src/lib/pacing/rate-limit-block.ts',
     holds: "when Bynder's rate-limit block ends",
     cache: false,
   },
@@ -48,7 +48,7 @@ export const KV_ROWS = {
     // One small row, rewritten with every lease and read by every invocation: no TTL (an updater
     // cannot set one through every store), uninstall deletes it by its key.
     ttlSeconds: undefined,
-    owner: 'src/lib/delivery/install-budget.ts',
+    owner: 'src/lib/pacing/install-budget.ts',
     holds: "the first free slot of the install's request timeline (one number, and an update count)",
     cache: false,
   },
