@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Media } from '../../src/lib/bynder/api-types';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { readRateLimitBlock } from '../../src/lib/pacing/rate-limit-block';
-import { readRejectionLog } from '../../src/lib/delivery/delivery-state';
+import { readRejectionLog } from '../../src/lib/state/rejection-log';
 import { configureApp, deliver, TOKEN } from '../helpers/deliver-fixture';
 import {
   chaosInput,

@@ -5,7 +5,7 @@ import { storage, type SubmittedFormData } from '@zaiusinc/app-sdk';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { DeliverOutbox } from '../../src/jobs/DeliverOutbox';
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
-import { MAX_PARKED_RECORDS, readOutbox } from '../../src/lib/delivery/outbox';
+import { MAX_PARKED_RECORDS, readOutbox } from '../../src/lib/state/outbox';
 import { readRateLimitBlock } from '../../src/lib/pacing/rate-limit-block';
 import { systemClock } from '../../src/lib/runtime-ports';
 import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';

@@ -7,7 +7,7 @@ import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import { BynderDeadlineError } from '../../src/lib/bynder/errors';
 import { startDeadline } from '../../src/lib/pacing/deadline';
-import { ledgerKeyOf } from '../../src/lib/delivery/delivery-state';
+import { ledgerKeyOf } from '../../src/lib/state/ledger';
 import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
 import { clockAhead, fakeClock } from '../helpers/fake-clock';
 import { portalOf } from '../helpers/portal-origin';

@@ -8,7 +8,7 @@ import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import { MAX_DETAIL_LENGTH } from '../../src/lib/bynder/constants';
 import type { AssetItem } from '../../src/lib/delivery/asset-item';
-import { ledgerKeyOf } from '../../src/lib/delivery/delivery-state';
+import { ledgerKeyOf } from '../../src/lib/state/ledger';
 import type { Logger } from '../../src/lib/runtime-ports';
 import { APP_KV_ROWS } from '../../src/lib/state/kv-rows';
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';

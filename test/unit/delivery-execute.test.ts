@@ -11,7 +11,7 @@ import {
   BynderUnavailableError,
 } from '../../src/lib/bynder/errors';
 import { assetIdResolver, externalKeyResolver } from '../../src/lib/delivery/asset-resolver';
-import { loadKeyCache, saveKeyCache } from '../../src/lib/delivery/delivery-state';
+import { loadKeyCache, saveKeyCache } from '../../src/lib/delivery/key-cache';
 import type { ExecuteDeps } from '../../src/lib/delivery/execute';
 import { executePlan, MAX_CONSECUTIVE_UNAVAILABLE } from '../../src/lib/delivery/execute';
 import type { PlannedWrite } from '../../src/lib/delivery/plan';

@@ -4,7 +4,8 @@ import { describeRateLimitBlock, type RateLimitBlock } from '../pacing/rate-limi
 import { redactSecrets } from '../redact';
 import type { Clock, Logger } from '../runtime-ports';
 import { shorten } from '../shorten';
-import type { Redelivery } from './delivery-attempt';
+import type { LoggedRejection } from '../state/rejection-log';
+import type { OutboxSettlement } from '../state/outbox';
 
 // How each record of a batch ends, and what OCP and the log are told about it. Every record ends
 // exactly once as applied, rejected (permanent: its data is wrong, with a reason) or pending
@@ -107,6 +108,12 @@ export function reasonOf(rejection: Pick<RejectedOutcome, 'problems'>): string {
     .map((p) => (p.field === undefined ? p.problem : `field "${p.field}": ${p.problem}`));
   const more = rejection.problems.length - shown.length;
   return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
+}
+
+/** A rejection as the rejection log keeps it: its reason in words, and how many records it covers. */
+export function toLoggedRejection(rejection: RejectedOutcome): LoggedRejection {
+  const { key, subject, field, records } = rejection;
+  return { key, subject, field, reason: reasonOf(rejection), records: records.length };
 }
 
 /** `asset_id "7C1D…" field "campaign": "Sumer" is not an option (…)`, or `record #3: not an object`. */
@@ -235,18 +242,6 @@ export interface BatchReport {
   attempt: number;
   startedAt: number;
   traffic: Pick<TrafficCounter, 'requests' | 'rateLimited' | 'serverErrors'>;
-}
-
-/** What the outbox holds after a batch ended. */
-export interface OutboxSettlement {
-  /** Whether the batch will be delivered again (delivery-attempt.ts): why records were parked. */
-  redelivery: Redelivery;
-  /** Records of this batch the outbox now holds (parked by this attempt or an earlier one). */
-  held: number;
-  /** Parked records this batch delivered (applied, or rejected with a reason): the outbox's own batch. */
-  replayed: number;
-  /** Records the outbox holds in all. */
-  remaining: number;
 }
 
 /** How the batch ended: every record's outcome, the stop if any, and fields dropped for schema drift. */

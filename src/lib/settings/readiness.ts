@@ -5,7 +5,7 @@ import { notifyConnectionCheck } from '../notices/notices';
 import type { Notifier } from '../notices/notifier';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { checkConnection } from './connection-test';
-import { contentHash } from '../delivery/content-hash';
+import { contentHash } from '../state/content-hash';
 import { describeRateLimitBlock, readRateLimitBlock } from '../pacing/rate-limit-block';
 
 // Destination.ready(): are the settings complete and do the credentials work? OCP may ask often, so

@@ -7,7 +7,7 @@ import {
   noteRecentWrites,
   readRecentWrites,
   RECENT_WRITE_WINDOW_MS,
-} from '../../src/lib/delivery/recent-writes';
+} from '../../src/lib/state/recent-writes';
 import { fakeClock } from '../helpers/fake-clock';
 
 // The assets written within the safety window: each counts as recent until the window has passed

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
-import { BATCH_LEASE_ROW, LEDGER_ROW } from '../state/kv-rows';
+import { BATCH_LEASE_ROW, LEDGER_ROW } from './kv-rows';
 import type { Clock, KeyValueStore, Logger, StoredRow } from '../runtime-ports';
-import { redeliveryAfter } from './delivery-attempt';
-import { ledgerKeyOf } from './delivery-state';
-import { updateSharedRow } from '../state/shared-row';
+import { redeliveryAfter } from '../delivery-attempt';
+import { ledgerKeyOf } from './ledger';
+import { updateSharedRow } from './shared-row';
 
 // OCP may run two invocations of the same batch at once (a re-delivery while the first still runs).
 // Both would send every write, and each would leave its own ledger. So an invocation first takes a

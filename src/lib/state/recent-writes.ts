@@ -1,6 +1,6 @@
-import { KV_ROWS } from '../state/kv-rows';
+import { KV_ROWS } from './kv-rows';
 import type { Clock, KeyValueStore, StoredRow } from '../runtime-ports';
-import { updateSharedRow } from '../state/shared-row';
+import { updateSharedRow } from './shared-row';
 
 // The assets this install wrote within the safety window, so change detection never skips a write to
 // one of them. Bynder answers a modify with 202 and applies it later
