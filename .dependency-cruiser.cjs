@@ -22,6 +22,25 @@ module.exports = {
       to: { path: '^src/', circular: true },
     },
     {
+      name: 'pacing-free-of-steps',
+      comment:
+        'src/lib/pacing (request budget, rate-limit block, deadline, paced client) paces every Bynder ' +
+        'client the app builds, the settings form and the schema function included: it knows nothing of ' +
+        "a batch's steps or of who notifies whom.",
+      severity: 'error',
+      from: { path: '^src/lib/pacing/' },
+      to: { path: '^src/lib/(delivery|notices|settings|fields)/' },
+    },
+    {
+      name: 'state-free-of-steps',
+      comment:
+        'src/lib/state holds the rows that outlive an invocation; the steps that read and write them ' +
+        '(delivery, pacing, notices, settings) depend on it, never the reverse.',
+      severity: 'error',
+      from: { path: '^src/lib/state/' },
+      to: { path: '^src/lib/(delivery|pacing|notices|settings|fields|bynder)/' },
+    },
+    {
       name: 'lib-free-of-sdk',
       comment:
         'src/lib is SDK-free: stores, logger, clock and HTTP client come in as arguments ' +

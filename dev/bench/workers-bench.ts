@@ -1,7 +1,7 @@
 import { storage } from '@zaiusinc/app-sdk';
 
 import type { AssetItem } from '../../src/lib/delivery';
-import { KV_ROWS } from '../../src/lib/kv-rows';
+import { KV_ROWS } from '../../src/lib/state/kv-rows';
 import { startEmulator } from '../bynder-emulator/server';
 import { startLocalOcp } from '../cli/sync/workers/local-ocp';
 import { buildBenchPortal, changedRecords } from './bench-portal';

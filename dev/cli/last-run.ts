@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { z } from 'zod';
 
-import { APP_KV_ROWS } from '../../src/lib/kv-rows';
+import { APP_KV_ROWS } from '../../src/lib/state/kv-rows';
 import { redactSecrets } from '../../src/lib/redact';
 import type { KeyValueStore } from '../../src/lib/runtime-ports';
 import { describeFileProblem } from './file-problem';

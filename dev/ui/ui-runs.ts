@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { LogLevel, logger, setLogLevel, storage } from '@zaiusinc/app-sdk';
 
 import { SECTION } from '../../src/lib/config';
-import { deleteAppKvRows } from '../../src/lib/kv-rows';
+import { deleteAppKvRows } from '../../src/lib/state/kv-rows';
 import { redactSecrets } from '../../src/lib/redact';
 import { secretsOfFields } from '../../src/lib/secret-values';
 import type { RunningEmulator } from '../bynder-emulator/server';

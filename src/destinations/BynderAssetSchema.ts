@@ -2,7 +2,7 @@ import type { DestinationSchema } from '@zaiusinc/app-sdk';
 import { DestinationSchemaFunction } from '@zaiusinc/app-sdk';
 
 import { loadConfig } from '../lib/config';
-import { createPacedClient } from '../lib/delivery/paced-client';
+import { createPacedClient } from '../lib/pacing/paced-client';
 import { toDestinationSchema } from '../lib/fields/destination-schema';
 import { getFieldModel } from '../lib/fields/get-field-model';
 import { sdkDeps } from './sdk-deps';

@@ -25,7 +25,7 @@ export class BynderAssetSync extends Destination<AssetItem> {
   }
   /**
    * Tests and the local runner may shorten deliver()'s time budget (ms; default
-   * DELIVERY_TIME_BUDGET_MS in src/lib/delivery/deadline.ts). OCP never sets it.
+   * DELIVERY_TIME_BUDGET_MS in src/lib/pacing/deadline.ts). OCP never sets it.
    */
   public static get timeBudgetMsOverride(): number | undefined {
     return devOverrides.timeBudgetMs;

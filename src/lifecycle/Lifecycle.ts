@@ -22,7 +22,7 @@ import {
   throughputSettingsSchema,
 } from '../lib/config';
 import { getFieldModel } from '../lib/fields/get-field-model';
-import { deleteAppKvRows } from '../lib/kv-rows';
+import { deleteAppKvRows } from '../lib/state/kv-rows';
 import { forgetBynderCaches, hasConnectionChanged } from '../lib/settings/connection-change';
 import { checkConnection, createFormClient } from '../lib/settings/connection-test';
 import { findExternalKeyProblem, metapropertyFactsOf } from '../lib/settings/external-key-check';

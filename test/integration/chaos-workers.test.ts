@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalOcp, startLocalOcp } from '../../dev/cli/sync/workers/local-ocp';
 import { scaledClock } from '../../dev/cli/sync/workers/scaled-clock';
 import type { Media } from '../../src/lib/bynder/api-types';
-import { readRejectionLog } from '../../src/lib/delivery/delivery-state';
-import { readOutbox } from '../../src/lib/delivery/outbox';
-import { readRateLimitBlock } from '../../src/lib/delivery/rate-limit-block';
+import { readRejectionLog } from '../../src/lib/state/rejection-log';
+import { readOutbox } from '../../src/lib/state/outbox';
+import { readRateLimitBlock } from '../../src/lib/pacing/rate-limit-block';
 import {
   chaosInput,
   type ChaosBatchEnd,

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Media } from '../../src/lib/bynder/api-types';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
-import { readRateLimitBlock } from '../../src/lib/delivery/rate-limit-block';
-import { readRejectionLog } from '../../src/lib/delivery/delivery-state';
+import { readRateLimitBlock } from '../../src/lib/pacing/rate-limit-block';
+import { readRejectionLog } from '../../src/lib/state/rejection-log';
 import { configureApp, deliver, TOKEN } from '../helpers/deliver-fixture';
 import {
   chaosInput,

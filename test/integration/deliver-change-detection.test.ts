@@ -2,8 +2,8 @@ import { storage } from '@zaiusinc/app-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
-import { ledgerKeyOf } from '../../src/lib/delivery/delivery-state';
-import { RECENT_WRITE_WINDOW_MS } from '../../src/lib/delivery/recent-writes';
+import { ledgerKeyOf } from '../../src/lib/state/ledger';
+import { RECENT_WRITE_WINDOW_MS } from '../../src/lib/state/recent-writes';
 import {
   assetId,
   configureApp,

@@ -2,8 +2,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 
 import { storage } from '@zaiusinc/app-sdk';
 
-import { takeBatchLease } from '../../src/lib/delivery/batch-lease';
-import { ledgerKeyOf, readRejectionLog } from '../../src/lib/delivery/delivery-state';
+import { takeBatchLease } from '../../src/lib/state/batch-lease';
+import { ledgerKeyOf } from '../../src/lib/state/ledger';
+import { readRejectionLog } from '../../src/lib/state/rejection-log';
 import { systemClock } from '../../src/lib/runtime-ports';
 import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
 import { useEmulator } from '../helpers/use-emulator';

@@ -2,9 +2,9 @@ import { storage } from '@zaiusinc/app-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
-import { BLOCK_SKEW_MARGIN_MS, RATE_LIMIT_QUIET_MS } from '../../src/lib/delivery/rate-limit-block';
+import { BLOCK_SKEW_MARGIN_MS, RATE_LIMIT_QUIET_MS } from '../../src/lib/pacing/rate-limit-block';
 import { useEmulator } from '../helpers/use-emulator';
-import { KV_ROWS } from '../../src/lib/kv-rows';
+import { KV_ROWS } from '../../src/lib/state/kv-rows';
 import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
 import { clockAhead } from '../helpers/fake-clock';
 

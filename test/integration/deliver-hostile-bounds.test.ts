@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 
 import { storage } from '@zaiusinc/app-sdk';
 
-import { readRejectionLog } from '../../src/lib/delivery/delivery-state';
+import { readRejectionLog } from '../../src/lib/state/rejection-log';
 import { useEmulator } from '../helpers/use-emulator';
 import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
 

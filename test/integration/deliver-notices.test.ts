@@ -2,7 +2,7 @@ import { notifications, storage } from '@zaiusinc/app-sdk';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
-import { readRateLimitBlock } from '../../src/lib/delivery/rate-limit-block';
+import { readRateLimitBlock } from '../../src/lib/pacing/rate-limit-block';
 import { READINESS_CACHE_MS } from '../../src/lib/settings/readiness';
 import { systemClock } from '../../src/lib/runtime-ports';
 import { METAPROPERTY_FRESH_MS } from '../../src/lib/fields/metaproperty-cache';

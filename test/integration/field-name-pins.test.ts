@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 
 import type { Seed } from '../../dev/bynder-emulator/server';
 import { BynderAssetSchema } from '../../src/destinations/BynderAssetSchema';
-import { KV_ROWS } from '../../src/lib/kv-rows';
+import { KV_ROWS } from '../../src/lib/state/kv-rows';
 import { invalidateFieldModel } from '../../src/lib/fields/get-field-model';
 import { useEmulator } from '../helpers/use-emulator';
 import {

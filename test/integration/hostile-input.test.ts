@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { changedRecords, buildBenchPortal, EXAMPLE_PORTAL } from '../../dev/bench/bench-portal';
 import type { RequestLogEntry } from '../../dev/bynder-emulator/server';
 import type { Media } from '../../src/lib/bynder/api-types';
-import { readRejectionLog, type RejectionLogEntry } from '../../src/lib/delivery/delivery-state';
+import { readRejectionLog, type RejectionLogEntry } from '../../src/lib/state/rejection-log';
 import { buildHostileCorpus, type HostileCase } from '../fixtures/hostile-records';
 import { configureApp, deliver, TOKEN } from '../helpers/deliver-fixture';
 import { useEmulator } from '../helpers/use-emulator';

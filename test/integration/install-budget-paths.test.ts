@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BynderAssetSchema } from '../../src/destinations/BynderAssetSchema';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
-import { KV_ROWS } from '../../src/lib/kv-rows';
+import { KV_ROWS } from '../../src/lib/state/kv-rows';
 import { configureApp, TOKEN } from '../helpers/deliver-fixture';
 import { useEmulator } from '../helpers/use-emulator';
 

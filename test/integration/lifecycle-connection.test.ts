@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
 import { useEmulator } from '../helpers/use-emulator';
-import { KV_ROWS } from '../../src/lib/kv-rows';
+import { KV_ROWS } from '../../src/lib/state/kv-rows';
 
 const GOOD = 'good-token-4f9a2c71';
 const NO_META = 'no-meta-token-77c1';

@@ -2,7 +2,7 @@ import { Lifecycle as AppLifecycle, logger, Request, resetLocalStores, storage }
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
-import { KV_ROWS } from '../../src/lib/kv-rows';
+import { KV_ROWS } from '../../src/lib/state/kv-rows';
 
 const lifecycle = new Lifecycle();
 // Every row the app writes, named by its owner (not through APP_KV_ROWS, so a row missing there fails).

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { ARRIVAL_JITTER_MS, busiestWindow } from '../../dev/bench/workers-bench';
 import { type LocalOcp, startLocalOcp } from '../../dev/cli/sync/workers/local-ocp';
-import { KV_ROWS } from '../../src/lib/kv-rows';
+import { KV_ROWS } from '../../src/lib/state/kv-rows';
 import { assetId, portalSeed, TOKEN } from '../helpers/deliver-fixture';
 import { useEmulator } from '../helpers/use-emulator';
 

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Media } from '../../src/lib/bynder/api-types';
 import type { BynderApi } from '../../src/lib/bynder/bynder-api';
 import { externalKeyResolver } from '../../src/lib/delivery/asset-resolver';
-import { loadKeyCache } from '../../src/lib/delivery/delivery-state';
+import { loadKeyCache } from '../../src/lib/delivery/key-cache';
 
 // A portal whose text filter is ignored AND whose paging is ignored: every lookup answers the same
 // full page. The lookup must notice, stop, and refuse to guess.

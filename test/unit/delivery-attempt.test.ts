@@ -5,7 +5,7 @@ import {
   MAY_BE_LAST_FROM,
   OUTBOX_REPLAY_ATTEMPT,
   redeliveryAfter,
-} from '../../src/lib/delivery/delivery-attempt';
+} from '../../src/lib/delivery-attempt';
 
 // OCP numbers a batch's deliveries from 1 and publishes no retry count: from attempt 3 on (three
 // deliveries in all, or the third of four), an attempt may be the last.

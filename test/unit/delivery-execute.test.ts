@@ -11,13 +11,13 @@ import {
   BynderUnavailableError,
 } from '../../src/lib/bynder/errors';
 import { assetIdResolver, externalKeyResolver } from '../../src/lib/delivery/asset-resolver';
-import { loadKeyCache, saveKeyCache } from '../../src/lib/delivery/delivery-state';
+import { loadKeyCache, saveKeyCache } from '../../src/lib/delivery/key-cache';
 import type { ExecuteDeps } from '../../src/lib/delivery/execute';
 import { executePlan, MAX_CONSECUTIVE_UNAVAILABLE } from '../../src/lib/delivery/execute';
 import type { PlannedWrite } from '../../src/lib/delivery/plan';
-import { createInstallBudget } from '../../src/lib/delivery/install-budget';
+import { createInstallBudget } from '../../src/lib/pacing/install-budget';
 import { reasonOf } from '../../src/lib/delivery/outcome';
-import { KV_ROWS } from '../../src/lib/kv-rows';
+import { KV_ROWS } from '../../src/lib/state/kv-rows';
 import { fakeClock } from '../helpers/fake-clock';
 import { silentLogger } from '../helpers/test-loggers';
 

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 
 import type { Media } from '../../src/lib/bynder/api-types';
 import { fieldFromMetaproperty } from '../../src/lib/fields/field-from-metaproperty';
-import { holdsBoolean, holdsDate, holdsOptions, holdsTags, holdsText } from '../../src/lib/fields/held-value';
+import { holdsBoolean } from '../../src/lib/fields/boolean-value';
+import { holdsDate } from '../../src/lib/fields/date-value';
+import { holdsOptions } from '../../src/lib/fields/option-value';
+import { holdsTags } from '../../src/lib/fields/tags-value';
+import { holdsText } from '../../src/lib/fields/text-value';
 import { buildOptionIndex } from '../../src/lib/fields/option-index';
 import { buildStandardFields } from '../../src/lib/fields/standard-fields';
 

@@ -2,7 +2,7 @@ import { resetLocalStores, storage } from '@zaiusinc/app-sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import { assignFieldNames } from '../../src/lib/fields/field-name';
-import { KV_ROWS } from '../../src/lib/kv-rows';
+import { KV_ROWS } from '../../src/lib/state/kv-rows';
 import { pinFieldNames } from '../../src/lib/fields/field-name-pins';
 import { STANDARD_FIELD_NAMES } from '../../src/lib/fields/standard-fields';
 

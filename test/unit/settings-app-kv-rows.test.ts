@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
-import { APP_KV_ROWS, deleteAppKvRows, KV_ROWS } from '../../src/lib/kv-rows';
+import { APP_KV_ROWS, deleteAppKvRows, KV_ROWS } from '../../src/lib/state/kv-rows';
 import { silentLogger } from '../helpers/test-loggers';
 
 function memoryStore(rows: Record<string, StoredRow>, failOn?: string): KeyValueStore {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 
 import { storage } from '@zaiusinc/app-sdk';
 
-import { KV_ROWS } from '../../../src/lib/kv-rows';
+import { KV_ROWS } from '../../../src/lib/state/kv-rows';
 import { MAX_PARKED_RECORDS, type OutboxContents, readOutbox } from '../../../src/lib/delivery';
 import { exitCode } from '../exit-codes';
 import { describeFileProblem } from '../file-problem';

@@ -4,7 +4,7 @@ import { DEFAULT_FIND_LIMIT } from '../bynder/constants';
 import type { FieldModel } from '../fields/field';
 import { holdsKey } from '../fields/key-text';
 import type { KeyValueStore } from '../runtime-ports';
-import { type KeyCache, loadKeyCache } from './delivery-state';
+import { type KeyCache, loadKeyCache } from './key-cache';
 
 // Record key → Bynder asset id. With asset_id as the primary key this is the identity. In external-key
 // mode a text metaproperty holds the key, and Bynder's `property_<name>=` filter finds the asset. How
@@ -13,7 +13,7 @@ import { type KeyCache, loadKeyCache } from './delivery-state';
 // trusted: an asset matches only if its own value is the key under the rule of key-text.ts, and
 // anything but exactly one match is a rejection.
 //
-// Answers are kept in the external-key cache (delivery-state.ts), because a lookup costs rate-limit
+// Answers are kept in the external-key cache (key-cache.ts), because a lookup costs rate-limit
 // budget and Bynder's search index lags behind its asynchronous writes. A cached id is never trusted
 // as is: before its first use in a batch, every cached id the batch needs is read back in one
 // `GET /api/v4/media/?ids=` request per 100 ids, and an id whose asset is gone or no longer holds the

@@ -5,22 +5,24 @@ import type { BynderApi, MediaForm } from '../bynder/bynder-api';
 import { BynderError } from '../bynder/errors';
 import type { AppConfig } from '../config';
 import type { Field, FieldModel } from '../fields/field';
-import { holdsBoolean, readAssetValue } from '../fields/held-value';
+import { holdsBoolean } from '../fields/boolean-value';
+import { readAssetValue } from '../fields/held-value';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import type { AssetResolver } from './asset-resolver';
-import { DELIVERY_TIME_BUDGET_MS } from './deadline';
+import { DELIVERY_TIME_BUDGET_MS } from '../pacing/deadline';
 import type { AppliedOutcome } from './outcome';
 import type { PlannedWrite } from './plan';
-import { noteRecentWrites, readRecentWrites } from './recent-writes';
+import { noteRecentWrites, readRecentWrites } from '../state/recent-writes';
 
 // Step 4 of deliver(): Bynder has no bulk write, one request per asset, but it reads many assets in
 // one request (`GET /api/v4/media/?ids=`, IDS_PER_MEDIA_READ ids a request, through the same paced
 // client, so the reads count against the request budget). So the batch's targeted assets are read
 // first and each planned write is compared, field by field as encoded, with what Bynder holds
-// (held-value.ts): a write whose every field already holds its value is dropped (applied,
-// "unchanged"); otherwise only the fields that differ, or whose value the read cannot establish,
-// are sent. An archive of an asset the read shows archived, or does not answer, is dropped too. Never for an asset this install wrote within the safety window (recent-writes.ts):
-// Bynder applies writes later, so its read may be stale. In external-key mode the lookups that
+// (each value kind's comparison, e.g. fields/text-value.ts): a write whose every field already
+// holds its value is dropped (applied, "unchanged"); otherwise only the fields that differ, or whose
+// value the read cannot establish, are sent. An archive of an asset the read shows archived, or
+// does not answer, is dropped too. Never for an asset this install wrote within the safety window
+// (state/recent-writes.ts): Bynder applies writes later, so its read may be stale. In external-key mode the lookups that
 // resolve the keys answer the assets they found, and only the others are read.
 //
 // Whatever the mode, the assets about to be written are noted in the recent-writes row before any

@@ -6,24 +6,26 @@ import { redactSecrets } from '../redact';
 import { secretsOf, secretsOfFields } from '../secret-values';
 import type { Clock, InstallScope, KeyValueStore, Logger } from '../runtime-ports';
 import { resolverFor } from './asset-resolver';
-import { withBatchLease } from './batch-lease';
+import { withBatchLease } from '../state/batch-lease';
 import { detectChanges } from './change-detection';
-import { startCheckpoint } from './checkpoint';
-import { startDeadline } from './deadline';
-import { readLedger, saveBatchState } from './delivery-state';
+import { startCheckpoint } from '../state/checkpoint';
+import { startDeadline } from '../pacing/deadline';
+import { readLedger } from '../state/ledger';
+import { saveBatchState } from './save-batch-state';
 import { executePlan } from './execute';
-import { replayOutbox, settleOutbox } from './outbox';
+import { replayOutbox, settleOutbox } from '../state/outbox';
 import {
   type BatchEnd,
   type BatchReport,
   createTrafficCounter,
   type DeliverResult,
   failureFromError,
+  pausedByRateLimit,
   reportBatch,
 } from './outcome';
-import { createPacedClient } from './paced-client';
-import { planDelivery } from './plan';
-import { pausedByRateLimit, readRateLimitBlock } from './rate-limit-block';
+import { createPacedClient } from '../pacing/paced-client';
+import { type PlannedWrite, planDelivery, writeFingerprint } from './plan';
+import { readRateLimitBlock } from '../pacing/rate-limit-block';
 
 /** What OCP hands deliver(): the SDK's DestinationBatch, restated so src/lib stays SDK-free. */
 export interface DeliveryBatch {
@@ -91,7 +93,8 @@ async function deliverLeased(batch: DeliveryBatch, deps: DeliveryDeps): Promise<
   // 4 read what Bynder holds and drop what it holds already (the ledger counts those applied)
   const changes = await detectChanges(plan.writes, { ...deps, api, resolver, model: plan.model, config });
   const checkpoint = startCheckpoint(ledger, deps);
-  changes.unchanged.forEach(checkpoint.applied);
+  const applied = (write: PlannedWrite) => checkpoint.applied(writeFingerprint(write));
+  changes.unchanged.forEach(applied);
   // 5 execute, checkpointing what Bynder accepted; the install budget's leases are sized to the
   // writes left, so none go unused
   budget.expect(changes.writes.length);
@@ -102,7 +105,7 @@ async function deliverLeased(batch: DeliveryBatch, deps: DeliveryDeps): Promise<
     budget,
     maxInFlight: config.maxInFlight,
     connection: config,
-    onApplied: checkpoint.applied,
+    onApplied: applied,
     beforeSend: changes.noteBeforeSend,
     blockInForce: rateLimit.current,
   });

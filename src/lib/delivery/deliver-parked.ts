@@ -1,6 +1,6 @@
 import { type DeliveryDeps, deliverBatch } from './deliver-batch';
 import type { DeliverResult } from './outcome';
-import { replayOutbox } from './outbox';
+import { replayOutbox } from '../state/outbox';
 
 /**
  * Delivers the outbox's parked records now, through deliver()'s own steps (nothing is sent while a

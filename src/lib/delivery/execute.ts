@@ -18,10 +18,10 @@ import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import type { AssetResolver } from './asset-resolver';
 import type { BatchStop, RecordOutcome } from './outcome';
 import { rejectedOutcome } from './outcome';
-import { timeBudgetStop } from './deadline';
+import { timeBudgetStop } from '../pacing/deadline';
 import { ARCHIVE_FORM, type PlannedWrite } from './plan';
-import { blockAfterRateLimit, describeRateLimitBlock, type RateLimitBlock } from './rate-limit-block';
-import { BudgetHaltedError, type RequestBudget } from './request-budget';
+import { blockAfterRateLimit, describeRateLimitBlock, type RateLimitBlock } from '../pacing/rate-limit-block';
+import { BudgetHaltedError, type RequestBudget } from '../pacing/request-budget';
 
 // Step 5 of deliver(): one request per planned write (plus one lookup per new external key), at most
 // `maxInFlight` at a time, each start granted by the request budget (the client awaits it before

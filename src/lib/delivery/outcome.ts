@@ -1,8 +1,11 @@
 import { describeError, isRetryable } from '../app-error';
+import { RATE_LIMIT_PENDING_CAUSE } from '../bynder/errors';
+import { describeRateLimitBlock, type RateLimitBlock } from '../pacing/rate-limit-block';
 import { redactSecrets } from '../redact';
 import type { Clock, Logger } from '../runtime-ports';
 import { shorten } from '../shorten';
-import type { Redelivery } from './delivery-attempt';
+import type { LoggedRejection } from '../state/rejection-log';
+import type { OutboxSettlement } from '../state/outbox';
 
 // How each record of a batch ends, and what OCP and the log are told about it. Every record ends
 // exactly once as applied, rejected (permanent: its data is wrong, with a reason) or pending
@@ -77,6 +80,18 @@ export function allPending(total: number, cause: string): PendingOutcome[] {
   return [{ status: 'pending', key: undefined, subject: 'the batch', records, cause }];
 }
 
+/** While blocked, the whole batch is handed back untouched: pending, retryable, no request sent. */
+export function pausedByRateLimit(total: number, block: RateLimitBlock): BatchEnd {
+  return {
+    outcomes: allPending(total, RATE_LIMIT_PENDING_CAUSE),
+    stop: {
+      message: describeRateLimitBlock(block),
+      retryable: true,
+      stoppedBy: { kind: 'rate_limit', blockedUntil: block.blockedUntil },
+    },
+  };
+}
+
 /** A record rejected for `problems` (the first problem's field, if any, is the field at fault). */
 export function rejectedOutcome(
   record: Pick<OutcomeBase, 'key' | 'subject' | 'records'>,
@@ -93,6 +108,12 @@ export function reasonOf(rejection: Pick<RejectedOutcome, 'problems'>): string {
     .map((p) => (p.field === undefined ? p.problem : `field "${p.field}": ${p.problem}`));
   const more = rejection.problems.length - shown.length;
   return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
+}
+
+/** A rejection as the rejection log keeps it: its reason in words, and how many records it covers. */
+export function toLoggedRejection(rejection: RejectedOutcome): LoggedRejection {
+  const { key, subject, field, records } = rejection;
+  return { key, subject, field, reason: reasonOf(rejection), records: records.length };
 }
 
 /** `asset_id "7C1D…" field "campaign": "Sumer" is not an option (…)`, or `record #3: not an object`. */
@@ -221,18 +242,6 @@ export interface BatchReport {
   attempt: number;
   startedAt: number;
   traffic: Pick<TrafficCounter, 'requests' | 'rateLimited' | 'serverErrors'>;
-}
-
-/** What the outbox holds after a batch ended. */
-export interface OutboxSettlement {
-  /** Whether the batch will be delivered again (delivery-attempt.ts): why records were parked. */
-  redelivery: Redelivery;
-  /** Records of this batch the outbox now holds (parked by this attempt or an earlier one). */
-  held: number;
-  /** Parked records this batch delivered (applied, or rejected with a reason): the outbox's own batch. */
-  replayed: number;
-  /** Records the outbox holds in all. */
-  remaining: number;
 }
 
 /** How the batch ended: every record's outcome, the stop if any, and fields dropped for schema drift. */

@@ -5,10 +5,10 @@ import type { FieldModel } from '../fields/field';
 import { type FieldModelDeps, getFieldModel } from '../fields/get-field-model';
 import type { AssetItem } from './asset-item';
 import { DELETED_MARKER, isAssetItem, isDeleteEvent } from './asset-item';
-import { contentHash } from './content-hash';
+import { contentHash } from '../state/content-hash';
 import type { AppliedOutcome, RecordProblem, RejectedOutcome } from './outcome';
 import { rejectedOutcome } from './outcome';
-import { checkRecordBounds } from './record-bounds';
+import { checkRecordBounds } from '../record-bounds';
 import { describeRecord, readRecordKey } from './record-key';
 
 // Step 3 of deliver(): turn a batch into writes. Per key, events are replayed in batch order into

@@ -1,5 +1,5 @@
 import { kindOf } from '../fields/describe-value';
-import { textProblem } from '../fields/value-schemas';
+import { textProblem } from '../fields/text-value';
 import type { AssetItem } from './asset-item';
 
 // A record's key (its primary field's value) identifies the asset, names the record in every message

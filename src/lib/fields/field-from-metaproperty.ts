@@ -1,33 +1,27 @@
-import type { z } from 'zod';
-
 import type { Metaproperty } from '../bynder/api-types';
 import { OPTION_METAPROPERTY_TYPES } from '../bynder/constants';
 import type { BynderTarget, Field, FieldWrite } from './field';
 import { isEmptyValue, writeScalar } from './field-write';
-import { type Held, holdsDate, holdsOptions, holdsText, readAssetValue } from './held-value';
+import { DATE_DESCRIPTION } from './date-value';
+import { readAssetValue } from './held-value';
 import { buildOptionIndex } from './option-index';
-import { writeOptions } from './option-write';
-import { DATE_DESCRIPTION, isoDateValue, MAX_TEXT_LENGTH, textValue } from './value-schemas';
+import { holdsOptions, writeOptions } from './option-value';
+import { MAX_TEXT_LENGTH } from './text-value';
+import { type ScalarKind, SCALAR_KINDS } from './value-kinds';
 
 // One Bynder metaproperty → one OCP field (or none). The switch in fieldFromMetaproperty is the whole
 // type mapping: option types (select, select2, autocomplete) take option names or labels, text,
 // longtext and date take text; every OCP type here is `string`, since Bynder's v4 API has no numeric
 // or boolean metaproperties. Any other type is left out, with its reason.
 
-/** The text-valued metaproperty types: how the schema describes each, and the value it takes. */
-const SCALAR_TYPES: Readonly<
-  Record<
-    string,
-    { what: string; schema: () => z.ZodType<string>; held: (current: unknown, formValue: string) => Held }
-  >
-> = {
+/** The text-valued metaproperty types: how the schema describes each, and the kind of value it takes. */
+const SCALAR_TYPES: Readonly<Record<string, { what: string; kind: ScalarKind }>> = {
   text: {
     what: `text, up to ${MAX_TEXT_LENGTH.toLocaleString('en-US')} characters`,
-    schema: () => textValue(MAX_TEXT_LENGTH),
-    held: holdsText,
+    kind: SCALAR_KINDS.text,
   },
-  longtext: { what: 'long text', schema: () => textValue(), held: holdsText },
-  date: { what: DATE_DESCRIPTION, schema: () => isoDateValue, held: holdsDate },
+  longtext: { what: 'long text', kind: SCALAR_KINDS.longText },
+  date: { what: DATE_DESCRIPTION, kind: SCALAR_KINDS.date },
 };
 
 /** Where a read answer carries a metaproperty's value (https://api.bynder.com/reference/get_api-v4-media-id). */
@@ -117,11 +111,11 @@ function optionField(mp: Metaproperty, naming: FieldNaming): Field {
 }
 
 function scalarField(mp: Metaproperty, naming: FieldNaming, scalar: (typeof SCALAR_TYPES)[string]): Field {
-  const schema = scalar.schema();
+  const { schema, held } = scalar.kind;
   return metapropertyField(mp, naming, {
     what: scalar.what,
     target: targetOf(mp, false, 0),
-    holds: (asset, formValue) => scalar.held(readAssetValue(asset, propertyKey(mp)), formValue),
+    holds: (asset, formValue) => held(readAssetValue(asset, propertyKey(mp)), formValue),
     toWrite(value, policy): FieldWrite {
       // A primary key finds the asset: an empty one cannot, whatever the empty-values policy.
       if (naming.primary && isEmptyValue(value)) {

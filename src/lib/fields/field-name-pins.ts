@@ -1,5 +1,5 @@
 import { AppError } from '../app-error';
-import { KV_ROWS } from '../kv-rows';
+import { KV_ROWS } from '../state/kv-rows';
 import type { KeyValueStore, StoredRow } from '../runtime-ports';
 import { assignFieldNames, FIELD_NAME_PATTERN, type NamedMetaproperty } from './field-name';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import type { Metaproperty, MetapropertyListing, MetapropertyOption } from '../bynder/api-types';
 import { metapropertySchema } from '../bynder/response-schemas';
-import { KV_ROWS } from '../kv-rows';
+import { KV_ROWS } from '../state/kv-rows';
 import type { KeyValueStore, Logger } from '../runtime-ports';
 
 // The portal's metaproperties, kept in the kvStore so the schema function and every deliver()

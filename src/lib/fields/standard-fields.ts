@@ -4,8 +4,9 @@ import type { Media } from '../bynder/api-types';
 import type { PrimaryKey } from '../config';
 import type { Field, FieldWrite } from './field';
 import { isEmptyValue, writeScalar } from './field-write';
-import { type Held, holdsBoolean, holdsDate, holdsTags, holdsText, readAssetValue } from './held-value';
-import { booleanValue, DATE_DESCRIPTION, isoDateValue, tagsValue, textValue } from './value-schemas';
+import { DATE_DESCRIPTION } from './date-value';
+import { readAssetValue } from './held-value';
+import { type ScalarKind, SCALAR_KINDS } from './value-kinds';
 
 // The asset's own properties, written as plain form fields of `POST /api/v4/media/{id}/`
 // (https://api.bynder.com/reference/post_api-v4-media-id). Their OCP names are fixed; metaproperties never take them.
@@ -61,11 +62,10 @@ interface StandardSpec {
   displayName: string;
   description: string;
   type: Field['type'];
-  schema: z.ZodType<string>;
+  /** How a value is validated, encoded and compared with what Bynder holds. */
+  kind: ScalarKind;
   /** false: an empty value never clears (an asset without a name; a boolean has no "unset"). */
   clearable: boolean;
-  /** How a read's value compares with the encoded one (held-value.ts). */
-  held: (current: unknown, formValue: string) => Held;
 }
 
 const STANDARD_SPECS: readonly StandardSpec[] = [
@@ -75,9 +75,8 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     displayName: 'Name',
     description: 'Asset name: text. An empty value never clears it (Bynder would leave the asset nameless).',
     type: 'string',
-    schema: textValue(),
+    kind: SCALAR_KINDS.longText,
     clearable: false,
-    held: holdsText,
   },
   {
     name: 'description',
@@ -85,9 +84,8 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     displayName: 'Description',
     description: 'Asset description: text',
     type: 'string',
-    schema: textValue(),
+    kind: SCALAR_KINDS.longText,
     clearable: true,
-    held: holdsText,
   },
   {
     name: 'copyright',
@@ -95,9 +93,8 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     displayName: 'Copyright',
     description: 'Copyright notice: text',
     type: 'string',
-    schema: textValue(),
+    kind: SCALAR_KINDS.longText,
     clearable: true,
-    held: holdsText,
   },
   {
     name: 'tags',
@@ -105,9 +102,8 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     displayName: 'Tags',
     description: "Tags: comma-separated (or a list); replaces the asset's whole tag list",
     type: 'string',
-    schema: tagsValue,
+    kind: SCALAR_KINDS.tags,
     clearable: true,
-    held: holdsTags,
   },
   {
     name: 'archive',
@@ -115,9 +111,8 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     displayName: 'Archived',
     description: 'Archived: true or false (1 or 0)',
     type: 'boolean',
-    schema: booleanValue,
+    kind: SCALAR_KINDS.boolean,
     clearable: false,
-    held: holdsBoolean,
   },
   {
     name: 'is_public',
@@ -126,9 +121,8 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     description:
       'Public: true or false (1 or 0). Bynder cannot make a public asset private again; needs the MARKPUBLIC role',
     type: 'boolean',
-    schema: booleanValue,
+    kind: SCALAR_KINDS.boolean,
     clearable: false,
-    held: holdsBoolean,
   },
   {
     name: 'limited',
@@ -136,9 +130,8 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     displayName: 'Limited usage',
     description: 'Limited usage: true or false (1 or 0)',
     type: 'boolean',
-    schema: booleanValue,
+    kind: SCALAR_KINDS.boolean,
     clearable: false,
-    held: holdsBoolean,
   },
   {
     name: 'date_published',
@@ -146,9 +139,8 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     displayName: 'Date published',
     description: `Date published: ${DATE_DESCRIPTION}`,
     type: 'string',
-    schema: isoDateValue,
+    kind: SCALAR_KINDS.date,
     clearable: true,
-    held: holdsDate,
   },
 ];
 
@@ -161,8 +153,8 @@ function standardField(spec: StandardSpec): Field {
     primary: false,
     target: { kind: 'standard', property: spec.property },
     formKey: spec.property,
-    toWrite: (value, policy) => writeScalar(spec.schema, value, policy, { clearable: spec.clearable }),
-    holds: (asset: Media, formValue) => spec.held(readAssetValue(asset, spec.property), formValue),
+    toWrite: (value, policy) => writeScalar(spec.kind.schema, value, policy, { clearable: spec.clearable }),
+    holds: (asset: Media, formValue) => spec.kind.held(readAssetValue(asset, spec.property), formValue),
   };
 }
 

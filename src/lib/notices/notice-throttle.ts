@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { KV_ROWS } from '../kv-rows';
+import { KV_ROWS } from '../state/kv-rows';
 import type { Clock, KeyValueStore, StoredRow } from '../runtime-ports';
 
 // At most one notice per cause and sync an hour, however many batches meet the cause, in however

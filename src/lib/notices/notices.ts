@@ -170,7 +170,7 @@ export async function notifyConnectionCheck(
 
 /**
  * Records OCP will not (`none`) or may not (`possible`: the attempt may be its last, see
- * delivery-attempt.ts) deliver again were parked in the outbox: how many, why, and what clears it.
+ * src/lib/delivery-attempt.ts) deliver again were parked in the outbox: how many, why, and what clears it.
  * `cause` and `fix` are sentences of our own (never record values).
  */
 export async function notifyRecordsParked(
@@ -179,7 +179,7 @@ export async function notifyRecordsParked(
     records: number;
     cause: string;
     fix: string;
-    /** Whether OCP delivers the batch again (the delivery folder's redeliveryAfter), kept as its words. */
+    /** Whether OCP delivers the batch again (redeliveryAfter, src/lib/delivery-attempt.ts), kept as its words. */
     redelivery: 'expected' | 'possible' | 'none';
   },
   deps: NoticeDeps,

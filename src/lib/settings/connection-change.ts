@@ -1,6 +1,6 @@
 import type { ConnectionSecrets, ConnectionSettings } from '../config';
 import { invalidateFieldModel } from '../fields/get-field-model';
-import { KV_ROWS } from '../kv-rows';
+import { KV_ROWS } from '../state/kv-rows';
 import { parsePortalUrl } from '../portal-url';
 import type { KeyValueStore } from '../runtime-ports';
 

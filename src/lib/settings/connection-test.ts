@@ -4,10 +4,10 @@ import type { Credentials } from '../config';
 import type { PortalOrigin } from '../portal-url';
 import { redactSecrets } from '../redact';
 import { secretsOf } from '../secret-values';
-import type { RateLimitBlock } from '../delivery/rate-limit-block';
-import { createInstallBudget } from '../delivery/install-budget';
-import { gateRequest } from '../delivery/paced-client';
-import { createRateLimitGuard } from '../delivery/rate-limit-guard';
+import type { RateLimitBlock } from '../pacing/rate-limit-block';
+import { createInstallBudget } from '../pacing/install-budget';
+import { gateRequest } from '../pacing/paced-client';
+import { createRateLimitGuard } from '../pacing/rate-limit-guard';
 import type { Clock, InstallScope, KeyValueStore, Logger } from '../runtime-ports';
 
 // "Test connection", Save of the connection, and ready(): one cheap authenticated request.

@@ -1,12 +1,12 @@
 import type { AppConfig } from '../config';
 import { secretsOf } from '../secret-values';
-import { KV_ROWS } from '../kv-rows';
+import { KV_ROWS } from '../state/kv-rows';
 import { notifyConnectionCheck } from '../notices/notices';
 import type { Notifier } from '../notices/notifier';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { checkConnection } from './connection-test';
-import { contentHash } from '../delivery/content-hash';
-import { describeRateLimitBlock, readRateLimitBlock } from '../delivery/rate-limit-block';
+import { contentHash } from '../state/content-hash';
+import { describeRateLimitBlock, readRateLimitBlock } from '../pacing/rate-limit-block';
 
 // Destination.ready(): are the settings complete and do the credentials work? OCP may ask often, so
 // the answer is kept a minute (one kvStore row) and Bynder sees at most one check a minute. The row

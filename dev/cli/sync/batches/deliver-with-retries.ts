@@ -8,7 +8,7 @@ import type { Clock } from '../../../../src/lib/runtime-ports';
 
 /**
  * OCP publishes no retry count; "up to three retries" read the longer way (attempts 1 to 4), so a
- * local run reaches both attempts the app treats as possibly OCP's last (src/lib/delivery/delivery-attempt.ts).
+ * local run reaches both attempts the app treats as possibly OCP's last (src/lib/delivery-attempt.ts).
  */
 export const MAX_RETRIES = 3;
 

@@ -1,6 +1,6 @@
 import { BynderAssetSync } from '../../../../src/destinations/BynderAssetSync';
 import type { AssetItem, RejectionLogEntry } from '../../../../src/lib/delivery';
-import { KV_ROWS } from '../../../../src/lib/kv-rows';
+import { KV_ROWS } from '../../../../src/lib/state/kv-rows';
 import { captureBatchLines } from '../summary/batch-line-capture';
 import { captureNotifications } from '../summary/notification-capture';
 import { watchHttpExchanges } from '../targets/http-request-counter';

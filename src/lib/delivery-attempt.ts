@@ -17,7 +17,7 @@
 //   may be the last, and the app acts as if it were (and as if another may follow).
 // - Whether OCP counts a re-run of an invocation it cut (time limit, lost worker) as a new attempt
 //   is not published either, so the applied ledger is read on every attempt, the first included.
-// Attempt 0 is the app's own numbering for the outbox's replay (outbox.ts), never OCP's: the app
+// Attempt 0 is the app's own numbering for the outbox's replay (state/outbox.ts), never OCP's: the app
 // delivers parked records again itself, for as long as they stay parked.
 
 /** OCP's number for the first delivery of a batch. */

@@ -1,4 +1,4 @@
-import type { KeyValueStore, Logger } from './runtime-ports';
+import type { KeyValueStore, Logger } from '../runtime-ports';
 
 // Every kvStore row this app writes, in one place: key, TTL, owner, and whether it is only a cache
 // (safe to drop at any time: it costs a request later, never a wrong answer). The owners import their
@@ -39,7 +39,7 @@ export const KV_ROWS = {
     key: 'delivery_rate_limit_block',
     // Set per write: until a minute after the block ends, at most 15 minutes after the last write.
     ttlSeconds: undefined,
-    owner: 'src/lib/delivery/rate-limit-block.ts',
+    owner: 'src/lib/pacing/rate-limit-block.ts',
     holds: "when Bynder's rate-limit block ends",
     cache: false,
   },
@@ -48,14 +48,14 @@ export const KV_ROWS = {
     // One small row, rewritten with every lease and read by every invocation: no TTL (an updater
     // cannot set one through every store), uninstall deletes it by its key.
     ttlSeconds: undefined,
-    owner: 'src/lib/delivery/install-budget.ts',
+    owner: 'src/lib/pacing/install-budget.ts',
     holds: "the first free slot of the install's request timeline (one number, and an update count)",
     cache: false,
   },
   externalKeys: {
     key: 'delivery_external_keys',
     ttlSeconds: DAY_SECONDS,
-    owner: 'src/lib/delivery/delivery-state.ts',
+    owner: 'src/lib/delivery/key-cache.ts',
     holds: 'external key to asset id answers, the most recently used 1,000',
     cache: true,
   },
@@ -69,7 +69,7 @@ export const KV_ROWS = {
   rejections: {
     key: 'delivery_rejections',
     ttlSeconds: undefined,
-    owner: 'src/lib/delivery/delivery-state.ts',
+    owner: 'src/lib/state/rejection-log.ts',
     holds: 'the latest rejected records (key, field, reason), the last 500',
     cache: false,
   },
@@ -86,7 +86,7 @@ export const KV_ROWS = {
     // Longer than any entry lives (the 5-minute window after a batch's 45-second time budget), and
     // set on every write, so the row ends a few minutes after the last write.
     ttlSeconds: 10 * 60,
-    owner: 'src/lib/delivery/recent-writes.ts',
+    owner: 'src/lib/state/recent-writes.ts',
     holds:
       'the assets written in the last few minutes, which change detection always writes again (at most 3,000)',
     cache: false,
@@ -95,7 +95,7 @@ export const KV_ROWS = {
     key: 'delivery_outbox',
     // Never expires: it holds records OCP will not send again. Bounded instead (MAX_PARKED_RECORDS).
     ttlSeconds: undefined,
-    owner: 'src/lib/delivery/outbox.ts',
+    owner: 'src/lib/state/outbox.ts',
     holds: 'records parked for the app to deliver itself (at most 200), and what was dropped past that',
     cache: false,
   },
@@ -107,7 +107,7 @@ export const LEDGER_ROW = {
   // Trusted for an hour after its first entry (LEDGER_TRUST_MS); an hour after its last write it is
   // surely past that, so it expires then. Deleted earlier, when the batch leaves nothing to retry.
   ttlSeconds: 60 * 60,
-  owner: 'src/lib/delivery/delivery-state.ts (checkpointed by checkpoint.ts)',
+  owner: 'src/lib/state/ledger.ts (checkpointed by checkpoint.ts)',
   holds: 'fingerprints of the writes attempts of one batch applied, while OCP may retry it',
   cache: false,
 } as const;
@@ -117,7 +117,7 @@ export const BATCH_LEASE_ROW = {
   keyPrefix: 'delivery_lease_',
   // Longer than one invocation may run; released at the batch's end, so it holds only a cut one.
   ttlSeconds: 5 * 60,
-  owner: 'src/lib/delivery/batch-lease.ts',
+  owner: 'src/lib/state/batch-lease.ts',
   holds: 'which invocation is delivering one batch, and until when',
   cache: false,
 } as const;

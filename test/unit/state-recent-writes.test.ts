@@ -1,13 +1,13 @@
 import { resetLocalStores, storage } from '@zaiusinc/app-sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 
-import { KV_ROWS } from '../../src/lib/kv-rows';
+import { KV_ROWS } from '../../src/lib/state/kv-rows';
 import {
   MAX_RECENT_WRITES,
   noteRecentWrites,
   readRecentWrites,
   RECENT_WRITE_WINDOW_MS,
-} from '../../src/lib/delivery/recent-writes';
+} from '../../src/lib/state/recent-writes';
 import { fakeClock } from '../helpers/fake-clock';
 
 // The assets written within the safety window: each counts as recent until the window has passed

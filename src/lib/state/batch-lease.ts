@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
-import { BATCH_LEASE_ROW, LEDGER_ROW } from '../kv-rows';
+import { BATCH_LEASE_ROW, LEDGER_ROW } from './kv-rows';
 import type { Clock, KeyValueStore, Logger, StoredRow } from '../runtime-ports';
-import { redeliveryAfter } from './delivery-attempt';
-import { ledgerKeyOf } from './delivery-state';
+import { redeliveryAfter } from '../delivery-attempt';
+import { ledgerKeyOf } from './ledger';
 import { updateSharedRow } from './shared-row';
 
 // OCP may run two invocations of the same batch at once (a re-delivery while the first still runs).

@@ -1,4 +1,4 @@
-import { KV_ROWS } from '../kv-rows';
+import { KV_ROWS } from './kv-rows';
 import type { Clock, KeyValueStore, StoredRow } from '../runtime-ports';
 import { updateSharedRow } from './shared-row';
 

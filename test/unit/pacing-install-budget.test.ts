@@ -1,8 +1,8 @@
 import { resetLocalKvStore, storage } from '@zaiusinc/app-sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 
-import { createInstallBudget, LATE_SLOT_MS, LEASE_MS } from '../../src/lib/delivery/install-budget';
-import { BudgetHaltedError, DEFAULT_BUDGET_MARGIN } from '../../src/lib/delivery/request-budget';
+import { createInstallBudget, LATE_SLOT_MS, LEASE_MS } from '../../src/lib/pacing/install-budget';
+import { BudgetHaltedError, DEFAULT_BUDGET_MARGIN } from '../../src/lib/pacing/request-budget';
 import type { Clock, KeyValueStore } from '../../src/lib/runtime-ports';
 import { timerClock } from '../helpers/fake-clock';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { startCheckpoint } from '../../src/lib/delivery/checkpoint';
-import { saveBatchState } from '../../src/lib/delivery/delivery-state';
+import { startCheckpoint } from '../../src/lib/state/checkpoint';
+import { saveBatchState } from '../../src/lib/delivery/save-batch-state';
 import { rejectedOutcome } from '../../src/lib/delivery/outcome';
 import type { KeyValueStore, Logger } from '../../src/lib/runtime-ports';
 import { fakeClock } from '../helpers/fake-clock';

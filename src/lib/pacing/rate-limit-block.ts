@@ -1,7 +1,5 @@
-import { RATE_LIMIT_PENDING_CAUSE } from '../bynder/errors';
-import { KV_ROWS } from '../kv-rows';
+import { KV_ROWS } from '../state/kv-rows';
 import type { Clock, KeyValueStore } from '../runtime-ports';
-import { allPending, type BatchEnd } from './outcome';
 
 // After a 429 Bynder blocks the caller's IP until it has been quiet for five minutes, and every
 // request during the block extends it. So any 429 this app sees, on any route, stores "blocked
@@ -69,16 +67,4 @@ export async function storeRateLimitBlock(
 
 export function describeRateLimitBlock(block: RateLimitBlock): string {
   return `Bynder's rate limit was hit; sending is paused until ${new Date(block.blockedUntil).toISOString()} (Bynder lifts its block after five quiet minutes, and every request during it restarts them)`;
-}
-
-/** While blocked, the whole batch is handed back untouched: pending, retryable, no request sent. */
-export function pausedByRateLimit(total: number, block: RateLimitBlock): BatchEnd {
-  return {
-    outcomes: allPending(total, RATE_LIMIT_PENDING_CAUSE),
-    stop: {
-      message: describeRateLimitBlock(block),
-      retryable: true,
-      stoppedBy: { kind: 'rate_limit', blockedUntil: block.blockedUntil },
-    },
-  };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Metaproperty } from '../../src/lib/bynder/api-types';
-import { LEDGER_TRUST_MS, ledgerKeyOf, readLedger, writeLedger } from '../../src/lib/delivery/delivery-state';
-import { LEDGER_ROW } from '../../src/lib/kv-rows';
+import { LEDGER_TRUST_MS, ledgerKeyOf, readLedger, writeLedger } from '../../src/lib/state/ledger';
+import { LEDGER_ROW } from '../../src/lib/state/kv-rows';
 import { planBatch, writeFingerprint } from '../../src/lib/delivery/plan';
 import { buildFieldModel } from '../../src/lib/fields/field-model';
 import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
@@ -79,7 +79,7 @@ describe('applied ledger', () => {
     expect(plan1.writes.map((w) => w.key)).toEqual(['A', 'B', 'C']);
     // Attempt 1 applied A and C; B stayed pending.
     const appliedNow = plan1.writes.filter((w) => w.key !== 'B');
-    await writeLedger(kv, first, appliedNow, clock);
+    await writeLedger(kv, first, appliedNow.map(writeFingerprint), clock);
 
     const second = await readLedger(kv, { items, sync }, clock);
     const plan2 = planBatch(items, model, policy, second.applied);
@@ -100,9 +100,9 @@ describe('applied ledger', () => {
     const [a, b] = planBatch(items, model, policy).writes;
     if (!a || !b) throw new Error('expected two writes');
     const attempt2 = await readLedger(kv, { items, sync }, clock);
-    await writeLedger(kv, attempt2, [a], clock);
+    await writeLedger(kv, attempt2, [writeFingerprint(a)], clock);
     const attempt3 = await readLedger(kv, { items, sync }, clock);
-    await writeLedger(kv, attempt3, [b], clock);
+    await writeLedger(kv, attempt3, [writeFingerprint(b)], clock);
     const attempt4 = await readLedger(kv, { items, sync }, clock);
     expect([...attempt4.applied].sort()).toEqual([writeFingerprint(a), writeFingerprint(b)].sort());
   });
@@ -119,14 +119,14 @@ describe('applied ledger', () => {
     const local = fakeClock(1_000_000);
     const [a, b] = planBatch(items, model, policy).writes;
     if (!a || !b) throw new Error('expected two writes');
-    await writeLedger(kv, await readLedger(kv, { items, sync }, local), [a], local);
+    await writeLedger(kv, await readLedger(kv, { items, sync }, local), [writeFingerprint(a)], local);
     local.advance(LEDGER_TRUST_MS - 1_000);
     // A later checkpoint does not extend the trust of the first entry.
-    await writeLedger(kv, await readLedger(kv, { items, sync }, local), [b], local);
+    await writeLedger(kv, await readLedger(kv, { items, sync }, local), [writeFingerprint(b)], local);
     expect((await readLedger(kv, { items, sync }, local)).applied.size).toBe(2);
     local.advance(2_000);
     expect((await readLedger(kv, { items, sync }, local)).applied.size).toBe(0);
-    await writeLedger(kv, await readLedger(kv, { items, sync }, local), [b], local);
+    await writeLedger(kv, await readLedger(kv, { items, sync }, local), [writeFingerprint(b)], local);
     expect([...(await readLedger(kv, { items, sync }, local)).applied]).toEqual([writeFingerprint(b)]);
   });
 

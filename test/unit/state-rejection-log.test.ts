@@ -6,19 +6,20 @@ import {
   clearRejectionLog,
   MAX_REJECTION_LOG_ENTRIES,
   readRejectionLog,
-} from '../../src/lib/delivery/delivery-state';
-import type { RejectedOutcome } from '../../src/lib/delivery/outcome';
+} from '../../src/lib/state/rejection-log';
+import { toLoggedRejection } from '../../src/lib/delivery/outcome';
 import { fakeClock } from '../helpers/fake-clock';
 
 const clock = fakeClock(1_700_000_000_000);
-const rejection = (i: number, reason = `bad value ${i}`): RejectedOutcome => ({
-  status: 'rejected',
-  key: `KEY-${i}`,
-  subject: `asset_id "KEY-${i}"`,
-  field: 'campaign',
-  problems: [{ problem: reason }],
-  records: [i],
-});
+const rejection = (i: number, reason = `bad value ${i}`) =>
+  toLoggedRejection({
+    status: 'rejected',
+    key: `KEY-${i}`,
+    subject: `asset_id "KEY-${i}"`,
+    field: 'campaign',
+    problems: [{ problem: reason }],
+    records: [i],
+  });
 
 beforeEach(() => {
   resetLocalStores();

@@ -1,6 +1,5 @@
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
-import { deleteLedger, type Ledger, writeLedger } from './delivery-state';
-import type { PlannedWrite } from './plan';
+import { deleteLedger, type Ledger, writeLedger } from './ledger';
 
 // The applied ledger, written while the batch runs rather than only at its end: an invocation cut
 // by OCP (its time limit, a lost worker) leaves behind what Bynder had accepted up to its last
@@ -15,8 +14,11 @@ export const CHECKPOINT_EVERY_WRITES = 25;
 export const CHECKPOINT_EVERY_MS = 5_000;
 
 export interface Checkpoint {
-  /** Notes a write Bynder accepted; checkpoints when enough accumulated. */
-  applied: (write: PlannedWrite) => void;
+  /**
+   * Notes a write Bynder accepted, by its fingerprint (writeFingerprint, the plan's); checkpoints
+   * when enough accumulated.
+   */
+  applied: (fingerprint: string) => void;
   /**
    * Ends the batch's ledger: `keep` (OCP will retry) stores what is not stored yet; otherwise the row
    * is deleted, after any checkpoint in flight, so a later identical batch is sent whole.
@@ -29,7 +31,7 @@ export function startCheckpoint(
   deps: { kvStore: KeyValueStore; clock: Clock; logger: Logger },
 ): Checkpoint {
   const { kvStore, clock, logger } = deps;
-  let unsaved: PlannedWrite[] = [];
+  let unsaved: string[] = [];
   let lastSavedAt = clock.now();
   let stored = ledger.applied.size > 0; // whether a row may exist that close() must delete
   let saving: Promise<void> = Promise.resolve();
@@ -49,8 +51,8 @@ export function startCheckpoint(
   };
 
   return {
-    applied: (write) => {
-      unsaved.push(write);
+    applied: (fingerprint) => {
+      unsaved.push(fingerprint);
       if (unsaved.length >= CHECKPOINT_EVERY_WRITES || clock.now() - lastSavedAt >= CHECKPOINT_EVERY_MS) {
         void save();
       }

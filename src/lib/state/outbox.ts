@@ -1,20 +1,19 @@
 import { randomUUID } from 'node:crypto';
 
-import { KV_ROWS } from '../kv-rows';
+import { KV_ROWS } from './kv-rows';
 import type { Clock, KeyValueStore, Logger, StoredRow } from '../runtime-ports';
 import { shorten } from '../shorten';
-import type { BatchEnd, DeliverResult, OutboxSettlement, RecordOutcome } from './outcome';
 import { contentHash } from './content-hash';
-import { OUTBOX_REPLAY_ATTEMPT, redeliveryAfter } from './delivery-attempt';
-import { boundedCanonicalForm } from './record-bounds';
+import { OUTBOX_REPLAY_ATTEMPT, type Redelivery, redeliveryAfter } from '../delivery-attempt';
+import { boundedCanonicalForm } from '../record-bounds';
 import { updateSharedRow } from './shared-row';
 
 // The outbox: records the app could not apply and that OCP will not deliver again, kept in the
 // kvStore so the app delivers them itself later. OCP will not deliver a batch again when
 // - the answer is `retryable: false` with records pending (refused credentials, a missing role:
 //   only the user can fix those, so OCP gives up at once), or
-// - the attempt may be OCP's last (redeliveryAfter in delivery-attempt.ts: from attempt 3 on, since
-//   OCP publishes no retry count). Such an attempt parks what it leaves pending; when OCP does
+// - the attempt may be OCP's last (redeliveryAfter in src/lib/delivery-attempt.ts: from attempt 3
+//   on, since OCP publishes no retry count). Such an attempt parks what it leaves pending; when OCP does
 //   deliver again, that delivery applies the records and so drops them from the outbox.
 // Parked records are delivered again, as one batch of their own through deliver()'s steps, at the
 // start of a later deliver() when no rate-limit block is stored (the block ended, or credentials
@@ -58,6 +57,33 @@ export interface OutboxContents {
   dropped: DroppedNote[];
 }
 
+/** What the outbox holds after a batch ended. */
+export interface OutboxSettlement {
+  /** Whether the batch will be delivered again (src/lib/delivery-attempt.ts): why records were parked. */
+  redelivery: Redelivery;
+  /** Records of this batch the outbox now holds (parked by this attempt or an earlier one). */
+  held: number;
+  /** Parked records this batch delivered (applied, or rejected with a reason): the outbox's own batch. */
+  replayed: number;
+  /** Records the outbox holds in all. */
+  remaining: number;
+}
+
+/**
+ * A record's outcome as the outbox reads it (delivery/outcome.ts's RecordOutcome fits): which batch
+ * positions it covers, its key, and for a pending one why it was not applied.
+ */
+export type SettledRecord = { key: string | undefined; records: readonly number[] } & (
+  { status: 'applied' | 'rejected' } | { status: 'pending'; cause: string }
+);
+
+/** How a batch ended, as the outbox reads it (delivery/outcome.ts's BatchEnd fits). */
+export interface SettledBatch {
+  outcomes: readonly SettledRecord[];
+  /** Why sending stopped early; `retryable: false` means OCP will not deliver the batch again. */
+  stop?: { retryable: boolean };
+}
+
 /** What one step did to the outbox, for the log and for notifications. */
 export interface OutboxChange extends OutboxSettlement {
   /** Parked by this step (a later attempt of the same batch parks nothing new). */
@@ -90,7 +116,7 @@ export async function readOutbox(kvStore: KeyValueStore): Promise<OutboxContents
  */
 export async function settleOutbox(
   batch: OutboxBatch,
-  end: BatchEnd,
+  end: SettledBatch,
   started: number,
   deps: { kvStore: KeyValueStore; clock: Clock; logger: Logger },
 ): Promise<OutboxChange> {
@@ -172,11 +198,11 @@ export interface OutboxBatch {
  * lease, uses the ledger and ends in settleOutbox, which removes what it settled). The caller skips
  * it while a rate-limit block is stored.
  */
-export async function replayOutbox(
+export async function replayOutbox<R>(
   current: OutboxBatch | undefined,
   deps: { kvStore: KeyValueStore; logger: Logger },
-  deliver: (batch: OutboxBatch) => Promise<DeliverResult>,
-): Promise<DeliverResult | undefined> {
+  deliver: (batch: OutboxBatch) => Promise<R>,
+): Promise<R | undefined> {
   if (current?.outboxIds) return undefined; // the outbox's own batch does not replay itself
   const { records } = await readOutbox(deps.kvStore);
   if (records.length === 0) return undefined;
@@ -195,7 +221,7 @@ export async function replayOutbox(
   }
 }
 
-function parkedRecords(batch: OutboxBatch, outcomes: readonly RecordOutcome[], now: number): ParkedRecord[] {
+function parkedRecords(batch: OutboxBatch, outcomes: readonly SettledRecord[], now: number): ParkedRecord[] {
   const parked: Array<[number, ParkedRecord]> = [];
   for (const outcome of outcomes) {
     if (outcome.status !== 'pending') continue;

@@ -1,7 +1,7 @@
-import { KV_ROWS } from '../kv-rows';
+import { KV_ROWS } from '../state/kv-rows';
 import type { Clock, KeyValueStore, StoredRow } from '../runtime-ports';
 import { BudgetHaltedError, DEFAULT_BUDGET_MARGIN, type RequestBudget } from './request-budget';
-import { UPDATES_FIELD } from './shared-row';
+import { UPDATES_FIELD } from '../state/shared-row';
 
 // One request budget for every invocation of an install, in whatever process it runs: OCP runs a
 // sync as many deliver() calls at once on different workers, which share only the kvStore, and

@@ -2,11 +2,14 @@ import type { FieldWrite } from './field';
 import type { ValuePolicy } from './field-write';
 import { kindOf, quoteValue } from './describe-value';
 import { emptyWrite, isEmptyValue } from './field-write';
+import { type Held, holdsIf, sameSet, splitFormList } from './held-value';
 import type { OptionIndex } from './option-index';
-import { textProblem } from './value-schemas';
+import { textProblem } from './text-value';
 
-// Option metaproperties (select, select2, autocomplete): option names or labels in, a comma list
-// of option ids out (`metaproperty.<id>=<optionId>,<optionId>`), the form Bynder documents.
+// Option values (select, select2, autocomplete metaproperties): the decoder and encoder (option
+// names or labels in, a comma list of option ids out: `metaproperty.<id>=<optionId>,<optionId>`,
+// the form Bynder documents) and whether Bynder's read already holds those options. Unlike the
+// scalar kinds (value-kinds.ts), both need the metaproperty's options (its OptionIndex).
 
 /** How many option names a problem text shows before "… N options". */
 const OPTIONS_SHOWN = 5;
@@ -111,4 +114,33 @@ export function writeOptions(value: unknown, policy: ValuePolicy, target: Option
   // Nothing valid left: leave the asset's value alone rather than clear it because of a typo.
   if (ids.length === 0) return { kind: 'leave', warnings };
   return { kind: 'set', formValue: ids.join(','), warnings };
+}
+
+/**
+ * Option ids as a set. The read names options by their names under `property_<name>` and lists
+ * every option id of the asset, across metaproperties, in `propertyOptions`
+ * (https://api.bynder.com/reference/get_api-v4-media-id). So each name is turned into the id of the
+ * one option of this metaproperty with exactly that name, and that id must be among
+ * `propertyOptions`; a name that matches no option, or several, makes the answer unknown.
+ */
+export function holdsOptions(
+  current: unknown,
+  propertyOptions: unknown,
+  formValue: string,
+  index: OptionIndex,
+): Held {
+  if (current === null) return holdsIf(formValue === '');
+  const names = typeof current === 'string' ? [current] : current;
+  if (!Array.isArray(names) || !names.every((name): name is string => typeof name === 'string')) {
+    return 'unknown';
+  }
+  const listed = Array.isArray(propertyOptions) ? new Set(propertyOptions) : undefined;
+  if (!listed) return 'unknown';
+  const ids: string[] = [];
+  for (const name of names) {
+    const id = index.idOfName(name);
+    if (id === undefined || !listed.has(id)) return 'unknown';
+    ids.push(id);
+  }
+  return holdsIf(sameSet(ids, splitFormList(formValue)));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Metaproperty } from '../../src/lib/bynder/api-types';
-import { ledgerKeyOf, readLedger } from '../../src/lib/delivery/delivery-state';
+import { ledgerKeyOf, readLedger } from '../../src/lib/state/ledger';
 import type { PlanPolicy } from '../../src/lib/delivery/plan';
 import { planBatch } from '../../src/lib/delivery/plan';
 import {
@@ -9,7 +9,7 @@ import {
   MAX_RECORD_DEPTH,
   MAX_RECORD_TEXT_CHARACTERS,
   MAX_RECORD_VALUES,
-} from '../../src/lib/delivery/record-bounds';
+} from '../../src/lib/record-bounds';
 import { buildFieldModel } from '../../src/lib/fields/field-model';
 import { type KeyValueStore, type Logger, systemClock } from '../../src/lib/runtime-ports';
 import { reasonOf } from '../../src/lib/delivery/outcome';

@@ -4,9 +4,9 @@ import {
   CHECKPOINT_EVERY_MS,
   CHECKPOINT_EVERY_WRITES,
   startCheckpoint,
-} from '../../src/lib/delivery/checkpoint';
-import { ledgerKeyOf, type Ledger } from '../../src/lib/delivery/delivery-state';
-import type { PlannedWrite } from '../../src/lib/delivery/plan';
+} from '../../src/lib/state/checkpoint';
+import { ledgerKeyOf, type Ledger } from '../../src/lib/state/ledger';
+import { writeFingerprint } from '../../src/lib/delivery/plan';
 import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
 import { fakeClock } from '../helpers/fake-clock';
 import { silentLogger } from '../helpers/test-loggers';
@@ -52,13 +52,15 @@ function memoryKvStore(): KeyValueStore & {
   return store;
 }
 
-const write = (n: number): PlannedWrite => ({
-  kind: 'upsert',
-  key: `asset-${n}`,
-  subject: `asset_id "asset-${n}"`,
-  records: [n],
-  form: { description: `v${n}` },
-});
+/** The fingerprint of an accepted write, as deliver() notes it. */
+const write = (n: number): string =>
+  writeFingerprint({
+    kind: 'upsert',
+    key: `asset-${n}`,
+    subject: `asset_id "asset-${n}"`,
+    records: [n],
+    form: { description: `v${n}` },
+  });
 const ledger: Ledger = { key: ledgerKeyOf('sync-1', ['batch']), applied: new Set() };
 const appliedIn = (kv: ReturnType<typeof memoryKvStore>) =>
   (kv.rows.get(ledger.key)?.applied as string[] | undefined)?.length ?? 0;
