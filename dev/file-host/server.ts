@@ -17,7 +17,10 @@ import type { AddressInfo } from 'node:net';
  *   stallAfter=<bytes>  send the headers and this many bytes, then nothing more
  *   chunked=1           no Content-Length (Transfer-Encoding: chunked), so only counting tells the size
  *   type=<mime>         Content-Type instead of the one the extension gives
- * Of /redirect: status=301|302|303|307|308 (default 302).
+ *   signature=<ext>     open the file with that type's first bytes (e.g. exe: "MZ") whatever its name
+ *   status=<code>       answer that status and a short text instead of the file (404, 503, ...)
+ * Of /redirect: status=301|302|303|307|308 (default 302); cookie=1 sets a session cookie with each
+ * redirect (a client that sends it back shows in requests()).
  */
 
 export interface FileHostOptions {
@@ -41,7 +44,7 @@ export interface RunningFileHost {
   /** `${url}/files/<size>/<name>` with the given query. */
   fileUrl(size: number | string, name: string, query?: Record<string, string | number>): string;
   /** `${url}/redirect/<hops>?to=<target>`. */
-  redirectUrl(hops: number, target: string, status?: number): string;
+  redirectUrl(hops: number, target: string, status?: number, options?: { cookie?: boolean }): string;
   requests(): FileHostRequest[];
   clearRequests(): void;
   stop(): Promise<void>;
@@ -88,9 +91,9 @@ function baseBlock(name: string): Buffer {
  * name's block with i stamped into its first 8 bytes, and the type's signature opens the file.
  * Tests compute the same bytes (for hashes) with this function.
  */
-export function* generatedFile(name: string, size: number): Generator<Buffer> {
+export function* generatedFile(name: string, size: number, signature?: string): Generator<Buffer> {
   const base = baseBlock(name);
-  const extension = /\.([^.]+)$/.exec(name)?.[1]?.toLowerCase() ?? '';
+  const extension = signature ?? /\.([^.]+)$/.exec(name)?.[1]?.toLowerCase() ?? '';
   const magic = SIGNATURES[extension]?.magic ?? Buffer.alloc(0);
   let offset = 0;
   for (let index = 0; offset < size; index += 1) {
@@ -136,8 +139,8 @@ export async function startFileHost(options: FileHostOptions = {}): Promise<Runn
       ).toString();
       return `${url}/files/${size}/${encodeURIComponent(name)}${search ? `?${search}` : ''}`;
     },
-    redirectUrl: (hops, target, status) =>
-      `${url}/redirect/${hops}?to=${encodeURIComponent(target)}${status ? `&status=${status}` : ''}`,
+    redirectUrl: (hops, target, status, extra = {}) =>
+      `${url}/redirect/${hops}?to=${encodeURIComponent(target)}${status ? `&status=${status}` : ''}${extra.cookie === true ? '&cookie=1' : ''}`,
     requests: () => [...seen],
     clearRequests: () => void seen.splice(0),
     stop: () =>
@@ -177,6 +180,8 @@ async function handle(
   }
   const name = decodeURIComponent(rest[0] ?? '');
   if (query.get('stall') === '1') return; // never answered; stop() closes the socket
+  const status = Number(query.get('status') ?? 200);
+  if (status !== 200) return plain(res, status, `answered ${status} as asked`);
   const delayMs = Number(query.get('delayMs') ?? 0);
   if (delayMs > 0) await later(delayMs);
   const extension = /\.([^.]+)$/.exec(name)?.[1]?.toLowerCase() ?? '';
@@ -193,7 +198,7 @@ async function handle(
   const trickleBytes = Number(query.get('trickleBytes') ?? 0);
   const trickleMs = Number(query.get('trickleMs') ?? 0);
   let sent = 0;
-  for (const block of generatedFile(name, size)) {
+  for (const block of generatedFile(name, size, query.get('signature') ?? undefined)) {
     let piece = block;
     while (piece.length > 0) {
       if (res.destroyed) return;
@@ -205,7 +210,14 @@ async function handle(
       sent += part.length;
       // Honour backpressure: a slow reader slows the generator instead of filling memory.
       if (!res.write(part)) {
-        await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+        await new Promise<void>((resolve) => {
+          // Both listeners go once either fires: a long file waits for many drains.
+          const done = (): void => {
+            res.off('drain', done).off('close', done);
+            resolve();
+          };
+          res.once('drain', done).once('close', done);
+        });
       }
       if (trickleBytes > 0 && trickleMs > 0) await later(trickleMs);
     }
@@ -220,11 +232,16 @@ function redirect(res: http.ServerResponse, hopsText: string, query: URLSearchPa
   if (!Number.isInteger(hops) || hops < 1 || target === null || ![301, 302, 303, 307, 308].includes(status)) {
     return plain(res, 400, 'use /redirect/<n>?to=<url>[&status=301|302|303|307|308] with n >= 1');
   }
+  const cookie = query.get('cookie') === '1';
   const next =
     hops === 1
       ? target
-      : `/redirect/${hops - 1}?to=${encodeURIComponent(target)}${query.has('status') ? `&status=${status}` : ''}`;
-  res.writeHead(status, { Location: next, 'Content-Length': '0' });
+      : `/redirect/${hops - 1}?to=${encodeURIComponent(target)}${query.has('status') ? `&status=${status}` : ''}${cookie ? '&cookie=1' : ''}`;
+  res.writeHead(status, {
+    Location: next,
+    'Content-Length': '0',
+    ...(cookie ? { 'Set-Cookie': `session=file-host-session-${hops}; Path=/` } : {}),
+  });
   res.end();
 }
 
