@@ -201,7 +201,7 @@ describe('where the app does not connect', () => {
     expect(host.requests()).toHaveLength(0);
   });
 
-  it('refuses a redirect from https-only territory to plain http without the switch', async () => {
+  it('refuses a redirect to a public host over plain http, even with the switch', async () => {
     // With the switch on, plain http reaches this machine only: a public http target is refused.
     const error = await failure(open(host.redirectUrl(1, 'http://8.8.8.8/a.jpg')));
     expect(error.problem).toBe('private_address');
