@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -28,6 +29,8 @@ export interface FileHostOptions {
   host?: string;
   /** Default 0 (any free port). */
   port?: number;
+  /** Serve https with this key and certificate (PEM) instead of plain http. */
+  tls?: { key: string; cert: string };
 }
 
 /** One request as the host saw it, headers included (to check that no credential was forwarded). */
@@ -39,7 +42,7 @@ export interface FileHostRequest {
 }
 
 export interface RunningFileHost {
-  /** e.g. 'http://127.0.0.1:40125' (no trailing slash). */
+  /** e.g. 'http://127.0.0.1:40125' (no trailing slash; https with the `tls` option). */
   url: string;
   /** `${url}/files/<size>/<name>` with the given query. */
   fileUrl(size: number | string, name: string, query?: Record<string, string | number>): string;
@@ -118,17 +121,18 @@ export async function startFileHost(options: FileHostOptions = {}): Promise<Runn
       timers.add(timer);
     });
 
-  const server = http.createServer((req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     seen.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: { ...req.headers } });
     void handle(req, res, later).catch(() => res.destroy());
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, listener) : http.createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const url = `${options.tls ? 'https' : 'http'}://${host}:${address.port}`;
   let stopping: Promise<void> | undefined;
 
   return {

@@ -1,6 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { LookupAddress, LookupOptions } from 'node:dns';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { LookupFunction } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -94,7 +98,7 @@ function sha256Of(name: string, size: number): string {
 }
 
 /** The file host by name: `http://files.example.test:<port>`. */
-const named = (path: string): string => `http://files.example.test:${port}${path}`;
+const named = (pathAndQuery: string): string => `http://files.example.test:${port}${pathAndQuery}`;
 const filePath = (url: string): string => {
   const parsed = new URL(url);
   return `${parsed.pathname}${parsed.search}`;
@@ -336,5 +340,71 @@ describe('a slow or failing file host', () => {
     }
     // Nothing left to read: iterating again ends at once.
     expect((await readAll(file.body)).bytes).toBe(0);
+  });
+});
+
+// Over https: a throwaway self-signed certificate for 127.0.0.1, made with openssl when the tests
+// start (no key is kept in the repository). Without openssl these are skipped, with the reason.
+describe('over https', () => {
+  let secureHost: RunningFileHost | undefined;
+  let skipReason = '';
+  beforeAll(async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'file-fetch-tls-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
+          '-addext', 'subjectAltName=IP:127.0.0.1',
+          '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
+        ], // prettier-ignore
+        { stdio: 'ignore' },
+      );
+      const tls = {
+        key: readFileSync(path.join(dir, 'key.pem'), 'utf8'),
+        cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
+      };
+      secureHost = await startFileHost({ tls });
+    } catch (error) {
+      skipReason = `https tests skipped: no self-signed certificate could be made with openssl (${String(error)})`;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  afterAll(async () => {
+    await secureHost?.stop();
+  });
+
+  function secure(context: { skip: (condition: boolean, note: string) => void }): RunningFileHost {
+    context.skip(secureHost === undefined, skipReason);
+    return secureHost as RunningFileHost;
+  }
+
+  it('refuses a host whose certificate does not verify', async (context) => {
+    const tlsHost = secure(context);
+    const error = await failure(open(tlsHost.fileUrl(100, 'a.jpg')));
+    expect(error).toBeInstanceOf(FileRefusedError);
+    expect(error.problem).toBe('tls');
+    expect(error.message).toMatch(/could not be fetched securely from 127\.0\.0\.1:\d+ \(TLS: [A-Z_]+\)/);
+  });
+
+  describe('with certificate checks off (as a self-signed local host needs)', () => {
+    beforeEach(() => {
+      vi.stubEnv('NODE_TLS_REJECT_UNAUTHORIZED', '0');
+    });
+
+    it('streams a file', async (context) => {
+      const tlsHost = secure(context);
+      const file = await open(tlsHost.fileUrl(MB + 3, 'shoe.png'));
+      expect(await readAll(file.body)).toEqual({ bytes: MB + 3, sha256: sha256Of('shoe.png', MB + 3) });
+    });
+
+    it('times a stall from the TLS handshake on, as a read timeout, not a connect timeout', async (context) => {
+      const tlsHost = secure(context);
+      const error = await failure(
+        open(tlsHost.fileUrl(100, 'a.jpg', { stall: 1 }), { readTimeoutMs: 50, connectTimeoutMs: 5_000 }),
+      );
+      expect(error.problem).toBe('read_timeout');
+    });
   });
 });
