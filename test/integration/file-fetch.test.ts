@@ -332,6 +332,24 @@ describe('a slow or failing file host', () => {
     expect(error.problem).toBe(problem);
   });
 
+  it("stops at the caller's signal, before the answer or while reading, and keeps the record pending", async () => {
+    const before = new AbortController();
+    before.abort();
+    const early = await failure(open(host.fileUrl(100, 'a.jpg'), { signal: before.signal }));
+    expect(early).toBeInstanceOf(FileUnavailableError);
+    expect(early.problem).toBe('interrupted');
+
+    const during = new AbortController();
+    const file = await open(host.fileUrl(MB, 'a.jpg', { stallAfter: 64 * 1024 }), { signal: during.signal });
+    const error = await failure(
+      (async () => {
+        for await (const chunk of file.body) if (chunk.length > 0) during.abort();
+      })(),
+    );
+    expect(error.problem).toBe('interrupted');
+    expect(error.message).toMatch(/ran out of time/);
+  });
+
   it('stops reading and closes the connection when the reader stops early', async () => {
     const file = await open(host.fileUrl(8 * MB, 'big.jpg'), { maxBytes: 16 * MB });
     for await (const chunk of file.body) {
