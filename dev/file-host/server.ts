@@ -50,6 +50,8 @@ export interface RunningFileHost {
   redirectUrl(hops: number, target: string, status?: number, options?: { cookie?: boolean }): string;
   requests(): FileHostRequest[];
   clearRequests(): void;
+  /** Connections open now (a client that dropped a file must not keep one). */
+  openConnections(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -146,6 +148,10 @@ export async function startFileHost(options: FileHostOptions = {}): Promise<Runn
     redirectUrl: (hops, target, status, extra = {}) =>
       `${url}/redirect/${hops}?to=${encodeURIComponent(target)}${status ? `&status=${status}` : ''}${extra.cookie === true ? '&cookie=1' : ''}`,
     requests: () => [...seen],
+    openConnections: () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      ),
     clearRequests: () => void seen.splice(0),
     stop: () =>
       (stopping ??= new Promise<void>((resolve) => {

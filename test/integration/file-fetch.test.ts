@@ -359,6 +359,14 @@ describe('a slow or failing file host', () => {
     // Nothing left to read: iterating again ends at once.
     expect((await readAll(file.body)).bytes).toBe(0);
   });
+
+  it('closes the connection of a file dropped before its first read', async () => {
+    const file = await open(host.fileUrl(8 * MB, 'big.jpg'), { maxBytes: 16 * MB });
+    expect(await host.openConnections()).toBeGreaterThanOrEqual(1);
+    await file.body[Symbol.asyncIterator]().return?.();
+    // The close reaches the host a moment later: wait for it, without a fixed sleep.
+    await vi.waitFor(async () => expect(await host.openConnections()).toBe(0));
+  });
 });
 
 // Over https: a throwaway self-signed certificate for 127.0.0.1, made with openssl when the tests

@@ -35,7 +35,8 @@ export interface FileForUpload {
   size?: number;
   contentType?: string;
   /**
-   * Read it to the end or stop early (break, return): either closes the connection. Throws a
+   * Read it to the end, or stop early (`break`, or `return()` on its iterator, also before the first
+   * read): each closes the connection. The caller's `signal` closes it too. Throws a
    * FileFetchError when the file outgrows the limit, the host stalls or the connection drops.
    */
   body: AsyncIterable<Uint8Array>;
@@ -290,15 +291,26 @@ async function openBody(
     await chunks.return(undefined);
     throw refuse('denied_type', signature, DENIED_TYPE_FIX);
   }
-  async function* body(): AsyncGenerator<Uint8Array> {
-    yield* head;
-    yield* chunks;
-  }
+  // An iterator of its own rather than a generator: `return()` on a generator that was never
+  // started skips its body, so a caller that drops the file unread would leave the connection open.
+  const body: AsyncIterableIterator<Uint8Array> = {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next: async () => {
+      const first = head.shift();
+      return first === undefined ? chunks.next() : { done: false, value: first };
+    },
+    return: async () => {
+      head.length = 0;
+      return chunks.return(undefined);
+    },
+  };
   return {
     fileName,
     ...(declared === undefined ? {} : { size: declared }),
     ...(contentType === undefined ? {} : { contentType }),
-    body: body(),
+    body,
   };
 }
 
