@@ -186,6 +186,15 @@ describe('where the app does not connect', () => {
     expect(host.requests().map((r) => r.url.split('?')[0])).toEqual(['/redirect/1']);
   });
 
+  it('refuses a redirect to something that is not a web address, naming it', async () => {
+    const error = await failure(open(host.redirectUrl(1, 'http://[not-an-address/a.jpg?key=s3cret')));
+    expect(error).toBeInstanceOf(FileRefusedError);
+    expect(error.problem).toBe('invalid_url');
+    expect(error.message).toMatch(
+      /redirects to http:\/\/\[not-an-address\/a\.jpg, which is not a web address/,
+    );
+  });
+
   it('follows 5 redirects and refuses a sixth', async () => {
     const target = host.fileUrl(100, 'a.jpg');
     const five = await open(host.redirectUrl(5, target));

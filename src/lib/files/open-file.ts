@@ -146,7 +146,7 @@ export async function openFileFromUrl(source: FileSource, options: FileFetchOpti
     if (!next.ok) {
       throw refuse(
         next.problem,
-        `redirects to ${redactUrl(new URL(location, url))}, which ${next.detail}`,
+        `redirects to ${redactUrl(URL.canParse(location, url.href) ? new URL(location, url) : location)}, which ${next.detail}`,
         next.fix,
       );
     }
