@@ -83,6 +83,10 @@ describe('checkFileUrl', () => {
     ['https://user@cdn.example.com/a.jpg', 'credentials_in_url'],
     ['https://10.1.2.3/a.jpg', 'private_address'],
     ['https://[fd00::1]/a.jpg', 'private_address'],
+    // Other spellings of private addresses, which the URL parser writes as dotted quads.
+    ['https://0xa9.0xfe.0xa9.0xfe/latest/meta-data', 'private_address'],
+    ['https://167772161/a.jpg', 'private_address'],
+    ['https://[::ffff:10.0.0.1]/a.jpg', 'private_address'],
   ])('refuses %s (%s)', (url, problem) => {
     expect(checkFileUrl(url)).toMatchObject({ ok: false, problem });
   });
