@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -17,7 +18,10 @@ import type { AddressInfo } from 'node:net';
  *   stallAfter=<bytes>  send the headers and this many bytes, then nothing more
  *   chunked=1           no Content-Length (Transfer-Encoding: chunked), so only counting tells the size
  *   type=<mime>         Content-Type instead of the one the extension gives
- * Of /redirect: status=301|302|303|307|308 (default 302).
+ *   signature=<ext>     open the file with that type's first bytes (e.g. exe: "MZ") whatever its name
+ *   status=<code>       answer that status and a short text instead of the file (404, 503, ...)
+ * Of /redirect: status=301|302|303|307|308 (default 302); cookie=1 sets a session cookie with each
+ * redirect (a client that sends it back shows in requests()).
  */
 
 export interface FileHostOptions {
@@ -25,6 +29,8 @@ export interface FileHostOptions {
   host?: string;
   /** Default 0 (any free port). */
   port?: number;
+  /** Serve https with this key and certificate (PEM) instead of plain http. */
+  tls?: { key: string; cert: string };
 }
 
 /** One request as the host saw it, headers included (to check that no credential was forwarded). */
@@ -36,14 +42,16 @@ export interface FileHostRequest {
 }
 
 export interface RunningFileHost {
-  /** e.g. 'http://127.0.0.1:40125' (no trailing slash). */
+  /** e.g. 'http://127.0.0.1:40125' (no trailing slash; https with the `tls` option). */
   url: string;
   /** `${url}/files/<size>/<name>` with the given query. */
   fileUrl(size: number | string, name: string, query?: Record<string, string | number>): string;
   /** `${url}/redirect/<hops>?to=<target>`. */
-  redirectUrl(hops: number, target: string, status?: number): string;
+  redirectUrl(hops: number, target: string, status?: number, options?: { cookie?: boolean }): string;
   requests(): FileHostRequest[];
   clearRequests(): void;
+  /** Connections open now (a client that dropped a file must not keep one). */
+  openConnections(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -88,9 +96,9 @@ function baseBlock(name: string): Buffer {
  * name's block with i stamped into its first 8 bytes, and the type's signature opens the file.
  * Tests compute the same bytes (for hashes) with this function.
  */
-export function* generatedFile(name: string, size: number): Generator<Buffer> {
+export function* generatedFile(name: string, size: number, signature?: string): Generator<Buffer> {
   const base = baseBlock(name);
-  const extension = /\.([^.]+)$/.exec(name)?.[1]?.toLowerCase() ?? '';
+  const extension = signature ?? /\.([^.]+)$/.exec(name)?.[1]?.toLowerCase() ?? '';
   const magic = SIGNATURES[extension]?.magic ?? Buffer.alloc(0);
   let offset = 0;
   for (let index = 0; offset < size; index += 1) {
@@ -115,17 +123,18 @@ export async function startFileHost(options: FileHostOptions = {}): Promise<Runn
       timers.add(timer);
     });
 
-  const server = http.createServer((req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     seen.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: { ...req.headers } });
     void handle(req, res, later).catch(() => res.destroy());
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, listener) : http.createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const url = `${options.tls ? 'https' : 'http'}://${host}:${address.port}`;
   let stopping: Promise<void> | undefined;
 
   return {
@@ -136,9 +145,13 @@ export async function startFileHost(options: FileHostOptions = {}): Promise<Runn
       ).toString();
       return `${url}/files/${size}/${encodeURIComponent(name)}${search ? `?${search}` : ''}`;
     },
-    redirectUrl: (hops, target, status) =>
-      `${url}/redirect/${hops}?to=${encodeURIComponent(target)}${status ? `&status=${status}` : ''}`,
+    redirectUrl: (hops, target, status, extra = {}) =>
+      `${url}/redirect/${hops}?to=${encodeURIComponent(target)}${status ? `&status=${status}` : ''}${extra.cookie === true ? '&cookie=1' : ''}`,
     requests: () => [...seen],
+    openConnections: () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      ),
     clearRequests: () => void seen.splice(0),
     stop: () =>
       (stopping ??= new Promise<void>((resolve) => {
@@ -177,6 +190,8 @@ async function handle(
   }
   const name = decodeURIComponent(rest[0] ?? '');
   if (query.get('stall') === '1') return; // never answered; stop() closes the socket
+  const status = Number(query.get('status') ?? 200);
+  if (status !== 200) return plain(res, status, `answered ${status} as asked`);
   const delayMs = Number(query.get('delayMs') ?? 0);
   if (delayMs > 0) await later(delayMs);
   const extension = /\.([^.]+)$/.exec(name)?.[1]?.toLowerCase() ?? '';
@@ -193,7 +208,7 @@ async function handle(
   const trickleBytes = Number(query.get('trickleBytes') ?? 0);
   const trickleMs = Number(query.get('trickleMs') ?? 0);
   let sent = 0;
-  for (const block of generatedFile(name, size)) {
+  for (const block of generatedFile(name, size, query.get('signature') ?? undefined)) {
     let piece = block;
     while (piece.length > 0) {
       if (res.destroyed) return;
@@ -205,7 +220,14 @@ async function handle(
       sent += part.length;
       // Honour backpressure: a slow reader slows the generator instead of filling memory.
       if (!res.write(part)) {
-        await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+        await new Promise<void>((resolve) => {
+          // Both listeners go once either fires: a long file waits for many drains.
+          const done = (): void => {
+            res.off('drain', done).off('close', done);
+            resolve();
+          };
+          res.once('drain', done).once('close', done);
+        });
       }
       if (trickleBytes > 0 && trickleMs > 0) await later(trickleMs);
     }
@@ -220,11 +242,16 @@ function redirect(res: http.ServerResponse, hopsText: string, query: URLSearchPa
   if (!Number.isInteger(hops) || hops < 1 || target === null || ![301, 302, 303, 307, 308].includes(status)) {
     return plain(res, 400, 'use /redirect/<n>?to=<url>[&status=301|302|303|307|308] with n >= 1');
   }
+  const cookie = query.get('cookie') === '1';
   const next =
     hops === 1
       ? target
-      : `/redirect/${hops - 1}?to=${encodeURIComponent(target)}${query.has('status') ? `&status=${status}` : ''}`;
-  res.writeHead(status, { Location: next, 'Content-Length': '0' });
+      : `/redirect/${hops - 1}?to=${encodeURIComponent(target)}${query.has('status') ? `&status=${status}` : ''}${cookie ? '&cookie=1' : ''}`;
+  res.writeHead(status, {
+    Location: next,
+    'Content-Length': '0',
+    ...(cookie ? { 'Set-Cookie': `session=file-host-session-${hops}; Path=/` } : {}),
+  });
   res.end();
 }
 

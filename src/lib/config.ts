@@ -19,12 +19,20 @@ export const DEFAULTS = {
   requestsPerSecond: 10,
   maxInFlight: 5,
   changeDetection: 'read_first',
+  maxFileMb: 1_024,
 } as const;
 
 const LIMITS = {
   requestsPerSecond: { min: 1, max: 15 },
   maxInFlight: { min: 1, max: 10 },
+  // A file is streamed, never held whole, so memory does not bound it; time does. 1 GB holds
+  // print-quality product images and most product videos; 10 GB is past what one delivery can
+  // stream and upload before OCP gives up on it.
+  maxFileMb: { min: 1, max: 10_240 },
 } as const;
+
+/** The file size setting is in MB of 1,048,576 bytes (what file managers call MB, strictly MiB). */
+export const BYTES_PER_MB = 1024 * 1024;
 
 /** `a, b or c` */
 export function joinWords(words: readonly string[], last: 'and' | 'or'): string {
@@ -129,6 +137,7 @@ export const recordsSettingsSchema = z.object({
   delete_policy: withDefault(['archive', 'delete', 'ignore'], DEFAULTS.deletePolicy),
   empty_values: withDefault(['leave', 'clear'], DEFAULTS.emptyValues),
   unknown_options: withDefault(['reject', 'drop'], DEFAULTS.unknownOptions),
+  max_file_mb: wholeNumber(LIMITS.maxFileMb.min, LIMITS.maxFileMb.max, DEFAULTS.maxFileMb),
 });
 
 export const throughputSettingsSchema = z.object({
@@ -182,6 +191,8 @@ export interface AppConfig extends WritePolicy {
    * holds; `write_all`: send every planned write without reading.
    */
   changeDetection: 'read_first' | 'write_all';
+  /** The largest file the app fetches from a record's URL for upload, in bytes ("Largest file to upload"). */
+  maxFileBytes: number;
 }
 
 /** The app is not (fully) configured. The message says what is missing and where to fix it. */
@@ -298,6 +309,7 @@ export function parseConfig(rows: {
     requestsPerSecond: throughput.data.requests_per_second,
     maxInFlight: throughput.data.max_in_flight,
     changeDetection: throughput.data.change_detection,
+    maxFileBytes: r.max_file_mb * BYTES_PER_MB,
   };
 }
 
@@ -328,6 +340,7 @@ export const SETTING_LABELS: Readonly<Record<string, string>> = {
   delete_policy: 'When a record is deleted',
   empty_values: 'Empty values',
   unknown_options: 'Values that are not an option',
+  max_file_mb: 'Largest file to upload (MB)',
   requests_per_second: 'Requests per second',
   max_in_flight: 'Requests in flight',
   change_detection: 'Before writing',

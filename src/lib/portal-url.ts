@@ -1,6 +1,6 @@
 // The portal setting: a Bynder host name or https URL. Refused: other schemes, credentials in the
 // URL, IP literals, paths, port 0. What a host name resolves to is checked when the client connects
-// (src/lib/bynder/address-guard.ts). Loopback (http or https, any port) is allowed only for local development,
+// (src/lib/net/address-guard.ts). Loopback (http or https, any port) is allowed only for local development,
 // when the process sets LOOPBACK_PORTAL_SWITCH (the test config and the local CLI do; OCP never
 // does), so an installed app can never be pointed at services on its own host.
 

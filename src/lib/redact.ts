@@ -105,3 +105,22 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
     .map((stretch) => redactBase64(stretch, cores).replace(AUTH_SCHEME_CREDENTIAL, `$1$2${REDACTED}`))
     .join(REDACTED);
 }
+
+/**
+ * A URL someone supplied, fit for a message or a log line: no user name or password, every query
+ * value replaced (signed CDN and S3 links carry their signature and credentials there), no fragment.
+ * The scheme, host, port, path and query names stay, so a person can still tell which link it was.
+ * Text that is not a URL keeps only what comes before its first `?` or `#`, without a `user:pass@`.
+ */
+export function redactUrl(url: string | URL): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return (String(url).split(/[?#]/, 1)[0] ?? '').replace(/\/\/[^/@]*@/, '//');
+  }
+  const names = [...parsed.searchParams.keys()];
+  const query =
+    names.length === 0 ? '' : `?${names.map((name) => `${encodeURIComponent(name)}=${REDACTED}`).join('&')}`;
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}${query}`;
+}

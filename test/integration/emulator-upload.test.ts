@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import type { MediaFile } from '../../dev/bynder-emulator/server';
-import { classifyAddress } from '../../src/lib/bynder/address-guard';
+import { classifyAddress } from '../../src/lib/net/address-guard';
 import { isLoopbackHost } from '../../src/lib/portal-url';
 import { fakeClock } from '../helpers/fake-clock';
 import {

@@ -39,7 +39,7 @@ describe('records settings', () => {
       {
         intent: 'success',
         message:
-          'Saved: records match assets by Bynder asset id; deletes delete the asset; empty values clear the Bynder value; unknown option values are dropped.',
+          'Saved: records match assets by Bynder asset id; deletes delete the asset; empty values clear the Bynder value; unknown option values are dropped; files to upload up to 1,024 MB.',
       },
     ]);
     // The metaproperty is not kept while records match by asset id.
@@ -48,7 +48,19 @@ describe('records settings', () => {
       delete_policy: 'delete',
       empty_values: 'clear',
       unknown_options: 'drop',
+      max_file_mb: 1024,
     });
+  });
+
+  it('saves the largest file to upload, and refuses one out of range with the field named', async () => {
+    const saved = await submit('records', { primary_key: 'asset_id', max_file_mb: '250' });
+    expect(saved.toasts?.[0]?.message).toMatch(/files to upload up to 250 MB\.$/);
+    expect(await storage.settings.get('records')).toMatchObject({ max_file_mb: 250 });
+    const refused = await submit('records', { primary_key: 'asset_id', max_file_mb: '20000' });
+    expect(refused.errors).toEqual({
+      'records.max_file_mb': ['Largest file to upload (MB) must be at most 10240'],
+    });
+    expect(await storage.settings.get('records')).toMatchObject({ max_file_mb: 250 });
   });
 
   it('checks the external key metaproperty against Bynder: a text one is saved', async () => {

@@ -4,6 +4,7 @@ import {
   ConfigError,
   connectionSettingsSchema,
   DEFAULTS,
+  describeSettingIssue,
   loadConfig,
   parseConfig,
   recordsSettingsSchema,
@@ -39,7 +40,13 @@ describe('parseConfig', () => {
       requestsPerSecond: DEFAULTS.requestsPerSecond,
       maxInFlight: DEFAULTS.maxInFlight,
       changeDetection: 'read_first',
+      maxFileBytes: DEFAULTS.maxFileMb * 1024 * 1024,
     });
+  });
+
+  it('reads the largest file to upload in MB of 1,048,576 bytes', () => {
+    const config = parseConfig({ connection, secrets, records: { max_file_mb: '5' }, throughput: {} });
+    expect(config.maxFileBytes).toBe(5 * 1024 * 1024);
   });
 
   it('reads OAuth client credentials and external-key mode', () => {
@@ -237,6 +244,20 @@ describe('settings schemas: each field error and its message', () => {
       delete_policy: 'archive',
       empty_values: 'leave',
       unknown_options: 'reject',
+      max_file_mb: DEFAULTS.maxFileMb,
     });
+    expect(recordsSettingsSchema.parse({ max_file_mb: '10240' }).max_file_mb).toBe(10_240);
+    expect(recordsSettingsSchema.parse({ max_file_mb: 1 }).max_file_mb).toBe(1);
+  });
+
+  it.each([
+    ['0', 'Largest file to upload (MB) must be at least 1'],
+    ['10241', 'Largest file to upload (MB) must be at most 10240'],
+    ['1.5', 'Largest file to upload (MB) must be a whole number'],
+    ['lots', 'Largest file to upload (MB) must be a whole number'],
+  ])('refuses a largest file of %s MB: "%s"', (value, message) => {
+    const parsed = recordsSettingsSchema.safeParse({ max_file_mb: value });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((issue) => describeSettingIssue(issue).message)).toEqual([message]);
   });
 });

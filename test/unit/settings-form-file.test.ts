@@ -74,6 +74,7 @@ describe('forms/settings.yml', () => {
     expect(byKey.get('unknown_options')?.defaultValue).toBe(DEFAULTS.unknownOptions);
     expect(byKey.get('requests_per_second')?.defaultValue).toBe(DEFAULTS.requestsPerSecond);
     expect(byKey.get('max_in_flight')?.defaultValue).toBe(DEFAULTS.maxInFlight);
+    expect(byKey.get('max_file_mb')?.defaultValue).toBe(DEFAULTS.maxFileMb);
   });
 
   it('offers only choices the schemas accept', () => {

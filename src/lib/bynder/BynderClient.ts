@@ -12,7 +12,7 @@ import { redactSecrets } from '../redact';
 import { rememberIssuedToken, secretsOf } from '../secret-values';
 import { type Clock, type Logger, systemClock } from '../runtime-ports';
 import type { BynderClientOptions, RequestDeadline } from './client-options';
-import { guardedLookup } from './address-guard';
+import { guardedLookup } from '../net/address-guard';
 import { type AccessTokenSource, createAccessTokenSource, type IssuedToken } from './access-token';
 import type { Media, Metaproperty, MetapropertyListing } from './api-types';
 import { computeBackoffMs } from './backoff';

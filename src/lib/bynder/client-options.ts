@@ -48,7 +48,7 @@ export interface BynderClientOptions extends InstallScope {
   random?: () => number;
   /**
    * Resolves the portal's host name (default dns.lookup). Whatever it answers passes the address guard
-   * (address-guard.ts) before a socket connects; tests inject a stub here instead of using DNS.
+   * (src/lib/net/address-guard.ts) before a socket connects; tests inject a stub here instead of using DNS.
    */
   lookup?: LookupFunction;
 }

@@ -8,7 +8,7 @@ import {
   BynderRateLimitError,
   BynderUnavailableError,
 } from './errors';
-import { PRIVATE_ADDRESS_CODE } from './address-guard';
+import { PRIVATE_ADDRESS_CODE } from '../net/address-guard';
 import { describeRoute, OAUTH_TOKEN_ROUTE } from './routes';
 import { DNS_FAILURE_CODES, findErrorCode } from './transport-failure';
 import type { Credentials } from '../config';

@@ -1,4 +1,4 @@
-import { PRIVATE_ADDRESS_CODE } from './address-guard';
+import { PRIVATE_ADDRESS_CODE } from '../net/address-guard';
 
 // What a request that got no HTTP answer means for us: a pure reading of the Node/axios error codes.
 // Only timeouts, resets and refused connections are retried (each heals within seconds on a healthy portal); anything else

@@ -15,7 +15,14 @@ export type SectionValues = Record<FormSection, Record<string, string | number |
 const SECRET_KEYS = ['token', 'client_id', 'client_secret'];
 const KNOWN_KEYS: Record<FormSection, readonly string[]> = {
   connection: ['portal', 'auth_method'],
-  records: ['primary_key', 'external_key_metaproperty', 'delete_policy', 'empty_values', 'unknown_options'],
+  records: [
+    'primary_key',
+    'external_key_metaproperty',
+    'delete_policy',
+    'empty_values',
+    'unknown_options',
+    'max_file_mb',
+  ],
   throughput: ['requests_per_second', 'max_in_flight', 'change_detection'],
 };
 

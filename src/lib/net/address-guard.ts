@@ -3,7 +3,8 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 import { isLoopbackPortalAllowed } from '../portal-url';
 
-// The portal setting is checked as typed, but a host name can resolve to anything: `localtest.me`,
+// Where the app connects: the Bynder portal (src/lib/bynder/) and the file hosts named by records
+// (src/lib/files/). A host name is checked as typed, but it can resolve to anything: `localtest.me`,
 // `*.nip.io`, `foo.localhost` or an attacker's own DNS answer 127.0.0.1 or 169.254.169.254. So the
 // address is checked again when the socket is about to connect, by the `lookup` the HTTP agents use:
 // an address on this host or a private network is refused before any connection is attempted.
@@ -15,7 +16,7 @@ const LOOPBACK = new BlockList();
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
 LOOPBACK.addAddress('::1', 'ipv6');
 
-/** Never a Bynder portal: this host, private and shared networks, link-local, multicast, reserved. */
+/** Never a Bynder portal nor a file host: this host, private and shared networks, link-local, multicast, reserved. */
 const PRIVATE = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8], // "this network"
@@ -81,20 +82,34 @@ function refusedError(hostname: string): NodeJS.ErrnoException {
   );
 }
 
+export interface GuardRule {
+  /**
+   * Only loopback passes (and only under the development switch): for plain http, which the app
+   * speaks to local stand-ins only, so a public host is never reached without TLS.
+   */
+  loopbackOnly?: boolean;
+}
+
+/** Whether the app may connect to `address` under `rule` (the development switch read now). */
+export function mayConnect(address: string, rule: GuardRule = {}): boolean {
+  const allowLoopback = isLoopbackPortalAllowed();
+  if (rule.loopbackOnly === true) return allowLoopback && classifyAddress(address) === 'loopback';
+  return refusalOf(address, allowLoopback) === undefined;
+}
+
 /**
  * A `lookup` for http(s).Agent that resolves with `resolve` (dns.lookup, read at call time so a test
  * can stub it) and fails with PRIVATE_ADDRESS_CODE when any address found is refused: one refused
  * answer among several refuses the host, since the connection may pick any of them. Loopback is
  * allowed only while BYNDER_ALLOW_LOOPBACK_PORTAL=1 (tests and the local CLI, for the emulator).
  */
-export function guardedLookup(resolve?: LookupFunction): LookupFunction {
+export function guardedLookup(resolve?: LookupFunction, rule: GuardRule = {}): LookupFunction {
   return (hostname, options, callback) => {
     const lookup: LookupFunction = resolve ?? dns.lookup;
     lookup(hostname, options, (error, address, family) => {
       if (error) return callback(error, address, family);
       const found = Array.isArray(address) ? address.map((entry) => entry.address) : [address];
-      const allowLoopback = isLoopbackPortalAllowed();
-      if (found.length === 0 || found.some((ip) => refusalOf(ip, allowLoopback) !== undefined)) {
+      if (found.length === 0 || found.some((ip) => !mayConnect(ip, rule))) {
         return callback(refusedError(hostname), options.all === true ? [] : '', family);
       }
       return callback(null, address, family);

@@ -3,7 +3,7 @@ import type { LookupFunction } from 'node:net';
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { classifyAddress, guardedLookup, PRIVATE_ADDRESS_CODE } from '../../src/lib/bynder/address-guard';
+import { classifyAddress, guardedLookup, PRIVATE_ADDRESS_CODE } from '../../src/lib/net/address-guard';
 import { LOOPBACK_PORTAL_SWITCH } from '../../src/lib/portal-url';
 
 afterEach(() => {
