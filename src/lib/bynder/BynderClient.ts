@@ -104,6 +104,11 @@ interface Call {
    * retried (e.g. the upload's 500 with `retry: 0`). Undefined: the usual classification.
    */
   refuse?: (answer: Answer) => Error | undefined;
+  /**
+   * Sent at most once: a create Bynder cannot recognise when repeated (no idempotency key), so a
+   * 5xx or a lost answer, after which it may have taken effect, is not retried here.
+   */
+  once?: boolean;
 }
 
 interface Answer {
@@ -433,9 +438,23 @@ export class BynderClient implements BynderApi, BynderUploadApi {
     );
   }
 
-  /** A save: 303 is Bynder's "Import not converted yet, please poll"; 201 carries the asset id. */
+  /**
+   * A save: 303 is Bynder's "Import not converted yet, please poll"; 201 carries the asset id. Sent
+   * once: after a 5xx or a lost answer the asset (or version) may exist, and a repeat could make a
+   * second one, so that failure is a BynderUploadError saying so rather than a retry.
+   */
   private async save(call: Call): Promise<SaveAnswer> {
-    const answer = await this.send(call);
+    let answer: Answer;
+    try {
+      answer = await this.send({ ...call, once: true });
+    } catch (error) {
+      if (!(error instanceof BynderUnavailableError)) throw error;
+      throw new BynderUploadError(
+        describeRoute(call.route),
+        `${error.message}; the save may have taken effect, so it is not sent again blindly (a repeat could save the file twice)`,
+        { fileAtFault: false, cause: error },
+      );
+    }
     if (answer.status === 303) return { kind: 'not_converted' };
     const parsed = savedSchema.safeParse(answer.body);
     if (!parsed.success) {
@@ -572,7 +591,7 @@ export class BynderClient implements BynderApi, BynderUploadApi {
         // 5xx and 408 only: a 429 is surfaced at once, since retrying into Bynder's block prolongs it.
         retry = failure instanceof BynderUnavailableError;
       }
-      if (!retry || retriesUsed >= this.retries) throw failure;
+      if (!retry || retriesUsed >= this.retries || call.once === true) throw failure;
       const delayMs = computeBackoffMs(retriesUsed, { random: this.random });
       if (this.deadline?.allowsStart(delayMs) === false) {
         throw new BynderDeadlineError(
