@@ -205,7 +205,15 @@ async function handle(
       sent += part.length;
       // Honour backpressure: a slow reader slows the generator instead of filling memory.
       if (!res.write(part)) {
-        await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+        // Whichever comes first ends the wait, and takes the other listener with it: a listener
+        // left on every wait would pile up over a large file.
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            res.off('drain', done).off('close', done);
+            resolve();
+          };
+          res.once('drain', done).once('close', done);
+        });
       }
       if (trickleBytes > 0 && trickleMs > 0) await later(trickleMs);
     }
