@@ -131,11 +131,15 @@ export async function uploadFile(
 ): Promise<UploadResult> {
   const { api, logger } = deps;
   const clock = deps.clock ?? systemClock;
+  // The name comes with the record: quoted, and cut, wherever a message shows it.
+  const named = JSON.stringify(
+    file.fileName.length > 200 ? `${file.fileName.slice(0, 200)}…` : file.fileName,
+  );
   const { empty, body } = await peekFirstBytes(file.body);
   if (empty) {
     throw new BynderUploadError(
       'the file',
-      `"${file.fileName}" is empty (nothing was sent); Bynder cannot keep an asset without content`,
+      `${named} is empty (nothing was sent); Bynder cannot keep an asset without content`,
       { fileAtFault: true },
     );
   }
@@ -163,7 +167,7 @@ export async function uploadFile(
     if (chunks > MAX_UPLOAD_CHUNKS) {
       throw new BynderUploadError(
         'the file',
-        `"${file.fileName}" needs more than ${MAX_UPLOAD_CHUNKS} chunks of ${chunkBytes} bytes, the most S3 takes`,
+        `${named} needs more than ${MAX_UPLOAD_CHUNKS} chunks of ${chunkBytes} bytes, the most S3 takes`,
         { fileAtFault: true },
       );
     }
@@ -202,14 +206,14 @@ export async function uploadFile(
     if (outcome === 'failed' || outcome === 'rejected') {
       throw new BynderUploadError(
         describeRoute(POLL_IMPORTS_ROUTE),
-        `Bynder ${outcome === 'failed' ? 'could not convert' : 'rejected'} "${file.fileName}" (import ${importId})`,
+        `Bynder ${outcome === 'failed' ? 'could not convert' : 'rejected'} ${named} (import ${importId})`,
         { fileAtFault: true },
       );
     }
     if (outcome === 'converting') {
       throw new BynderUploadError(
         describeRoute(POLL_IMPORTS_ROUTE),
-        `"${file.fileName}" (import ${importId}) was still converting after ${polling.maxPolls ?? DEFAULT_MAX_POLLS} polls`,
+        `${named} (import ${importId}) was still converting after ${polling.maxPolls ?? DEFAULT_MAX_POLLS} polls`,
         { fileAtFault: false },
       );
     }
