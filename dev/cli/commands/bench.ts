@@ -18,6 +18,7 @@ import {
   renderWorkersTable,
   runWorkersBench,
 } from '../../bench/workers-bench';
+import { parseFileSize } from '../../file-host/server';
 import { wholeNumberOption } from './whole-number-option';
 import { exitCode } from '../exit-codes';
 
@@ -39,6 +40,17 @@ function percentList(value: string): number[] {
     );
   }
   return percents;
+}
+
+function uploadSizes(value: string): string[] {
+  const sizes = value.split(',').map((size) => size.trim());
+  const wrong = sizes.find((size) => parseFileSize(size) === undefined);
+  if (wrong !== undefined) {
+    throw new InvalidArgumentError(
+      `"${wrong}" is not a file size; give byte counts or sizes such as 1m,100m,1g (at most 64g).`,
+    );
+  }
+  return sizes;
 }
 
 export function registerBench(program: Command): void {
@@ -95,10 +107,12 @@ export function registerBench(program: Command): void {
       'measure hostile input instead: 50,000 vs 5,000 events for one key (the ratio, side by side), and the ' +
         'field model of a portal with 300 select metaproperties (requests and seconds, with latency)',
     )
-    .option(
-      '--upload [sizes]',
-      `measure uploads instead: one file per size (default ${DEFAULT_UPLOAD_BENCH.sizes.join(',')}), streamed from a ` +
-        'loopback file host through the upload flow; peak RSS of the uploading process, Bynder requests, wall time',
+    .addOption(
+      new Option(
+        '--upload [sizes]',
+        `measure uploads instead: one file per size (default ${DEFAULT_UPLOAD_BENCH.sizes.join(',')}), streamed from a ` +
+          'loopback file host through the upload flow; peak RSS of the uploading process, Bynder requests, wall time',
+      ).argParser(uploadSizes),
     )
     .addHelpText(
       'after',
@@ -118,14 +132,11 @@ export function registerBench(program: Command): void {
         hostile?: boolean;
         changed?: number[];
         workers?: string;
-        upload?: string | boolean;
+        upload?: string[] | boolean;
       }) => {
         const progress = (line: string) => process.stderr.write(`${line}\n`);
         if (opts.upload !== undefined) {
-          const sizes =
-            typeof opts.upload === 'string'
-              ? opts.upload.split(',').map((size) => size.trim())
-              : DEFAULT_UPLOAD_BENCH.sizes;
+          const sizes = Array.isArray(opts.upload) ? opts.upload : DEFAULT_UPLOAD_BENCH.sizes;
           const settings = { ...DEFAULT_UPLOAD_BENCH, latencyMs: opts.latencyMs, sizes };
           const rows = await runUploadBench({ ...settings, progress });
           process.stdout.write(
