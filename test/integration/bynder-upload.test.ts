@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { LookupFunction } from 'node:net';
 
 import { storage } from '@zaiusinc/app-sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -6,7 +7,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { MediaFile } from '../../dev/bynder-emulator/server';
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import { describeConnectionFailure } from '../../src/lib/bynder/connection-failure';
-import { BynderPermissionError, BynderUploadError } from '../../src/lib/bynder/errors';
+import {
+  BynderPermissionError,
+  BynderUnavailableError,
+  BynderUploadError,
+} from '../../src/lib/bynder/errors';
 import { S3ChunkSender } from '../../src/lib/bynder/s3-chunk-sender';
 import {
   awaitImports,
@@ -352,6 +357,46 @@ describe('through the paced client', () => {
     // endpoint, init, 4 registrations, finalise, poll, save.
     expect(bynderRequests).toBe(9);
     expect(paced.budget.granted).toBe(bynderRequests);
+  });
+});
+
+describe('the bucket URL Bynder names', () => {
+  const init = (): Promise<UploadInit> => client().initUpload('bucket.jpg');
+  const sender = (endpoint: string, lookup?: LookupFunction) =>
+    new S3ChunkSender(endpoint, {
+      logger: recordingLogger(said),
+      clock,
+      retries: 0,
+      ...(lookup ? { lookup } : {}),
+    });
+
+  it.each([
+    ['http://bucket.example/', 'http://bucket.example is not https; the app sends files over https only'],
+    ['https://user:secret@bucket.example/', 'https://bucket.example carries a user name or password'],
+    ['not a url', '"not a url" is not a URL'],
+  ])('refuses %s before sending anything', (endpoint, problem) => {
+    expect(() => sender(endpoint)).toThrow(
+      `Bynder GET /api/upload/endpoint/ answered with an unexpected body: the S3 bucket URL cannot be used: ${problem}`,
+    );
+  });
+
+  it('never connects to a bucket host that resolves to a private address', async () => {
+    const resolved: string[] = [];
+    const toPrivate: LookupFunction = (hostname, _options, callback) => {
+      resolved.push(hostname);
+      callback(null, [{ address: '10.20.30.40', family: 4 }]);
+    };
+    const error = await captureFailure(
+      sender('https://bynder-bucket.example/', toPrivate).send({
+        init: await init(),
+        chunkNumber: 1,
+        bytes: new Uint8Array(1),
+      }),
+      said,
+    );
+    expect(resolved).toEqual(['bynder-bucket.example']);
+    expect(error).toBeInstanceOf(BynderUnavailableError);
+    expect(error.message).toContain('resolves to a private address');
   });
 });
 

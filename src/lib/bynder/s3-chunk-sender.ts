@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 
-import { isLoopbackPortalAllowed } from '../portal-url';
+import { isLoopbackHost, isLoopbackPortalAllowed } from '../portal-url';
 import { type Clock, type Logger, systemClock } from '../runtime-ports';
 import { guardedLookup } from './address-guard';
 import { computeBackoffMs } from './backoff';
@@ -89,7 +89,8 @@ export function checkBucketUrl(text: string): { ok: true; url: URL } | { ok: fal
   } catch {
     return { ok: false, problem: `"${text.slice(0, 200)}" is not a URL` };
   }
-  const loopbackHttp = url.protocol === 'http:' && isLoopbackPortalAllowed();
+  // Plain http only to this machine, and only under the loopback switch (the emulator's stand-in).
+  const loopbackHttp = url.protocol === 'http:' && isLoopbackHost(url.hostname) && isLoopbackPortalAllowed();
   if (url.protocol !== 'https:' && !loopbackHttp) {
     return { ok: false, problem: `${url.origin} is not https; the app sends files over https only` };
   }
