@@ -19,7 +19,9 @@ export type BenchJob =
   | { kind: 'memory'; target: PortalTarget; batches: number; throughput: Throughput }
   /** A batch left partly pending, delivered again: requests attempt 2 sends for what attempt 1 applied. */
   | { kind: 'retry'; target: PortalTarget; records: number; throughput: Throughput }
-  | { kind: 'validation'; records: number };
+  | { kind: 'validation'; records: number }
+  /** One file streamed from the file host into the upload flow: peak RSS against the file's size. */
+  | { kind: 'upload'; target: PortalTarget; fileUrl: string; fileName: string; requestsPerSecond: number };
 
 export interface DeliverAnswer {
   kind: 'deliver';
@@ -60,4 +62,16 @@ export interface ValidationAnswer {
   maxRssKb: number;
 }
 
-export type BenchAnswer = DeliverAnswer | MemoryAnswer | RetryAnswer | ValidationAnswer;
+export interface UploadAnswer {
+  kind: 'upload';
+  mediaId: string;
+  bytes: number;
+  chunks: number;
+  s3Requests: number;
+  /** When the upload began (ms epoch): the parent counts the emulator's requests from then. */
+  startedAt: number;
+  elapsedMs: number;
+  maxRssKb: number;
+}
+
+export type BenchAnswer = DeliverAnswer | MemoryAnswer | RetryAnswer | ValidationAnswer | UploadAnswer;

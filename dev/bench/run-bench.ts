@@ -119,7 +119,7 @@ const RUN_ONE = path.join(__dirname, 'run-one.ts');
 const PROJECT_ROOT = path.join(__dirname, '../..');
 
 /** Runs one job in a child process (`node --expose-gc --import tsx run-one.ts <job>`) and returns its answer. */
-function runChild<A extends BenchAnswer>(
+export function runChild<A extends BenchAnswer>(
   job: BenchJob,
   kind: A['kind'],
   progress: (line: string) => void,

@@ -4,6 +4,7 @@ import { type AssetItem, planBatch } from '../../src/lib/delivery';
 import type { BenchAnswer, BenchJob, DeliverAnswer } from './bench-job';
 import { benchAssetId, type BenchPortal, buildBenchPortal, changedRecords } from './bench-portal';
 import { heapSlopeKbPerBatch } from './heap-slope';
+import { runUpload } from './upload-job';
 import { deliverByFanOut, deliverSequentially } from './naive-deliverers';
 import { configureOurApp, deliverOurs, warmFieldModel } from './our-deliverer';
 import { BATCH_SIZE, measureValidationCost } from './validation-cost';
@@ -142,6 +143,8 @@ async function run(job: BenchJob): Promise<BenchAnswer> {
       return runMemory(job);
     case 'retry':
       return runRetry(job);
+    case 'upload':
+      return runUpload(job);
     case 'validation': {
       const cost = measureValidationCost(buildBenchPortal(1), job.records);
       return { kind: 'validation', ...cost, maxRssKb: maxRssKb() };

@@ -220,8 +220,9 @@ async function handle(
       sent += part.length;
       // Honour backpressure: a slow reader slows the generator instead of filling memory.
       if (!res.write(part)) {
+        // Whichever comes first ends the wait, and takes the other listener with it: a listener
+        // left on every wait would pile up over a large file.
         await new Promise<void>((resolve) => {
-          // Both listeners go once either fires: a long file waits for many drains.
           const done = (): void => {
             res.off('drain', done).off('close', done);
             resolve();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { BynderClient } from '../../src/lib/bynder/BynderClient';
 import type { MediaForm } from '../../src/lib/bynder/bynder-api';
+import { uploadFile } from '../../src/lib/bynder/upload';
 import type { Field } from '../../src/lib/fields/field';
 import { buildFieldModel } from '../../src/lib/fields/field-model';
 import {
@@ -57,6 +58,12 @@ const TRAILING_SLASH_ADDED = new Set([
   'GET /api/v4/media/{id}',
   'POST /api/v4/media/{id}',
   'DELETE /api/v4/media/{id}',
+  'GET /api/upload/endpoint',
+  'POST /api/upload/init',
+  'POST /api/v4/upload/{id}',
+  'GET /api/v4/upload/poll',
+  'POST /api/v4/media/save/{importId}',
+  'POST /api/v4/media/{id}/save/{importId}',
 ]);
 
 const listingOperation = () => api.find('GET', '/api/v4/metaproperties/')!;
@@ -342,5 +349,67 @@ describe("Bynder's published API as a contract for the client and the emulator",
     expect(dates.length).toBeGreaterThan(0);
     const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/;
     expect(dates.filter((date) => typeof date !== 'string' || !dateTime.test(date))).toEqual([]);
+  });
+
+  it('every upload route the client uses, its requests as published', async () => {
+    emulator.configure({ booleansAsNumbers: true, conversionDelayMs: 0 });
+    const client = new BynderClient({
+      portalUrl: portalOf(proxy.url),
+      credentials: { kind: 'permanent_token', token: FULL },
+      logger: silentLogger,
+      retries: 0,
+    });
+    const listing = await client.listMetaproperties();
+    const model = buildFieldModel(listing.metaproperties, {
+      primaryKey: { kind: 'asset_id' },
+      logger: silentLogger,
+      fetchedAt: 0,
+    });
+    const byId = new Map(listing.metaproperties.map((mp) => [mp.id, mp]));
+    const modify = formFor(model.fields, (id) =>
+      (byId.get(id)?.options ?? []).filter((o) => o.isSelectable !== false).map((o) => o.name),
+    );
+    // The save takes the modify's fields except archive, limited and datePublished, which it does
+    // not publish (it names the publication date ISOPublicationDate): only the published ones go.
+    const SAVE_FIELDS = new Set(['name', 'description', 'copyright', 'tags', 'isPublic']);
+    const form = Object.fromEntries(
+      Object.entries(modify).filter(([key]) => SAVE_FIELDS.has(key) || key.startsWith('metaproperty.')),
+    );
+    const file = (name: string) => ({
+      fileName: name,
+      body: (async function* body() {
+        yield new TextEncoder().encode(`contract file ${name}`);
+      })(),
+    });
+    const deps = { api: client, logger: silentLogger, pollIntervalMs: 0 };
+    proxy.captured.length = 0;
+    const created = await uploadFile(file('contract.jpg'), { kind: 'new_asset', form }, deps);
+    await uploadFile(file('contract-v2.jpg'), { kind: 'new_version', mediaId: created.mediaId }, deps);
+
+    const routes = new Set(
+      proxy.captured.map((exchange) => {
+        const op = api.find(exchange.method, exchange.path);
+        return `${op?.method} ${op?.template} ${exchange.answer?.status}`;
+      }),
+    );
+    // The brand (none given: the portal's only one), then each step of both uploads.
+    expect([...routes].sort()).toEqual(
+      [
+        'GET /api/upload/endpoint 200',
+        'GET /api/v4/brands/ 200',
+        'GET /api/v4/upload/poll 200',
+        'POST /api/upload/init 200',
+        'POST /api/v4/media/save/{importId} 201',
+        'POST /api/v4/media/{id}/save/{importId} 201',
+        'POST /api/v4/upload/{id} 202',
+      ].sort(),
+    );
+    const problems = proxy.captured.flatMap((exchange) => contractProblems(exchange, 'either'));
+    expect(problems).toEqual([]);
+    // The save carried every kind of field a new asset can be given, so each was checked above.
+    const save = proxy.captured.find((exchange) => exchange.path.startsWith('/api/v4/media/save/'));
+    const keys = [...new URLSearchParams(save?.body ?? '').keys()];
+    expect(keys).toEqual(expect.arrayContaining(['brandId', 'name', 'description', 'tags', 'isPublic']));
+    expect(keys.filter((name) => name.startsWith('metaproperty.')).length).toBeGreaterThan(5);
   });
 });

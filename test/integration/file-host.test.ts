@@ -141,3 +141,28 @@ describe('slow answers', () => {
     expect(createHash('sha256').update(body).digest('hex')).toBe(sha256Of('a.jpg', 4000));
   });
 });
+
+describe('backpressure', () => {
+  it('waits for a slow reader without piling up listeners on the answer', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const response = await fetch(host.fileUrl('8m', 'slow.jpg'));
+      const reader = response.body!.getReader();
+      let received = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        received += value.length;
+        // A reader slower than the host: the host's writes fill the socket and wait for 'drain'.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(received).toBe(8 * 1024 * 1024);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

@@ -29,6 +29,7 @@ export const KNOWN_SLOW_FILES: Readonly<Record<string, number>> = {
   'test/integration/deliver-faults.test.ts': 13,
   'test/integration/deliver-concurrency.test.ts': 12,
   'test/integration/deliver-external-key.test.ts': 11,
+  'test/integration/bynder-upload-faults.test.ts': 10,
 };
 
 /** Longest known files first; the rest after them in vitest's order (its cache, then file size). */

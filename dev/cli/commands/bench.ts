@@ -4,6 +4,13 @@ import type { DelivererName } from '../../bench/bench-job';
 import { DEFAULT_HOSTILE_OPTIONS, renderHostileTable, runHostileBench } from '../../bench/hostile-bench';
 import { meetsChangeTarget, renderChangeTable, runChangeBench } from '../../bench/change-bench';
 import { meetsTargets, renderResultsTable } from '../../bench/results-table';
+import {
+  DEFAULT_UPLOAD_BENCH,
+  meetsUploadTarget,
+  renderUploadTable,
+  runUploadBench,
+  UPLOAD_RSS_MARGIN_MB,
+} from '../../bench/upload-bench';
 import { DEFAULT_BENCH_OPTIONS, DELIVERERS, runBench } from '../../bench/run-bench';
 import {
   DEFAULT_WORKERS_BENCH,
@@ -11,6 +18,7 @@ import {
   renderWorkersTable,
   runWorkersBench,
 } from '../../bench/workers-bench';
+import { parseFileSize } from '../../file-host/server';
 import { wholeNumberOption } from './whole-number-option';
 import { exitCode } from '../exit-codes';
 
@@ -32,6 +40,17 @@ function percentList(value: string): number[] {
     );
   }
   return percents;
+}
+
+function uploadSizes(value: string): string[] {
+  const sizes = value.split(',').map((size) => size.trim());
+  const wrong = sizes.find((size) => parseFileSize(size) === undefined);
+  if (wrong !== undefined) {
+    throw new InvalidArgumentError(
+      `"${wrong}" is not a file size; give byte counts or sizes such as 1m,100m,1g (at most 64g).`,
+    );
+  }
+  return sizes;
 }
 
 export function registerBench(program: Command): void {
@@ -88,11 +107,19 @@ export function registerBench(program: Command): void {
       'measure hostile input instead: 50,000 vs 5,000 events for one key (the ratio, side by side), and the ' +
         'field model of a portal with 300 select metaproperties (requests and seconds, with latency)',
     )
+    .addOption(
+      new Option(
+        '--upload [sizes]',
+        `measure uploads instead: one file per size (default ${DEFAULT_UPLOAD_BENCH.sizes.join(',')}), streamed from a ` +
+          'loopback file host through the upload flow; peak RSS of the uploading process, Bynder requests, wall time',
+      ).argParser(uploadSizes),
+    )
     .addHelpText(
       'after',
       '\nTargets (exit code 1 when one is missed): ours at least 95 % of the budget ceiling (requests / (budget × elapsed)),\n' +
         'no 429, at most 1.02 requests per changed asset (the reads included); validation + encoding at most 20 µs per record; attempt 2 of an\n' +
-        'applied batch sends 0 requests. Progress goes to stderr; the table or JSON to stdout. See BENCHMARKS.md.',
+        `applied batch sends 0 requests. With --upload: every file saved whole, the largest upload's peak RSS within ${UPLOAD_RSS_MARGIN_MB} MB of the smallest's.\n` +
+        'Progress goes to stderr; the table or JSON to stdout. See BENCHMARKS.md.',
     )
     .action(
       async (opts: {
@@ -105,8 +132,19 @@ export function registerBench(program: Command): void {
         hostile?: boolean;
         changed?: number[];
         workers?: string;
+        upload?: string[] | boolean;
       }) => {
         const progress = (line: string) => process.stderr.write(`${line}\n`);
+        if (opts.upload !== undefined) {
+          const sizes = Array.isArray(opts.upload) ? opts.upload : DEFAULT_UPLOAD_BENCH.sizes;
+          const settings = { ...DEFAULT_UPLOAD_BENCH, latencyMs: opts.latencyMs, sizes };
+          const rows = await runUploadBench({ ...settings, progress });
+          process.stdout.write(
+            opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderUploadTable(rows, settings)}\n`,
+          );
+          if (!meetsUploadTarget(rows)) process.exitCode = exitCode('checkFailed');
+          return;
+        }
         if (opts.changed) {
           const figures = await runChangeBench({
             records: opts.records,

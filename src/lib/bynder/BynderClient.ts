@@ -35,6 +35,7 @@ import {
   BynderInvalidResponseError,
   BynderNotFoundError,
   BynderUnavailableError,
+  BynderUploadError,
 } from './errors';
 import { encodeMediaForm } from './media-form';
 import { needsOptionPaging, OPTION_PAGING_CONCURRENCY } from './metaproperty-listing';
@@ -51,13 +52,38 @@ import {
   buildPath,
   DELETE_MEDIA_ROUTE,
   describeRoute,
+  FINALISE_UPLOAD_ROUTE,
   GET_MEDIA_ROUTE,
+  LIST_BRANDS_ROUTE,
   LIST_MEDIA_ROUTE,
   LIST_METAPROPERTIES_ROUTE,
   LIST_METAPROPERTY_OPTIONS_ROUTE,
   OAUTH_TOKEN_ROUTE,
+  POLL_IMPORTS_ROUTE,
+  REGISTER_CHUNK_ROUTE,
+  SAVE_NEW_ASSET_ROUTE,
+  SAVE_NEW_VERSION_ROUTE,
   UPDATE_MEDIA_ROUTE,
+  UPLOAD_ENDPOINT_ROUTE,
+  UPLOAD_INIT_ROUTE,
 } from './routes';
+import {
+  brandListSchema,
+  finaliseSchema,
+  pollSchema,
+  savedSchema,
+  uploadEndpointSchema,
+  uploadFailureSchema,
+  uploadInitSchema,
+} from './upload-schemas';
+import type {
+  Brand,
+  BynderUploadApi,
+  FinalisedUpload,
+  PollAnswer,
+  SaveAnswer,
+  UploadInit,
+} from './upload-types';
 import { describeTransportFailure } from './transport-failure';
 import { ANY_SUCCESS_STATUS, confirmWrite } from './write-answer';
 
@@ -73,6 +99,16 @@ interface Call {
   form?: string;
   /** Statuses that are an answer rather than a failure. */
   accept: readonly number[];
+  /**
+   * Reads a failure answer this route explains itself: an error returned here is thrown as is, not
+   * retried (e.g. the upload's 500 with `retry: 0`). Undefined: the usual classification.
+   */
+  refuse?: (answer: Answer) => Error | undefined;
+  /**
+   * Sent at most once: a create Bynder cannot recognise when repeated (no idempotency key), so a
+   * 5xx or a lost answer, after which it may have taken effect, is not retried here.
+   */
+  once?: boolean;
 }
 
 interface Answer {
@@ -118,7 +154,7 @@ function metapropertyListCall(embedOptions = false): Call {
 }
 
 /** Bynder's REST API over axios: auth, timeouts, retries, typed errors, redaction. One method per endpoint. */
-export class BynderClient implements BynderApi {
+export class BynderClient implements BynderApi, BynderUploadApi {
   private readonly http: AxiosInstance;
   private readonly logger: Logger;
   private readonly clock: Clock;
@@ -271,6 +307,81 @@ export class BynderClient implements BynderApi {
     confirmWrite('delete', DELETE_MEDIA_ROUTE, answer, (text) => this.redact(text));
   }
 
+  public async getUploadEndpoint(): Promise<string> {
+    const route = UPLOAD_ENDPOINT_ROUTE;
+    return this.readJson({ route, path: route.path, accept: [200] }, uploadEndpointSchema);
+  }
+
+  public async initUpload(fileName: string): Promise<UploadInit> {
+    const route = UPLOAD_INIT_ROUTE;
+    const form = new URLSearchParams({ filename: fileName }).toString();
+    // Bynder's 400 here is about the file name alone (text/plain `{"filename":"'x' is not a valid filename"}`).
+    const refuse = (answer: Answer) =>
+      answer.status === 400
+        ? new BynderUploadError(
+            describeRoute(route),
+            this.redact(
+              `Bynder refuses the file name ${JSON.stringify(fileName.slice(0, 200))} (${readBynderMessage(answer.body, 400, (text) => this.redact(text))}); give the file a name with an extension, such as photo.jpg`,
+            ),
+            { fileAtFault: true },
+          )
+        : undefined;
+    return this.readJson({ route, path: route.path, form, accept: [200], refuse }, uploadInitSchema);
+  }
+
+  public async registerChunk(init: UploadInit, chunkNumber: number): Promise<void> {
+    const route = REGISTER_CHUNK_ROUTE;
+    const form = new URLSearchParams({
+      chunkNumber: String(chunkNumber),
+      targetid: init.targetId,
+      filename: `${init.s3Filename}/p${chunkNumber}`,
+    }).toString();
+    const path = this.uploadPath(route, init.uploadId);
+    await this.send({
+      route,
+      path,
+      form,
+      accept: [202],
+      refuse: (answer) => this.uploadRefusal(route, answer),
+    });
+  }
+
+  public async finaliseUpload(init: UploadInit, chunks: number, fileName: string): Promise<FinalisedUpload> {
+    const route = FINALISE_UPLOAD_ROUTE;
+    const form = new URLSearchParams({
+      targetid: init.targetId,
+      s3_filename: `${init.s3Filename}/p${chunks}`,
+      chunks: String(chunks),
+      original_filename: fileName,
+    }).toString();
+    const path = this.uploadPath(route, init.uploadId);
+    const refuse = (answer: Answer) => this.uploadRefusal(route, answer);
+    return this.readJson({ route, path, form, accept: [202], refuse }, finaliseSchema);
+  }
+
+  public async pollImports(importIds: readonly string[]): Promise<PollAnswer> {
+    const route = POLL_IMPORTS_ROUTE;
+    const query = new URLSearchParams({ items: importIds.join(',') });
+    return this.readJson({ route, path: route.path, query, accept: [200] }, pollSchema);
+  }
+
+  public async saveAsNewAsset(importId: string, form: MediaForm): Promise<SaveAnswer> {
+    const route = SAVE_NEW_ASSET_ROUTE;
+    const path = this.savePath(route, { importId });
+    return this.save({ route, path, form: encodeMediaForm(form), accept: [201, 303] });
+  }
+
+  public async saveAsNewVersion(mediaId: string, importId: string): Promise<SaveAnswer> {
+    const route = SAVE_NEW_VERSION_ROUTE;
+    const path = this.savePath(route, { id: mediaId, importId });
+    return this.save({ route, path, form: '', accept: [201, 303] });
+  }
+
+  public async listBrands(): Promise<Brand[]> {
+    const route = LIST_BRANDS_ROUTE;
+    return this.readJson({ route, path: route.path, accept: [200] }, brandListSchema);
+  }
+
   public async testConnection(): Promise<void> {
     // The same cheap call as the schema's first step: proves portal, credentials and read access.
     // An entry the field list would leave out does not fail it.
@@ -324,6 +435,77 @@ export class BynderClient implements BynderApi {
     throw new BynderInvalidResponseError(
       describeRoute(route),
       `more than ${MAX_OPTION_PAGES} pages of options; paging never ends`,
+    );
+  }
+
+  /**
+   * A save: 303 is Bynder's "Import not converted yet, please poll"; 201 carries the asset id. Sent
+   * once: after a 5xx or a lost answer the asset (or version) may exist, and a repeat could make a
+   * second one, so that failure is a BynderUploadError saying so rather than a retry.
+   */
+  private async save(call: Call): Promise<SaveAnswer> {
+    let answer: Answer;
+    try {
+      answer = await this.send({ ...call, once: true });
+    } catch (error) {
+      if (!(error instanceof BynderUnavailableError)) throw error;
+      throw new BynderUploadError(
+        describeRoute(call.route),
+        `${error.message}; the save may have taken effect, so it is not sent again blindly (a repeat could save the file twice)`,
+        { fileAtFault: false, cause: error },
+      );
+    }
+    if (answer.status === 303) return { kind: 'not_converted' };
+    const parsed = savedSchema.safeParse(answer.body);
+    if (!parsed.success) {
+      throw new BynderInvalidResponseError(describeRoute(call.route), 'the answer has no "mediaid"');
+    }
+    return { kind: 'saved', mediaId: parsed.data };
+  }
+
+  /**
+   * The upload id comes from Bynder's init; one that cannot be a path segment is Bynder's answer
+   * gone wrong, not something to send.
+   */
+  private uploadPath(route: BynderRoute, uploadId: string): string {
+    const path = buildPath(route.path, { id: uploadId });
+    if (path === undefined) {
+      throw new BynderInvalidResponseError(
+        describeRoute(UPLOAD_INIT_ROUTE),
+        `upload id "${uploadId}" cannot be used in a path`,
+      );
+    }
+    return path;
+  }
+
+  private savePath(route: BynderRoute, values: Record<string, string>): string {
+    const path = buildPath(route.path, values);
+    if (path === undefined) {
+      throw new BynderNotFoundError(
+        404,
+        describeRoute(route),
+        `${JSON.stringify(values)} cannot be sent as ids (nothing was sent); check the asset id`,
+      );
+    }
+    return path;
+  }
+
+  /**
+   * The registration's and finalise's 500 `{"message":"Could not complete upload","retry":0}`:
+   * Bynder says asking again cannot help, so the upload has to start over. With `retry: 1` (or no
+   * hint) it is the usual 5xx, retried with backoff.
+   */
+  private uploadRefusal(route: BynderRoute, answer: Answer): Error | undefined {
+    if (answer.status !== 500) return undefined;
+    const parsed = uploadFailureSchema.safeParse(answer.body);
+    if (!parsed.success) return undefined;
+    const { retry, message, detail } = parsed.data;
+    if (retry === undefined || !(retry === 0 || retry === false || retry === '0')) return undefined;
+    const said = this.redact([message ?? 'Could not complete upload', detail].filter(Boolean).join(': '));
+    return new BynderUploadError(
+      describeRoute(route),
+      `failed with 500 ${said}, and Bynder says not to retry it; the upload starts over`,
+      { fileAtFault: false },
     );
   }
 
@@ -399,6 +581,8 @@ export class BynderClient implements BynderApi {
           `status ${outcome.status}, expected ${call.accept.join(' or ')}`,
         );
       } else {
+        const refused = call.refuse?.(outcome);
+        if (refused !== undefined) throw refused;
         failure = classifyResponse({
           status: outcome.status,
           route: call.route,
@@ -407,7 +591,7 @@ export class BynderClient implements BynderApi {
         // 5xx and 408 only: a 429 is surfaced at once, since retrying into Bynder's block prolongs it.
         retry = failure instanceof BynderUnavailableError;
       }
-      if (!retry || retriesUsed >= this.retries) throw failure;
+      if (!retry || retriesUsed >= this.retries || call.once === true) throw failure;
       const delayMs = computeBackoffMs(retriesUsed, { random: this.random });
       if (this.deadline?.allowsStart(delayMs) === false) {
         throw new BynderDeadlineError(

@@ -9,7 +9,7 @@ import {
   BynderUnavailableError,
 } from './errors';
 import { PRIVATE_ADDRESS_CODE } from '../net/address-guard';
-import { describeRoute, OAUTH_TOKEN_ROUTE } from './routes';
+import { describeRoute, OAUTH_TOKEN_ROUTE, UPLOAD_ROUTES } from './routes';
 import { DNS_FAILURE_CODES, findErrorCode } from './transport-failure';
 import type { Credentials } from '../config';
 
@@ -34,6 +34,11 @@ export interface ConnectionFailure {
 
 const RIGHTS =
   'read metaproperties and assets and edit assets (scopes meta.assetbank:read, asset:read, asset:write; role MEDIAEDIT, plus MEDIAREMOVE for the delete policy "delete")';
+
+/** What uploading needs: the right a 403 on any step of the upload flow is missing. */
+const UPLOAD_RIGHTS =
+  'upload assets (role MEDIAUPLOAD; with only MEDIAUPLOADFORAPPROVAL, uploads wait in the waiting room and cannot add versions; scope asset:write)';
+const UPLOAD_ROUTE_NAMES: ReadonlySet<string> = new Set(UPLOAD_ROUTES.map(describeRoute));
 
 export function describeConnectionFailure(
   error: unknown,
@@ -60,7 +65,7 @@ export function describeConnectionFailure(
     return {
       problem: 'permissions',
       field: undefined,
-      message: `${portal} accepted the ${byToken ? 'token' : 'client credentials'} but denied access (403) to ${error.route}. In Bynder, let ${who} ${RIGHTS}, then test again.`,
+      message: `${portal} accepted the ${byToken ? 'token' : 'client credentials'} but denied access (403) to ${error.route}. In Bynder, let ${who} ${UPLOAD_ROUTE_NAMES.has(error.route) ? UPLOAD_RIGHTS : RIGHTS}, then test again.`,
     };
   }
   if (error instanceof BynderRateLimitBlockedError) {

@@ -44,3 +44,20 @@ export const USER_AGENT = 'bynder-asset-sync-ocp-app';
  * sent as they are (https://api.bynder.com/reference/post_api-v4-media-id). The one list of them.
  */
 export const OPTION_METAPROPERTY_TYPES: ReadonlySet<string> = new Set(['select', 'select2', 'autocomplete']);
+/**
+ * Upload chunk size: the 5 MiB every official SDK sends (S3's minimum part size for a multipart
+ * upload), and the one buffer an upload holds; smaller when the init's signed policy caps a part lower.
+ */
+export const DEFAULT_UPLOAD_CHUNK_BYTES = 5 * 1024 * 1024;
+/** S3 numbers parts 1 to 10,000; a file needing more parts cannot be uploaded in this flow. */
+export const MAX_UPLOAD_CHUNKS = 10_000;
+/** Imports per poll request: 100 ids of 36 characters keep the URL under 4 kB, as for media reads. */
+export const IMPORTS_PER_POLL = 100;
+/** Pause before each poll: the SDKs poll every 2 to 5 s (conversion usually takes 10 to 15 s). */
+export const DEFAULT_POLL_INTERVAL_MS = 2_000;
+/** Polls before an import still converting is given up (the SDKs' 60 tries): about 2 minutes. */
+export const DEFAULT_MAX_POLLS = 60;
+/** Saves answered 303 "not converted yet" before the upload is given up (each after another poll round). */
+export const MAX_EARLY_SAVES = 3;
+/** The most an S3 answer may be (an XML error document is a few hundred bytes). */
+export const MAX_S3_ANSWER_BYTES = 64 * 1024;

@@ -178,3 +178,33 @@ export class BynderInvalidResponseError extends BynderError {
 export function isBynderError(error: unknown): error is BynderError {
   return error instanceof BynderError;
 }
+
+/**
+ * The upload flow failed past what retrying one request can mend: S3 or Bynder refused a step for
+ * good (a chunk outside the signed policy, a finalise Bynder says not to retry), the file's
+ * conversion failed or was rejected, or the import was still converting after every poll. With
+ * `fileAtFault`, the file itself is the problem (conversion failed or rejected, an empty file, a
+ * name Bynder refuses): the record is rejected. Otherwise the upload starts over on the next attempt.
+ */
+export class BynderUploadError extends BynderError {
+  public override name = 'BynderUploadError';
+  public readonly retryable: boolean;
+  public override readonly pendingCause: string | undefined;
+  public override readonly fix: string;
+  public constructor(
+    /** The step: a route template (`POST /api/v4/upload/{id}/`, the S3 bucket's) or "the file". */
+    public readonly step: string,
+    detail: string,
+    options: { fileAtFault: boolean; cause?: unknown },
+  ) {
+    super(
+      `Bynder upload failed at ${step}: ${detail}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.retryable = !options.fileAtFault;
+    this.pendingCause = options.fileAtFault ? undefined : 'upload not completed';
+    this.fix = options.fileAtFault
+      ? 'Check the file at its source (Bynder could not take it as it is), then send the record again.'
+      : 'Nothing to fix if it happens once: the upload starts over on the next attempt.';
+  }
+}

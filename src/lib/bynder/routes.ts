@@ -82,3 +82,68 @@ export function buildPath(template: string, values: Record<string, string>): str
   });
   return routable ? path : undefined;
 }
+
+// The S3-chunk upload flow (https://api.bynder.com/reference, "Upload assets"; the same steps as
+// every official SDK's uploadFile). Every step needs the upload right; a 403 names it.
+const UPLOAD_NEEDS =
+  'the MEDIAUPLOAD role (MEDIAUPLOADFORAPPROVAL only uploads into the waiting room) and scope asset:write';
+
+export const UPLOAD_ENDPOINT_ROUTE: BynderRoute = {
+  method: 'GET',
+  path: '/api/upload/endpoint/',
+  needs: UPLOAD_NEEDS,
+};
+
+export const UPLOAD_INIT_ROUTE: BynderRoute = {
+  method: 'POST',
+  path: '/api/upload/init/',
+  needs: UPLOAD_NEEDS,
+};
+
+/** Chunk registration and the finalise share this path; the finalise's form carries `chunks`. */
+export const REGISTER_CHUNK_ROUTE: BynderRoute = {
+  method: 'POST',
+  path: '/api/v4/upload/{id}/',
+  needs: UPLOAD_NEEDS,
+};
+
+export const FINALISE_UPLOAD_ROUTE: BynderRoute = {
+  method: 'POST',
+  path: '/api/v4/upload/{id}/',
+  needs: UPLOAD_NEEDS,
+};
+
+export const POLL_IMPORTS_ROUTE: BynderRoute = {
+  method: 'GET',
+  path: '/api/v4/upload/poll/',
+  needs: UPLOAD_NEEDS,
+};
+
+export const SAVE_NEW_ASSET_ROUTE: BynderRoute = {
+  method: 'POST',
+  path: '/api/v4/media/save/{importId}/',
+  needs: UPLOAD_NEEDS,
+};
+
+export const SAVE_NEW_VERSION_ROUTE: BynderRoute = {
+  method: 'POST',
+  path: '/api/v4/media/{id}/save/{importId}/',
+  needs: 'the MEDIAUPLOAD role (and scope asset:write); upload for approval cannot add a version',
+};
+
+export const LIST_BRANDS_ROUTE: BynderRoute = {
+  method: 'GET',
+  path: '/api/v4/brands/',
+  needs: 'read access to assets (scope asset:read)',
+};
+
+/** Every route of the upload flow: what a missing right on any of them means for the user. */
+export const UPLOAD_ROUTES: readonly BynderRoute[] = [
+  UPLOAD_ENDPOINT_ROUTE,
+  UPLOAD_INIT_ROUTE,
+  REGISTER_CHUNK_ROUTE,
+  FINALISE_UPLOAD_ROUTE,
+  POLL_IMPORTS_ROUTE,
+  SAVE_NEW_ASSET_ROUTE,
+  SAVE_NEW_VERSION_ROUTE,
+];
