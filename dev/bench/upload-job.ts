@@ -1,17 +1,15 @@
-import http from 'node:http';
-
 import { storage } from '@zaiusinc/app-sdk';
 
 import { uploadFile } from '../../src/lib/bynder/upload';
-import type { UploadFile } from '../../src/lib/bynder/upload-types';
 import { createPacedClient } from '../../src/lib/delivery';
+import { openFileFromUrl } from '../../src/lib/files/open-file';
 import { portalOriginOf } from '../../src/lib/portal-url';
 import { type Logger, systemClock } from '../../src/lib/runtime-ports';
 import type { BenchJob, UploadAnswer } from './bench-job';
 
 // The uploading side of the upload bench, in a process of its own (run-one.ts), so its peak RSS is
-// the app's alone: the emulator and the file host run in the parent. The file is read with a plain
-// dev-only HTTP GET and handed to the upload as the response stream, as it arrives.
+// the app's alone: the emulator and the file host run in the parent. The file is opened as a record's
+// file URL is (src/lib/files: guarded, size-limited, streamed) and handed to the upload as it arrives.
 
 const silent: Logger = {
   debug: () => undefined,
@@ -19,22 +17,6 @@ const silent: Logger = {
   warn: () => undefined,
   error: () => undefined,
 };
-
-/** The response to a GET of `url` as a stream (loopback file host only: no checks, dev only). */
-function openFile(url: string): Promise<http.IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, (response) => {
-        if (response.statusCode !== 200) {
-          response.resume();
-          reject(new Error(`the file host answered ${response.statusCode} for ${url}`));
-          return;
-        }
-        resolve(response);
-      })
-      .on('error', reject);
-  });
-}
 
 export async function runUpload(job: Extract<BenchJob, { kind: 'upload' }>): Promise<UploadAnswer> {
   const { api } = createPacedClient(
@@ -46,16 +28,9 @@ export async function runUpload(job: Extract<BenchJob, { kind: 'upload' }>): Pro
     { logger: silent, clock: systemClock, kvStore: storage.kvStore },
   );
   const startedAt = Date.now();
-  const response = await openFile(job.fileUrl);
-  const length = Number(response.headers['content-length']);
-  const file: UploadFile = {
-    fileName: job.fileName,
-    ...(Number.isSafeInteger(length) ? { size: length } : {}),
-    ...(response.headers['content-type'] !== undefined
-      ? { contentType: response.headers['content-type'] }
-      : {}),
-    body: response,
-  };
+  // Larger than the largest bench file: the limit is checked, never reached.
+  const opened = await openFileFromUrl({ field: 'file_url', url: job.fileUrl }, { maxBytes: 2 * 1024 ** 3 });
+  const file = { ...opened, fileName: job.fileName };
   // No brand given: the emulated portal's only brand, as a portal with one brand would be.
   const result = await uploadFile(
     file,
