@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 // What src/lib needs from its host, as plain interfaces. The OCP entry points pass the SDK's
 // storage and logger (structurally compatible); tests and the local CLI pass their own.
 
@@ -50,6 +52,22 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/**
+ * Where src/lib draws chance: backoff jitter, the pause before a contended row is patched again,
+ * and the ids of leases, notice claims and parked records. A port, so a test can fix it.
+ */
+export interface Random {
+  /** A number in [0, 1), as Math.random gives. */
+  fraction(): number;
+  /** An id no other invocation draws (a UUID). */
+  id(): string;
+}
+
+export const systemRandom: Random = {
+  fraction: () => Math.random(),
+  id: () => randomUUID(),
 };
 
 /**

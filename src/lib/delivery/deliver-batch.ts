@@ -4,7 +4,7 @@ import { notifyBatch } from './batch-notices';
 import type { Notifier } from '../notices/notifier';
 import { redactSecrets } from '../redact';
 import { secretsOf, secretsOfFields } from '../secret-values';
-import type { Clock, InstallScope, KeyValueStore, Logger } from '../runtime-ports';
+import type { Clock, InstallScope, KeyValueStore, Logger, Random } from '../runtime-ports';
 import { resolverFor } from './asset-resolver';
 import { withBatchLease } from '../state/batch-lease';
 import { detectChanges } from './change-detection';
@@ -36,12 +36,14 @@ export interface DeliveryBatch {
   outboxIds?: readonly string[];
 }
 
-/** What deliver() needs from its host: the SDK's stores, logger and notifications, and a clock. */
+/** What deliver() needs from its host: the SDK's stores, logger and notifications, a clock and chance. */
 export interface DeliveryDeps extends ConfigStores, InstallScope {
   kvStore: KeyValueStore;
   logger: Logger;
   clock: Clock;
   notifier: Notifier;
+  /** Backoff jitter and the ids of the lease and parked records; absent, the system's. */
+  random?: Random;
   /** The time budget in ms (default DELIVERY_TIME_BUDGET_MS); tests shorten it. */
   timeBudgetMs?: number;
 }

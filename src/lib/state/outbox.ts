@@ -1,7 +1,12 @@
-import { randomUUID } from 'node:crypto';
-
 import { KV_ROWS } from './kv-rows';
-import type { Clock, KeyValueStore, Logger, StoredRow } from '../runtime-ports';
+import {
+  type Clock,
+  type KeyValueStore,
+  type Logger,
+  type Random,
+  type StoredRow,
+  systemRandom,
+} from '../runtime-ports';
 import { shorten } from '../shorten';
 import { contentHash } from './content-hash';
 import { OUTBOX_REPLAY_ATTEMPT, type Redelivery, redeliveryAfter } from '../delivery-attempt';
@@ -118,12 +123,14 @@ export async function settleOutbox(
   batch: OutboxBatch,
   end: SettledBatch,
   started: number,
-  deps: { kvStore: KeyValueStore; clock: Clock; logger: Logger },
+  deps: { kvStore: KeyValueStore; clock: Clock; logger: Logger; random?: Random },
 ): Promise<OutboxChange> {
   const replayIds = batch.outboxIds;
   const redelivery = redeliveryAfter(batch, end.stop?.retryable !== false);
   const toPark =
-    replayIds || redelivery === 'expected' ? [] : parkedRecords(batch, end.outcomes, deps.clock.now());
+    replayIds || redelivery === 'expected'
+      ? []
+      : parkedRecords(batch, end.outcomes, deps.clock.now(), deps.random ?? systemRandom);
   const appliedKeys = new Set(
     end.outcomes.flatMap((o) => (o.status === 'applied' && o.key !== undefined ? [o.key] : [])),
   );
@@ -172,6 +179,7 @@ export async function settleOutbox(
     await updateSharedRow(deps.kvStore, KV_ROWS.outbox.key, update, {
       ttlSeconds: KV_ROWS.outbox.ttlSeconds,
       clock: deps.clock,
+      ...(deps.random ? { random: deps.random } : {}),
     });
   } catch (error) {
     const keys = toPark.map((r) => r.key ?? '(no key)').join(', ');
@@ -221,13 +229,18 @@ export async function replayOutbox<R>(
   }
 }
 
-function parkedRecords(batch: OutboxBatch, outcomes: readonly SettledRecord[], now: number): ParkedRecord[] {
+function parkedRecords(
+  batch: OutboxBatch,
+  outcomes: readonly SettledRecord[],
+  now: number,
+  random: Random,
+): ParkedRecord[] {
   const parked: Array<[number, ParkedRecord]> = [];
   for (const outcome of outcomes) {
     if (outcome.status !== 'pending') continue;
     for (const position of outcome.records) {
       const record = {
-        id: randomUUID(),
+        id: random.id(),
         key: outcome.key,
         sync: batch.sync.id,
         item: batch.items[position],
