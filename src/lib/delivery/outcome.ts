@@ -1,5 +1,6 @@
 import { describeError, isRetryable } from '../app-error';
 import { RATE_LIMIT_PENDING_CAUSE } from '../bynder/errors';
+import { asksForRetry } from '../delivery-attempt';
 import { describeRateLimitBlock, type RateLimitBlock } from '../pacing/rate-limit-block';
 import { failureReasonTexts } from '../messages';
 import { redactSecrets } from '../redact';
@@ -164,7 +165,7 @@ export function toDeliverResult(
     head.push(failureReasonTexts.parked(outbox.held));
   }
   const tail = [failureReasonTexts.applied(applied)];
-  const retryable = pending > 0 && (stop?.retryable ?? true);
+  const retryable = asksForRetry(pending > 0, stop);
   if (rejected === 0) {
     return { success: false, retryable, failureReason: boundReason([...head, ...tail].join('; ')) };
   }

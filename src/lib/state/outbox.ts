@@ -9,7 +9,7 @@ import {
 } from '../runtime-ports';
 import { shorten } from '../shorten';
 import { contentHash } from './content-hash';
-import { OUTBOX_REPLAY_ATTEMPT, type Redelivery, redeliveryAfter } from '../delivery-attempt';
+import { asksForRetry, OUTBOX_REPLAY_ATTEMPT, type Redelivery, redeliveryAfter } from '../delivery-attempt';
 import { boundedCanonicalForm } from '../record-bounds';
 import { updateSharedRow } from './shared-row';
 
@@ -126,7 +126,8 @@ export async function settleOutbox(
   deps: { kvStore: KeyValueStore; clock: Clock; logger: Logger; random?: Random },
 ): Promise<OutboxChange> {
   const replayIds = batch.outboxIds;
-  const redelivery = redeliveryAfter(batch, end.stop?.retryable !== false);
+  const pending = end.outcomes.some((o) => o.status === 'pending');
+  const redelivery = redeliveryAfter(batch, asksForRetry(pending, end.stop));
   const toPark =
     replayIds || redelivery === 'expected'
       ? []
