@@ -1,25 +1,15 @@
 import { type AppContext, getAppContext, logger, notifications, storage } from '@zaiusinc/app-sdk';
 
-import type { ConfigStores } from '../lib/config';
-import type { Notifier } from '../lib/notices/notifier';
-import type { Clock, InstallScope, KeyValueStore, Logger, Random } from '../lib/runtime-ports';
+import type { Clock, Random, Runtime } from '../lib/runtime-ports';
 import { systemClock, systemRandom } from '../lib/runtime-ports';
 
 /**
- * What an invocation gets, from the SDK's globals: the one set every entry point (destinations,
+ * What an invocation gets, from the SDK's globals: the one runtime every entry point (destinations,
  * jobs, lifecycle) hands src/lib.
  */
-export interface SdkDeps extends ConfigStores, InstallScope {
+export interface SdkDeps extends Runtime {
   /** The install this invocation serves (see InstallScope); never absent on OCP. */
   install: string;
-  kvStore: KeyValueStore;
-  logger: Logger;
-  clock: Clock;
-  notifier: Notifier;
-  /** Backoff jitter and the ids of leases, claims and parked records. */
-  random: Random;
-  /** deliver()'s time budget in ms; absent, the default (DELIVERY_TIME_BUDGET_MS). */
-  timeBudgetMs?: number;
 }
 
 /**

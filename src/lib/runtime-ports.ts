@@ -43,6 +43,18 @@ export interface SettingsStore {
   delete(key: string): Promise<unknown>;
 }
 
+/**
+ * The Activity Log: the SDK's `notifications` object has these four methods
+ * (https://github.com/ZaiusInc/app-sdk, src/notifications). The entry points pass that object itself,
+ * so a notice goes through whatever the SDK routes it to, and tests observe it by spying on it.
+ */
+export interface Notifier {
+  info(activity: string, title: string, summary: string, details?: string): Promise<void>;
+  success(activity: string, title: string, summary: string, details?: string): Promise<void>;
+  warn(activity: string, title: string, summary: string, details?: string): Promise<void>;
+  error(activity: string, title: string, summary: string, details?: string): Promise<void>;
+}
+
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
@@ -79,4 +91,21 @@ export const systemRandom: Random = {
  */
 export interface InstallScope {
   install?: string;
+}
+
+/**
+ * What one invocation gets from its host: the stores, the logger, the clock, the Activity Log, chance
+ * and the time budget. The entry points build it from the SDK (sdkDeps() in src/destinations); every
+ * step of src/lib takes the part of it that it uses.
+ */
+export interface Runtime extends InstallScope {
+  settings: SettingsStore;
+  secrets: SettingsStore;
+  kvStore: KeyValueStore;
+  logger: Logger;
+  clock: Clock;
+  notifier: Notifier;
+  random: Random;
+  /** deliver()'s time budget in ms; absent, the default (DELIVERY_TIME_BUDGET_MS). */
+  timeBudgetMs?: number;
 }

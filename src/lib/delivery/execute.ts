@@ -2,7 +2,12 @@ import pLimit from 'p-limit';
 
 import type { BynderApi } from '../bynder/bynder-api';
 import { describeConnectionFailure } from '../bynder/connection-failure';
-import { BynderNotFoundError, isBynderError, RATE_LIMIT_PENDING_CAUSE } from '../bynder/errors';
+import {
+  type BynderError,
+  BynderNotFoundError,
+  isBynderError,
+  RATE_LIMIT_PENDING_CAUSE,
+} from '../bynder/errors';
 import type { Credentials } from '../config';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import type { AssetResolver } from './asset-resolver';
@@ -114,6 +119,14 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
     });
   };
 
+  /** A stop only a settings change clears, worded as the settings form words the failure. */
+  const settingsStop = (error: BynderError, kind: 'credentials' | 'permissions'): Halt => ({
+    message: describeConnectionFailure(error, deps.connection).message,
+    retryable: error.retryable,
+    pendingCause: error.pendingCause ?? 'not sent',
+    stoppedBy: { kind },
+  });
+
   const onFailure = async (write: PlannedWrite, error: unknown): Promise<RecordOutcome> => {
     // Refused by the halted budget: this write never left.
     if (error instanceof BudgetHaltedError) return pending(write, halt?.pendingCause ?? 'not sent');
@@ -131,21 +144,11 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       case 'withhold_operation':
         // A missing role holds back only the operations that need it (e.g. deletes without
         // MEDIAREMOVE); the other writes of the batch go on. Only the user can grant it.
-        withheld.set(operationOf(write), {
-          message: describeConnectionFailure(error, deps.connection).message,
-          retryable: error.retryable,
-          pendingCause: error.pendingCause ?? 'not sent',
-          stoppedBy: { kind: 'permissions' },
-        });
+        withheld.set(operationOf(write), settingsStop(error, 'permissions'));
         break;
       case 'credentials':
         // Refused credentials: a settings problem, not the records'. Only the user can fix it.
-        haltOnce({
-          message: describeConnectionFailure(error, deps.connection).message,
-          retryable: error.retryable,
-          pendingCause: error.pendingCause ?? 'not sent',
-          stoppedBy: { kind: 'credentials' },
-        });
+        haltOnce(settingsStop(error, 'credentials'));
         break;
       case 'counts_unconfirmed':
         unconfirmed += 1;

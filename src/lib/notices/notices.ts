@@ -1,9 +1,9 @@
 import { noticeTexts } from '../messages';
 import { redactSecrets } from '../redact';
-import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
+import type { Clock, KeyValueStore, Logger, Notifier } from '../runtime-ports';
 import { shorten } from '../shorten';
 import { claimHourly, claimKey, closeClaim, hasOpenClaim } from './notice-throttle';
-import { type Notice, NOTICE_ACTIVITY, type Notifier } from './notifier';
+import { type Notice, NOTICE_ACTIVITY } from './notifier';
 
 // What the app tells an administrator in OCP's Activity Log, and when. Each notice says what
 // happened, what it did to the records and what to do, and never holds a secret (texts are built
