@@ -7,10 +7,10 @@ import { type TransportFailure, transportFailureOfCause } from './transport-fail
 // One family of transport errors. Each class says what its failure means for the caller, so no
 // caller re-derives it from the class: whether a retry can help (`retryable`), whether the client
 // asks again at once (`retriedWithBackoff`), what a write it hits does to the rest of the batch
-// (`batchEffect`), for a write it hits, why the record stays pending (`pendingCause`, short enough to group by) or, when undefined, that the record's own data
-// is at fault (rejected), and which setting is wrong and how to fix it (`describeConnection`).
-// Messages name the route template (never a URL with a query string), the status and the fix, and
-// never a secret.
+// (`batchEffect`), why that record stays pending (`pendingCause`, short enough to group by; when
+// undefined, the record's own data is at fault and it is rejected), and which setting is wrong and
+// how to fix it (`describeConnection`, `fix`). Messages name the route template (never a URL with a
+// query string), the status and the fix, and never a secret.
 
 /**
  * What a write an error hits does to the rest of its batch:
