@@ -1,31 +1,23 @@
 import { type AppContext, getAppContext, logger, notifications, storage } from '@zaiusinc/app-sdk';
 
-import type { ConfigStores } from '../lib/config';
-import type { Notifier } from '../lib/notices/notifier';
-import type { Clock, InstallScope, KeyValueStore, Logger } from '../lib/runtime-ports';
-import { systemClock } from '../lib/runtime-ports';
+import type { Clock, Random, Runtime } from '../lib/runtime-ports';
+import { systemClock, systemRandom } from '../lib/runtime-ports';
 
 /**
- * What an invocation gets, from the SDK's globals: the one set every entry point (destinations,
+ * What an invocation gets, from the SDK's globals: the one runtime every entry point (destinations,
  * jobs, lifecycle) hands src/lib.
  */
-export interface SdkDeps extends ConfigStores, InstallScope {
+export interface SdkDeps extends Runtime {
   /** The install this invocation serves (see InstallScope); never absent on OCP. */
   install: string;
-  kvStore: KeyValueStore;
-  logger: Logger;
-  clock: Clock;
-  notifier: Notifier;
-  /** deliver()'s time budget in ms; absent, the default (DELIVERY_TIME_BUDGET_MS). */
-  timeBudgetMs?: number;
 }
 
 /**
- * Time and deliver()'s time budget as tests and the local runner set them, read by every entry
- * point through sdkDeps(). OCP never sets them, so production runs on the system clock and the
- * default budget.
+ * Time, chance and deliver()'s time budget as tests and the local runner set them, read by every
+ * entry point through sdkDeps(). OCP never sets them, so production runs on the system clock, the
+ * system's randomness and the default budget.
  */
-export const devOverrides: { clock?: Clock; timeBudgetMs?: number } = {};
+export const devOverrides: { clock?: Clock; random?: Random; timeBudgetMs?: number } = {};
 
 export function sdkDeps(): SdkDeps {
   // storage's getters resolve the current invocation's stores on every access, so read them per call.
@@ -35,6 +27,7 @@ export function sdkDeps(): SdkDeps {
     kvStore: storage.kvStore,
     logger,
     clock: devOverrides.clock ?? systemClock,
+    random: devOverrides.random ?? systemRandom,
     // The SDK's object itself, so its methods are looked up at each call (spies and wrappers see them).
     notifier: notifications,
     install: currentInstall(),

@@ -37,6 +37,15 @@ export const OUTBOX_REPLAY_ATTEMPT = 0;
 export type Redelivery = 'expected' | 'possible' | 'none';
 
 /**
+ * Whether the answer to a batch asks OCP for a retry (`retryable: true`): records are left pending
+ * and no stop says that only the user can fix what held them (credentials, a missing role). The
+ * answer to OCP, the applied ledger and the outbox all ask this, then redeliveryAfter.
+ */
+export function asksForRetry(pending: boolean, stop: { retryable: boolean } | undefined): boolean {
+  return pending && (stop?.retryable ?? true);
+}
+
+/**
  * What follows an attempt whose answer is, or would be, `retryable` (`false`: OCP delivers the batch
  * no more, whatever its attempt).
  */

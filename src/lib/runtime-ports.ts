@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 // What src/lib needs from its host, as plain interfaces. The OCP entry points pass the SDK's
 // storage and logger (structurally compatible); tests and the local CLI pass their own.
 
@@ -41,6 +43,18 @@ export interface SettingsStore {
   delete(key: string): Promise<unknown>;
 }
 
+/**
+ * The Activity Log: the SDK's `notifications` object has these four methods
+ * (https://github.com/ZaiusInc/app-sdk, src/notifications). The entry points pass that object itself,
+ * so a notice goes through whatever the SDK routes it to, and tests observe it by spying on it.
+ */
+export interface Notifier {
+  info(activity: string, title: string, summary: string, details?: string): Promise<void>;
+  success(activity: string, title: string, summary: string, details?: string): Promise<void>;
+  warn(activity: string, title: string, summary: string, details?: string): Promise<void>;
+  error(activity: string, title: string, summary: string, details?: string): Promise<void>;
+}
+
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
@@ -53,6 +67,22 @@ export const systemClock: Clock = {
 };
 
 /**
+ * Where src/lib draws chance: backoff jitter, the pause before a contended row is patched again,
+ * and the ids of leases, notice claims and parked records. A port, so a test can fix it.
+ */
+export interface Random {
+  /** A number in [0, 1), as Math.random gives. */
+  fraction(): number;
+  /** An id no other invocation draws (a UUID). */
+  id(): string;
+}
+
+export const systemRandom: Random = {
+  fraction: () => Math.random(),
+  id: () => randomUUID(),
+};
+
+/**
  * Which install of the app an invocation serves. OCP keeps workers warm, and one worker may serve
  * invocations of several installs (accounts), two of them possibly on one Bynder portal with
  * different settings. So whatever a module keeps in memory between invocations (the field model,
@@ -61,4 +91,21 @@ export const systemClock: Clock = {
  */
 export interface InstallScope {
   install?: string;
+}
+
+/**
+ * What one invocation gets from its host: the stores, the logger, the clock, the Activity Log, chance
+ * and the time budget. The entry points build it from the SDK (sdkDeps() in src/destinations); every
+ * step of src/lib takes the part of it that it uses.
+ */
+export interface Runtime extends InstallScope {
+  settings: SettingsStore;
+  secrets: SettingsStore;
+  kvStore: KeyValueStore;
+  logger: Logger;
+  clock: Clock;
+  notifier: Notifier;
+  random: Random;
+  /** deliver()'s time budget in ms; absent, the default (DELIVERY_TIME_BUDGET_MS). */
+  timeBudgetMs?: number;
 }

@@ -7,7 +7,7 @@ import {
 
 import { type SdkDeps, sdkDeps } from '../destinations/sdk-deps';
 import { describeError } from '../lib/app-error';
-import type { ConnectionFailure } from '../lib/bynder/connection-failure';
+import type { ConnectionFailure } from '../lib/bynder/connection-problem';
 import {
   type AppConfig,
   ConfigError,

@@ -254,7 +254,7 @@ describe.each(bynderSteps)('429 on $name', (step) => {
     add(step, { status: 429, times: 1 });
     const error = await captureFailure(uploadFile(fileOf(10), step.target, deps(paced.api)), said);
     expect(error).toBeInstanceOf(BynderRateLimitError);
-    expect(error).toMatchObject({ status: 429, retryable: true, haltsBatch: true });
+    expect(error).toMatchObject({ status: 429, retryable: true, batchEffect: 'rate_limit' });
     expect(error.message).toContain(`Bynder ${step.said} failed with 429`);
     expect(statusesOf(step)).toEqual([429]);
     expect(paced.rateLimit.current()).toBeDefined();

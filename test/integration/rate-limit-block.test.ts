@@ -9,7 +9,7 @@ import { RATE_LIMIT_QUIET_MS, storeRateLimitBlock } from '../../src/lib/pacing/r
 import { READINESS_CACHE_MS } from '../../src/lib/settings/readiness';
 import { invalidateFieldModel } from '../../src/lib/fields/get-field-model';
 import { KV_ROWS } from '../../src/lib/state/kv-rows';
-import { systemClock } from '../../src/lib/runtime-ports';
+import { systemClock, systemRandom } from '../../src/lib/runtime-ports';
 import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
 import { clockAhead } from '../helpers/fake-clock';
 import { useEmulator } from '../helpers/use-emulator';
@@ -163,6 +163,7 @@ describe('the stored end only moves later and tolerates clock skew', () => {
         kvStore: storage.kvStore,
         logger,
         notifier: notifications,
+        random: systemRandom,
         clock: clockAhead(clockOffsetMs),
       },
     );

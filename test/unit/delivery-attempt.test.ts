@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  asksForRetry,
   FIRST_ATTEMPT,
   MAY_BE_LAST_FROM,
   OUTBOX_REPLAY_ATTEMPT,
@@ -32,5 +33,15 @@ describe('redeliveryAfter', () => {
 
   it("expects the outbox's replay to come again: the app, not OCP, repeats it", () => {
     expect(redeliveryAfter({ attempt: OUTBOX_REPLAY_ATTEMPT }, true)).toBe('expected');
+  });
+});
+
+describe('asksForRetry', () => {
+  it('asks for a retry only with records pending and no stop only the user can clear', () => {
+    expect(asksForRetry(true, undefined)).toBe(true);
+    expect(asksForRetry(true, { retryable: true })).toBe(true);
+    expect(asksForRetry(true, { retryable: false })).toBe(false);
+    expect(asksForRetry(false, undefined)).toBe(false);
+    expect(asksForRetry(false, { retryable: true })).toBe(false);
   });
 });

@@ -2,8 +2,8 @@ import { type AppContext, setContext } from '@zaiusinc/app-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
-import { sdkDeps } from '../../src/destinations/sdk-deps';
-import { systemClock } from '../../src/lib/runtime-ports';
+import { devOverrides, sdkDeps } from '../../src/destinations/sdk-deps';
+import { type Random, systemClock, systemRandom } from '../../src/lib/runtime-ports';
 import { fakeClock } from '../helpers/fake-clock';
 
 // What every entry point (destination, schema function, job, lifecycle) hands src/lib: sdkDeps().
@@ -28,5 +28,16 @@ describe('sdkDeps', () => {
     BynderAssetSync.timeBudgetMsOverride = 5_000;
     expect(sdkDeps().clock).toBe(clock);
     expect(sdkDeps().timeBudgetMs).toBe(5_000);
+  });
+
+  it('draws chance from the system unless a test or the runner fixes it', () => {
+    expect(sdkDeps().random).toBe(systemRandom);
+    const fixed: Random = { fraction: () => 0, id: () => 'id-1' };
+    devOverrides.random = fixed;
+    try {
+      expect(sdkDeps().random).toBe(fixed);
+    } finally {
+      devOverrides.random = undefined;
+    }
   });
 });

@@ -32,6 +32,7 @@ import {
 } from './constants';
 import {
   BynderDeadlineError,
+  type BynderError,
   BynderInvalidResponseError,
   BynderNotFoundError,
   BynderUnavailableError,
@@ -116,10 +117,9 @@ interface Answer {
   body: unknown;
 }
 
-/** A request that got no HTTP answer, and whether this client tries it again. */
+/** A request that got no HTTP answer; the error says whether this client tries it again. */
 interface NoAnswer {
   error: BynderUnavailableError;
-  retry: boolean;
 }
 
 interface Agents {
@@ -563,11 +563,9 @@ export class BynderClient implements BynderApi, BynderUploadApi {
       // A shared token may have been issued to another client: it is a secret here too.
       if (token !== undefined && this.tokens.renewable) rememberIssuedToken(this.credentials, token);
       const outcome = await this.attempt(call, token);
-      let failure: Error;
-      let retry = false;
+      let failure: BynderError;
       if ('error' in outcome) {
         failure = outcome.error;
-        retry = outcome.retry;
       } else if (call.accept.includes(outcome.status)) {
         return outcome;
       } else if (outcome.status === 401 && token !== undefined && this.tokens.renewable && !renewed) {
@@ -588,10 +586,10 @@ export class BynderClient implements BynderApi, BynderUploadApi {
           route: call.route,
           message: readBynderMessage(outcome.body, outcome.status, (text) => this.redact(text)),
         });
-        // 5xx and 408 only: a 429 is surfaced at once, since retrying into Bynder's block prolongs it.
-        retry = failure instanceof BynderUnavailableError;
       }
-      if (!retry || retriesUsed >= this.retries || call.once === true) throw failure;
+      // The error decides (5xx, 408 and transient no-answers): a 429 is surfaced at once. A call sent
+      // once (an upload's save, which has no idempotency key) is never sent again.
+      if (!failure.retriedWithBackoff || retriesUsed >= this.retries || call.once === true) throw failure;
       const delayMs = computeBackoffMs(retriesUsed, { random: this.random });
       if (this.deadline?.allowsStart(delayMs) === false) {
         throw new BynderDeadlineError(
@@ -667,8 +665,7 @@ export class BynderClient implements BynderApi, BynderUploadApi {
         code: failure.code,
       });
       return {
-        error: new BynderUnavailableError(routeName, failure.detail, undefined, { cause }),
-        retry: failure.retryable,
+        error: new BynderUnavailableError(routeName, failure.detail, undefined, { cause, noAnswer: failure }),
       };
     } finally {
       clearTimeout(timer);

@@ -88,7 +88,8 @@ export class BynderBrandNotChosenError extends BynderError {
   public override name = 'BynderBrandNotChosenError';
   public readonly retryable = false;
   public override readonly pendingCause = 'not sent: no brand chosen';
-  public override readonly haltsBatch = true;
+  // Every new asset of the batch would fail alike; updates of existing assets need no brand.
+  public override readonly batchEffect = 'withhold_operation';
   public override readonly fix: string;
   public constructor(brands: readonly Brand[]) {
     const names = brands

@@ -4,7 +4,6 @@ import {
   notifyDroppedFields,
   notifyParkedDelivered,
   notifyRecordsParked,
-  parkedFix,
   rateLimitNotice,
   type Rejections,
   rejectionsNotice,
@@ -12,6 +11,7 @@ import {
   type SyncRef,
 } from '../notices/notices';
 import type { Notice } from '../notices/notifier';
+import { noticeTexts } from '../messages';
 import { shorten } from '../shorten';
 import type { BatchEnd, RejectedOutcome } from './outcome';
 import { countOutcomes, describeCauses, reasonOf } from './outcome';
@@ -49,7 +49,7 @@ async function notifyOutbox(end: BatchEnd, sync: SyncRef, deps: NoticeDeps): Pro
   if (!outbox) return;
   if (outbox.held > 0) {
     const cause = describeCauses(end.outcomes);
-    const fix = parkedFix(end.stop?.message);
+    const fix = noticeTexts.parkedFix(end.stop?.message);
     await notifyRecordsParked(
       { sync, records: outbox.held, cause, fix, redelivery: outbox.redelivery },
       deps,

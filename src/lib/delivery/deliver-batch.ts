@@ -1,10 +1,9 @@
-import { type ConfigStores, loadConfig, SECTION } from '../config';
+import { loadConfig, SECTION } from '../config';
 import { getFieldModel } from '../fields/get-field-model';
 import { notifyBatch } from './batch-notices';
-import type { Notifier } from '../notices/notifier';
 import { redactSecrets } from '../redact';
 import { secretsOf, secretsOfFields } from '../secret-values';
-import type { Clock, InstallScope, KeyValueStore, Logger } from '../runtime-ports';
+import type { Runtime } from '../runtime-ports';
 import { resolverFor } from './asset-resolver';
 import { withBatchLease } from '../state/batch-lease';
 import { detectChanges } from './change-detection';
@@ -36,27 +35,17 @@ export interface DeliveryBatch {
   outboxIds?: readonly string[];
 }
 
-/** What deliver() needs from its host: the SDK's stores, logger and notifications, and a clock. */
-export interface DeliveryDeps extends ConfigStores, InstallScope {
-  kvStore: KeyValueStore;
-  logger: Logger;
-  clock: Clock;
-  notifier: Notifier;
-  /** The time budget in ms (default DELIVERY_TIME_BUDGET_MS); tests shorten it. */
-  timeBudgetMs?: number;
-}
-
 /**
  * One batch, start to end, in the order docs/delivery.md describes; each step is one call into the
  * file that owns it. Failures of the records are outcomes, not exceptions; what throws here (config,
  * an unreadable field model) is caught by failedDelivery.
  */
-export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Promise<DeliverResult> {
+export async function deliverBatch(batch: DeliveryBatch, deps: Runtime): Promise<DeliverResult> {
   // Two invocations of one batch must not both send it: one takes the lease, the other answers retry.
   return withBatchLease(batch, deps, () => deliverLeased(batch, deps));
 }
 
-async function deliverLeased(batch: DeliveryBatch, deps: DeliveryDeps): Promise<DeliverResult> {
+async function deliverLeased(batch: DeliveryBatch, deps: Runtime): Promise<DeliverResult> {
   const { kvStore, clock } = deps;
   const report = { syncName: batch.sync.name, attempt: batch.attempt, startedAt: clock.now() };
   if (batch.items.length === 0) return { success: true };
@@ -132,7 +121,7 @@ async function deliverLeased(batch: DeliveryBatch, deps: DeliveryDeps): Promise<
  */
 async function endBatch(
   batch: DeliveryBatch,
-  deps: DeliveryDeps,
+  deps: Runtime,
   ending: { report: BatchReport; secrets: readonly string[] },
   end: BatchEnd,
 ): Promise<DeliverResult> {
@@ -149,7 +138,7 @@ async function endBatch(
 export async function failedDelivery(
   error: unknown,
   batch: DeliveryBatch,
-  deps: DeliveryDeps,
+  deps: Runtime,
 ): Promise<DeliverResult> {
   const secrets = await storedSecrets(deps);
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -160,7 +149,7 @@ export async function failedDelivery(
 }
 
 /** Every stored credential value, for redaction; none when the store cannot be read. */
-async function storedSecrets(deps: ConfigStores): Promise<string[]> {
+async function storedSecrets(deps: Pick<Runtime, 'secrets'>): Promise<string[]> {
   try {
     return secretsOfFields(await deps.secrets.get(SECTION.connection));
   } catch {

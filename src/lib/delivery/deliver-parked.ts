@@ -1,4 +1,5 @@
-import { type DeliveryDeps, deliverBatch } from './deliver-batch';
+import { deliverBatch } from './deliver-batch';
+import type { Runtime } from '../runtime-ports';
 import type { DeliverResult } from './outcome';
 import { replayOutbox } from '../state/outbox';
 
@@ -7,6 +8,6 @@ import { replayOutbox } from '../state/outbox';
  * rate-limit block is stored). For the scheduled job and for a saved connection; undefined when
  * nothing is parked.
  */
-export function deliverParked(deps: DeliveryDeps): Promise<DeliverResult | undefined> {
+export function deliverParked(deps: Runtime): Promise<DeliverResult | undefined> {
   return replayOutbox(undefined, deps, (batch) => deliverBatch(batch, deps));
 }

@@ -3,14 +3,9 @@ import pLimit from 'p-limit';
 import type { BynderApi } from '../bynder/bynder-api';
 import { describeConnectionFailure } from '../bynder/connection-failure';
 import {
-  BynderDeadlineError,
-  BynderError,
+  type BynderError,
   BynderNotFoundError,
-  BynderRateLimitBlockedError,
-  BynderPermissionError,
-  BynderRateLimitError,
-  BynderUnavailableError,
-  BynderUnconfirmedWriteError,
+  isBynderError,
   RATE_LIMIT_PENDING_CAUSE,
 } from '../bynder/errors';
 import type { Credentials } from '../config';
@@ -27,7 +22,7 @@ import { BudgetHaltedError, type RequestBudget } from '../pacing/request-budget'
 // `maxInFlight` at a time, each start granted by the request budget (the client awaits it before
 // every HTTP attempt, retries included). What a failure means comes from the error itself: a record
 // it hits stays pending (`pendingCause`) or, when the data is at fault, is rejected; some failures
-// stop the whole batch (`haltsBatch`): a 429 (Bynder blocks for minutes), refused credentials, or
+// stop the whole batch (its `batchEffect`): a 429 (Bynder blocks for minutes), refused credentials, or
 // Bynder failing several requests in a row. A missing role holds back only the writes needing it.
 
 /** After this many writes in a row fail as unavailable (each after the client's own retries), stop. */
@@ -124,60 +119,64 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
     });
   };
 
+  /** A stop only a settings change clears, worded as the settings form words the failure. */
+  const settingsStop = (error: BynderError, kind: 'credentials' | 'permissions'): Halt => ({
+    message: describeConnectionFailure(error, deps.connection).message,
+    retryable: error.retryable,
+    pendingCause: error.pendingCause ?? 'not sent',
+    stoppedBy: { kind },
+  });
+
   const onFailure = async (write: PlannedWrite, error: unknown): Promise<RecordOutcome> => {
     // Refused by the halted budget: this write never left.
     if (error instanceof BudgetHaltedError) return pending(write, halt?.pendingCause ?? 'not sent');
-    if (!(error instanceof BynderError)) {
+    if (!isBynderError(error)) {
       logger.error(`Unexpected failure delivering ${write.subject}; left pending:`, error);
       return pending(write, 'unexpected error');
     }
-    if (error instanceof BynderRateLimitError || error instanceof BynderRateLimitBlockedError) {
-      if (!halt) onRateLimit();
-    } else if (error instanceof BynderDeadlineError) {
-      haltOnce({ ...timeBudgetStop(deps.timeBudgetMs), pendingCause: error.pendingCause });
-    } else if (error instanceof BynderPermissionError) {
-      // A missing role holds back only the operations that need it (e.g. deletes without
-      // MEDIAREMOVE); the other writes of the batch go on. Only the user can grant it: not retryable.
-      const why = describeConnectionFailure(error, deps.connection).message;
-      withheld.set(operationOf(write), {
-        message: why,
-        retryable: false,
-        pendingCause: error.pendingCause,
-        stoppedBy: { kind: 'permissions' },
-      });
-    } else if (error.haltsBatch) {
-      // Refused credentials: a settings problem, not the records'. Only the user can fix it.
-      const why = describeConnectionFailure(error, deps.connection);
-      const stoppedBy = why.problem === 'permissions' ? 'permissions' : 'credentials';
-      haltOnce({
-        message: why.message,
-        retryable: error.retryable,
-        pendingCause: error.pendingCause ?? 'not sent',
-        stoppedBy: { kind: stoppedBy },
-      });
-    } else if (error instanceof BynderUnconfirmedWriteError) {
-      unconfirmed += 1;
-      if (unconfirmed >= MAX_UNCONFIRMED_WRITES) {
-        haltOnce({
-          message: `${deps.connection.portalUrl} answered ${unconfirmed} writes with something other than Bynder's success answer (last: ${error.message}); none of them is counted as applied and the rest was not sent. ${error.fix}`,
-          retryable: true,
-          pendingCause: 'not sent: the portal does not confirm writes',
-        });
-      }
-    } else if (error instanceof BynderUnavailableError) {
-      unavailableInARow += 1;
-      if (unavailableInARow >= MAX_CONSECUTIVE_UNAVAILABLE) {
-        haltOnce({
-          message: `Bynder failed ${unavailableInARow} requests in a row (${error.message}); the rest was not sent`,
-          retryable: true,
-          pendingCause: 'not sent: Bynder unavailable',
-        });
-      }
-    } else if (error.pendingCause === undefined) {
-      // Bynder refused this write's content (e.g. 400): retrying the same data cannot help.
-      return rejectedOutcome(write, [{ problem: `Bynder refused the write: ${error.message}` }]);
-    } else {
-      logger.error(`Unexpected answer delivering ${write.subject}; left pending:`, error);
+    switch (error.batchEffect) {
+      case 'rate_limit':
+        if (!halt) onRateLimit();
+        break;
+      case 'time_budget':
+        haltOnce({ ...timeBudgetStop(deps.timeBudgetMs), pendingCause: error.pendingCause ?? 'not sent' });
+        break;
+      case 'withhold_operation':
+        // A missing role holds back only the operations that need it (e.g. deletes without
+        // MEDIAREMOVE); the other writes of the batch go on. Only the user can grant it.
+        withheld.set(operationOf(write), settingsStop(error, 'permissions'));
+        break;
+      case 'credentials':
+        // Refused credentials: a settings problem, not the records'. Only the user can fix it.
+        haltOnce(settingsStop(error, 'credentials'));
+        break;
+      case 'counts_unconfirmed':
+        unconfirmed += 1;
+        if (unconfirmed >= MAX_UNCONFIRMED_WRITES) {
+          haltOnce({
+            message: `${deps.connection.portalUrl} answered ${unconfirmed} writes with something other than Bynder's success answer (last: ${error.message}); none of them is counted as applied and the rest was not sent. ${error.fix}`,
+            retryable: error.retryable,
+            pendingCause: 'not sent: the portal does not confirm writes',
+          });
+        }
+        break;
+      case 'counts_unavailable':
+        unavailableInARow += 1;
+        if (unavailableInARow >= MAX_CONSECUTIVE_UNAVAILABLE) {
+          haltOnce({
+            message: `Bynder failed ${unavailableInARow} requests in a row (${error.message}); the rest was not sent`,
+            retryable: error.retryable,
+            pendingCause: 'not sent: Bynder unavailable',
+          });
+        }
+        break;
+      case 'none':
+        // Bynder refused this write's content (e.g. 400): retrying the same data cannot help.
+        if (error.pendingCause === undefined) {
+          return rejectedOutcome(write, [{ problem: `Bynder refused the write: ${error.message}` }]);
+        }
+        logger.error(`Unexpected answer delivering ${write.subject}; left pending:`, error);
+        break;
     }
     return pending(write, error.pendingCause ?? 'unexpected error');
   };

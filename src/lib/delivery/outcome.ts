@@ -1,6 +1,8 @@
 import { describeError, isRetryable } from '../app-error';
 import { RATE_LIMIT_PENDING_CAUSE } from '../bynder/errors';
+import { asksForRetry } from '../delivery-attempt';
 import { describeRateLimitBlock, type RateLimitBlock } from '../pacing/rate-limit-block';
+import { failureReasonTexts } from '../messages';
 import { redactSecrets } from '../redact';
 import type { Clock, Logger } from '../runtime-ports';
 import { shorten } from '../shorten';
@@ -107,7 +109,7 @@ export function reasonOf(rejection: Pick<RejectedOutcome, 'problems'>): string {
     .slice(0, MAX_PROBLEMS_SHOWN)
     .map((p) => (p.field === undefined ? p.problem : `field "${p.field}": ${p.problem}`));
   const more = rejection.problems.length - shown.length;
-  return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
+  return shown.join('; ') + (more > 0 ? failureReasonTexts.andMore(more) : '');
 }
 
 /** A rejection as the rejection log keeps it: its reason in words, and how many records it covers. */
@@ -158,20 +160,18 @@ export function toDeliverResult(
 
   const head: string[] = [];
   if (stop) head.push(stop.message);
-  if (pending > 0) head.push(`${pending} of ${total} records pending (${describeCauses(outcomes)})`);
+  if (pending > 0) head.push(failureReasonTexts.pending(pending, total, describeCauses(outcomes)));
   if (outbox && outbox.held > 0) {
-    head.push(
-      `${outbox.held} parked in the outbox: the app delivers them itself once Bynder accepts them (the scheduled job tries every 15 minutes)`,
-    );
+    head.push(failureReasonTexts.parked(outbox.held));
   }
-  const tail = [`${applied} applied`];
-  const retryable = pending > 0 && (stop?.retryable ?? true);
+  const tail = [failureReasonTexts.applied(applied)];
+  const retryable = asksForRetry(pending > 0, stop);
   if (rejected === 0) {
     return { success: false, retryable, failureReason: boundReason([...head, ...tail].join('; ')) };
   }
 
   const rejections = outcomes.filter((o): o is RejectedOutcome => o.status === 'rejected');
-  const intro = `${rejected} of ${total} records rejected: `;
+  const intro = failureReasonTexts.rejectedIntro(rejected, total);
   const fixed = [...head, ...tail].join('; ');
   // Name as many rejections as fit beside the counts, then say how many more there are.
   const room = MAX_FAILURE_REASON_LENGTH - intro.length - fixed.length - 40;
@@ -184,7 +184,7 @@ export function toDeliverResult(
     used += example.length + 2;
   }
   const more = rejections.length - named.length;
-  const examples = named.join('; ') + (more > 0 ? `; and ${more} more` : '');
+  const examples = named.join('; ') + (more > 0 ? failureReasonTexts.andMore(more) : '');
   const text = [...head, intro + examples, ...tail].join('; ');
   return { success: false, retryable, failureReason: boundReason(text) };
 }

@@ -1,4 +1,4 @@
-import { redeliveryAfter } from '../delivery-attempt';
+import { asksForRetry, redeliveryAfter } from '../delivery-attempt';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import { appendRejections, logUnstoredRejections } from '../state/rejection-log';
 import { type KeyCache, saveKeyCache } from './key-cache';
@@ -42,7 +42,7 @@ export async function saveBatchState(
   const writes: Array<[string, Promise<void>]> = [];
   if (state.keyCache) writes.push(['external key cache', saveKeyCache(kvStore, state.keyCache)]);
   const pending = outcomes.some((o) => o.status === 'pending');
-  const again = pending && redeliveryAfter(state, state.stop?.retryable ?? true) !== 'none';
+  const again = redeliveryAfter(state, asksForRetry(pending, state.stop)) !== 'none';
   writes.push(['applied ledger', state.checkpoint.close(again)]);
   if (rejected.length > 0) {
     writes.push(['rejection log', appendRejections(kvStore, rejected, { syncName: state.syncName, clock })]);

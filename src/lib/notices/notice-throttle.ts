@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
-
 import { KV_ROWS } from '../state/kv-rows';
-import type { Clock, KeyValueStore, StoredRow } from '../runtime-ports';
+import { type Clock, type KeyValueStore, type Random, type StoredRow, systemRandom } from '../runtime-ports';
 
 // At most one notice per cause and sync an hour, however many batches meet the cause, in however
 // many invocations at once. One kvStore row holds what was said when: a notice is sent only by the
@@ -40,14 +38,14 @@ export async function claimHourly(
   kvStore: KeyValueStore,
   clock: Clock,
   keys: readonly string[],
-  options: { open?: boolean } = {},
+  options: { open?: boolean; random?: Random } = {},
 ): Promise<Set<string>> {
   const now = clock.now();
   // An open claim is taken however old: a failure still not over is not announced again.
   const free = (claims: readonly Claim[], key: string) =>
     !claims.some((c) => c.key === key && (c.open === true || now - c.at < NOTICE_INTERVAL_MS));
   if (keys.length === 0) return new Set();
-  const token = randomUUID();
+  const token = (options.random ?? systemRandom).id();
   const held = await claim(kvStore, now, (claims) => {
     const wanted = keys.filter((key) => free(claims, key));
     if (wanted.length === 0) return undefined;
@@ -67,9 +65,10 @@ export async function closeClaim(
   clock: Clock,
   key: string,
   closedKey: string,
+  random: Random = systemRandom,
 ): Promise<boolean> {
   const now = clock.now();
-  const token = randomUUID();
+  const token = random.id();
   const held = await claim(kvStore, now, (claims) => {
     if (!claims.some((c) => c.key === key && c.open === true)) return undefined;
     const closed = claims

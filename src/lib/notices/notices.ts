@@ -1,15 +1,16 @@
+import { noticeTexts } from '../messages';
 import { redactSecrets } from '../redact';
-import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
+import type { Clock, KeyValueStore, Logger, Notifier } from '../runtime-ports';
 import { shorten } from '../shorten';
 import { claimHourly, claimKey, closeClaim, hasOpenClaim } from './notice-throttle';
-import { type Notice, NOTICE_ACTIVITY, type Notifier } from './notifier';
+import { type Notice, NOTICE_ACTIVITY } from './notifier';
 
 // What the app tells an administrator in OCP's Activity Log, and when. Each notice says what
 // happened, what it did to the records and what to do, and never holds a secret (texts are built
 // from our own messages, and redacted with the stored credentials before they leave). Each cause is
 // said at most once an hour per sync (notice-throttle.ts). A notice that cannot be sent is logged;
 // it never fails a batch or ready(). What a batch's end calls for is read from it where the batch
-// ends, in delivery/; this module holds the texts and the sending.
+// ends, in delivery/; this module decides the notices and sends them, with texts from messages.ts.
 
 export interface NoticeDeps {
   kvStore: KeyValueStore;
@@ -20,10 +21,6 @@ export interface NoticeDeps {
   secrets?: readonly string[];
 }
 
-/** Where an administrator sees every batch's outcome and reasons. */
-const WHERE_TO_LOOK =
-  "Each failed batch and its reasons are listed under the sync's Executions in Data Setup > Sync Manager; the app's Troubleshooting tab has one log line per batch.";
-const ONCE_AN_HOUR = 'This notice is sent at most once an hour per sync and cause.';
 const CREDENTIALS_KEY = claimKey(undefined, 'credentials');
 const CREDENTIALS_BACK_KEY = claimKey(undefined, 'credentials_work_again');
 /** Rejections named by key in a notice; the rest are counted. */
@@ -37,13 +34,6 @@ export interface SyncRef {
 }
 
 // ── After a batch ───────────────────────────────────────────────────────────────────────────────
-
-/** What "the app tries them again" means for parked records, after the batch's stop (if any). */
-export function parkedFix(stopMessage: string | undefined): string {
-  const retries =
-    'The app tries them again at the start of every delivery, when the connection settings are saved, and every 15 minutes from its scheduled job.';
-  return stopMessage === undefined ? retries : `${shorten(stopMessage, 200)}. ${retries}`;
-}
 
 /** One notice naming every dropped field not yet said for this sync within the hour (each its own cause). */
 export async function notifyDroppedFields(
@@ -64,32 +54,20 @@ export async function notifyDroppedFields(
 
 /** Fields Bynder no longer has, with how many records of the batch carried each. */
 export function droppedFieldsNotice(dropped: ReadonlyArray<[string, number]>, sync: SyncRef): Notice {
-  const names = dropped.map(([field]) => `"${shorten(field, 62)}"`);
-  const counted = dropped
-    .map(([field, n]) => `"${shorten(field, 62)}" (${n} record${n === 1 ? '' : 's'})`)
-    .join(', ');
-  const one = dropped.length === 1;
   return {
     severity: 'warn',
     cause: 'dropped_field',
     syncId: sync.id,
-    title: one
-      ? `${syncTitle(sync)}: mapped field ${names[0] ?? ''} is no longer in Bynder`
-      : `${syncTitle(sync)}: ${dropped.length} mapped fields are no longer in Bynder`,
-    summary: `Bynder no longer has ${one ? 'the field' : 'the fields'} ${counted} (deleted in Bynder, or no longer editable), so ${one ? 'its' : 'their'} values were left out of those records; the rest of each record was applied.`,
-    details: `Remove ${names.join(', ')} from the sync's field mapping in Data Setup > Sync Manager, or restore ${one ? 'the metaproperty' : 'the metaproperties'} in Bynder. Until then ${one ? 'its' : 'their'} values are dropped from every record. ${ONCE_AN_HOUR}`,
+    ...noticeTexts.droppedFields(dropped, sync.name),
   };
 }
 
 export function rateLimitNotice(blockedUntil: number, sync: SyncRef): Notice {
-  const until = new Date(blockedUntil).toISOString();
   return {
     severity: 'warn',
     cause: 'rate_limit',
     syncId: sync.id,
-    title: `${syncTitle(sync)}: Bynder's rate limit blocked delivery`,
-    summary: `Bynder answered "too many requests" (429) and blocks this app's requests until about ${until}; nothing is sent until then, and OCP delivers the batches handed back again later.`,
-    details: `Lower "Requests per second" (or "Requests in flight") in the app's Throughput settings, especially when several syncs or other tools use the same Bynder portal. Bynder lifts its block after five minutes without requests. ${WHERE_TO_LOOK} ${ONCE_AN_HOUR}`,
+    ...noticeTexts.rateLimit(blockedUntil, sync.name),
   };
 }
 
@@ -115,9 +93,7 @@ export function rejectionsNotice(rejections: Rejections, sync: SyncRef): Notice 
     severity: 'warn',
     cause: 'rejected',
     syncId: sync.id,
-    title: `${syncTitle(sync)}: ${count} record${count === 1 ? '' : 's'} rejected`,
-    summary: `${count} of ${total} records in a batch were not written to Bynder because of their data (retrying cannot fix them): ${shown.join('; ')}${otherReasons > 0 ? `; and ${otherReasons} other reasons` : ''}.`,
-    details: `First rejected: ${keys.join(', ')}${moreKeys > 0 ? ` and ${moreKeys} more` : ''}. Correct the values in the source (or the field mapping) and sync again. ${WHERE_TO_LOOK} ${ONCE_AN_HOUR}`,
+    ...noticeTexts.rejections({ count, total, shown, otherReasons }, { keys, moreKeys }, sync.name),
   };
 }
 
@@ -128,9 +104,7 @@ export function credentialsNotice(kind: 'credentials' | 'permissions', message: 
     severity: 'error',
     cause: 'credentials',
     syncId: undefined,
-    title: kind === 'credentials' ? "Bynder refused the app's credentials" : 'Bynder denied the app access',
-    summary: message,
-    details: `Data syncs to Bynder Assets deliver nothing until this is fixed; OCP does not retry the batches refused meanwhile. Fix it in the app's Connection settings (or in Bynder), then use "Test connection". Another notice says when the credentials work again. ${WHERE_TO_LOOK}`,
+    ...noticeTexts.credentials(kind, message),
   };
 }
 
@@ -155,9 +129,7 @@ export async function notifyConnectionCheck(
         severity: 'success',
         cause: 'credentials_work_again',
         syncId: undefined,
-        title: "Bynder accepts the app's credentials again",
-        summary: `${check.portalUrl} accepted the app's credentials in a connection test: data syncs to Bynder Assets deliver again.`,
-        details: `Batches refused while the credentials did not work are not retried by OCP; run those syncs again if records are missing. ${WHERE_TO_LOOK}`,
+        ...noticeTexts.credentialsWorkAgain(check.portalUrl),
       },
       deps,
     );
@@ -184,21 +156,13 @@ export async function notifyRecordsParked(
   },
   deps: NoticeDeps,
 ): Promise<void> {
-  const { sync, records } = parked;
-  const them = records === 1 ? 'it' : 'them';
-  const ocp =
-    parked.redelivery === 'none'
-      ? `OCP will not send ${them} again`
-      : `OCP may not send ${them} again (this was its third or a later attempt)`;
   await sendThrottled(
     [
       {
         severity: 'warn',
         cause: 'parked',
-        syncId: sync.id,
-        title: `${syncTitle(sync)}: ${records} record${records === 1 ? '' : 's'} parked for a later delivery`,
-        summary: `${records} record${records === 1 ? ' was' : 's were'} not delivered (${shorten(parked.cause, 200)}) and ${ocp}, so the app keeps ${them} and delivers ${them} itself once Bynder accepts them.`,
-        details: `${shorten(parked.fix, 600)} Another notice says when parked records are delivered. ${ONCE_AN_HOUR}`,
+        syncId: parked.sync.id,
+        ...noticeTexts.parked(parked, parked.sync.name),
       },
     ],
     deps,
@@ -211,17 +175,13 @@ export async function notifyParkedDelivered(
   deps: NoticeDeps,
 ): Promise<void> {
   const { sync, records, stillParked } = delivered;
-  const left =
-    stillParked > 0 ? `; ${stillParked} are still parked and will be tried again` : '; none are left parked';
   await sendThrottled(
     [
       {
         severity: 'success',
         cause: 'parked_delivered',
         syncId: sync.id,
-        title: `${syncTitle(sync)}: ${records} parked record${records === 1 ? '' : 's'} delivered`,
-        summary: `${records} record${records === 1 ? '' : 's'} parked earlier ${records === 1 ? 'was' : 'were'} delivered to Bynder${left}.`,
-        details: `Nothing to do. ${ONCE_AN_HOUR}`,
+        ...noticeTexts.parkedDelivered(records, stillParked, sync.name),
       },
     ],
     deps,
@@ -265,8 +225,4 @@ function logFailure(deps: NoticeDeps, what: string, error: unknown): void {
   deps.logger.warn(
     `Could not send the Activity Log notice about ${shorten(what, 200)}: ${shorten(why, 300)}`,
   );
-}
-
-function syncTitle(sync: SyncRef): string {
-  return `Sync "${shorten(sync.name, 80)}"`;
 }

@@ -1,13 +1,6 @@
-// The Activity Log, as src/lib sees it: the SDK's `notifications` object has these four methods
-// (https://github.com/ZaiusInc/app-sdk, src/notifications). The entry points pass that object itself,
-// so a notice goes through whatever the SDK routes it to, and tests observe it by spying on it.
+import type { Notifier } from '../runtime-ports';
 
-export interface Notifier {
-  info(activity: string, title: string, summary: string, details?: string): Promise<void>;
-  success(activity: string, title: string, summary: string, details?: string): Promise<void>;
-  warn(activity: string, title: string, summary: string, details?: string): Promise<void>;
-  error(activity: string, title: string, summary: string, details?: string): Promise<void>;
-}
+// A notice to the Activity Log (the Notifier port, runtime-ports.ts), as this app words and throttles it.
 
 export type NoticeSeverity = keyof Notifier;
 

@@ -1,7 +1,7 @@
 import { BynderClient } from '../bynder/BynderClient';
 import type { RequestDeadline, ResponseInfo } from '../bynder/client-options';
 import type { AppConfig } from '../config';
-import type { Clock, InstallScope, KeyValueStore, Logger } from '../runtime-ports';
+import type { Clock, InstallScope, KeyValueStore, Logger, Random } from '../runtime-ports';
 import { createInstallBudget, type InstallBudget } from './install-budget';
 import type { RateLimitBlock } from './rate-limit-block';
 import type { RequestBudget } from './request-budget';
@@ -25,6 +25,8 @@ export function createPacedClient(
     logger: Logger;
     clock: Clock;
     kvStore: KeyValueStore;
+    /** Backoff jitter; absent, the system's. */
+    random?: Random;
     onResponse?: (info: ResponseInfo) => void;
     deadline?: RequestDeadline;
     /** The stored block, when the caller has read it already (saves the guard's read). */
@@ -32,7 +34,7 @@ export function createPacedClient(
   },
 ): PacedClient {
   const { portalUrl, credentials, requestsPerSecond } = config;
-  const { logger, clock, kvStore, onResponse, deadline } = deps;
+  const { logger, clock, kvStore, onResponse, deadline, random } = deps;
   const budget = createInstallBudget({ requestsPerSecond, clock, kvStore });
   const rateLimit = createRateLimitGuard(deps);
   const api = new BynderClient({
@@ -41,6 +43,7 @@ export function createPacedClient(
     logger,
     clock,
     install: deps.install,
+    ...(random ? { random: () => random.fraction() } : {}),
     beforeRequest: gateRequest(rateLimit, budget),
     onResponse: async (info) => {
       onResponse?.(info);

@@ -2,6 +2,7 @@ import type { ConnectionSecrets, ConnectionSettings } from '../config';
 import { invalidateFieldModel } from '../fields/get-field-model';
 import { KV_ROWS } from '../state/kv-rows';
 import { parsePortalUrl } from '../portal-url';
+import { CREDENTIAL_FIELDS } from '../secret-values';
 import type { KeyValueStore } from '../runtime-ports';
 
 // A saved connection that reaches another portal or user must not serve the old one's fields or ids.
@@ -15,9 +16,7 @@ export function hasConnectionChanged(
     typeof before.settings.portal === 'string' ? parsePortalUrl(before.settings.portal) : undefined;
   if (!portal?.ok || portal.origin !== after.settings.portal) return true;
   if (before.settings.auth_method !== after.settings.auth_method) return true;
-  return (['token', 'client_id', 'client_secret'] as const).some(
-    (field) => (before.secrets[field] ?? undefined) !== after.secrets[field],
-  );
+  return CREDENTIAL_FIELDS.some((field) => (before.secrets[field] ?? undefined) !== after.secrets[field]);
 }
 
 /**

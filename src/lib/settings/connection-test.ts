@@ -1,5 +1,6 @@
 import { BynderClient } from '../bynder/BynderClient';
-import { type ConnectionFailure, describeConnectionFailure } from '../bynder/connection-failure';
+import { describeConnectionFailure } from '../bynder/connection-failure';
+import type { ConnectionFailure } from '../bynder/connection-problem';
 import type { Credentials } from '../config';
 import type { PortalOrigin } from '../portal-url';
 import { redactSecrets } from '../redact';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 
-import { OAUTH_APPS_PAGE, PERMANENT_TOKENS_PAGE } from '../bynder/connection-failure';
+import { OAUTH_APPS_PAGE, PERMANENT_TOKENS_PAGE } from '../messages';
 import {
   type ConnectionSecrets,
   type ConnectionSettings,

@@ -1,7 +1,12 @@
-import { randomUUID } from 'node:crypto';
-
 import { BATCH_LEASE_ROW, LEDGER_ROW } from './kv-rows';
-import type { Clock, KeyValueStore, Logger, StoredRow } from '../runtime-ports';
+import {
+  type Clock,
+  type KeyValueStore,
+  type Logger,
+  type Random,
+  type StoredRow,
+  systemRandom,
+} from '../runtime-ports';
 import { redeliveryAfter } from '../delivery-attempt';
 import { ledgerKeyOf } from './ledger';
 import { updateSharedRow } from './shared-row';
@@ -29,16 +34,17 @@ export async function takeBatchLease(
   kvStore: KeyValueStore,
   ledgerKey: string,
   clock: Clock,
+  random: Random = systemRandom,
 ): Promise<BatchLease | undefined> {
   const key = BATCH_LEASE_ROW.keyPrefix + ledgerKey.slice(LEDGER_ROW.keyPrefix.length);
-  const holder = randomUUID();
+  const holder = random.id();
   const now = clock.now();
   const take = (previous: StoredRow): StoredRow =>
     typeof previous.holder === 'string' && typeof previous.until === 'number' && previous.until > now
       ? previous
       : { holder, until: now + BATCH_LEASE_SECONDS * 1000 };
   try {
-    await updateSharedRow(kvStore, key, take, { ttlSeconds: BATCH_LEASE_SECONDS, clock });
+    await updateSharedRow(kvStore, key, take, { ttlSeconds: BATCH_LEASE_SECONDS, clock, random });
   } catch {
     // Every try conflicted: others wrote the row; the read below says whether one of them was us.
   }
@@ -68,12 +74,12 @@ export const LEASE_HELD_REASON =
  */
 export async function withBatchLease<R extends { success: boolean }>(
   batch: { items: readonly unknown[]; sync: { id: string; name: string }; attempt: number },
-  deps: { kvStore: KeyValueStore; clock: Clock; logger: Logger },
+  deps: { kvStore: KeyValueStore; clock: Clock; logger: Logger; random?: Random },
   deliver: () => Promise<R>,
 ): Promise<R | { success: false; retryable: true; failureReason: string }> {
   if (batch.items.length === 0) return deliver();
   const { kvStore, clock, logger } = deps;
-  const lease = await takeBatchLease(kvStore, ledgerKeyOf(batch.sync.id, batch.items), clock);
+  const lease = await takeBatchLease(kvStore, ledgerKeyOf(batch.sync.id, batch.items), clock, deps.random);
   const sync = JSON.stringify(batch.sync.name.slice(0, 100));
   // The answer without the lease is retryable; whether OCP follows it up decides what to do.
   if (!lease && redeliveryAfter(batch, true) !== 'expected') {

@@ -1,10 +1,15 @@
-import { randomUUID } from 'node:crypto';
-
 import { KV_ROWS } from './kv-rows';
-import type { Clock, KeyValueStore, Logger, StoredRow } from '../runtime-ports';
+import {
+  type Clock,
+  type KeyValueStore,
+  type Logger,
+  type Random,
+  type StoredRow,
+  systemRandom,
+} from '../runtime-ports';
 import { shorten } from '../shorten';
 import { contentHash } from './content-hash';
-import { OUTBOX_REPLAY_ATTEMPT, type Redelivery, redeliveryAfter } from '../delivery-attempt';
+import { asksForRetry, OUTBOX_REPLAY_ATTEMPT, type Redelivery, redeliveryAfter } from '../delivery-attempt';
 import { boundedCanonicalForm } from '../record-bounds';
 import { updateSharedRow } from './shared-row';
 
@@ -118,12 +123,15 @@ export async function settleOutbox(
   batch: OutboxBatch,
   end: SettledBatch,
   started: number,
-  deps: { kvStore: KeyValueStore; clock: Clock; logger: Logger },
+  deps: { kvStore: KeyValueStore; clock: Clock; logger: Logger; random?: Random },
 ): Promise<OutboxChange> {
   const replayIds = batch.outboxIds;
-  const redelivery = redeliveryAfter(batch, end.stop?.retryable !== false);
+  const pending = end.outcomes.some((o) => o.status === 'pending');
+  const redelivery = redeliveryAfter(batch, asksForRetry(pending, end.stop));
   const toPark =
-    replayIds || redelivery === 'expected' ? [] : parkedRecords(batch, end.outcomes, deps.clock.now());
+    replayIds || redelivery === 'expected'
+      ? []
+      : parkedRecords(batch, end.outcomes, deps.clock.now(), deps.random ?? systemRandom);
   const appliedKeys = new Set(
     end.outcomes.flatMap((o) => (o.status === 'applied' && o.key !== undefined ? [o.key] : [])),
   );
@@ -172,6 +180,7 @@ export async function settleOutbox(
     await updateSharedRow(deps.kvStore, KV_ROWS.outbox.key, update, {
       ttlSeconds: KV_ROWS.outbox.ttlSeconds,
       clock: deps.clock,
+      ...(deps.random ? { random: deps.random } : {}),
     });
   } catch (error) {
     const keys = toPark.map((r) => r.key ?? '(no key)').join(', ');
@@ -221,13 +230,18 @@ export async function replayOutbox<R>(
   }
 }
 
-function parkedRecords(batch: OutboxBatch, outcomes: readonly SettledRecord[], now: number): ParkedRecord[] {
+function parkedRecords(
+  batch: OutboxBatch,
+  outcomes: readonly SettledRecord[],
+  now: number,
+  random: Random,
+): ParkedRecord[] {
   const parked: Array<[number, ParkedRecord]> = [];
   for (const outcome of outcomes) {
     if (outcome.status !== 'pending') continue;
     for (const position of outcome.records) {
       const record = {
-        id: randomUUID(),
+        id: random.id(),
         key: outcome.key,
         sync: batch.sync.id,
         item: batch.items[position],

@@ -1,4 +1,4 @@
-import type { Clock, KeyValueStore, StoredRow } from '../runtime-ports';
+import { type Clock, type KeyValueStore, type Random, type StoredRow, systemRandom } from '../runtime-ports';
 
 // Rows that several deliver() invocations write at once (the rejection log, the outbox, the applied
 // ledger, a batch's lease). The kvStore's patch is a compare-and-set cycle with a few retries, and
@@ -30,12 +30,13 @@ export async function updateSharedRow(
   kvStore: KeyValueStore,
   key: string,
   update: (previous: StoredRow) => StoredRow,
-  options: { ttlSeconds: number | undefined; clock: Clock },
+  options: { ttlSeconds: number | undefined; clock: Clock; random?: Random },
 ): Promise<void> {
   await kvStore.increment(key, UPDATES_FIELD, 1, ttlOption(options.ttlSeconds));
   let lastError: unknown;
   for (let call = 0; call < SHARED_ROW_PATCH_CALLS; call += 1) {
-    if (call > 0) await options.clock.sleep(Math.floor(Math.random() * PAUSE_STEP_MS * call));
+    const random = options.random ?? systemRandom;
+    if (call > 0) await options.clock.sleep(Math.floor(random.fraction() * PAUSE_STEP_MS * call));
     try {
       await kvStore.patch(key, (previous, rowOptions) => {
         if (options.ttlSeconds !== undefined) rowOptions.ttl = options.ttlSeconds;

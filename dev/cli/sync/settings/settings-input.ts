@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { CREDENTIAL_FIELDS } from '../../../../src/lib/secret-values';
 import { parseYamlDocument, readInputFile } from '../yaml-file';
 
 // The settings a run saves through the app's settings form, section by section, as an admin would in
@@ -12,7 +13,6 @@ export type FormSection = (typeof FORM_SECTIONS)[number];
 /** Form values per section, as the form would submit them. */
 export type SectionValues = Record<FormSection, Record<string, string | number | boolean>>;
 
-const SECRET_KEYS = ['token', 'client_id', 'client_secret'];
 const KNOWN_KEYS: Record<FormSection, readonly string[]> = {
   connection: ['portal', 'auth_method'],
   records: [
@@ -76,7 +76,7 @@ export function parseSettingsFile(text: string, file = 'settings file'): Section
   const values = emptySections();
   for (const section of FORM_SECTIONS) {
     for (const [key, value] of Object.entries(parsed.data[section] ?? {})) {
-      if (SECRET_KEYS.includes(key)) {
+      if ((CREDENTIAL_FIELDS as readonly string[]).includes(key)) {
         throw new Error(
           `${file}: ${section}.${key} holds a credential; keep credentials out of files and set BYNDER_TOKEN ` +
             '(or BYNDER_CLIENT_ID and BYNDER_CLIENT_SECRET) in the environment instead',
