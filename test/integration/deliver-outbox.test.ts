@@ -128,6 +128,30 @@ describe('the outbox', () => {
     for (const n of [1, 2, 3, 4]) expect(assetById(assetId(n))?.description).toBe(`new ${n}`);
   });
 
+  it("replays the outbox inside the invocation's time budget, not with a budget of its own", async () => {
+    emulator.configure({ tokens: WITHOUT_REMOVE });
+    await deliver([2, 3].map((n) => ({ asset_id: assetId(n), _isDeleted: true })));
+    expect((await readOutbox(storage.kvStore)).records).toHaveLength(2);
+    emulator.configure({ tokens: [{ token: TOKEN }] });
+    emulator.clearRequests();
+    // Each DELETE Bynder receives takes 30 s of the clock deliver() runs on: the replay of the two
+    // parked deletes spends 60 s, more than the 45 s budget of the whole invocation.
+    BynderAssetSync.clockOverride = {
+      ...systemClock,
+      now: () => systemClock.now() + 30_000 * emulator.requests(DELETE).length,
+    };
+
+    const result = await deliver(upserts([20]), { syncId: 'other' });
+    await emulator.settle();
+    expect(emulator.requests(DELETE).map((r) => r.status)).toEqual([204, 204]);
+    expect((await readOutbox(storage.kvStore)).records).toEqual([]);
+    // The budget was spent by the replay: the batch's own write is not started past it.
+    expect(emulator.requests(POST)).toEqual([]);
+    expect(result).toMatchObject({ success: false, retryable: true });
+    expect(result.failureReason).toMatch(/^the time budget of one delivery \(45 s\) ran out/);
+    expect(result.failureReason).toContain('1 of 1 records pending (time budget ran out)');
+  });
+
   it(`holds at most ${MAX_PARKED_RECORDS} records and says what it dropped past that`, async () => {
     emulator.configure({ tokens: WITHOUT_REMOVE });
     const deletes = (from: number, count: number) =>
