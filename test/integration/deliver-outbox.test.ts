@@ -8,7 +8,7 @@ import { Lifecycle } from '../../src/lifecycle/Lifecycle';
 import { MAX_PARKED_RECORDS, readOutbox } from '../../src/lib/state/outbox';
 import { readRateLimitBlock } from '../../src/lib/pacing/rate-limit-block';
 import { systemClock } from '../../src/lib/runtime-ports';
-import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
+import { assetId, configureApp, deliver, portalSeed, TOKEN, watchWarnings } from '../helpers/deliver-fixture';
 import { clockAhead } from '../helpers/fake-clock';
 import { useEmulator } from '../helpers/use-emulator';
 
@@ -181,17 +181,57 @@ describe('the outbox', () => {
     expect((await readOutbox(storage.kvStore)).records).toEqual([]);
   });
 
-  it('delivers the parked records when the connection settings are saved again', async () => {
+  it('reports what the scheduled job did, a failed replay included', async () => {
+    emulator.configure({ tokens: WITHOUT_REMOVE });
+    await deliver([{ asset_id: assetId(5), _isDeleted: true }]);
+    emulator.configure({ tokens: [{ token: TOKEN }] });
+    // The stored credentials are gone: the replay fails before it sends anything.
+    await storage.secrets.delete('connection');
+    emulator.clearRequests();
+    const warnings = watchWarnings();
+
+    const job = new DeliverOutbox({ jobId: 'job-2', scheduledAt: new Date(), parameters: {} });
+    const failed = await job.perform(await job.prepare({}));
+    const warned = warnings.lines().join('\n');
+    warnings.restore();
+    expect(emulator.requests(DELETE)).toEqual([]);
+    expect(failed).toMatchObject({ complete: true, state: { tried: 1, remaining: 1, success: false } });
+    expect(failed.state.failureReason).toMatch(/token/i);
+    expect(warned).toMatch(/Outbox job: 1 parked record tried, not all delivered: .*; 1 still parked/);
+
+    // Fixed: the next run delivers and says so.
+    await storage.secrets.put('connection', { token: TOKEN });
+    const done = await job.perform(await job.prepare({}));
+    await emulator.settle();
+    expect(done).toMatchObject({ complete: true, state: { tried: 1, remaining: 0, success: true } });
+    expect(emulator.requests(DELETE).map((r) => r.status)).toEqual([204]);
+  });
+
+  it('answers Save without waiting for a slow Bynder; the parked records go with the next run', async () => {
     const GRANTED = 'granted-token-7d41c2';
     emulator.configure({ tokens: [...WITHOUT_REMOVE, { token: GRANTED }] });
     await deliver([{ asset_id: assetId(6), _isDeleted: true }]);
     expect((await readOutbox(storage.kvStore)).records).toHaveLength(1);
     emulator.clearRequests();
+    // Bynder is slow to answer deletes: a Save that replayed the outbox first would wait on it.
+    emulator.faults.add({ match: DELETE, stall: true, stallMs: 3_000, times: 1 });
 
     const form: SubmittedFormData = { portal: emulator.url, auth_method: 'permanent_token', token: GRANTED };
     const answer = await new Lifecycle().onSettingsForm('connection', 'save', form);
+    // Save sent only its connection test: no replay, so nothing of the outbox waited on Bynder.
+    expect(emulator.requests(DELETE)).toEqual([]);
+    const toast = answer?.getResponse('connection').toasts?.[0];
+    expect(toast?.intent).toBe('success');
+    expect(toast?.message).toContain(
+      '1 parked record goes to Bynder with the next delivery, or within 15 minutes.',
+    );
+    expect((await readOutbox(storage.kvStore)).records).toHaveLength(1);
+
+    // The scheduled job (or the next delivery) sends them.
+    emulator.faults.clear();
+    const job = new DeliverOutbox({ jobId: 'job-3', scheduledAt: new Date(), parameters: {} });
+    await job.perform(await job.prepare({}));
     await emulator.settle();
-    expect(answer?.getResponse('connection').toasts?.[0]?.intent).toBe('success');
     expect(emulator.requests(DELETE).map((r) => r.status)).toEqual([204]);
     expect(assetById(assetId(6))).toBeUndefined();
   });

@@ -48,7 +48,7 @@ export interface SyncRef {
 /** What "the app tries them again" means for parked records, after the batch's stop (if any). */
 export function parkedFix(stopMessage: string | undefined): string {
   const retries =
-    'The app tries them again at the start of every delivery, when the connection settings are saved, and every 15 minutes from its scheduled job.';
+    'The app tries them again at the start of every delivery and every 15 minutes from its scheduled job.';
   return stopMessage === undefined ? retries : `${shorten(stopMessage, 200)}. ${retries}`;
 }
 
