@@ -1,3 +1,5 @@
+import type { RequestDeadline } from '../bynder/client-options';
+import { BynderDeadlineError } from '../bynder/errors';
 import { KV_ROWS } from '../state/kv-rows';
 import type { Clock, KeyValueStore, StoredRow } from '../runtime-ports';
 import { BudgetHaltedError, DEFAULT_BUDGET_MARGIN, type RequestBudget } from './request-budget';
@@ -65,8 +67,13 @@ export function createInstallBudget(options: {
   clock: Clock;
   kvStore: KeyValueStore;
   margin?: number;
+  /**
+   * The invocation's time budget: a start whose slot comes too late for a request to finish inside
+   * it is refused at once (BynderDeadlineError), never waited for.
+   */
+  deadline?: RequestDeadline;
 }): InstallBudget {
-  const { requestsPerSecond, clock, kvStore, margin = DEFAULT_BUDGET_MARGIN } = options;
+  const { requestsPerSecond, clock, kvStore, margin = DEFAULT_BUDGET_MARGIN, deadline } = options;
   if (!Number.isFinite(requestsPerSecond) || requestsPerSecond <= 0) {
     throw new TypeError(
       `Expected \`requestsPerSecond\` to be a positive number, got ${String(requestsPerSecond)}`,
@@ -138,6 +145,14 @@ export function createInstallBudget(options: {
       }
       const waitMs = lease.nextSlot - now;
       if (waitMs <= 0) break;
+      // Every wait ends at the deadline: a slot later than the budget allows is not waited for (a
+      // lease far ahead, another invocation's, or a long queue), and the request is not sent.
+      if (deadline?.allowsStart(waitMs) === false) {
+        throw new BynderDeadlineError(
+          'request',
+          `was not sent (its turn in the request budget comes ${Math.round(waitMs)} ms on, too late)`,
+        );
+      }
       await clock.sleep(waitMs);
       if (halted) throw new BudgetHaltedError();
     }

@@ -33,7 +33,12 @@ export function createPacedClient(
 ): PacedClient {
   const { portalUrl, credentials, requestsPerSecond } = config;
   const { logger, clock, kvStore, onResponse, deadline } = deps;
-  const budget = createInstallBudget({ requestsPerSecond, clock, kvStore });
+  const budget = createInstallBudget({
+    requestsPerSecond,
+    clock,
+    kvStore,
+    ...(deadline ? { deadline } : {}),
+  });
   const rateLimit = createRateLimitGuard(deps);
   const api = new BynderClient({
     portalUrl,
