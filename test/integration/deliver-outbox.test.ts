@@ -67,6 +67,32 @@ describe('the outbox', () => {
     expect((await readOutbox(storage.kvStore)).records).toEqual([]);
   });
 
+  it('holds back only the records writing is_public when the user lacks MARKPUBLIC, and sends the rest', async () => {
+    await configureApp(emulator.url, { max_in_flight: 1 });
+    emulator.configure({ tokens: [{ token: TOKEN, roles: ['MEDIAEDIT', 'MEDIAREMOVE'] }] });
+    const batch = [
+      { asset_id: assetId(1), description: 'public 1', is_public: true },
+      ...upserts([2, 3, 4, 5, 6]),
+      { asset_id: assetId(7), description: 'public 7', is_public: true },
+    ];
+    const result = await deliver(batch);
+    await emulator.settle();
+
+    // One 403 (asset 1); asset 7 is held back without a request; every other write is sent.
+    expect(emulator.requests(POST).map((r) => r.status)).toEqual([403, 202, 202, 202, 202, 202]);
+    for (const n of [2, 3, 4, 5, 6]) expect(assetById(assetId(n))?.description).toBe(`new ${n}`);
+    expect(assetById(assetId(1))?.description).toBe('original 1');
+    expect(result).toMatchObject({ success: false, retryable: false });
+    expect(result.failureReason).toContain('2 of 7 records pending');
+    expect(result.failureReason).toContain('MARKPUBLIC');
+    expect(result.failureReason).toMatch(/5 applied$/);
+    const parked = await readOutbox(storage.kvStore);
+    expect(parked.records.map((r) => [r.key, r.cause])).toEqual([
+      [assetId(1), 'not sent: permission missing'],
+      [assetId(7), 'not sent: permission missing'],
+    ]);
+  });
+
   it('drops a parked record when a later batch applies a newer event for its key', async () => {
     emulator.configure({ tokens: WITHOUT_REMOVE });
     await deliver([{ asset_id: assetId(3), _isDeleted: true }]);
