@@ -46,6 +46,13 @@ export interface EmulatorSettings {
   maxChunkBytes: number;
   /** Original file names whose conversion fails: the poll lists their imports in `itemsFailed`. */
   failingConversions: string[];
+  /**
+   * EMULATOR-ONLY fault: asset ids the listing (`GET /api/v4/media/`, `?ids=` included) leaves out of
+   * its answers, while the asset stays readable by `?id=` and writable. A read can answer fewer
+   * assets than it was asked for (an index lagging behind, an asset the listing does not show); a
+   * client must not take an asset left out for one that is gone.
+   */
+  unlistedIds: string[];
 }
 
 /** `exact` (default): equal text; `substring`: contains it; `case-insensitive`: equal ignoring case; `ignored`: no filtering. */
@@ -66,6 +73,7 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
   conversionDelayMs: 2_000,
   maxChunkBytes: DEFAULT_MAX_CHUNK_BYTES,
   failingConversions: [],
+  unlistedIds: [],
 };
 
 const nonNegative = z.number().finite().min(0);
@@ -90,6 +98,7 @@ export const settingsPatchSchema = z.strictObject({
   conversionDelayMs: nonNegative.optional(),
   maxChunkBytes: z.number().int().min(1).optional(),
   failingConversions: z.array(z.string()).optional(),
+  unlistedIds: z.array(z.string()).optional(),
 });
 
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
@@ -104,6 +113,7 @@ export function applySettingsPatch(settings: EmulatorSettings, patch: SettingsPa
   if (patch.conversionDelayMs !== undefined) settings.conversionDelayMs = patch.conversionDelayMs;
   if (patch.maxChunkBytes !== undefined) settings.maxChunkBytes = patch.maxChunkBytes;
   if (patch.failingConversions !== undefined) settings.failingConversions = [...patch.failingConversions];
+  if (patch.unlistedIds !== undefined) settings.unlistedIds = [...patch.unlistedIds];
   if (patch.latency !== undefined) settings.latency = { ...settings.latency, ...patch.latency };
   if (patch.rateLimit === false) settings.rateLimit = false;
   else if (patch.rateLimit !== undefined) {

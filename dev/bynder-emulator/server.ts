@@ -91,6 +91,8 @@ export interface EmulatorOptions {
   maxChunkBytes?: number;
   /** Original file names whose conversion fails (listed in the poll's `itemsFailed`). */
   failingConversions?: string[];
+  /** Asset ids the listing leaves out of its answers (a read answering fewer assets than asked). */
+  unlistedIds?: string[];
 }
 
 /** A dump of the emulator: the portal (a valid seed) plus the request log. */

@@ -82,7 +82,7 @@ const WHERE_TO_LOOK =
   "Each failed batch and its reasons are listed under the sync's Executions in Data Setup > Sync Manager; the app's Troubleshooting tab has one log line per batch.";
 const ONCE_AN_HOUR = 'This notice is sent at most once an hour per sync and cause.';
 /** When parked records are tried again; the interval is the outbox job's schedule. */
-const PARKED_RETRIES = `The app tries them again at the start of every delivery, when the connection settings are saved, and ${OUTBOX_JOB_EVERY} from its scheduled job.`;
+const PARKED_RETRIES = `The app tries them again at the start of every delivery and ${OUTBOX_JOB_EVERY} from its scheduled job.`;
 
 function syncTitle(syncName: string): string {
   return `Sync "${shorten(syncName, 80)}"`;

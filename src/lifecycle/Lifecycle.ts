@@ -27,7 +27,7 @@ import { forgetBynderCaches, hasConnectionChanged } from '../lib/settings/connec
 import { checkConnection, createFormClient } from '../lib/settings/connection-test';
 import { findExternalKeyProblem, metapropertyFactsOf } from '../lib/settings/external-key-check';
 import { readConnectionForm, readSectionForm, type StoredConnection } from '../lib/settings/settings-form';
-import { deliverParked } from '../lib/delivery/deliver-parked';
+import { readOutbox } from '../lib/state/outbox';
 
 /** This app signs in with a permanent token or OAuth client credentials; it never sends people to Bynder to log in. */
 const NO_AUTHORIZATION_CODE_FLOW =
@@ -165,18 +165,22 @@ const saveConnection: SettingsHandler = async (formData, deps) => {
   deps.logger.info(
     `Settings: connection saved (${settings.portal}, ${settings.auth_method})${changed ? '; cached Bynder data dropped' : ''}`,
   );
-  // Records parked because the old credentials were refused may go through now.
-  await deliverParked(deps).catch((error: unknown) =>
-    deps.logger.error('Settings: delivering the parked records of the outbox failed:', error),
-  );
+  // Records parked because the old credentials were refused may go through now. They are not sent
+  // here: a replay is a whole batch, and Save must answer within seconds whatever Bynder does. The
+  // next delivery starts with them, and the scheduled job sends them within 15 minutes.
+  const { records: parked } = await readOutbox(deps.kvStore);
 
   const kept =
     keptStored.length > 0
       ? ` Kept the stored ${keptStored.map((f) => SETTING_LABELS[f] ?? f).join(' and ')}.`
       : '';
+  const waiting =
+    parked.length > 0
+      ? ` ${parked.length} parked record${parked.length === 1 ? ' goes' : 's go'} to Bynder with the next delivery, or within 15 minutes.`
+      : '';
   const result = new LifecycleSettingsResult().addToast(
     'success',
-    `Connected to ${settings.portal} with ${describeAuthMethod(credentials.kind)} and saved.${kept}`,
+    `Connected to ${settings.portal} with ${describeAuthMethod(credentials.kind)} and saved.${kept}${waiting}`,
   );
   // First connection: lead on to the choices about how records are written.
   return Object.keys(storedRecords).length === 0 ? result.redirectToSettings(SECTION.records) : result;

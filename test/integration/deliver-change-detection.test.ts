@@ -27,7 +27,11 @@ const DELETE = 'DELETE /api/v4/media/:id/';
 
 /** The fields of every modify sent since the last clearRequests, by asset id. */
 const postedForms = () =>
-  emulator.requests(POST).map((r) => ({ id: /([0-9A-F-]+)\/$/.exec(r.path)?.[1], fields: r.formKeys }));
+  emulator
+    .requests(POST)
+    .map((r) => ({ id: /([0-9A-F-]+)\/$/.exec(r.path)?.[1], fields: r.formKeys, status: r.status }))
+    .sort((a, b) => String(a.id).localeCompare(String(b.id)))
+    .map(({ id, fields }) => ({ id, fields }));
 const assetOf = (n: number) => emulator.snapshot().assets.find((a) => a.id === assetId(n));
 
 /** A change made in Bynder itself (by a person, or another tool). */
@@ -147,7 +151,7 @@ describe('change detection (read_first, the default)', () => {
     expect(emulator.requests(POST)).toHaveLength(0);
   });
 
-  it('drops the archive of an archived or gone asset; sends the delete of a gone one, which Bynder settles with 404', async () => {
+  it('drops the archive of an asset the read shows archived; sends the archive or delete of one it does not answer, which Bynder settles with 404', async () => {
     await configureApp(emulator.url, { delete_policy: 'archive' });
     await editInBynder(2, { archive: 'true' });
     await callEmulator(emulator, 'DELETE', `/api/v4/media/${assetId(4)}/`);
@@ -155,7 +159,16 @@ describe('change detection (read_first, the default)', () => {
     const archives = [2, 3, 4].map((n) => ({ asset_id: assetId(n), _isDeleted: true }));
     expect(await deliverLater(archives)).toEqual({ success: true });
     await emulator.settle();
-    expect(postedForms()).toEqual([{ id: assetId(3), fields: ['archive'] }]);
+    expect(postedForms()).toEqual([
+      { id: assetId(3), fields: ['archive'] },
+      { id: assetId(4), fields: ['archive'] },
+    ]);
+    expect(
+      emulator
+        .requests(POST)
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual([202, 404]);
     expect(assetOf(3)?.archive).toBe(true);
 
     // Policy "delete": whether Bynder's listing answers archived assets is undocumented, so an asset
@@ -165,6 +178,30 @@ describe('change detection (read_first, the default)', () => {
     const gone = [{ asset_id: assetId(4), _isDeleted: true }];
     expect(await deliverLater(gone, { syncId: 'sync-2' })).toEqual({ success: true });
     expect(emulator.requests(DELETE).map((r) => r.status)).toEqual([404]);
+  });
+
+  it('sends the archive of an asset the bulk read left out, never counting it unchanged', async () => {
+    // A read can answer fewer assets than it was asked for: asset 5 exists, is not archived, and the
+    // listing leaves it out. Taking that for "gone" would count the archive applied, never sent.
+    await configureApp(emulator.url, { delete_policy: 'archive' });
+    emulator.configure({ unlistedIds: [assetId(5)] });
+    try {
+      const info = watchInfo();
+      const archives = [5, 6].map((n) => ({ asset_id: assetId(n), _isDeleted: true }));
+      const result = await deliverLater(archives);
+      info.restore();
+      await emulator.settle();
+      expect(result).toEqual({ success: true });
+      expect(emulator.requests(READ)).toHaveLength(1);
+      expect(postedForms()).toEqual([
+        { id: assetId(5), fields: ['archive'] },
+        { id: assetId(6), fields: ['archive'] },
+      ]);
+      expect(assetOf(5)?.archive).toBe(true);
+      expect(info.lines().join('\n')).not.toContain('unchanged');
+    } finally {
+      emulator.configure({ unlistedIds: [] });
+    }
   });
 
   it('still rejects an upsert of an asset that does not exist (Bynder answers 404)', async () => {

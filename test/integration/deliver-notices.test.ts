@@ -7,7 +7,7 @@ import { READINESS_CACHE_MS } from '../../src/lib/settings/readiness';
 import { systemClock } from '../../src/lib/runtime-ports';
 import { METAPROPERTY_FRESH_MS } from '../../src/lib/fields/metaproperty-cache';
 import { NOTICE_INTERVAL_MS } from '../../src/lib/notices/notice-throttle';
-import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
+import { assetId, configureApp, deliver, portalSeed, TOKEN, watchWarnings } from '../helpers/deliver-fixture';
 import { clockAhead } from '../helpers/fake-clock';
 import { useEmulator } from '../helpers/use-emulator';
 
@@ -71,6 +71,39 @@ describe('Activity Log notices from deliver()', () => {
     BynderAssetSync.clockOverride = clockAhead(NOTICE_INTERVAL_MS + 1_000);
     await deliver(bad, { attempt: 3 });
     expect(titles('warn')).toHaveLength(2);
+  });
+
+  it('says a cause again on the next batch when sending its notice failed, not an hour later', async () => {
+    const bad = [{ asset_id: assetId(1), campaign: 'Sumer' }];
+    // The SDK's notifications refuse the first notice (the Activity Log was unreachable).
+    vi.mocked(notifications.warn).mockRejectedValueOnce(new Error('Activity Log unavailable'));
+    const warnings = watchWarnings();
+    await deliver(bad);
+    expect(warnings.lines().join('\n')).toContain('Could not send the Activity Log notice about rejected');
+    warnings.restore();
+    expect(calls('warn')).toHaveLength(1); // tried, refused
+
+    // The next batch of the same sync, within the hour: the notice was never said, so it is sent now.
+    await deliver(bad, { attempt: 2 });
+    expect(titles('warn')).toEqual([
+      'Sync "Assets to Bynder": 1 record rejected',
+      'Sync "Assets to Bynder": 1 record rejected',
+    ]);
+    // Once said, the throttle holds it for the hour as before.
+    await deliver(bad, { attempt: 3 });
+    expect(calls('warn')).toHaveLength(2);
+  });
+
+  it('says refused credentials again after the notice saying so could not be sent', async () => {
+    await storage.secrets.put('connection', { token: 'revoked-token-123' });
+    vi.mocked(notifications.error).mockRejectedValueOnce(new Error('Activity Log unavailable'));
+    expect(await new BynderAssetSync().ready()).toMatchObject({ ready: false });
+    BynderAssetSync.clockOverride = clockAhead(READINESS_CACHE_MS + 1_000);
+    expect(await new BynderAssetSync().ready()).toMatchObject({ ready: false });
+    expect(titles('error')).toEqual([
+      "Bynder refused the app's credentials",
+      "Bynder refused the app's credentials",
+    ]);
   });
 
   it('names a mapped field Bynder no longer has', async () => {

@@ -1,7 +1,12 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { storage } from '@zaiusinc/app-sdk';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { ARRIVAL_JITTER_MS, busiestWindow } from '../../dev/bench/workers-bench';
+import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
+import { DELIVERY_TIME_BUDGET_MS } from '../../src/lib/pacing/deadline';
+import { KV_ROWS } from '../../src/lib/state/kv-rows';
 import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
+import { fakeClock } from '../helpers/fake-clock';
 import { useEmulator } from '../helpers/use-emulator';
 
 // The request budget, seen from Bynder's side: the emulator's arrival timestamps of every request
@@ -23,7 +28,29 @@ beforeEach(async () => {
   await configureApp(emulator.url, { requests_per_second: RPS, max_in_flight: 5 });
 });
 
+afterEach(() => {
+  BynderAssetSync.clockOverride = undefined;
+});
+
 describe('deliver against the emulator: request budget', () => {
+  it('never waits for a request slot past the time budget: a slot too late is refused at once', async () => {
+    // Another invocation's lease runs 50 s ahead (the budget is 45 s): waiting for the slot after it
+    // would keep this invocation past its deadline, only to find the deadline passed.
+    const clock = fakeClock(Date.now());
+    BynderAssetSync.clockOverride = clock;
+    const start = clock.now();
+    await storage.kvStore.put(KV_ROWS.requestBudget.key, { next: start + 50_000, updates: 1 });
+    emulator.clearRequests();
+
+    const result = await deliver([{ asset_id: assetId(1), description: 'late' }]);
+    expect(result).toMatchObject({ success: false, retryable: true });
+    expect(result.failureReason).toContain('time budget');
+    expect(emulator.requests()).toEqual([]);
+    // Time moves only as deliver() waits: every wait it made ended inside its budget.
+    expect(clock.now() - start).toBeLessThan(DELIVERY_TIME_BUDGET_MS);
+    expect(clock.sleeps.every((ms) => ms < 50_000)).toBe(true);
+  });
+
   it(`keeps every 1-second window at or under ${RPS} request starts for 30 records`, async () => {
     emulator.clearRequests();
     const items = Array.from({ length: 30 }, (_, i) => ({

@@ -35,8 +35,10 @@ export function mediaRoutes(deps: RouteDeps): RouteDef[] {
       if (!asset) return sendEnvelope(res, 404, 'Media not found', true);
       return void res.json(state.renderMedia(asset, settings));
     }
+    const unlisted = new Set(settings.unlistedIds);
     const matching = state
       .allMedia()
+      .filter((asset) => !unlisted.has(asset.id))
       .filter(buildMediaFilter(req, state.taxonomy, settings.textFilter))
       .sort(buildMediaOrder(req));
     const media = pageOf(matching, queryPaging(req)).map((asset) => state.renderMedia(asset, settings));

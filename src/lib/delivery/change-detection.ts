@@ -20,8 +20,8 @@ import { noteRecentWrites, readRecentWrites } from '../state/recent-writes';
 // first and each planned write is compared, field by field as encoded, with what Bynder holds
 // (each value kind's comparison, e.g. fields/text-value.ts): a write whose every field already
 // holds its value is dropped (applied, "unchanged"); otherwise only the fields that differ, or whose
-// value the read cannot establish, are sent. An archive of an asset the read shows archived, or
-// does not answer, is dropped too. Never for an asset this install wrote within the safety window
+// value the read cannot establish, are sent. An archive of an asset the read shows archived is
+// dropped too; one the read does not answer is sent (a read may answer fewer assets than asked). Never for an asset this install wrote within the safety window
 // (state/recent-writes.ts): Bynder applies writes later, so its read may be stale. In external-key mode the lookups that
 // resolve the keys answer the assets they found, and only the others are read.
 //
@@ -176,15 +176,13 @@ export function compareWrite(
   byFormKey: ReadonlyMap<string, Field>,
 ): PlannedWrite | 'unchanged' {
   if (write.kind === 'delete') {
-    if (write.deleteBy === 'archive') {
-      // An asset the read does not answer is gone, or (should a portal's listing leave archived
-      // assets out) archived: either way what an archive wants.
-      if (!asset || holdsBoolean(readAssetValue(asset, 'archive'), 'true') === 'holds') return 'unchanged';
-      return write;
+    // Only an asset the read shows archived is left alone. One the read does not answer may be gone,
+    // but a read can answer fewer assets than it was asked for (Bynder does not document when `?ids=`
+    // leaves an asset out), so the archive or the DELETE is sent and Bynder's 404 settles a gone
+    // asset as "already gone": "unchanged" is said only of what the read showed.
+    if (write.deleteBy === 'archive' && asset) {
+      if (holdsBoolean(readAssetValue(asset, 'archive'), 'true') === 'holds') return 'unchanged';
     }
-    // Policy "delete": an asset the read does not answer is most likely gone, but it could be an
-    // archived one a portal's listing leaves out (Bynder does not document whether `?ids=` lists
-    // archived assets), which must still go to the trash. So the DELETE is sent; a 404 settles it.
     return write;
   }
   // An upsert of an asset the read does not answer is sent: Bynder's own 404 rejects it.

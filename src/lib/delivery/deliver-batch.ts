@@ -8,7 +8,7 @@ import { resolverFor } from './asset-resolver';
 import { withBatchLease } from '../state/batch-lease';
 import { detectChanges } from './change-detection';
 import { startCheckpoint } from '../state/checkpoint';
-import { startDeadline } from '../pacing/deadline';
+import { type DeliveryDeadline, startDeadline } from '../pacing/deadline';
 import { readLedger } from '../state/ledger';
 import { saveBatchState } from './save-batch-state';
 import { executePlan } from './execute';
@@ -36,26 +36,39 @@ export interface DeliveryBatch {
 }
 
 /**
+ * What deliver() gets: the invocation's runtime and, when the invocation started it already, its
+ * deadline: the outbox's replay runs inside the budget of the deliver() that asked for it, never
+ * with a budget of its own.
+ */
+export type DeliveryDeps = Runtime & { deadline?: DeliveryDeadline };
+
+/**
  * One batch, start to end, in the order docs/delivery.md describes; each step is one call into the
  * file that owns it. Failures of the records are outcomes, not exceptions; what throws here (config,
  * an unreadable field model) is caught by failedDelivery.
  */
-export async function deliverBatch(batch: DeliveryBatch, deps: Runtime): Promise<DeliverResult> {
+export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Promise<DeliverResult> {
+  // One time budget per invocation, started here: everything below (the outbox's replay included)
+  // spends it, so one deliver() never runs past it.
+  const timed = { ...deps, deadline: deps.deadline ?? startDeadline(deps.clock, deps.timeBudgetMs) };
   // Two invocations of one batch must not both send it: one takes the lease, the other answers retry.
-  return withBatchLease(batch, deps, () => deliverLeased(batch, deps));
+  return withBatchLease(batch, timed, () => deliverLeased(batch, timed));
 }
 
-async function deliverLeased(batch: DeliveryBatch, deps: Runtime): Promise<DeliverResult> {
-  const { kvStore, clock } = deps;
+async function deliverLeased(
+  batch: DeliveryBatch,
+  deps: DeliveryDeps & { deadline: DeliveryDeadline },
+): Promise<DeliverResult> {
+  const { kvStore, clock, deadline } = deps;
   const report = { syncName: batch.sync.name, attempt: batch.attempt, startedAt: clock.now() };
   if (batch.items.length === 0) return { success: true };
-  // Records parked earlier go first, as a batch of their own (sent only when no block is stored).
+  // Records parked earlier go first, as a batch of their own (sent only when no block is stored),
+  // in this invocation's budget: what they leave of it is this batch's.
   await replayOutbox(batch, deps, (parked) => deliverBatch(parked, deps));
   // 0 guard and 1 config: a stored rate-limit block means nothing is sent at all.
   const [config, block] = await Promise.all([loadConfig(deps), readRateLimitBlock(kvStore, clock)]);
   const traffic = createTrafficCounter();
   const ending = { report: { ...report, traffic }, secrets: secretsOf(config.credentials) };
-  const deadline = startDeadline(clock, deps.timeBudgetMs);
   const paced = { ...deps, onResponse: traffic.record, deadline, alreadyRead: { block } };
   const { api, budget, rateLimit } = createPacedClient(config, paced);
   // 2 field model, and what earlier attempts of this batch applied. During a block the client

@@ -1,13 +1,29 @@
-import { deliverBatch } from './deliver-batch';
-import type { Runtime } from '../runtime-ports';
+import { type DeliveryDeps, deliverBatch, failedDelivery } from './deliver-batch';
 import type { DeliverResult } from './outcome';
-import { replayOutbox } from '../state/outbox';
+import { readOutbox, replayOutbox } from '../state/outbox';
+
+/** What a run of the outbox did, for whoever started it to report (the scheduled job). */
+export interface ParkedDelivery {
+  /** Records the outbox held when the run started (all of them were tried, as one batch). */
+  tried: number;
+  /** deliver()'s answer for them; a failure that escaped its steps is in here too (`success: false`). */
+  result: DeliverResult;
+  /** Records the outbox holds after the run. */
+  remaining: number;
+}
 
 /**
  * Delivers the outbox's parked records now, through deliver()'s own steps (nothing is sent while a
- * rate-limit block is stored). For the scheduled job and for a saved connection; undefined when
+ * rate-limit block is stored), in a time budget of its own. For the scheduled job; undefined when
  * nothing is parked.
  */
-export function deliverParked(deps: Runtime): Promise<DeliverResult | undefined> {
-  return replayOutbox(undefined, deps, (batch) => deliverBatch(batch, deps));
+export async function deliverParked(deps: DeliveryDeps): Promise<ParkedDelivery | undefined> {
+  const replay = await replayOutbox(undefined, deps, (batch) =>
+    // A failure before the records were settled (settings unreadable, the store down) is an answer
+    // like any other: redacted, logged once, and reported by the caller instead of swallowed.
+    deliverBatch(batch, deps).catch((error: unknown) => failedDelivery(error, batch, deps)),
+  );
+  if (!replay?.result) return undefined;
+  const { records } = await readOutbox(deps.kvStore);
+  return { tried: replay.parked, result: replay.result, remaining: records.length };
 }

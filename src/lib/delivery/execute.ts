@@ -73,8 +73,8 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
   let halt: Halt | undefined;
   let unavailableInARow = 0;
   let unconfirmed = 0;
-  /** Operations refused for a missing role: their writes stay pending, the others are sent. */
-  const withheld = new Map<Operation, Halt>();
+  /** Rights found missing (a 403): the writes needing one stay pending, the others are sent. */
+  const withheld = new Map<Right, Halt>();
 
   const haltOnce = (next: Halt) => {
     halt ??= next;
@@ -141,11 +141,21 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       case 'time_budget':
         haltOnce({ ...timeBudgetStop(deps.timeBudgetMs), pendingCause: error.pendingCause ?? 'not sent' });
         break;
-      case 'withhold_operation':
-        // A missing role holds back only the operations that need it (e.g. deletes without
-        // MEDIAREMOVE); the other writes of the batch go on. Only the user can grant it.
-        withheld.set(operationOf(write), settingsStop(error, 'permissions'));
+      case 'withhold_operation': {
+        // A missing role holds back only the writes that need it (deletes without MEDIAREMOVE,
+        // writes of is_public without MARKPUBLIC); the other writes of the batch go on. Bynder's 403
+        // does not name the role, so the write's most specific right is taken as the missing one.
+        // Only the user can grant it: not retryable.
+        const right = missingRightOf(write);
+        const why = error.describeConnection(deps.connection).message;
+        withheld.set(right, {
+          message: right === 'markpublic' ? `${why} ${MARKPUBLIC_NOTE}` : why,
+          retryable: false,
+          pendingCause: error.pendingCause ?? 'not sent',
+          stoppedBy: { kind: 'permissions' },
+        });
         break;
+      }
       case 'credentials':
         // Refused credentials: a settings problem, not the records'. Only the user can fix it.
         haltOnce(settingsStop(error, 'credentials'));
@@ -185,7 +195,9 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
     writes.map((write) =>
       limit(async (): Promise<RecordOutcome> => {
         if (halt) return pending(write, halt.pendingCause);
-        const held = withheld.get(operationOf(write));
+        const held = rightsOf(write)
+          .map((right) => withheld.get(right))
+          .find((halted) => halted !== undefined);
         if (held) return pending(write, held.pendingCause);
         try {
           const result = await apply(write);
@@ -210,11 +222,25 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
   return { outcomes, applied, ...(stop ? { stop } : {}) };
 }
 
-/** Which right a write needs: removing an asset, or modifying it (upserts and archiving). */
-type Operation = 'remove' | 'modify';
+/**
+ * A right a write needs: removing an asset (MEDIAREMOVE), modifying it (MEDIAEDIT: upserts and
+ * archiving), or changing whether it is public (MARKPUBLIC, on top of MEDIAEDIT:
+ * https://api.bynder.com/reference/post_api-v4-media-id).
+ */
+type Right = 'remove' | 'modify' | 'markpublic';
 
-function operationOf(write: PlannedWrite): Operation {
-  return write.kind === 'delete' && write.deleteBy === 'delete' ? 'remove' : 'modify';
+const MARKPUBLIC_NOTE =
+  'Writes of "is_public" need the MARKPUBLIC role as well; only the records writing it were held back.';
+
+/** Every right a write needs, the most specific last. */
+function rightsOf(write: PlannedWrite): Right[] {
+  if (write.kind === 'delete' && write.deleteBy === 'delete') return ['remove'];
+  return write.kind === 'upsert' && 'isPublic' in write.form ? ['modify', 'markpublic'] : ['modify'];
+}
+
+/** The right a 403 on this write is taken to be missing: its most specific one. */
+function missingRightOf(write: PlannedWrite): Right {
+  return rightsOf(write).at(-1) ?? 'modify';
 }
 
 function outcome(write: PlannedWrite, status: 'applied'): RecordOutcome {

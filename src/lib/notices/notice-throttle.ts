@@ -11,6 +11,10 @@ import { type Clock, type KeyValueStore, type Random, type StoredRow, systemRand
 // writer that also read "missing" passes), so two first claimers could both win. So a missing row is
 // first created empty (concurrent creators overwrite each other's empty rows, which loses nothing),
 // then claimed; and the row is read back, so only the claim it holds counts.
+//
+// A claim says a notice is being sent, not that it was: a send that fails gives its claims back
+// (releaseClaims), so the next batch meeting the cause says it. Otherwise one failed send would
+// silence an hourly cause for an hour and an open one (the credentials) for good.
 
 const NOTICES_KEY = KV_ROWS.notices.key;
 export const NOTICE_INTERVAL_MS = 60 * 60_000;
@@ -30,6 +34,12 @@ export function claimKey(syncId: string | undefined, cause: string): string {
   return `${(syncId ?? '').slice(0, 200)}|${cause}`;
 }
 
+/** The claims one call holds: their keys, and the token that gives them back (releaseClaims). */
+export interface HeldClaims {
+  keys: Set<string>;
+  token: string;
+}
+
 /**
  * Claims the keys with no claim in the last hour; resolves to those this call holds. `open`: the
  * claims stay open until closeClaim (a failure whose end is announced too).
@@ -39,13 +49,13 @@ export async function claimHourly(
   clock: Clock,
   keys: readonly string[],
   options: { open?: boolean; random?: Random } = {},
-): Promise<Set<string>> {
+): Promise<HeldClaims> {
   const now = clock.now();
   // An open claim is taken however old: a failure still not over is not announced again.
   const free = (claims: readonly Claim[], key: string) =>
     !claims.some((c) => c.key === key && (c.open === true || now - c.at < NOTICE_INTERVAL_MS));
-  if (keys.length === 0) return new Set();
   const token = (options.random ?? systemRandom).id();
+  if (keys.length === 0) return { keys: new Set(), token };
   const held = await claim(kvStore, now, (claims) => {
     const wanted = keys.filter((key) => free(claims, key));
     if (wanted.length === 0) return undefined;
@@ -53,7 +63,30 @@ export async function claimHourly(
     const open = options.open ? { open: true } : {};
     return [...kept, ...wanted.map((key) => ({ key, at: now, token, ...open }))];
   });
-  return new Set(held.filter((c) => c.token === token && keys.includes(c.key)).map((c) => c.key));
+  return {
+    keys: new Set(held.filter((c) => c.token === token && keys.includes(c.key)).map((c) => c.key)),
+    token,
+  };
+}
+
+/**
+ * Gives back the claims at `keys` that `token` holds (their notice could not be sent), so the next
+ * call meeting the cause claims it again. A claim another call took meanwhile is left alone.
+ */
+export async function releaseClaims(
+  kvStore: KeyValueStore,
+  clock: Clock,
+  held: { keys: Iterable<string>; token: string },
+): Promise<void> {
+  const keys = new Set(held.keys);
+  if (keys.size === 0) return;
+  const now = clock.now();
+  await kvStore.patch(NOTICES_KEY, (previous: StoredRow) => ({
+    claims: bounded(
+      claimsOf(previous).filter((c) => !(keys.has(c.key) && c.token === held.token)),
+      now,
+    ),
+  }));
 }
 
 /**
@@ -66,7 +99,7 @@ export async function closeClaim(
   key: string,
   closedKey: string,
   random: Random = systemRandom,
-): Promise<boolean> {
+): Promise<HeldClaims | undefined> {
   const now = clock.now();
   const token = random.id();
   const held = await claim(kvStore, now, (claims) => {
@@ -76,7 +109,30 @@ export async function closeClaim(
       .map((c) => (c.key === key ? { key, at: c.at, token: c.token } : c));
     return [...closed, { key: closedKey, at: now, token }];
   });
-  return held.some((c) => c.key === closedKey && c.token === token);
+  return held.some((c) => c.key === closedKey && c.token === token)
+    ? { keys: new Set([closedKey]), token }
+    : undefined;
+}
+
+/**
+ * Undoes closeClaim when the notice saying the failure is over could not be sent: the claim at
+ * `key` is open again (if no one claimed it since) and the claim at `closedKey` is given back.
+ */
+export async function reopenClaim(
+  kvStore: KeyValueStore,
+  clock: Clock,
+  key: string,
+  closed: HeldClaims,
+): Promise<void> {
+  const now = clock.now();
+  await kvStore.patch(NOTICES_KEY, (previous: StoredRow) => ({
+    claims: bounded(
+      claimsOf(previous)
+        .filter((c) => !(closed.keys.has(c.key) && c.token === closed.token))
+        .map((c) => (c.key === key && c.open !== true ? { ...c, open: true } : c)),
+      now,
+    ),
+  }));
 }
 
 /** Whether the row holds an open claim at `key`, with one read: most calls need nothing more. */

@@ -2,7 +2,14 @@ import { noticeTexts } from '../messages';
 import { redactSecrets } from '../redact';
 import type { Clock, KeyValueStore, Logger, Notifier } from '../runtime-ports';
 import { shorten } from '../shorten';
-import { claimHourly, claimKey, closeClaim, hasOpenClaim } from './notice-throttle';
+import {
+  claimHourly,
+  claimKey,
+  closeClaim,
+  hasOpenClaim,
+  releaseClaims,
+  reopenClaim,
+} from './notice-throttle';
 import { type Notice, NOTICE_ACTIVITY } from './notifier';
 
 // What the app tells an administrator in OCP's Activity Log, and when. Each notice says what
@@ -45,8 +52,10 @@ export async function notifyDroppedFields(
   try {
     const keys = dropped.map(([field]) => claimKey(sync.id, `dropped_field:${field}`));
     const held = await claimHourly(deps.kvStore, deps.clock, keys);
-    const fresh = dropped.filter((_, i) => held.has(keys[i] ?? ''));
-    if (fresh.length > 0) await send(droppedFieldsNotice(fresh, sync), deps);
+    const fresh = dropped.filter((_, i) => held.keys.has(keys[i] ?? ''));
+    if (fresh.length > 0 && !(await send(droppedFieldsNotice(fresh, sync), deps))) {
+      await releaseClaims(deps.kvStore, deps.clock, held);
+    }
   } catch (error) {
     logFailure(deps, 'dropped fields', error);
   }
@@ -123,8 +132,9 @@ export async function notifyConnectionCheck(
       return;
     }
     if (!(await hasOpenClaim(deps.kvStore, CREDENTIALS_KEY))) return; // one read when nothing was said
-    if (!(await closeClaim(deps.kvStore, deps.clock, CREDENTIALS_KEY, CREDENTIALS_BACK_KEY))) return;
-    await send(
+    const closed = await closeClaim(deps.kvStore, deps.clock, CREDENTIALS_KEY, CREDENTIALS_BACK_KEY);
+    if (!closed) return;
+    const sent = await send(
       {
         severity: 'success',
         cause: 'credentials_work_again',
@@ -133,6 +143,7 @@ export async function notifyConnectionCheck(
       },
       deps,
     );
+    if (!sent) await reopenClaim(deps.kvStore, deps.clock, CREDENTIALS_KEY, closed);
   } catch (error) {
     logFailure(deps, 'the credentials', error);
   }
@@ -200,13 +211,18 @@ export async function sendThrottled(
   try {
     const keys = notices.map((n) => claimKey(n.syncId, n.cause));
     const held = await claimHourly(deps.kvStore, deps.clock, keys, options);
-    await Promise.all(notices.filter((_, i) => held.has(keys[i] ?? '')).map((notice) => send(notice, deps)));
+    const claimed = notices.flatMap((notice, i) => (held.keys.has(keys[i] ?? '') ? [i] : []));
+    const sent = await Promise.all(claimed.map((i) => send(notices[i] as Notice, deps)));
+    // A notice that could not be sent was not said: its cause is free for the next batch.
+    const unsent = claimed.filter((_, j) => !sent[j]).map((i) => keys[i] ?? '');
+    await releaseClaims(deps.kvStore, deps.clock, { keys: unsent, token: held.token });
   } catch (error) {
     logFailure(deps, notices.map((n) => n.cause).join(', '), error);
   }
 }
 
-async function send(notice: Notice, deps: NoticeDeps): Promise<void> {
+/** Sends one notice; false (logged) when the SDK's notifications refused it. */
+async function send(notice: Notice, deps: NoticeDeps): Promise<boolean> {
   const clean = (text: string, max: number) => shorten(redactSecrets(text, deps.secrets ?? []), max);
   try {
     await deps.notifier[notice.severity](
@@ -215,8 +231,10 @@ async function send(notice: Notice, deps: NoticeDeps): Promise<void> {
       clean(notice.summary, 1_000),
       clean(notice.details, 2_000),
     );
+    return true;
   } catch (error) {
     logFailure(deps, notice.cause, error);
+    return false;
   }
 }
 

@@ -1,3 +1,5 @@
+import type { RequestDeadline } from '../bynder/client-options';
+import { BynderDeadlineError } from '../bynder/errors';
 import { KV_ROWS } from '../state/kv-rows';
 import type { Clock, KeyValueStore, StoredRow } from '../runtime-ports';
 import { BudgetHaltedError, DEFAULT_BUDGET_MARGIN, type RequestBudget } from './request-budget';
@@ -36,10 +38,22 @@ export const LATE_SLOT_MS = 10;
 /**
  * A `next` further ahead than this is not believed: no invocation waits that long (deliver()'s time
  * budget is shorter), so it comes from a clock far off or a damaged row, and the lease starts now.
- * The timeline assumes the workers' clocks agree to a few ms; one far ahead overlaps one lease with
- * the others' once, then only makes them wait.
  */
 const MAX_AHEAD_MS = 60_000;
+/**
+ * Clocks. The timeline is written in each writer's own clock; the bound below assumes the workers'
+ * clocks agree to within this much (OCP's hosts are NTP-synced, typically to a few ms). Leases never
+ * overlap on the timeline, and a start happens on the true clock at its slot less its worker's
+ * offset; so with offsets within MAX_CLOCK_SKEW_MS, any window of T ms holds at most
+ * (T + MAX_CLOCK_SKEW_MS) / spacing + 1 starts: over Bynder's window (4,500 requests in 5 minutes
+ * per IP) at most 4,442 at the highest setting, 15/s, so a worker whose clock runs up to 2 s ahead
+ * cannot push the install over Bynder's limit. What it can do is bunch starts at a hand-over of
+ * the timeline (its lease may begin up to 2 s before the other's ends), so a single second may then
+ * hold up to twice the setting. Ruling that out would need a 2 s gap at every hand-over between
+ * workers, about 45 % of the throughput with two workers always contending; the setting's
+ * headroom under Bynder's limit is taken instead (test/unit/pacing-install-budget-skew.test.ts).
+ */
+export const MAX_CLOCK_SKEW_MS = 2_000;
 const LEASE_ATTEMPTS = 5;
 
 interface Lease {
@@ -65,8 +79,13 @@ export function createInstallBudget(options: {
   clock: Clock;
   kvStore: KeyValueStore;
   margin?: number;
+  /**
+   * The invocation's time budget: a start whose slot comes too late for a request to finish inside
+   * it is refused at once (BynderDeadlineError), never waited for.
+   */
+  deadline?: RequestDeadline;
 }): InstallBudget {
-  const { requestsPerSecond, clock, kvStore, margin = DEFAULT_BUDGET_MARGIN } = options;
+  const { requestsPerSecond, clock, kvStore, margin = DEFAULT_BUDGET_MARGIN, deadline } = options;
   if (!Number.isFinite(requestsPerSecond) || requestsPerSecond <= 0) {
     throw new TypeError(
       `Expected \`requestsPerSecond\` to be a positive number, got ${String(requestsPerSecond)}`,
@@ -138,6 +157,14 @@ export function createInstallBudget(options: {
       }
       const waitMs = lease.nextSlot - now;
       if (waitMs <= 0) break;
+      // Every wait ends at the deadline: a slot later than the budget allows is not waited for (a
+      // lease far ahead, another invocation's, or a long queue), and the request is not sent.
+      if (deadline?.allowsStart(waitMs) === false) {
+        throw new BynderDeadlineError(
+          'request',
+          `was not sent (its turn in the request budget comes ${Math.round(waitMs)} ms on, too late)`,
+        );
+      }
       await clock.sleep(waitMs);
       if (halted) throw new BudgetHaltedError();
     }

@@ -35,7 +35,12 @@ export function createPacedClient(
 ): PacedClient {
   const { portalUrl, credentials, requestsPerSecond } = config;
   const { logger, clock, kvStore, onResponse, deadline, random } = deps;
-  const budget = createInstallBudget({ requestsPerSecond, clock, kvStore });
+  const budget = createInstallBudget({
+    requestsPerSecond,
+    clock,
+    kvStore,
+    ...(deadline ? { deadline } : {}),
+  });
   const rateLimit = createRateLimitGuard(deps);
   const api = new BynderClient({
     portalUrl,

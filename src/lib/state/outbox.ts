@@ -22,9 +22,10 @@ import { updateSharedRow } from './shared-row';
 //   deliver again, that delivery applies the records and so drops them from the outbox.
 // Parked records are delivered again, as one batch of their own through deliver()'s steps, at the
 // start of a later deliver() when no rate-limit block is stored (the block ended, or credentials
-// were fixed: a refused token fails the replay again and the records stay), when the connection
-// settings are saved, and from the scheduled job in app.yml. A parked record is superseded by any
-// later batch that applies an event for its key: it is dropped then (the newer event won).
+// were fixed: a refused token fails the replay again and the records stay) and from the scheduled
+// job in app.yml; saving the connection settings does not wait for them (the form answers at once).
+// A parked record is superseded by any later batch that applies an event for its key: it is
+// dropped then (the newer event won).
 // Cost: one read per batch; one increment and one patch when something is parked or dropped.
 
 /** The outbox holds at most this many records (a few hundred kB at most); past it the oldest go. */
@@ -202,16 +203,25 @@ export interface OutboxBatch {
   outboxIds?: readonly string[];
 }
 
+/** What one replay of the outbox did: how many records it tried, and deliver()'s answer for them. */
+export interface OutboxReplay<R> {
+  /** Records the outbox held when the replay started (all of them went into its batch). */
+  parked: number;
+  /** The answer for the outbox's batch; undefined when delivering it threw (logged, records kept). */
+  result: R | undefined;
+}
+
 /**
  * Delivers the parked records as one batch through `deliver` (deliver()'s own steps, so it takes a
  * lease, uses the ledger and ends in settleOutbox, which removes what it settled). The caller skips
- * it while a rate-limit block is stored.
+ * it while a rate-limit block is stored. Undefined when nothing is parked (or `current` is the
+ * outbox's own batch).
  */
 export async function replayOutbox<R>(
   current: OutboxBatch | undefined,
   deps: { kvStore: KeyValueStore; logger: Logger },
   deliver: (batch: OutboxBatch) => Promise<R>,
-): Promise<R | undefined> {
+): Promise<OutboxReplay<R> | undefined> {
   if (current?.outboxIds) return undefined; // the outbox's own batch does not replay itself
   const { records } = await readOutbox(deps.kvStore);
   if (records.length === 0) return undefined;
@@ -222,11 +232,11 @@ export async function replayOutbox<R>(
     outboxIds: records.map((r) => r.id),
   };
   try {
-    return await deliver(batch);
+    return { parked: records.length, result: await deliver(batch) };
   } catch (error) {
     // The records stay parked; the batch that asked for the replay goes on.
     deps.logger.error(`Delivering the ${records.length} parked records of the outbox failed:`, error);
-    return undefined;
+    return { parked: records.length, result: undefined };
   }
 }
 
