@@ -33,12 +33,8 @@ const STEPS = [
   ['layers', 'layers'],
   ['validate', 'validate'],
 ];
-/**
- * Niceness of the check steps: they fill the CPU the tests leave idle. The lowest priority there is,
- * since the timing files (vitest.config.ts) run first, beside them: a test process waking up must
- * get a core at once, or its arrival stamps lag.
- */
-const STEP_PRIORITY = 19;
+/** Niceness of the check steps: they fill the CPU the tests leave idle. */
+const STEP_PRIORITY = 10;
 const SLOWEST_FILES_SHOWN = 5;
 
 const started = Date.now();
