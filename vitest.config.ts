@@ -7,10 +7,7 @@ import { SlowestFirstSequencer } from './test/setup/slowest-first-sequencer';
 
 /**
  * Files that measure rates, windows of arrivals or requests in flight against real time: each runs
- * alone, before the rest, so a neighbouring file's load cannot move what they measure. First rather
- * than last: they mostly wait on real time, and in `npm test` the check steps beside vitest (at a
- * lower CPU priority, see scripts/test.mjs) use the cores they leave idle; run last, they left both
- * cores idle once the steps were done.
+ * alone, after the rest, so a neighbouring file's load cannot move what they measure.
  */
 const TIMING_FILES = [
   'test/integration/workers-request-budget.test.ts',
@@ -56,8 +53,6 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          // After the timing files (groupOrder 0), together with the integration files.
-          sequence: { groupOrder: 1 },
           include: ['test/unit/**/*.test.ts'],
           // Files share a worker and the modules it loaded, which saves loading them again for each
           // file (most of a short file's time). The extra setup file gives each file the fresh state
@@ -73,7 +68,6 @@ export default defineConfig({
         // the background, into the stores and the emulator of the next file in the worker.
         test: {
           name: 'integration',
-          sequence: { groupOrder: 1 },
           include: ['test/**/*.test.ts'],
           exclude: ['test/unit/**', ...TIMING_FILES, ...configDefaults.exclude],
         },
@@ -89,7 +83,7 @@ export default defineConfig({
           // one request too many. A real breach of the budget (pacing per process puts twice the
           // budget in a window) fails every try; a lagging stamp does not repeat.
           retry: 2,
-          sequence: { groupOrder: 0 },
+          sequence: { groupOrder: 1 },
         },
       },
     ],
