@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { CLI_COMMAND, cliArgs } from '../helpers/run-cli';
+
 // `npm run cli -- sync` run twice against one portal (an emulator started with `npm run cli --
 // emulator`, reached with `--portal`): the second run reads what Bynder holds and writes only what
 // differs, so it makes at most 5 % of the first run's requests, and the records it did not write
@@ -19,7 +21,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const TOKEN = 'e2e-change-detection-token-4f1c';
 const MODIFY = 'POST /api/v4/media/:id/';
 
@@ -41,7 +42,7 @@ let portal: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sync-cli-change-detection-'));
-  emulator = spawn(TSX, ['dev/cli/main.ts', 'emulator', '--port', '0', '--token', TOKEN], {
+  emulator = spawn(CLI_COMMAND, cliArgs('emulator', '--port', '0', '--token', TOKEN), {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -76,10 +77,10 @@ async function lastRowPerKey(): Promise<string> {
 }
 
 async function sync(source: string): Promise<Summary> {
-  const args = ['dev/cli/main.ts', 'sync', '--portal', portal, '--source', source];
+  const args = cliArgs('sync', '--portal', portal, '--source', source);
   // The highest budget the app accepts: the first run's ~265 requests take 18 s of pacing, not 27.
   args.push('--requests-per-second', '15', '--max-in-flight', '10');
-  const { stdout } = await run(TSX, [...args, '--mapping', 'examples/mapping.yml', '--json'], {
+  const { stdout } = await run(CLI_COMMAND, [...args, '--mapping', 'examples/mapping.yml', '--json'], {
     cwd: ROOT,
     env: { ...process.env, BYNDER_TOKEN: TOKEN },
     timeout: 120_000,

@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { CLI_COMMAND, cliArgs } from '../helpers/run-cli';
+
 import { useEmulator } from '../helpers/use-emulator';
 
 // `sync --portal URL` as against a real portal (credentials from the environment), pointed at an
@@ -13,7 +15,6 @@ import { useEmulator } from '../helpers/use-emulator';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const TOKEN = 'e2e-portal-token-0123456789';
 const ASSET = '44444444-AAAA-4BBB-8CCCDDDDEEEE0001';
 
@@ -48,18 +49,8 @@ describe('npm run cli -- sync --portal (child process)', () => {
     await writeFile(source, `asset_id,description,Mood\n${ASSET},after,calm\n`);
 
     const child = await run(
-      TSX,
-      [
-        'dev/cli/main.ts',
-        'sync',
-        '--portal',
-        emulator.url,
-        '--source',
-        source,
-        '--retry-pause-ms',
-        '1',
-        '--json',
-      ],
+      CLI_COMMAND,
+      cliArgs('sync', '--portal', emulator.url, '--source', source, '--retry-pause-ms', '1', '--json'),
       {
         cwd: ROOT,
         env: { ...process.env, BYNDER_TOKEN: TOKEN, LOG_LEVEL: 'debug' },

@@ -6,12 +6,13 @@ import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { CLI_COMMAND, cliArgs } from '../helpers/run-cli';
+
 // Runs `sync` as a child process, as a user would, on a portal and sources the project has never
 // seen (written here), and checks the JSON summary and the emulator's final state.
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 const ID = {
   updated: '11111111-AAAA-4BBB-8CCCDDDDEEEE0001',
@@ -97,8 +98,8 @@ async function sync(
   else env.LOG_LEVEL = logLevel;
   try {
     const { stdout, stderr } = await run(
-      TSX,
-      ['dev/cli/main.ts', 'sync', '--seed', path.join(dir, 'portal.json'), ...args],
+      CLI_COMMAND,
+      cliArgs('sync', '--seed', path.join(dir, 'portal.json'), ...args),
       {
         cwd: ROOT,
         env,

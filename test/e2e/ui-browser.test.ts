@@ -8,6 +8,8 @@ import { promisify } from 'node:util';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 
+import { CLI_COMMAND, cliArgs } from '../helpers/run-cli';
+
 import { DEMO_PORTAL_PATH } from '../../dev/bynder-emulator/seed';
 import { startUi, type RunningUi } from '../../dev/ui/ui-server';
 
@@ -18,7 +20,6 @@ import { startUi, type RunningUi } from '../../dev/ui/ui-server';
 // UI_SCREENSHOTS_DIR=docs/ui also saves a screenshot of each screen there (npm run screenshots:ui).
 
 const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env.UI_SCREENSHOTS_DIR;
 const DEMO = {
@@ -70,14 +71,13 @@ describe('local Sync Manager page in Chromium', () => {
     if (!chromiumFound) return;
     // The CLI's run of the same input goes on in parallel with the browser's.
     const cli = promisify(execFile)(
-      TSX,
-      [
-        'dev/cli/main.ts',
+      CLI_COMMAND,
+      cliArgs(
         'sync',
         ...['--source', DEMO.source, '--mapping', DEMO.mapping, '--batch-size', BATCH_SIZE],
         ...['--requests-per-second', THROUGHPUT.requests_per_second],
         ...['--max-in-flight', THROUGHPUT.max_in_flight, '--json'],
-      ],
+      ),
       { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'NEVER' }, maxBuffer: 16 * 1024 * 1024 },
     );
     cliProcess = cli.child;

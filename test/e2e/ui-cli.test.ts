@@ -5,6 +5,8 @@ import path from 'node:path';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
+import { CLI_COMMAND, cliArgs } from '../helpers/run-cli';
+
 import { DEFAULT_TOKEN } from '../../dev/bynder-emulator/token-store';
 import { exitCode } from '../../dev/cli/exit-codes';
 
@@ -12,7 +14,6 @@ import { exitCode } from '../../dev/cli/exit-codes';
 // taken), and a terminal that shows the app's JSON log lines only when asked for.
 
 const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 /** The app's log lines are JSON objects, one a line. */
 const JSON_LINE = /^\{.*\}$/m;
 
@@ -27,7 +28,7 @@ interface UiProcess {
 
 /** Starts the CLI's `ui` and resolves once it prints the page's address. */
 async function startUiCli(args: string[], env: Record<string, string | undefined>): Promise<UiProcess> {
-  const child = spawn(TSX, ['dev/cli/main.ts', 'ui', ...args], {
+  const child = spawn(CLI_COMMAND, cliArgs('ui', ...args), {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -125,7 +126,7 @@ describe('npm run cli -- ui in a terminal', () => {
   }, 60_000);
 
   it('exits 2 (could not start) with what to do when --strict-port names a taken port', async () => {
-    const child = spawn(TSX, ['dev/cli/main.ts', 'ui', '--port', String(busyPort), '--strict-port'], {
+    const child = spawn(CLI_COMMAND, cliArgs('ui', '--port', String(busyPort), '--strict-port'), {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
