@@ -23,7 +23,7 @@ function unresolvable(code: string, lookups: string[]): LookupFunction {
 }
 
 describe('a DNS failure: one answer in the transport and on the error', () => {
-  it.each(['ENOTFOUND', 'EAI_AGAIN'])(
+  it.each(['ENOTFOUND'])(
     '%s: not retried by the client, and not retryable on the error it throws',
     async (code) => {
       const lookups: string[] = [];
@@ -57,4 +57,32 @@ describe('a DNS failure: one answer in the transport and on the error', () => {
       expect(said.join('\n')).not.toMatch(/retry \d of/);
     },
   );
+
+  it("EAI_AGAIN (the resolver's temporary failure): retried by the client, and retryable on the error", async () => {
+    const lookups: string[] = [];
+    const said: string[] = [];
+    const client = new BynderClient({
+      portalUrl: portalOf('https://flaky-dns.bynder.com'),
+      credentials: { kind: 'permanent_token', token: 'dns-T0KEN-7e1f3a9c5b' },
+      logger: recordingLogger(said),
+      retries: 2,
+      random: () => 0,
+      lookup: unresolvable('EAI_AGAIN', lookups),
+    });
+
+    const error = await captureFailure(client.listMetaproperties(), said);
+
+    const transport = describeTransportFailure(Object.assign(new Error('EAI_AGAIN'), { code: 'EAI_AGAIN' }), {
+      timedOut: false,
+      timeoutMs: 30_000,
+    });
+    expect(transport).toMatchObject({ kind: 'dns', retryable: true });
+    expect(error).toBeInstanceOf(BynderUnavailableError);
+    const unavailable = error as BynderUnavailableError;
+    expect(unavailable.retryable).toBe(transport.retryable);
+    expect(unavailable.retriedWithBackoff).toBe(true);
+    expect(isRetryable(error)).toBe(true);
+    // Each of the two listings (with options, then the fallback without) is asked 1 + 2 times.
+    expect(lookups).toHaveLength(6);
+  });
 });

@@ -3,9 +3,9 @@ import { PRIVATE_ADDRESS_CODE } from '../net/address-guard';
 // What a request that got no HTTP answer means for us: a pure reading of the Node/axios error codes,
 // decided here once. The client retries exactly what this calls retryable, and the error it throws
 // carries the same answer (BynderUnavailableError.retryable), so the transport and every caller
-// agree. Only timeouts, resets and refused connections are retryable (each heals within seconds on a
-// healthy portal); anything else (unknown host, private address, TLS failure) points at the portal
-// setting and does not heal by asking again unchanged.
+// agree. Only timeouts, resets, refused connections and a resolver's temporary failure are retryable
+// (each heals within seconds on a healthy portal); anything else (unknown host, private address, TLS
+// failure) points at the portal setting and does not heal by asking again unchanged.
 
 /** Why no answer came: what the settings form tells the person, and whether asking again can help. */
 export type NoAnswerKind =
@@ -54,8 +54,14 @@ function kindOfCode(code: string): NoAnswerKind {
   return 'other';
 }
 
+/**
+ * EAI_AGAIN is the resolver's own "temporary failure, try again" (a DNS server that timed out or
+ * refused for now), unlike ENOTFOUND, the name's own "no such host": it is asked again like a reset.
+ */
+const TEMPORARY_DNS_CODE = 'EAI_AGAIN';
+
 function failureOf(kind: NoAnswerKind, code: string, detail: string): TransportFailure {
-  return { kind, code, retryable: RETRYABLE_KINDS.has(kind), detail };
+  return { kind, code, retryable: RETRYABLE_KINDS.has(kind) || code === TEMPORARY_DNS_CODE, detail };
 }
 
 export function describeTransportFailure(
