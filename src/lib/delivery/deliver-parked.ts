@@ -1,6 +1,7 @@
 import { type DeliveryDeps, deliverBatch } from './deliver-batch';
 import type { DeliverResult } from './outcome';
 import { replayOutbox } from '../state/outbox';
+import { DELIVERY_TIME_BUDGET_MS } from '../pacing/deadline';
 
 /**
  * Delivers the outbox's parked records now, through deliver()'s own steps (nothing is sent while a
@@ -8,5 +9,6 @@ import { replayOutbox } from '../state/outbox';
  * nothing is parked.
  */
 export function deliverParked(deps: DeliveryDeps): Promise<DeliverResult | undefined> {
-  return replayOutbox(undefined, deps, (batch) => deliverBatch(batch, deps));
+  const timeBudgetMs = deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS;
+  return replayOutbox(undefined, { ...deps, timeBudgetMs }, (batch) => deliverBatch(batch, deps));
 }

@@ -151,7 +151,7 @@ export function toDeliverResult(
   outcomes: readonly RecordOutcome[],
   stop?: BatchStop,
   counts = countOutcomes(outcomes),
-  outbox?: Pick<OutboxSettlement, 'held'>,
+  outbox?: Pick<OutboxSettlement, 'held' | 'dropped' | 'droppedKeys'>,
 ): DeliverResult {
   const { applied, rejected, pending, total } = counts;
   if (rejected === 0 && pending === 0 && !stop) return { success: true };
@@ -162,6 +162,11 @@ export function toDeliverResult(
   if (outbox && outbox.held > 0) {
     head.push(
       `${outbox.held} parked in the outbox: the app delivers them itself once Bynder accepts them (the scheduled job tries every 15 minutes)`,
+    );
+  }
+  if (outbox && outbox.dropped > 0) {
+    head.push(
+      `${outbox.dropped} parked records dropped, the outbox is full (lost: ${shorten(outbox.droppedKeys.join(', '), 300)})`,
     );
   }
   const tail = [`${applied} applied`];

@@ -270,3 +270,28 @@ function logFailure(deps: NoticeDeps, what: string, error: unknown): void {
 function syncTitle(sync: SyncRef): string {
   return `Sync "${shorten(sync.name, 80)}"`;
 }
+
+/**
+ * Records were dropped from the outbox past its byte bound (each row's oldest went): lost for good,
+ * so said at once, with the keys, and what to do about them.
+ */
+export async function notifyOutboxDropped(
+  dropped: { sync: SyncRef; records: number; keys: readonly string[] },
+  deps: NoticeDeps,
+): Promise<void> {
+  const { sync, records } = dropped;
+  const keys = shorten(dropped.keys.map((k) => JSON.stringify(shorten(k, 60))).join(', '), 600);
+  await sendThrottled(
+    [
+      {
+        severity: 'error',
+        cause: 'outbox_dropped',
+        syncId: sync.id,
+        title: `${syncTitle(sync)}: ${records} parked record${records === 1 ? '' : 's'} dropped, the outbox is full`,
+        summary: `The outbox holds records OCP will not send again; it was full, so ${records} of the oldest ${records === 1 ? 'was' : 'were'} dropped and will not reach Bynder (keys: ${keys}).`,
+        details: `Fix what keeps records from being delivered (the other notices say what), then run the sync again for these records so OCP sends them once more. ${ONCE_AN_HOUR}`,
+      },
+    ],
+    deps,
+  );
+}
