@@ -44,6 +44,8 @@ const MAX_DROPPED_NOTES = 20;
  * request of that invocation has ended by then. It also covers workers' clocks disagreeing by less.
  */
 const HOLD_MARGIN_MS = 60_000;
+/** Rows one step updates at once (a batch parking 1,000 records touches most of the 256). */
+const SLOT_WRITERS = 8;
 /** The sync id of the batch that delivers the outbox (OCP's sync ids are UUIDs: no clash). */
 export const OUTBOX_SYNC = { id: 'bynder-outbox', name: 'parked records (outbox)' } as const;
 
@@ -375,7 +377,7 @@ export async function settleOutbox(
       OutboxSlot,
       Pick<OutboxChange, 'parked' | 'replayed' | 'superseded' | 'trimmed' | 'held'>
     >();
-    for (const slot of [...slots].sort((a, b) => a - b)) {
+    const settleSlot = async (slot: OutboxSlot) => {
       const fresh = toPark.filter((r) => slotOf(r.key, r.fingerprint) === slot);
       const result = await updateSlot(
         slot,
@@ -418,7 +420,12 @@ export async function settleOutbox(
       results.push(result);
       const counted = stats.get(slot);
       if (counted) counted.held = fresh.filter((r) => result.fingerprints.has(r.fingerprint)).length;
-    }
+    };
+    await inParallel(
+      [...slots].sort((a, b) => a - b),
+      SLOT_WRITERS,
+      settleSlot,
+    );
     const written = await updateHead(results, deps);
     for (const s of stats.values()) {
       change.parked += s.parked;
@@ -659,6 +666,23 @@ function recordsOf(value: unknown): ParkedRecord[] {
 function isParkedRecord(value: unknown): value is ParkedRecord {
   const r = value as Partial<ParkedRecord> | null;
   return typeof r === 'object' && r !== null && typeof r.id === 'string' && typeof r.parkedAt === 'number';
+}
+
+/** Runs `work` on every item, at most `limit` at once. */
+async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function byParkedOrder(a: ParkedRecord, b: ParkedRecord): number {
