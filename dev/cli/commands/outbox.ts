@@ -104,7 +104,8 @@ function isRowsByKey(row: unknown): row is Record<string, unknown> {
 }
 
 export function formatOutbox(outbox: OutboxContents): string {
-  const lines = [`Outbox: ${outbox.records.length} records parked`];
+  const count = outbox.records.length;
+  const lines = [`Outbox: ${count} record${count === 1 ? '' : 's'} parked`];
   if (outbox.records.length === 0) {
     lines[0] += ': nothing is waiting for the app to deliver it';
   }
