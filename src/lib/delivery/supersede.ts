@@ -16,23 +16,32 @@ export interface MergePolicy {
   emptyValues: 'leave' | 'clear';
 }
 
-/** The parked item left after `later` was applied, or undefined when nothing of it is left. */
+/**
+ * The parked item left after `later` was applied (`parked` itself when nothing of it was replaced),
+ * or undefined when nothing of it is left.
+ */
 export function remainderAfter(parked: unknown, later: unknown, policy: MergePolicy): unknown {
   if (!isPlainRecord(parked) || !isPlainRecord(later)) return parked;
   if (isDelete(later)) return policy.deletePolicy === 'ignore' ? parked : undefined;
   if (isDelete(parked)) return undefined;
   const left: Record<string, unknown> = {};
   let fields = 0;
+  let replacedAny = false;
   for (const [name, value] of Object.entries(parked)) {
     const replaced =
       name !== policy.keyField &&
       Object.hasOwn(later, name) &&
       !(policy.emptyValues === 'leave' && isEmptyValue(later[name]));
-    if (replaced) continue;
+    if (replaced) {
+      replacedAny = true;
+      continue;
+    }
     left[name] = value;
     if (name !== policy.keyField) fields += 1;
   }
-  return fields === 0 ? undefined : left;
+  if (fields === 0) return undefined;
+  // Unchanged: the same item, so the caller sees nothing was trimmed.
+  return replacedAny ? left : parked;
 }
 
 function isDelete(item: Record<string, unknown>): boolean {

@@ -350,13 +350,15 @@ export async function settleOutbox(
     }
   }
   const settledIds = new Set<string>();
-  const replayedSlots = new Set<OutboxSlot>();
   for (const o of end.outcomes) {
-    for (const position of replayIds ? o.records : []) {
-      if (o.status !== 'pending') settledIds.add(replayIds?.[position] ?? '');
-      replayedSlots.add(batch.outboxSlots?.[position] ?? LEGACY_SLOT);
+    for (const position of replayIds && o.status !== 'pending' ? o.records : []) {
+      settledIds.add(replayIds?.[position] ?? '');
     }
   }
+  // Every row the outbox's own batch claimed from: its claims are released there.
+  const replayedSlots = new Set<OutboxSlot>(
+    replayIds ? replayIds.map((_, i) => batch.outboxSlots?.[i] ?? LEGACY_SLOT) : [],
+  );
   const needsHead = later.size > 0;
   if (toPark.length === 0 && !needsHead && replayedSlots.size === 0 && !deps.fence?.slots.length) {
     return { ...NO_CHANGE, redelivery };
