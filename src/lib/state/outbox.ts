@@ -428,6 +428,7 @@ export async function settleOutbox(
       SLOT_WRITERS,
       settleSlot,
     );
+    if (slots.size === 0) return { ...change, remaining: head ? parkedCount(head) : 0 };
     const written = await updateHead(results, deps);
     for (const s of stats.values()) {
       change.parked += s.parked;
