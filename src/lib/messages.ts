@@ -63,6 +63,8 @@ export const failureReasonTexts = {
     `${pending} of ${total} records pending (${causes})`,
   parked: (held: number) =>
     `${held} parked in the outbox: the app delivers them itself once Bynder accepts them (the scheduled job tries ${OUTBOX_JOB_EVERY})`,
+  outboxDropped: (dropped: number, keys: readonly string[]) =>
+    `${dropped} parked records dropped, the outbox is full (lost: ${shorten(keys.join(', '), 300)})`,
   applied: (applied: number) => `${applied} applied`,
   rejectedIntro: (rejected: number, total: number) => `${rejected} of ${total} records rejected: `,
   andMore: (more: number) => `; and ${more} more`,
@@ -105,6 +107,15 @@ export const noticeTexts = {
         : `${syncTitle(syncName)}: ${dropped.length} mapped fields are no longer in Bynder`,
       summary: `Bynder no longer has ${one ? 'the field' : 'the fields'} ${counted} (deleted in Bynder, or no longer editable), so ${one ? 'its' : 'their'} values were left out of those records; the rest of each record was applied.`,
       details: `Remove ${names.join(', ')} from the sync's field mapping in Data Setup > Sync Manager, or restore ${one ? 'the metaproperty' : 'the metaproperties'} in Bynder. Until then ${one ? 'its' : 'their'} values are dropped from every record. ${ONCE_AN_HOUR}`,
+    };
+  },
+
+  outboxDropped: (records: number, droppedKeys: readonly string[], syncName: string): NoticeText => {
+    const keys = shorten(droppedKeys.map((k) => JSON.stringify(shorten(k, 60))).join(', '), 600);
+    return {
+      title: `${syncTitle(syncName)}: ${records} parked record${records === 1 ? '' : 's'} dropped, the outbox is full`,
+      summary: `The outbox holds records OCP will not send again; it was full, so ${records} of the oldest ${records === 1 ? 'was' : 'were'} dropped and will not reach Bynder (keys: ${keys}).`,
+      details: `Fix what keeps records from being delivered (the other notices say what), then run the sync again for these records so OCP sends them once more. ${ONCE_AN_HOUR}`,
     };
   },
 

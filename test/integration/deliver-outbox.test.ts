@@ -5,7 +5,7 @@ import { storage, type SubmittedFormData } from '@zaiusinc/app-sdk';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { DeliverOutbox } from '../../src/jobs/DeliverOutbox';
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
-import { MAX_PARKED_RECORDS, readOutbox } from '../../src/lib/state/outbox';
+import { readOutbox } from '../../src/lib/state/outbox';
 import { readRateLimitBlock } from '../../src/lib/pacing/rate-limit-block';
 import { systemClock } from '../../src/lib/runtime-ports';
 import { assetId, configureApp, deliver, portalSeed, TOKEN, watchWarnings } from '../helpers/deliver-fixture';
@@ -176,21 +176,6 @@ describe('the outbox', () => {
     expect(result).toMatchObject({ success: false, retryable: true });
     expect(result.failureReason).toMatch(/^the time budget of one delivery \(45 s\) ran out/);
     expect(result.failureReason).toContain('1 of 1 records pending (time budget ran out)');
-  });
-
-  it(`holds at most ${MAX_PARKED_RECORDS} records and says what it dropped past that`, async () => {
-    emulator.configure({ tokens: WITHOUT_REMOVE });
-    const deletes = (from: number, count: number) =>
-      Array.from({ length: count }, (_, i) => ({ asset_id: assetId(from + i), _isDeleted: true }));
-    await deliver(deletes(1, MAX_PARKED_RECORDS));
-    await deliver(deletes(MAX_PARKED_RECORDS + 1, 5), { syncId: 'more' });
-
-    const outbox = await readOutbox(storage.kvStore);
-    expect(outbox.records).toHaveLength(MAX_PARKED_RECORDS);
-    expect(outbox.droppedTotal).toBe(5);
-    // The oldest went.
-    expect(outbox.dropped.map((d) => d.key)).toEqual([1, 2, 3, 4, 5].map(assetId));
-    expect(outbox.records.at(-1)?.key).toBe(assetId(MAX_PARKED_RECORDS + 5));
   });
 
   it('delivers the parked records from the scheduled job, with no batch arriving', async () => {

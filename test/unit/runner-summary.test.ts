@@ -82,6 +82,16 @@ describe('run summary', () => {
     expect(text).toContain('First rejected: asset_id "B"');
   });
 
+  it('says how many records the outbox dropped past its bound, and keeps quiet when none were', () => {
+    const quiet = formatSummary(buildRunSummary(sampleTally(), CONTEXT));
+    expect(quiet).not.toContain('DROPPED');
+    const summary = buildRunSummary(sampleTally(), { ...CONTEXT, parked: 40, outboxDropped: 3 });
+    expect(summary.outboxDropped).toBe(3);
+    const text = formatSummary(summary);
+    expect(text).toMatch(/parked \(outbox\)\s+40/);
+    expect(text).toMatch(/DROPPED \(outbox full\)\s+3 {2}lost: the outbox was full/);
+  });
+
   it('writes the JSON summary with the keys scripts rely on', () => {
     const json = JSON.parse(formatJsonSummary(buildRunSummary(sampleTally(), CONTEXT))) as Record<
       string,

@@ -5,7 +5,13 @@ import type { Command } from 'commander';
 import { storage } from '@zaiusinc/app-sdk';
 
 import { KV_ROWS } from '../../../src/lib/state/kv-rows';
-import { MAX_PARKED_RECORDS, type OutboxContents, readOutbox } from '../../../src/lib/delivery';
+import {
+  OUTBOX_SHARD_BYTES,
+  OUTBOX_SHARDS,
+  type OutboxContents,
+  readOutbox,
+  slotKey,
+} from '../../../src/lib/delivery';
 import { exitCode } from '../exit-codes';
 import { describeFileProblem } from '../file-problem';
 import { lastRunFile, readLastRun } from '../last-run';
@@ -24,12 +30,14 @@ export function registerOutbox(program: Command): void {
   program
     .command('outbox')
     .description(
-      `Show the records parked in the app's outbox (kvStore row ${KV_ROWS.outbox.key}, at most ${MAX_PARKED_RECORDS}) ` +
-        'and what was dropped past that: of the last local sync, or of a row saved from OCP (--row)',
+      `Show the records parked in the app's outbox (kvStore row ${KV_ROWS.outbox.key} and its ${OUTBOX_SHARDS} shard rows ` +
+        `${slotKey(0)}..., at most ${OUTBOX_SHARD_BYTES.toLocaleString('en-US')} bytes each) and what was dropped past ` +
+        'that: of the last local sync, or of rows saved from OCP (--row)',
     )
     .option(
       '--row <file>',
-      `the ${KV_ROWS.outbox.key} row saved as JSON (as support reads it from the kvStore)`,
+      `the ${KV_ROWS.outbox.key} row saved as JSON (as support reads it from the kvStore), or an object of ` +
+        `rows by key ({"${KV_ROWS.outbox.key}": {...}, "${slotKey(0)}": {...}}) for the shard rows too`,
     )
     .option('--json', 'print the outbox as JSON')
     .addHelpText(
@@ -56,7 +64,7 @@ Without --row it reads the stores the last \`npm run cli -- sync\` left, saved w
           process.exitCode = exitCode('notStarted');
           return;
         }
-        await storage.kvStore.put(KV_ROWS.outbox.key, row as Record<string, never>);
+        await putOutboxRows(isRowsByKey(row) ? row : { [KV_ROWS.outbox.key]: row });
         origin = `the row in ${flags.row}`;
       } else {
         const file = lastRunFile();
@@ -68,8 +76,7 @@ Without --row it reads the stores the last \`npm run cli -- sync\` left, saved w
           );
           return;
         }
-        const row = last.kvStore[KV_ROWS.outbox.key];
-        if (row !== undefined) await storage.kvStore.put(KV_ROWS.outbox.key, row as Record<string, never>);
+        await putOutboxRows(last.kvStore);
         origin = `the last local sync: ${last.source} -> ${last.target}, ended ${last.finishedAt} (stores saved in ${file})`;
       }
       const outbox = await readOutbox(storage.kvStore);
@@ -81,8 +88,24 @@ Without --row it reads the stores the last \`npm run cli -- sync\` left, saved w
     });
 }
 
+/** The outbox's rows among `rows` (keyed by kvStore key), into the local store deliver() reads. */
+async function putOutboxRows(rows: Record<string, unknown>): Promise<void> {
+  for (const [key, row] of Object.entries(rows)) {
+    const isOutbox = key === KV_ROWS.outbox.key || key.startsWith(`${KV_ROWS.outbox.key}_`);
+    if (isOutbox && typeof row === 'object' && row !== null) {
+      await storage.kvStore.put(key, row as Record<string, never>);
+    }
+  }
+}
+
+/** Whether a saved file holds several rows by key rather than the head row itself. */
+function isRowsByKey(row: unknown): row is Record<string, unknown> {
+  return typeof row === 'object' && row !== null && Object.hasOwn(row, KV_ROWS.outbox.key);
+}
+
 export function formatOutbox(outbox: OutboxContents): string {
-  const lines = [`Outbox: ${outbox.records.length} of at most ${MAX_PARKED_RECORDS} records parked`];
+  const count = outbox.records.length;
+  const lines = [`Outbox: ${count} record${count === 1 ? '' : 's'} parked`];
   if (outbox.records.length === 0) {
     lines[0] += ': nothing is waiting for the app to deliver it';
   }
@@ -96,7 +119,9 @@ export function formatOutbox(outbox: OutboxContents): string {
   }
   if (outbox.droppedTotal > 0) {
     const keys = outbox.dropped.map((d) => d.key ?? '(key not read)').join(', ');
-    lines.push(`  dropped past the bound: ${outbox.droppedTotal} (oldest first); latest: ${keys}`);
+    lines.push(
+      `  DROPPED, the outbox was full: ${outbox.droppedTotal} records lost (the oldest of their row); latest: ${keys}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

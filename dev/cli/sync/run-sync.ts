@@ -357,7 +357,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       source: options.source,
       target: options.target.describe,
       appLog: options.appLog,
-      parked: (await readOutbox(storage.kvStore)).records.length,
+      ...(await outboxCounts()),
       repeatedKeys: repeatedKeys.summary,
       workers: ocp?.pool.size ?? 1,
       kvOperations: ocp ? ocp.server.operations.kvStore : undefined,
@@ -439,4 +439,10 @@ async function* concat<T>(first: readonly T[], rest: AsyncIterable<T>): AsyncGen
 
 function closeStream(stream: WriteStream): Promise<void> {
   return new Promise((resolve) => stream.end(resolve));
+}
+
+/** What the app's outbox holds at the end of a run, and how many records it dropped past its bound. */
+async function outboxCounts(): Promise<{ parked: number; outboxDropped: number }> {
+  const outbox = await readOutbox(storage.kvStore);
+  return { parked: outbox.records.length, outboxDropped: outbox.droppedTotal };
 }

@@ -520,6 +520,8 @@ const COUNT_LABELS = [
   ['pending', 'pending'],
   // Known at the end of the run: what the app's outbox holds for it to deliver itself later.
   ['parked', 'parked (outbox)'],
+  // Dropped past the outbox's bound: lost, OCP will not send them again.
+  ['outboxDropped', 'dropped, outbox full'],
 ];
 
 function renderCounts(counts) {

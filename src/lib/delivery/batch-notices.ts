@@ -2,6 +2,7 @@ import {
   credentialsNotice,
   type NoticeDeps,
   notifyDroppedFields,
+  notifyOutboxDropped,
   notifyParkedDelivered,
   notifyRecordsParked,
   rateLimitNotice,
@@ -54,6 +55,9 @@ async function notifyOutbox(end: BatchEnd, sync: SyncRef, deps: NoticeDeps): Pro
       { sync, records: outbox.held, cause, fix, redelivery: outbox.redelivery },
       deps,
     );
+  }
+  if (outbox.dropped > 0) {
+    await notifyOutboxDropped({ sync, records: outbox.dropped, keys: outbox.droppedKeys }, deps);
   }
   const delivered = outbox.replayed > 0 ? countOutcomes(end.outcomes).applied : 0;
   if (delivered > 0) {

@@ -8,17 +8,28 @@ import { resolverFor } from './asset-resolver';
 import { withBatchLease } from '../state/batch-lease';
 import { detectChanges } from './change-detection';
 import { startCheckpoint } from '../state/checkpoint';
-import { type DeliveryDeadline, startDeadline } from '../pacing/deadline';
+import { type DeliveryDeadline, DELIVERY_TIME_BUDGET_MS, startDeadline } from '../pacing/deadline';
+import { remainderAfter } from './supersede';
 import { readLedger } from '../state/ledger';
 import { saveBatchState } from './save-batch-state';
 import { executePlan } from './execute';
-import { replayOutbox, settleOutbox } from '../state/outbox';
+import {
+  fenceParked,
+  holdUntil,
+  type OutboxHead,
+  type OutboxSettleDeps,
+  parkedCount,
+  readOutboxHead,
+  replayOutbox,
+  settleOutbox,
+} from '../state/outbox';
 import {
   type BatchEnd,
   type BatchReport,
   createTrafficCounter,
   type DeliverResult,
   failureFromError,
+  type RecordOutcome,
   pausedByRateLimit,
   reportBatch,
 } from './outcome';
@@ -33,7 +44,14 @@ export interface DeliveryBatch {
   sync: { id: string; name: string };
   /** Only on the outbox's own batch: the outbox id of each position. */
   outboxIds?: readonly string[];
+  /** Only on the outbox's own batch: the outbox row of each position. */
+  outboxSlots?: readonly number[];
+  /** Only on the outbox's own batch: the claim its records carry. */
+  claimBy?: string;
 }
+
+/** Why a write waits: a replay from another invocation is sending an older parked event of its key. */
+export const PARKED_REPLAY_CAUSE = 'waiting: an older parked record of this key is being delivered';
 
 /**
  * What deliver() gets: the invocation's runtime and, when the invocation started it already, its
@@ -64,11 +82,17 @@ async function deliverLeased(
   if (batch.items.length === 0) return { success: true };
   // Records parked earlier go first, as a batch of their own (sent only when no block is stored),
   // in this invocation's budget: what they leave of it is this batch's.
-  await replayOutbox(batch, deps, (parked) => deliverBatch(parked, deps));
+  const parked = batch.outboxIds ? undefined : await readOutboxHead(kvStore);
+  const timeBudgetMs = deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS;
+  await replayOutbox(batch, { ...deps, timeBudgetMs }, (replay) => deliverBatch(replay, deps), parked);
   // 0 guard and 1 config: a stored rate-limit block means nothing is sent at all.
   const [config, block] = await Promise.all([loadConfig(deps), readRateLimitBlock(kvStore, clock)]);
   const traffic = createTrafficCounter();
-  const ending = { report: { ...report, traffic }, secrets: secretsOf(config.credentials) };
+  const ending: Ending = {
+    report: { ...report, traffic },
+    secrets: secretsOf(config.credentials),
+    outbox: { head: parked },
+  };
   const paced = { ...deps, onResponse: traffic.record, deadline, alreadyRead: { block } };
   const { api, budget, rateLimit } = createPacedClient(config, paced);
   // 2 field model, and what earlier attempts of this batch applied. During a block the client
@@ -86,7 +110,11 @@ async function deliverLeased(
     return endBatch(batch, deps, ending, pausedByRateLimit(batch.items.length, model));
   }
   // 3 plan (re-planned once with a refreshed model on schema drift)
-  const plan = await planDelivery(batch.items, model, ledger.applied, modelDeps);
+  const planned = await planDelivery(batch.items, model, ledger.applied, modelDeps);
+  const merge = { ...config, keyField: planned.model.primary.name };
+  ending.outbox.supersede = (parkedItem, later) => remainderAfter(parkedItem, later, merge);
+  // Before Bynder is read or written: no replay may send an older parked event of these keys meanwhile
+  const plan = await fenceOutbox(planned, parked, ending.outbox, { ...deps, started: report.startedAt });
   const resolver = await resolverFor(
     plan.model,
     { api, kvStore },
@@ -115,7 +143,13 @@ async function deliverLeased(
   // one lease, LEASE_MS of the budget, goes unused).
   await budget.release();
   // 6 outcome: what must outlive this invocation, then 7 the report and OCP's result
-  const outcomes = [...plan.rejected, ...plan.done, ...changes.outcomes, ...execution.outcomes];
+  const outcomes = [
+    ...plan.rejected,
+    ...plan.done,
+    ...plan.waiting,
+    ...changes.outcomes,
+    ...execution.outcomes,
+  ];
   const { keyCache } = resolver;
   const state = {
     checkpoint,
@@ -128,17 +162,61 @@ async function deliverLeased(
   return endBatch(batch, deps, ending, { ...execution, outcomes, droppedFields: plan.unknownFields });
 }
 
+/** What the batch's end needs: the report so far, the secrets to redact, and what the outbox needs. */
+interface Ending {
+  report: BatchReport;
+  secrets: readonly string[];
+  outbox: Pick<OutboxSettleDeps, 'head' | 'supersede' | 'fence'>;
+}
+
+/**
+ * Fences the parked records of the keys this batch writes (outbox.ts, "Ordering replays and newer
+ * writes"); the writes of a key a replay is sending now wait (pending). Nothing for the outbox's own
+ * batch, nor when nothing was parked when the batch started.
+ */
+async function fenceOutbox<P extends { writes: PlannedWrite[] }>(
+  plan: P,
+  head: OutboxHead | undefined,
+  outbox: Ending['outbox'],
+  deps: DeliveryDeps & { started: number },
+): Promise<P & { waiting: RecordOutcome[] }> {
+  if (!head || parkedCount(head) === 0 || plan.writes.length === 0) return { ...plan, waiting: [] };
+  const taken = await fenceParked(
+    plan.writes.map((write) => write.key),
+    head,
+    {
+      ...deps,
+      by: deps.random.id(),
+      until: holdUntil(deps.clock, deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS),
+    },
+  );
+  outbox.fence = taken.fence;
+  const waits = (write: PlannedWrite) => taken.claimed.has(write.key);
+  return {
+    ...plan,
+    writes: plan.writes.filter((write) => !waits(write)),
+    waiting: plan.writes.filter(waits).map((write) => ({
+      key: write.key,
+      subject: write.subject,
+      records: write.records,
+      status: 'pending' as const,
+      cause: PARKED_REPLAY_CAUSE,
+    })),
+  };
+}
+
 /**
  * 6b and 7: what OCP will not deliver again is parked in the outbox; the Activity Log hears what an
  * administrator must act on; then the batch's log line and OCP's result.
  */
 async function endBatch(
   batch: DeliveryBatch,
-  deps: Runtime,
-  ending: { report: BatchReport; secrets: readonly string[] },
+  deps: DeliveryDeps,
+  ending: Ending,
   end: BatchEnd,
 ): Promise<DeliverResult> {
-  const settled = { ...end, outbox: await settleOutbox(batch, end, ending.report.startedAt, deps) };
+  const outbox = await settleOutbox(batch, end, ending.report.startedAt, { ...deps, ...ending.outbox });
+  const settled = { ...end, outbox };
   await notifyBatch(settled, batch.sync, { ...deps, secrets: ending.secrets });
   return reportBatch(deps, ending.report, settled);
 }

@@ -10,7 +10,14 @@ export {
   readRejectionLog,
   type RejectionLogEntry,
 } from '../state/rejection-log';
-export { MAX_PARKED_RECORDS, type OutboxContents, type ParkedRecord, readOutbox } from '../state/outbox';
+export {
+  OUTBOX_SHARD_BYTES,
+  OUTBOX_SHARDS,
+  type OutboxContents,
+  type ParkedRecord,
+  readOutbox,
+  slotKey,
+} from '../state/outbox';
 export { createPacedClient } from '../pacing/paced-client';
 export { planBatch, type PlanPolicy } from './plan';
 export { readRateLimitBlock } from '../pacing/rate-limit-block';

@@ -153,7 +153,7 @@ export function toDeliverResult(
   outcomes: readonly RecordOutcome[],
   stop?: BatchStop,
   counts = countOutcomes(outcomes),
-  outbox?: Pick<OutboxSettlement, 'held'>,
+  outbox?: Pick<OutboxSettlement, 'held' | 'dropped' | 'droppedKeys'>,
 ): DeliverResult {
   const { applied, rejected, pending, total } = counts;
   if (rejected === 0 && pending === 0 && !stop) return { success: true };
@@ -163,6 +163,9 @@ export function toDeliverResult(
   if (pending > 0) head.push(failureReasonTexts.pending(pending, total, describeCauses(outcomes)));
   if (outbox && outbox.held > 0) {
     head.push(failureReasonTexts.parked(outbox.held));
+  }
+  if (outbox && outbox.dropped > 0) {
+    head.push(failureReasonTexts.outboxDropped(outbox.dropped, outbox.droppedKeys));
   }
   const tail = [failureReasonTexts.applied(applied)];
   const retryable = asksForRetry(pending > 0, stop);

@@ -244,3 +244,25 @@ function logFailure(deps: NoticeDeps, what: string, error: unknown): void {
     `Could not send the Activity Log notice about ${shorten(what, 200)}: ${shorten(why, 300)}`,
   );
 }
+
+/**
+ * Records were dropped from the outbox past its byte bound (each row's oldest went): lost for good,
+ * so said at once, with the keys, and what to do about them.
+ */
+export async function notifyOutboxDropped(
+  dropped: { sync: SyncRef; records: number; keys: readonly string[] },
+  deps: NoticeDeps,
+): Promise<void> {
+  const { sync, records, keys } = dropped;
+  await sendThrottled(
+    [
+      {
+        severity: 'error',
+        cause: 'outbox_dropped',
+        syncId: sync.id,
+        ...noticeTexts.outboxDropped(records, keys, sync.name),
+      },
+    ],
+    deps,
+  );
+}

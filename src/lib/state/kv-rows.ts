@@ -93,10 +93,11 @@ export const KV_ROWS = {
   },
   outbox: {
     key: 'delivery_outbox',
-    // Never expires: it holds records OCP will not send again. Bounded instead (MAX_PARKED_RECORDS).
+    // Never expires: it names the shard rows holding records OCP will not send again. A few kB.
     ttlSeconds: undefined,
     owner: 'src/lib/state/outbox.ts',
-    holds: 'records parked for the app to deliver itself (at most 200), and what was dropped past that',
+    holds:
+      'which outbox shard rows hold parked records (count and version of each), and what was dropped past their byte bound',
     cache: false,
   },
 } as const satisfies Record<string, KvRow>;
@@ -122,8 +123,25 @@ export const BATCH_LEASE_ROW = {
   cache: false,
 } as const;
 
-/** Every fixed row, in the order uninstall deletes them. */
-export const APP_KV_ROWS: readonly KvRow[] = Object.values(KV_ROWS);
+/** The outbox's records: this prefix plus the shard number (0 to count - 1), by a hash of the key. */
+export const OUTBOX_SHARD_ROW = {
+  keyPrefix: 'delivery_outbox_',
+  count: 256,
+  // Never expires (records OCP will not send again); bounded instead, in bytes (OUTBOX_SHARD_BYTES).
+  ttlSeconds: undefined,
+  owner: 'src/lib/state/outbox.ts',
+  holds: 'records parked for the app to deliver itself, at most 256,000 bytes per row',
+  cache: false,
+} as const;
+
+/** Every fixed row, in the order uninstall deletes them (the outbox's shards included). */
+export const APP_KV_ROWS: readonly KvRow[] = [
+  ...Object.values(KV_ROWS),
+  ...Array.from({ length: OUTBOX_SHARD_ROW.count }, (_, n) => ({
+    ...OUTBOX_SHARD_ROW,
+    key: `${OUTBOX_SHARD_ROW.keyPrefix}${n}`,
+  })),
+];
 
 /** Deletes every fixed row; a failed delete is logged and named, the rest still go. */
 export async function deleteAppKvRows(kvStore: KeyValueStore, logger: Logger): Promise<{ failed: string[] }> {

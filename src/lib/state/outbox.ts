@@ -1,4 +1,6 @@
-import { KV_ROWS } from './kv-rows';
+import { createHash } from 'node:crypto';
+
+import { KV_ROWS, OUTBOX_SHARD_ROW } from './kv-rows';
 import {
   type Clock,
   type KeyValueStore,
@@ -24,16 +26,47 @@ import { updateSharedRow } from './shared-row';
 // start of a later deliver() when no rate-limit block is stored (the block ended, or credentials
 // were fixed: a refused token fails the replay again and the records stay) and from the scheduled
 // job in app.yml; saving the connection settings does not wait for them (the form answers at once).
-// A parked record is superseded by any later batch that applies an event for its key: it is
-// dropped then (the newer event won).
-// Cost: one read per batch; one increment and one patch when something is parked or dropped.
+// A later batch that applies events for
+// a parked record's key supersedes what they replace, field by field (delivery/supersede.ts).
+// Bounded in bytes, never by count: records are spread over shard rows, each kept under
+// OUTBOX_SHARD_BYTES; what goes past that is counted, named and reported (failureReason, the
+// Activity Log, the CLI, the Sync Manager page), never dropped silently.
+// Cost: one read (the head) per batch; per row touched, one increment and one patch when
+// something is parked, superseded, fenced or delivered, and one patch of the head.
 
-/** The outbox holds at most this many records (a few hundred kB at most); past it the oldest go. */
-export const MAX_PARKED_RECORDS = 200;
+/** Shard rows the outbox spreads its records over (by a hash of the record key). */
+export const OUTBOX_SHARDS = OUTBOX_SHARD_ROW.count;
+/**
+ * Bytes of records one shard row may hold (UTF-8 JSON). OCP's store is documented for small to
+ * medium objects; plan for about 400 KB per record at most and keep each row well under it. 256
+ * rows of 256 KB hold 10,000 records of about 3 KB (a text near Bynder's 2,500-character limit)
+ * at about 120 KB per row, with room for an uneven spread.
+ */
+export const OUTBOX_SHARD_BYTES = 256_000;
+/** The records one replay claims at most: about what one invocation can send in its time budget. */
+export const MAX_REPLAY_RECORDS = 500;
 /** The row names the keys of the last this many records dropped past the bound. */
 const MAX_DROPPED_NOTES = 20;
+/**
+ * A claim or fence outlives the time budget of the invocation that took it by this much: every
+ * request of that invocation has ended by then. It also covers workers' clocks disagreeing by less.
+ */
+const HOLD_MARGIN_MS = 60_000;
+/** Rows one step updates at once (a batch parking 1,000 records touches most of the 256). */
+const SLOT_WRITERS = 8;
 /** The sync id of the batch that delivers the outbox (OCP's sync ids are UUIDs: no clash). */
 export const OUTBOX_SYNC = { id: 'bynder-outbox', name: 'parked records (outbox)' } as const;
+
+/** Where a parked record lives: a shard index, or LEGACY_SLOT (the head row, today's old format). */
+export type OutboxSlot = number;
+/** The records an older version kept in the head row itself: read and delivered, never added to. */
+export const LEGACY_SLOT = -1;
+
+/** Who holds a parked record for a while, and until when (ms since epoch). */
+export interface Hold {
+  by: string;
+  until: number;
+}
 
 export interface ParkedRecord {
   id: string;
@@ -47,6 +80,12 @@ export interface ParkedRecord {
   cause: string;
   /** Of the sync and the record, so a later attempt of the same batch does not park it twice. */
   fingerprint: string;
+  /** Its place in the batch that parked it, to list a batch's records in batch order. */
+  position?: number;
+  /** Taken by a replay sending it: nobody else sends it, no newer write of its key is sent. */
+  claim?: Hold;
+  /** Taken by a batch about to write its key: no replay sends it meanwhile. */
+  fence?: Hold;
 }
 
 export interface DroppedNote {
@@ -57,7 +96,7 @@ export interface DroppedNote {
 
 export interface OutboxContents {
   records: ParkedRecord[];
-  /** Records dropped past MAX_PARKED_RECORDS since the outbox was created. */
+  /** Records dropped past the byte bound since the outbox was created. */
   droppedTotal: number;
   /** The most recent of them. */
   dropped: DroppedNote[];
@@ -73,6 +112,10 @@ export interface OutboxSettlement {
   replayed: number;
   /** Records the outbox holds in all. */
   remaining: number;
+  /** Records dropped past the outbox's byte bound by this step: lost, so always reported. */
+  dropped: number;
+  /** The keys of those (the first MAX_DROPPED_NOTES). */
+  droppedKeys: readonly string[];
 }
 
 /**
@@ -96,35 +139,208 @@ export interface OutboxChange extends OutboxSettlement {
   parked: number;
   /** Delivered from the outbox: applied, or rejected with a reason (in the rejection log). */
   replayed: number;
-  /** Dropped past the bound. */
-  dropped: number;
-  /** Dropped because a later batch applied the same key. */
+  /** Dropped whole because a later batch applied what replaces all of it. */
   superseded: number;
+  /** Kept with fewer fields: a later batch applied the others. */
+  trimmed: number;
 }
 
 const NO_CHANGE: Omit<OutboxChange, 'redelivery'> = {
   parked: 0,
   replayed: 0,
   dropped: 0,
+  droppedKeys: [],
   superseded: 0,
+  trimmed: 0,
   held: 0,
   remaining: 0,
 };
 
+/** A batch as settleOutbox sees it; the outbox's own batch carries where each position is parked. */
+export interface OutboxBatch {
+  items: readonly unknown[];
+  attempt: number;
+  sync: { id: string; name: string };
+  /** Only on the outbox's own batch: the outbox id of each position. */
+  outboxIds?: readonly string[];
+  /** Only on the outbox's own batch: the slot (row) of each position. */
+  outboxSlots?: readonly OutboxSlot[];
+  /** Only on the outbox's own batch: the claim its records carry. */
+  claimBy?: string;
+}
+
+// ── Rows ────────────────────────────────────────────────────────────────────────────────────────
+// The head row (`delivery_outbox`) says which shard rows hold records, `{ shards: { "<n>": [count,
+// version] }, droppedTotal, dropped }`; shard row n (`delivery_outbox_<n>`) holds `{ records,
+// version }`. A record's shard is a hash of its key, so every record of one key is in one row, in
+// the order parked. Each shard update bumps its version; the head keeps the count of the highest
+// version it heard of, so concurrent writers never make it forget a shard that holds records.
+// An install upgraded from the single-row format keeps its records in the head row's `records`
+// (LEGACY_SLOT): they are read, delivered and superseded like the others, and nothing is added there.
+
+/** The head row as a batch reads it at its start (one read). */
+export interface OutboxHead {
+  shards: ReadonlyMap<number, { count: number; version: number }>;
+  legacy: readonly ParkedRecord[];
+  droppedTotal: number;
+  dropped: readonly DroppedNote[];
+}
+
+export async function readOutboxHead(kvStore: KeyValueStore): Promise<OutboxHead> {
+  return headOf(await kvStore.get(KV_ROWS.outbox.key));
+}
+
+/** The number of records the head says the outbox holds. */
+export function parkedCount(head: OutboxHead): number {
+  let count = head.legacy.length;
+  for (const { count: n } of head.shards.values()) count += n;
+  return count;
+}
+
+/** Every parked record (the head, then each shard the head names), for the CLI, support and tests. */
 export async function readOutbox(kvStore: KeyValueStore): Promise<OutboxContents> {
-  return contentsOf(await kvStore.get(KV_ROWS.outbox.key));
+  const head = await readOutboxHead(kvStore);
+  const records: ParkedRecord[] = [...head.legacy];
+  for (const slot of occupiedSlots(head)) {
+    if (slot === LEGACY_SLOT) continue;
+    records.push(...recordsOf((await kvStore.get(slotKey(slot))).records));
+  }
+  records.sort(byParkedOrder);
+  return { records, droppedTotal: head.droppedTotal, dropped: [...head.dropped] };
+}
+
+/** The kvStore key of a slot's row. */
+export function slotKey(slot: OutboxSlot): string {
+  return slot === LEGACY_SLOT ? KV_ROWS.outbox.key : `${OUTBOX_SHARD_ROW.keyPrefix}${slot}`;
+}
+
+/** The shard of a record: of its key, or (a record whose key was never read) of its fingerprint. */
+export function slotOf(key: string | undefined, fingerprint: string): OutboxSlot {
+  return (
+    createHash('sha256')
+      .update(key ?? `#${fingerprint}`)
+      .digest()
+      .readUInt32BE(0) % OUTBOX_SHARDS
+  );
+}
+
+function occupiedSlots(head: OutboxHead): OutboxSlot[] {
+  const shards = [...head.shards].filter(([, s]) => s.count > 0).map(([slot]) => slot);
+  return [...(head.legacy.length > 0 ? [LEGACY_SLOT] : []), ...shards.sort((a, b) => a - b)];
+}
+
+interface SlotResult {
+  slot: OutboxSlot;
+  /** Of the records the row holds now. */
+  fingerprints: Set<string>;
+  count: number;
+  version: number;
+  dropped: DroppedNote[];
 }
 
 /**
- * The step after a batch's outcome: parks what OCP will not deliver again, drops what this batch
- * superseded, and (for the outbox's own batch) removes what it settled. Never throws: a failed write
+ * One compare-and-set update of a slot's records. With `bounded`, the oldest records go while the
+ * row is past OUTBOX_SHARD_BYTES (a record larger than that alone goes too): each is noted.
+ */
+async function updateSlot(
+  slot: OutboxSlot,
+  edit: (records: ParkedRecord[]) => ParkedRecord[],
+  deps: { kvStore: KeyValueStore; clock: Clock },
+  bounded = false,
+): Promise<SlotResult> {
+  let result: SlotResult = { slot, fingerprints: new Set(), count: 0, version: 0, dropped: [] };
+  const { ttlSeconds } = KV_ROWS.outbox;
+  await updateSharedRow(
+    deps.kvStore,
+    slotKey(slot),
+    (previous) => {
+      const records = edit(recordsOf(previous.records));
+      const dropped: DroppedNote[] = [];
+      if (bounded && slot !== LEGACY_SLOT) {
+        let bytes = records.reduce((sum, r) => sum + byteSize(r), 0);
+        while (bytes > OUTBOX_SHARD_BYTES && records.length > 0) {
+          const [oldest] = records.splice(0, 1);
+          if (!oldest) break;
+          bytes -= byteSize(oldest);
+          dropped.push({ key: oldest.key, sync: oldest.sync, droppedAt: deps.clock.now() });
+        }
+      }
+      const version = (typeof previous.version === 'number' ? previous.version : 0) + 1;
+      const fingerprints = new Set(records.map((r) => r.fingerprint));
+      result = { slot, fingerprints, count: records.length, version, dropped };
+      return slot === LEGACY_SLOT ? { ...previous, records } : { records, version };
+    },
+    { ttlSeconds, clock: deps.clock },
+  );
+  return result;
+}
+
+/** Tells the head what the shards now hold and what was dropped; answers the head as written. */
+async function updateHead(
+  results: readonly SlotResult[],
+  deps: { kvStore: KeyValueStore; clock: Clock },
+): Promise<OutboxHead> {
+  let written = headOf({});
+  const notes = results.flatMap((r) => r.dropped);
+  await updateSharedRow(
+    deps.kvStore,
+    KV_ROWS.outbox.key,
+    (previous) => {
+      const head = headOf(previous);
+      const shards = new Map(head.shards);
+      for (const r of results) {
+        if (r.slot === LEGACY_SLOT) continue;
+        if (r.version > (shards.get(r.slot)?.version ?? 0)) shards.set(r.slot, r);
+      }
+      const kept = [...shards].filter(([, s]) => s.count > 0 || s.version > 0);
+      written = {
+        shards: new Map(kept.map(([slot, s]) => [slot, { count: s.count, version: s.version }])),
+        legacy: head.legacy,
+        droppedTotal: head.droppedTotal + notes.length,
+        dropped: [...head.dropped, ...notes].slice(-MAX_DROPPED_NOTES),
+      };
+      return {
+        ...previous,
+        shards: Object.fromEntries(kept.map(([slot, s]) => [String(slot), [s.count, s.version]])),
+        droppedTotal: written.droppedTotal,
+        dropped: written.dropped,
+      };
+    },
+    { ttlSeconds: KV_ROWS.outbox.ttlSeconds, clock: deps.clock },
+  );
+  return written;
+}
+
+// ── Settling a batch ────────────────────────────────────────────────────────────────────────────
+
+/** What settleOutbox needs besides the batch: the head read at the batch's start, and how it merged. */
+export interface OutboxSettleDeps {
+  kvStore: KeyValueStore;
+  clock: Clock;
+  logger: Logger;
+  random?: Random;
+  /** The head as the batch read it at its start (read again when absent). */
+  head?: OutboxHead;
+  /**
+   * What of a parked item a later applied event for its key leaves (undefined: nothing), by the
+   * rules the batch merged its events with; without it (nothing planned) nothing is superseded.
+   */
+  supersede?: (parked: unknown, later: unknown) => unknown;
+  /** The fences this batch took before sending (fenceParked): released now. */
+  fence?: FenceTaken;
+}
+
+/**
+ * The step after a batch's outcome: parks what OCP will not deliver again, supersedes (field by
+ * field) what this batch's applied events replace, releases this batch's fences and, for the
+ * outbox's own batch, removes what it settled and releases its claims. Never throws: a failed write
  * is logged with the records it could not park, since nothing else holds them.
  */
 export async function settleOutbox(
   batch: OutboxBatch,
   end: SettledBatch,
   started: number,
-  deps: { kvStore: KeyValueStore; clock: Clock; logger: Logger; random?: Random },
+  deps: OutboxSettleDeps,
 ): Promise<OutboxChange> {
   const replayIds = batch.outboxIds;
   const pending = end.outcomes.some((o) => o.status === 'pending');
@@ -133,56 +349,110 @@ export async function settleOutbox(
     replayIds || redelivery === 'expected'
       ? []
       : parkedRecords(batch, end.outcomes, deps.clock.now(), deps.random ?? systemRandom);
-  const appliedKeys = new Set(
-    end.outcomes.flatMap((o) => (o.status === 'applied' && o.key !== undefined ? [o.key] : [])),
+  // The events this batch applied, per key, in batch order (never the outbox's own: its records
+  // settle themselves, and an older parked record must not supersede a newer one).
+  const later = new Map<string, unknown[]>();
+  if (!replayIds && deps.supersede) {
+    const positions = end.outcomes.flatMap((o) => {
+      const { key } = o;
+      return o.status === 'applied' && key !== undefined ? o.records.map((p) => [p, key] as const) : [];
+    });
+    for (const [position, key] of positions.sort(([a], [b]) => a - b)) {
+      later.set(key, [...(later.get(key) ?? []), batch.items[position]]);
+    }
+  }
+  const settledIds = new Set<string>();
+  for (const o of end.outcomes) {
+    for (const position of replayIds && o.status !== 'pending' ? o.records : []) {
+      settledIds.add(replayIds?.[position] ?? '');
+    }
+  }
+  // Every row the outbox's own batch claimed from: its claims are released there.
+  const replayedSlots = new Set<OutboxSlot>(
+    replayIds ? replayIds.map((_, i) => batch.outboxSlots?.[i] ?? LEGACY_SLOT) : [],
   );
-  // The outbox's own batch settles the records whose positions ended applied or rejected.
-  const settledIds = new Set(
-    end.outcomes.flatMap((o) =>
-      o.status === 'pending' || !replayIds ? [] : o.records.map((position) => replayIds[position] ?? ''),
-    ),
-  );
-  if (toPark.length === 0 && appliedKeys.size === 0 && settledIds.size === 0) {
+  const needsHead = later.size > 0;
+  if (toPark.length === 0 && !needsHead && replayedSlots.size === 0 && !deps.fence?.slots.length) {
     return { ...NO_CHANGE, redelivery };
   }
 
   const change: OutboxChange = { ...NO_CHANGE, redelivery };
-  const update = (row: StoredRow): StoredRow => {
-    const contents = contentsOf(row);
-    const unsettled = contents.records.filter((r) => !settledIds.has(r.id));
-    // Only records parked before this batch started: a newer event parked meanwhile stays.
-    const kept = unsettled.filter(
-      (r) => !(r.parkedAt <= started && r.key !== undefined && appliedKeys.has(r.key)),
-    );
-    // A later attempt of the same batch parks the same records again: keep them once.
-    const known = new Set(kept.map((r) => r.fingerprint));
-    const fresh = toPark.filter((r) => !known.has(r.fingerprint));
-    const all = [...kept, ...fresh];
-    const over = Math.max(0, all.length - MAX_PARKED_RECORDS);
-    const droppedNow = all.slice(0, over);
-    Object.assign(change, {
-      parked: fresh.length,
-      replayed: contents.records.length - unsettled.length,
-      superseded: unsettled.length - kept.length,
-      dropped: droppedNow.length,
-    });
-    const notes = droppedNow.map((r) => ({ key: r.key, sync: r.sync, droppedAt: deps.clock.now() }));
-    const records = all.slice(over);
-    const stored = new Set(records.map((r) => r.fingerprint));
-    change.held = toPark.filter((r) => stored.has(r.fingerprint)).length;
-    change.remaining = records.length;
-    return {
-      records,
-      droppedTotal: contents.droppedTotal + droppedNow.length,
-      dropped: [...contents.dropped, ...notes].slice(-MAX_DROPPED_NOTES),
-    };
-  };
   try {
-    await updateSharedRow(deps.kvStore, KV_ROWS.outbox.key, update, {
-      ttlSeconds: KV_ROWS.outbox.ttlSeconds,
-      clock: deps.clock,
-      ...(deps.random ? { random: deps.random } : {}),
-    });
+    const head = needsHead ? (deps.head ?? (await readOutboxHead(deps.kvStore))) : undefined;
+    const slots = new Set<OutboxSlot>([...replayedSlots, ...(deps.fence?.slots ?? [])]);
+    for (const r of toPark) slots.add(slotOf(r.key, r.fingerprint));
+    for (const key of later.keys()) {
+      const slot = slotOf(key, '');
+      if ((head?.shards.get(slot)?.count ?? 0) > 0) slots.add(slot);
+      if (head?.legacy.some((r) => r.key === key)) slots.add(LEGACY_SLOT);
+    }
+    const results: SlotResult[] = [];
+    const stats = new Map<
+      OutboxSlot,
+      Pick<OutboxChange, 'parked' | 'replayed' | 'superseded' | 'trimmed' | 'held'>
+    >();
+    const settleSlot = async (slot: OutboxSlot) => {
+      const fresh = toPark.filter((r) => slotOf(r.key, r.fingerprint) === slot);
+      const result = await updateSlot(
+        slot,
+        (records) => {
+          const tally = { parked: 0, replayed: 0, superseded: 0, trimmed: 0, held: 0 };
+          const kept: ParkedRecord[] = [];
+          for (const record of records) {
+            if (settledIds.has(record.id)) {
+              tally.replayed += 1;
+              continue;
+            }
+            let r = released(record, batch.claimBy, deps.fence?.by);
+            const events = r.key !== undefined && r.parkedAt <= started ? later.get(r.key) : undefined;
+            if (events && deps.supersede) {
+              let item: unknown = r.item;
+              for (const event of events) {
+                if (item !== undefined) item = deps.supersede(item, event);
+              }
+              if (item === undefined) {
+                tally.superseded += 1;
+                continue;
+              }
+              if (item !== r.item) {
+                tally.trimmed += 1;
+                r = { ...r, item };
+              }
+            }
+            kept.push(r);
+          }
+          // A later attempt of the same batch parks the same records again: keep them once.
+          const known = new Set(kept.map((r) => r.fingerprint));
+          const added = fresh.filter((r) => !known.has(r.fingerprint));
+          tally.parked = added.length;
+          stats.set(slot, tally);
+          return [...kept, ...added];
+        },
+        deps,
+        fresh.length > 0,
+      );
+      results.push(result);
+      const counted = stats.get(slot);
+      if (counted) counted.held = fresh.filter((r) => result.fingerprints.has(r.fingerprint)).length;
+    };
+    await inParallel(
+      [...slots].sort((a, b) => a - b),
+      SLOT_WRITERS,
+      settleSlot,
+    );
+    if (slots.size === 0) return { ...change, remaining: head ? parkedCount(head) : 0 };
+    const written = await updateHead(results, deps);
+    for (const s of stats.values()) {
+      change.parked += s.parked;
+      change.replayed += s.replayed;
+      change.superseded += s.superseded;
+      change.trimmed += s.trimmed;
+      change.held += s.held;
+    }
+    const dropped = results.flatMap((r) => r.dropped);
+    change.dropped = dropped.length;
+    change.droppedKeys = dropped.slice(0, MAX_DROPPED_NOTES).map((d) => d.key ?? '(key not read)');
+    change.remaining = parkedCount(written);
   } catch (error) {
     const keys = toPark.map((r) => r.key ?? '(no key)').join(', ');
     deps.logger.error(
@@ -195,48 +465,175 @@ export async function settleOutbox(
   return change;
 }
 
-/** A batch as settleOutbox sees it; the outbox's own batch carries the outbox id of each position. */
-export interface OutboxBatch {
-  items: readonly unknown[];
-  attempt: number;
-  sync: { id: string; name: string };
-  outboxIds?: readonly string[];
+/** The record without the claim of `claimBy` and the fence of `fenceBy`. */
+function released(
+  record: ParkedRecord,
+  claimBy: string | undefined,
+  fenceBy: string | undefined,
+): ParkedRecord {
+  const { claim, fence, ...rest } = record;
+  return {
+    ...rest,
+    ...(claim && claim.by !== claimBy ? { claim } : {}),
+    ...(fence && fence.by !== fenceBy ? { fence } : {}),
+  };
+}
+
+// ── Ordering replays and newer writes ───────────────────────────────────────────────────────────
+// A replay must never reach Bynder after a newer write of the same key (a slow replay from one
+// worker overwriting what another worker wrote since). This relies on Bynder applying one asset's
+// accepted writes in the order they arrived, so "sent after" is what matters. Two holds, each taken
+// with a compare-and-set on the record's row, keep the two apart:
+// - a replay claims the records it sends (claimParked), skipping any a batch has fenced;
+// - a batch about to write keys fences the parked records of those keys (fenceParked) before it
+//   reads or writes Bynder; a key whose parked record a replay has claimed is not written by this
+//   batch (it ends pending, so OCP retries it, or it is parked after the claimed one).
+// Both holds end when their invocation settles the outbox, or HOLD_MARGIN_MS after its time budget.
+// A record parked while a batch is under way is not older than the batch's events (their order is
+// unknown, docs/delivery.md), so neither supersedes nor waits for the other.
+
+/** The fences a batch took, released when it settles the outbox. */
+export interface FenceTaken {
+  by: string;
+  slots: readonly OutboxSlot[];
+}
+
+/** Until when a hold taken now by an invocation with this time budget lasts. */
+export function holdUntil(clock: Clock, timeBudgetMs: number): number {
+  return clock.now() + timeBudgetMs + HOLD_MARGIN_MS;
+}
+
+/**
+ * Fences the records parked (before `started`) for `keys`, so no replay sends them while this batch
+ * writes; answers the keys a replay has claimed (this batch must not write them). No store call when
+ * the head shows nothing parked for these keys.
+ */
+export async function fenceParked(
+  keys: readonly string[],
+  head: OutboxHead,
+  deps: { kvStore: KeyValueStore; clock: Clock; by: string; until: number; started: number },
+): Promise<{ claimed: Set<string>; fence: FenceTaken }> {
+  const wanted = new Set(keys);
+  const slots = new Set<OutboxSlot>();
+  for (const key of wanted) {
+    const slot = slotOf(key, '');
+    if ((head.shards.get(slot)?.count ?? 0) > 0) slots.add(slot);
+  }
+  if (head.legacy.some((r) => r.key !== undefined && wanted.has(r.key))) slots.add(LEGACY_SLOT);
+  const claimed = new Set<string>();
+  for (const slot of slots) {
+    let inSlot = new Set<string>();
+    await updateSlot(
+      slot,
+      (records) => {
+        inSlot = new Set();
+        const now = deps.clock.now();
+        return records.map((r) => {
+          if (r.key === undefined || !wanted.has(r.key) || r.parkedAt > deps.started) return r;
+          if (r.claim && r.claim.until > now) {
+            inSlot.add(r.key);
+            return r;
+          }
+          return { ...r, fence: { by: deps.by, until: deps.until } };
+        });
+      },
+      deps,
+    );
+    for (const key of inSlot) claimed.add(key);
+  }
+  return { claimed, fence: { by: deps.by, slots: [...slots] } };
+}
+
+/**
+ * Claims up to `max` parked records for one replay: in each key's parked order, skipping every
+ * record of a key whose earlier record is fenced, claimed by another replay or past `max` (so a key's
+ * records are never sent out of order). Answers the claimed records with their slots.
+ */
+export async function claimParked(
+  head: OutboxHead,
+  deps: { kvStore: KeyValueStore; clock: Clock; by: string; until: number; max: number },
+): Promise<Array<{ record: ParkedRecord; slot: OutboxSlot }>> {
+  const claimed: Array<{ record: ParkedRecord; slot: OutboxSlot }> = [];
+  let skipped = new Set<string>();
+  for (const slot of occupiedSlots(head)) {
+    if (claimed.length >= deps.max) break;
+    let taken: ParkedRecord[] = [];
+    let skippedHere = skipped;
+    await updateSlot(
+      slot,
+      (records) => {
+        taken = [];
+        skippedHere = new Set(skipped);
+        const now = deps.clock.now();
+        return records.map((r) => {
+          const key = r.key ?? r.id;
+          const held = (r.claim && r.claim.until > now) || (r.fence && r.fence.until > now);
+          if (skippedHere.has(key) || held || claimed.length + taken.length >= deps.max) {
+            skippedHere.add(key);
+            return r;
+          }
+          const mine = { ...r, claim: { by: deps.by, until: deps.until } };
+          taken.push(mine);
+          return mine;
+        });
+      },
+      deps,
+    );
+    skipped = skippedHere;
+    claimed.push(...taken.map((record) => ({ record, slot })));
+  }
+  return claimed;
 }
 
 /** What one replay of the outbox did: how many records it tried, and deliver()'s answer for them. */
 export interface OutboxReplay<R> {
-  /** Records the outbox held when the replay started (all of them went into its batch). */
+  /** Records the replay claimed and put into its batch. */
   parked: number;
   /** The answer for the outbox's batch; undefined when delivering it threw (logged, records kept). */
   result: R | undefined;
 }
 
 /**
- * Delivers the parked records as one batch through `deliver` (deliver()'s own steps, so it takes a
- * lease, uses the ledger and ends in settleOutbox, which removes what it settled). The caller skips
- * it while a rate-limit block is stored. Undefined when nothing is parked (or `current` is the
- * outbox's own batch).
+ * Delivers parked records as one batch through `deliver` (deliver()'s own steps, so it takes a
+ * lease, uses the ledger and ends in settleOutbox, which removes what it settled and releases the
+ * claims). The caller skips it while a rate-limit block is stored. `head` is the head the caller
+ * read at its start (read here when absent).
  */
 export async function replayOutbox<R>(
   current: OutboxBatch | undefined,
-  deps: { kvStore: KeyValueStore; logger: Logger },
+  deps: { kvStore: KeyValueStore; logger: Logger; clock: Clock; timeBudgetMs: number; random?: Random },
   deliver: (batch: OutboxBatch) => Promise<R>,
+  head?: OutboxHead,
 ): Promise<OutboxReplay<R> | undefined> {
   if (current?.outboxIds) return undefined; // the outbox's own batch does not replay itself
-  const { records } = await readOutbox(deps.kvStore);
-  if (records.length === 0) return undefined;
+  const read = head ?? (await readOutboxHead(deps.kvStore));
+  if (parkedCount(read) === 0) return undefined;
+  const by = (deps.random ?? systemRandom).id();
+  let claimed: Array<{ record: ParkedRecord; slot: OutboxSlot }>;
+  try {
+    const until = holdUntil(deps.clock, deps.timeBudgetMs);
+    claimed = await claimParked(read, { ...deps, by, until, max: MAX_REPLAY_RECORDS });
+  } catch (error) {
+    deps.logger.error('Could not claim the parked records of the outbox; they stay parked:', error);
+    return undefined;
+  }
+  if (claimed.length === 0) return undefined;
+  // In the order parked (rows are by key, so this only orders keys among themselves).
+  claimed.sort((a, b) => byParkedOrder(a.record, b.record));
   const batch: OutboxBatch = {
-    items: records.map((r) => r.item),
+    items: claimed.map(({ record }) => record.item),
     attempt: OUTBOX_REPLAY_ATTEMPT,
     sync: OUTBOX_SYNC,
-    outboxIds: records.map((r) => r.id),
+    outboxIds: claimed.map(({ record }) => record.id),
+    outboxSlots: claimed.map(({ slot }) => slot),
+    claimBy: by,
   };
   try {
-    return { parked: records.length, result: await deliver(batch) };
+    return { parked: claimed.length, result: await deliver(batch) };
   } catch (error) {
-    // The records stay parked; the batch that asked for the replay goes on.
-    deps.logger.error(`Delivering the ${records.length} parked records of the outbox failed:`, error);
-    return { parked: records.length, result: undefined };
+    // The records stay parked (their claim ends on its own); the batch that asked goes on.
+    deps.logger.error(`Delivering the ${claimed.length} parked records of the outbox failed:`, error);
+    return { parked: claimed.length, result: undefined };
   }
 }
 
@@ -258,6 +655,7 @@ function parkedRecords(
         parkedAt: now,
         cause: outcome.cause,
         fingerprint: contentHash([batch.sync.id, boundedCanonicalForm(batch.items[position])]),
+        position,
       };
       parked.push([position, record]);
     }
@@ -267,20 +665,58 @@ function parkedRecords(
 }
 
 function logChange(change: OutboxChange, batch: { sync: { name: string } }, logger: Logger): void {
-  if (change.parked + change.replayed + change.dropped + change.superseded === 0) return;
-  const line = `Bynder outbox after sync ${JSON.stringify(batch.sync.name.slice(0, 100))}: ${change.parked} parked, ${change.replayed} delivered from it, ${change.superseded} superseded by newer events, ${change.dropped} dropped past its ${MAX_PARKED_RECORDS}-record bound`;
-  if (change.dropped > 0) logger.warn(`${line} (the oldest; their keys are in the outbox row's "dropped")`);
-  else logger.info(line);
+  if (change.parked + change.replayed + change.dropped + change.superseded + change.trimmed === 0) return;
+  const line = `Bynder outbox after sync ${JSON.stringify(batch.sync.name.slice(0, 100))}: ${change.parked} parked, ${change.replayed} delivered from it, ${change.superseded} superseded by newer events, ${change.trimmed} kept with fewer fields (newer events wrote the others), ${change.dropped} dropped past its bound of ${OUTBOX_SHARD_BYTES.toLocaleString('en-US')} bytes per row`;
+  if (change.dropped > 0) {
+    logger.warn(`${line} (the oldest of their row; keys: ${shorten(change.droppedKeys.join(', '), 1_000)})`);
+  } else logger.info(line);
 }
 
-function contentsOf(row: StoredRow): OutboxContents {
-  const records = Array.isArray(row.records) ? row.records.filter(isParkedRecord) : [];
+function headOf(row: StoredRow): OutboxHead {
+  const shards = new Map<number, { count: number; version: number }>();
+  if (typeof row.shards === 'object' && row.shards !== null) {
+    for (const [slot, value] of Object.entries(row.shards)) {
+      const n = Number(slot);
+      if (!Number.isInteger(n) || n < 0 || n >= OUTBOX_SHARDS || !Array.isArray(value)) continue;
+      const [count, version] = value as unknown[];
+      if (typeof count === 'number' && typeof version === 'number') shards.set(n, { count, version });
+    }
+  }
   const dropped = Array.isArray(row.dropped) ? (row.dropped as DroppedNote[]) : [];
   const droppedTotal = typeof row.droppedTotal === 'number' ? row.droppedTotal : 0;
-  return { records, droppedTotal, dropped };
+  return { shards, legacy: recordsOf(row.records), droppedTotal, dropped };
+}
+
+function recordsOf(value: unknown): ParkedRecord[] {
+  return Array.isArray(value) ? value.filter(isParkedRecord) : [];
 }
 
 function isParkedRecord(value: unknown): value is ParkedRecord {
   const r = value as Partial<ParkedRecord> | null;
   return typeof r === 'object' && r !== null && typeof r.id === 'string' && typeof r.parkedAt === 'number';
+}
+
+/** Runs `work` on every item, at most `limit` at once. */
+async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function byParkedOrder(a: ParkedRecord, b: ParkedRecord): number {
+  return a.parkedAt - b.parkedAt || (a.position ?? 0) - (b.position ?? 0);
+}
+
+function byteSize(record: ParkedRecord): number {
+  return Buffer.byteLength(JSON.stringify(record), 'utf8') + 1;
 }

@@ -59,6 +59,8 @@ export interface RunSummary {
   appLog: string | undefined;
   /** Records in the app's outbox at the end of the run: kept for the app to deliver itself later. */
   parked: number;
+  /** Records the outbox dropped past its byte bound (lost: OCP will not send them again). */
+  outboxDropped: number;
   /**
    * Keys the source holds more than once with different values (the first few named): the last
    * record wins, and every run writes the earlier one and then the later one again.
@@ -84,6 +86,7 @@ export function buildRunSummary(
     target: string;
     appLog: string | undefined;
     parked?: number;
+    outboxDropped?: number;
     repeatedKeys?: RunSummary['repeatedKeys'];
     workers?: number;
     kvOperations?: number;
@@ -122,6 +125,7 @@ export function buildRunSummary(
     target: context.target,
     appLog: context.appLog,
     parked: context.parked ?? 0,
+    outboxDropped: context.outboxDropped ?? 0,
     repeatedKeys: context.repeatedKeys ?? { count: 0, examples: [] },
     cancelled: context.cancelled,
   };
@@ -185,6 +189,13 @@ export function formatSummary(summary: RunSummary): string {
       'parked (outbox)',
       summary.parked,
       'OCP would not send these again; the app delivers them later (`outbox`)',
+    );
+  }
+  if (summary.outboxDropped > 0) {
+    row(
+      'DROPPED (outbox full)',
+      summary.outboxDropped,
+      'lost: the outbox was full; run the sync again for them (`outbox` names them)',
     );
   }
   const routes = Object.entries(summary.requestDetail.byRoute)
