@@ -628,12 +628,32 @@ export async function replayOutbox<R>(
     outboxSlots: claimed.map(({ slot }) => slot),
     claimBy: by,
   };
+  let result: R | undefined;
   try {
-    return { parked: claimed.length, result: await deliver(batch) };
+    result = await deliver(batch);
   } catch (error) {
-    // The records stay parked (their claim ends on its own); the batch that asked goes on.
+    // The records stay parked; the batch that asked goes on.
     deps.logger.error(`Delivering the ${claimed.length} parked records of the outbox failed:`, error);
-    return { parked: claimed.length, result: undefined };
+  }
+  // A delivery that failed before settling the outbox (settings unreadable, the store down) left
+  // its claims: released here, so the next replay (the job's, a quarter of an hour later) can take
+  // the records at once instead of waiting out the hold.
+  await releaseClaims(new Set(claimed.map(({ slot }) => slot)), by, deps).catch((error: unknown) => {
+    deps.logger.warn('Could not release the outbox claims of a failed replay; they end on their own:', error);
+  });
+  return { parked: claimed.length, result };
+}
+
+/** Removes the claims of `by` still on records of these slots; reads only when none is left. */
+async function releaseClaims(
+  slots: ReadonlySet<OutboxSlot>,
+  by: string,
+  deps: { kvStore: KeyValueStore; clock: Clock },
+): Promise<void> {
+  for (const slot of slots) {
+    const row = await deps.kvStore.get(slotKey(slot));
+    if (!recordsOf(row.records).some((r) => r.claim?.by === by)) continue;
+    await updateSlot(slot, (records) => records.map((r) => released(r, by, undefined)), deps);
   }
 }
 
