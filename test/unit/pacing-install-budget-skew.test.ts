@@ -1,10 +1,10 @@
-import { resetLocalKvStore, storage } from '@zaiusinc/app-sdk';
+import { resetLocalKvStore } from '@zaiusinc/app-sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import { createInstallBudget, MAX_CLOCK_SKEW_MS } from '../../src/lib/pacing/install-budget';
 import { DEFAULT_BUDGET_MARGIN } from '../../src/lib/pacing/request-budget';
 import type { Clock } from '../../src/lib/runtime-ports';
-import { timerClock } from '../helpers/fake-clock';
+import { virtualInstall } from '../helpers/virtual-install';
 
 // Two invocations in two processes whose clocks disagree: one runs MAX_CLOCK_SKEW_MS ahead of the
 // other. The budget's timeline is kept in the kvStore in each writer's own clock, so starts are
@@ -35,14 +35,15 @@ beforeEach(() => {
 
 describe('the install budget on skewed clocks', () => {
   it(`keeps the install within its rate when one worker's clock runs ${MAX_CLOCK_SKEW_MS} ms ahead`, async () => {
-    const truth = timerClock(Date.UTC(2025, 0, 1));
+    // Time stands still while a store call is under way (the real SDK answers on a timer).
+    const { clock: truth, kvStore } = virtualInstall();
     const ahead: Clock = { now: () => truth.now() + MAX_CLOCK_SKEW_MS, sleep: (ms) => truth.sleep(ms) };
     const starts: number[] = [];
     const end = truth.now() + RUN_MS;
     // Each worker delivers batch after batch of 30 requests, the two always contending.
     const worker = async (clock: Clock) => {
       while (truth.now() < end) {
-        const budget = createInstallBudget({ requestsPerSecond: RPS, clock, kvStore: storage.kvStore });
+        const budget = createInstallBudget({ requestsPerSecond: RPS, clock, kvStore });
         budget.expect(30);
         for (let i = 0; i < 30; i += 1) {
           await budget.acquire();

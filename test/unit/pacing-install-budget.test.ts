@@ -1,10 +1,11 @@
-import { resetLocalKvStore, storage } from '@zaiusinc/app-sdk';
+import { resetLocalKvStore } from '@zaiusinc/app-sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import { createInstallBudget, LATE_SLOT_MS, LEASE_MS } from '../../src/lib/pacing/install-budget';
 import { BudgetHaltedError, DEFAULT_BUDGET_MARGIN } from '../../src/lib/pacing/request-budget';
 import type { Clock, KeyValueStore } from '../../src/lib/runtime-ports';
 import { timerClock } from '../helpers/fake-clock';
+import { countingStore, virtualInstall } from '../helpers/virtual-install';
 
 // Several invocations (as if in different processes: nothing in common but the kvStore) drawing
 // from one budget. Time is virtual; only starts per window, gaps and store calls are asserted.
@@ -16,45 +17,6 @@ const SPACING_MS = (1000 * (1 + DEFAULT_BUDGET_MARGIN)) / RPS;
 function maxStartsPerSecond(starts: readonly number[]): number {
   const sorted = [...starts].sort((a, b) => a - b);
   return Math.max(0, ...sorted.map((first) => sorted.filter((t) => t >= first && t < first + 1000).length));
-}
-
-/**
- * The install's kvStore, counting the calls made on it and saying whether one is still under way
- * (for timerClock's `busy`: the real SDK answers a store call on a timer, the stand-in at once).
- */
-function countingStore(): { kvStore: KeyValueStore; calls: () => number; busy: () => boolean } {
-  const store = storage.kvStore;
-  let calls = 0;
-  let inFlight = 0;
-  const counted =
-    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      calls += 1;
-      inFlight += 1;
-      try {
-        return await call(...args);
-      } finally {
-        inFlight -= 1;
-      }
-    };
-  const kvStore: KeyValueStore = {
-    get: counted((key: string, fields?: string[]) => store.get(key, fields)),
-    put: counted((key: string, value: Record<string, unknown>, options?: { ttl?: number }) =>
-      store.put(key, value as never, options),
-    ),
-    patch: counted((key: string, value: Parameters<KeyValueStore['patch']>[1]) =>
-      store.patch(key, value as never),
-    ),
-    delete: counted((key: string) => store.delete(key)),
-    increment: counted((key: string, field: string, amount?: number) => store.increment(key, field, amount)),
-  };
-  return { kvStore, calls: () => calls, busy: () => inFlight > 0 };
-}
-
-/** Virtual time over the counted store: time stands still while a store call is under way. */
-function virtualInstall(lateMs?: () => number) {
-  const store = countingStore();
-  return { ...store, clock: timerClock(Date.UTC(2025, 0, 1), lateMs, store.busy) };
 }
 
 /** One invocation that expects `count` requests and sends them `inFlight` at a time. */
