@@ -19,6 +19,7 @@ import { portalOf } from '../helpers/portal-origin';
 import { silentLogger } from '../helpers/test-loggers';
 import { callEmulator, useEmulator } from '../helpers/use-emulator';
 import { flattenOptions } from '../../dev/bynder-emulator/taxonomy';
+import { DEFAULT_BRANDS } from '../../dev/bynder-emulator/uploads';
 
 // Bynder's published API (test/fixtures/bynder-openapi/) as a contract for both sides of the wire:
 // the app's real BynderClient drives the emulator through a capturing proxy on every route it uses,
@@ -190,6 +191,10 @@ function formFor(fields: readonly Field[], optionNames: (metapropertyId: string)
     isPublic: true,
     limited: false,
     datePublished: '2024-05-01T10:00:00Z',
+    archiveDate: '2030-01-01T00:00:00Z',
+    limitedDate: '2029-06-01',
+    watermarkDate: '2029-01-01T12:00:00+01:00',
+    brandId: DEFAULT_BRANDS[0]!.id,
   };
   for (const field of fields) {
     if (field.formKey === undefined) continue;
@@ -324,7 +329,18 @@ describe("Bynder's published API as a contract for the client and the emulator",
     );
     const keys = [...new URLSearchParams(modify?.body ?? '').keys()];
     expect(keys).toEqual(
-      expect.arrayContaining(['name', 'description', 'tags', 'archive', 'isPublic', 'datePublished']),
+      expect.arrayContaining([
+        'name',
+        'description',
+        'tags',
+        'archive',
+        'isPublic',
+        'datePublished',
+        'archiveDate',
+        'limitedDate',
+        'watermarkDate',
+        'brandId',
+      ]),
     );
     expect(keys.filter((name) => name.startsWith('metaproperty.')).length).toBeGreaterThan(5);
   });

@@ -54,9 +54,36 @@ describe('fieldFromMetaproperty: one row per Bynder type', () => {
     expect(f.target).toMatchObject({ kind: 'metaproperty', id: 'MP-1', name: 'usage_notes', type });
   });
 
-  it.each(['linked_assets', 'sidebar', 'button', 'number'])('leaves out type %j', (type) => {
-    expect(fieldFromMetaproperty(mp({ type }), { name: 'x_field', displayName: 'X' })).toBeUndefined();
-    expect(leftOutReason(mp({ type }))).toBe(`type "${type}" cannot be written safely`);
+  it.each(['linked_assets', 'sidebar', 'button', 'number'])(
+    'leaves out type %j when it carries no options',
+    (type) => {
+      expect(fieldFromMetaproperty(mp({ type }), { name: 'x_field', displayName: 'X' })).toBeUndefined();
+      expect(leftOutReason(mp({ type }))).toBe(
+        `type "${type}" cannot be written safely: it carries no options and is not text, long text or a date`,
+      );
+    },
+  );
+
+  it.each(['sidebar', 'button'])(
+    'maps type %j with options as an option field, by what it carries',
+    (type) => {
+      const f = field({ type, options: options(2), isMultiselect: true });
+      expect(leftOutReason(mp({ type, options: options(2) }))).toBeUndefined();
+      expect(f.formKey).toBe('metaproperty.MP-1');
+      expect(f.target).toMatchObject({ kind: 'metaproperty', type, multiple: true, optionCount: 2 });
+      expect(f.toWrite('opt_2, Option 1', REJECT)).toEqual({
+        kind: 'set',
+        formValue: 'OPT-2,OPT-1',
+        warnings: [],
+      });
+      expect(f.toWrite('purple', REJECT)).toMatchObject({ kind: 'invalid' });
+    },
+  );
+
+  it('keeps an option type with no options yet an option field', () => {
+    expect(field({ type: 'select', options: [] }).description).toBe(
+      'Usage notes: single select, 0 options; an option name or label',
+    );
   });
 
   it('reads an empty type as unreadable: the listing leaves such an entry out before the field model', () => {

@@ -25,6 +25,10 @@ describe('standard fields', () => {
       'is_public',
       'limited',
       'date_published',
+      'archive_date',
+      'limited_date',
+      'watermark_date',
+      'brand_id',
     ]);
     expect(get('asset_id')).toMatchObject({
       primary: true,
@@ -38,7 +42,7 @@ describe('standard fields', () => {
   it('leave out asset_id in external-key mode', () => {
     const names = buildStandardFields({ kind: 'external_key', metaproperty: 'sku' }).map((f) => f.name);
     expect(names).not.toContain('asset_id');
-    expect(names).toHaveLength(8);
+    expect(names).toHaveLength(12);
   });
 
   it('refuse an empty or malformed asset id whatever the policy', () => {
@@ -157,5 +161,42 @@ describe('text, tags and dates', () => {
     });
     expect(get('date_published').toWrite('March 1, 2026', LEAVE).kind).toBe('invalid');
     expect(get('date_published').description).toMatch(/^Date published: date, sent to Bynder in UTC: /);
+  });
+
+  it.each([
+    ['archive_date', 'archiveDate'],
+    ['limited_date', 'limitedDate'],
+    ['watermark_date', 'watermarkDate'],
+  ])('%s: a date written to %s in UTC, cleared under clear, compared with the read', (name, property) => {
+    const field = get(name);
+    expect(field.formKey).toBe(property);
+    expect(field.target).toEqual({ kind: 'standard', property });
+    expect(field.toWrite('2026-03-02', LEAVE)).toEqual({
+      kind: 'set',
+      formValue: '2026-03-02T00:00:00Z',
+      warnings: [],
+    });
+    expect(field.toWrite('02/03/2026', LEAVE).kind).toBe('invalid');
+    expect(field.toWrite('', CLEAR)).toEqual({ kind: 'clear' });
+    expect(field.holds({ id: 'A', [property]: '2026-03-02T00:00:00Z' }, '2026-03-02T00:00:00Z')).toBe(
+      'holds',
+    );
+    expect(field.holds({ id: 'A', [property]: '2026-03-03T00:00:00Z' }, '2026-03-02T00:00:00Z')).toBe(
+      'differs',
+    );
+  });
+
+  it('brand_id: an id in upper case, never cleared, compared regardless of case', () => {
+    const field = get('brand_id');
+    expect(field.formKey).toBe('brandId');
+    expect(field.toWrite(' 4f5e-aa ', LEAVE)).toEqual({ kind: 'set', formValue: '4F5E-AA', warnings: [] });
+    expect(field.toWrite('', CLEAR)).toEqual({ kind: 'leave' });
+    expect(field.toWrite('../brands', LEAVE)).toMatchObject({
+      kind: 'invalid',
+      problem: expect.stringMatching(/^is not a Bynder brand id/),
+    });
+    expect(field.holds({ id: 'A', brandId: '4f5e-aa' }, '4F5E-AA')).toBe('holds');
+    expect(field.holds({ id: 'A', brandId: 'OTHER' }, '4F5E-AA')).toBe('differs');
+    expect(field.holds({ id: 'A' }, '4F5E-AA')).toBe('unknown');
   });
 });

@@ -58,6 +58,10 @@ export interface Media {
   isPublic?: boolean;
   limited?: boolean;
   datePublished?: string;
+  archiveDate?: string;
+  limitedDate?: string;
+  watermarkDate?: string;
+  brandId?: string;
   dateModified?: string;
   propertyOptions?: string[];
   /** `property_<metaproperty name>`: option names (array) or text (string, sometimes an array). */

@@ -9,10 +9,12 @@ import { holdsOptions, writeOptions } from './option-value';
 import { MAX_TEXT_LENGTH } from './text-value';
 import { type ScalarKind, SCALAR_KINDS } from './value-kinds';
 
-// One Bynder metaproperty → one OCP field (or none). The switch in fieldFromMetaproperty is the whole
-// type mapping: option types (select, select2, autocomplete) take option names or labels, text,
-// longtext and date take text; every OCP type here is `string`, since Bynder's v4 API has no numeric
-// or boolean metaproperties. Any other type is left out, with its reason.
+// One Bynder metaproperty → one OCP field (or none). fieldFromMetaproperty is the whole type mapping:
+// a metaproperty that carries options takes option names or labels, whatever its type is called
+// (select, select2 and autocomplete always do; Bynder's own listing example shows `sidebar` with
+// options, https://api.bynder.com/reference/get_api-v4-metaproperties); text, longtext and date take
+// text. Every OCP type here is `string`, since Bynder's v4 API has no numeric or boolean
+// metaproperties. Any other metaproperty is left out, with its reason.
 
 /** The text-valued metaproperty types: how the schema describes each, and the kind of value it takes. */
 const SCALAR_TYPES: Readonly<Record<string, { what: string; kind: ScalarKind }>> = {
@@ -33,16 +35,24 @@ export function labelOf(mp: Pick<Metaproperty, 'label' | 'name'>): string {
 }
 
 /**
- * Why this metaproperty gets no field, or undefined when it gets one: not editable, or a type the
- * switch below cannot write. Does not look at `isApiField` (undocumented).
+ * Whether the metaproperty's values are options: one of the option types (even while it has no
+ * options yet), or a type other than the documented text-valued ones (text, longtext, date, whose
+ * values "are submitted directly") that carries options. Such a value is written as option ids.
+ */
+export function isOptionMetaproperty(mp: Pick<Metaproperty, 'type' | 'options'>): boolean {
+  const type = mp.type.toLowerCase();
+  if (OPTION_METAPROPERTY_TYPES.has(type)) return true;
+  return !Object.hasOwn(SCALAR_TYPES, type) && (mp.options?.length ?? 0) > 0;
+}
+
+/**
+ * Why this metaproperty gets no field, or undefined when it gets one: not editable, or neither
+ * carrying options nor of a text-valued type. Does not look at `isApiField` (undocumented).
  */
 export function leftOutReason(mp: Metaproperty): string | undefined {
   if (mp.isEditable === false) return 'not editable in Bynder';
-  const type = mp.type.toLowerCase();
-  if (!OPTION_METAPROPERTY_TYPES.has(type) && !Object.hasOwn(SCALAR_TYPES, type)) {
-    return `type "${mp.type}" cannot be written safely`;
-  }
-  return undefined;
+  if (isOptionMetaproperty(mp) || Object.hasOwn(SCALAR_TYPES, mp.type.toLowerCase())) return undefined;
+  return `type "${mp.type}" cannot be written safely: it carries no options and is not text, long text or a date`;
 }
 
 export interface FieldNaming {
@@ -129,10 +139,10 @@ function scalarField(mp: Metaproperty, naming: FieldNaming, scalar: (typeof SCAL
   });
 }
 
-/** The field for a metaproperty, or undefined for a type we cannot write (the caller logs it as left out). */
+/** The field for a metaproperty, or undefined for one we cannot write (the caller logs it as left out). */
 export function fieldFromMetaproperty(mp: Metaproperty, naming: FieldNaming): Field | undefined {
+  if (isOptionMetaproperty(mp)) return optionField(mp, naming);
   const type = mp.type.toLowerCase();
-  if (OPTION_METAPROPERTY_TYPES.has(type)) return optionField(mp, naming);
   const scalar = Object.hasOwn(SCALAR_TYPES, type) ? SCALAR_TYPES[type] : undefined;
   return scalar ? scalarField(mp, naming, scalar) : undefined;
 }

@@ -5,7 +5,7 @@ import type { PrimaryKey } from '../config';
 import type { Field, FieldWrite } from './field';
 import { isEmptyValue, writeScalar } from './field-write';
 import { DATE_DESCRIPTION } from './date-value';
-import { readAssetValue } from './held-value';
+import { holdsIf, readAssetValue } from './held-value';
 import { type ScalarKind, SCALAR_KINDS } from './value-kinds';
 
 // The asset's own properties, written as plain form fields of `POST /api/v4/media/{id}/`
@@ -24,17 +24,31 @@ export const STANDARD_FIELD_NAMES: ReadonlySet<string> = new Set([
   'is_public',
   'limited',
   'date_published',
+  'archive_date',
+  'limited_date',
+  'watermark_date',
+  'brand_id',
 ]);
 
 // Bynder ids are hex with dashes; anything else must not reach a URL path. Bynder's v4 ids are
 // upper-case hex (8-4-4-16), so `abc…` and `ABC…` name one asset: the id is written in upper case,
 // and events for it group (and merge) under that one spelling, sent as such.
-const assetIdValue = z
-  .union([z.string(), z.number()], { error: 'expected a Bynder asset id as text' })
-  .transform((value) => String(value).trim().toUpperCase())
-  .refine((id) => /^[A-Za-z0-9-]{1,100}$/.test(id), {
-    error: 'is not a Bynder asset id (letters, digits and dashes, e.g. 7C1D2E3F-4444-4D55-9E66F77A88B99C00)',
-  });
+function bynderIdValue(what: string): z.ZodType<string> {
+  return z
+    .union([z.string(), z.number()], { error: `expected a Bynder ${what} id as text` })
+    .transform((value) => String(value).trim().toUpperCase())
+    .refine((id) => /^[A-Za-z0-9-]{1,100}$/.test(id), {
+      error: `is not a Bynder ${what} id (letters, digits and dashes, e.g. 7C1D2E3F-4444-4D55-9E66F77A88B99C00)`,
+    });
+}
+const assetIdValue = bynderIdValue('asset');
+
+/** A brand id: written as an asset id is, compared with the read's `brandId` regardless of case. */
+const BRAND_ID_KIND: ScalarKind = {
+  schema: bynderIdValue('brand'),
+  held: (current, formValue) =>
+    typeof current === 'string' ? holdsIf(current.trim().toUpperCase() === formValue) : 'unknown',
+};
 
 function assetIdField(): Field {
   return {
@@ -141,6 +155,43 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     type: 'string',
     kind: SCALAR_KINDS.date,
     clearable: true,
+  },
+  {
+    name: 'archive_date',
+    property: 'archiveDate',
+    displayName: 'Archive date',
+    description: `Date the asset is archived: ${DATE_DESCRIPTION}`,
+    type: 'string',
+    kind: SCALAR_KINDS.date,
+    clearable: true,
+  },
+  {
+    name: 'limited_date',
+    property: 'limitedDate',
+    displayName: 'Limited usage date',
+    description: `Date the asset's usage becomes limited: ${DATE_DESCRIPTION}`,
+    type: 'string',
+    kind: SCALAR_KINDS.date,
+    clearable: true,
+  },
+  {
+    name: 'watermark_date',
+    property: 'watermarkDate',
+    displayName: 'Watermark date',
+    description: `Date the asset is watermarked: ${DATE_DESCRIPTION}`,
+    type: 'string',
+    kind: SCALAR_KINDS.date,
+    clearable: true,
+  },
+  {
+    name: 'brand_id',
+    property: 'brandId',
+    displayName: 'Brand ID',
+    description:
+      'Id of the Bynder brand the asset belongs to: writing another one moves the asset to that brand. An empty value never clears it (every asset has a brand).',
+    type: 'string',
+    kind: BRAND_ID_KIND,
+    clearable: false,
   },
 ];
 
