@@ -18,6 +18,7 @@ import {
 import type { RouteDeps } from './route-deps';
 import { expressPath, RouteTable } from './route-table';
 import { mediaRoutes } from './routes/media';
+import { mediaOptionRoutes } from './routes/media-options';
 import { metapropertyRoutes } from './routes/metaproperties';
 import { oauthRoutes } from './routes/oauth';
 import { trashRoutes } from './routes/trash';
@@ -203,6 +204,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...brandRoutes(deps),
     ...metapropertyRoutes(deps),
     ...mediaRoutes(deps),
+    ...mediaOptionRoutes(deps),
     ...trashRoutes(deps),
   ]);
   const app = buildApp({ control, table, log, faults, limiter, tokens, settings, delays, now, random });

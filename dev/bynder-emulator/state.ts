@@ -176,6 +176,32 @@ export class PortalState {
     asset.fields.dateModified = bynderTimestamp(this.now());
   }
 
+  /**
+   * Adds or removes option ids of one metaproperty on one asset, leaving its other options alone.
+   * ASSUMPTION: on a single select an added option replaces the one held (it holds one at most).
+   */
+  public changeAssetOptions(
+    id: string,
+    metapropertyId: string,
+    optionIds: string[],
+    kind: 'add' | 'remove',
+  ): void {
+    const asset = this.assets.get(id);
+    if (!asset) return;
+    const held = asset.values.get(metapropertyId);
+    const current = Array.isArray(held) ? held : [];
+    const multiple = this.taxonomy.get(metapropertyId)?.isMultiselect;
+    const next =
+      kind === 'remove'
+        ? current.filter((optionId) => !optionIds.includes(optionId))
+        : multiple === true || multiple === 1
+          ? [...new Set([...current, ...optionIds])]
+          : optionIds.slice(-1);
+    if (next.length === 0) asset.values.delete(metapropertyId);
+    else asset.values.set(metapropertyId, next);
+    asset.fields.dateModified = bynderTimestamp(this.now());
+  }
+
   private applyFields(asset: StoredAsset, patch: MediaPatch): void {
     for (const [field, value] of Object.entries(patch.fields)) {
       // isPublic is irreversible once true: a later false is ignored.

@@ -79,6 +79,23 @@ export class Taxonomy {
     return text?.byName.get(wanted) ?? text?.byLabel.get(wanted);
   }
 
+  /** The option of `mp` with exactly this name, case-insensitive (Bynder's duplicate rule on create). */
+  public optionByName(mp: SeedMetaproperty, name: string): SeedOption | undefined {
+    return this.optionsByText.get(mp.id)?.byName.get(name.toLowerCase());
+  }
+
+  /** Adds a created option at the top level of `mp`, indexed like a seeded one. */
+  public addOption(mp: SeedMetaproperty, option: SeedOption): void {
+    mp.options = [...(mp.options ?? []), option];
+    this.options.set(option.id, { option, metapropertyId: mp.id });
+    const text = this.optionsByText.get(mp.id);
+    if (!text) return;
+    const name = String(option.name).toLowerCase();
+    if (!text.byName.has(name)) text.byName.set(name, option);
+    const label = typeof option.label === 'string' ? option.label.toLowerCase() : undefined;
+    if (label !== undefined && !text.byLabel.has(label)) text.byLabel.set(label, option);
+  }
+
   public isOptionType(mp: SeedMetaproperty): boolean {
     return isOptionType(mp);
   }

@@ -15,6 +15,8 @@ const ALL_ROLES = [
   'MARKPUBLIC',
   'MEDIAUPLOAD',
   'MEDIAUPLOADFORAPPROVAL',
+  'METAPROPERTYMANAGEMENT',
+  'METAMANAGEMENT',
 ] as const;
 
 export const DEFAULT_TOKEN = 'demo-token-8c2f4e6a1b3d5f70';

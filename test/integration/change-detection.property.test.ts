@@ -116,6 +116,8 @@ function portalWorld(view: MediaView, now: () => number) {
       return state.deleteMedia(id) ? Promise.resolve() : Promise.reject(notFound());
     },
     testConnection: () => Promise.resolve(),
+    changeMediaOptions: () => Promise.reject(new Error('not used')),
+    createMetapropertyOption: () => Promise.reject(new Error('not used')),
   };
   return {
     state,

@@ -25,6 +25,8 @@ const api: BynderApi = {
   updateMedia: () => Promise.resolve(),
   deleteMedia: () => Promise.resolve(),
   testConnection: () => Promise.resolve(),
+  changeMediaOptions: () => Promise.reject(new Error('not used')),
+  createMetapropertyOption: () => Promise.reject(new Error('not used')),
 };
 
 beforeEach(() => {

@@ -59,6 +59,12 @@ class ScriptedBynder implements BynderApi {
   public async testConnection(): Promise<void> {
     await Promise.resolve();
   }
+  public changeMediaOptions(): Promise<void> {
+    return Promise.reject(new Error('not used'));
+  }
+  public createMetapropertyOption(): Promise<{ kind: 'created'; id: string }> {
+    return Promise.reject(new Error('not used'));
+  }
   private answer(id: string): void {
     const next = this.answers.get(id)?.shift() ?? 'ok';
     if (next !== 'ok') throw next;

@@ -4,8 +4,24 @@ import type { RouteDeps } from '../route-deps';
 import type { RouteDef } from '../route-table';
 import type { SeedOption } from '../seed';
 import { flattenOptions, renderMetaproperty, renderOptionPage, renderOptions } from '../taxonomy';
+import { bynderId } from '../uploads';
 
 const READ = { scope: 'meta.assetbank:read' };
+/** Option writes: https://api.bynder.com/reference/post_api-v4-metaproperties-id-options */
+const MANAGE = { scope: 'meta.assetbank:write', anyRole: ['METAPROPERTYMANAGEMENT', 'METAMANAGEMENT'] };
+
+/** The `data` form field of an option create: a JSON object, or the error Bynder documents. */
+function readOptionData(form: Record<string, unknown>): Record<string, unknown> | string {
+  const data = form.data;
+  if (typeof data !== 'string' || data.trim() === '') return 'No data sent';
+  try {
+    const parsed: unknown = JSON.parse(data);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'Invalid JSON';
+    return parsed as Record<string, unknown>;
+  } catch {
+    return 'Invalid JSON';
+  }
+}
 
 /** Metaproperty reads (https://api.bynder.com/reference/get_api-v4-metaproperties). Order matters: '/options/' must come before '/:id/'. */
 export function metapropertyRoutes({ state, settings }: RouteDeps): RouteDef[] {
@@ -71,6 +87,43 @@ export function metapropertyRoutes({ state, settings }: RouteDeps): RouteDef[] {
             ...(count ? countsView() : {}),
           }),
         );
+      },
+    },
+    // ## Create an option: POST /api/v4/metaproperties/{id}/options/ (form field `data`, a JSON string)
+    {
+      method: 'POST',
+      template: '/api/v4/metaproperties/:id/options/',
+      access: MANAGE,
+      statusAsString: true,
+      handle: (req, res) => {
+        const mp = state.taxonomy.get(String(req.params.id));
+        if (!mp) return sendEnvelope(res, 404, 'Metaproperty not found', true);
+        const data = readOptionData((req.body ?? {}) as Record<string, unknown>);
+        if (typeof data === 'string') return sendEnvelope(res, 400, data, true);
+        const name = typeof data.name === 'string' ? data.name.trim() : '';
+        if (name === '') return sendEnvelope(res, 400, 'Meta property option name is required', true);
+        // ASSUMPTION: the duplicate check ignores letter case, as option names resolve on modify.
+        const existing = state.taxonomy.optionByName(mp, name);
+        if (existing) {
+          return void res.status(400).json({
+            message: 'Meta property option with this name already exists',
+            existingUUID: existing.id,
+            statuscode: '400',
+          });
+        }
+        const option: SeedOption = {
+          id: bynderId(),
+          name,
+          label: typeof data.label === 'string' && data.label !== '' ? data.label : name,
+          isSelectable: data.isSelectable !== false,
+          active: true,
+          zindex: typeof data.zindex === 'number' ? data.zindex : (mp.options?.length ?? 0) + 1,
+          ...(typeof data.externalReference === 'string'
+            ? { externalReference: data.externalReference }
+            : {}),
+        };
+        state.taxonomy.addOption(mp, option);
+        res.status(201).json({ message: 'Created', statuscode: 201, id: option.id });
       },
     },
     // ## Options of one: GET /api/v4/metaproperties/{id}/options/?limit&page&name&externalReference

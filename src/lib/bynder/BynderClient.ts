@@ -16,7 +16,7 @@ import { guardedLookup } from '../net/address-guard';
 import { type AccessTokenSource, createAccessTokenSource, type IssuedToken } from './access-token';
 import type { Media, Metaproperty, MetapropertyListing } from './api-types';
 import { computeBackoffMs } from './backoff';
-import type { BynderApi, MediaForm } from './bynder-api';
+import type { BynderApi, CreatedOption, MediaForm, MediaOptionChange, NewOption } from './bynder-api';
 import { classifyResponse, readBynderMessage } from './classify-response';
 import {
   DEFAULT_FIND_LIMIT,
@@ -41,6 +41,7 @@ import {
 import { encodeMediaForm } from './media-form';
 import { needsOptionPaging, OPTION_PAGING_CONCURRENCY } from './metaproperty-listing';
 import {
+  createdOptionSchema,
   mediaListSchema,
   mediaSchema,
   metapropertyListingSchema,
@@ -52,6 +53,8 @@ import {
   type BynderRoute,
   buildPath,
   DELETE_MEDIA_ROUTE,
+  ADD_MEDIA_OPTIONS_ROUTE,
+  CREATE_METAPROPERTY_OPTION_ROUTE,
   describeRoute,
   FINALISE_UPLOAD_ROUTE,
   GET_MEDIA_ROUTE,
@@ -62,6 +65,7 @@ import {
   OAUTH_TOKEN_ROUTE,
   POLL_IMPORTS_ROUTE,
   REGISTER_CHUNK_ROUTE,
+  REMOVE_MEDIA_OPTIONS_ROUTE,
   SAVE_NEW_ASSET_ROUTE,
   SAVE_NEW_VERSION_ROUTE,
   UPDATE_MEDIA_ROUTE,
@@ -98,6 +102,8 @@ interface Call {
   query?: URLSearchParams;
   /** Form-encoded body. */
   form?: string;
+  /** JSON body (the one route that takes one: an asset's options). */
+  json?: string;
   /** Statuses that are an answer rather than a failure. */
   accept: readonly number[];
   /**
@@ -305,6 +311,51 @@ export class BynderClient implements BynderApi, BynderUploadApi {
     const path = this.mediaPath(DELETE_MEDIA_ROUTE, id);
     const answer = await this.send({ route: DELETE_MEDIA_ROUTE, path, accept: ANY_SUCCESS_STATUS });
     confirmWrite('delete', DELETE_MEDIA_ROUTE, answer, (text) => this.redact(text));
+  }
+
+  public async changeMediaOptions(change: MediaOptionChange): Promise<void> {
+    const route = change.kind === 'add' ? ADD_MEDIA_OPTIONS_ROUTE : REMOVE_MEDIA_OPTIONS_ROUTE;
+    const json = JSON.stringify({
+      asset_id: change.mediaId,
+      metaproperty_id: change.metapropertyId,
+      metaproperty_option_ids: change.optionIds,
+    });
+    const answer = await this.send({ route, path: route.path, json, accept: ANY_SUCCESS_STATUS });
+    confirmWrite(change.kind === 'add' ? 'add_options' : 'remove_options', route, answer, (text) =>
+      this.redact(text),
+    );
+  }
+
+  public async createMetapropertyOption(metapropertyId: string, option: NewOption): Promise<CreatedOption> {
+    const route = CREATE_METAPROPERTY_OPTION_ROUTE;
+    const path = buildPath(route.path, { id: metapropertyId });
+    if (path === undefined) {
+      throw new BynderNotFoundError(
+        404,
+        describeRoute(route),
+        `metaproperty id "${metapropertyId}" cannot be used in a path (nothing was sent)`,
+      );
+    }
+    // Bynder takes the option as a JSON string in the form field `data`; its 400 for a name it
+    // already has carries that option's id, so a repeat (after a lost answer) or a race ends with
+    // one option. Retrying is therefore safe here.
+    const form = new URLSearchParams({ data: JSON.stringify({ name: option.name, label: option.label }) });
+    const answer = await this.send({ route, path, form: form.toString(), accept: [201, 400] });
+    const parsed = createdOptionSchema.safeParse(answer.body);
+    if (answer.status === 201 && parsed.success && parsed.data.id !== undefined) {
+      return { kind: 'created', id: parsed.data.id };
+    }
+    if (answer.status === 400 && parsed.success && parsed.data.existingUUID !== undefined) {
+      return { kind: 'exists', id: parsed.data.existingUUID };
+    }
+    if (answer.status === 400) {
+      throw classifyResponse({
+        status: 400,
+        route,
+        message: readBynderMessage(answer.body, 400, (text) => this.redact(text)),
+      });
+    }
+    throw new BynderInvalidResponseError(describeRoute(route), 'the 201 answer has no option "id"');
   }
 
   public async getUploadEndpoint(): Promise<string> {
@@ -615,6 +666,7 @@ export class BynderClient implements BynderApi, BynderUploadApi {
     const headers: Record<string, string> = {};
     if (token !== undefined) headers.Authorization = `Bearer ${token}`;
     if (call.form !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    if (call.json !== undefined) headers['Content-Type'] = 'application/json';
     // A deadline for the whole exchange; axios's own timeout only covers an idle socket. The caller's
     // time budget cuts it too.
     // One controller, aborted by a timer and by the budget's signal, both held here until the
@@ -635,7 +687,7 @@ export class BynderClient implements BynderApi, BynderUploadApi {
         method: call.route.method,
         url: call.path,
         params: call.query,
-        data: call.form,
+        data: call.form ?? call.json,
         headers,
         signal,
         // Reads may carry listings; every other answer is a status and a short message.

@@ -3,6 +3,23 @@ import type { Media, MetapropertyListing } from './api-types';
 /** Form fields for `POST /api/v4/media/{id}/`, e.g. `{ description: 'x', 'metaproperty.<id>': '<optionId>,<optionId>' }`. */
 export type MediaForm = Record<string, string>;
 
+export interface MediaOptionChange {
+  kind: 'add' | 'remove';
+  mediaId: string;
+  metapropertyId: string;
+  optionIds: readonly string[];
+}
+
+export interface NewOption {
+  name: string;
+  label: string;
+}
+
+export interface CreatedOption {
+  kind: 'created' | 'exists';
+  id: string;
+}
+
 /**
  * The Bynder operations this app performs, one method per endpoint. `BynderClient` implements it
  * over HTTP; every method throws the errors of ./errors.ts and never returns a partial answer.
@@ -32,6 +49,16 @@ export interface BynderApi {
   updateMedia(id: string, form: MediaForm): Promise<void>;
   /** Delete an asset to Bynder's trash; throws BynderNotFoundError when it is already gone. */
   deleteMedia(id: string): Promise<void>;
+  /**
+   * Add (`add`) or remove (`remove`) options of one metaproperty on one asset, its other options
+   * untouched (`POST`/`DELETE /api/media/options`). Applied on Bynder's success answer.
+   */
+  changeMediaOptions(change: MediaOptionChange): Promise<void>;
+  /**
+   * Create an option of a metaproperty; a name Bynder already has answers that option's id
+   * (`exists`), so a create repeated after a lost answer, or raced by another, ends with one option.
+   */
+  createMetapropertyOption(metapropertyId: string, option: NewOption): Promise<CreatedOption>;
   /** One cheap authenticated request that proves the portal, the credentials and read access. */
   testConnection(): Promise<void>;
 }

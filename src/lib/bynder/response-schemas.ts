@@ -224,3 +224,12 @@ export const tokenResponseSchema = z
     accessToken: body.access_token,
     expiresInSeconds: body.expires_in ?? DEFAULT_TOKEN_LIFETIME_S,
   }));
+
+/**
+ * The answer of `POST /api/v4/metaproperties/{id}/options/`: 201 with the new option's `id`, or 400
+ * naming the option that already has the name (`existingUUID`).
+ */
+export const createdOptionSchema = z.looseObject({
+  id: z.string().min(1).optional(),
+  existingUUID: z.string().min(1).optional(),
+});

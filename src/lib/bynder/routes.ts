@@ -54,6 +54,28 @@ export const DELETE_MEDIA_ROUTE: BynderRoute = {
   needs: 'the MEDIAREMOVE role (and scope asset:write)',
 };
 
+/** Adds options of one metaproperty to one asset, leaving its other options as they are. */
+export const ADD_MEDIA_OPTIONS_ROUTE: BynderRoute = {
+  method: 'POST',
+  path: '/api/media/options',
+  needs: 'the MEDIAEDIT role (and scope asset:write)',
+};
+
+/** Removes options of one metaproperty from one asset, leaving its other options as they are. */
+export const REMOVE_MEDIA_OPTIONS_ROUTE: BynderRoute = {
+  method: 'DELETE',
+  path: '/api/media/options',
+  needs: 'the MEDIAEDIT role (and scope asset:write)',
+};
+
+/** Creates an option of a metaproperty (https://api.bynder.com/reference/post_api-v4-metaproperties-id-options). */
+export const CREATE_METAPROPERTY_OPTION_ROUTE: BynderRoute = {
+  method: 'POST',
+  path: '/api/v4/metaproperties/{id}/options/',
+  needs:
+    "the METAPROPERTYMANAGEMENT or METAMANAGEMENT role (and scope meta.assetbank:write); grant it to the token's user in Bynder's user settings (Settings → Users → Profiles)",
+};
+
 /** `POST /api/v4/media/{id}/`: what messages and logs show instead of the URL. */
 export function describeRoute(route: BynderRoute): string {
   return `${route.method} ${route.path}`;
