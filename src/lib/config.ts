@@ -8,7 +8,12 @@ import type { SettingsStore } from './runtime-ports';
 // the schema function and deliver() (to load), so the three cannot disagree.
 // Settings rows are keyed by form section; credentials live only in the secrets store.
 
-export const SECTION = { connection: 'connection', records: 'records', throughput: 'throughput' } as const;
+export const SECTION = {
+  connection: 'connection',
+  records: 'records',
+  fixed_values: 'fixed_values',
+  throughput: 'throughput',
+} as const;
 
 export const DEFAULTS = {
   authMethod: 'permanent_token',
@@ -150,6 +155,11 @@ export const throughputSettingsSchema = z.object({
   change_detection: withDefault(['read_first', 'write_all'], DEFAULTS.changeDetection),
 });
 
+/** The fixed values as typed: one `field: value` per line (src/lib/fields/fixed-values.ts reads them). */
+export const fixedValuesSettingsSchema = z.object({
+  values: z.preprocess((value) => value ?? '', z.string('must be text, one "field: value" per line')),
+});
+
 /**
  * The stored request budget (the default until one is saved), for requests sent outside deliver()
  * (settings-form actions), which share the install's budget with every running delivery.
@@ -166,6 +176,7 @@ export type ConnectionSettings = z.output<typeof connectionSettingsSchema>;
 export type ConnectionSecrets = z.output<typeof connectionSecretsSchema>;
 export type RecordsSettings = z.output<typeof recordsSettingsSchema>;
 export type ThroughputSettings = z.output<typeof throughputSettingsSchema>;
+export type FixedValuesSettings = z.output<typeof fixedValuesSettingsSchema>;
 
 export type Credentials =
   | { kind: 'permanent_token'; token: string }
@@ -193,6 +204,8 @@ export interface AppConfig extends WritePolicy {
   changeDetection: 'read_first' | 'write_all';
   /** The largest file the app fetches from a record's URL for upload, in bytes ("Largest file to upload"). */
   maxFileBytes: number;
+  /** The fixed values as stored: one `field: value` per line ('' for none). */
+  fixedValuesText: string;
 }
 
 /** The app is not (fully) configured. The message says what is missing and where to fix it. */
@@ -210,6 +223,7 @@ export interface ConfigStores {
 export const SECTION_TITLES: Readonly<Record<keyof typeof SECTION, string>> = {
   connection: 'Connect to Bynder',
   records: 'Records',
+  fixed_values: 'Fixed values',
   throughput: 'Throughput',
 };
 
@@ -247,6 +261,8 @@ export function parseConfig(rows: {
   secrets: unknown;
   records: unknown;
   throughput: unknown;
+  /** The fixed-values row; absent where only the connection matters (a settings check). */
+  fixedValues?: unknown;
 }): AppConfig {
   if (isUnset(rows.connection) && isUnset(rows.secrets)) {
     throw new ConfigError(
@@ -257,6 +273,7 @@ export function parseConfig(rows: {
   const secrets = connectionSecretsSchema.safeParse(rows.secrets ?? {});
   const records = recordsSettingsSchema.safeParse(rows.records ?? {});
   const throughput = throughputSettingsSchema.safeParse(rows.throughput ?? {});
+  const fixedValues = fixedValuesSettingsSchema.safeParse(rows.fixedValues ?? {});
 
   const problems: Partial<Record<keyof typeof SECTION, string[]>> = {};
   const report = (section: keyof typeof SECTION, text: string) => (problems[section] ??= []).push(text);
@@ -281,10 +298,18 @@ export function parseConfig(rows: {
     report('records', MISSING_EXTERNAL_KEY_MESSAGE);
   }
   if (!throughput.success) report('throughput', issuesText(throughput.error));
+  if (!fixedValues.success) report('fixed_values', issuesText(fixedValues.error));
 
   // Every failed check above reported a problem; the other conditions only narrow the types.
   const hasProblems = Object.keys(problems).length > 0;
-  if (hasProblems || !connection.success || !credentials || !records.success || !throughput.success) {
+  if (
+    hasProblems ||
+    !connection.success ||
+    !credentials ||
+    !records.success ||
+    !throughput.success ||
+    !fixedValues.success
+  ) {
     const sections = Object.keys(problems) as Array<keyof typeof SECTION>;
     const details = sections.map((s) => `${SECTION_TITLES[s]}: ${(problems[s] ?? []).join('; ')}`).join('. ');
     const where = joinWords(
@@ -310,18 +335,20 @@ export function parseConfig(rows: {
     maxInFlight: throughput.data.max_in_flight,
     changeDetection: throughput.data.change_detection,
     maxFileBytes: r.max_file_mb * BYTES_PER_MB,
+    fixedValuesText: fixedValues.data.values,
   };
 }
 
-/** Reads the settings and secrets stores (four reads) and parses them with parseConfig. */
+/** Reads the settings and secrets stores (five reads) and parses them with parseConfig. */
 export async function loadConfig(stores: ConfigStores): Promise<AppConfig> {
-  const [connection, secrets, records, throughput] = await Promise.all([
+  const [connection, secrets, records, throughput, fixedValues] = await Promise.all([
     stores.settings.get(SECTION.connection),
     stores.secrets.get(SECTION.connection),
     stores.settings.get(SECTION.records),
     stores.settings.get(SECTION.throughput),
+    stores.settings.get(SECTION.fixed_values),
   ]);
-  return parseConfig({ connection, secrets, records, throughput });
+  return parseConfig({ connection, secrets, records, throughput, fixedValues });
 }
 
 // ── Problems, as the form shows them ─────────────────────────────────────────────────────────────
@@ -341,6 +368,7 @@ export const SETTING_LABELS: Readonly<Record<string, string>> = {
   empty_values: 'Empty values',
   unknown_options: 'Values that are not an option',
   max_file_mb: 'Largest file to upload (MB)',
+  values: 'Fixed values',
   requests_per_second: 'Requests per second',
   max_in_flight: 'Requests in flight',
   change_detection: 'Before writing',

@@ -12,6 +12,8 @@ import {
   type AppConfig,
   ConfigError,
   type Credentials,
+  DEFAULTS,
+  fixedValuesSettingsSchema,
   type FieldProblem,
   MISSING_EXTERNAL_KEY_MESSAGE,
   parseConfig,
@@ -21,6 +23,8 @@ import {
   SETTING_LABELS,
   throughputSettingsSchema,
 } from '../lib/config';
+import type { FieldModel } from '../lib/fields/field';
+import { checkFixedValues, describeFixedValues, parseFixedValues } from '../lib/fields/fixed-values';
 import { getFieldModel } from '../lib/fields/get-field-model';
 import { deleteAppKvRows } from '../lib/state/kv-rows';
 import { forgetBynderCaches, hasConnectionChanged } from '../lib/settings/connection-change';
@@ -56,6 +60,7 @@ export class Lifecycle extends AppLifecycle {
     const handlers: Readonly<Record<string, Readonly<Record<string, SettingsHandler>>>> = {
       [SECTION.connection]: { save: saveConnection, test_connection: testConnection },
       [SECTION.records]: { save: saveRecords },
+      [SECTION.fixed_values]: { save: saveFixedValues },
       [SECTION.throughput]: { save: saveThroughput },
     };
     const actions = Object.hasOwn(handlers, section) ? handlers[section] : undefined;
@@ -237,6 +242,81 @@ const saveRecords: SettingsHandler = async (formData, deps) => {
   );
   return warning ? result.addToast('warning', warning) : result;
 };
+
+// ── Fixed values ──────────────────────────────────────────────────────────────────────────────────
+
+/** Save: every line parses, names a field of the model other than the key, and holds a value it writes. */
+const saveFixedValues: SettingsHandler = async (formData, deps) => {
+  const read = readSectionForm(fixedValuesSettingsSchema, formData);
+  if (!read.ok) return answerProblems(read.problems, NOT_SAVED);
+  const text = read.values.values.replace(/\r\n?/g, '\n');
+  const parsed = parseFixedValues(text);
+  if (!parsed.ok) return answerProblems(asValuesProblems(parsed.problems), NOT_SAVED);
+
+  let warning: string | undefined;
+  if (parsed.values.length > 0) {
+    const records = await deps.settings.get(SECTION.records);
+    const model = await fieldModelForForm(deps, 'the fixed values', records);
+    if (model.kind === 'unchecked') warning = model.message;
+    else {
+      const stored = recordsSettingsSchema.safeParse(records);
+      const emptyValues = stored.success ? stored.data.empty_values : DEFAULTS.emptyValues;
+      const problems = checkFixedValues(parsed.values, model.model, { emptyValues });
+      if (problems.length > 0) return answerProblems(asValuesProblems(problems), NOT_SAVED);
+    }
+  }
+  await deps.settings.put(SECTION.fixed_values, { values: text });
+  deps.logger.info(`Settings: fixed values saved (${parsed.values.length})`);
+  const result = new LifecycleSettingsResult().addToast(
+    'success',
+    parsed.values.length === 0
+      ? 'Saved: no fixed values; records are written with their own values only.'
+      : `Saved: ${parsed.values.length} fixed value${parsed.values.length === 1 ? '' : 's'} (${describeFixedValues(parsed.values).slice(0, 300)}), written to every record without its own value for the field, from the next batch on.`,
+  );
+  return warning ? result.addToast('warning', warning) : result;
+};
+
+/** Problems of the fixed-values text, on its one form field, each naming its line. */
+function asValuesProblems(problems: ReadonlyArray<{ message: string }>): FieldProblem[] {
+  const shown = problems.slice(0, 10).map((problem) => problem.message);
+  const more = problems.length > 10 ? ` (and ${problems.length - 10} more)` : '';
+  return [{ field: 'values', message: `${shown.join('\n')}${more}` }];
+}
+
+type FormFieldModel =
+  | { kind: 'model'; model: FieldModel }
+  /** Bynder could not be asked (no connection saved, portal down): saved with this warning. */
+  | { kind: 'unchecked'; message: string };
+
+/** The field model for a settings check, through its cache; what was not checked, and why, otherwise. */
+async function fieldModelForForm(deps: SdkDeps, what: string, records: unknown): Promise<FormFieldModel> {
+  const [connection, secrets] = await Promise.all([
+    deps.settings.get(SECTION.connection),
+    deps.secrets.get(SECTION.connection),
+  ]);
+  let config: AppConfig;
+  try {
+    // The stored records settings decide which field is the primary key.
+    config = parseConfig({ connection, secrets, records, throughput: {} });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return {
+      kind: 'unchecked',
+      message: `Saved without checking ${what} in Bynder, because the connection is not saved yet. Save "Connect to Bynder", then save this section again to check them.`,
+    };
+  }
+  try {
+    const api = createFormClient(config, await formDeps(deps));
+    return { kind: 'model', model: await getFieldModel({ ...deps, config, api }) };
+  } catch (error) {
+    const why = describeError(error);
+    deps.logger.warn(`Settings: could not check ${what}: ${why}`);
+    return {
+      kind: 'unchecked',
+      message: `Saved without checking ${what}, because Bynder's metaproperties could not be read (${why}). Save again later to check them.`,
+    };
+  }
+}
 
 type ExternalKeyCheck =
   | { kind: 'ok' }

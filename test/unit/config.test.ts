@@ -41,6 +41,7 @@ describe('parseConfig', () => {
       maxInFlight: DEFAULTS.maxInFlight,
       changeDetection: 'read_first',
       maxFileBytes: DEFAULTS.maxFileMb * 1024 * 1024,
+      fixedValuesText: '',
     });
   });
 

@@ -18,6 +18,7 @@ describe('settings file', () => {
     expect(applySettingsFlags(file, { deletePolicy: 'ignore', maxInFlight: '3' })).toEqual({
       connection: {},
       records: { delete_policy: 'ignore' },
+      fixed_values: {},
       throughput: { requests_per_second: 12, max_in_flight: '3' },
     });
   });
@@ -30,6 +31,11 @@ describe('settings file', () => {
     });
   });
 
+  it('reads the fixed values as the form takes them, one "field: value" a line', () => {
+    const file = parseSettingsFile('fixed_values:\n  values: |\n    campaign: Summer\n    region: EMEA\n');
+    expect(file.fixed_values).toEqual({ values: 'campaign: Summer\nregion: EMEA\n' });
+  });
+
   it('refuses credentials in the file and says where they go instead', () => {
     expect(() => parseSettingsFile('connection:\n  token: abc\n')).toThrow(
       /holds a credential; .*set BYNDER_TOKEN/,
@@ -38,7 +44,7 @@ describe('settings file', () => {
 
   it('names unknown sections and keys with the valid ones', () => {
     expect(() => parseSettingsFile('network:\n  a: 1\n')).toThrow(
-      /unknown section "network"; the sections are connection, records, throughput/,
+      /unknown section "network"; the sections are connection, records, fixed_values, throughput/,
     );
     expect(() => parseSettingsFile('records:\n  deletes: archive\n')).toThrow(
       /records\.deletes is not a setting; records has primary_key/,

@@ -5,6 +5,7 @@ import { type DestinationBatch, storage } from '@zaiusinc/app-sdk';
 
 import { BynderAssetSync } from '../../../src/destinations/BynderAssetSync';
 import type { AppConfig } from '../../../src/lib/config';
+import { parseFixedValues } from '../../../src/lib/fields/fixed-values';
 import {
   clearRejectionLog,
   MAX_REJECTION_LOG_ENTRIES,
@@ -142,6 +143,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
     const mapping = FieldMapping.create(await loadDestinationFields(), mappingFile);
     mapping.observe(peeked.flatMap((e) => (e.kind === 'record' ? Object.keys(e.record) : [])));
     reportMapping(mapping, options.mappingFile, io);
+    reportFixedValues(config, io);
     const misfit = findMappingProblem(mapping, {
       file: options.source,
       format,
@@ -407,6 +409,15 @@ function reportMapping(mapping: FieldMapping, mappingFile: string | undefined, i
   if (missing.length > 0) {
     io.note(`  the mapping file names columns the source does not have (yet): ${missing.join(', ')}`);
   }
+}
+
+/** The settings' fixed values, beside the mapping: what every record without its own value gets. */
+function reportFixedValues(config: AppConfig, io: RunIo): void {
+  const fixed = parseFixedValues(config.fixedValuesText);
+  if (!fixed.ok || fixed.values.length === 0) return;
+  io.note('fixed values (settings, for records without their own value):');
+  const width = Math.min(30, Math.max(0, ...fixed.values.map((v) => v.field.length)));
+  for (const v of fixed.values) io.note(`  ${v.field.padEnd(width)} = ${v.value}`);
 }
 
 async function peek(entries: AsyncGenerator<SourceEntry>, count: number): Promise<SourceEntry[]> {

@@ -144,6 +144,8 @@ function renderElement(section, element, stored, secretsSet) {
       autocomplete: 'off',
       placeholder: kept ? STORED_SECRET : element.hint,
     });
+  } else if (element.multiline) {
+    input = el('textarea', { id, name: element.key, rows: 4, placeholder: element.hint, text: value });
   } else {
     input = el('input', { id, name: element.key, type: 'text', value, placeholder: element.hint });
     if (element.dataType === 'number') input.setAttribute('inputmode', 'numeric');
@@ -441,8 +443,36 @@ async function renderMapping() {
       ),
     );
   }
+  await renderFixedValues(body);
   table.hidden = false;
   await checkMapping();
+}
+
+/** The settings' fixed values, under the columns: what every record without its own value gets. */
+async function renderFixedValues(body) {
+  let text = '';
+  try {
+    const stored = await api('GET', '/api/settings');
+    text = String(stored.values?.fixed_values?.values ?? '');
+  } catch (error) {
+    showError('#mapping-error', error.message);
+    return;
+  }
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    const colon = line.indexOf(':');
+    if (line === '' || line.startsWith('#') || colon < 0) continue;
+    const field = line.slice(0, colon).trim();
+    body.append(
+      el(
+        'tr',
+        { class: 'fixed-value', 'data-fixed-field': field },
+        el('td', { class: 'muted', text: `fixed: ${line.slice(colon + 1).trim()}` }),
+        el('td', { text: field }),
+        el('td', { class: 'muted', text: 'from the settings, for records without their own value' }),
+      ),
+    );
+  }
 }
 
 /** A mapping file may name a field by display name; the select shows the field's name. */

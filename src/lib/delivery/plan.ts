@@ -1,8 +1,10 @@
 import type { MediaForm } from '../bynder/bynder-api';
 import type { AppConfig } from '../config';
 import { compareText } from '../fields/compare-text';
+import { readStoredFixedValues } from '../fields/fixed-values';
 import type { FieldModel } from '../fields/field';
 import { type FieldModelDeps, getFieldModel } from '../fields/get-field-model';
+import { applyFixedValues } from './apply-fixed-values';
 import type { AssetItem } from './asset-item';
 import { DELETED_MARKER, isAssetItem, isDeleteEvent } from './asset-item';
 import { contentHash } from '../state/content-hash';
@@ -54,18 +56,20 @@ export const MODEL_REFRESH_MIN_AGE_MS = 60_000;
  * The plan for a batch. Schema drift (the batch carries a field the model does not know: deleted in
  * Bynder, or no longer editable) drops that field from the write with a warning, and the rest is
  * applied. A cached model may simply be behind, so it is fetched again, once per batch, and only when
- * older than a minute: a column that stays unknown must not cost requests every batch.
+ * older than a minute: a column that stays unknown must not cost requests every batch. The
+ * settings' fixed values are filled in first, into every record that carries no value of its own.
  */
 export async function planDelivery(
-  items: readonly unknown[],
+  batchItems: readonly unknown[],
   model: FieldModel,
   alreadyApplied: ReadonlySet<string>,
   deps: FieldModelDeps,
 ): Promise<BatchPlan> {
   const { config, clock, logger } = deps;
-  let plan = planBatch(items, model, config, alreadyApplied);
+  const records = applyFixedValues(batchItems, readStoredFixedValues(config.fixedValuesText));
+  let plan = planBatch(records, model, config, alreadyApplied);
   if (plan.unknownFields.size > 0 && clock.now() - model.fetchedAt > MODEL_REFRESH_MIN_AGE_MS) {
-    plan = planBatch(items, await getFieldModel(deps, { forceRefresh: true }), config, alreadyApplied);
+    plan = planBatch(records, await getFieldModel(deps, { forceRefresh: true }), config, alreadyApplied);
   }
   if (plan.unknownFields.size > 0) {
     const names = [...plan.unknownFields]
