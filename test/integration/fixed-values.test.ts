@@ -1,4 +1,4 @@
-import { logger, storage, type SubmittedFormData } from '@zaiusinc/app-sdk';
+import { logger, storage } from '@zaiusinc/app-sdk';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
