@@ -212,7 +212,8 @@ function formFor(fields: readonly Field[], optionNames: (metapropertyId: string)
     brandId: DEFAULT_BRANDS[0]!.id,
   };
   for (const field of fields) {
-    if (field.formKey === undefined) continue;
+    // Add/remove values never travel as form fields (they become a whole list or the option calls).
+    if (field.formKey === undefined || /^[+-]/.test(field.formKey)) continue;
     const target = field.target;
     let value: unknown;
     if (target.kind === 'standard') value = standard[target.property];

@@ -10,7 +10,8 @@ import { readAssetValue } from '../fields/held-value';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import type { AssetResolver } from './asset-resolver';
 import { DELIVERY_TIME_BUDGET_MS } from '../pacing/deadline';
-import type { AppliedOutcome } from './outcome';
+import { foldListChanges, hasListChanges } from './list-delta';
+import type { AppliedOutcome, RecordOutcome } from './outcome';
 import type { PlannedWrite } from './plan';
 import { noteRecentWrites, readRecentWrites } from '../state/recent-writes';
 
@@ -29,6 +30,15 @@ import { noteRecentWrites, readRecentWrites } from '../state/recent-writes';
 // write is sent (one row update per batch); a write whose asset id is known only later (an external
 // key whose lookup failed here, or whose cached asset turned out gone) is noted before it is sent
 // (`noteBeforeSend`).
+
+/** The form keys of tags added or removed (list-change-fields.ts). */
+const TAG_CHANGES = ['+tags', '-tags'];
+
+/**
+ * Why a tags add/remove waits: the list it changes is known only from a read that can be trusted
+ * (not of an asset this app wrote within the safety window; none is made under write_all).
+ */
+export const TAGS_WAIT_CAUSE = 'tags add/remove waits for a read it can trust';
 
 export interface ChangeDetectionDeps {
   api: BynderApi;
@@ -49,6 +59,8 @@ export interface DetectedChanges {
   unchanged: PlannedWrite[];
   /** Their outcomes (applied, unchanged). */
   outcomes: AppliedOutcome[];
+  /** Writes that add or remove tags where the read cannot be trusted: pending, sent later. */
+  waiting: RecordOutcome[];
   /** Notes an asset id about to be written, unless this batch noted it already. */
   noteBeforeSend: (id: string) => Promise<void>;
 }
@@ -70,10 +82,21 @@ export async function detectChanges(
     });
     for (const id of fresh) noted.add(id);
   };
-  await note(detected.writes.flatMap((write) => detected.ids.get(write.key) ?? []));
+  // Tags have no add/remove of their own in Bynder: without a read to trust they wait, rather
+  // than be guessed at or replace the whole list.
+  const waiting = detected.writes.filter((write) => TAG_CHANGES.some((key) => key in write.form));
+  const writes = detected.writes.filter((write) => !waiting.includes(write));
+  await note(writes.flatMap((write) => detected.ids.get(write.key) ?? []));
   return {
-    writes: detected.writes,
+    writes,
     unchanged: detected.unchanged,
+    waiting: waiting.map((write) => ({
+      key: write.key,
+      subject: write.subject,
+      records: write.records,
+      status: 'pending' as const,
+      cause: TAGS_WAIT_CAUSE,
+    })),
     outcomes: detected.unchanged.map(unchangedOutcome),
     noteBeforeSend: (id) => (noted.has(id) ? Promise.resolve() : note([id])),
   };
@@ -187,14 +210,20 @@ export function compareWrite(
   }
   // An upsert of an asset the read does not answer is sent: Bynder's own 404 rejects it.
   if (!asset) return write;
+  // Add/remove values become one whole list, computed from the list the read shows (no request of
+  // their own); a list the read cannot establish keeps them, for execution to send one by one.
+  const folding = hasListChanges(write.form);
+  const form = folding
+    ? foldListChanges(write.form, (formKey) => byFormKey.get(formKey)?.heldList?.(asset))
+    : write.form;
   const differing: MediaForm = {};
-  for (const [formKey, value] of Object.entries(write.form)) {
+  for (const [formKey, value] of Object.entries(form)) {
     const held = byFormKey.get(formKey)?.holds(asset, value) ?? 'unknown';
     if (held !== 'holds') differing[formKey] = value;
   }
   const kept = Object.keys(differing).length;
   if (kept === 0) return 'unchanged';
-  if (kept === Object.keys(write.form).length) return write;
+  if (!folding && kept === Object.keys(write.form).length) return write;
   return { ...write, form: differing, plannedForm: write.plannedForm ?? write.form };
 }
 

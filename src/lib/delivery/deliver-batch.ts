@@ -148,6 +148,7 @@ async function deliverLeased(
     ...plan.done,
     ...plan.waiting,
     ...changes.outcomes,
+    ...changes.waiting,
     ...execution.outcomes,
   ];
   const { keyCache } = resolver;

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 
-import type { BynderApi } from '../bynder/bynder-api';
+import type { BynderApi, MediaForm, MediaOptionChange } from '../bynder/bynder-api';
+import { parseListChangeKey } from '../fields/list-change-fields';
 import { describeConnectionFailure } from '../bynder/connection-failure';
 import {
   type BynderError,
@@ -82,7 +83,7 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
 
   /** Sends one write to the asset `id`; a 404 is the caller's to judge. */
   const send = async (write: PlannedWrite, id: string): Promise<void> => {
-    if (write.kind === 'upsert') return api.updateMedia(id, write.form);
+    if (write.kind === 'upsert') return sendUpsert(api, id, write.form);
     if (write.deleteBy === 'delete') return api.deleteMedia(id);
     return api.updateMedia(id, ARCHIVE_FORM);
   };
@@ -221,6 +222,33 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
   };
   return { outcomes, applied, ...(stop ? { stop } : {}) };
 }
+
+/**
+ * An upsert: its plain fields in one modify, then each multi-select's add/remove values that change
+ * detection could not fold into a whole list (an asset written within the safety window, or no read
+ * at all) through Bynder's per-asset option calls, one request each: never a guess at the whole list.
+ */
+async function sendUpsert(api: BynderApi, id: string, form: MediaForm): Promise<void> {
+  const plain: MediaForm = {};
+  const changes: MediaOptionChange[] = [];
+  for (const [key, value] of Object.entries(form)) {
+    const change = parseListChangeKey(key);
+    if (!change) plain[key] = value;
+    else if (change.formKey.startsWith(METAPROPERTY_FORM_PREFIX) && value !== '') {
+      changes.push({
+        kind: change.kind,
+        mediaId: id,
+        metapropertyId: change.formKey.slice(METAPROPERTY_FORM_PREFIX.length),
+        optionIds: value.split(','),
+      });
+    }
+    // Tags add/remove never reach here: change detection holds them back until a read can be trusted.
+  }
+  if (Object.keys(plain).length > 0 || changes.length === 0) await api.updateMedia(id, plain);
+  for (const change of changes) await api.changeMediaOptions(change);
+}
+
+const METAPROPERTY_FORM_PREFIX = 'metaproperty.';
 
 /**
  * A right a write needs: removing an asset (MEDIAREMOVE), modifying it (MEDIAEDIT: upserts and

@@ -5,6 +5,7 @@ import { readStoredFixedValues } from '../fields/fixed-values';
 import type { FieldModel } from '../fields/field';
 import { type FieldModelDeps, getFieldModel } from '../fields/get-field-model';
 import { applyFixedValues } from './apply-fixed-values';
+import { findAddedAndRemoved, mergeUpsertForm } from './list-delta';
 import type { AssetItem } from './asset-item';
 import { DELETED_MARKER, isAssetItem, isDeleteEvent } from './asset-item';
 import { contentHash } from '../state/content-hash';
@@ -264,7 +265,7 @@ function replayEvents(
     }
     records.push(index);
     if (Object.keys(encoded.form).length > 0) fieldsWritten = true;
-    Object.assign(form, encoded.form);
+    mergeUpsertForm(form, encoded.form);
   }
   if (records.length === 0) return { ignored };
   // A delete wins under "delete"; archive-only events stay a delete (a 404 is then "already gone").
@@ -308,6 +309,15 @@ function encodeUpsert(
         problems.push({ field: name, problem: write.problem });
         break;
     }
+  }
+  for (const clash of findAddedAndRemoved(form)) {
+    const [added, removed] = (['+', '-'] as const).map(
+      (sign) =>
+        model.fields.find((field) => field.formKey === `${sign}${clash.formKey}`)?.name ?? clash.formKey,
+    );
+    problems.push({
+      problem: `fields "${added}" and "${removed}" both name ${clash.values.map((value) => `"${value}"`).join(', ')}; a record cannot add and remove the same value: keep it in one of the two`,
+    });
   }
   return { form, problems };
 }

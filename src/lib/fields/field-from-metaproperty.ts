@@ -5,7 +5,7 @@ import { isEmptyValue, writeScalar } from './field-write';
 import { DATE_DESCRIPTION } from './date-value';
 import { readAssetValue } from './held-value';
 import { buildOptionIndex } from './option-index';
-import { holdsOptions, writeOptions } from './option-value';
+import { holdsOptions, readHeldOptionIds, writeOptions } from './option-value';
 import { MAX_TEXT_LENGTH } from './text-value';
 import { type ScalarKind, SCALAR_KINDS } from './value-kinds';
 
@@ -88,9 +88,16 @@ function targetOf(mp: Metaproperty, multiple: boolean, optionCount: number): Byn
 function metapropertyField(
   mp: Metaproperty,
   naming: FieldNaming,
-  parts: { what: string; target: BynderTarget; toWrite: Field['toWrite']; holds: Field['holds'] },
+  parts: {
+    what: string;
+    target: BynderTarget;
+    toWrite: Field['toWrite'];
+    holds: Field['holds'];
+    heldList?: Field['heldList'];
+  },
 ): Field {
   return {
+    ...(parts.heldList ? { heldList: parts.heldList } : {}),
     name: naming.name,
     displayName: naming.displayName,
     description: describe(mp, parts.what, naming),
@@ -117,6 +124,8 @@ function optionField(mp: Metaproperty, naming: FieldNaming): Field {
     toWrite: (value, policy) => writeOptions(value, policy, options),
     holds: (asset, formValue) =>
       holdsOptions(readAssetValue(asset, propertyKey(mp)), asset.propertyOptions, formValue, index),
+    heldList: (asset) =>
+      readHeldOptionIds(readAssetValue(asset, propertyKey(mp)), asset.propertyOptions, index),
   });
 }
 

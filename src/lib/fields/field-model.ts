@@ -7,6 +7,7 @@ import { assignDisplayNames } from './display-names';
 import type { Field, FieldModel } from './field';
 import { fieldFromMetaproperty, labelOf, leftOutReason } from './field-from-metaproperty';
 import { assignFieldNames } from './field-name';
+import { buildListChangeFields, isListField } from './list-change-fields';
 import { MAX_FIELD_NAME_PINS } from './field-name-pins';
 import { findByKeyText, findNearName } from './key-text';
 import { buildStandardFields, STANDARD_FIELD_NAMES } from './standard-fields';
@@ -115,14 +116,23 @@ export function buildFieldModel(
     const naming = { name, displayName: displayNames.get(name) ?? labelOf(mp), primary: mp === externalKey };
     return fieldFromMetaproperty(mp, naming) ?? [];
   });
+
+  // Each list (a multi-select, the tags) is followed by its "add values" and "remove values" fields.
+  const plain = [...standard, ...metapropertyFields];
+  const taken = new Set(plain.map((field) => field.name));
+  const all = plain.flatMap((field) => {
+    if (!isListField(field)) return [field];
+    const changes = buildListChangeFields(field, taken);
+    leftOut.push(...changes.left);
+    for (const change of changes.fields) taken.add(change.name);
+    return [field, ...changes.fields];
+  });
   if (leftOut.length > 0) {
     const listed = leftOut.slice(0, LEFT_OUT_LOGGED).map((entry) => `${entry.name} (${entry.reason})`);
     logger.info(
       `Bynder field model: left out ${leftOut.length} metaproperties: ${listed.join(', ')}${leftOut.length > LEFT_OUT_LOGGED ? ', …' : ''}`,
     );
   }
-
-  const all = [...standard, ...metapropertyFields];
   const primary = all.find((field) => field.primary);
   if (!primary) throw new Error('Field model has no primary field'); // unreachable: asset_id or the external key is always there
   const fields = [primary, ...all.filter((field) => field !== primary)];

@@ -58,6 +58,12 @@ export interface Field {
    * for this field; '' clears). Change detection drops the field from a write only on 'holds'.
    */
   holds(asset: Media, formValue: string): Held;
+  /**
+   * A list field's entries as Bynder's read holds them, in the form its form value lists them
+   * (option ids, tags); undefined when the read cannot establish them. Only lists have it
+   * (multi-selects and tags): their add/remove values become one whole list computed from it.
+   */
+  heldList?: (asset: Media) => string[] | undefined;
 }
 
 export interface FieldModel {

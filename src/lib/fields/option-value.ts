@@ -144,3 +144,29 @@ export function holdsOptions(
   }
   return holdsIf(sameSet(ids, splitFormList(formValue)));
 }
+
+/**
+ * The option ids the asset holds in this metaproperty, read as holdsOptions reads them: each name
+ * under `property_<name>` must be exactly one option of the metaproperty and listed among
+ * `propertyOptions`; otherwise undefined (unknown).
+ */
+export function readHeldOptionIds(
+  current: unknown,
+  propertyOptions: unknown,
+  index: OptionIndex,
+): string[] | undefined {
+  if (current === null || current === undefined) return Array.isArray(propertyOptions) ? [] : undefined;
+  const names = typeof current === 'string' ? [current] : current;
+  if (!Array.isArray(names) || !names.every((name): name is string => typeof name === 'string')) {
+    return undefined;
+  }
+  const listed = Array.isArray(propertyOptions) ? new Set(propertyOptions) : undefined;
+  if (!listed) return undefined;
+  const ids: string[] = [];
+  for (const name of names) {
+    const id = index.idOfName(name);
+    if (id === undefined || !listed.has(id)) return undefined;
+    ids.push(id);
+  }
+  return ids;
+}

@@ -28,6 +28,9 @@ export const STANDARD_FIELD_NAMES: ReadonlySet<string> = new Set([
   'limited_date',
   'watermark_date',
   'brand_id',
+  // The tags' add and remove values (list-change-fields.ts): reserved, so no metaproperty takes them.
+  'tags_add',
+  'tags_remove',
 ]);
 
 // Bynder ids are hex with dashes; anything else must not reach a URL path. Bynder's v4 ids are
@@ -114,7 +117,8 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
     name: 'tags',
     property: 'tags',
     displayName: 'Tags',
-    description: "Tags: comma-separated (or a list); replaces the asset's whole tag list",
+    description:
+      "Tags: comma-separated (or a list); replaces the asset's whole tag list (tags_add and tags_remove change only the tags they name)",
     type: 'string',
     kind: SCALAR_KINDS.tags,
     clearable: true,
@@ -195,8 +199,18 @@ const STANDARD_SPECS: readonly StandardSpec[] = [
   },
 ];
 
+/** The tags the asset holds, as the read lists them; undefined when it does not list them. */
+function readHeldTags(asset: Media): string[] | undefined {
+  const tags = readAssetValue(asset, 'tags');
+  if (tags === null) return [];
+  return Array.isArray(tags) && tags.every((tag): tag is string => typeof tag === 'string')
+    ? tags
+    : undefined;
+}
+
 function standardField(spec: StandardSpec): Field {
   return {
+    ...(spec.property === 'tags' ? { heldList: readHeldTags } : {}),
     name: spec.name,
     displayName: spec.displayName,
     description: spec.description,
