@@ -141,7 +141,7 @@ export const recordsSettingsSchema = z.object({
   external_key_metaproperty: z.preprocess(blankToUndefined, trimmed.optional()),
   delete_policy: withDefault(['archive', 'delete', 'ignore'], DEFAULTS.deletePolicy),
   empty_values: withDefault(['leave', 'clear'], DEFAULTS.emptyValues),
-  unknown_options: withDefault(['reject', 'drop'], DEFAULTS.unknownOptions),
+  unknown_options: withDefault(['reject', 'drop', 'create'], DEFAULTS.unknownOptions),
   max_file_mb: wholeNumber(LIMITS.maxFileMb.min, LIMITS.maxFileMb.max, DEFAULTS.maxFileMb),
 });
 
@@ -187,7 +187,8 @@ export type PrimaryKey = { kind: 'asset_id' } | { kind: 'external_key'; metaprop
 export interface WritePolicy {
   deletePolicy: 'archive' | 'delete' | 'ignore';
   emptyValues: 'leave' | 'clear';
-  unknownOptions: 'reject' | 'drop';
+  /** 'create': a value that is not an option becomes one (POST .../options/), when the token may. */
+  unknownOptions: 'reject' | 'drop' | 'create';
 }
 
 export interface AppConfig extends WritePolicy {

@@ -238,7 +238,7 @@ const saveRecords: SettingsHandler = async (formData, deps) => {
   const matchBy = byExternalKey ? `the text metaproperty "${metaproperty}"` : 'Bynder asset id';
   const result = new LifecycleSettingsResult().addToast(
     'success',
-    `Saved: records match assets by ${matchBy}; deletes ${policy.delete_policy === 'ignore' ? 'are ignored' : `${policy.delete_policy} the asset`}; empty values ${policy.empty_values === 'leave' ? 'leave Bynder unchanged' : 'clear the Bynder value'}; unknown option values ${policy.unknown_options === 'reject' ? 'reject the record' : 'are dropped'}; files to upload up to ${policy.max_file_mb.toLocaleString('en-US')} MB.`,
+    `Saved: records match assets by ${matchBy}; deletes ${policy.delete_policy === 'ignore' ? 'are ignored' : `${policy.delete_policy} the asset`}; empty values ${policy.empty_values === 'leave' ? 'leave Bynder unchanged' : 'clear the Bynder value'}; unknown option values ${policy.unknown_options === 'reject' ? 'reject the record' : policy.unknown_options === 'drop' ? 'are dropped' : 'become new options'}; files to upload up to ${policy.max_file_mb.toLocaleString('en-US')} MB.`,
   );
   return warning ? result.addToast('warning', warning) : result;
 };

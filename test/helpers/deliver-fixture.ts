@@ -73,7 +73,7 @@ export function portalSeed(options: { assets?: number; withUsageNotes?: boolean 
 
 export interface DeliverySettings {
   delete_policy?: 'archive' | 'delete' | 'ignore';
-  unknown_options?: 'reject' | 'drop';
+  unknown_options?: 'reject' | 'drop' | 'create';
   empty_values?: 'leave' | 'clear';
   primary_key?: 'asset_id' | 'external_key';
   external_key_metaproperty?: string;

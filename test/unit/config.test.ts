@@ -203,7 +203,7 @@ describe('settings schemas: each field error and its message', () => {
     [
       'unknown_options',
       'keep',
-      'Values that are not an option has "keep", which is not a choice; choose reject or drop',
+      'Values that are not an option has "keep", which is not a choice; choose reject, drop or create',
     ],
   ])('records %s = %j', (field, value, message) => {
     expect(messages(recordsSettingsSchema, { [field]: value })).toEqual([`${field}: ${message}`]);

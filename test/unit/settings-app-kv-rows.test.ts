@@ -31,6 +31,7 @@ describe('deleteAppKvRows', () => {
       KV_ROWS.notices.key,
       KV_ROWS.recentWrites.key,
       KV_ROWS.outbox.key,
+      KV_ROWS.optionClaims.key,
       ...Array.from({ length: OUTBOX_SHARD_ROW.count }, (_, n) => `${OUTBOX_SHARD_ROW.keyPrefix}${n}`),
     ]);
   });

@@ -145,6 +145,7 @@ async function deliverLeased(
   // 6 outcome: what must outlive this invocation, then 7 the report and OCP's result
   const outcomes = [
     ...plan.rejected,
+    ...plan.pending,
     ...plan.done,
     ...plan.waiting,
     ...changes.outcomes,

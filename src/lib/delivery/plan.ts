@@ -9,7 +9,12 @@ import { findAddedAndRemoved, mergeUpsertForm } from './list-delta';
 import type { AssetItem } from './asset-item';
 import { DELETED_MARKER, isAssetItem, isDeleteEvent } from './asset-item';
 import { contentHash } from '../state/content-hash';
-import type { AppliedOutcome, RecordProblem, RejectedOutcome } from './outcome';
+import {
+  type CreatedOption,
+  createMissingOptions,
+  type OptionCreation as OptionCreationResult,
+} from './create-options';
+import type { AppliedOutcome, PendingOutcome, RecordProblem, RejectedOutcome } from './outcome';
 import { rejectedOutcome } from './outcome';
 import { checkRecordBounds } from '../record-bounds';
 import { describeRecord, readRecordKey } from './record-key';
@@ -42,6 +47,10 @@ export interface BatchPlan {
   rejected: RejectedOutcome[];
   /** Applied without a request: ignored deletes, nothing to change, or applied by an earlier attempt. */
   done: AppliedOutcome[];
+  /** Records that wait for an option to be created (a missing right, another delivery creating it). */
+  pending: PendingOutcome[];
+  /** Options created in Bynder for this batch's values (unknownOptions: 'create'). */
+  createdOptions: CreatedOption[];
   /** Fields the records carry that the field model does not know, with how many records carry each. */
   unknownFields: ReadonlyMap<string, number>;
   /** Values dropped under unknownOptions: 'drop', as `subject field "x": warning`. */
@@ -68,7 +77,8 @@ export async function planDelivery(
 ): Promise<BatchPlan> {
   const { config, clock, logger } = deps;
   const records = applyFixedValues(batchItems, readStoredFixedValues(config.fixedValuesText));
-  let plan = planBatch(records, model, config, alreadyApplied);
+  const options = await createMissingOptions(records, model, deps);
+  let plan = planBatch(records, options.model, config, alreadyApplied);
   if (plan.unknownFields.size > 0 && clock.now() - model.fetchedAt > MODEL_REFRESH_MIN_AGE_MS) {
     plan = planBatch(records, await getFieldModel(deps, { forceRefresh: true }), config, alreadyApplied);
   }
@@ -83,6 +93,34 @@ export async function planDelivery(
   for (const warning of plan.warnings.slice(0, 20)) {
     logger.warn(`Value dropped (unknown options are set to "drop"): ${warning.slice(0, 300)}`);
   }
+  return settleOptionCreation(plan, options);
+}
+
+/**
+ * Records whose new option could not be created were rejected by planning as "not an option": those
+ * that wait (a missing right, another delivery creating it, Bynder unavailable) become pending, and
+ * those the metaproperty refuses carry the refusal as their reason.
+ */
+function settleOptionCreation(plan: BatchPlan, options: OptionCreationResult): BatchPlan {
+  plan.createdOptions = options.created;
+  if (options.waiting.size === 0 && options.refused.size === 0) return plan;
+  const rejected: RejectedOutcome[] = [];
+  for (const outcome of plan.rejected) {
+    const cause = outcome.records.map((index) => options.waiting.get(index)).find((c) => c !== undefined);
+    const refusal = outcome.records.flatMap((index) => options.refused.get(index) ?? []);
+    if (cause !== undefined) {
+      plan.pending.push({
+        key: outcome.key,
+        subject: outcome.subject,
+        records: outcome.records,
+        status: 'pending',
+        cause,
+      });
+    } else if (refusal.length > 0)
+      rejected.push({ ...outcome, problems: refusal, field: refusal[0]?.field ?? outcome.field });
+    else rejected.push(outcome);
+  }
+  plan.rejected = rejected;
   return plan;
 }
 
@@ -112,6 +150,8 @@ export function planBatch(
     writes: [],
     rejected: [],
     done: [],
+    pending: [],
+    createdOptions: [],
     unknownFields: new Map(),
     warnings: [],
   };

@@ -1,11 +1,11 @@
-import type { Metaproperty } from '../bynder/api-types';
+import type { Metaproperty, MetapropertyOption } from '../bynder/api-types';
 import { OPTION_METAPROPERTY_TYPES } from '../bynder/constants';
 import type { BynderTarget, Field, FieldWrite } from './field';
 import { isEmptyValue, writeScalar } from './field-write';
 import { DATE_DESCRIPTION } from './date-value';
 import { readAssetValue } from './held-value';
 import { buildOptionIndex } from './option-index';
-import { holdsOptions, readHeldOptionIds, writeOptions } from './option-value';
+import { findUnknownOptions, holdsOptions, readHeldOptionIds, writeOptions } from './option-value';
 import { MAX_TEXT_LENGTH } from './text-value';
 import { type ScalarKind, SCALAR_KINDS } from './value-kinds';
 
@@ -94,10 +94,12 @@ function metapropertyField(
     toWrite: Field['toWrite'];
     holds: Field['holds'];
     heldList?: Field['heldList'];
+    optionCreation?: Field['optionCreation'];
   },
 ): Field {
   return {
     ...(parts.heldList ? { heldList: parts.heldList } : {}),
+    ...(parts.optionCreation ? { optionCreation: parts.optionCreation } : {}),
     name: naming.name,
     displayName: naming.displayName,
     description: describe(mp, parts.what, naming),
@@ -126,7 +128,33 @@ function optionField(mp: Metaproperty, naming: FieldNaming): Field {
       holdsOptions(readAssetValue(asset, propertyKey(mp)), asset.propertyOptions, formValue, index),
     heldList: (asset) =>
       readHeldOptionIds(readAssetValue(asset, propertyKey(mp)), asset.propertyOptions, index),
+    optionCreation: {
+      metapropertyId: mp.id,
+      label: labelOf(mp),
+      existingNames: flattenOptionNames(mp.options ?? []),
+      refused: creationRefusal(mp),
+      unknownIn: (value) => findUnknownOptions(value, options),
+    },
   });
+}
+
+function flattenOptionNames(options: readonly MetapropertyOption[]): string[] {
+  return options.flatMap((option) => [option.name, ...flattenOptionNames(option.options ?? [])]);
+}
+
+/**
+ * Why records may not add options to this metaproperty: its options form a hierarchy (a record
+ * cannot say where a new one belongs), or its type is not one of Bynder's option types (such
+ * options are managed in Bynder, not by the values written to assets).
+ */
+function creationRefusal(mp: Metaproperty): string | undefined {
+  if ((mp.options ?? []).some((option) => (option.options?.length ?? 0) > 0)) {
+    return `"${labelOf(mp)}" allows no new options from records: its options form a hierarchy, and a record cannot say where a new one belongs; add the option in Bynder`;
+  }
+  if (!OPTION_METAPROPERTY_TYPES.has(mp.type.toLowerCase())) {
+    return `"${labelOf(mp)}" allows no new options from records: the options of a "${mp.type}" metaproperty are managed in Bynder; add the option there`;
+  }
+  return undefined;
 }
 
 function scalarField(mp: Metaproperty, naming: FieldNaming, scalar: (typeof SCALAR_TYPES)[string]): Field {

@@ -64,6 +64,21 @@ export interface Field {
    * (multi-selects and tags): their add/remove values become one whole list computed from it.
    */
   heldList?: (asset: Media) => string[] | undefined;
+  /** Option fields (and their "add values"): what creating a value's missing options needs. */
+  optionCreation?: OptionCreation;
+}
+
+/** How an option field's missing options are created under unknownOptions: 'create'. */
+export interface OptionCreation {
+  metapropertyId: string;
+  /** The metaproperty's label, for messages. */
+  label: string;
+  /** Names its options have now: a new option's name never takes one. */
+  existingNames: readonly string[];
+  /** Why this metaproperty takes no new options from records; undefined when it does. */
+  refused?: string;
+  /** The texts of `value` that are no option of the metaproperty (the labels to create). */
+  unknownIn(value: unknown): string[];
 }
 
 export interface FieldModel {

@@ -41,6 +41,8 @@ function listChangeField(list: Field, kind: ListChangeKind, name: string): Field
   const formKey = `${kind === 'add' ? '+' : '-'}${list.formKey ?? ''}`;
   const what = list.target.kind === 'metaproperty' ? 'option names or labels' : 'tags';
   return {
+    // Only an add can name an option to create; a remove of an option that does not exist removes nothing.
+    ...(kind === 'add' && list.optionCreation ? { optionCreation: list.optionCreation } : {}),
     name,
     displayName: `${list.displayName}: ${kind} values`,
     description:

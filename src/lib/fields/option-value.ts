@@ -107,7 +107,9 @@ export function writeOptions(value: unknown, policy: ValuePolicy, target: Option
   if (problems.length === 0) return { kind: 'set', formValue: ids.join(','), warnings: [] };
 
   const known = describeKnownOptions(target);
-  if (policy.unknownOptions === 'reject') {
+  // 'create': options are created before planning (delivery/create-options.ts); one still unknown here
+  // could not be, and is refused as under 'reject'.
+  if (policy.unknownOptions !== 'drop') {
     return { kind: 'invalid', problem: `${problems.join('; ')} ${known}` };
   }
   const warnings = problems.map((problem) => `${problem}; left out ${known}`);
@@ -169,4 +171,18 @@ export function readHeldOptionIds(
     ids.push(id);
   }
   return ids;
+}
+
+/**
+ * The texts of `value` that name no option of the metaproperty (neither name nor label), as written:
+ * the options 'create' would make. Empty for an invalid value (its problem is reported when planned).
+ */
+export function findUnknownOptions(value: unknown, target: OptionTarget): string[] {
+  if (isEmptyValue(value)) return [];
+  const texts = textsOf(value, target);
+  if (!Array.isArray(texts)) return [];
+  if (!target.multiple && texts.length > 1) return [];
+  return texts.filter(
+    (text) => textProblem(text) === undefined && target.index.resolve(text).kind === 'unknown',
+  );
 }

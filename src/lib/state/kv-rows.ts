@@ -100,6 +100,14 @@ export const KV_ROWS = {
       'which outbox shard rows hold parked records (count and version of each), and what was dropped past their byte bound',
     cache: false,
   },
+  optionClaims: {
+    key: 'delivery_option_claims',
+    // Claims live a minute, the created ids an hour; set on every write, so the row ends an hour after.
+    ttlSeconds: 60 * 60,
+    owner: 'src/lib/state/option-claims.ts',
+    holds: 'which invocation creates which new option, and the id it got (the last hour, at most 500)',
+    cache: false,
+  },
 } as const satisfies Record<string, KvRow>;
 
 /** The applied ledger of one batch lives under this prefix plus a hash of the sync and the batch. */

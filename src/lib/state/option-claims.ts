@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+import { KV_ROWS } from './kv-rows';
+import type { Clock, KeyValueStore } from '../runtime-ports';
+import { updateSharedRow } from './shared-row';
+
+// Who creates a new option, so two invocations meeting the same new value at once end with one
+// option. One shared row of claims keyed `<metaproperty id>|<option name>`: the first invocation to
+// claim a name creates the option and writes its id into the claim; another that finds the claim
+// uses that id, or, while the first is still creating it, leaves its records pending (sent again on
+// retry, when the id is there). Bynder's own answer to a second create of one name (400 with the
+// existing option's id) covers what a claim cannot: a claim expired mid-create, another install.
+
+const ROW = KV_ROWS.optionClaims;
+/** A claim without an id is trusted this long: longer than one create with its retries. */
+export const OPTION_CLAIM_MS = 60_000;
+/** Created ids are kept this long, so a retry uses the id without asking Bynder again. */
+const CREATED_KEEP_MS = 60 * 60_000;
+const MAX_CLAIMS = 500;
+
+const claimSchema = z.object({ owner: z.string(), at: z.number(), id: z.string().optional() });
+const rowSchema = z.object({ claims: z.record(z.string(), claimSchema).catch({}) }).catch({ claims: {} });
+type Claims = Record<string, z.output<typeof claimSchema>>;
+
+export function optionClaimKey(metapropertyId: string, name: string): string {
+  return `${metapropertyId}|${name.toLowerCase()}`;
+}
+
+function live(claims: Claims, now: number): Claims {
+  const kept = Object.entries(claims).filter(([, claim]) =>
+    claim.id !== undefined ? now - claim.at < CREATED_KEEP_MS : now - claim.at < OPTION_CLAIM_MS,
+  );
+  return Object.fromEntries(kept.sort(([, a], [, b]) => b.at - a.at).slice(0, MAX_CLAIMS));
+}
+
+export type OptionClaim =
+  | { kind: 'mine' }
+  | { kind: 'created'; id: string }
+  /** Another invocation is creating it now. */
+  | { kind: 'theirs' };
+
+/** Claims `key` for `owner` unless a live claim holds it; says what the row holds afterwards. */
+export async function claimOption(
+  kvStore: KeyValueStore,
+  clock: Clock,
+  key: string,
+  owner: string,
+): Promise<OptionClaim> {
+  const now = clock.now();
+  await updateSharedRow(
+    kvStore,
+    ROW.key,
+    (previous) => {
+      const claims = live(rowSchema.parse(previous).claims, now);
+      if (!claims[key]) claims[key] = { owner, at: now };
+      return { claims };
+    },
+    { ttlSeconds: ROW.ttlSeconds, clock },
+  );
+  const claim = rowSchema.parse(await kvStore.get(ROW.key)).claims[key];
+  if (claim?.id !== undefined) return { kind: 'created', id: claim.id };
+  return claim?.owner === owner ? { kind: 'mine' } : { kind: 'theirs' };
+}
+
+/** Records the created option's id in its claim (or drops the claim when creation failed: `id` undefined). */
+export async function settleOptionClaim(
+  kvStore: KeyValueStore,
+  clock: Clock,
+  key: string,
+  owner: string,
+  id: string | undefined,
+): Promise<void> {
+  const now = clock.now();
+  await updateSharedRow(
+    kvStore,
+    ROW.key,
+    (previous) => {
+      const claims = live(rowSchema.parse(previous).claims, now);
+      if (claims[key]?.owner !== owner) return { claims };
+      if (id === undefined) delete claims[key];
+      else claims[key] = { owner, at: now, id };
+      return { claims };
+    },
+    { ttlSeconds: ROW.ttlSeconds, clock },
+  );
+}
