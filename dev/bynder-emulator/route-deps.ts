@@ -1,3 +1,4 @@
+import type { Delays } from './delays';
 import type { EmulatorSettings } from './runtime-settings';
 import type { PortalState } from './state';
 import type { TokenStore } from './token-store';
@@ -11,4 +12,6 @@ export interface RouteDeps {
   writes: WriteQueue;
   tokens: TokenStore;
   uploads: UploadStore;
+  /** Timers the emulator cancels on stop (an emulator-only gap inside a route). */
+  delays: Delays;
 }

@@ -53,6 +53,12 @@ export interface EmulatorSettings {
    * client must not take an asset left out for one that is gone.
    */
   unlistedIds: string[];
+  /**
+   * EMULATOR-ONLY fault: ms between an option create's duplicate-name check and its insert, so two
+   * creates of one name at once both pass the check and make two options, as a store without an
+   * atomic check would. 0 (default): the check and the insert are one step.
+   */
+  optionCreateGapMs: number;
 }
 
 /** `exact` (default): equal text; `substring`: contains it; `case-insensitive`: equal ignoring case; `ignored`: no filtering. */
@@ -74,6 +80,7 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
   maxChunkBytes: DEFAULT_MAX_CHUNK_BYTES,
   failingConversions: [],
   unlistedIds: [],
+  optionCreateGapMs: 0,
 };
 
 const nonNegative = z.number().finite().min(0);
@@ -99,6 +106,7 @@ export const settingsPatchSchema = z.strictObject({
   maxChunkBytes: z.number().int().min(1).optional(),
   failingConversions: z.array(z.string()).optional(),
   unlistedIds: z.array(z.string()).optional(),
+  optionCreateGapMs: nonNegative.optional(),
 });
 
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
@@ -114,6 +122,7 @@ export function applySettingsPatch(settings: EmulatorSettings, patch: SettingsPa
   if (patch.maxChunkBytes !== undefined) settings.maxChunkBytes = patch.maxChunkBytes;
   if (patch.failingConversions !== undefined) settings.failingConversions = [...patch.failingConversions];
   if (patch.unlistedIds !== undefined) settings.unlistedIds = [...patch.unlistedIds];
+  if (patch.optionCreateGapMs !== undefined) settings.optionCreateGapMs = patch.optionCreateGapMs;
   if (patch.latency !== undefined) settings.latency = { ...settings.latency, ...patch.latency };
   if (patch.rateLimit === false) settings.rateLimit = false;
   else if (patch.rateLimit !== undefined) {

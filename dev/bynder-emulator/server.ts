@@ -94,6 +94,8 @@ export interface EmulatorOptions {
   failingConversions?: string[];
   /** Asset ids the listing leaves out of its answers (a read answering fewer assets than asked). */
   unlistedIds?: string[];
+  /** EMULATOR-ONLY fault: ms between an option create's duplicate check and its insert (runtime-settings.ts). */
+  optionCreateGapMs?: number;
 }
 
 /** A dump of the emulator: the portal (a valid seed) plus the request log. */
@@ -195,7 +197,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     settle,
   };
 
-  const deps: RouteDeps = { state, settings, writes, tokens, uploads };
+  const deps: RouteDeps = { state, settings, writes, tokens, uploads, delays };
   let s3Url = '';
   const table = new RouteTable([
     ...oauthRoutes(deps),

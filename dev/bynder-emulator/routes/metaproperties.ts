@@ -24,7 +24,7 @@ function readOptionData(form: Record<string, unknown>): Record<string, unknown> 
 }
 
 /** Metaproperty reads (https://api.bynder.com/reference/get_api-v4-metaproperties). Order matters: '/options/' must come before '/:id/'. */
-export function metapropertyRoutes({ state, settings }: RouteDeps): RouteDef[] {
+export function metapropertyRoutes({ state, settings, delays }: RouteDeps): RouteDef[] {
   const countsView = (): { mediaCount: (optionId: string) => number } => {
     const counts = state.optionCounts();
     return { mediaCount: (optionId) => counts.get(optionId) ?? 0 };
@@ -95,7 +95,7 @@ export function metapropertyRoutes({ state, settings }: RouteDeps): RouteDef[] {
       template: '/api/v4/metaproperties/:id/options/',
       access: MANAGE,
       statusAsString: true,
-      handle: (req, res) => {
+      handle: async (req, res) => {
         const mp = state.taxonomy.get(String(req.params.id));
         if (!mp) return sendEnvelope(res, 404, 'Metaproperty not found', true);
         const data = readOptionData((req.body ?? {}) as Record<string, unknown>);
@@ -111,6 +111,7 @@ export function metapropertyRoutes({ state, settings }: RouteDeps): RouteDef[] {
             statuscode: '400',
           });
         }
+        if (settings.optionCreateGapMs > 0) await delays.wait(settings.optionCreateGapMs);
         const option: SeedOption = {
           id: bynderId(),
           name,
