@@ -95,6 +95,25 @@ export const noticeTexts = {
   parkedFix: (stopMessage: string | undefined): string =>
     stopMessage === undefined ? PARKED_RETRIES : `${shorten(stopMessage, 200)}. ${PARKED_RETRIES}`,
 
+  createdOptions: (
+    created: ReadonlyArray<{ metaproperty: string; label: string; name: string }>,
+    syncName: string,
+  ): NoticeText => {
+    const listed = created
+      .slice(0, 20)
+      .map(
+        (c) => `"${shorten(c.label, 100)}" (${shorten(c.name, 100)}) in "${shorten(c.metaproperty, 100)}"`,
+      );
+    const more = created.length > 20 ? `, and ${created.length - 20} more` : '';
+    const one = created.length === 1;
+    return {
+      title: one
+        ? `${syncTitle(syncName)}: created the option "${shorten(created[0]?.label ?? '', 100)}" in Bynder`
+        : `${syncTitle(syncName)}: created ${created.length} options in Bynder`,
+      summary: `Records held values that were not options, and "Values that are not an option" is set to create them: ${listed.join(', ')}${more}.`,
+      details: `The records were written with the new ${one ? 'option' : 'options'}. To stop creating options, choose "Reject the record" or "Drop the unknown value" in the app's Records settings; rename or merge options in Bynder's taxonomy. ${ONCE_AN_HOUR}`,
+    };
+  },
   droppedFields: (dropped: ReadonlyArray<[string, number]>, syncName: string): NoticeText => {
     const names = dropped.map(([field]) => `"${shorten(field, 62)}"`);
     const counted = dropped

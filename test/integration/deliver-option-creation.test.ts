@@ -1,4 +1,5 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { notifications } from '@zaiusinc/app-sdk';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { useEmulator } from '../helpers/use-emulator';
 import { assetId, CAMPAIGN, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
@@ -35,7 +36,13 @@ beforeEach(async () => {
   emulator.configure({ optionCreateGapMs: 0 });
   emulator.faults.clear();
   await configureApp(emulator.url, { unknown_options: 'create' });
+  vi.spyOn(notifications, 'info').mockResolvedValue(undefined);
 });
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+const infoNotices = () =>
+  (vi.mocked(notifications.info).mock.calls as string[][]).map((call) => call.join(' | '));
 
 describe('create the option', () => {
   it('creates a value that is no option once, labelled with it, and writes it', async () => {
@@ -53,6 +60,12 @@ describe('create the option', () => {
     expect(assetById(assetId(1))?.property_campaign).toEqual(['autumn_sale']);
     expect(assetById(assetId(2))?.property_campaign).toEqual(['autumn_sale']);
     expect(assetById(assetId(3))?.property_region).toEqual(['latam']);
+
+    // The Activity Log hears which options were created, once per sync and hour.
+    const told = infoNotices().filter((notice) => notice.includes('created 2 options in Bynder'));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain('"Autumn sale" (autumn_sale) in "Campaign"');
+    expect(told[0]).toContain('"LATAM" (latam) in "Region"');
 
     // The next batch's field model holds the new options: nothing is created again.
     emulator.clearRequests();

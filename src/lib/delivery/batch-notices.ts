@@ -1,6 +1,7 @@
 import {
   credentialsNotice,
   type NoticeDeps,
+  notifyCreatedOptions,
   notifyDroppedFields,
   notifyOutboxDropped,
   notifyParkedDelivered,
@@ -38,6 +39,7 @@ export async function notifyBatch(end: BatchEnd, sync: SyncRef, deps: NoticeDeps
   const [credentials, others] = partition(batchNotices(end, sync), (n) => n.cause === 'credentials');
   await Promise.all([
     notifyDroppedFields([...(end.droppedFields ?? [])], sync, deps),
+    notifyCreatedOptions(end.createdOptions ?? [], sync, deps),
     sendThrottled(others, deps),
     sendThrottled(credentials, deps, { open: true }),
     notifyOutbox(end, sync, deps),

@@ -161,7 +161,12 @@ async function deliverLeased(
     attempt: batch.attempt,
   };
   await saveBatchState(outcomes, state, deps);
-  return endBatch(batch, deps, ending, { ...execution, outcomes, droppedFields: plan.unknownFields });
+  return endBatch(batch, deps, ending, {
+    ...execution,
+    outcomes,
+    droppedFields: plan.unknownFields,
+    createdOptions: plan.createdOptions,
+  });
 }
 
 /** What the batch's end needs: the report so far, the secrets to redact, and what the outbox needs. */

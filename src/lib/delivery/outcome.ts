@@ -255,6 +255,8 @@ export interface BatchEnd {
   droppedFields?: ReadonlyMap<string, number>;
   /** Set once the outbox is settled. */
   outbox?: OutboxSettlement;
+  /** Options created in Bynder for this batch's values (metaproperty label, option label and name). */
+  createdOptions?: ReadonlyArray<{ metaproperty: string; label: string; name: string }>;
 }
 
 /** The start of every batch line: the sync, the attempt and the counts. */

@@ -61,6 +61,31 @@ export async function notifyDroppedFields(
   }
 }
 
+/** One notice naming the options created in Bynder not yet said for this sync within the hour. */
+export async function notifyCreatedOptions(
+  created: ReadonlyArray<{ metaproperty: string; label: string; name: string }>,
+  sync: SyncRef,
+  deps: NoticeDeps,
+): Promise<void> {
+  if (created.length === 0) return;
+  try {
+    const keys = created.map((c) => claimKey(sync.id, `created_option:${c.metaproperty}|${c.name}`));
+    const held = await claimHourly(deps.kvStore, deps.clock, keys);
+    const fresh = created.filter((_, i) => held.keys.has(keys[i] ?? ''));
+    const notice: Notice = {
+      severity: 'info',
+      cause: 'created_option',
+      syncId: sync.id,
+      ...noticeTexts.createdOptions(fresh, sync.name),
+    };
+    if (fresh.length > 0 && !(await send(notice, deps))) {
+      await releaseClaims(deps.kvStore, deps.clock, held);
+    }
+  } catch (error) {
+    logFailure(deps, 'created options', error);
+  }
+}
+
 /** Fields Bynder no longer has, with how many records of the batch carried each. */
 export function droppedFieldsNotice(dropped: ReadonlyArray<[string, number]>, sync: SyncRef): Notice {
   return {
