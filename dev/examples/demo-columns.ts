@@ -10,8 +10,8 @@ export type DemoTarget =
   | { kind: 'tags' }
   | { kind: 'boolean'; property: 'limited' }
   | { kind: 'date'; property: 'datePublished' }
-  /** A metaproperty, by its Bynder name. */
-  | { kind: 'option'; metaproperty: string; multiple: boolean }
+  /** A metaproperty, by its Bynder name; `add`: mapped to its "add values" field (keeps what the asset holds). */
+  | { kind: 'option'; metaproperty: string; multiple: boolean; add?: boolean }
   | { kind: 'meta-text'; metaproperty: string; maxLength?: number }
   | { kind: 'meta-date'; metaproperty: string };
 
@@ -33,7 +33,8 @@ export const DEMO_COLUMNS: readonly DemoColumn[] = [
   { column: 'Go-live date', target: { kind: 'date', property: 'datePublished' } },
   { column: 'Campaign', target: { kind: 'option', metaproperty: 'Campaign_name', multiple: false } },
   { column: 'Markets', target: { kind: 'option', metaproperty: 'Region', multiple: true } },
-  { column: 'Channels', target: { kind: 'option', metaproperty: 'Channel', multiple: true } },
+  // Mapped to channel_add: the source adds its channels and keeps those the asset has.
+  { column: 'Channels', target: { kind: 'option', metaproperty: 'Channel', multiple: true, add: true } },
   { column: 'Workflow status', target: { kind: 'option', metaproperty: 'Asset_status', multiple: false } },
   {
     column: 'Shot by',
@@ -46,3 +47,15 @@ export const DEMO_COLUMNS: readonly DemoColumn[] = [
 
 /** A column the mapping leaves out on purpose, to show how the runner reports unmapped columns. */
 export const UNMAPPED_COLUMN = 'Internal ref';
+
+/**
+ * The demo's fixed value (examples/settings.yml, `fixed_values`): every record without its own value
+ * for the field gets it. The mapping feeds no column to it, so every upserted asset gets it.
+ */
+export const DEMO_FIXED_VALUES: ReadonlyArray<{ field: string; value: string; target: DemoTarget }> = [
+  {
+    field: 'usage_rights',
+    value: 'Editorial',
+    target: { kind: 'option', metaproperty: 'Usage_rights', multiple: false },
+  },
+];

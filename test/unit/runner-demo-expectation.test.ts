@@ -101,3 +101,41 @@ describe('demo data generator', () => {
     expect(generated.filter((r) => r['Asset ID'] === '')).toHaveLength(DEMO_PLAN.missingId);
   });
 });
+
+describe('demo read-back oracle: add values and fixed values', () => {
+  it('adds to what the asset holds, and applies a fixed value to every upsert but no delete', () => {
+    const columns: DemoColumn[] = [
+      { column: 'Id', target: { kind: 'asset-id' } },
+      { column: 'Tags', target: { kind: 'option', metaproperty: 'Season', multiple: true, add: true } },
+      { column: 'Deleted', target: { kind: 'delete-flag' } },
+    ];
+    const options = new Map([
+      [
+        'season',
+        [
+          { name: 'summer', label: 'Summer' },
+          { name: 'winter', label: 'Winter' },
+        ],
+      ],
+      ['rights', [{ name: 'editorial', label: 'Editorial' }]],
+    ]);
+    const before = portal();
+    before.get('A')?.set('property_season', 'winter');
+    const expected = expectDemoOutcome(
+      [
+        { line: 2, cells: { Id: 'A', Tags: 'Summer' } },
+        { line: 3, cells: { Id: 'C', Deleted: 'yes' } },
+      ],
+      before,
+      {
+        columns,
+        fixed: [{ value: 'Editorial', target: { kind: 'option', metaproperty: 'Rights', multiple: false } }],
+        options,
+        deletePolicy: 'archive',
+      },
+    );
+    expect(expected.assets.get('A')?.get('property_season')).toBe('summer | winter');
+    expect(expected.assets.get('A')?.get('property_rights')).toBe('editorial');
+    expect(expected.assets.get('C')?.get('property_rights')).toBeUndefined();
+  });
+});

@@ -17,6 +17,8 @@ export interface DemoOption {
 
 export interface DemoRules {
   columns: readonly DemoColumn[];
+  /** Fixed values from the settings: applied to every upsert (the demo maps no column to them). */
+  fixed?: ReadonlyArray<{ value: string; target: DemoTarget }>;
   /** Options per metaproperty name in lower case (nested options flattened). */
   options: ReadonlyMap<string, readonly DemoOption[]>;
   deletePolicy: 'archive' | 'delete' | 'ignore';
@@ -79,14 +81,18 @@ export function expectDemoOutcome(
       if (rules.deletePolicy === 'delete') viewOf(id).set('present', 'false');
       continue;
     }
-    const changes = new Map<string, Normalised>();
+    const changes = new Map<string, { value: Normalised; add: boolean }>();
     let valid = true;
-    for (const { column, target } of rules.columns) {
-      const raw = (cells[column] ?? '').trim();
+    const cellTargets = rules.columns.map(({ column, target }) => ({
+      raw: (cells[column] ?? '').trim(),
+      target,
+    }));
+    const fixedTargets = (rules.fixed ?? []).map(({ value, target }) => ({ raw: value, target }));
+    for (const { raw, target } of [...fixedTargets, ...cellTargets]) {
       if (raw === '' || target.kind === 'asset-id' || target.kind === 'delete-flag') continue;
       const value = normaliseCell(raw, target, rules.options);
       if (value === undefined) valid = false;
-      else changes.set(propertyOf(target), value);
+      else changes.set(propertyOf(target), { value, add: target.kind === 'option' && target.add === true });
     }
     if (!valid) {
       result.rejectedLines.push(line);
@@ -94,7 +100,13 @@ export function expectDemoOutcome(
     }
     result.applied += 1;
     const view = viewOf(id);
-    for (const [property, value] of changes) view.set(property, value);
+    for (const [property, { value, add }] of changes) {
+      // "Add values": the asset keeps what it holds and gains the row's values.
+      view.set(
+        property,
+        add ? asSet([...(view.get(property) ?? '').split(' | '), ...value.split(' | ')]) : value,
+      );
+    }
   }
   return result;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { parse } from 'csv-parse/sync';
 
-import { DEMO_COLUMNS } from '../../examples/demo-columns';
+import { DEMO_COLUMNS, DEMO_FIXED_VALUES } from '../../examples/demo-columns';
 import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
 import type { SeedOption } from '../../bynder-emulator/server';
 import type { DemoOption, PortalView, SourceRow } from './demo-expectation';
@@ -61,7 +61,11 @@ export function startDemoReadBack(target: EmulatorTarget): DemoReadBack {
   const properties = DEMO_COLUMNS.filter(
     (c) => c.target.kind !== 'asset-id' && c.target.kind !== 'delete-flag',
   ).map((c) => propertyOf(c.target));
-  const readBackProperties = [...properties, 'archive'];
+  const readBackProperties = [
+    ...properties,
+    ...DEMO_FIXED_VALUES.map((f) => propertyOf(f.target)),
+    'archive',
+  ];
   const before = viewOfMedia(target.emulator.snapshot().assets, readBackProperties);
   return { verify: (summary) => verifyDemo(target, summary, before, readBackProperties) };
 }
@@ -84,6 +88,7 @@ async function verifyDemo(
   );
   const expected = expectDemoOutcome(await readRows(DEMO_FILES.source), before, {
     columns: DEMO_COLUMNS,
+    fixed: DEMO_FIXED_VALUES,
     options,
     deletePolicy: summary.deletePolicy as 'archive' | 'delete' | 'ignore',
   });
