@@ -28,6 +28,15 @@ const emulator = useEmulator({
         type: 'text',
         isEditable: true,
       },
+      // The example settings' fixed value (usage_rights: Editorial) is checked against the portal.
+      Usage_rights: {
+        id: '99999999-AAAA-4BBB-8CCCDDDDEEEE0102',
+        name: 'usage_rights',
+        label: 'Usage rights',
+        type: 'select',
+        isEditable: true,
+        options: [{ id: '99999999-AAAA-4BBB-8CCCDDDDEEEE0103', name: 'editorial', label: 'Editorial' }],
+      },
     },
     assets: [{ id: ASSET, name: 'one', description: 'before' }],
   },
@@ -98,7 +107,7 @@ describe('the README commands (child processes)', () => {
 
     expect(result.code).toBe(exitCode('usage'));
     expect(result.stderr).toContain(
-      '--section "conection" is not a section of the settings form (did you mean "connection"?); the sections are connection, records, throughput',
+      '--section "conection" is not a section of the settings form (did you mean "connection"?); the sections are connection, records, fixed_values, throughput',
     );
     expect(result.stdout + result.stderr).not.toMatch(/reinstall|reload/i);
   }, 60_000);
