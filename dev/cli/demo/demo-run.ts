@@ -70,6 +70,15 @@ export function startDemoReadBack(target: EmulatorTarget): DemoReadBack {
   return { verify: (summary) => verifyDemo(target, summary, before, readBackProperties) };
 }
 
+/**
+ * The demo's fixed values the run saved (a run from the page may save none): the oracle applies
+ * those among DEMO_FIXED_VALUES whose `field: value` line the settings held.
+ */
+function fixedValuesOf(saved: string): typeof DEMO_FIXED_VALUES {
+  const lines = new Set(saved.split('\n').map((line) => line.replace(/\s+/g, ' ').trim()));
+  return DEMO_FIXED_VALUES.filter((fixed) => lines.has(`${fixed.field}: ${fixed.value}`));
+}
+
 /** The demo's source and mapping files, which the read-back check is written for. */
 export const DEMO_SOURCE_FILE = DEMO_FILES.source;
 export const DEMO_MAPPING_FILE = DEMO_FILES.mapping;
@@ -88,7 +97,7 @@ async function verifyDemo(
   );
   const expected = expectDemoOutcome(await readRows(DEMO_FILES.source), before, {
     columns: DEMO_COLUMNS,
-    fixed: DEMO_FIXED_VALUES,
+    fixed: fixedValuesOf(summary.fixedValues ?? ''),
     options,
     deletePolicy: summary.deletePolicy as 'archive' | 'delete' | 'ignore',
   });

@@ -353,6 +353,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       elapsedMs: performance.now() - startedAt,
       requests,
       deletePolicy: config.deletePolicy,
+      fixedValues: config.fixedValuesText,
       rejectionsFile: tally.rejected > 0 ? options.rejectionsFile : undefined,
       unmatchedColumns: mapping.unmatched.map((u) => u.column),
       notifications: notices.sent,

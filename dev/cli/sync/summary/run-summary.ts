@@ -44,6 +44,8 @@ export interface RunSummary {
   batches: number;
   retries: number;
   deletePolicy: string;
+  /** The settings' fixed values as saved (one `field: value` a line; '' for none). */
+  fixedValues?: string;
   /** The first rejections in source order (all of them when there are at most 1,000). */
   rejections: Rejection[];
   rejectionsFile: string | undefined;
@@ -79,6 +81,7 @@ export function buildRunSummary(
     elapsedMs: number;
     requests: RequestCount;
     deletePolicy: string;
+    fixedValues?: string;
     rejectionsFile: string | undefined;
     unmatchedColumns: string[];
     notifications: readonly CapturedNotification[];
@@ -113,6 +116,7 @@ export function buildRunSummary(
     batches: tally.batches,
     retries: tally.retries,
     deletePolicy: context.deletePolicy,
+    ...(context.fixedValues ? { fixedValues: context.fixedValues } : {}),
     // Source problems are found while reading, app rejections after their batch: show them by line.
     rejections: [...tally.rejections].sort((a, b) => a.line - b.line),
     rejectionsFile: context.rejectionsFile,
