@@ -88,11 +88,11 @@ describe('BynderAssetSync.ready: what it costs, called as often as OCP likes', (
     try {
       expect(await new BynderAssetSync().ready()).toMatchObject({ ready: true });
       expect(emulator.requests()).toHaveLength(1);
-      // Config (3 settings sections, 1 secret); the readiness row and the rate-limit block; the
+      // Config (4 settings sections, 1 secret); the readiness row and the rate-limit block; the
       // connection test's request-budget lease (increment, patch, patch to release it); the open
       // credentials notice (one read when none is open); the readiness row written.
       expect(first.calls()).toEqual({
-        'settings.get': 3,
+        'settings.get': 4,
         'secrets.get': 1,
         'kvStore.get': 3,
         'kvStore.put': 1,
