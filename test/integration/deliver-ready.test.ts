@@ -113,7 +113,7 @@ describe('BynderAssetSync.ready: what it costs, called as often as OCP likes', (
       }
       // No request; per call the config and the two reads, nothing written.
       expect(emulator.requests()).toHaveLength(1);
-      expect(again.calls()).toEqual({ 'settings.get': 15, 'secrets.get': 5, 'kvStore.get': 10 });
+      expect(again.calls()).toEqual({ 'settings.get': 20, 'secrets.get': 5, 'kvStore.get': 10 });
     } finally {
       again.restore();
     }
