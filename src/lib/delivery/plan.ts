@@ -116,9 +116,9 @@ function settleOptionCreation(plan: BatchPlan, options: OptionCreationResult): B
         status: 'pending',
         cause,
       });
-    } else if (refusal.length > 0)
+    } else if (refusal.length > 0) {
       rejected.push({ ...outcome, problems: refusal, field: refusal[0]?.field ?? outcome.field });
-    else rejected.push(outcome);
+    } else rejected.push(outcome);
   }
   plan.rejected = rejected;
   return plan;
