@@ -131,5 +131,9 @@ describe('add and remove values: rejections', () => {
       'fields "tags_add" and "tags_remove" both name "b"; a record cannot add and remove the same value',
     );
     expect(emulator.requests(MODIFY)).toEqual([]);
+    const options = await deliver([
+      { asset_id: assetId(1), region_add: 'EMEA, APAC', region_remove: 'apac' },
+    ]);
+    expect(options.failureReason).toContain('fields "region_add" and "region_remove" both name "APAC"');
   });
 });

@@ -355,8 +355,10 @@ function encodeUpsert(
       (sign) =>
         model.fields.find((field) => field.formKey === `${sign}${clash.formKey}`)?.name ?? clash.formKey,
     );
+    const list = model.fields.find((field) => field.formKey === clash.formKey);
+    const named = clash.values.map((value) => `"${list?.describeEntry?.(value) ?? value}"`);
     problems.push({
-      problem: `fields "${added}" and "${removed}" both name ${clash.values.map((value) => `"${value}"`).join(', ')}; a record cannot add and remove the same value: keep it in one of the two`,
+      problem: `fields "${added}" and "${removed}" both name ${named.join(', ')}; a record cannot add and remove the same value: keep it in one of the two`,
     });
   }
   return { form, problems };

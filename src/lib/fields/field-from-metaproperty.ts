@@ -94,12 +94,14 @@ function metapropertyField(
     toWrite: Field['toWrite'];
     holds: Field['holds'];
     heldList?: Field['heldList'];
+    describeEntry?: Field['describeEntry'];
     optionCreation?: Field['optionCreation'];
   },
 ): Field {
   return {
     ...(parts.heldList ? { heldList: parts.heldList } : {}),
     ...(parts.optionCreation ? { optionCreation: parts.optionCreation } : {}),
+    ...(parts.describeEntry ? { describeEntry: parts.describeEntry } : {}),
     name: naming.name,
     displayName: naming.displayName,
     description: describe(mp, parts.what, naming),
@@ -128,6 +130,10 @@ function optionField(mp: Metaproperty, naming: FieldNaming): Field {
       holdsOptions(readAssetValue(asset, propertyKey(mp)), asset.propertyOptions, formValue, index),
     heldList: (asset) =>
       readHeldOptionIds(readAssetValue(asset, propertyKey(mp)), asset.propertyOptions, index),
+    describeEntry: (entry) => {
+      const match = index.resolve(entry);
+      return match.kind === 'found' ? match.option.display : entry;
+    },
     optionCreation: {
       metapropertyId: mp.id,
       label: labelOf(mp),

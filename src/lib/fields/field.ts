@@ -64,6 +64,8 @@ export interface Field {
    * (multi-selects and tags): their add/remove values become one whole list computed from it.
    */
   heldList?: (asset: Media) => string[] | undefined;
+  /** How a person knows one entry of this list's form value (an option id → its label); lists only. */
+  describeEntry?: (entry: string) => string;
   /** Option fields (and their "add values"): what creating a value's missing options needs. */
   optionCreation?: OptionCreation;
 }
