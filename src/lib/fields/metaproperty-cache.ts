@@ -204,7 +204,7 @@ function shardOverheadBytes(generation: string): number {
 export function cutIntoParts(
   json: string,
   generation: string,
-  maxBytes = METAPROPERTY_SHARD_BYTES,
+  maxBytes: number = METAPROPERTY_SHARD_BYTES,
 ): string[] {
   const room = maxBytes - shardOverheadBytes(generation);
   const parts: string[] = [];
