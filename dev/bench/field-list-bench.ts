@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 
-import { storage } from '@zaiusinc/app-sdk';
+import { LogLevel, setLogLevel, storage } from '@zaiusinc/app-sdk';
 
 import { BynderAssetSchema } from '../../src/destinations/BynderAssetSchema';
 import { loadConfig } from '../../src/lib/config';
@@ -102,6 +102,8 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; seconds: num
 }
 
 export async function runFieldListBench(options: FieldListBenchOptions): Promise<FieldListFigures> {
+  // The app's warnings (a listing that fell back, a copy not cached) matter here; its debug lines do not.
+  if (process.env.LOG_LEVEL === undefined) setLogLevel(LogLevel.Warn);
   const demo = JSON.parse(await readFile(DEMO_PORTAL_PATH, 'utf8')) as Seed;
   const seed = withProductCodes(demo, options.options);
   options.progress(

@@ -9,8 +9,8 @@ import type {
 
 // The metaproperty listing as the kvStore keeps it: only what the field model and the option index
 // read, options as short tuples. A taxonomy can hold 100,000 options (product codes kept as options),
-// so the per-option cost decides the size: `["<id>","<name>",<zindex>]` is about 60 bytes for a
-// Bynder id, where an object with its keys cost about twice that.
+// so the per-option cost decides the size: `["<id>","<name>",<zindex>,"<label>"]` is about 75 bytes
+// for a Bynder id and a short label, where an object with its keys cost nearly twice that.
 //
 // What the option index reads of an option: id, name, label and display label (matched against what
 // a person types), zindex (Bynder's order), isSelectable and active (whether Bynder takes it) and
@@ -20,20 +20,25 @@ import type {
 /** The format's version; a copy in another format is not read (a cache miss, then a refetch). */
 export const CACHED_LISTING_FORMAT = 2;
 
-/** What an option carries beyond id, name and zindex; absent when it carries nothing more. */
+/** What an option carries beyond id, name, zindex and label; absent when it carries nothing more. */
 export interface CachedOptionExtras {
-  label?: string;
   displayLabel?: string;
   isSelectable?: false;
   active?: false;
   options?: CachedOption[];
 }
 
-/** `[id, name]`, `[id, name, zindex]` or `[id, name, zindex or null, extras]`. */
-export type CachedOption =
-  | [id: string, name: string]
-  | [id: string, name: string, zindex: number | null]
-  | [id: string, name: string, zindex: number | null, extras: CachedOptionExtras];
+/**
+ * `[id, name, zindex, label, extras]`, trailing elements left out when absent (null stands in for
+ * an absent zindex or label that has something after it).
+ */
+export type CachedOption = [
+  id: string,
+  name: string,
+  zindex?: number | null,
+  label?: string | null,
+  extras?: CachedOptionExtras,
+];
 
 export interface CachedMetaproperty {
   id: string;
@@ -56,7 +61,6 @@ export interface CachedListing {
 
 const cachedOptionExtrasSchema: z.ZodType<CachedOptionExtras> = z.lazy(() =>
   z.strictObject({
-    label: z.string().optional(),
     displayLabel: z.string().optional(),
     isSelectable: z.literal(false).optional(),
     active: z.literal(false).optional(),
@@ -64,13 +68,14 @@ const cachedOptionExtrasSchema: z.ZodType<CachedOptionExtras> = z.lazy(() =>
   }),
 );
 
-const cachedOptionSchema: z.ZodType<CachedOption> = z.lazy(() =>
-  z.union([
-    z.tuple([z.string().min(1), z.string().min(1)]),
-    z.tuple([z.string().min(1), z.string().min(1), z.number().nullable()]),
-    z.tuple([z.string().min(1), z.string().min(1), z.number().nullable(), cachedOptionExtrasSchema]),
-  ]),
-);
+// One tuple with optional trailing elements, not a union: 100,000 options are parsed on every read.
+const cachedOptionSchema: z.ZodType<CachedOption> = z.tuple([
+  z.string().min(1),
+  z.string().min(1),
+  z.number().nullable().optional(),
+  z.string().nullable().optional(),
+  cachedOptionExtrasSchema.optional(),
+]);
 
 const cachedMetapropertySchema = z.strictObject({
   id: z.string().min(1),
@@ -99,8 +104,8 @@ export const cachedListingSchema: z.ZodType<CachedListing> = z.strictObject({
 });
 
 function encodeOption(option: MetapropertyOption): CachedOption {
+  const label = option.label && option.label !== option.name ? option.label : null;
   const extras: CachedOptionExtras = {
-    ...(option.label && option.label !== option.name ? { label: option.label } : {}),
     ...(option.displayLabel && option.displayLabel !== (option.label ?? option.name)
       ? { displayLabel: option.displayLabel }
       : {}),
@@ -109,18 +114,18 @@ function encodeOption(option: MetapropertyOption): CachedOption {
     ...(option.options?.length ? { options: option.options.map(encodeOption) } : {}),
   };
   const zindex = option.zindex ?? null;
-  if (Object.keys(extras).length > 0) return [option.id, option.name, zindex, extras];
+  if (Object.keys(extras).length > 0) return [option.id, option.name, zindex, label, extras];
+  if (label !== null) return [option.id, option.name, zindex, label];
   return zindex === null ? [option.id, option.name] : [option.id, option.name, zindex];
 }
 
-function decodeOption([id, name, zindex, extras]: CachedOption): MetapropertyOption {
-  const label = extras?.label;
+function decodeOption([id, name, zindex, label, extras]: CachedOption): MetapropertyOption {
   const displayLabel = extras?.displayLabel;
   return {
     id,
     name,
     // The index treats an absent label as the name, and ranks a label equal to the name as the name.
-    ...(label !== undefined ? { label } : {}),
+    ...(label !== undefined && label !== null ? { label } : {}),
     ...(displayLabel !== undefined ? { displayLabel } : {}),
     ...(zindex !== undefined && zindex !== null ? { zindex } : {}),
     ...(extras?.isSelectable === false ? { isSelectable: false } : {}),
