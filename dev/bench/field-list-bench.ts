@@ -49,6 +49,9 @@ export const DEFAULT_FIELD_LIST_OPTIONS: Omit<FieldListBenchOptions, 'progress'>
 
 export interface FieldListPhase {
   name: string;
+  /** Of the requests: the metaproperty listing, and the pages of option lists. */
+  listings: number;
+  optionPages: number;
   /** Requests to Bynder (the emulator), all of them metaproperty reads except in the deliver phase. */
   requests: number;
   seconds: number;
@@ -119,9 +122,21 @@ export async function runFieldListBench(options: FieldListBenchOptions): Promise
     await configureOurApp(target, { requestsPerSecond: options.requestsPerSecond, maxInFlight: 4 });
     const phases: FieldListPhase[] = [];
     const measure = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
-      const before = emulator.requests().length;
+      const count = () => ({
+        all: emulator.requests().length,
+        listings: emulator.requests('GET /api/v4/metaproperties/').length,
+        optionPages: emulator.requests('GET /api/v4/metaproperties/:id/options/').length,
+      });
+      const before = count();
       const { value, seconds } = await timed(run);
-      phases.push({ name, requests: emulator.requests().length - before, seconds });
+      const after = count();
+      phases.push({
+        name,
+        requests: after.all - before.all,
+        listings: after.listings - before.listings,
+        optionPages: after.optionPages - before.optionPages,
+        seconds,
+      });
       options.progress(`  ${name}: ${seconds.toFixed(1)} s`);
       return value;
     };
