@@ -286,6 +286,30 @@ describe('a partial or corrupt copy is a cache miss', () => {
   });
 });
 
+describe('listing a portal known to hold a large taxonomy', () => {
+  it('leaves embedded options out of the next listing once a copy had a list of 1,000 or more', async () => {
+    const clock = fakeClock(1_000_000_000);
+    const kvStore = memoryKvStore();
+    const asked: Array<boolean | undefined> = [];
+    let count = 999;
+    const api = {
+      listMetaproperties: async (options?: { embedOptions?: boolean }) => {
+        asked.push(options?.embedOptions);
+        return largeListing(count);
+      },
+    } as Pick<BynderApi, 'listMetaproperties'> as BynderApi;
+    const config = { portalUrl: PORTAL, primaryKey: { kind: 'asset_id' } } as AppConfig;
+    const deps = { config, api, kvStore, logger: silentLogger, clock, install: 'hint-test' };
+    await invalidateFieldModel(kvStore);
+    await getFieldModel(deps);
+    await getFieldModel(deps, { forceRefresh: true }); // 999 options: still embedded
+    count = 1_000;
+    await getFieldModel(deps, { forceRefresh: true });
+    await getFieldModel(deps, { forceRefresh: true }); // the copy now says 1,000: paged
+    expect(asked).toEqual([true, true, true, false]);
+  });
+});
+
 describe('concurrent refreshes', () => {
   it('end with one whole copy, never a mix of two', async () => {
     const kvStore = memoryKvStore();

@@ -2,6 +2,7 @@ import type { BynderApi } from '../bynder/bynder-api';
 import type { AppConfig } from '../config';
 import { ConfigError } from '../config';
 import type { MetapropertyListing } from '../bynder/api-types';
+import { EMBEDDED_OPTIONS_TRUSTED_BELOW } from '../bynder/metaproperty-listing';
 import type { Clock, InstallScope, KeyValueStore, Logger, Random } from '../runtime-ports';
 import { decodeListing, encodeListing } from './cached-listing';
 import type { FieldModel } from './field';
@@ -122,13 +123,19 @@ const modelFromCopy = (copy: MetapropertyCopy, deps: FieldModelDeps) =>
 const isFinal = (error: unknown): boolean =>
   error instanceof ConfigError || error instanceof FieldNamePinsError;
 
-/** Lists the metaproperties, caches the copy, and builds the model from the copy as cached. */
-async function fetchModel(deps: FieldModelDeps): Promise<FieldModel> {
-  const listing = await deps.api.listMetaproperties();
+/**
+ * Lists the metaproperties, caches the copy, and builds the model from the copy as cached. When the
+ * previous copy had an option list long enough to be paged, the listing leaves options out: they
+ * would be paged anyway, and embedded they are the bulk of a listing of many megabytes.
+ */
+async function fetchModel(deps: FieldModelDeps, previous: MetapropertyCopy | undefined): Promise<FieldModel> {
+  const embedOptions = (previous?.longestOptionList ?? 0) < EMBEDDED_OPTIONS_TRUSTED_BELOW;
+  const listing = await deps.api.listMetaproperties({ embedOptions });
   const cached = encodeListing(listing);
   const { json, hash } = serializeListing(cached);
   const stamp = { portalUrl: deps.config.portalUrl, fetchedAt: deps.clock.now(), hash };
-  await writeMetapropertyCache(deps, { ...stamp, json });
+  const longestOptionList = Math.max(0, ...listing.metaproperties.map((mp) => mp.options?.length ?? 0));
+  await writeMetapropertyCache(deps, { ...stamp, json, longestOptionList });
   const model = await modelFrom(stamp, deps, async () => decodeListing(cached));
   if (!model) throw new Error('unreachable: a listing in hand is always readable');
   return model;
@@ -166,7 +173,7 @@ export async function getFieldModel(
   }
 
   try {
-    return await fetchModel(deps);
+    return await fetchModel(deps, cached);
   } catch (error) {
     if (isFinal(error)) throw error;
     if (!cached) throw new MetapropertiesUnavailableError(error);

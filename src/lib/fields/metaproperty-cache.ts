@@ -58,6 +58,8 @@ export interface MetapropertyCopy {
   /** UTF-16 length of the whole JSON, and its content hash: a wrong join is a miss. */
   length: number;
   hash: string;
+  /** The longest option list of the copy (top-level options): tells the next listing to page. */
+  longestOptionList?: number;
 }
 
 const copySchema = z.object({
@@ -68,6 +70,7 @@ const copySchema = z.object({
   shards: z.number().int().min(1).max(METAPROPERTY_SHARD_ROW.perSlot),
   length: z.number().int().min(0),
   hash: z.string().min(1),
+  longestOptionList: z.number().int().min(0).optional(),
 });
 
 /** A writer's claim on the head while it writes its shards. */
@@ -245,7 +248,7 @@ export type MetapropertyCacheWrite =
  */
 export async function writeMetapropertyCache(
   deps: MetapropertyCacheWriteDeps,
-  entry: { portalUrl: string; fetchedAt: number; json: string; hash: string },
+  entry: { portalUrl: string; fetchedAt: number; json: string; hash: string; longestOptionList?: number },
 ): Promise<MetapropertyCacheWrite> {
   const { kvStore, logger, clock } = deps;
   const generation = (deps.random ?? systemRandom).id();
@@ -293,6 +296,7 @@ export async function writeMetapropertyCache(
       shards: parts.length,
       length: entry.json.length,
       hash: entry.hash,
+      ...(entry.longestOptionList !== undefined ? { longestOptionList: entry.longestOptionList } : {}),
     };
     let published = false;
     await updateSharedRow(
