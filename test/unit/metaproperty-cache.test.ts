@@ -334,6 +334,18 @@ describe('concurrent refreshes', () => {
     expect(during).toEqual(decodeListing(encodeListing(first)));
   });
 
+  it('release the claim of a writer whose shard write failed, so the next one caches at once', async () => {
+    const kvStore = memoryKvStore();
+    const clock = fakeClock();
+    const put = kvStore.put;
+    kvStore.put = async () => {
+      throw new Error('kvStore unavailable');
+    };
+    expect(await cache(kvStore, largeListing(10), clock)).toEqual({ kind: 'failed' });
+    kvStore.put = put;
+    expect(await cache(kvStore, largeListing(10), clock)).toMatchObject({ kind: 'published' });
+  });
+
   it('take over a claim left by a writer that stopped, and the stopped writer cannot publish', async () => {
     const kvStore = memoryKvStore();
     const clock = fakeClock();

@@ -318,7 +318,33 @@ export async function writeMetapropertyCache(
     return { kind: 'published', copy };
   } catch (error) {
     logger.warn(`Could not cache the Bynder metaproperties (${parts.length} rows): ${String(error)}`);
+    await releaseClaim(kvStore, generation, sharedRow, logger);
     return { kind: 'failed' };
+  }
+}
+
+/** Drops this writer's claim, so the next refresh caches its copy without waiting for it to expire. */
+async function releaseClaim(
+  kvStore: KeyValueStore,
+  generation: string,
+  sharedRow: Parameters<typeof updateSharedRow>[3],
+  logger: Logger,
+): Promise<void> {
+  try {
+    await updateSharedRow(
+      kvStore,
+      HEAD_KEY,
+      (previous) => {
+        const head = parseHead(previous);
+        if (head.writing?.generation !== generation) return previous;
+        return head.copy ? { copy: head.copy } : {};
+      },
+      sharedRow,
+    );
+  } catch (error) {
+    logger.warn(
+      `Could not release the claim on the metaproperty cache; it expires by itself: ${String(error)}`,
+    );
   }
 }
 
