@@ -1,6 +1,12 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
 import type { DelivererName } from '../../bench/bench-job';
+import {
+  DEFAULT_FIELD_LIST_OPTIONS,
+  meetsFieldListTarget,
+  renderFieldListTable,
+  runFieldListBench,
+} from '../../bench/field-list-bench';
 import { DEFAULT_HOSTILE_OPTIONS, renderHostileTable, runHostileBench } from '../../bench/hostile-bench';
 import { meetsChangeTarget, renderChangeTable, runChangeBench } from '../../bench/change-bench';
 import { meetsTargets, renderResultsTable } from '../../bench/results-table';
@@ -109,6 +115,14 @@ export function registerBench(program: Command): void {
     )
     .addOption(
       new Option(
+        '--field-list [options]',
+        `measure the field list of a large taxonomy instead: the demo portal plus a product-code metaproperty of this ` +
+          `many options (default ${DEFAULT_FIELD_LIST_OPTIONS.options.toLocaleString('en-US')}); requests, seconds and ` +
+          'kvStore bytes with the cache empty (cold) and filled (warm), and one deliver() batch',
+      ).argParser(wholeNumberOption(1)),
+    )
+    .addOption(
+      new Option(
         '--upload [sizes]',
         `measure uploads instead: one file per size (default ${DEFAULT_UPLOAD_BENCH.sizes.join(',')}), streamed from a ` +
           'loopback file host through the upload flow; peak RSS of the uploading process, Bynder requests, wall time',
@@ -119,6 +133,7 @@ export function registerBench(program: Command): void {
       '\nTargets (exit code 1 when one is missed): ours at least 95 % of the budget ceiling (requests / (budget × elapsed)),\n' +
         'no 429, at most 1.02 requests per changed asset (the reads included); validation + encoding at most 20 µs per record; attempt 2 of an\n' +
         `applied batch sends 0 requests. With --upload: every file saved whole, the largest upload's peak RSS within ${UPLOAD_RSS_MARGIN_MB} MB of the smallest's.\n` +
+        'With --field-list: every cache row within its byte budget, no request to Bynder when warm, every delivered record applied.\n' +
         'Progress goes to stderr; the table or JSON to stdout. See BENCHMARKS.md.',
     )
     .action(
@@ -133,8 +148,22 @@ export function registerBench(program: Command): void {
         changed?: number[];
         workers?: string;
         upload?: string[] | boolean;
+        fieldList?: number | boolean;
       }) => {
         const progress = (line: string) => process.stderr.write(`${line}\n`);
+        if (opts.fieldList !== undefined) {
+          const settings = {
+            ...DEFAULT_FIELD_LIST_OPTIONS,
+            latencyMs: opts.latencyMs,
+            ...(typeof opts.fieldList === 'number' ? { options: opts.fieldList } : {}),
+          };
+          const figures = await runFieldListBench({ ...settings, progress });
+          process.stdout.write(
+            opts.json ? `${JSON.stringify(figures, null, 2)}\n` : `${renderFieldListTable(figures)}\n`,
+          );
+          if (!meetsFieldListTarget(figures)) process.exitCode = exitCode('checkFailed');
+          return;
+        }
         if (opts.upload !== undefined) {
           const sizes = Array.isArray(opts.upload) ? opts.upload : DEFAULT_UPLOAD_BENCH.sizes;
           const settings = { ...DEFAULT_UPLOAD_BENCH, latencyMs: opts.latencyMs, sizes };

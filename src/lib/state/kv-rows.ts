@@ -24,7 +24,8 @@ export const KV_ROWS = {
     // Long, so an outage can be bridged with a stale copy (the copy is refreshed after 15 minutes).
     ttlSeconds: 7 * DAY_SECONDS,
     owner: 'src/lib/fields/metaproperty-cache.ts',
-    holds: 'the portal metaproperties behind the field model',
+    holds:
+      'the head of the cached metaproperties behind the field model: portal, fetch time, generation, slot, shard count and hash (under 1 KB)',
     cache: true,
   },
   fieldNamePins: {
@@ -134,9 +135,37 @@ export const OUTBOX_SHARD_ROW = {
   cache: false,
 } as const;
 
-/** Every fixed row, in the order uninstall deletes them (the outbox's shards included). */
+/**
+ * The cached metaproperties themselves: this prefix plus the slot (0 or 1) and the shard number
+ * (0 to perSlot - 1). Two slots, so a copy is written beside the one readers use and switched last.
+ */
+export const METAPROPERTY_SHARD_ROW = {
+  keyPrefix: 'field_model_metaproperties_',
+  slots: 2,
+  perSlot: 64,
+  /** Bytes of one row as stored (its JSON, UTF-8): 64 rows hold about 16 MB, some 250,000 options. */
+  maxBytes: 256_000,
+  // An hour longer than the head's, as the shards are written before it.
+  ttlSeconds: KV_ROWS.metaproperties.ttlSeconds + 60 * 60,
+  owner: 'src/lib/fields/metaproperty-cache.ts',
+  holds: 'a piece of the cached metaproperties JSON and its generation, at most 256,000 bytes per row',
+  cache: true,
+} as const;
+
+export function metapropertyShardKey(slot: number, index: number): string {
+  return `${METAPROPERTY_SHARD_ROW.keyPrefix}${slot}_${index}`;
+}
+
+/** Every fixed row, in the order uninstall deletes them (the outbox's and the metaproperties' shards included). */
 export const APP_KV_ROWS: readonly KvRow[] = [
   ...Object.values(KV_ROWS),
+  ...Array.from({ length: METAPROPERTY_SHARD_ROW.slots * METAPROPERTY_SHARD_ROW.perSlot }, (_, n) => ({
+    ...METAPROPERTY_SHARD_ROW,
+    key: metapropertyShardKey(
+      Math.floor(n / METAPROPERTY_SHARD_ROW.perSlot),
+      n % METAPROPERTY_SHARD_ROW.perSlot,
+    ),
+  })),
   ...Array.from({ length: OUTBOX_SHARD_ROW.count }, (_, n) => ({
     ...OUTBOX_SHARD_ROW,
     key: `${OUTBOX_SHARD_ROW.keyPrefix}${n}`,
