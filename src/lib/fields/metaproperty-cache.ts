@@ -4,6 +4,7 @@ import type { Metaproperty, MetapropertyListing, MetapropertyOption } from '../b
 import { metapropertySchema } from '../bynder/response-schemas';
 import { KV_ROWS } from '../state/kv-rows';
 import type { KeyValueStore, Logger } from '../runtime-ports';
+import { readStateRow, replaceStateRow, stateRow } from '../state/state-row';
 
 // The portal's metaproperties, kept in the kvStore so the schema function and every deliver()
 // batch do not list them again. One row: a compact JSON string (only what the field model reads)
@@ -23,6 +24,13 @@ export interface CachedMetaproperties {
 }
 
 const cacheRowSchema = z.object({ portalUrl: z.string(), fetchedAt: z.number(), json: z.string() });
+const stampSchema = cacheRowSchema.pick({ portalUrl: true, fetchedAt: true });
+
+/** A copy that does not parse (or is absent) reads as none: it costs a listing, never a wrong model. */
+const METAPROPERTY_ROW = stateRow<CachedMetaproperties & Record<string, unknown>>(KV_ROWS.metaproperties, {
+  schema: cacheRowSchema,
+  empty: () => ({ portalUrl: '', fetchedAt: 0, json: '' }),
+});
 const metapropertyArraySchema = z.array(metapropertySchema);
 const skippedSchema = z.object({
   key: z.string(),
@@ -81,16 +89,14 @@ export async function readMetapropertyCache(
   portalUrl: string,
   logger: Logger,
 ): Promise<CachedMetaproperties | undefined> {
-  let row: unknown;
+  let row: CachedMetaproperties;
   try {
-    row = await kvStore.get(METAPROPERTY_CACHE_KEY);
+    row = await readStateRow(kvStore, METAPROPERTY_ROW);
   } catch (error) {
     logger.warn(`Could not read the cached Bynder metaproperties; asking Bynder: ${String(error)}`);
     return undefined;
   }
-  const parsed = cacheRowSchema.safeParse(row);
-  if (!parsed.success) return undefined; // {} when absent or expired
-  return parsed.data.portalUrl === portalUrl ? parsed.data : undefined;
+  return row.portalUrl === portalUrl ? row : undefined;
 }
 
 /**
@@ -102,10 +108,8 @@ export async function readMetapropertyStamp(
   portalUrl: string,
 ): Promise<{ fetchedAt: number } | undefined> {
   try {
-    const row = await kvStore.get(METAPROPERTY_CACHE_KEY, ['portalUrl', 'fetchedAt']);
-    return row.portalUrl === portalUrl && typeof row.fetchedAt === 'number'
-      ? { fetchedAt: row.fetchedAt }
-      : undefined;
+    const row = stampSchema.safeParse(await kvStore.get(METAPROPERTY_CACHE_KEY, ['portalUrl', 'fetchedAt']));
+    return row.success && row.data.portalUrl === portalUrl ? { fetchedAt: row.data.fetchedAt } : undefined;
   } catch {
     return undefined; // the full read that follows logs the failure
   }
@@ -118,7 +122,12 @@ export async function writeMetapropertyCache(
   logger: Logger,
 ): Promise<void> {
   try {
-    await kvStore.put(METAPROPERTY_CACHE_KEY, { ...entry }, { ttl: KV_ROWS.metaproperties.ttlSeconds });
+    const outcome = await replaceStateRow(kvStore, METAPROPERTY_ROW, { ...entry });
+    if (outcome.status === 'over-budget') {
+      logger.warn(
+        `Did not cache the Bynder metaproperties: ${outcome.bytes} bytes, over the row's budget of ${outcome.budget}; each invocation lists them again`,
+      );
+    }
   } catch (error) {
     logger.warn(
       `Could not cache the Bynder metaproperties (${entry.json.length} characters): ${String(error)}`,

@@ -46,8 +46,8 @@ export interface StateRow<T extends StoredRow> extends KvRow {
   schema: z.ZodType<T>;
   /** The value of a missing (or expired) row. */
   empty: () => T;
-  /** The TTL to write with a value, when it depends on the value (else the row's `ttlSeconds`). */
-  ttlFor?: (value: T) => number | undefined;
+  /** The TTL to write with a value, when it depends on the value and the time now (ms). */
+  ttlFor?: (value: T, now: number) => number | undefined;
   /** A row under a fresh key per use (a batch's): created first, as it is usually missing. */
   usuallyMissing?: boolean;
 }
@@ -168,7 +168,7 @@ export async function updateStateRow<T extends StoredRow>(
           stopped = { status: 'over-budget', value: current, bytes, budget: row.byteBudget };
           stopPatch();
         }
-        const ttl = row.ttlFor ? row.ttlFor(next) : row.ttlSeconds;
+        const ttl = row.ttlFor ? row.ttlFor(next, clock.now()) : row.ttlSeconds;
         if (ttl !== undefined) options.ttl = ttl;
         outcome = { status: 'written', value: next, bytes };
         return written;
@@ -203,7 +203,7 @@ export async function replaceStateRow<T extends StoredRow>(
 ): Promise<UpdateOutcome<T>> {
   const bytes = storedBytes(value);
   if (bytes > row.byteBudget) return { status: 'over-budget', value, bytes, budget: row.byteBudget };
-  const ttl = row.ttlFor ? row.ttlFor(value) : row.ttlSeconds;
+  const ttl = row.ttlFor ? row.ttlFor(value, Date.now()) : row.ttlSeconds;
   await kvStore.put(key, value, ttl === undefined ? undefined : { ttl });
   return { status: 'written', value, bytes };
 }
