@@ -18,7 +18,7 @@ interface KeyCacheRowValue extends StoredRow {
   ids: unknown[];
 }
 
-const KEY_CACHE_ROW = stateRow<KeyCacheRowValue>(KV_ROWS.externalKeys, {
+export const KEY_CACHE_ROW = stateRow<KeyCacheRowValue>(KV_ROWS.externalKeys, {
   schema: z.object({ metaproperty: z.string(), keys: z.array(z.unknown()), ids: z.array(z.unknown()) }),
   empty: () => ({ metaproperty: '', keys: [], ids: [] }),
 });

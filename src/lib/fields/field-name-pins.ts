@@ -38,7 +38,7 @@ interface PinsRowValue extends StoredRow {
 }
 
 /** Entries are checked one by one (pinsOf): a malformed one is skipped, never the whole row. */
-const PINS_ROW = stateRow<PinsRowValue>(KV_ROWS.fieldNamePins, {
+export const FIELD_NAME_PINS_ROW = stateRow<PinsRowValue>(KV_ROWS.fieldNamePins, {
   schema: z.object({
     portalUrl: z.string().optional(),
     ids: z.array(z.unknown()).catch([]),
@@ -98,7 +98,7 @@ export async function pinFieldNames(
     }
     const adding = fresh.slice(0, room);
     try {
-      const outcome = await updateStateRow({ kvStore, clock: systemClock }, PINS_ROW, (previous) =>
+      const outcome = await updateStateRow({ kvStore, clock: systemClock }, FIELD_NAME_PINS_ROW, (previous) =>
         mergePins(previous, portalUrl, adding),
       );
       pins = pinsOf(writtenOrThrow(outcome, FIELD_NAME_PINS_KEY), portalUrl);
@@ -111,7 +111,7 @@ export async function pinFieldNames(
 
 async function readPins(kvStore: KeyValueStore, portalUrl: string): Promise<Map<string, string>> {
   try {
-    return pinsOf(await readStateRow(kvStore, PINS_ROW), portalUrl);
+    return pinsOf(await readStateRow(kvStore, FIELD_NAME_PINS_ROW), portalUrl);
   } catch (error) {
     if (error instanceof StateRowUnreadableError) throw error;
     throw new FieldNamePinsError('read', error);

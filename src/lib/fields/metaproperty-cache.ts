@@ -27,7 +27,7 @@ const cacheRowSchema = z.object({ portalUrl: z.string(), fetchedAt: z.number(), 
 const stampSchema = cacheRowSchema.pick({ portalUrl: true, fetchedAt: true });
 
 /** A copy that does not parse (or is absent) reads as none: it costs a listing, never a wrong model. */
-const METAPROPERTY_ROW = stateRow<CachedMetaproperties & Record<string, unknown>>(KV_ROWS.metaproperties, {
+export const METAPROPERTY_CACHE_ROW = stateRow<CachedMetaproperties & Record<string, unknown>>(KV_ROWS.metaproperties, {
   schema: cacheRowSchema,
   empty: () => ({ portalUrl: '', fetchedAt: 0, json: '' }),
 });
@@ -91,7 +91,7 @@ export async function readMetapropertyCache(
 ): Promise<CachedMetaproperties | undefined> {
   let row: CachedMetaproperties;
   try {
-    row = await readStateRow(kvStore, METAPROPERTY_ROW);
+    row = await readStateRow(kvStore, METAPROPERTY_CACHE_ROW);
   } catch (error) {
     logger.warn(`Could not read the cached Bynder metaproperties; asking Bynder: ${String(error)}`);
     return undefined;
@@ -122,7 +122,7 @@ export async function writeMetapropertyCache(
   logger: Logger,
 ): Promise<void> {
   try {
-    const outcome = await replaceStateRow(kvStore, METAPROPERTY_ROW, { ...entry });
+    const outcome = await replaceStateRow(kvStore, METAPROPERTY_CACHE_ROW, { ...entry });
     if (outcome.status === 'over-budget') {
       logger.warn(
         `Did not cache the Bynder metaproperties: ${outcome.bytes} bytes, over the row's budget of ${outcome.budget}; each invocation lists them again`,

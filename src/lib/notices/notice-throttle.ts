@@ -41,7 +41,7 @@ const claimSchema = z.object({
 });
 
 /** A claim an older version wrote oddly is skipped; the others are kept. */
-const NOTICES_ROW = stateRow<NoticesRowValue>(KV_ROWS.notices, {
+export const NOTICES_ROW = stateRow<NoticesRowValue>(KV_ROWS.notices, {
   schema: z.object({
     claims: z
       .array(z.unknown())

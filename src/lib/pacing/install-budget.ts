@@ -13,7 +13,7 @@ interface BudgetRowValue extends StoredRow {
 }
 
 /** A `next` that is not a finite number reads as none: the lease then starts now. */
-const BUDGET_ROW = stateRow<BudgetRowValue>(KV_ROWS.requestBudget, {
+export const REQUEST_BUDGET_ROW = stateRow<BudgetRowValue>(KV_ROWS.requestBudget, {
   schema: z.object({ next: z.number().finite().optional().catch(undefined) }),
   empty: () => ({}),
 });
@@ -136,7 +136,7 @@ export function createInstallBudget(options: {
     let taken: Lease | undefined;
     // One compare-and-set update (state-row.ts creates a missing row safely first); the updater's
     // last run is the one the store kept.
-    await updateStateRow(rowDeps, BUDGET_ROW, (previous) => {
+    await updateStateRow(rowDeps, REQUEST_BUDGET_ROW, (previous) => {
       const start = leaseStart(previous.next, clock.now());
       taken = { nextSlot: start, end: start + slots * spacingMs };
       return { ...previous, next: taken.end };
@@ -185,7 +185,7 @@ export function createInstallBudget(options: {
     unusedSlots += left;
     try {
       // Only the last lease can shrink; slots in the middle of the timeline are let go.
-      await updateStateRow(rowDeps, BUDGET_ROW, (previous) =>
+      await updateStateRow(rowDeps, REQUEST_BUDGET_ROW, (previous) =>
         previous.next === held.end ? { ...previous, next: held.nextSlot } : previous,
       );
     } catch {

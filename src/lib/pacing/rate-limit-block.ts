@@ -32,7 +32,7 @@ interface BlockRowValue extends StoredRow {
 }
 
 /** The row expires a minute after the block's end, and never more than BLOCK_ROW_MAX_TTL_SECONDS on. */
-const BLOCK_ROW = stateRow<BlockRowValue>(KV_ROWS.rateLimitBlock, {
+export const RATE_LIMIT_BLOCK_ROW = stateRow<BlockRowValue>(KV_ROWS.rateLimitBlock, {
   schema: z.object({ blockedUntil: z.number().finite().optional() }),
   empty: () => ({}),
   ttlFor: (value, now) => {
@@ -46,7 +46,7 @@ export async function readRateLimitBlock(
   kvStore: KeyValueStore,
   clock: Clock,
 ): Promise<RateLimitBlock | undefined> {
-  const { blockedUntil } = await readStateRow(kvStore, BLOCK_ROW);
+  const { blockedUntil } = await readStateRow(kvStore, RATE_LIMIT_BLOCK_ROW);
   return blockedUntil !== undefined && blockedUntil > clock.now() ? { blockedUntil } : undefined;
 }
 
@@ -65,7 +65,7 @@ export async function storeRateLimitBlock(
   block: RateLimitBlock,
   clock: Clock,
 ): Promise<RateLimitBlock> {
-  const outcome = await updateStateRow({ kvStore, clock }, BLOCK_ROW, (previous) =>
+  const outcome = await updateStateRow({ kvStore, clock }, RATE_LIMIT_BLOCK_ROW, (previous) =>
     previous.blockedUntil !== undefined && previous.blockedUntil >= block.blockedUntil
       ? previous
       : { blockedUntil: block.blockedUntil },

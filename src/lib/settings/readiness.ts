@@ -23,7 +23,7 @@ interface ReadinessRowValue extends StoredRow {
   message: string;
 }
 
-const READINESS_ROW = stateRow<ReadinessRowValue>(KV_ROWS.readiness, {
+export const READINESS_ROW = stateRow<ReadinessRowValue>(KV_ROWS.readiness, {
   schema: z.object({
     fingerprint: z.string(),
     checkedAt: z.number(),

@@ -221,7 +221,7 @@ interface ShardRowValue extends StoredRow {
   version: number;
 }
 
-const HEAD_ROW = stateRow<HeadRowValue>(KV_ROWS.outbox, {
+export const OUTBOX_HEAD_ROW = stateRow<HeadRowValue>(KV_ROWS.outbox, {
   schema: z.object({
     shards: z
       .record(z.string(), z.unknown())
@@ -243,13 +243,13 @@ const HEAD_ROW = stateRow<HeadRowValue>(KV_ROWS.outbox, {
   empty: () => ({ shards: {}, droppedTotal: 0, dropped: [] }),
 });
 
-const SHARD_ROW = stateRow<ShardRowValue>(OUTBOX_SHARD_ROW, {
+export const OUTBOX_SHARD_STATE_ROW = stateRow<ShardRowValue>(OUTBOX_SHARD_ROW, {
   schema: z.object({ records: eachParsed(parkedRecordSchema), version: z.number().catch(0) }),
   empty: () => ({ records: [], version: 0 }),
 });
 
 export async function readOutboxHead(kvStore: KeyValueStore): Promise<OutboxHead> {
-  return headOf(await readStateRow(kvStore, HEAD_ROW));
+  return headOf(await readStateRow(kvStore, OUTBOX_HEAD_ROW));
 }
 
 /** The number of records the head says the outbox holds. */
@@ -265,7 +265,7 @@ export async function readOutbox(kvStore: KeyValueStore): Promise<OutboxContents
   const records: ParkedRecord[] = [...head.legacy];
   for (const slot of occupiedSlots(head)) {
     if (slot === LEGACY_SLOT) continue;
-    records.push(...(await readStateRow(kvStore, SHARD_ROW, slotKey(slot))).records);
+    records.push(...(await readStateRow(kvStore, OUTBOX_SHARD_STATE_ROW, slotKey(slot))).records);
   }
   records.sort(byParkedOrder);
   return { records, droppedTotal: head.droppedTotal, dropped: [...head.dropped] };
@@ -329,7 +329,7 @@ async function updateSlot(
     return records;
   };
   if (slot === LEGACY_SLOT) {
-    const legacy = await updateStateRow(deps, HEAD_ROW, (previous) => ({
+    const legacy = await updateStateRow(deps, OUTBOX_HEAD_ROW, (previous) => ({
       ...previous,
       records: apply({ records: previous.records ?? [] }, 0),
     }));
@@ -338,7 +338,7 @@ async function updateSlot(
   }
   const outcome = await updateStateRow(
     deps,
-    SHARD_ROW,
+    OUTBOX_SHARD_STATE_ROW,
     (previous) => {
       const records = apply(previous, previous.version);
       // Nothing changed: nothing written, and the version stays (the head need not hear of it).
@@ -359,9 +359,9 @@ async function updateHead(
   results: readonly SlotResult[],
   deps: { kvStore: KeyValueStore; clock: Clock },
 ): Promise<OutboxHead> {
-  let written = headOf(HEAD_ROW.empty());
+  let written = headOf(OUTBOX_HEAD_ROW.empty());
   const notes = results.flatMap((r) => r.dropped);
-  const outcome = await updateStateRow(deps, HEAD_ROW, (previous) => {
+  const outcome = await updateStateRow(deps, OUTBOX_HEAD_ROW, (previous) => {
     const head = headOf(previous);
     const shards = new Map(head.shards);
     for (const r of results) {
@@ -728,7 +728,7 @@ async function releaseClaims(
   deps: { kvStore: KeyValueStore; clock: Clock },
 ): Promise<void> {
   for (const slot of slots) {
-    const row = await readStateRow(deps.kvStore, SHARD_ROW, slotKey(slot));
+    const row = await readStateRow(deps.kvStore, OUTBOX_SHARD_STATE_ROW, slotKey(slot));
     if (!row.records.some((r) => r.claim?.by === by)) continue;
     await updateSlot(slot, (records) => records.map((r) => released(r, by, undefined)), deps);
   }

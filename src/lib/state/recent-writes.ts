@@ -45,7 +45,7 @@ interface RecentRowValue extends StoredRow {
   overflowUntil?: number;
 }
 
-const RECENT_ROW = stateRow<RecentRowValue>(KV_ROWS.recentWrites, {
+export const RECENT_WRITES_ROW = stateRow<RecentRowValue>(KV_ROWS.recentWrites, {
   schema: z.object({
     ids: z.array(z.unknown()).catch([]),
     until: z.array(z.unknown()).catch([]),
@@ -91,7 +91,7 @@ export async function decideRecentWrites<R>(
   const { clock } = deps;
   let result: R | undefined;
   let decided = false;
-  const outcome = await updateStateRow({ kvStore, clock }, RECENT_ROW, (previous) => {
+  const outcome = await updateStateRow({ kvStore, clock }, RECENT_WRITES_ROW, (previous) => {
     const now = clock.now();
     const row = entriesOf(previous, now);
     const decision = decide(recentOf(row, now));
@@ -113,7 +113,7 @@ export async function decideRecentWrites<R>(
 /** The row as it is now (one read), for tests and support. */
 export async function readRecentWrites(kvStore: KeyValueStore, clock: Clock): Promise<RecentWrites> {
   const now = clock.now();
-  return recentOf(entriesOf(await readStateRow(kvStore, RECENT_ROW), now), now);
+  return recentOf(entriesOf(await readStateRow(kvStore, RECENT_WRITES_ROW), now), now);
 }
 
 /** Notes that `ids` are about to be written (decideRecentWrites with nothing to decide). */
@@ -135,7 +135,7 @@ function bounded(sorted: Array<[string, number]>, overflowUntil: number): Recent
       until: sorted.slice(from).map(([, until]) => until),
       overflowUntil: Number.MAX_SAFE_INTEGER,
     });
-  while (start < sorted.length && bytesOf(start) > RECENT_ROW.byteBudget) {
+  while (start < sorted.length && bytesOf(start) > RECENT_WRITES_ROW.byteBudget) {
     start += Math.max(1, Math.ceil((sorted.length - start) / 20));
   }
   const dropped = sorted.slice(0, start);

@@ -43,7 +43,7 @@ interface RejectionRowValue extends StoredRow {
 }
 
 /** Entries an older version wrote with a missing or odd field are skipped, the others kept. */
-const REJECTION_ROW = stateRow<RejectionRowValue>(KV_ROWS.rejections, {
+export const REJECTION_LOG_ROW = stateRow<RejectionRowValue>(KV_ROWS.rejections, {
   schema: z.object({
     entries: z
       .array(z.unknown())
@@ -68,7 +68,7 @@ export async function appendRejections(
 ): Promise<void> {
   const added = rejectionEntries(rejections, context);
   if (added.length === 0) return;
-  const outcome = await updateStateRow({ kvStore, clock: context.clock }, REJECTION_ROW, (previous) => ({
+  const outcome = await updateStateRow({ kvStore, clock: context.clock }, REJECTION_LOG_ROW, (previous) => ({
     entries: withinBudget([...previous.entries, ...added].slice(-MAX_REJECTION_LOG_ENTRIES)),
   }));
   writtenOrThrow(outcome, KV_ROWS.rejections.key);
@@ -78,7 +78,7 @@ export async function appendRejections(
 function withinBudget(entries: RejectionLogEntry[]): RejectionLogEntry[] {
   let bytes = storedBytes({ entries });
   let start = 0;
-  while (bytes > REJECTION_ROW.byteBudget && start < entries.length) {
+  while (bytes > REJECTION_LOG_ROW.byteBudget && start < entries.length) {
     bytes -= storedBytes(entries[start]) + 1;
     start += 1;
   }
@@ -143,5 +143,5 @@ export async function clearRejectionLog(kvStore: KeyValueStore): Promise<void> {
 
 /** The kept rejections, oldest first. For the CLI and support tooling. */
 export async function readRejectionLog(kvStore: KeyValueStore): Promise<RejectionLogEntry[]> {
-  return (await readStateRow(kvStore, REJECTION_ROW)).entries;
+  return (await readStateRow(kvStore, REJECTION_LOG_ROW)).entries;
 }
