@@ -27,10 +27,13 @@ const cacheRowSchema = z.object({ portalUrl: z.string(), fetchedAt: z.number(), 
 const stampSchema = cacheRowSchema.pick({ portalUrl: true, fetchedAt: true });
 
 /** A copy that does not parse (or is absent) reads as none: it costs a listing, never a wrong model. */
-export const METAPROPERTY_CACHE_ROW = stateRow<CachedMetaproperties & Record<string, unknown>>(KV_ROWS.metaproperties, {
-  schema: cacheRowSchema,
-  empty: () => ({ portalUrl: '', fetchedAt: 0, json: '' }),
-});
+export const METAPROPERTY_CACHE_ROW = stateRow<CachedMetaproperties & Record<string, unknown>>(
+  KV_ROWS.metaproperties,
+  {
+    schema: cacheRowSchema,
+    empty: () => ({ portalUrl: '', fetchedAt: 0, json: '' }),
+  },
+);
 const metapropertyArraySchema = z.array(metapropertySchema);
 const skippedSchema = z.object({
   key: z.string(),
