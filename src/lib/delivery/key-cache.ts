@@ -14,12 +14,21 @@ export const MAX_CACHED_KEYS = 1_000;
 
 interface KeyCacheRowValue extends StoredRow {
   metaproperty: string;
-  keys: unknown[];
-  ids: unknown[];
+  keys: string[];
+  ids: string[];
 }
 
+/** Parallel lists, read in pairs: a pair that is not two strings is skipped. */
 export const KEY_CACHE_ROW = stateRow<KeyCacheRowValue>(KV_ROWS.externalKeys, {
-  schema: z.object({ metaproperty: z.string(), keys: z.array(z.unknown()), ids: z.array(z.unknown()) }),
+  schema: z
+    .object({ metaproperty: z.string(), keys: z.array(z.unknown()), ids: z.array(z.unknown()) })
+    .transform(({ metaproperty, keys, ids }) => {
+      const pairs = keys.flatMap((key, i) => {
+        const pair = z.tuple([z.string(), z.string()]).safeParse([key, ids[i]]);
+        return pair.success ? [pair.data] : [];
+      });
+      return { metaproperty, keys: pairs.map(([key]) => key), ids: pairs.map(([, id]) => id) };
+    }),
   empty: () => ({ metaproperty: '', keys: [], ids: [] }),
 });
 
@@ -35,10 +44,7 @@ export async function loadKeyCache(kvStore: KeyValueStore, metaproperty: string)
   const row = await readStateRow(kvStore, KEY_CACHE_ROW);
   const ids = new Map<string, string>();
   if (row.metaproperty === metaproperty) {
-    row.keys.forEach((key, i) => {
-      const id = row.ids[i];
-      if (typeof key === 'string' && typeof id === 'string') ids.set(key, id);
-    });
+    row.keys.forEach((key, i) => ids.set(key, row.ids[i] ?? ''));
   }
   return { metaproperty, ids, changed: false };
 }

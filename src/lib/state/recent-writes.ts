@@ -45,12 +45,25 @@ interface RecentRowValue extends StoredRow {
   overflowUntil?: number;
 }
 
+/** Parallel lists, read in pairs: a pair that is not an id and an end is skipped (the row's TTL ends it). */
 export const RECENT_WRITES_ROW = stateRow<RecentRowValue>(KV_ROWS.recentWrites, {
-  schema: z.object({
-    ids: z.array(z.unknown()).catch([]),
-    until: z.array(z.unknown()).catch([]),
-    overflowUntil: z.number().optional().catch(undefined),
-  }) as unknown as z.ZodType<RecentRowValue>, // entries are checked one by one in entriesOf
+  schema: z
+    .object({
+      ids: z.array(z.unknown()).catch([]),
+      until: z.array(z.unknown()).catch([]),
+      overflowUntil: z.number().optional().catch(undefined),
+    })
+    .transform(({ ids, until, overflowUntil }) => {
+      const pairs = ids.flatMap((id, i) => {
+        const pair = z.tuple([z.string(), z.number()]).safeParse([id, until[i]]);
+        return pair.success ? [pair.data] : [];
+      });
+      return {
+        ids: pairs.map(([id]) => id),
+        until: pairs.map(([, end]) => end),
+        ...(overflowUntil === undefined ? {} : { overflowUntil }),
+      };
+    }),
   empty: () => ({ ids: [], until: [] }),
 });
 
@@ -59,14 +72,12 @@ interface RecentEntries {
   overflowUntil: number;
 }
 
-/** The entries still in the window; a malformed entry is skipped (its writers' TTL ends the row). */
+/** The entries still in the window. */
 function entriesOf(row: RecentRowValue, now: number): RecentEntries {
   const entries = new Map<string, number>();
-  row.ids.forEach((id: unknown, i) => {
-    const end: unknown = row.until[i];
-    if (typeof id === 'string' && typeof end === 'number' && end > now) {
-      entries.set(id, Math.max(end, entries.get(id) ?? 0));
-    }
+  row.ids.forEach((id, i) => {
+    const end = row.until[i] ?? 0;
+    if (end > now) entries.set(id, Math.max(end, entries.get(id) ?? 0));
   });
   const overflow = row.overflowUntil ?? 0;
   return { entries, overflowUntil: overflow > now ? overflow : 0 };
