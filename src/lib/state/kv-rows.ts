@@ -153,8 +153,8 @@ export const LEDGER_ROW = {
   invalid: 'drop',
 } as const satisfies KvRow;
 
-/** Where earlier versions kept a batch's lease (5-minute rows): no longer written or read. */
-export const LEGACY_BATCH_LEASE_PREFIX = 'delivery_lease_';
+// Earlier versions kept a batch's lease in its own row, `delivery_lease_<hash>` with a 5-minute
+// TTL: no longer written or read, such rows end on their own.
 
 /** The outbox's records: this prefix plus the shard number (0 to count - 1), by a hash of the key. */
 export const OUTBOX_SHARD_ROW = {
