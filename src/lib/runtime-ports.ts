@@ -30,7 +30,7 @@ export interface KeyValueStore {
   delete(key: string): Promise<unknown>;
   /**
    * Adds to a numeric field atomically, creating the row when missing. Its answer is not used: the
-   * SDK's local store answers the wrong field (see src/lib/state/shared-row.ts).
+   * SDK's local store answers the wrong field (see src/lib/state/state-row.ts).
    */
   increment(key: string, field: string, amount?: number, options?: { ttl?: number }): Promise<unknown>;
 }

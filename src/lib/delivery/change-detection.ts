@@ -12,7 +12,7 @@ import type { AssetResolver } from './asset-resolver';
 import { DELIVERY_TIME_BUDGET_MS } from '../pacing/deadline';
 import type { AppliedOutcome } from './outcome';
 import type { PlannedWrite } from './plan';
-import { noteRecentWrites, readRecentWrites } from '../state/recent-writes';
+import { decideRecentWrites, noteRecentWrites, type RecentWrites } from '../state/recent-writes';
 
 // Step 4 of deliver(): Bynder has no bulk write, one request per asset, but it reads many assets in
 // one request (`GET /api/v4/media/?ids=`, IDS_PER_MEDIA_READ ids a request, through the same paced
@@ -26,7 +26,7 @@ import { noteRecentWrites, readRecentWrites } from '../state/recent-writes';
 // resolve the keys answer the assets they found, and only the others are read.
 //
 // Whatever the mode, the assets about to be written are noted in the recent-writes row before any
-// write is sent (one row update per batch); a write whose asset id is known only later (an external
+// write is sent (one row update per batch, the same that reads the row); a write whose asset id is known only later (an external
 // key whose lookup failed here, or whose cached asset turned out gone) is noted before it is sent
 // (`noteBeforeSend`).
 
@@ -57,20 +57,34 @@ export async function detectChanges(
   planned: readonly PlannedWrite[],
   deps: ChangeDetectionDeps,
 ): Promise<DetectedChanges> {
-  const detected =
+  if (planned.length === 0) {
+    return { writes: [], unchanged: [], outcomes: [], noteBeforeSend: (id) => noteOne(id, deps) };
+  }
+  const prepared =
     deps.config.changeDetection === 'read_first' && planned.length > 0
       ? await compareWithBynder(planned, deps)
-      : { writes: [...planned], unchanged: [], ids: await knownIds(planned, deps) };
+      : await noComparison(planned, deps);
+  const sendingForMs = deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS;
   const noted = new Set<string>();
+  // One update of the recent-writes row reads it (after Bynder's answer) and notes the writes it
+  // decides on, before any is sent.
+  const detected = await decideRecentWrites(
+    deps.kvStore,
+    (recent) => {
+      const decided = prepared.decide(recent);
+      return { result: decided, ids: decided.writes.flatMap((write) => decided.ids.get(write.key) ?? []) };
+    },
+    { clock: deps.clock, sendingForMs },
+  );
+  for (const write of detected.writes) {
+    const id = detected.ids.get(write.key);
+    if (id !== undefined) noted.add(id);
+  }
   const note = async (ids: readonly string[]) => {
     const fresh = [...new Set(ids)].filter((id) => !noted.has(id));
-    await noteRecentWrites(deps.kvStore, fresh, {
-      clock: deps.clock,
-      sendingForMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
-    });
+    await noteRecentWrites(deps.kvStore, fresh, { clock: deps.clock, sendingForMs });
     for (const id of fresh) noted.add(id);
   };
-  await note(detected.writes.flatMap((write) => detected.ids.get(write.key) ?? []));
   return {
     writes: detected.writes,
     unchanged: detected.unchanged,
@@ -86,31 +100,50 @@ interface Compared {
   ids: Map<string, string>;
 }
 
+/** Notes one asset about to be written, for a batch that planned no write (nothing else noted). */
+function noteOne(id: string, deps: ChangeDetectionDeps): Promise<void> {
+  const sendingForMs = deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS;
+  return noteRecentWrites(deps.kvStore, [id], { clock: deps.clock, sendingForMs });
+}
+
+/** What Bynder was asked, and how to decide the writes once the recent-writes row is read. */
+interface Prepared {
+  decide: (recent: RecentWrites) => Compared;
+}
+
+async function noComparison(planned: readonly PlannedWrite[], deps: ChangeDetectionDeps): Promise<Prepared> {
+  const ids = await knownIds(planned, deps);
+  return { decide: () => ({ writes: [...planned], unchanged: [], ids }) };
+}
+
 async function compareWithBynder(
   planned: readonly PlannedWrite[],
   deps: ChangeDetectionDeps,
-): Promise<Compared> {
+): Promise<Prepared> {
   const ids = await knownIds(planned, deps);
   const wanted = [...new Set(ids.values())].filter((id) => deps.resolver.assetRead(id) === undefined);
   const read = await readAssets(wanted, deps);
-  if (!read) return { writes: [...planned], unchanged: [], ids };
-  // Read after Bynder was: a write another invocation noted before Bynder's answer is seen here.
-  const recent = await readRecentWrites(deps.kvStore, deps.clock);
+  if (!read) return { decide: () => ({ writes: [...planned], unchanged: [], ids }) };
   const byFormKey = new Map<string, Field>();
   for (const field of deps.model.fields) if (field.formKey) byFormKey.set(field.formKey, field);
 
-  const writes: PlannedWrite[] = [];
-  const unchanged: PlannedWrite[] = [];
-  for (const write of planned) {
-    const id = ids.get(write.key);
-    const decision =
-      id === undefined || recent.isRecent(id)
-        ? write
-        : compareWrite(write, read.get(id) ?? deps.resolver.assetRead(id), byFormKey);
-    if (decision === 'unchanged') unchanged.push(write);
-    else writes.push(decision);
-  }
-  return { writes, unchanged, ids };
+  // Decided from the recent-writes row as read after Bynder was: a write another invocation noted
+  // before Bynder's answer is seen there. Pure: it may run again if the row changed meanwhile.
+  const decide = (recent: RecentWrites): Compared => {
+    const writes: PlannedWrite[] = [];
+    const unchanged: PlannedWrite[] = [];
+    for (const write of planned) {
+      const id = ids.get(write.key);
+      const decision =
+        id === undefined || recent.isRecent(id)
+          ? write
+          : compareWrite(write, read.get(id) ?? deps.resolver.assetRead(id), byFormKey);
+      if (decision === 'unchanged') unchanged.push(write);
+      else writes.push(decision);
+    }
+    return { writes, unchanged, ids };
+  };
+  return { decide };
 }
 
 /**

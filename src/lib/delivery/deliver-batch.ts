@@ -1,3 +1,4 @@
+import { IDS_PER_MEDIA_READ } from '../bynder/constants';
 import { loadConfig, SECTION } from '../config';
 import { getFieldModel } from '../fields/get-field-model';
 import { notifyBatch } from './batch-notices';
@@ -10,7 +11,7 @@ import { detectChanges } from './change-detection';
 import { startCheckpoint } from '../state/checkpoint';
 import { type DeliveryDeadline, DELIVERY_TIME_BUDGET_MS, startDeadline } from '../pacing/deadline';
 import { remainderAfter } from './supersede';
-import { readLedger } from '../state/ledger';
+import type { Ledger } from '../state/ledger';
 import { saveBatchState } from './save-batch-state';
 import { executePlan } from './execute';
 import {
@@ -70,12 +71,14 @@ export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Pr
   // spends it, so one deliver() never runs past it.
   const timed = { ...deps, deadline: deps.deadline ?? startDeadline(deps.clock, deps.timeBudgetMs) };
   // Two invocations of one batch must not both send it: one takes the lease, the other answers retry.
-  return withBatchLease(batch, timed, () => deliverLeased(batch, timed));
+  // Taking the lease reads the batch's ledger (one row holds both).
+  return withBatchLease(batch, timed, (ledger) => deliverLeased(batch, timed, ledger));
 }
 
 async function deliverLeased(
   batch: DeliveryBatch,
   deps: DeliveryDeps & { deadline: DeliveryDeadline },
+  ledger: Ledger,
 ): Promise<DeliverResult> {
   const { kvStore, clock, deadline } = deps;
   const report = { syncName: batch.sync.name, attempt: batch.attempt, startedAt: clock.now() };
@@ -99,13 +102,10 @@ async function deliverLeased(
   // refuses every request unsent, so the batch is still planned (from the cached model) and every
   // write ends pending under its own key, beside what earlier attempts applied.
   const modelDeps = { ...deps, config, api };
-  const [model, ledger] = await Promise.all([
-    getFieldModel(modelDeps).catch((error: unknown) => {
-      if (block) return block; // no cached model to plan by: the batch stays pending as one
-      throw error;
-    }),
-    readLedger(kvStore, batch, clock),
-  ]);
+  const model = await getFieldModel(modelDeps).catch((error: unknown) => {
+    if (block) return block; // no cached model to plan by: the batch stays pending as one
+    throw error;
+  });
   if ('blockedUntil' in model) {
     return endBatch(batch, deps, ending, pausedByRateLimit(batch.items.length, model));
   }
@@ -120,7 +120,12 @@ async function deliverLeased(
     { api, kvStore },
     plan.writes.map((write) => write.key),
   );
-  // 4 read what Bynder holds and drop what it holds already (the ledger counts those applied)
+  // 4 read what Bynder holds and drop what it holds already (the ledger counts those applied). The
+  // first lease of the install budget covers the reads and the writes planned, so a batch whose
+  // writes all go out leases once; what the read finds unchanged is handed back at the end.
+  const reads =
+    config.changeDetection === 'read_first' ? Math.ceil(plan.writes.length / IDS_PER_MEDIA_READ) : 0;
+  budget.expect(reads + plan.writes.length);
   const changes = await detectChanges(plan.writes, { ...deps, api, resolver, model: plan.model, config });
   const checkpoint = startCheckpoint(ledger, deps);
   const applied = (write: PlannedWrite) => checkpoint.applied(writeFingerprint(write));

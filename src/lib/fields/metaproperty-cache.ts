@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { MetapropertyListing } from '../bynder/api-types';
 import { contentHash } from '../state/content-hash';
 import { METAPROPERTY_SHARD_ROW, KV_ROWS, metapropertyShardKey } from '../state/kv-rows';
-import { updateSharedRow } from '../state/shared-row';
+import { parseStateRow, readStateRow, replaceStateRow, stateRow, updateStateRow } from '../state/state-row';
 import {
   type Clock,
   type KeyValueStore,
@@ -37,7 +37,7 @@ import { type CachedListing, cachedListingSchema, decodeListing } from './cached
 /** How long a cached copy is used without asking Bynder. */
 export const METAPROPERTY_FRESH_MS = 15 * 60 * 1000;
 /** Bytes of one shard row as stored (its JSON, UTF-8), well under the kvStore's ~400 KB per record. */
-export const METAPROPERTY_SHARD_BYTES = METAPROPERTY_SHARD_ROW.maxBytes;
+export const METAPROPERTY_SHARD_BYTES = METAPROPERTY_SHARD_ROW.byteBudget;
 /** How long a writer holds the head; far longer than writing 64 rows takes. */
 export const METAPROPERTY_WRITE_CLAIM_MS = 60 * 1000;
 /** Shard rows read at the same time. */
@@ -82,22 +82,30 @@ const claimSchema = z.object({
 type WriteClaim = z.infer<typeof claimSchema>;
 
 /** The head row: the published copy (if any) and a writer's claim (if any). */
-interface Head {
+interface Head extends StoredRow {
   copy?: MetapropertyCopy;
   writing?: WriteClaim;
 }
 
+/**
+ * Each part of the head is read on its own: a bad claim does not hide a good copy. A single-row copy
+ * of earlier versions (`{ portalUrl, fetchedAt, json }`) reads as no copy: it is listed again.
+ */
+const headSchema = z
+  .object({ copy: copySchema.optional().catch(undefined), writing: claimSchema.optional().catch(undefined) })
+  .transform(({ copy, writing }): Head => ({ ...(copy ? { copy } : {}), ...(writing ? { writing } : {}) }));
+
+export const METAPROPERTY_HEAD_ROW = stateRow<Head>(KV_ROWS.metaproperties, {
+  schema: headSchema,
+  empty: () => ({}),
+});
+
 const shardSchema = z.object({ generation: z.string(), index: z.number().int(), part: z.string() });
 
-/** Each part of the head is read on its own: a bad claim does not hide a good copy. */
-function parseHead(row: StoredRow): Head {
-  const copy = copySchema.safeParse(row.copy);
-  const writing = claimSchema.safeParse(row.writing);
-  return {
-    ...(copy.success ? { copy: copy.data } : {}),
-    ...(writing.success ? { writing: writing.data } : {}),
-  };
-}
+export const METAPROPERTY_SHARD_STATE_ROW = stateRow<z.infer<typeof shardSchema>>(METAPROPERTY_SHARD_ROW, {
+  schema: shardSchema,
+  empty: () => ({ generation: '', index: -1, part: '' }),
+});
 
 /** What the copy's head says, for `portalUrl`; undefined when there is none (or another portal's). */
 export async function readMetapropertyHead(
@@ -105,15 +113,14 @@ export async function readMetapropertyHead(
   portalUrl: string,
   logger: Logger,
 ): Promise<MetapropertyCopy | undefined> {
-  let row: StoredRow;
+  let head: Head;
   try {
-    row = await kvStore.get(HEAD_KEY);
+    head = await readStateRow(kvStore, METAPROPERTY_HEAD_ROW);
   } catch (error) {
     logger.warn(`Could not read the cached Bynder metaproperties; asking Bynder: ${String(error)}`);
     return undefined;
   }
-  const { copy } = parseHead(row); // {} when absent or expired; a single-row copy of old has no `copy`
-  return copy?.portalUrl === portalUrl ? copy : undefined;
+  return head.copy?.portalUrl === portalUrl ? head.copy : undefined;
 }
 
 /**
@@ -158,12 +165,12 @@ export async function readMetapropertyShards(
   }
   const parts: string[] = [];
   for (const [n, row] of rows.entries()) {
-    const shard = shardSchema.safeParse(row);
-    if (!shard.success) return miss(`shard ${n} of ${copy.shards} is missing or malformed`);
-    if (shard.data.generation !== copy.generation || shard.data.index !== n) {
+    const shard = parseStateRow(METAPROPERTY_SHARD_STATE_ROW, row);
+    if (shard.index === -1) return miss(`shard ${n} of ${copy.shards} is missing or malformed`);
+    if (shard.generation !== copy.generation || shard.index !== n) {
       return miss(`shard ${n} of ${copy.shards} belongs to another copy`);
     }
-    parts.push(shard.data.part);
+    parts.push(shard.part);
   }
   const json = parts.join('');
   if (json.length !== copy.length || contentHash([json]) !== copy.hash) {
@@ -260,33 +267,25 @@ export async function writeMetapropertyCache(
     );
     return { kind: 'too_large', bytes };
   }
-  const sharedRow = { ttlSeconds: KV_ROWS.metaproperties.ttlSeconds, clock, random: deps.random };
+  const headDeps = { kvStore, clock, ...(deps.random ? { random: deps.random } : {}) };
   try {
     let claim: WriteClaim | undefined;
-    await updateSharedRow(
-      kvStore,
-      HEAD_KEY,
-      (previous) => {
-        const head = parseHead(previous);
-        const now = clock.now();
-        if (head.writing && head.writing.generation !== generation && head.writing.until > now) {
-          claim = undefined;
-          return previous;
-        }
-        claim = { generation, slot: head.copy?.slot === 0 ? 1 : 0, until: now + METAPROPERTY_WRITE_CLAIM_MS };
-        return { ...(head.copy ? { copy: head.copy } : {}), writing: claim };
-      },
-      sharedRow,
-    );
+    await updateStateRow(headDeps, METAPROPERTY_HEAD_ROW, (head) => {
+      const now = clock.now();
+      if (head.writing && head.writing.generation !== generation && head.writing.until > now) {
+        claim = undefined;
+        return head;
+      }
+      claim = { generation, slot: head.copy?.slot === 0 ? 1 : 0, until: now + METAPROPERTY_WRITE_CLAIM_MS };
+      return { ...(head.copy ? { copy: head.copy } : {}), writing: claim };
+    });
     const held = claim;
     if (!held) return { kind: 'claimed_by_another' };
 
     for (const [index, part] of parts.entries()) {
-      await kvStore.put(
-        metapropertyShardKey(held.slot, index),
-        { generation, index, part },
-        { ttl: METAPROPERTY_SHARD_ROW.ttlSeconds },
-      );
+      const key = metapropertyShardKey(held.slot, index);
+      // Cut to fit (cutIntoParts), so never over the row's budget.
+      await replaceStateRow(kvStore, METAPROPERTY_SHARD_STATE_ROW, { generation, index, part }, key);
     }
     const copy: MetapropertyCopy = {
       portalUrl: entry.portalUrl,
@@ -299,16 +298,10 @@ export async function writeMetapropertyCache(
       ...(entry.longestOptionList !== undefined ? { longestOptionList: entry.longestOptionList } : {}),
     };
     let published = false;
-    await updateSharedRow(
-      kvStore,
-      HEAD_KEY,
-      (previous) => {
-        const head = parseHead(previous);
-        published = head.writing?.generation === generation;
-        return published ? { copy } : previous;
-      },
-      sharedRow,
-    );
+    await updateStateRow(headDeps, METAPROPERTY_HEAD_ROW, (head) => {
+      published = head.writing?.generation === generation;
+      return published ? { copy } : head;
+    });
     if (!published) {
       logger.warn(
         'The Bynder metaproperties were not cached: another invocation took over the cache while this one wrote it',
@@ -318,29 +311,22 @@ export async function writeMetapropertyCache(
     return { kind: 'published', copy };
   } catch (error) {
     logger.warn(`Could not cache the Bynder metaproperties (${parts.length} rows): ${String(error)}`);
-    await releaseClaim(kvStore, generation, sharedRow, logger);
+    await releaseClaim(headDeps, generation, logger);
     return { kind: 'failed' };
   }
 }
 
 /** Drops this writer's claim, so the next refresh caches its copy without waiting for it to expire. */
 async function releaseClaim(
-  kvStore: KeyValueStore,
+  headDeps: Parameters<typeof updateStateRow>[0],
   generation: string,
-  sharedRow: Parameters<typeof updateSharedRow>[3],
   logger: Logger,
 ): Promise<void> {
   try {
-    await updateSharedRow(
-      kvStore,
-      HEAD_KEY,
-      (previous) => {
-        const head = parseHead(previous);
-        if (head.writing?.generation !== generation) return previous;
-        return head.copy ? { copy: head.copy } : {};
-      },
-      sharedRow,
-    );
+    await updateStateRow(headDeps, METAPROPERTY_HEAD_ROW, (head) => {
+      if (head.writing?.generation !== generation) return head;
+      return head.copy ? { copy: head.copy } : {};
+    });
   } catch (error) {
     logger.warn(
       `Could not release the claim on the metaproperty cache; it expires by itself: ${String(error)}`,
