@@ -15,6 +15,7 @@ import type { BatchStop, RecordOutcome } from './outcome';
 import { rejectedOutcome } from './outcome';
 import { timeBudgetStop } from '../pacing/deadline';
 import { ARCHIVE_FORM, type PlannedWrite } from './plan';
+import { splitFileForm } from '../fields/file-fields';
 import { blockAfterRateLimit, describeRateLimitBlock, type RateLimitBlock } from '../pacing/rate-limit-block';
 import { BudgetHaltedError, type RequestBudget } from '../pacing/request-budget';
 
@@ -82,7 +83,11 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
 
   /** Sends one write to the asset `id`; a 404 is the caller's to judge. */
   const send = async (write: PlannedWrite, id: string): Promise<void> => {
-    if (write.kind === 'upsert') return api.updateMedia(id, write.form);
+    if (write.kind === 'upsert') {
+      // The record's file is uploaded, never modified: only the other fields go into the modify.
+      const { form } = splitFileForm(write.form);
+      return Object.keys(form).length === 0 ? undefined : api.updateMedia(id, form);
+    }
     if (write.deleteBy === 'delete') return api.deleteMedia(id);
     return api.updateMedia(id, ARCHIVE_FORM);
   };
