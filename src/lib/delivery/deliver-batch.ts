@@ -13,6 +13,7 @@ import { remainderAfter } from './supersede';
 import { readLedger } from '../state/ledger';
 import { saveBatchState } from './save-batch-state';
 import { executePlan } from './execute';
+import { creatorFor } from './creation';
 import {
   fenceParked,
   holdUntil,
@@ -138,6 +139,13 @@ async function deliverLeased(
     onApplied: applied,
     beforeSend: changes.noteBeforeSend,
     blockInForce: rateLimit.current,
+    create: creatorFor(config, plan.model.primary, {
+      ...deps,
+      api,
+      deadline,
+      sync: batch.sync.id,
+      timeBudgetMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
+    }),
   });
   // Slots leased and not used go back to the other invocations (when a throw skips this, at most
   // one lease, LEASE_MS of the budget, goes unused).

@@ -11,6 +11,7 @@ import {
 import type { Credentials } from '../config';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import type { AssetResolver } from './asset-resolver';
+import type { CreationResult } from './creation';
 import type { BatchStop, RecordOutcome } from './outcome';
 import { rejectedOutcome } from './outcome';
 import { timeBudgetStop } from '../pacing/deadline';
@@ -54,6 +55,11 @@ export interface ExecuteDeps {
   beforeSend?: (id: string) => Promise<void>;
   /** The time budget, to word the stop when it runs out. */
   timeBudgetMs?: number;
+  /**
+   * Creates the asset of an upsert whose key no asset holds ("Records whose asset does not exist" =
+   * create; creation.ts). Absent: such a record is rejected.
+   */
+  create?: (write: PlannedWrite) => Promise<CreationResult>;
 }
 
 export interface Execution {
@@ -97,6 +103,7 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
     if (resolved.kind !== 'found') {
       // An external key with no asset: for a delete that is "already gone".
       if (write.kind === 'delete' && resolved.kind === 'missing') return outcome(write, 'applied');
+      if (write.kind === 'upsert' && resolved.kind === 'missing' && deps.create) return create(write);
       return rejectedOutcome(write, [{ problem: resolved.reason }]);
     }
     await deps.beforeSend?.(resolved.id);
@@ -110,6 +117,21 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       return apply(write);
     }
     return outcome(write, 'applied');
+  };
+
+  /** An upsert whose key no asset holds, with creation on: created, resumed, or known to the ledger. */
+  const create = async (write: PlannedWrite): Promise<RecordOutcome> => {
+    const made = await deps.create!(write); // the caller checked it is set
+    if (made.kind === 'rejected') return rejectedOutcome(write, [{ problem: made.reason }]);
+    if (made.kind === 'waiting') return pending(write, made.cause);
+    resolver.remember(write.key, made.mediaId);
+    // A fresh save carried every field; an asset the ledger knew (Bynder's search lagging behind it,
+    // or created by an earlier delivery) gets this write's fields as any existing asset does.
+    if (!made.fresh) {
+      await deps.beforeSend?.(made.mediaId);
+      await send(write, made.mediaId);
+    }
+    return { ...outcome(write, 'applied'), ...(made.fresh ? { created: true as const } : {}) };
   };
 
   const onRateLimit = (): void => {

@@ -28,6 +28,8 @@ export interface AppliedOutcome extends OutcomeBase {
   status: 'applied';
   /** Applied without a write because Bynder already held every value (change detection). */
   unchanged?: true;
+  /** Applied by creating the asset from the record's file (the save carried every field). */
+  created?: true;
 }
 
 /** One thing wrong with a record: with `field` when one field's value is at fault. */

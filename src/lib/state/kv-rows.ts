@@ -134,6 +134,22 @@ export const OUTBOX_SHARD_ROW = {
   cache: false,
 } as const;
 
+/**
+ * The creation ledger: this prefix plus a hash of the external key metaproperty and the key. Written
+ * with compare-and-set at every step of a creation (claim, uploaded, saving, created), at most
+ * CREATION_ROW_BYTES (4,000) bytes (src/lib/state/creation-ledger.ts, zod schema creationEntrySchema).
+ */
+export const CREATION_ROW = {
+  keyPrefix: 'creation_',
+  // A day after its last write: past the longest a queued creation waits for the job, and past
+  // Bynder's search index catching up with a new asset (seconds to minutes), during which the row
+  // answers for the key that a lookup does not find yet.
+  ttlSeconds: DAY_SECONDS,
+  owner: 'src/lib/state/creation-ledger.ts',
+  holds: 'one creation of an asset from a record: its claim, upload, import, asset id or why it failed',
+  cache: false,
+} as const;
+
 /** Every fixed row, in the order uninstall deletes them (the outbox's shards included). */
 export const APP_KV_ROWS: readonly KvRow[] = [
   ...Object.values(KV_ROWS),

@@ -1,0 +1,209 @@
+import { z } from 'zod';
+
+import type { Clock, KeyValueStore, Random, StoredRow } from '../runtime-ports';
+import { systemRandom } from '../runtime-ports';
+import { contentHash } from './content-hash';
+import { CREATION_ROW } from './kv-rows';
+import { updateSharedRow } from './shared-row';
+
+// The creation ledger: one row per external key whose asset the app creates, claimed before the
+// first upload request and moved on after every step, so that a retry, a re-delivery, a parallel
+// invocation on another worker or the creation job resumes the one creation and never starts a
+// second. Bynder's search index may lag a new asset, so the row outlives the creation
+// (CREATION_ROW.ttlSeconds): while it says "created", a lookup by key that finds nothing is answered
+// from it, never with another creation.
+//
+// Steps, in order (each written with compare-and-set by the holder of the claim only):
+//   uploading  claimed; nothing of the upload is known yet (an upload cut here is never saved: the
+//              next holder starts it over, which costs requests, never an asset)
+//   uploaded   the finalise answered `importId`; the save is not sent yet
+//   saving     the save of `importId` is being sent or was sent without an answer
+//   saved      Bynder answered that `importId` was saved already, without saying as which asset: the
+//              asset exists and is waited for in Bynder's search index, never created again
+//   created    `mediaId` is the asset
+//   failed     the record's file cannot become an asset (`reason`); a new file_url or file_version
+//              claims afresh
+// Exactly once rests on two rules: a save is sent only for the import this row records, and an
+// import is never recorded twice (a holder whose claim was taken over cannot write its own). So at
+// most one import is ever saved per key, and Bynder saves an import once (a second save of it is
+// answered 404, "Upload doesn't exist"; Bynder's upload reference, "Save as a new asset").
+
+export const CREATION_STEPS = ['uploading', 'uploaded', 'saving', 'saved', 'created', 'failed'] as const;
+export type CreationStep = (typeof CREATION_STEPS)[number];
+
+/** The steps after which nothing is uploaded or saved again for the same file. */
+const SETTLED: ReadonlySet<CreationStep> = new Set(['saved', 'created', 'failed']);
+
+/** Bounded so a row stays far under OCP's per-record limit: key 512, reason 500, ids 100 characters. */
+export const CREATION_ROW_BYTES = 4_000;
+
+export const creationEntrySchema = z.object({
+  key: z.string().max(512),
+  /** What the creation is of: a hash of file_url and file_version (new versions compare it). */
+  file: z.string().max(64),
+  step: z.enum(CREATION_STEPS),
+  holder: z.string().max(100),
+  /** The claim holds until then (ms since epoch); after it, anyone may take the creation over. */
+  until: z.number(),
+  importId: z.string().max(200).optional(),
+  mediaId: z.string().max(100).optional(),
+  reason: z.string().max(500).optional(),
+  sync: z.string().max(200),
+  startedAt: z.number(),
+  updatedAt: z.number(),
+  /** How many times a claim was taken (the first one and every takeover). */
+  claims: z.number().int(),
+});
+export type CreationEntry = z.infer<typeof creationEntrySchema>;
+
+/** The row of `key`, matched by `metaproperty` (the key's meaning). */
+export function creationRowKey(metaproperty: string, key: string): string {
+  return CREATION_ROW.keyPrefix + contentHash(['creation', metaproperty, key]);
+}
+
+/** The fingerprint of a record's file: what the asset was (or is being) created or versioned from. */
+export function fileFingerprint(file: { url: string; version?: string }): string {
+  return contentHash(['file', file.url, file.version ?? '']);
+}
+
+/** The row as stored, or undefined when missing or unreadable (an unreadable row is claimed afresh). */
+export function parseCreation(row: StoredRow): CreationEntry | undefined {
+  const parsed = creationEntrySchema.safeParse(row);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export async function readCreation(
+  kvStore: KeyValueStore,
+  rowKey: string,
+): Promise<CreationEntry | undefined> {
+  return parseCreation(await kvStore.get(rowKey));
+}
+
+export interface CreationClaim {
+  rowKey: string;
+  /** The entry as read back after the claim. */
+  entry: CreationEntry | undefined;
+  /** Whether this caller holds the claim (it alone may move the creation on). */
+  held: boolean;
+}
+
+export interface ClaimRequest {
+  key: string;
+  file: string;
+  sync: string;
+  /** The claim holds until then: past the claimer's time budget, so it never lapses while it works. */
+  until: number;
+  holder: string;
+}
+
+/**
+ * Claims the creation of `request.key`: a missing (or unreadable) row is claimed at `uploading`; a
+ * row in progress whose claim lapsed is taken over where it stands; a `failed` row of another file
+ * is claimed afresh. A live claim of someone else, or a settled creation, is left as it is. The row is
+ * read back, so of concurrent claimers exactly one holds it.
+ */
+export async function claimCreation(
+  kvStore: KeyValueStore,
+  rowKey: string,
+  request: ClaimRequest,
+  deps: { clock: Clock; random?: Random },
+): Promise<CreationClaim> {
+  const now = deps.clock.now();
+  const claim = (previous: StoredRow): StoredRow => {
+    const entry = parseCreation(previous);
+    if (!entry || (entry.step === 'failed' && entry.file !== request.file)) {
+      const fresh: CreationEntry = {
+        key: request.key,
+        file: request.file,
+        step: 'uploading',
+        holder: request.holder,
+        until: request.until,
+        sync: request.sync.slice(0, 200),
+        startedAt: now,
+        updatedAt: now,
+        claims: (entry?.claims ?? 0) + 1,
+      };
+      return fresh;
+    }
+    if (SETTLED.has(entry.step) || (entry.until > now && entry.holder !== request.holder)) return previous;
+    return {
+      ...entry,
+      holder: request.holder,
+      until: request.until,
+      updatedAt: now,
+      claims: entry.claims + 1,
+    };
+  };
+  try {
+    await updateSharedRow(kvStore, rowKey, claim, {
+      ttlSeconds: CREATION_ROW.ttlSeconds,
+      clock: deps.clock,
+      random: deps.random ?? systemRandom,
+    });
+  } catch {
+    // Every try conflicted: others wrote the row; the read below says whether one of them was us.
+  }
+  const after = await readCreation(kvStore, rowKey);
+  return { rowKey, entry: after, held: after?.holder === request.holder && !SETTLED.has(after.step) };
+}
+
+/**
+ * Moves the creation on, only while `holder` holds it (its claim may have been taken over since).
+ * Answers the entry as read back, and whether the change is in it.
+ */
+export async function advanceCreation(
+  kvStore: KeyValueStore,
+  rowKey: string,
+  holder: string,
+  change: Partial<Pick<CreationEntry, 'step' | 'importId' | 'mediaId' | 'reason' | 'until'>>,
+  deps: { clock: Clock; random?: Random },
+): Promise<{ entry: CreationEntry | undefined; applied: boolean }> {
+  const now = deps.clock.now();
+  const advance = (previous: StoredRow): StoredRow => {
+    const entry = parseCreation(previous);
+    if (!entry || entry.holder !== holder || SETTLED.has(entry.step)) return previous;
+    const next: CreationEntry = {
+      ...entry,
+      ...change,
+      ...(change.reason !== undefined ? { reason: change.reason.slice(0, 500) } : {}),
+      updatedAt: now,
+    };
+    return next;
+  };
+  await updateSharedRow(kvStore, rowKey, advance, {
+    ttlSeconds: CREATION_ROW.ttlSeconds,
+    clock: deps.clock,
+    random: deps.random ?? systemRandom,
+  });
+  const after = await readCreation(kvStore, rowKey);
+  const applied =
+    after !== undefined &&
+    after.holder === holder &&
+    (change.step === undefined || after.step === change.step) &&
+    (change.importId === undefined || after.importId === change.importId) &&
+    (change.mediaId === undefined || after.mediaId === change.mediaId);
+  return { entry: after, applied };
+}
+
+/**
+ * Notes that the asset of a `saved` creation was found (`mediaId`), whoever holds the claim: a fact
+ * about Bynder, not a step of the upload.
+ */
+export async function noteCreatedAsset(
+  kvStore: KeyValueStore,
+  rowKey: string,
+  mediaId: string,
+  deps: { clock: Clock; random?: Random },
+): Promise<void> {
+  const now = deps.clock.now();
+  await updateSharedRow(
+    kvStore,
+    rowKey,
+    (previous) => {
+      const entry = parseCreation(previous);
+      if (!entry || entry.step === 'created' || entry.step === 'failed') return previous;
+      return { ...entry, step: 'created', mediaId, updatedAt: now } satisfies CreationEntry;
+    },
+    { ttlSeconds: CREATION_ROW.ttlSeconds, clock: deps.clock, random: deps.random ?? systemRandom },
+  );
+}
