@@ -2,7 +2,7 @@ import type { LookupFunction } from 'node:net';
 
 import type { BynderApi } from '../bynder/bynder-api';
 import type { RequestDeadline } from '../bynder/client-options';
-import { BynderNotFoundError, BynderUploadError } from '../bynder/errors';
+import { BynderNotFoundError, BynderUploadError, isBynderError } from '../bynder/errors';
 import { saveImport, uploadToImport } from '../bynder/upload';
 import type { BynderUploadApi, UploadTarget } from '../bynder/upload-types';
 import { type RecordFile, splitFileForm } from '../fields/file-fields';
@@ -13,6 +13,7 @@ import type { Clock, KeyValueStore, Logger, Random } from '../runtime-ports';
 import {
   advanceCreation,
   claimCreation,
+  enqueueCreation,
   type CreationEntry,
   creationRowKey,
   fileFingerprint,
@@ -37,7 +38,14 @@ export type CreationResult =
   /** `fresh`: this call saved it, with every field of the write; else the ledger knew it already. */
   | { kind: 'created'; mediaId: string; fresh: boolean }
   | { kind: 'waiting'; cause: string }
-  | { kind: 'rejected'; reason: string };
+  | { kind: 'rejected'; reason: string }
+  /** Durably claimed and handed to the creation job, which reports its end. */
+  | { kind: 'queued' };
+
+/** A creation is started in deliver() only with this much of the time budget left; else it is queued. */
+export const MIN_CREATION_WINDOW_MS = 10_000;
+/** Why a record stays pending when its creation could not be queued. */
+export const QUEUE_FULL_CAUSE = 'not queued: the creation queue is full';
 
 export interface CreationDeps {
   api: BynderApi & BynderUploadApi;
@@ -52,11 +60,16 @@ export interface CreationDeps {
   sync: string;
   /** When a claim taken now lapses: past the end of this invocation's time budget. */
   claimUntil: () => number;
-  deadline?: RequestDeadline & { signal?: AbortSignal };
+  deadline?: RequestDeadline & { signal?: AbortSignal; allowsStart: (waitMs?: number) => boolean };
   /** Upload tuning (tests shorten polls; the S3 host's resolver). */
   upload?: { pollIntervalMs?: number; maxPolls?: number; chunkBytes?: number; lookup?: LookupFunction };
   /** Resolver for the file host (tests stub it). */
   fileLookup?: LookupFunction;
+  /**
+   * deliver(): what does not fit its time budget goes to the creation job (`trigger` starts it
+   * now; the schedule runs it anyway). Absent in the job itself, which goes on to the end.
+   */
+  queue?: { trigger: () => Promise<void> };
 }
 
 /** The step a creation was at when one ran: counted by the tests that cut it after each. */
@@ -79,6 +92,10 @@ export async function createAsset(write: PlannedWrite, deps: CreationDeps): Prom
   if (known?.step === 'created' && known.mediaId) {
     return { kind: 'created', mediaId: known.mediaId, fresh: false };
   }
+  // In the job's hands already: it reports the end (a record delivered again meanwhile waits for it).
+  if (deps.queue && known?.queued && known.step !== 'failed' && known.step !== 'saved') {
+    return { kind: 'queued' };
+  }
   if (!file) {
     return known && known.step !== 'failed'
       ? { kind: 'waiting', cause: CREATION_HELD_CAUSE }
@@ -92,13 +109,25 @@ export async function createAsset(write: PlannedWrite, deps: CreationDeps): Prom
   const claim = await claimCreation(
     kvStore,
     rowKey,
-    { key: write.key, file: fingerprint, sync: deps.sync, until: deps.claimUntil(), holder },
+    {
+      key: write.key,
+      file: fingerprint,
+      sync: deps.sync,
+      until: deps.claimUntil(),
+      holder,
+      source: { ...file, form: { ...form, [deps.key.formKey]: write.key } },
+    },
     deps,
   );
   const entry = claim.entry;
   if (!claim.held || !entry) return settledOrWaiting(entry, rowKey, write.key, deps);
 
   const creation = new Creation(rowKey, holder, write.key, file, form, deps);
+  const queue = deps.queue;
+  // Too little of the time budget left to start an upload: the job goes on with it.
+  if (queue && entry.source && deps.deadline && !deps.deadline.allowsStart(MIN_CREATION_WINDOW_MS)) {
+    return creation.handOver(queue);
+  }
   try {
     return await creation.run(entry);
   } catch (error) {
@@ -107,6 +136,7 @@ export async function createAsset(write: PlannedWrite, deps: CreationDeps): Prom
       await creation.advance({ step: 'failed', reason });
       return { kind: 'rejected', reason };
     }
+    if (queue && entry.source && ranOutOfTime(error, deps)) return creation.handOver(queue);
     // Released, not failed: the next attempt (any worker's) resumes from the last recorded step.
     await creation.advance({ until: clock.now() }).catch(() => undefined);
     throw error;
@@ -141,6 +171,12 @@ async function findByKey(deps: CreationDeps, key: string): Promise<string | unde
   const answered = await deps.api.findMediaByProperty(deps.key.metaproperty, key, 2);
   const exact = answered.filter((asset) => holdsKey(asset[property], key));
   return exact.length === 1 ? exact[0]?.id : undefined;
+}
+
+/** Whether `error` is the time budget's end (a request refused or cut by it, the file's fetch aborted). */
+function ranOutOfTime(error: unknown, deps: CreationDeps): boolean {
+  if (deps.deadline?.signal?.aborted === true) return true;
+  return isBynderError(error) && error.batchEffect === 'time_budget';
 }
 
 /** A failure that the same record sent again would meet again: the record is rejected. */
@@ -217,6 +253,25 @@ class Creation {
     }
   }
 
+  /**
+   * Hands the creation to the job: marked queued with its claim released (the job takes it at once),
+   * put on the queue, and the job triggered. A full queue leaves the record pending (OCP retries).
+   */
+  public async handOver(queue: { trigger: () => Promise<void> }): Promise<CreationResult> {
+    const marked = await this.advance({ queued: true, until: this.deps.clock.now() });
+    if (!marked.applied) return this.lost(marked.entry);
+    if (!(await enqueueCreation(this.deps.kvStore, this.rowKey, this.deps))) {
+      await this.advance({ queued: false });
+      return { kind: 'waiting', cause: QUEUE_FULL_CAUSE };
+    }
+    await queue
+      .trigger()
+      .catch((error: unknown) =>
+        this.deps.logger.debug(`Creation job not triggered (its schedule runs it): ${String(error)}`),
+      );
+    return { kind: 'queued' };
+  }
+
   private async created(mediaId: string, fresh: boolean): Promise<CreationResult> {
     const moved = await this.advance({ step: 'created', mediaId });
     if (!moved.applied) await noteCreatedAsset(this.deps.kvStore, this.rowKey, mediaId, this.deps);
@@ -277,25 +332,31 @@ class Creation {
 export const CLAIM_MARGIN_MS = 60_000;
 
 /**
- * The creator deliver() hands to executePlan, or undefined when missing assets are rejected (or the
- * key is not an external key, which parseConfig already refuses with creation on).
+ * What the creation steps need, for the configured primary key, or undefined when missing assets are
+ * rejected (or the key is not an external key, which parseConfig already refuses with creation on).
  */
-export function creatorFor(
+export function creatorDepsFor(
   config: { missingAssets: { kind: 'reject' } | { kind: 'create'; brandId: string }; maxFileBytes: number },
   primary: { target: { kind: string; name?: string }; formKey: string | undefined },
   deps: Omit<CreationDeps, 'brandId' | 'key' | 'maxFileBytes' | 'claimUntil'> & { timeBudgetMs: number },
-): ((write: PlannedWrite) => Promise<CreationResult>) | undefined {
+): CreationDeps | undefined {
   const { missingAssets } = config;
   if (missingAssets.kind !== 'create') return undefined;
   const { target, formKey } = primary;
   if (target.kind !== 'metaproperty' || target.name === undefined || formKey === undefined) return undefined;
-  const key = { metaproperty: target.name, formKey };
-  const creation: CreationDeps = {
+  return {
     ...deps,
     brandId: missingAssets.brandId,
-    key,
+    key: { metaproperty: target.name, formKey },
     maxFileBytes: config.maxFileBytes,
     claimUntil: () => deps.clock.now() + deps.timeBudgetMs + CLAIM_MARGIN_MS,
   };
-  return (write) => createAsset(write, creation);
+}
+
+/** The creator deliver() hands to executePlan: creations that do not fit its budget go to the job. */
+export function creatorFor(
+  ...args: Parameters<typeof creatorDepsFor>
+): ((write: PlannedWrite) => Promise<CreationResult>) | undefined {
+  const creation = creatorDepsFor(...args);
+  return creation && ((write) => createAsset(write, creation));
 }

@@ -14,6 +14,7 @@ import { readLedger } from '../state/ledger';
 import { saveBatchState } from './save-batch-state';
 import { executePlan } from './execute';
 import { creatorFor } from './creation';
+import { CREATION_JOB } from './creation-job';
 import {
   fenceParked,
   holdUntil,
@@ -145,6 +146,11 @@ async function deliverLeased(
       deadline,
       sync: batch.sync.id,
       timeBudgetMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
+      queue: {
+        trigger: async () => {
+          await deps.jobs?.trigger(CREATION_JOB, {});
+        },
+      },
     }),
   });
   // Slots leased and not used go back to the other invocations (when a throw skips this, at most

@@ -124,6 +124,9 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
     const made = await deps.create!(write); // the caller checked it is set
     if (made.kind === 'rejected') return rejectedOutcome(write, [{ problem: made.reason }]);
     if (made.kind === 'waiting') return pending(write, made.cause);
+    if (made.kind === 'queued') {
+      return { key: write.key, subject: write.subject, records: write.records, status: 'queued' };
+    }
     resolver.remember(write.key, made.mediaId);
     // A fresh save carried every field; an asset the ledger knew (Bynder's search lagging behind it,
     // or created by an earlier delivery) gets this write's fields as any existing asset does.

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Clock, KeyValueStore, Random, StoredRow } from '../runtime-ports';
 import { systemRandom } from '../runtime-ports';
 import { contentHash } from './content-hash';
-import { CREATION_ROW } from './kv-rows';
+import { CREATION_QUEUE_ROW, CREATION_ROW } from './kv-rows';
 import { updateSharedRow } from './shared-row';
 
 // The creation ledger: one row per external key whose asset the app creates, claimed before the
@@ -34,8 +34,13 @@ export type CreationStep = (typeof CREATION_STEPS)[number];
 /** The steps after which nothing is uploaded or saved again for the same file. */
 const SETTLED: ReadonlySet<CreationStep> = new Set(['saved', 'created', 'failed']);
 
-/** Bounded so a row stays far under OCP's per-record limit: key 512, reason 500, ids 100 characters. */
-export const CREATION_ROW_BYTES = 4_000;
+/**
+ * Bounded so a row stays far under OCP's per-record limit (about 400 KB): the save's form at most
+ * CREATION_FORM_BYTES, key 512, reason 500, URL 2,048, ids 100 characters.
+ */
+export const CREATION_ROW_BYTES = 110_000;
+/** The most bytes (UTF-8 JSON) of the save's form a row keeps for the job; a larger one is not queued. */
+export const CREATION_FORM_BYTES = 100_000;
 
 export const creationEntrySchema = z.object({
   key: z.string().max(512),
@@ -49,6 +54,17 @@ export const creationEntrySchema = z.object({
   mediaId: z.string().max(100).optional(),
   reason: z.string().max(500).optional(),
   sync: z.string().max(200),
+  /** What the creation job needs to go on without the record: the file and the save's form. */
+  source: z
+    .object({
+      url: z.string().max(8_192),
+      name: z.string().max(255).optional(),
+      version: z.string().max(200).optional(),
+      form: z.record(z.string(), z.string()),
+    })
+    .optional(),
+  /** Handed to the creation job (queued for creation): the job reports its end. */
+  queued: z.boolean().optional(),
   startedAt: z.number(),
   updatedAt: z.number(),
   /** How many times a claim was taken (the first one and every takeover). */
@@ -64,6 +80,10 @@ export function creationRowKey(metaproperty: string, key: string): string {
 /** The fingerprint of a record's file: what the asset was (or is being) created or versioned from. */
 export function fileFingerprint(file: { url: string; version?: string }): string {
   return contentHash(['file', file.url, file.version ?? '']);
+}
+
+function fitsRow(source: NonNullable<CreationEntry['source']>): boolean {
+  return Buffer.byteLength(JSON.stringify(source.form), 'utf8') <= CREATION_FORM_BYTES;
 }
 
 /** The row as stored, or undefined when missing or unreadable (an unreadable row is claimed afresh). */
@@ -89,6 +109,8 @@ export interface CreationClaim {
 
 export interface ClaimRequest {
   key: string;
+  /** Kept in the row for the creation job (when its form fits CREATION_FORM_BYTES). */
+  source?: CreationEntry['source'];
   file: string;
   sync: string;
   /** The claim holds until then: past the claimer's time budget, so it never lapses while it works. */
@@ -119,6 +141,7 @@ export async function claimCreation(
         holder: request.holder,
         until: request.until,
         sync: request.sync.slice(0, 200),
+        ...(request.source && fitsRow(request.source) ? { source: request.source } : {}),
         startedAt: now,
         updatedAt: now,
         claims: (entry?.claims ?? 0) + 1,
@@ -155,7 +178,7 @@ export async function advanceCreation(
   kvStore: KeyValueStore,
   rowKey: string,
   holder: string,
-  change: Partial<Pick<CreationEntry, 'step' | 'importId' | 'mediaId' | 'reason' | 'until'>>,
+  change: Partial<Pick<CreationEntry, 'step' | 'importId' | 'mediaId' | 'reason' | 'until' | 'queued'>>,
   deps: { clock: Clock; random?: Random },
 ): Promise<{ entry: CreationEntry | undefined; applied: boolean }> {
   const now = deps.clock.now();
@@ -205,5 +228,64 @@ export async function noteCreatedAsset(
       return { ...entry, step: 'created', mediaId, updatedAt: now } satisfies CreationEntry;
     },
     { ttlSeconds: CREATION_ROW.ttlSeconds, clock: deps.clock, random: deps.random ?? systemRandom },
+  );
+}
+
+// ── The queue: which creations the job goes on with ──────────────────────────────────────────────
+// The kvStore cannot list rows, so the creation job finds queued creations through one index row of
+// their row keys (CREATION_QUEUE_ROW), oldest first. A row key is 41 characters, so the bound of
+// MAX_QUEUED_CREATIONS entries keeps it near 60 kB. A creation that finds the queue full is not
+// queued: its record stays pending (OCP retries it), counted in the batch's causes, never dropped.
+
+export const MAX_QUEUED_CREATIONS = 1_000;
+
+const queueSchema = z.object({
+  entries: z.array(z.object({ row: z.string().max(100), at: z.number() })).max(MAX_QUEUED_CREATIONS),
+});
+export type CreationQueue = z.infer<typeof queueSchema>;
+
+export function parseQueue(row: StoredRow): CreationQueue {
+  const parsed = queueSchema.safeParse({ entries: row.entries ?? [] });
+  return parsed.success ? parsed.data : { entries: [] };
+}
+
+export async function readCreationQueue(kvStore: KeyValueStore): Promise<CreationQueue> {
+  return parseQueue(await kvStore.get(CREATION_QUEUE_ROW.key));
+}
+
+/** Adds `rowKey` to the queue; false when the queue is full (the caller leaves the record pending). */
+export async function enqueueCreation(
+  kvStore: KeyValueStore,
+  rowKey: string,
+  deps: { clock: Clock; random?: Random },
+): Promise<boolean> {
+  const at = deps.clock.now();
+  await updateSharedRow(
+    kvStore,
+    CREATION_QUEUE_ROW.key,
+    (previous) => {
+      const { entries } = parseQueue(previous);
+      if (entries.some((entry) => entry.row === rowKey) || entries.length >= MAX_QUEUED_CREATIONS) {
+        return previous;
+      }
+      return { entries: [...entries, { row: rowKey, at }] };
+    },
+    { ttlSeconds: CREATION_QUEUE_ROW.ttlSeconds, clock: deps.clock, random: deps.random ?? systemRandom },
+  );
+  return (await readCreationQueue(kvStore)).entries.some((entry) => entry.row === rowKey);
+}
+
+/** Takes the settled `rowKeys` off the queue. */
+export async function dequeueCreations(
+  kvStore: KeyValueStore,
+  rowKeys: ReadonlySet<string>,
+  deps: { clock: Clock; random?: Random },
+): Promise<void> {
+  if (rowKeys.size === 0) return;
+  await updateSharedRow(
+    kvStore,
+    CREATION_QUEUE_ROW.key,
+    (previous) => ({ entries: parseQueue(previous).entries.filter((entry) => !rowKeys.has(entry.row)) }),
+    { ttlSeconds: CREATION_QUEUE_ROW.ttlSeconds, clock: deps.clock, random: deps.random ?? systemRandom },
   );
 }

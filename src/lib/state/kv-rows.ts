@@ -137,7 +137,7 @@ export const OUTBOX_SHARD_ROW = {
 /**
  * The creation ledger: this prefix plus a hash of the external key metaproperty and the key. Written
  * with compare-and-set at every step of a creation (claim, uploaded, saving, created), at most
- * CREATION_ROW_BYTES (4,000) bytes (src/lib/state/creation-ledger.ts, zod schema creationEntrySchema).
+ * CREATION_ROW_BYTES (110,000) bytes (src/lib/state/creation-ledger.ts, zod schema creationEntrySchema).
  */
 export const CREATION_ROW = {
   keyPrefix: 'creation_',
@@ -150,9 +150,21 @@ export const CREATION_ROW = {
   cache: false,
 } as const;
 
+/** The creation queue's index (src/lib/state/creation-ledger.ts): row keys of queued creations. */
+export const CREATION_QUEUE_ROW = {
+  key: 'creation_queue',
+  // Never expires while creations are queued: the job takes them off as they end. At most 1,000
+  // entries (about 60 kB, schema queueSchema); deleted on uninstall.
+  ttlSeconds: undefined,
+  owner: 'src/lib/state/creation-ledger.ts',
+  holds: 'the creations handed to the creation job, oldest first (row key and when), at most 1,000',
+  cache: false,
+} as const;
+
 /** Every fixed row, in the order uninstall deletes them (the outbox's shards included). */
 export const APP_KV_ROWS: readonly KvRow[] = [
   ...Object.values(KV_ROWS),
+  CREATION_QUEUE_ROW,
   ...Array.from({ length: OUTBOX_SHARD_ROW.count }, (_, n) => ({
     ...OUTBOX_SHARD_ROW,
     key: `${OUTBOX_SHARD_ROW.keyPrefix}${n}`,
