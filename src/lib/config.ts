@@ -152,6 +152,7 @@ export const recordsSettingsSchema = z.object({
   max_file_mb: wholeNumber(LIMITS.maxFileMb.min, LIMITS.maxFileMb.max, DEFAULTS.maxFileMb),
   missing_assets: withDefault(['reject', 'create'], DEFAULTS.missingAssets),
   brand_id: z.preprocess(blankToUndefined, trimmed.optional()),
+  file_fingerprint_metaproperty: z.preprocess(blankToUndefined, trimmed.optional()),
 });
 
 export const throughputSettingsSchema = z.object({
@@ -215,6 +216,11 @@ export interface AppConfig extends WritePolicy {
   maxFileBytes: number;
   /** "Records whose asset does not exist". */
   missingAssets: MissingAssets;
+  /**
+   * The text metaproperty (Bynder name) that holds what an asset's file was created or last
+   * versioned from; set, a record whose file_url or file_version differs makes a new version.
+   */
+  fileFingerprintMetaproperty: string | undefined;
 }
 
 /** The app is not (fully) configured. The message says what is missing and where to fix it. */
@@ -340,6 +346,7 @@ export function parseConfig(rows: {
       r.missing_assets === 'create' && r.brand_id
         ? { kind: 'create', brandId: r.brand_id }
         : { kind: 'reject' },
+    fileFingerprintMetaproperty: r.file_fingerprint_metaproperty,
   };
 }
 
@@ -373,6 +380,7 @@ export const SETTING_LABELS: Readonly<Record<string, string>> = {
   max_file_mb: 'Largest file to upload (MB)',
   missing_assets: 'Records whose asset does not exist',
   brand_id: 'Brand of new assets',
+  file_fingerprint_metaproperty: 'File fingerprint metaproperty',
   requests_per_second: 'Requests per second',
   max_in_flight: 'Requests in flight',
   change_detection: 'Before writing',

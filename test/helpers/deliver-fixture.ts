@@ -83,6 +83,7 @@ export interface DeliverySettings {
   token?: string;
   missing_assets?: 'reject' | 'create';
   brand_id?: string;
+  file_fingerprint_metaproperty?: string;
 }
 
 /** Fresh local stores holding the app's settings and secrets, as the settings form would save them. */
@@ -99,6 +100,9 @@ export async function configureApp(portalUrl: string, settings: DeliverySettings
     unknown_options: settings.unknown_options ?? 'reject',
     ...(settings.missing_assets ? { missing_assets: settings.missing_assets } : {}),
     ...(settings.brand_id ? { brand_id: settings.brand_id } : {}),
+    ...(settings.file_fingerprint_metaproperty
+      ? { file_fingerprint_metaproperty: settings.file_fingerprint_metaproperty }
+      : {}),
   });
   await storage.settings.put('throughput', {
     requests_per_second: String(settings.requests_per_second ?? 15),

@@ -92,7 +92,7 @@ describe('queued for creation', () => {
       .map((args) => String(args[0]))
       .find((text) => text.startsWith('Bynder delivery'));
     expect(line).toContain(
-      '0 applied (0 unchanged), 0 rejected, 0 pending; 0 created, 1 queued for creation;',
+      '0 applied (0 unchanged), 0 rejected, 0 pending; 0 created, 0 versioned, 1 queued for creation;',
     );
     expect(emulator.requests(INIT)).toHaveLength(0);
     expect(triggered).toEqual([CREATION_JOB]);

@@ -42,6 +42,7 @@ describe('parseConfig', () => {
       changeDetection: 'read_first',
       maxFileBytes: DEFAULTS.maxFileMb * 1024 * 1024,
       missingAssets: { kind: 'reject' },
+      fileFingerprintMetaproperty: undefined,
     });
   });
 
@@ -275,6 +276,7 @@ describe('settings schemas: each field error and its message', () => {
       max_file_mb: DEFAULTS.maxFileMb,
       missing_assets: 'reject',
       brand_id: undefined,
+      file_fingerprint_metaproperty: undefined,
     });
     expect(recordsSettingsSchema.parse({ max_file_mb: '10240' }).max_file_mb).toBe(10_240);
     expect(recordsSettingsSchema.parse({ max_file_mb: 1 }).max_file_mb).toBe(1);

@@ -158,6 +158,7 @@ describe('the batch line and its unchanged records', () => {
       rejected: 0,
       pending: 1,
       created: 0,
+      versioned: 0,
       queued: 0,
       total: 4,
     });
@@ -183,13 +184,14 @@ describe('the batch line and its unchanged records', () => {
       rejected: 0,
       pending: 1,
       created: 0,
+      versioned: 0,
       queued: 0,
     });
     expect(
       readBatchLine(
-        'Bynder delivery for sync "A" attempt 1: 5 records: 3 applied (0 unchanged), 0 rejected, 0 pending; 2 created, 2 queued for creation; 30 requests',
+        'Bynder delivery for sync "A" attempt 1: 5 records: 3 applied (0 unchanged), 0 rejected, 0 pending; 2 created, 1 versioned, 2 queued for creation; 30 requests',
       ),
-    ).toMatchObject({ applied: 3, created: 2, queued: 2 });
+    ).toMatchObject({ applied: 3, created: 2, versioned: 1, queued: 2 });
     expect(readBatchLine('Settings: throughput saved')).toBeUndefined();
   });
 });

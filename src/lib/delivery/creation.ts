@@ -70,6 +70,8 @@ export interface CreationDeps {
    * now; the schedule runs it anyway). Absent in the job itself, which goes on to the end.
    */
   queue?: { trigger: () => Promise<void> };
+  /** The file fingerprint metaproperty's form key: a new asset is saved with its file's fingerprint. */
+  fingerprintFormKey?: string;
 }
 
 /** The step a creation was at when one ran: counted by the tests that cut it after each. */
@@ -102,6 +104,13 @@ export async function createAsset(write: PlannedWrite, deps: CreationDeps): Prom
       : { kind: 'rejected', reason: describeMissingFile(deps.key.metaproperty, write.key) };
   }
   const fingerprint = fileFingerprint(file);
+  // What the save sends besides the brand: every mapped value, the key (the asset is found again by
+  // it) and, with new versions on, the fingerprint of the file it is made from.
+  const saveForm = {
+    ...form,
+    [deps.key.formKey]: write.key,
+    ...(deps.fingerprintFormKey !== undefined ? { [deps.fingerprintFormKey]: fingerprint } : {}),
+  };
   if (known?.step === 'failed' && known.file === fingerprint) {
     return { kind: 'rejected', reason: known.reason ?? 'the creation of this asset failed' };
   }
@@ -115,14 +124,14 @@ export async function createAsset(write: PlannedWrite, deps: CreationDeps): Prom
       sync: deps.sync,
       until: deps.claimUntil(),
       holder,
-      source: { ...file, form: { ...form, [deps.key.formKey]: write.key } },
+      source: { ...file, form: saveForm },
     },
     deps,
   );
   const entry = claim.entry;
   if (!claim.held || !entry) return settledOrWaiting(entry, rowKey, write.key, deps);
 
-  const creation = new Creation(rowKey, holder, write.key, file, form, deps);
+  const creation = new Creation(rowKey, holder, write.key, file, saveForm, deps);
   const queue = deps.queue;
   // Too little of the time budget left to start an upload: the job goes on with it.
   if (queue && entry.source && deps.deadline && !deps.deadline.allowsStart(MIN_CREATION_WINDOW_MS)) {
@@ -290,8 +299,7 @@ class Creation {
     return {
       kind: 'new_asset',
       brandId: this.deps.brandId,
-      // Every mapped value, and the key: the asset is found again by it.
-      form: { ...this.form, [this.deps.key.formKey]: this.key },
+      form: this.form,
     };
   }
 

@@ -15,6 +15,7 @@ import { saveBatchState } from './save-batch-state';
 import { executePlan } from './execute';
 import { creatorFor } from './creation';
 import { CREATION_JOB } from './creation-job';
+import { fingerprintField, versionerFor } from './versioning';
 import {
   fenceParked,
   holdUntil,
@@ -123,7 +124,15 @@ async function deliverLeased(
     plan.writes.map((write) => write.key),
   );
   // 4 read what Bynder holds and drop what it holds already (the ledger counts those applied)
-  const changes = await detectChanges(plan.writes, { ...deps, api, resolver, model: plan.model, config });
+  const fingerprint = fingerprintField(plan.model, config.fileFingerprintMetaproperty, deps.logger);
+  const changes = await detectChanges(plan.writes, {
+    ...deps,
+    api,
+    resolver,
+    model: plan.model,
+    config,
+    ...(fingerprint ? { fingerprintMetaproperty: fingerprint.metaproperty } : {}),
+  });
   const checkpoint = startCheckpoint(ledger, deps);
   const applied = (write: PlannedWrite) => checkpoint.applied(writeFingerprint(write));
   changes.unchanged.forEach(applied);
@@ -151,6 +160,15 @@ async function deliverLeased(
           await deps.jobs?.trigger(CREATION_JOB, {});
         },
       },
+      ...(fingerprint ? { fingerprintFormKey: fingerprint.formKey } : {}),
+    }),
+    version: versionerFor(config, fingerprint, {
+      ...deps,
+      api,
+      deadline,
+      sync: batch.sync.id,
+      timeBudgetMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
+      assetRead: (id) => resolver.assetRead(id),
     }),
   });
   // Slots leased and not used go back to the other invocations (when a throw skips this, at most

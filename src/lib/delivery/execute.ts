@@ -12,6 +12,7 @@ import type { Credentials } from '../config';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import type { AssetResolver } from './asset-resolver';
 import type { CreationResult } from './creation';
+import type { VersionResult } from './versioning';
 import type { BatchStop, RecordOutcome } from './outcome';
 import { rejectedOutcome } from './outcome';
 import { timeBudgetStop } from '../pacing/deadline';
@@ -60,6 +61,11 @@ export interface ExecuteDeps {
    * create; creation.ts). Absent: such a record is rejected.
    */
   create?: (write: PlannedWrite) => Promise<CreationResult>;
+  /**
+   * Makes a changed file of an upsert a new version of its asset (versioning.ts); `compared`: change
+   * detection found the fingerprint different. Absent: files of existing assets are not compared.
+   */
+  version?: (write: PlannedWrite, id: string, compared: boolean) => Promise<VersionResult>;
 }
 
 export interface Execution {
@@ -107,7 +113,16 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       return rejectedOutcome(write, [{ problem: resolved.reason }]);
     }
     await deps.beforeSend?.(resolved.id);
+    let versioned = false;
     try {
+      if (write.kind === 'upsert' && deps.version && splitFileForm(write.form).file) {
+        const made = await deps.version(write, resolved.id, write.fileCompared === true);
+        if (made.kind === 'waiting') return pending(write, made.cause);
+        if (made.kind === 'rejected') {
+          return rejectedOutcome(write, [{ field: 'file_url', problem: made.reason }]);
+        }
+        versioned = made.kind === 'versioned';
+      }
       await send(write, resolved.id);
     } catch (error) {
       if (!(error instanceof BynderNotFoundError)) throw error;
@@ -116,7 +131,7 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       resolver.forget(write.key); // the cached asset is gone; look the key up once more
       return apply(write);
     }
-    return outcome(write, 'applied');
+    return { ...outcome(write, 'applied'), ...(versioned ? { versioned: true as const } : {}) };
   };
 
   /** An upsert whose key no asset holds, with creation on: created, resumed, or known to the ledger. */

@@ -30,6 +30,8 @@ export interface AppliedOutcome extends OutcomeBase {
   unchanged?: true;
   /** Applied by creating the asset from the record's file (the save carried every field). */
   created?: true;
+  /** Applied, and the record's changed file became a new version of its asset. */
+  versioned?: true;
 }
 
 /** One thing wrong with a record: with `field` when one field's value is at fault. */
@@ -143,6 +145,8 @@ export interface OutcomeCounts {
   pending: number;
   /** Of the applied records, those whose asset this batch created from the record's file. */
   created: number;
+  /** Of the applied records, those whose changed file became a new version of their asset. */
+  versioned: number;
   /** Records whose asset's creation was handed to the creation job (not applied). */
   queued: number;
   total: number;
@@ -150,11 +154,21 @@ export interface OutcomeCounts {
 
 /** Records per outcome class, counted once for the log line and OCP's result. */
 export function countOutcomes(outcomes: readonly RecordOutcome[]): OutcomeCounts {
-  const counts = { applied: 0, unchanged: 0, rejected: 0, pending: 0, created: 0, queued: 0, total: 0 };
+  const counts = {
+    applied: 0,
+    unchanged: 0,
+    rejected: 0,
+    pending: 0,
+    created: 0,
+    versioned: 0,
+    queued: 0,
+    total: 0,
+  };
   for (const outcome of outcomes) {
     counts[outcome.status] += outcome.records.length;
     if (outcome.status === 'applied' && outcome.unchanged) counts.unchanged += outcome.records.length;
     if (outcome.status === 'applied' && outcome.created) counts.created += outcome.records.length;
+    if (outcome.status === 'applied' && outcome.versioned) counts.versioned += outcome.records.length;
     counts.total += outcome.records.length;
   }
   return counts;
@@ -276,7 +290,7 @@ export interface BatchEnd {
 
 /** The start of every batch line: the sync, the attempt and the counts. */
 const BATCH_LINE =
-  /^Bynder delivery for sync (".*") attempt \d+: (\d+) records: (\d+) applied \((\d+) unchanged\), (\d+) rejected, (\d+) pending;(?: (\d+) created, (\d+) queued for creation;)?/;
+  /^Bynder delivery for sync (".*") attempt \d+: (\d+) records: (\d+) applied \((\d+) unchanged\), (\d+) rejected, (\d+) pending;(?: (\d+) created, (\d+) versioned, (\d+) queued for creation;)?/;
 
 /**
  * The sync name (as the line carries it: at most 100 characters) and the counts of a batch line
@@ -286,9 +300,9 @@ const BATCH_LINE =
 export function readBatchLine(line: string): (OutcomeCounts & { syncName: string }) | undefined {
   const match = BATCH_LINE.exec(line);
   if (!match) return undefined;
-  const [total, applied, unchanged, rejected, pending, created, queued] = match
+  const [total, applied, unchanged, rejected, pending, created, versioned, queued] = match
     .slice(2)
-    .map((n) => Number(n ?? 0)) as [number, number, number, number, number, number, number];
+    .map((n) => Number(n ?? 0)) as [number, number, number, number, number, number, number, number];
   return {
     syncName: String(JSON.parse(match[1] ?? '""')),
     total,
@@ -297,6 +311,7 @@ export function readBatchLine(line: string): (OutcomeCounts & { syncName: string
     rejected,
     pending,
     created,
+    versioned,
     queued,
   };
 }
@@ -313,8 +328,8 @@ export function reportBatch(
   const parts = [
     `Bynder delivery for sync ${JSON.stringify(report.syncName.slice(0, 100))} attempt ${report.attempt}:`,
     `${counts.total} records: ${counts.applied} applied (${counts.unchanged} unchanged), ${counts.rejected} rejected, ${counts.pending} pending;`,
-    ...(counts.created > 0 || counts.queued > 0
-      ? [`${counts.created} created, ${counts.queued} queued for creation;`]
+    ...(counts.created + counts.versioned + counts.queued > 0
+      ? [`${counts.created} created, ${counts.versioned} versioned, ${counts.queued} queued for creation;`]
       : []),
     `${traffic.requests} requests (${traffic.rateLimited} answered 429, ${traffic.serverErrors} failed as unavailable)`,
     `in ${Math.round(deps.clock.now() - report.startedAt)} ms`,

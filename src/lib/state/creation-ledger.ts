@@ -31,8 +31,24 @@ import { updateSharedRow } from './shared-row';
 export const CREATION_STEPS = ['uploading', 'uploaded', 'saving', 'saved', 'created', 'failed'] as const;
 export type CreationStep = (typeof CREATION_STEPS)[number];
 
+/**
+ * The ledger's two kinds of row: the creation of an asset (keyed by the external key) and the new
+ * versions of one asset (keyed by its id). A version row passes through the same steps; its `saved`
+ * means the version is saved and the fingerprint's follow-up modify is still to send, and a new file
+ * (another fingerprint) claims a settled version row afresh: each file becomes one version.
+ */
+export type LedgerKind = 'creation' | 'version';
+
 /** The steps after which nothing is uploaded or saved again for the same file. */
-const SETTLED: ReadonlySet<CreationStep> = new Set(['saved', 'created', 'failed']);
+const SETTLED_STEPS: Readonly<Record<LedgerKind, ReadonlySet<CreationStep>>> = {
+  creation: new Set(['saved', 'created', 'failed']),
+  version: new Set(['created', 'failed']),
+};
+
+/** The row of the new versions of the asset `mediaId`. */
+export function versionRowKey(mediaId: string): string {
+  return CREATION_ROW.keyPrefix + contentHash(['version', mediaId]);
+}
 
 /**
  * Bounded so a row stays far under OCP's per-record limit (about 400 KB): the save's form at most
@@ -129,11 +145,15 @@ export async function claimCreation(
   rowKey: string,
   request: ClaimRequest,
   deps: { clock: Clock; random?: Random },
+  kind: LedgerKind = 'creation',
 ): Promise<CreationClaim> {
   const now = deps.clock.now();
+  const SETTLED = SETTLED_STEPS[kind];
+  const renews = (entry: CreationEntry) =>
+    entry.file !== request.file && (entry.step === 'failed' || (kind === 'version' && entry.step === 'created'));
   const claim = (previous: StoredRow): StoredRow => {
     const entry = parseCreation(previous);
-    if (!entry || (entry.step === 'failed' && entry.file !== request.file)) {
+    if (!entry || renews(entry)) {
       const fresh: CreationEntry = {
         key: request.key,
         file: request.file,
@@ -180,8 +200,10 @@ export async function advanceCreation(
   holder: string,
   change: Partial<Pick<CreationEntry, 'step' | 'importId' | 'mediaId' | 'reason' | 'until' | 'queued'>>,
   deps: { clock: Clock; random?: Random },
+  kind: LedgerKind = 'creation',
 ): Promise<{ entry: CreationEntry | undefined; applied: boolean }> {
   const now = deps.clock.now();
+  const SETTLED = SETTLED_STEPS[kind];
   const advance = (previous: StoredRow): StoredRow => {
     const entry = parseCreation(previous);
     if (!entry || entry.holder !== holder || SETTLED.has(entry.step)) return previous;
