@@ -1,3 +1,5 @@
+import pLimit from 'p-limit';
+
 import { loadConfig } from '../config';
 import { getFieldModel } from '../fields/get-field-model';
 import { FILE_FORM_KEYS } from '../fields/file-fields';
@@ -76,22 +78,24 @@ export async function continueCreations(deps: Runtime): Promise<CreationRun> {
       settled.add(row);
     }
   };
-  for (const { row } of queue.entries) {
-    if (!creator) break; // creation was turned off: the queue waits until it is on again
-    if (!deadline.allowsStart(MIN_CREATION_WINDOW_MS)) break;
+  // As many creations at once as deliver() runs writes (each waits for the request budget and spends
+  // most of its time between polls), oldest first.
+  const limit = pLimit(config.maxInFlight);
+  const goOn = async (row: string): Promise<void> => {
+    if (!creator || !deadline.allowsStart(MIN_CREATION_WINDOW_MS)) return; // off: the queue waits
     run.tried += 1;
     const entry = await readCreation(deps.kvStore, row);
     if (!entry?.source) {
       settle(row, undefined, undefined, entry?.key ?? row);
-      continue;
+      return;
     }
     if (entry.step === 'created' && entry.mediaId) {
       settle(row, { kind: 'created', mediaId: entry.mediaId, fresh: false }, entry, entry.key);
-      continue;
+      return;
     }
     if (entry.step === 'failed') {
       settle(row, { kind: 'rejected', reason: entry.reason ?? 'the creation failed' }, entry, entry.key);
-      continue;
+      return;
     }
     try {
       settle(row, await createAsset(writeOf(entry), creator), entry, entry.key);
@@ -104,7 +108,9 @@ export async function continueCreations(deps: Runtime): Promise<CreationRun> {
         `Creation job: ${JSON.stringify(entry.key.slice(0, 200))} not finished this run (${why.slice(0, 500)}); it stays queued`,
       );
     }
-  }
+  };
+  budget.expect(queue.entries.length * 8);
+  await Promise.all(queue.entries.map(({ row }) => limit(() => goOn(row))));
   await budget.release();
   await dequeueCreations(deps.kvStore, settled, deps);
   run.remaining = (await readCreationQueue(deps.kvStore)).entries.length;
