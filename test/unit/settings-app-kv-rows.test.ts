@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
 import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
-import { APP_KV_ROWS, deleteAppKvRows, KV_ROWS, OUTBOX_SHARD_ROW } from '../../src/lib/state/kv-rows';
+import {
+  APP_KV_ROWS,
+  CREATION_QUEUE_ROW,
+  deleteAppKvRows,
+  KV_ROWS,
+  OUTBOX_SHARD_ROW,
+} from '../../src/lib/state/kv-rows';
 import { silentLogger } from '../helpers/test-loggers';
 
 function memoryStore(rows: Record<string, StoredRow>, failOn?: string): KeyValueStore {
@@ -31,6 +37,7 @@ describe('deleteAppKvRows', () => {
       KV_ROWS.notices.key,
       KV_ROWS.recentWrites.key,
       KV_ROWS.outbox.key,
+      CREATION_QUEUE_ROW.key,
       ...Array.from({ length: OUTBOX_SHARD_ROW.count }, (_, n) => `${OUTBOX_SHARD_ROW.keyPrefix}${n}`),
     ]);
   });
