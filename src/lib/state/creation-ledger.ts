@@ -150,7 +150,8 @@ export async function claimCreation(
   const now = deps.clock.now();
   const SETTLED = SETTLED_STEPS[kind];
   const renews = (entry: CreationEntry) =>
-    entry.file !== request.file && (entry.step === 'failed' || (kind === 'version' && entry.step === 'created'));
+    entry.file !== request.file &&
+    (entry.step === 'failed' || (kind === 'version' && entry.step === 'created'));
   const claim = (previous: StoredRow): StoredRow => {
     const entry = parseCreation(previous);
     if (!entry || renews(entry)) {
