@@ -108,4 +108,11 @@ export interface Runtime extends InstallScope {
   random: Random;
   /** deliver()'s time budget in ms; absent, the default (DELIVERY_TIME_BUDGET_MS). */
   timeBudgetMs?: number;
+  /** Starts a job of this app now (the SDK's `jobs.trigger`); absent, jobs run on their schedule only. */
+  jobs?: JobTrigger;
+}
+
+/** The part of the SDK's `jobs` the app uses: start one of its own jobs at once. */
+export interface JobTrigger {
+  trigger(jobName: string, parameters: Record<string, string>): Promise<unknown>;
 }

@@ -35,7 +35,8 @@ describe('buildFieldModel', () => {
       { id: 'z', name: 'zulu', type: 'text', zindex: 1 },
       { id: 'n', name: 'no_zindex', type: 'text' },
     ]);
-    expect(model.fields.map((f) => f.name).slice(9)).toEqual(['zulu', 'alpha', 'beta', 'no_zindex']);
+    expect(model.fields.map((f) => f.name).slice(9, 12)).toEqual(['file_url', 'file_name', 'file_version']);
+    expect(model.fields.map((f) => f.name).slice(12)).toEqual(['zulu', 'alpha', 'beta', 'no_zindex']);
     expect(model.fields[0]?.name).toBe('asset_id');
     expect(model.primary.name).toBe('asset_id');
     expect(model.fetchedAt).toBe(1_000);

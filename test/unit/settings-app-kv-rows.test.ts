@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
 import {
   APP_KV_ROWS,
+  CREATION_QUEUE_ROW,
   deleteAppKvRows,
   KV_ROWS,
   METAPROPERTY_SHARD_ROW,
@@ -37,6 +38,7 @@ describe('deleteAppKvRows', () => {
       KV_ROWS.notices.key,
       KV_ROWS.recentWrites.key,
       KV_ROWS.outbox.key,
+      CREATION_QUEUE_ROW.key,
       ...[0, 1].flatMap((slot) =>
         Array.from(
           { length: METAPROPERTY_SHARD_ROW.perSlot },

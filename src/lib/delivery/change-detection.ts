@@ -7,6 +7,9 @@ import type { AppConfig } from '../config';
 import type { Field, FieldModel } from '../fields/field';
 import { holdsBoolean } from '../fields/boolean-value';
 import { readAssetValue } from '../fields/held-value';
+import { FILE_FORM_KEYS, splitFileForm } from '../fields/file-fields';
+import { fileFingerprint } from '../state/creation-ledger';
+import { holdsFingerprint } from './versioning';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import type { AssetResolver } from './asset-resolver';
 import { DELIVERY_TIME_BUDGET_MS } from '../pacing/deadline';
@@ -38,6 +41,8 @@ export interface ChangeDetectionDeps {
   logger: Logger;
   model: FieldModel;
   config: Pick<AppConfig, 'changeDetection' | 'maxInFlight'>;
+  /** The file fingerprint metaproperty's Bynder name, when new versions are on. */
+  fingerprintMetaproperty?: string;
   /** How long writes of this batch may still start (default: the time budget); recent entries outlast it. */
   timeBudgetMs?: number;
 }
@@ -137,7 +142,12 @@ async function compareWithBynder(
       const decision =
         id === undefined || recent.isRecent(id)
           ? write
-          : compareWrite(write, read.get(id) ?? deps.resolver.assetRead(id), byFormKey);
+          : compareWrite(
+              write,
+              read.get(id) ?? deps.resolver.assetRead(id),
+              byFormKey,
+              deps.fingerprintMetaproperty,
+            );
       if (decision === 'unchanged') unchanged.push(write);
       else writes.push(decision);
     }
@@ -207,6 +217,7 @@ export function compareWrite(
   write: PlannedWrite,
   asset: Media | undefined,
   byFormKey: ReadonlyMap<string, Field>,
+  fingerprintMetaproperty?: string,
 ): PlannedWrite | 'unchanged' {
   if (write.kind === 'delete') {
     // Only an asset the read shows archived is left alone. One the read does not answer may be gone,
@@ -225,10 +236,19 @@ export function compareWrite(
     const held = byFormKey.get(formKey)?.holds(asset, value) ?? 'unknown';
     if (held !== 'holds') differing[formKey] = value;
   }
+  // The record's file holds when the asset's fingerprint says it came from it (versioning.ts).
+  let fileCompared = false;
+  const { file } = splitFileForm(write.form);
+  if (file && fingerprintMetaproperty !== undefined) {
+    if (holdsFingerprint(asset, fingerprintMetaproperty, fileFingerprint(file))) {
+      for (const key of Object.values(FILE_FORM_KEYS)) delete differing[key];
+    } else fileCompared = true;
+  }
   const kept = Object.keys(differing).length;
   if (kept === 0) return 'unchanged';
-  if (kept === Object.keys(write.form).length) return write;
-  return { ...write, form: differing, plannedForm: write.plannedForm ?? write.form };
+  const compared = fileCompared ? { fileCompared: true as const } : {};
+  if (kept === Object.keys(write.form).length) return { ...write, ...compared };
+  return { ...write, form: differing, plannedForm: write.plannedForm ?? write.form, ...compared };
 }
 
 function unchangedOutcome(write: PlannedWrite): AppliedOutcome {

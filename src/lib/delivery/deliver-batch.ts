@@ -14,6 +14,9 @@ import { remainderAfter } from './supersede';
 import type { Ledger } from '../state/ledger';
 import { saveBatchState } from './save-batch-state';
 import { executePlan } from './execute';
+import { creatorFor } from './creation';
+import { CREATION_JOB } from './creation-job';
+import { fingerprintField, versionerFor } from './versioning';
 import {
   fenceParked,
   holdUntil,
@@ -126,7 +129,15 @@ async function deliverLeased(
   const reads =
     config.changeDetection === 'read_first' ? Math.ceil(plan.writes.length / IDS_PER_MEDIA_READ) : 0;
   budget.expect(reads + plan.writes.length);
-  const changes = await detectChanges(plan.writes, { ...deps, api, resolver, model: plan.model, config });
+  const fingerprint = fingerprintField(plan.model, config.fileFingerprintMetaproperty, deps.logger);
+  const changes = await detectChanges(plan.writes, {
+    ...deps,
+    api,
+    resolver,
+    model: plan.model,
+    config,
+    ...(fingerprint ? { fingerprintMetaproperty: fingerprint.metaproperty } : {}),
+  });
   const checkpoint = startCheckpoint(ledger, deps);
   const applied = (write: PlannedWrite) => checkpoint.applied(writeFingerprint(write));
   changes.unchanged.forEach(applied);
@@ -143,6 +154,27 @@ async function deliverLeased(
     onApplied: applied,
     beforeSend: changes.noteBeforeSend,
     blockInForce: rateLimit.current,
+    create: creatorFor(config, plan.model.primary, {
+      ...deps,
+      api,
+      deadline,
+      sync: batch.sync.id,
+      timeBudgetMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
+      queue: {
+        trigger: async () => {
+          await deps.jobs?.trigger(CREATION_JOB, {});
+        },
+      },
+      ...(fingerprint ? { fingerprintFormKey: fingerprint.formKey } : {}),
+    }),
+    version: versionerFor(config, fingerprint, {
+      ...deps,
+      api,
+      deadline,
+      sync: batch.sync.id,
+      timeBudgetMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
+      assetRead: (id) => resolver.assetRead(id),
+    }),
   });
   // Slots leased and not used go back to the other invocations (when a throw skips this, at most
   // one lease, LEASE_MS of the budget, goes unused).

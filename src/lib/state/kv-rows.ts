@@ -198,9 +198,43 @@ export function metapropertyShardKey(slot: number, index: number): string {
   return `${METAPROPERTY_SHARD_ROW.keyPrefix}${slot}_${index}`;
 }
 
+/**
+ * The creation ledger: this prefix plus a hash of the external key metaproperty and the key. Written
+ * with compare-and-set at every step of a creation (claim, uploaded, saving, created), at most
+ * CREATION_ROW_BYTES (110,000) bytes (src/lib/state/creation-ledger.ts, zod schema creationEntrySchema).
+ */
+export const CREATION_ROW = {
+  key: 'creation_',
+  keyPrefix: 'creation_',
+  // A day after its last write: past the longest a queued creation waits for the job, and past
+  // Bynder's search index catching up with a new asset (seconds to minutes), during which the row
+  // answers for the key that a lookup does not find yet.
+  ttlSeconds: DAY_SECONDS,
+  owner: 'src/lib/state/creation-ledger.ts',
+  holds: 'one creation of an asset from a record: its claim, upload, import, asset id or why it failed',
+  cache: false,
+  byteBudget: 110_000,
+  // Only this app writes it, through one schema: a value that does not parse is an older shape.
+  invalid: 'drop',
+} as const satisfies KvRow & { keyPrefix: string };
+
+/** The creation queue's index (src/lib/state/creation-ledger.ts): row keys of queued creations. */
+export const CREATION_QUEUE_ROW = {
+  key: 'creation_queue',
+  // Never expires while creations are queued: the job takes them off as they end. At most 1,000
+  // entries (about 60 kB, schema queueSchema); deleted on uninstall.
+  ttlSeconds: undefined,
+  owner: 'src/lib/state/creation-ledger.ts',
+  holds: 'the creations handed to the creation job, oldest first (row key and when), at most 1,000',
+  cache: false,
+  byteBudget: 100_000,
+  invalid: 'keep',
+} as const satisfies KvRow;
+
 /** Every fixed row, in the order uninstall deletes them (the outbox's and the metaproperties' shards included). */
 export const APP_KV_ROWS: readonly KvRow[] = [
   ...Object.values(KV_ROWS),
+  CREATION_QUEUE_ROW,
   ...Array.from({ length: METAPROPERTY_SHARD_ROW.slots * METAPROPERTY_SHARD_ROW.perSlot }, (_, n) => ({
     ...METAPROPERTY_SHARD_ROW,
     key: metapropertyShardKey(

@@ -125,7 +125,7 @@ export interface OutboxSettlement {
  * positions it covers, its key, and for a pending one why it was not applied.
  */
 export type SettledRecord = { key: string | undefined; records: readonly number[] } & (
-  { status: 'applied' | 'rejected' } | { status: 'pending'; cause: string }
+  { status: 'applied' | 'rejected' | 'queued' } | { status: 'pending'; cause: string }
 );
 
 /** How a batch ended, as the outbox reads it (delivery/outcome.ts's BatchEnd fits). */

@@ -22,6 +22,9 @@ const KNOWN_KEYS: Record<FormSection, readonly string[]> = {
     'empty_values',
     'unknown_options',
     'max_file_mb',
+    'missing_assets',
+    'brand_id',
+    'file_fingerprint_metaproperty',
   ],
   throughput: ['requests_per_second', 'max_in_flight', 'change_detection'],
 };
