@@ -6,8 +6,10 @@ import { configDefaults, defineConfig } from 'vitest/config';
 import { SlowestFirstSequencer } from './test/setup/slowest-first-sequencer';
 
 /**
- * Files that measure rates, windows of arrivals or requests in flight against real time: each runs
- * alone, after the rest, so a neighbouring file's load cannot move what they measure.
+ * Files that measure rates, windows of arrivals or requests in flight against real time. They run
+ * one at a time, from the start of the run, beside the other files, whose workers lower their CPU
+ * priority (test/setup/yield-to-timing-files.ts) so that a neighbouring file's load cannot move
+ * what these measure. They mostly wait, so the rest of the suite uses the cores meanwhile.
  */
 const TIMING_FILES = [
   'test/integration/workers-request-budget.test.ts',
@@ -16,6 +18,15 @@ const TIMING_FILES = [
   'test/integration/deliver-request-budget.test.ts',
   'test/integration/client-metaproperty-listing.test.ts',
 ];
+
+/** Integration files that need a process of their own: they replace modules (vi.mock). */
+const OWN_PROCESS_FILES = [
+  'test/integration/deliver-notices.test.ts',
+  'test/integration/deliver-outbox-capacity.test.ts',
+  'test/integration/security-ssrf.test.ts',
+];
+
+const YIELD = 'test/setup/yield-to-timing-files.ts';
 
 // The real @zaiusinc/app-sdk when an OCP build installed it; the local stand-in otherwise.
 // Decided once, when this config loads (see README, "Which SDK runs").
@@ -45,7 +56,8 @@ export default defineConfig({
     // Much of the suite waits rather than computes (paced requests, stalled answers, child
     // processes), so as many files as there are cores run at a time (at least 2); vitest's own
     // default is one fewer, a single file at a time on 2 cores.
-    maxWorkers: Math.max(2, os.availableParallelism()),
+    // One more for the timing files, which mostly wait (see TIMING_FILES).
+    maxWorkers: Math.max(2, os.availableParallelism()) + 1,
     // The slowest files start first (see the sequencer), so the run does not end on a long one.
     sequence: { sequencer: SlowestFirstSequencer },
     projects: [
@@ -58,18 +70,28 @@ export default defineConfig({
           // file (most of a short file's time). The extra setup file gives each file the fresh state
           // a new process would: empty local stores, no clock override, no stubs left over.
           isolate: false,
-          setupFiles: ['test/setup/fresh-state-per-file.ts'],
+          setupFiles: ['test/setup/fresh-state-per-file.ts', YIELD],
         },
       },
       {
         extends: true,
-        // Emulators, the app's entry points, child processes, a browser: each file in a fresh
-        // process. Sharing workers here is unsafe: a file whose hook timed out keeps delivering in
-        // the background, into the stores and the emulator of the next file in the worker.
+        // Emulators and the app's entry points, in process: files share a worker, as the unit files
+        // do, with the same fresh state per file.
         test: {
           name: 'integration',
-          include: ['test/**/*.test.ts'],
-          exclude: ['test/unit/**', ...TIMING_FILES, ...configDefaults.exclude],
+          include: ['test/integration/**/*.test.ts'],
+          exclude: [...TIMING_FILES, ...OWN_PROCESS_FILES, ...configDefaults.exclude],
+          isolate: false,
+          setupFiles: ['test/setup/fresh-state-per-file.ts', YIELD],
+        },
+      },
+      {
+        extends: true,
+        // Child processes, a browser, module mocks: each file in a fresh process.
+        test: {
+          name: 'own-process',
+          include: ['test/e2e/**/*.test.ts', ...OWN_PROCESS_FILES],
+          setupFiles: [YIELD],
         },
       },
       {
@@ -83,7 +105,6 @@ export default defineConfig({
           // one request too many. A real breach of the budget (pacing per process puts twice the
           // budget in a window) fails every try; a lagging stamp does not repeat.
           retry: 2,
-          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -6,6 +6,7 @@ export * from './app/DestinationSchemaFunction';
 export * from './app/types/DestinationSchema';
 export * from './app/Lifecycle';
 export * from './app/Job';
+export * from './app/jobs';
 export * from './app/AppContext';
 export * from './app/lib/Intent';
 export * from './app/lib/FormResult';

@@ -118,18 +118,22 @@ export interface BenchReport {
 const RUN_ONE = path.join(__dirname, 'run-one.ts');
 const PROJECT_ROOT = path.join(__dirname, '../..');
 
-/** Runs one job in a child process (`node --expose-gc --import tsx run-one.ts <job>`) and returns its answer. */
+/** Runs one job in a child process (`node --expose-gc --require tsx/cjs run-one.ts <job>`) and returns its answer. */
 export function runChild<A extends BenchAnswer>(
   job: BenchJob,
   kind: A['kind'],
   progress: (line: string) => void,
 ): Promise<A> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', RUN_ONE, JSON.stringify(job)], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, LOG_LEVEL: 'NEVER' },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', '--require', 'tsx/cjs', RUN_ONE, JSON.stringify(job)],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, LOG_LEVEL: 'NEVER' },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      },
+    );
     let answer: BenchAnswer | { kind: 'error'; message: string } | undefined;
     child.on('message', (message) => {
       answer = message as typeof answer;

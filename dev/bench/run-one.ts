@@ -9,7 +9,7 @@ import { deliverByFanOut, deliverSequentially } from './naive-deliverers';
 import { configureOurApp, deliverOurs, warmFieldModel } from './our-deliverer';
 import { BATCH_SIZE, measureValidationCost } from './validation-cost';
 
-// One bench job in a process of its own (started by run-bench.ts with `node --expose-gc --import tsx`):
+// One bench job in a process of its own (started by run-bench.ts with `node --expose-gc --require tsx/cjs`):
 // the job comes as JSON in argv[2], the answer goes back over the IPC channel. Peak RSS is this
 // process's own (`process.resourceUsage().maxRSS`, in KB).
 

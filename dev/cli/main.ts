@@ -10,20 +10,24 @@ type Register = (program: Command) => void;
 /**
  * Every subcommand, in the order the help lists them, each loaded only when needed: a run of one
  * command loads that command's modules alone (the emulator does not load the sync runner, the
- * page or the benchmarks), which is most of the time a short run such as `--help` takes. The `.js`
- * is what an ECMAScript import() needs under nodenext; tsx finds the .ts beside it.
+ * page or the benchmarks), which is most of the time a short run such as `--help` takes. A plain
+ * require, not import(): the runner starts as `node --require tsx/cjs`, tsx's CommonJS hook alone,
+ * which an import() of a .ts file would get past; tsx's ECMAScript loader (`--import tsx`) runs
+ * in a thread of its own and costs about a second of CPU per start.
  */
-const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
-  validate: async () => (await import('./commands/validate.js')).registerValidate,
-  emulator: async () => (await import('./commands/emulator.js')).registerEmulator,
-  schema: async () => (await import('./commands/schema.js')).registerSchema,
-  settings: async () => (await import('./commands/settings.js')).registerSettings,
-  sync: async () => (await import('./commands/sync.js')).registerSync,
-  outbox: async () => (await import('./commands/outbox.js')).registerOutbox,
-  demo: async () => (await import('./commands/demo.js')).registerDemo,
-  ui: async () => (await import('./commands/ui.js')).registerUi,
-  bench: async () => (await import('./commands/bench.js')).registerBench,
+/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-var-requires -- the lazy loads above */
+const COMMANDS: Readonly<Record<string, () => Register>> = {
+  validate: () => (require('./commands/validate') as typeof import('./commands/validate')).registerValidate,
+  emulator: () => (require('./commands/emulator') as typeof import('./commands/emulator')).registerEmulator,
+  schema: () => (require('./commands/schema') as typeof import('./commands/schema')).registerSchema,
+  settings: () => (require('./commands/settings') as typeof import('./commands/settings')).registerSettings,
+  sync: () => (require('./commands/sync') as typeof import('./commands/sync')).registerSync,
+  outbox: () => (require('./commands/outbox') as typeof import('./commands/outbox')).registerOutbox,
+  demo: () => (require('./commands/demo') as typeof import('./commands/demo')).registerDemo,
+  ui: () => (require('./commands/ui') as typeof import('./commands/ui')).registerUi,
+  bench: () => (require('./commands/bench') as typeof import('./commands/bench')).registerBench,
 };
+/* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-var-requires */
 
 // The local tools talk to the embedded emulator on loopback, which only development allows.
 process.env[LOOPBACK_PORTAL_SWITCH] ??= '1';
@@ -57,13 +61,11 @@ registerCommands(wanted)
     process.exitCode = exitCode(error instanceof UsageError ? 'usage' : 'notStarted');
   });
 
-async function registerCommands(names: readonly string[]): Promise<void> {
-  const loads: Array<Promise<Register>> = [];
-  for (const name of names) {
-    const load = COMMANDS[name];
-    if (load) loads.push(load());
-  }
-  for (const register of await Promise.all(loads)) register(program);
+function registerCommands(names: readonly string[]): Promise<void> {
+  return new Promise((resolve) => {
+    for (const name of names) COMMANDS[name]?.()(program);
+    resolve();
+  });
 }
 
 function describeExitCodes(): string {

@@ -261,6 +261,7 @@ function progressEvents(
       sent = tally.rejections.length;
       const { records, applied, deleted, ignoredDeletes, unchanged, rejected, pending, batches, retries } =
         tally;
+      const { created, versioned, queued } = tally;
       run.emit({
         type: 'progress',
         data: {
@@ -276,6 +277,9 @@ function progressEvents(
             deleted,
             ignoredDeletes,
             unchanged,
+            created,
+            versioned,
+            queued,
             rejected,
             pending,
             batches,

@@ -1,6 +1,6 @@
-import { type AppContext, getAppContext, logger, notifications, storage } from '@zaiusinc/app-sdk';
+import { type AppContext, getAppContext, jobs, logger, notifications, storage } from '@zaiusinc/app-sdk';
 
-import type { Clock, Random, Runtime } from '../lib/runtime-ports';
+import type { Clock, JobTrigger, Random, Runtime } from '../lib/runtime-ports';
 import { systemClock, systemRandom } from '../lib/runtime-ports';
 
 /**
@@ -17,7 +17,7 @@ export interface SdkDeps extends Runtime {
  * entry point through sdkDeps(). OCP never sets them, so production runs on the system clock, the
  * system's randomness and the default budget.
  */
-export const devOverrides: { clock?: Clock; random?: Random; timeBudgetMs?: number } = {};
+export const devOverrides: { clock?: Clock; random?: Random; timeBudgetMs?: number; jobs?: JobTrigger } = {};
 
 export function sdkDeps(): SdkDeps {
   // storage's getters resolve the current invocation's stores on every access, so read them per call.
@@ -31,6 +31,8 @@ export function sdkDeps(): SdkDeps {
     // The SDK's object itself, so its methods are looked up at each call (spies and wrappers see them).
     notifier: notifications,
     install: currentInstall(),
+    // The SDK's jobs has no local implementation (it throws outside OCP): the runner and tests set their own.
+    jobs: devOverrides.jobs ?? { trigger: (name, parameters) => jobs.trigger(name, parameters) },
     ...(devOverrides.timeBudgetMs !== undefined ? { timeBudgetMs: devOverrides.timeBudgetMs } : {}),
   };
 }

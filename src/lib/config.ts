@@ -25,6 +25,7 @@ export const DEFAULTS = {
   maxInFlight: 5,
   changeDetection: 'read_first',
   maxFileMb: 1_024,
+  missingAssets: 'reject',
 } as const;
 
 const LIMITS = {
@@ -43,6 +44,17 @@ export const BYTES_PER_MB = 1024 * 1024;
 export function joinWords(words: readonly string[], last: 'and' | 'or'): string {
   return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} ${last} ${words.at(-1)}`;
 }
+
+/**
+ * Shared by the form and parseConfig: a created asset must be found again by its key, and only an
+ * external key is written into the asset itself (an asset id is Bynder's to choose).
+ */
+export const CREATE_NEEDS_EXTERNAL_KEY_MESSAGE =
+  'Records whose asset does not exist is set to "create the asset", which needs "Match records to assets by" set to "External key": a new asset is found again only by the key written into it, and Bynder chooses the asset id. Choose the external key, or set "Records whose asset does not exist" to "reject the record"';
+
+/** Shared by the form and parseConfig: a new asset is saved into a brand. */
+export const MISSING_BRAND_MESSAGE =
+  'Brand of new assets is empty; enter the id of the Bynder brand new assets are saved into (saving lists the portal\'s brands), or set "Records whose asset does not exist" to "reject the record"';
 
 /** Shared by the form and parseConfig: external-key mode needs the metaproperty to match on. */
 export const MISSING_EXTERNAL_KEY_MESSAGE =
@@ -139,6 +151,9 @@ export const connectionSecretsSchema = z.object({
 export const recordsSettingsSchema = z.object({
   primary_key: withDefault(['asset_id', 'external_key'], DEFAULTS.primaryKey),
   external_key_metaproperty: z.preprocess(blankToUndefined, trimmed.optional()),
+  missing_assets: withDefault(['reject', 'create'], DEFAULTS.missingAssets),
+  brand_id: z.preprocess(blankToUndefined, trimmed.optional()),
+  file_fingerprint_metaproperty: z.preprocess(blankToUndefined, trimmed.optional()),
   delete_policy: withDefault(['archive', 'delete', 'ignore'], DEFAULTS.deletePolicy),
   empty_values: withDefault(['leave', 'clear'], DEFAULTS.emptyValues),
   unknown_options: withDefault(['reject', 'drop', 'create'], DEFAULTS.unknownOptions),
@@ -184,6 +199,12 @@ export type Credentials =
 
 export type PrimaryKey = { kind: 'asset_id' } | { kind: 'external_key'; metaproperty: string };
 
+/**
+ * What a record whose asset does not exist does: rejected, or its asset created from the record's
+ * file (external-key mode only) into `brandId`.
+ */
+export type MissingAssets = { kind: 'reject' } | { kind: 'create'; brandId: string };
+
 export interface WritePolicy {
   deletePolicy: 'archive' | 'delete' | 'ignore';
   emptyValues: 'leave' | 'clear';
@@ -207,6 +228,13 @@ export interface AppConfig extends WritePolicy {
   maxFileBytes: number;
   /** The fixed values as stored: one `field: value` per line ('' for none). */
   fixedValuesText: string;
+  /** "Records whose asset does not exist". */
+  missingAssets: MissingAssets;
+  /**
+   * The text metaproperty (Bynder name) that holds what an asset's file was created or last
+   * versioned from; set, a record whose file_url or file_version differs makes a new version.
+   */
+  fileFingerprintMetaproperty: string | undefined;
 }
 
 /** The app is not (fully) configured. The message says what is missing and where to fix it. */
@@ -298,6 +326,10 @@ export function parseConfig(rows: {
   else if (records.data.primary_key === 'external_key' && !records.data.external_key_metaproperty) {
     report('records', MISSING_EXTERNAL_KEY_MESSAGE);
   }
+  if (records.success && records.data.missing_assets === 'create') {
+    if (records.data.primary_key !== 'external_key') report('records', CREATE_NEEDS_EXTERNAL_KEY_MESSAGE);
+    else if (!records.data.brand_id) report('records', MISSING_BRAND_MESSAGE);
+  }
   if (!throughput.success) report('throughput', issuesText(throughput.error));
   if (!fixedValues.success) report('fixed_values', issuesText(fixedValues.error));
 
@@ -337,6 +369,11 @@ export function parseConfig(rows: {
     changeDetection: throughput.data.change_detection,
     maxFileBytes: r.max_file_mb * BYTES_PER_MB,
     fixedValuesText: fixedValues.data.values,
+    missingAssets:
+      r.missing_assets === 'create' && r.brand_id
+        ? { kind: 'create', brandId: r.brand_id }
+        : { kind: 'reject' },
+    fileFingerprintMetaproperty: r.file_fingerprint_metaproperty,
   };
 }
 
@@ -370,6 +407,9 @@ export const SETTING_LABELS: Readonly<Record<string, string>> = {
   unknown_options: 'Values that are not an option',
   max_file_mb: 'Largest file to upload (MB)',
   values: 'Fixed values',
+  missing_assets: 'Records whose asset does not exist',
+  brand_id: 'Brand of new assets',
+  file_fingerprint_metaproperty: 'File fingerprint metaproperty',
   requests_per_second: 'Requests per second',
   max_in_flight: 'Requests in flight',
   change_detection: 'Before writing',

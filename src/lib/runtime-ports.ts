@@ -30,7 +30,7 @@ export interface KeyValueStore {
   delete(key: string): Promise<unknown>;
   /**
    * Adds to a numeric field atomically, creating the row when missing. Its answer is not used: the
-   * SDK's local store answers the wrong field (see src/lib/state/shared-row.ts).
+   * SDK's local store answers the wrong field (see src/lib/state/state-row.ts).
    */
   increment(key: string, field: string, amount?: number, options?: { ttl?: number }): Promise<unknown>;
 }
@@ -108,4 +108,11 @@ export interface Runtime extends InstallScope {
   random: Random;
   /** deliver()'s time budget in ms; absent, the default (DELIVERY_TIME_BUDGET_MS). */
   timeBudgetMs?: number;
+  /** Starts a job of this app now (the SDK's `jobs.trigger`); absent, jobs run on their schedule only. */
+  jobs?: JobTrigger;
+}
+
+/** The part of the SDK's `jobs` the app uses: start one of its own jobs at once. */
+export interface JobTrigger {
+  trigger(jobName: string, parameters: Record<string, string>): Promise<unknown>;
 }

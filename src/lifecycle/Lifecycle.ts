@@ -11,10 +11,12 @@ import type { ConnectionFailure } from '../lib/bynder/connection-problem';
 import {
   type AppConfig,
   ConfigError,
+  CREATE_NEEDS_EXTERNAL_KEY_MESSAGE,
   type Credentials,
   DEFAULTS,
   fixedValuesSettingsSchema,
   type FieldProblem,
+  MISSING_BRAND_MESSAGE,
   MISSING_EXTERNAL_KEY_MESSAGE,
   parseConfig,
   readRequestsPerSecond,
@@ -28,6 +30,7 @@ import { checkFixedValues, describeFixedValues, parseFixedValues } from '../lib/
 import { getFieldModel } from '../lib/fields/get-field-model';
 import { deleteAppKvRows } from '../lib/state/kv-rows';
 import { forgetBynderCaches, hasConnectionChanged } from '../lib/settings/connection-change';
+import { findBrandProblem } from '../lib/settings/brand-check';
 import { checkConnection, createFormClient } from '../lib/settings/connection-test';
 import { findExternalKeyProblem, metapropertyFactsOf } from '../lib/settings/external-key-check';
 import { readConnectionForm, readSectionForm, type StoredConnection } from '../lib/settings/settings-form';
@@ -213,34 +216,51 @@ const testConnection: SettingsHandler = async (formData, deps) => {
 const saveRecords: SettingsHandler = async (formData, deps) => {
   const read = readSectionForm(recordsSettingsSchema, formData);
   if (!read.ok) return answerProblems(read.problems, NOT_SAVED);
-  const { external_key_metaproperty: metaproperty, ...policy } = read.values;
+  const { external_key_metaproperty: metaproperty, brand_id: brandId, ...policy } = read.values;
   const byExternalKey = policy.primary_key === 'external_key';
+  const creating = policy.missing_assets === 'create';
+  const missing: FieldProblem[] = [];
   if (byExternalKey && !metaproperty) {
-    return answerProblems(
-      [{ field: 'external_key_metaproperty', message: MISSING_EXTERNAL_KEY_MESSAGE }],
-      NOT_SAVED,
-    );
+    missing.push({ field: 'external_key_metaproperty', message: MISSING_EXTERNAL_KEY_MESSAGE });
   }
+  if (creating && !byExternalKey) {
+    missing.push({ field: 'missing_assets', message: CREATE_NEEDS_EXTERNAL_KEY_MESSAGE });
+  } else if (creating && !brandId) {
+    missing.push({ field: 'brand_id', message: MISSING_BRAND_MESSAGE });
+  }
+  if (missing.length > 0) return answerProblems(missing, NOT_SAVED);
 
-  let warning: string | undefined;
+  const warnings: string[] = [];
   if (byExternalKey && metaproperty) {
     const check = await checkExternalKey(metaproperty, deps);
     if (check.kind === 'problem') {
       return answerProblems([{ field: 'external_key_metaproperty', message: check.message }], NOT_SAVED);
     }
-    if (check.kind === 'unchecked') warning = check.message;
+    if (check.kind === 'unchecked') warnings.push(check.message);
+  }
+  if (creating && brandId) {
+    const check = await checkBrand(brandId, deps);
+    if (check.kind === 'problem') {
+      return answerProblems([{ field: 'brand_id', message: check.message }], NOT_SAVED);
+    }
+    if (check.kind === 'unchecked') warnings.push(check.message);
   }
 
-  // The metaproperty is stored only while it is used, so a stale name cannot resurface later.
-  const row = byExternalKey ? { ...policy, external_key_metaproperty: metaproperty } : policy;
+  // The metaproperty and the brand are stored only while used, so a stale one cannot resurface later.
+  const row = {
+    ...policy,
+    ...(byExternalKey ? { external_key_metaproperty: metaproperty } : {}),
+    ...(creating ? { brand_id: brandId } : {}),
+  };
   await deps.settings.put(SECTION.records, row);
   deps.logger.info(`Settings: records saved (${JSON.stringify(row)})`);
   const matchBy = byExternalKey ? `the text metaproperty "${metaproperty}"` : 'Bynder asset id';
   const result = new LifecycleSettingsResult().addToast(
     'success',
-    `Saved: records match assets by ${matchBy}; deletes ${policy.delete_policy === 'ignore' ? 'are ignored' : `${policy.delete_policy} the asset`}; empty values ${policy.empty_values === 'leave' ? 'leave Bynder unchanged' : 'clear the Bynder value'}; unknown option values ${policy.unknown_options === 'reject' ? 'reject the record' : policy.unknown_options === 'drop' ? 'are dropped' : 'become new options'}; files to upload up to ${policy.max_file_mb.toLocaleString('en-US')} MB.`,
+    `Saved: records match assets by ${matchBy}; deletes ${policy.delete_policy === 'ignore' ? 'are ignored' : `${policy.delete_policy} the asset`}; empty values ${policy.empty_values === 'leave' ? 'leave Bynder unchanged' : 'clear the Bynder value'}; unknown option values ${policy.unknown_options === 'reject' ? 'reject the record' : policy.unknown_options === 'drop' ? 'are dropped' : 'become new options'}; ${creating ? `records whose asset does not exist create it from their file_url in brand ${brandId}` : 'records whose asset does not exist are rejected'}; files to upload up to ${policy.max_file_mb.toLocaleString('en-US')} MB.`,
   );
-  return warning ? result.addToast('warning', warning) : result;
+  for (const warning of warnings) result.addToast('warning', warning);
+  return result;
 };
 
 // ── Fixed values ──────────────────────────────────────────────────────────────────────────────────
@@ -314,6 +334,43 @@ async function fieldModelForForm(deps: SdkDeps, what: string, records: unknown):
     return {
       kind: 'unchecked',
       message: `Saved without checking ${what}, because Bynder's metaproperties could not be read (${why}). Save again later to check them.`,
+    };
+  }
+}
+
+/** The stored connection as a config (records and throughput at their defaults), or undefined when unset. */
+async function storedConnectionConfig(deps: SdkDeps): Promise<AppConfig | undefined> {
+  const [connection, secrets] = await Promise.all([
+    deps.settings.get(SECTION.connection),
+    deps.secrets.get(SECTION.connection),
+  ]);
+  try {
+    return parseConfig({ connection, secrets, records: {}, throughput: {} });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return undefined;
+  }
+}
+
+/** Checks the brand of new assets against the portal's brands (`GET /api/v4/brands/`, one request). */
+async function checkBrand(brandId: string, deps: SdkDeps): Promise<ExternalKeyCheck> {
+  const config = await storedConnectionConfig(deps);
+  if (!config) {
+    return {
+      kind: 'unchecked',
+      message: `Saved without checking brand "${brandId}" in Bynder, because the connection is not saved yet. Save "Connect to Bynder", then save this section again to check it.`,
+    };
+  }
+  try {
+    const brands = await createFormClient(config, await formDeps(deps)).listBrands();
+    const problem = findBrandProblem(brandId, brands);
+    return problem ? { kind: 'problem', message: problem } : { kind: 'ok' };
+  } catch (error) {
+    const why = describeError(error);
+    deps.logger.warn(`Settings: could not check brand "${brandId}": ${why}`);
+    return {
+      kind: 'unchecked',
+      message: `Saved without checking brand "${brandId}", because Bynder's brands could not be read (${why}). Save again later to check it.`,
     };
   }
 }

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { exitCode } from '../../dev/cli/exit-codes';
 import { useEmulator } from '../helpers/use-emulator';
+import { CLI_COMMAND, cliArgs } from '../helpers/run-cli';
 
 // Ctrl-C during `sync`, as a user presses it: the CLI as a child process against an emulator this
 // file runs, where every write waits, so the run is mid-way when the signal comes. The signal is
@@ -86,13 +87,12 @@ async function sync(
   tmp = path.join(dir, `tmp-${Date.now()}`);
   logDir = path.join(dir, `logs-${Date.now()}`);
   await mkdir(tmp);
-  // As `npm run cli` starts it: node with tsx's loader, no tsx launcher in between (which relays a
-  // signal to the CLI and kills it when the CLI is slow to confirm).
+  // As `npm run cli` starts it, no tsx launcher in between (which relays a signal to the CLI and
+  // kills it when the CLI is slow to confirm).
   const child = spawn(
-    process.execPath,
+    CLI_COMMAND,
     [
-      ...['--import', 'tsx', 'dev/cli/main.ts'],
-      'sync',
+      ...cliArgs('sync'),
       ...['--portal', emulator.url, '--source', source, '--batch-size', String(BATCH)],
       ...['--requests-per-second', '15', '--max-in-flight', '1', '--retry-pause-ms', '1'],
       ...['--progress-interval', '0', '--log-dir', logDir, '--json'],

@@ -81,6 +81,9 @@ export interface DeliverySettings {
   max_in_flight?: number;
   change_detection?: 'read_first' | 'write_all';
   token?: string;
+  missing_assets?: 'reject' | 'create';
+  brand_id?: string;
+  file_fingerprint_metaproperty?: string;
 }
 
 /** Fresh local stores holding the app's settings and secrets, as the settings form would save them. */
@@ -95,6 +98,11 @@ export async function configureApp(portalUrl: string, settings: DeliverySettings
     delete_policy: settings.delete_policy ?? 'archive',
     empty_values: settings.empty_values ?? 'leave',
     unknown_options: settings.unknown_options ?? 'reject',
+    ...(settings.missing_assets ? { missing_assets: settings.missing_assets } : {}),
+    ...(settings.brand_id ? { brand_id: settings.brand_id } : {}),
+    ...(settings.file_fingerprint_metaproperty
+      ? { file_fingerprint_metaproperty: settings.file_fingerprint_metaproperty }
+      : {}),
   });
   await storage.settings.put('throughput', {
     requests_per_second: String(settings.requests_per_second ?? 15),

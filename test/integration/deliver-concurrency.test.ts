@@ -47,7 +47,9 @@ describe('concurrent deliveries', () => {
       description: `late ${i}`,
     }));
     // An invocation took the lease and was cut by the platform: it never releases it.
-    expect(await takeBatchLease(storage.kvStore, ledgerKeyOf('sync-1', batch), systemClock)).toBeDefined();
+    expect(
+      (await takeBatchLease(storage.kvStore, ledgerKeyOf('sync-1', batch), systemClock)).lease,
+    ).toBeDefined();
 
     // Early attempts respect the lease: OCP delivers again.
     expect(await deliver(batch, { attempt: 1 })).toMatchObject({ success: false, retryable: true });

@@ -2,7 +2,11 @@ import { Lifecycle as AppLifecycle, logger, Request, resetLocalStores, storage }
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
+import { encodeListing } from '../../src/lib/fields/cached-listing';
+import { serializeListing, writeMetapropertyCache } from '../../src/lib/fields/metaproperty-cache';
+import type { KeyValueStore } from '../../src/lib/runtime-ports';
 import { KV_ROWS } from '../../src/lib/state/kv-rows';
+import { fakeClock } from '../helpers/fake-clock';
 
 const lifecycle = new Lifecycle();
 // Every row the app writes, named by its owner (not through APP_KV_ROWS, so a row missing there fails).
@@ -51,6 +55,38 @@ describe('lifecycle hooks', () => {
     expect(await lifecycle.onUninstall()).toEqual({ success: true });
     for (const key of ROWS) expect(await storage.kvStore.get(key)).toEqual({});
     expect(await storage.kvStore.get('someone_else')).toEqual({ x: 1 });
+  });
+
+  it('onUninstall removes every row of the cached metaproperties, both slots of shards included', async () => {
+    const written = new Set<string>();
+    const kvStore: KeyValueStore = {
+      ...storage.kvStore,
+      get: (key, fields) => storage.kvStore.get(key, fields),
+      put: (key, value, rowOptions) => (
+        written.add(key),
+        storage.kvStore.put(key, value as never, rowOptions)
+      ),
+      patch: (key, value) => (written.add(key), storage.kvStore.patch(key, value as never)),
+      increment: (key, field, amount) => (written.add(key), storage.kvStore.increment(key, field, amount)),
+      delete: (key) => storage.kvStore.delete(key),
+    };
+    const options = Array.from({ length: 20_000 }, (_, o) => ({
+      id: `0B7100E0-0000-4000-8000-${String(o).padStart(12, '0')}`,
+      name: `PRD-${o}`,
+    }));
+    const clock = fakeClock();
+    for (const round of [1, 2]) {
+      // Two copies: the second goes to the other slot.
+      const metaproperties = [{ id: `MP-${round}`, name: 'product_code', type: 'select', options }];
+      const { json, hash } = serializeListing(encodeListing({ metaproperties, skipped: [] }));
+      const entry = { portalUrl: 'https://acme.bynder.com', fetchedAt: clock.now(), json, hash };
+      expect(await writeMetapropertyCache({ kvStore, logger, clock }, entry)).toMatchObject({
+        kind: 'published',
+      });
+    }
+    expect(written.size).toBeGreaterThan(6); // the head and at least three shards in each slot
+    expect(await lifecycle.onUninstall()).toEqual({ success: true });
+    for (const key of written) expect(await storage.kvStore.get(key)).toEqual({});
   });
 
   it('onAuthorizationRequest says the authorization-code flow is not offered', async () => {

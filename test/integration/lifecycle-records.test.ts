@@ -39,7 +39,7 @@ describe('records settings', () => {
       {
         intent: 'success',
         message:
-          'Saved: records match assets by Bynder asset id; deletes delete the asset; empty values clear the Bynder value; unknown option values are dropped; files to upload up to 1,024 MB.',
+          'Saved: records match assets by Bynder asset id; deletes delete the asset; empty values clear the Bynder value; unknown option values are dropped; records whose asset does not exist are rejected; files to upload up to 1,024 MB.',
       },
     ]);
     // The metaproperty is not kept while records match by asset id.
@@ -49,6 +49,7 @@ describe('records settings', () => {
       empty_values: 'clear',
       unknown_options: 'drop',
       max_file_mb: 1024,
+      missing_assets: 'reject',
     });
   });
 
@@ -113,6 +114,53 @@ describe('records settings', () => {
     });
     expect(response.toasts?.map((t) => t.intent)).toEqual(['success', 'warning']);
     expect(response.toasts?.[1]?.message).toContain('because the connection is not saved yet');
+  });
+
+  it('creates missing assets only by external key: refused in asset-id mode with the reason', async () => {
+    await connect();
+    const response = await submit('records', {
+      primary_key: 'asset_id',
+      missing_assets: 'create',
+      brand_id: '00000000-0000-0000-0000000000000B01',
+    });
+    expect(response.errors).toEqual({
+      'records.missing_assets': [
+        expect.stringMatching(
+          /needs "Match records to assets by" set to "External key": a new asset is found again only by the key/,
+        ),
+      ],
+    });
+    expect(await storage.settings.get('records')).toEqual({});
+  });
+
+  it('checks the brand of new assets against Bynder, listing its brands by name and id', async () => {
+    await connect();
+    const byKey = {
+      primary_key: 'external_key',
+      external_key_metaproperty: 'external_id',
+      missing_assets: 'create',
+    };
+    const empty = await submit('records', byKey);
+    expect(empty.errors).toEqual({
+      'records.brand_id': [expect.stringMatching(/^Brand of new assets is empty/)],
+    });
+    const requestsBefore = emulator.requests('GET /api/v4/brands/').length;
+    const wrong = await submit('records', { ...byKey, brand_id: 'Emulator brand' });
+    expect(wrong.errors).toEqual({
+      'records.brand_id': [
+        'Brand of new assets "Emulator brand" is not a brand of this portal. "Emulator brand" is the name of brand 00000000-0000-0000-0000000000000B01: enter its id. Enter the id of one of its brands: "Emulator brand" (00000000-0000-0000-0000000000000B01)',
+      ],
+    });
+    expect(emulator.requests('GET /api/v4/brands/').length).toBe(requestsBefore + 1);
+    expect(await storage.settings.get('records')).toEqual({});
+    const saved = await submit('records', { ...byKey, brand_id: '00000000-0000-0000-0000000000000B01' });
+    expect(saved.toasts?.[0]?.message).toMatch(
+      /records whose asset does not exist create it from their file_url in brand 00000000-0000-0000-0000000000000B01/,
+    );
+    expect(await storage.settings.get('records')).toMatchObject({
+      missing_assets: 'create',
+      brand_id: '00000000-0000-0000-0000000000000B01',
+    });
   });
 
   it('needs a metaproperty in external-key mode', async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { MAX_DETAIL_LENGTH } from '../../src/lib/bynder/constants';
 import { echoingMessages, findLeaks } from '../helpers/secret-scan';
+import { cliArgs } from '../helpers/run-cli';
 import { useEmulator } from '../helpers/use-emulator';
 
 // The local runner as a user runs it (`sync --portal … ` with credentials in the environment), in a
@@ -64,10 +65,7 @@ async function runSync(
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp);
   const args = [
-    '--import',
-    'tsx',
-    'dev/cli/main.ts',
-    'sync',
+    ...cliArgs('sync'),
     '--source',
     path.join(dir, source),
     '--portal',

@@ -112,7 +112,8 @@ describe('validate (ocp app validate rules) on the built app and broken copies',
   let app: AppCopies;
   beforeAll(() => {
     app = buildAppCopies();
-  }, 60_000);
+    // A tsc build: seconds alone, a minute or more on a loaded machine.
+  }, 180_000);
   afterAll(() => app.remove());
 
   const errorsOf = (name: string, breakIt: (dir: string) => void) =>

@@ -42,7 +42,36 @@ describe('parseConfig', () => {
       changeDetection: 'read_first',
       maxFileBytes: DEFAULTS.maxFileMb * 1024 * 1024,
       fixedValuesText: '',
+      missingAssets: { kind: 'reject' },
+      fileFingerprintMetaproperty: undefined,
     });
+  });
+
+  it('creates missing assets only by external key and into a brand', () => {
+    const byKey = { primary_key: 'external_key', external_key_metaproperty: 'sku' };
+    const config = parseConfig({
+      connection,
+      secrets,
+      records: { ...byKey, missing_assets: 'create', brand_id: ' B1 ' },
+      throughput: {},
+    });
+    expect(config.missingAssets).toEqual({ kind: 'create', brandId: 'B1' });
+    expect(() =>
+      parseConfig({
+        connection,
+        secrets,
+        records: { missing_assets: 'create', brand_id: 'B1' },
+        throughput: {},
+      }),
+    ).toThrow(/"create the asset", which needs "Match records to assets by" set to "External key"/);
+    expect(() =>
+      parseConfig({ connection, secrets, records: { ...byKey, missing_assets: 'create' }, throughput: {} }),
+    ).toThrow(/Brand of new assets is empty/);
+    expect(() =>
+      parseConfig({ connection, secrets, records: { missing_assets: 'upload' }, throughput: {} }),
+    ).toThrow(
+      /Records whose asset does not exist has "upload", which is not a choice; choose reject or create/,
+    );
   });
 
   it('reads the largest file to upload in MB of 1,048,576 bytes', () => {
@@ -246,6 +275,9 @@ describe('settings schemas: each field error and its message', () => {
       empty_values: 'leave',
       unknown_options: 'reject',
       max_file_mb: DEFAULTS.maxFileMb,
+      missing_assets: 'reject',
+      brand_id: undefined,
+      file_fingerprint_metaproperty: undefined,
     });
     expect(recordsSettingsSchema.parse({ max_file_mb: '10240' }).max_file_mb).toBe(10_240);
     expect(recordsSettingsSchema.parse({ max_file_mb: 1 }).max_file_mb).toBe(1);

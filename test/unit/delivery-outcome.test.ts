@@ -152,7 +152,16 @@ describe('the batch line and its unchanged records', () => {
   ];
 
   it('counts unchanged records among the applied ones', () => {
-    expect(countOutcomes(outcomes)).toEqual({ applied: 3, unchanged: 1, rejected: 0, pending: 1, total: 4 });
+    expect(countOutcomes(outcomes)).toEqual({
+      applied: 3,
+      unchanged: 1,
+      rejected: 0,
+      pending: 1,
+      created: 0,
+      versioned: 0,
+      queued: 0,
+      total: 4,
+    });
   });
 
   it('reads back what reportBatch logged, sync name included', () => {
@@ -174,7 +183,15 @@ describe('the batch line and its unchanged records', () => {
       unchanged: 1,
       rejected: 0,
       pending: 1,
+      created: 0,
+      versioned: 0,
+      queued: 0,
     });
+    expect(
+      readBatchLine(
+        'Bynder delivery for sync "A" attempt 1: 5 records: 3 applied (0 unchanged), 0 rejected, 0 pending; 2 created, 1 versioned, 2 queued for creation; 30 requests',
+      ),
+    ).toMatchObject({ applied: 3, created: 2, versioned: 1, queued: 2 });
     expect(readBatchLine('Settings: throughput saved')).toBeUndefined();
   });
 });

@@ -9,7 +9,7 @@ import { fakeClock } from '../helpers/fake-clock';
 import { silentLogger } from '../helpers/test-loggers';
 
 // deliver() asks for the field model on every batch. While the cached copy is fresh and unchanged,
-// it must cost one small kvStore read (two fields), not the whole row, and no request to Bynder.
+// it must cost one small kvStore read (the head's copy field), not the shards, and no request to Bynder.
 
 const metaproperties: Metaproperty[] = [
   {
@@ -66,18 +66,18 @@ function setup() {
 }
 
 describe('getFieldModel on the delivery path', () => {
-  it('reads only the two-field stamp while the cached copy is fresh and unchanged', async () => {
+  it('reads only the stamp in the head while the cached copy is fresh and unchanged', async () => {
     const { deps, kvStore, listings } = setup();
     await invalidateFieldModel(kvStore);
     const first = await getFieldModel(deps);
     kvStore.reads.length = 0;
     const again = await getFieldModel(deps);
     expect(again).toBe(first);
-    expect(kvStore.reads).toEqual(['field_model_metaproperties [portalUrl,fetchedAt]']);
+    expect(kvStore.reads).toEqual(['field_model_metaproperties [copy]']);
     expect(listings()).toBe(1);
   });
 
-  it('reads the whole row again once the copy is stale, and lists metaproperties once more', async () => {
+  it('reads the head again once the copy is stale, and lists metaproperties once more', async () => {
     const { deps, kvStore, listings, advance } = setup();
     await invalidateFieldModel(kvStore);
     await getFieldModel(deps);
@@ -89,7 +89,7 @@ describe('getFieldModel on the delivery path', () => {
     // The refreshed copy holds the same metaproperties: the next batch is back to the stamp alone.
     kvStore.reads.length = 0;
     await getFieldModel(deps);
-    expect(kvStore.reads).toEqual(['field_model_metaproperties [portalUrl,fetchedAt]']);
+    expect(kvStore.reads).toEqual(['field_model_metaproperties [copy]']);
   });
 
   it('notices a copy refreshed by another process (new stamp) and reads it', async () => {
@@ -98,13 +98,13 @@ describe('getFieldModel on the delivery path', () => {
     await getFieldModel(deps);
     advance(1000);
     const row = await kvStore.get('field_model_metaproperties');
-    await kvStore.put('field_model_metaproperties', { ...row, fetchedAt: 1_000_000_500 });
+    await kvStore.put('field_model_metaproperties', {
+      ...row,
+      copy: { ...(row.copy as object), fetchedAt: 1_000_000_500 },
+    });
     kvStore.reads.length = 0;
     const model = await getFieldModel(deps);
-    expect(kvStore.reads).toEqual([
-      'field_model_metaproperties [portalUrl,fetchedAt]',
-      'field_model_metaproperties',
-    ]);
+    expect(kvStore.reads).toEqual(['field_model_metaproperties [copy]', 'field_model_metaproperties']);
     expect(model.fetchedAt).toBe(1_000_000_500);
   });
 });

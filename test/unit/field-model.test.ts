@@ -37,7 +37,8 @@ describe('buildFieldModel', () => {
       { id: 'z', name: 'zulu', type: 'text', zindex: 1 },
       { id: 'n', name: 'no_zindex', type: 'text' },
     ]);
-    expect(model.fields.map((f) => f.name).slice(15)).toEqual(['zulu', 'alpha', 'beta', 'no_zindex']);
+    expect(model.fields.map((f) => f.name).slice(15, 18)).toEqual(['file_url', 'file_name', 'file_version']);
+    expect(model.fields.map((f) => f.name).slice(18)).toEqual(['zulu', 'alpha', 'beta', 'no_zindex']);
     expect(model.fields[0]?.name).toBe('asset_id');
     expect(model.primary.name).toBe('asset_id');
     expect(model.fetchedAt).toBe(1_000);

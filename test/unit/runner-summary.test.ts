@@ -92,6 +92,29 @@ describe('run summary', () => {
     expect(text).toMatch(/DROPPED \(outbox full\)\s+3 {2}lost: the outbox was full/);
   });
 
+  it('shows created, versioned and queued records, queued apart from applied, and only when there are any', () => {
+    expect(formatSummary(buildRunSummary(sampleTally(), CONTEXT))).not.toMatch(/queued/);
+    const tally = sampleTally();
+    tally.created = 2;
+    tally.versioned = 1;
+    tally.count('applied', -1);
+    tally.queued = 1;
+    const summary = buildRunSummary(tally, CONTEXT);
+    expect(
+      summary.applied +
+        summary.deleted +
+        summary.ignoredDeletes +
+        summary.rejected +
+        summary.pending +
+        summary.queued,
+    ).toBe(summary.records);
+    const text = formatSummary(summary);
+    expect(text).toMatch(/created\s+2 {2}of applied: new assets uploaded/);
+    expect(text).toMatch(/versioned\s+1 {2}of applied: a changed file saved as a new version/);
+    expect(text).toMatch(/queued\s+1 {2}queued for creation: the creation job finishes them \(not applied\)/);
+    expect(JSON.parse(formatJsonSummary(summary))).toMatchObject({ created: 2, versioned: 1, queued: 1 });
+  });
+
   it('writes the JSON summary with the keys scripts rely on', () => {
     const json = JSON.parse(formatJsonSummary(buildRunSummary(sampleTally(), CONTEXT))) as Record<
       string,

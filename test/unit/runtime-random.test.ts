@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 
 import type { KeyValueStore, Random, StoredRow } from '../../src/lib/runtime-ports';
 import { takeBatchLease } from '../../src/lib/state/batch-lease';
-import { updateSharedRow } from '../../src/lib/state/shared-row';
+import { z } from 'zod';
+
+import { stateRow, updateStateRow } from '../../src/lib/state/state-row';
 import { fakeClock } from '../helpers/fake-clock';
 
 // Chance is a port (runtime-ports.ts, Random): what src/lib draws, a test can fix. A lease holder's
@@ -36,10 +38,23 @@ function memoryStore(conflicts = 0): KeyValueStore & { rows: Map<string, StoredR
   };
 }
 
+const ROW = stateRow<StoredRow>(
+  {
+    key: 'row',
+    ttlSeconds: undefined,
+    owner: 'test',
+    holds: 'n',
+    cache: false,
+    byteBudget: 100,
+    invalid: 'drop',
+  },
+  { schema: z.object({ n: z.number().optional() }), empty: () => ({}) },
+);
+
 describe('the Random port', () => {
   it("names a batch lease's holder with the id it draws", async () => {
     const store = memoryStore();
-    const lease = await takeBatchLease(
+    const { lease } = await takeBatchLease(
       store,
       'delivery_ledger_sync-1_abc',
       fakeClock(),
@@ -52,18 +67,14 @@ describe('the Random port', () => {
   it('draws the pause before a contended row is patched again', async () => {
     const clock = fakeClock();
     const update = (row: StoredRow) => ({ ...row, n: 1 });
-    await updateSharedRow(memoryStore(1), 'row', update, {
-      ttlSeconds: undefined,
-      clock,
-      random: fixedRandom(0, []),
-    });
+    await updateStateRow({ kvStore: memoryStore(1), clock, random: fixedRandom(0, []) }, ROW, update);
     expect(clock.sleeps).toEqual([0]);
     const later = fakeClock();
-    await updateSharedRow(memoryStore(1), 'row', update, {
-      ttlSeconds: undefined,
-      clock: later,
-      random: fixedRandom(0.5, []),
-    });
+    await updateStateRow(
+      { kvStore: memoryStore(1), clock: later, random: fixedRandom(0.5, []) },
+      ROW,
+      update,
+    );
     expect(later.sleeps).toHaveLength(1);
     expect(later.sleeps[0]).toBeGreaterThan(0);
   });

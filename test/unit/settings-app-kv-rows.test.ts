@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 
 import type { KeyValueStore, StoredRow } from '../../src/lib/runtime-ports';
-import { APP_KV_ROWS, deleteAppKvRows, KV_ROWS, OUTBOX_SHARD_ROW } from '../../src/lib/state/kv-rows';
+import {
+  APP_KV_ROWS,
+  CREATION_QUEUE_ROW,
+  deleteAppKvRows,
+  KV_ROWS,
+  METAPROPERTY_SHARD_ROW,
+  OUTBOX_SHARD_ROW,
+} from '../../src/lib/state/kv-rows';
 import { silentLogger } from '../helpers/test-loggers';
 
 function memoryStore(rows: Record<string, StoredRow>, failOn?: string): KeyValueStore {
@@ -32,6 +39,13 @@ describe('deleteAppKvRows', () => {
       KV_ROWS.recentWrites.key,
       KV_ROWS.outbox.key,
       KV_ROWS.optionClaims.key,
+      CREATION_QUEUE_ROW.key,
+      ...[0, 1].flatMap((slot) =>
+        Array.from(
+          { length: METAPROPERTY_SHARD_ROW.perSlot },
+          (_, n) => `field_model_metaproperties_${slot}_${n}`,
+        ),
+      ),
       ...Array.from({ length: OUTBOX_SHARD_ROW.count }, (_, n) => `${OUTBOX_SHARD_ROW.keyPrefix}${n}`),
     ]);
   });

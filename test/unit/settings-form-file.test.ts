@@ -91,7 +91,7 @@ describe('forms/settings.yml', () => {
         .filter((option) => !shapes[element.key as keyof typeof shapes].safeParse(option.value).success)
         .map((option) => `${element.key}=${option.value}`),
     );
-    expect(selects.length).toBe(6);
+    expect(selects.length).toBe(7);
     expect(refused).toEqual([]);
   });
 

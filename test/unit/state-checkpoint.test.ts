@@ -42,7 +42,7 @@ function memoryKvStore(): KeyValueStore & {
       return rows.delete(key);
     },
     increment: async (key: string, field: string, amount = 1) => {
-      // Shared rows are created atomically first (shared-row.ts); the checkpoint's own cost is its patches.
+      // Shared rows are created atomically first (state-row.ts); the checkpoint's own cost is its patches.
       store.ops.push('increment');
       const row = rows.get(key) ?? {};
       rows.set(key, { ...row, [field]: Number(row[field] ?? 0) + amount });
@@ -112,7 +112,7 @@ describe('ledger checkpoints', () => {
     kv.failingPatches = 1;
     for (let n = 1; n <= CHECKPOINT_EVERY_WRITES + 1; n += 1) checkpoint.applied(write(n));
     await checkpoint.close(true); // the failing checkpoint is still in flight here
-    // The failed patch, its retry by the shared-row writer, and the last checkpoint.
+    // The failed patch, its retry by the state-row layer, and the last checkpoint.
     expect(kv.ops.filter((op) => op !== 'increment')).toEqual(['patch', 'patch', 'patch']);
     expect(appliedIn(kv)).toBe(CHECKPOINT_EVERY_WRITES + 1);
   });

@@ -1,6 +1,13 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
+import { meetsBatchCostTarget, renderBatchCostTable, runBatchCostBench } from '../../bench/batch-cost';
 import type { DelivererName } from '../../bench/bench-job';
+import {
+  DEFAULT_FIELD_LIST_OPTIONS,
+  meetsFieldListTarget,
+  renderFieldListTable,
+  runFieldListBench,
+} from '../../bench/field-list-bench';
 import { DEFAULT_HOSTILE_OPTIONS, renderHostileTable, runHostileBench } from '../../bench/hostile-bench';
 import { meetsChangeTarget, renderChangeTable, runChangeBench } from '../../bench/change-bench';
 import { meetsTargets, renderResultsTable } from '../../bench/results-table';
@@ -101,11 +108,24 @@ export function registerBench(program: Command): void {
       '--workers <list>',
       'measure the install-wide budget instead, with these worker counts (e.g. 1,2,4), side by side with 4 workers of per-process pacing',
     )
+    .option(
+      '--batch-cost',
+      'measure only the fixed cost per batch: store calls (kvStore, settings, secrets) of batches of 1, 10 and 100 ' +
+        'changed records in steady state, beside the figures recorded before the state-row layer (also part of the default run)',
+    )
     .option('--json', 'print the figures as JSON instead of a table')
     .option(
       '--hostile',
       'measure hostile input instead: 50,000 vs 5,000 events for one key (the ratio, side by side), and the ' +
         'field model of a portal with 300 select metaproperties (requests and seconds, with latency)',
+    )
+    .addOption(
+      new Option(
+        '--field-list [options]',
+        `measure the field list of a large taxonomy instead: the demo portal plus a product-code metaproperty of this ` +
+          `many options (default ${DEFAULT_FIELD_LIST_OPTIONS.options.toLocaleString('en-US')}); requests, seconds and ` +
+          'kvStore bytes with the cache empty (cold) and filled (warm), and one deliver() batch',
+      ).argParser(wholeNumberOption(1)),
     )
     .addOption(
       new Option(
@@ -118,7 +138,9 @@ export function registerBench(program: Command): void {
       'after',
       '\nTargets (exit code 1 when one is missed): ours at least 95 % of the budget ceiling (requests / (budget × elapsed)),\n' +
         'no 429, at most 1.02 requests per changed asset (the reads included); validation + encoding at most 20 µs per record; attempt 2 of an\n' +
-        `applied batch sends 0 requests. With --upload: every file saved whole, the largest upload's peak RSS within ${UPLOAD_RSS_MARGIN_MB} MB of the smallest's.\n` +
+        'applied batch sends 0 requests; a one-record batch makes at most 12 store calls (kvStore, settings, secrets).\n' +
+        `With --upload: every file saved whole, the largest upload's peak RSS within ${UPLOAD_RSS_MARGIN_MB} MB of the smallest's.\n` +
+        'With --field-list: every cache row within its byte budget, no request to Bynder when warm, every delivered record applied.\n' +
         'Progress goes to stderr; the table or JSON to stdout. See BENCHMARKS.md.',
     )
     .action(
@@ -133,8 +155,32 @@ export function registerBench(program: Command): void {
         changed?: number[];
         workers?: string;
         upload?: string[] | boolean;
+        fieldList?: number | boolean;
+        batchCost?: boolean;
       }) => {
         const progress = (line: string) => process.stderr.write(`${line}\n`);
+        if (opts.fieldList !== undefined) {
+          const settings = {
+            ...DEFAULT_FIELD_LIST_OPTIONS,
+            latencyMs: opts.latencyMs,
+            ...(typeof opts.fieldList === 'number' ? { options: opts.fieldList } : {}),
+          };
+          const figures = await runFieldListBench({ ...settings, progress });
+          process.stdout.write(
+            opts.json ? `${JSON.stringify(figures, null, 2)}\n` : `${renderFieldListTable(figures)}\n`,
+          );
+          if (!meetsFieldListTarget(figures)) process.exitCode = exitCode('checkFailed');
+          return;
+        }
+        const batchCost = () => runBatchCostBench({ throughput: DEFAULT_BENCH_OPTIONS.throughput, progress });
+        if (opts.batchCost) {
+          const figures = await batchCost();
+          process.stdout.write(
+            opts.json ? `${JSON.stringify(figures, null, 2)}\n` : `${renderBatchCostTable(figures)}\n`,
+          );
+          if (!meetsBatchCostTarget(figures)) process.exitCode = exitCode('checkFailed');
+          return;
+        }
         if (opts.upload !== undefined) {
           const sizes = Array.isArray(opts.upload) ? opts.upload : DEFAULT_UPLOAD_BENCH.sizes;
           const settings = { ...DEFAULT_UPLOAD_BENCH, latencyMs: opts.latencyMs, sizes };
@@ -192,10 +238,13 @@ export function registerBench(program: Command): void {
           validationRecords: opts.validationRecords,
           progress,
         });
+        const costs = await batchCost();
         process.stdout.write(
-          opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderResultsTable(report)}\n`,
+          opts.json
+            ? `${JSON.stringify({ ...report, batchCost: costs }, null, 2)}\n`
+            : `${renderResultsTable(report)}\n\n${renderBatchCostTable(costs)}\n`,
         );
-        if (!meetsTargets(report)) process.exitCode = exitCode('checkFailed');
+        if (!meetsTargets(report) || !meetsBatchCostTarget(costs)) process.exitCode = exitCode('checkFailed');
       },
     );
 }

@@ -2,7 +2,8 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 
 import { describeShortCredential } from '../../../src/lib/config';
 import { startEmulator, type EmulatorOptions, type FaultRule } from '../../bynder-emulator/server';
-import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
+import { withProductCodes } from '../../bynder-emulator/product-codes';
+import { DEMO_PORTAL_PATH, loadSeed } from '../../bynder-emulator/seed';
 import { DEFAULT_TOKEN } from '../../bynder-emulator/token-store';
 import { wholeNumberOption } from './whole-number-option';
 
@@ -10,6 +11,7 @@ interface EmulatorFlags {
   port: number;
   host: string;
   seed: string;
+  productCodes?: number;
   token: string;
   client?: string;
   tokenTtl?: number;
@@ -44,6 +46,11 @@ export function registerEmulator(program: Command): void {
     .option('--port <port>', 'port to listen on (0 picks a free one)', toInt, 4010)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--seed <file>', 'seed JSON: {metaproperties, assets}', DEMO_PORTAL_PATH)
+    .option(
+      '--product-codes <n>',
+      'add a select metaproperty "product_code" with n options (PRD-000000, ...) to the seed: a large taxonomy',
+      toInt,
+    )
     .option('--token <token>', 'the permanent Bearer token it accepts', credentialOption, DEFAULT_TOKEN)
     .option('--client <id:secret>', 'also accept this OAuth client-credentials client')
     .option('--token-ttl <seconds>', 'lifetime of OAuth tokens (default 3600)', toInt)
@@ -103,7 +110,10 @@ function toOptions(flags: EmulatorFlags): EmulatorOptions {
   const options: EmulatorOptions = {
     port: flags.port,
     host: flags.host,
-    seed: flags.seed,
+    seed:
+      flags.productCodes === undefined
+        ? flags.seed
+        : withProductCodes(loadSeed(flags.seed), flags.productCodes),
     tokens: [{ token: flags.token }],
   };
   if (flags.client) {

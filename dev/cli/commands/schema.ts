@@ -135,6 +135,7 @@ function bynderTypeOf(field: Field): string {
   const { target } = field;
   if (target.kind === 'asset_id') return 'asset id';
   if (target.kind === 'standard') return `asset ${target.property}`;
+  if (target.kind === 'file') return 'file (uploaded, not modified)';
   return target.multiple ? `${target.type} (multi)` : target.type;
 }
 

@@ -36,12 +36,14 @@ import {
 import type { SourceEntry } from './sources/source-entry';
 import { SourceError } from './sources/source-entry';
 import { RepeatedKeys } from './batches/repeated-keys';
-import { captureBatchLines } from './summary/batch-line-capture';
+import { captureBatchLines, NO_LINE_COUNTS } from './summary/batch-line-capture';
 import { captureNotifications } from './summary/notification-capture';
 import { ProgressMeter } from './summary/progress-meter';
 import type { ProgressReporter } from './summary/progress-reporter';
 import type { RequestCount, RunSummary } from './summary/run-summary';
 import { buildRunSummary } from './summary/run-summary';
+import { continueCreations } from '../../../src/lib/delivery/creation-job';
+import { sdkDeps } from '../../../src/destinations/sdk-deps';
 import type { Rejection } from './summary/run-tally';
 import { RunTally } from './summary/run-tally';
 import { isAcceptedWrite, watchHttpExchanges } from './targets/http-request-counter';
@@ -227,7 +229,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       // With workers, each attempt's worker says which rejection-log entries it wrote (the log is
       // shared by the batches in flight); in this process the log is emptied before each attempt.
       let reported: RejectionLogEntry[] = [];
-      let unchangedInWorkers = 0;
+      const inWorkers = { ...NO_LINE_COUNTS };
       const destination = ocp
         ? {
             deliver: async (attempt: DestinationBatch<AssetItem>) => {
@@ -237,7 +239,10 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
                 showProgress();
               });
               reported = answer.rejections;
-              unchangedInWorkers += answer.unchanged;
+              inWorkers.unchanged += answer.counts.unchanged;
+              inWorkers.created += answer.counts.created;
+              inWorkers.versioned += answer.counts.versioned;
+              inWorkers.queued += answer.counts.queued;
               return answer.result;
             },
           }
@@ -261,7 +266,8 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
         },
       });
       batchInProcess = undefined;
-      const unchanged = ocp ? unchangedInWorkers : batchLines.takeUnchanged(syncName);
+      const lineCounts = ocp ? inWorkers : batchLines.take(syncName);
+      const { unchanged } = lineCounts;
       const logged = (ocp ? reported : await readRejectionLog(storage.kvStore)).filter(
         (e) => e.sync === syncName,
       );
@@ -316,7 +322,15 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
           `${own.rejected} rejected, ${own.pending} pending${retried}`,
       );
       // Of those, the records Bynder already held (the batch lines of every attempt say how many).
-      if (!leftPending) tally.unchanged += Math.min(unchanged, carriedOut);
+      if (!leftPending) {
+        tally.unchanged += Math.min(unchanged, carriedOut);
+        tally.created += Math.min(lineCounts.created, carriedOut);
+        tally.versioned += Math.min(lineCounts.versioned, carriedOut);
+        // Queued for creation is not applied: the creation job finishes those records.
+        const queued = Math.min(lineCounts.queued, own.applied);
+        tally.applied -= queued;
+        tally.queued += queued;
+      }
       if (leftPending && result.retryable !== true) {
         // Not retryable yet nothing rejected per record: settings or credentials; later batches would fail alike.
         stoppedBecause = `batch ${tally.batches} failed and is not retryable: ${result.failureReason ?? '(no reason)'}`;
@@ -343,6 +357,9 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       if (inFlight.size >= (ocp?.pool.size ?? 1)) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
+    // OCP runs the creation job on its schedule and when triggered; the runner runs it once the
+    // batches are done, so what was queued for creation is created (or reported failed) in this run.
+    if (tally.queued > 0) await runCreationJob(progress);
     meter.sourceDone();
     showProgress();
     progress.stop();
@@ -457,4 +474,15 @@ function closeStream(stream: WriteStream): Promise<void> {
 async function outboxCounts(): Promise<{ parked: number; outboxDropped: number }> {
   const outbox = await readOutbox(storage.kvStore);
   return { parked: outbox.records.length, outboxDropped: outbox.droppedTotal };
+}
+
+/** Runs the creation job until nothing is queued or a run makes no progress (at most 20 runs). */
+async function runCreationJob(progress: ProgressReporter): Promise<void> {
+  for (let run = 0; run < 20; run += 1) {
+    const done = await continueCreations(sdkDeps());
+    progress.note(
+      `creation job: ${done.created.length} created, ${done.failed.length} failed; ${done.remaining} still queued`,
+    );
+    if (done.remaining === 0 || done.created.length + done.failed.length === 0) return;
+  }
 }

@@ -546,6 +546,11 @@ const COUNT_LABELS = [
   ['ignoredDeletes', 'deletes ignored'],
   // Of applied and deleted: what Bynder already held, so nothing was written for it.
   ['unchanged', 'unchanged'],
+  // Of applied: assets created from the record's file, and changed files saved as new versions.
+  ['created', 'created'],
+  ['versioned', 'versioned'],
+  // Handed to the creation job: not applied yet; the job reports each one's end in the Activity Log.
+  ['queued', 'queued for creation'],
   ['rejected', 'rejected'],
   ['pending', 'pending'],
   // Known at the end of the run: what the app's outbox holds for it to deliver itself later.
@@ -603,6 +608,9 @@ function renderSummary(summary, verdict) {
     ['deleted/archived', `${summary.deleted} (delete policy: ${summary.deletePolicy})`],
     ['deletes ignored', summary.ignoredDeletes],
     ['unchanged', `${summary.unchanged} (Bynder already held the values)`],
+    ['created', `${summary.created ?? 0} (new assets from the records' files)`],
+    ['versioned', `${summary.versioned ?? 0} (changed files saved as new versions)`],
+    ['queued for creation', `${summary.queued ?? 0} (the creation job finishes them)`],
     ['rejected', summary.rejected],
     ['pending', summary.pending],
     ['requests', summary.requests],

@@ -211,11 +211,15 @@ export class BynderClient implements BynderApi, BynderUploadApi {
    * (metaproperty-listing.ts). A metaproperty that cannot be read, in the listing or in its option
    * pages, is left out with a warning naming it and what is wrong: the others stay usable.
    */
-  public async listMetaproperties(): Promise<MetapropertyListing> {
+  public async listMetaproperties(options: { embedOptions?: boolean } = {}): Promise<MetapropertyListing> {
     let listing: MetapropertyListing;
     try {
-      listing = await this.readJson(metapropertyListCall(true), metapropertyListingSchema);
+      listing = await this.readJson(
+        metapropertyListCall(options.embedOptions ?? true),
+        metapropertyListingSchema,
+      );
     } catch (error) {
+      if (options.embedOptions === false) throw error;
       // No answer at all (timeout, or over the read cap): Bynder advises leaving options out on big
       // taxonomies, so list without them and page every option list instead.
       if (!(error instanceof BynderUnavailableError) || error.status !== undefined) throw error;

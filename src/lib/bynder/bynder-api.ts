@@ -28,8 +28,10 @@ export interface BynderApi {
   /**
    * All metaproperties, each with all of its options (paged to completion; nested options kept
    * where the listing embeds them), and those left out because they cannot be read, each with why.
+   * `embedOptions: false` lists without options and pages every option list: for a portal known
+   * to hold a large taxonomy, whose embedded options would be paged again anyway.
    */
-  listMetaproperties(): Promise<MetapropertyListing>;
+  listMetaproperties(options?: { embedOptions?: boolean }): Promise<MetapropertyListing>;
   /** One asset; throws BynderNotFoundError when it does not exist. */
   getMedia(id: string): Promise<Media>;
   /**

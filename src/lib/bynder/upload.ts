@@ -130,12 +130,32 @@ export async function uploadFile(
   target: UploadTarget,
   deps: UploadDeps,
 ): Promise<UploadResult> {
+  // Without a brand nothing is uploaded: resolved first, so a portal with several fails at once.
+  const brandId = target.kind === 'new_asset' ? await resolveBrand(deps.api, target.brandId) : undefined;
+  const uploaded = await uploadToImport(file, deps);
+  const resolved: UploadTarget =
+    target.kind === 'new_asset' && brandId !== undefined ? { ...target, brandId } : target;
+  const mediaId = await saveImport(uploaded.importId, resolved, { ...deps, fileName: file.fileName });
+  return { mediaId, ...uploaded };
+}
+
+/** The name comes with the record: quoted, and cut, wherever a message shows it. */
+function quoteFileName(fileName: string): string {
+  return JSON.stringify(fileName.length > 200 ? `${fileName.slice(0, 200)}…` : fileName);
+}
+
+/** What the upload's part before the save left: the import Bynder converts, and what was sent. */
+export type UploadedImport = Omit<UploadResult, 'mediaId'>;
+
+/**
+ * The upload up to and including the finalise: endpoint, init, every chunk (S3, then registered),
+ * finalise. Nothing of it creates an asset: an upload abandoned here is never saved, so starting
+ * over costs requests, not a second asset. Answers the import the save (saveImport) turns into one.
+ */
+export async function uploadToImport(file: UploadFile, deps: UploadDeps): Promise<UploadedImport> {
   const { api, logger } = deps;
   const clock = deps.clock ?? systemClock;
-  // The name comes with the record: quoted, and cut, wherever a message shows it.
-  const named = JSON.stringify(
-    file.fileName.length > 200 ? `${file.fileName.slice(0, 200)}…` : file.fileName,
-  );
+  const named = quoteFileName(file.fileName);
   const { empty, body } = await peekFirstBytes(file.body);
   if (empty) {
     throw new BynderUploadError(
@@ -144,8 +164,6 @@ export async function uploadFile(
       { fileAtFault: true },
     );
   }
-  const brandId = target.kind === 'new_asset' ? await resolveBrand(api, target.brandId) : undefined;
-
   const endpoint = await api.getUploadEndpoint();
   const s3 = new S3ChunkSender(endpoint, {
     logger,
@@ -184,15 +202,37 @@ export async function uploadFile(
   }
   const { importId } = await api.finaliseUpload(init, chunks, file.fileName);
   logger.debug(`Bynder upload of ${bytes} bytes in ${chunks} chunk(s) finalised; converting`);
+  return { importId, bytes, chunks, s3Requests: s3.requests };
+}
 
-  const save = (): Promise<SaveAnswer> =>
-    target.kind === 'new_version'
+/**
+ * Waits for `importId` to convert, then saves it as `target` says and answers the asset's id. The
+ * save is the one step that creates something: a save whose answer was lost is not sent again here
+ * (the client never repeats it); the caller decides (see src/lib/delivery/creation.ts).
+ */
+export async function saveImport(
+  importId: string,
+  target: UploadTarget,
+  deps: Pick<UploadDeps, 'api' | 'logger' | 'clock' | 'pollIntervalMs' | 'maxPolls'> & {
+    fileName: string;
+    /** Awaited before each save request is sent (the creation ledger notes it). */
+    beforeSave?: () => Promise<void>;
+  },
+): Promise<string> {
+  const { api, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const named = quoteFileName(deps.fileName);
+  const brandId = target.kind === 'new_asset' ? await resolveBrand(api, target.brandId) : undefined;
+  const save = async (): Promise<SaveAnswer> => {
+    await deps.beforeSave?.();
+    return target.kind === 'new_version'
       ? api.saveAsNewVersion(target.mediaId, importId)
       : api.saveAsNewAsset(importId, {
           ...target.form,
           brandId: brandId ?? '',
           ...(target.audit === true ? { audit: 'true' } : {}),
         });
+  };
   const saveRoute = describeRoute(
     target.kind === 'new_version' ? SAVE_NEW_VERSION_ROUTE : SAVE_NEW_ASSET_ROUTE,
   );
@@ -220,9 +260,7 @@ export async function uploadFile(
     }
     const answer = await save();
     saves += 1;
-    if (answer.kind === 'saved') {
-      return { mediaId: answer.mediaId, importId, bytes, chunks, s3Requests: s3.requests };
-    }
+    if (answer.kind === 'saved') return answer.mediaId;
     // 303 "Import not converted yet, please poll": the poll ran ahead of the save's view of it.
     if (saves >= MAX_EARLY_SAVES) {
       throw new BynderUploadError(

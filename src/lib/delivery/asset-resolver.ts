@@ -35,6 +35,8 @@ export interface AssetResolver {
   resolve(key: string): Promise<Resolution>;
   /** Drops a cached answer that turned out stale (its asset is gone), so the next resolve looks again. */
   forget(key: string): void;
+  /** Keeps `id` as the asset of `key` (an asset this batch created), for this batch and the key cache. */
+  remember(key: string, id: string): void;
   /** The asset `id` as a read of this batch answered it (the re-check or a lookup), if one did. */
   assetRead(id: string): Media | undefined;
   /** What must be saved after the batch (external-key mode only). */
@@ -44,6 +46,7 @@ export interface AssetResolver {
 export const assetIdResolver: AssetResolver = {
   resolve: (key) => Promise.resolve({ kind: 'found', id: key, fromCache: false }),
   forget: () => undefined,
+  remember: () => undefined,
   assetRead: () => undefined,
   keyCache: undefined,
 };
@@ -184,6 +187,11 @@ export function externalKeyResolver(api: BynderApi, cache: KeyCache, keys: reado
       resolutions.delete(key);
       confirmed.delete(key);
       drop(key);
+    },
+    remember(key, id) {
+      resolutions.set(key, Promise.resolve({ kind: 'found', id, fromCache: false }));
+      ids.set(key, id);
+      cache.changed = true;
     },
     assetRead: (id) => read.get(id),
   };

@@ -7,13 +7,16 @@ import type { AppConfig } from '../config';
 import type { Field, FieldModel } from '../fields/field';
 import { holdsBoolean } from '../fields/boolean-value';
 import { readAssetValue } from '../fields/held-value';
+import { FILE_FORM_KEYS, splitFileForm } from '../fields/file-fields';
+import { fileFingerprint } from '../state/creation-ledger';
+import { holdsFingerprint } from './versioning';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import type { AssetResolver } from './asset-resolver';
 import { DELIVERY_TIME_BUDGET_MS } from '../pacing/deadline';
 import { foldListChanges, hasListChanges } from './list-delta';
 import type { AppliedOutcome, RecordOutcome } from './outcome';
 import type { PlannedWrite } from './plan';
-import { noteRecentWrites, readRecentWrites } from '../state/recent-writes';
+import { decideRecentWrites, noteRecentWrites, type RecentWrites } from '../state/recent-writes';
 
 // Step 4 of deliver(): Bynder has no bulk write, one request per asset, but it reads many assets in
 // one request (`GET /api/v4/media/?ids=`, IDS_PER_MEDIA_READ ids a request, through the same paced
@@ -27,7 +30,7 @@ import { noteRecentWrites, readRecentWrites } from '../state/recent-writes';
 // resolve the keys answer the assets they found, and only the others are read.
 //
 // Whatever the mode, the assets about to be written are noted in the recent-writes row before any
-// write is sent (one row update per batch); a write whose asset id is known only later (an external
+// write is sent (one row update per batch, the same that reads the row); a write whose asset id is known only later (an external
 // key whose lookup failed here, or whose cached asset turned out gone) is noted before it is sent
 // (`noteBeforeSend`).
 
@@ -48,6 +51,8 @@ export interface ChangeDetectionDeps {
   logger: Logger;
   model: FieldModel;
   config: Pick<AppConfig, 'changeDetection' | 'maxInFlight'>;
+  /** The file fingerprint metaproperty's Bynder name, when new versions are on. */
+  fingerprintMetaproperty?: string;
   /** How long writes of this batch may still start (default: the time budget); recent entries outlast it. */
   timeBudgetMs?: number;
 }
@@ -69,24 +74,44 @@ export async function detectChanges(
   planned: readonly PlannedWrite[],
   deps: ChangeDetectionDeps,
 ): Promise<DetectedChanges> {
-  const detected =
+  if (planned.length === 0) {
+    return {
+      writes: [],
+      unchanged: [],
+      outcomes: [],
+      waiting: [],
+      noteBeforeSend: (id) => noteOne(id, deps),
+    };
+  }
+  const prepared =
     deps.config.changeDetection === 'read_first' && planned.length > 0
       ? await compareWithBynder(planned, deps)
-      : { writes: [...planned], unchanged: [], ids: await knownIds(planned, deps) };
+      : await noComparison(planned, deps);
+  const sendingForMs = deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS;
   const noted = new Set<string>();
+  // One update of the recent-writes row reads it (after Bynder's answer) and notes the writes it
+  // decides on, before any is sent.
+  const detected = await decideRecentWrites(
+    deps.kvStore,
+    (recent) => {
+      const decided = prepared.decide(recent);
+      return { result: decided, ids: decided.writes.flatMap((write) => decided.ids.get(write.key) ?? []) };
+    },
+    { clock: deps.clock, sendingForMs },
+  );
+  for (const write of detected.writes) {
+    const id = detected.ids.get(write.key);
+    if (id !== undefined) noted.add(id);
+  }
   const note = async (ids: readonly string[]) => {
     const fresh = [...new Set(ids)].filter((id) => !noted.has(id));
-    await noteRecentWrites(deps.kvStore, fresh, {
-      clock: deps.clock,
-      sendingForMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
-    });
+    await noteRecentWrites(deps.kvStore, fresh, { clock: deps.clock, sendingForMs });
     for (const id of fresh) noted.add(id);
   };
   // Tags have no add/remove of their own in Bynder: without a read to trust they wait, rather
-  // than be guessed at or replace the whole list.
+  // than be guessed at or replace the whole list (noted as recent with the rest: harmless).
   const waiting = detected.writes.filter((write) => TAG_CHANGES.some((key) => key in write.form));
   const writes = detected.writes.filter((write) => !waiting.includes(write));
-  await note(writes.flatMap((write) => detected.ids.get(write.key) ?? []));
   return {
     writes,
     unchanged: detected.unchanged,
@@ -109,31 +134,55 @@ interface Compared {
   ids: Map<string, string>;
 }
 
+/** Notes one asset about to be written, for a batch that planned no write (nothing else noted). */
+function noteOne(id: string, deps: ChangeDetectionDeps): Promise<void> {
+  const sendingForMs = deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS;
+  return noteRecentWrites(deps.kvStore, [id], { clock: deps.clock, sendingForMs });
+}
+
+/** What Bynder was asked, and how to decide the writes once the recent-writes row is read. */
+interface Prepared {
+  decide: (recent: RecentWrites) => Compared;
+}
+
+async function noComparison(planned: readonly PlannedWrite[], deps: ChangeDetectionDeps): Promise<Prepared> {
+  const ids = await knownIds(planned, deps);
+  return { decide: () => ({ writes: [...planned], unchanged: [], ids }) };
+}
+
 async function compareWithBynder(
   planned: readonly PlannedWrite[],
   deps: ChangeDetectionDeps,
-): Promise<Compared> {
+): Promise<Prepared> {
   const ids = await knownIds(planned, deps);
   const wanted = [...new Set(ids.values())].filter((id) => deps.resolver.assetRead(id) === undefined);
   const read = await readAssets(wanted, deps);
-  if (!read) return { writes: [...planned], unchanged: [], ids };
-  // Read after Bynder was: a write another invocation noted before Bynder's answer is seen here.
-  const recent = await readRecentWrites(deps.kvStore, deps.clock);
+  if (!read) return { decide: () => ({ writes: [...planned], unchanged: [], ids }) };
   const byFormKey = new Map<string, Field>();
   for (const field of deps.model.fields) if (field.formKey) byFormKey.set(field.formKey, field);
 
-  const writes: PlannedWrite[] = [];
-  const unchanged: PlannedWrite[] = [];
-  for (const write of planned) {
-    const id = ids.get(write.key);
-    const decision =
-      id === undefined || recent.isRecent(id)
-        ? write
-        : compareWrite(write, read.get(id) ?? deps.resolver.assetRead(id), byFormKey);
-    if (decision === 'unchanged') unchanged.push(write);
-    else writes.push(decision);
-  }
-  return { writes, unchanged, ids };
+  // Decided from the recent-writes row as read after Bynder was: a write another invocation noted
+  // before Bynder's answer is seen there. Pure: it may run again if the row changed meanwhile.
+  const decide = (recent: RecentWrites): Compared => {
+    const writes: PlannedWrite[] = [];
+    const unchanged: PlannedWrite[] = [];
+    for (const write of planned) {
+      const id = ids.get(write.key);
+      const decision =
+        id === undefined || recent.isRecent(id)
+          ? write
+          : compareWrite(
+              write,
+              read.get(id) ?? deps.resolver.assetRead(id),
+              byFormKey,
+              deps.fingerprintMetaproperty,
+            );
+      if (decision === 'unchanged') unchanged.push(write);
+      else writes.push(decision);
+    }
+    return { writes, unchanged, ids };
+  };
+  return { decide };
 }
 
 /**
@@ -197,6 +246,7 @@ export function compareWrite(
   write: PlannedWrite,
   asset: Media | undefined,
   byFormKey: ReadonlyMap<string, Field>,
+  fingerprintMetaproperty?: string,
 ): PlannedWrite | 'unchanged' {
   if (write.kind === 'delete') {
     // Only an asset the read shows archived is left alone. One the read does not answer may be gone,
@@ -221,10 +271,19 @@ export function compareWrite(
     const held = byFormKey.get(formKey)?.holds(asset, value) ?? 'unknown';
     if (held !== 'holds') differing[formKey] = value;
   }
+  // The record's file holds when the asset's fingerprint says it came from it (versioning.ts).
+  let fileCompared = false;
+  const { file } = splitFileForm(write.form);
+  if (file && fingerprintMetaproperty !== undefined) {
+    if (holdsFingerprint(asset, fingerprintMetaproperty, fileFingerprint(file))) {
+      for (const key of Object.values(FILE_FORM_KEYS)) delete differing[key];
+    } else fileCompared = true;
+  }
   const kept = Object.keys(differing).length;
   if (kept === 0) return 'unchanged';
-  if (!folding && kept === Object.keys(write.form).length) return write;
-  return { ...write, form: differing, plannedForm: write.plannedForm ?? write.form };
+  const compared = fileCompared ? { fileCompared: true as const } : {};
+  if (!folding && kept === Object.keys(write.form).length) return { ...write, ...compared };
+  return { ...write, form: differing, plannedForm: write.plannedForm ?? write.form, ...compared };
 }
 
 function unchangedOutcome(write: PlannedWrite): AppliedOutcome {

@@ -1,3 +1,4 @@
+import { IDS_PER_MEDIA_READ } from '../bynder/constants';
 import { loadConfig, SECTION } from '../config';
 import { getFieldModel } from '../fields/get-field-model';
 import { notifyBatch } from './batch-notices';
@@ -10,9 +11,12 @@ import { detectChanges } from './change-detection';
 import { startCheckpoint } from '../state/checkpoint';
 import { type DeliveryDeadline, DELIVERY_TIME_BUDGET_MS, startDeadline } from '../pacing/deadline';
 import { remainderAfter } from './supersede';
-import { readLedger } from '../state/ledger';
+import type { Ledger } from '../state/ledger';
 import { saveBatchState } from './save-batch-state';
 import { executePlan } from './execute';
+import { creatorFor } from './creation';
+import { CREATION_JOB } from './creation-job';
+import { fingerprintField, versionerFor } from './versioning';
 import {
   fenceParked,
   holdUntil,
@@ -70,12 +74,14 @@ export async function deliverBatch(batch: DeliveryBatch, deps: DeliveryDeps): Pr
   // spends it, so one deliver() never runs past it.
   const timed = { ...deps, deadline: deps.deadline ?? startDeadline(deps.clock, deps.timeBudgetMs) };
   // Two invocations of one batch must not both send it: one takes the lease, the other answers retry.
-  return withBatchLease(batch, timed, () => deliverLeased(batch, timed));
+  // Taking the lease reads the batch's ledger (one row holds both).
+  return withBatchLease(batch, timed, (ledger) => deliverLeased(batch, timed, ledger));
 }
 
 async function deliverLeased(
   batch: DeliveryBatch,
   deps: DeliveryDeps & { deadline: DeliveryDeadline },
+  ledger: Ledger,
 ): Promise<DeliverResult> {
   const { kvStore, clock, deadline } = deps;
   const report = { syncName: batch.sync.name, attempt: batch.attempt, startedAt: clock.now() };
@@ -99,13 +105,10 @@ async function deliverLeased(
   // refuses every request unsent, so the batch is still planned (from the cached model) and every
   // write ends pending under its own key, beside what earlier attempts applied.
   const modelDeps = { ...deps, config, api };
-  const [model, ledger] = await Promise.all([
-    getFieldModel(modelDeps).catch((error: unknown) => {
-      if (block) return block; // no cached model to plan by: the batch stays pending as one
-      throw error;
-    }),
-    readLedger(kvStore, batch, clock),
-  ]);
+  const model = await getFieldModel(modelDeps).catch((error: unknown) => {
+    if (block) return block; // no cached model to plan by: the batch stays pending as one
+    throw error;
+  });
   if ('blockedUntil' in model) {
     return endBatch(batch, deps, ending, pausedByRateLimit(batch.items.length, model));
   }
@@ -120,8 +123,21 @@ async function deliverLeased(
     { api, kvStore },
     plan.writes.map((write) => write.key),
   );
-  // 4 read what Bynder holds and drop what it holds already (the ledger counts those applied)
-  const changes = await detectChanges(plan.writes, { ...deps, api, resolver, model: plan.model, config });
+  // 4 read what Bynder holds and drop what it holds already (the ledger counts those applied). The
+  // first lease of the install budget covers the reads and the writes planned, so a batch whose
+  // writes all go out leases once; what the read finds unchanged is handed back at the end.
+  const reads =
+    config.changeDetection === 'read_first' ? Math.ceil(plan.writes.length / IDS_PER_MEDIA_READ) : 0;
+  budget.expect(reads + plan.writes.length);
+  const fingerprint = fingerprintField(plan.model, config.fileFingerprintMetaproperty, deps.logger);
+  const changes = await detectChanges(plan.writes, {
+    ...deps,
+    api,
+    resolver,
+    model: plan.model,
+    config,
+    ...(fingerprint ? { fingerprintMetaproperty: fingerprint.metaproperty } : {}),
+  });
   const checkpoint = startCheckpoint(ledger, deps);
   const applied = (write: PlannedWrite) => checkpoint.applied(writeFingerprint(write));
   changes.unchanged.forEach(applied);
@@ -138,6 +154,27 @@ async function deliverLeased(
     onApplied: applied,
     beforeSend: changes.noteBeforeSend,
     blockInForce: rateLimit.current,
+    create: creatorFor(config, plan.model.primary, {
+      ...deps,
+      api,
+      deadline,
+      sync: batch.sync.id,
+      timeBudgetMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
+      queue: {
+        trigger: async () => {
+          await deps.jobs?.trigger(CREATION_JOB, {});
+        },
+      },
+      ...(fingerprint ? { fingerprintFormKey: fingerprint.formKey } : {}),
+    }),
+    version: versionerFor(config, fingerprint, {
+      ...deps,
+      api,
+      deadline,
+      sync: batch.sync.id,
+      timeBudgetMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
+      assetRead: (id) => resolver.assetRead(id),
+    }),
   });
   // Slots leased and not used go back to the other invocations (when a throw skips this, at most
   // one lease, LEASE_MS of the budget, goes unused).

@@ -12,10 +12,13 @@ import {
 import type { Credentials } from '../config';
 import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
 import type { AssetResolver } from './asset-resolver';
+import type { CreationResult } from './creation';
+import type { VersionResult } from './versioning';
 import type { BatchStop, RecordOutcome } from './outcome';
 import { rejectedOutcome } from './outcome';
 import { timeBudgetStop } from '../pacing/deadline';
 import { ARCHIVE_FORM, type PlannedWrite } from './plan';
+import { splitFileForm } from '../fields/file-fields';
 import { blockAfterRateLimit, describeRateLimitBlock, type RateLimitBlock } from '../pacing/rate-limit-block';
 import { BudgetHaltedError, type RequestBudget } from '../pacing/request-budget';
 
@@ -54,6 +57,16 @@ export interface ExecuteDeps {
   beforeSend?: (id: string) => Promise<void>;
   /** The time budget, to word the stop when it runs out. */
   timeBudgetMs?: number;
+  /**
+   * Creates the asset of an upsert whose key no asset holds ("Records whose asset does not exist" =
+   * create; creation.ts). Absent: such a record is rejected.
+   */
+  create?: (write: PlannedWrite) => Promise<CreationResult>;
+  /**
+   * Makes a changed file of an upsert a new version of its asset (versioning.ts); `compared`: change
+   * detection found the fingerprint different. Absent: files of existing assets are not compared.
+   */
+  version?: (write: PlannedWrite, id: string, compared: boolean) => Promise<VersionResult>;
 }
 
 export interface Execution {
@@ -83,7 +96,11 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
 
   /** Sends one write to the asset `id`; a 404 is the caller's to judge. */
   const send = async (write: PlannedWrite, id: string): Promise<void> => {
-    if (write.kind === 'upsert') return sendUpsert(api, id, write.form);
+    if (write.kind === 'upsert') {
+      // The record's file is uploaded, never modified: only the other fields go into the modify.
+      const { form } = splitFileForm(write.form);
+      return Object.keys(form).length === 0 ? undefined : sendUpsert(api, id, form);
+    }
     if (write.deleteBy === 'delete') return api.deleteMedia(id);
     return api.updateMedia(id, ARCHIVE_FORM);
   };
@@ -93,10 +110,20 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
     if (resolved.kind !== 'found') {
       // An external key with no asset: for a delete that is "already gone".
       if (write.kind === 'delete' && resolved.kind === 'missing') return outcome(write, 'applied');
+      if (write.kind === 'upsert' && resolved.kind === 'missing' && deps.create) return create(write);
       return rejectedOutcome(write, [{ problem: resolved.reason }]);
     }
     await deps.beforeSend?.(resolved.id);
+    let versioned = false;
     try {
+      if (write.kind === 'upsert' && deps.version && splitFileForm(write.form).file) {
+        const made = await deps.version(write, resolved.id, write.fileCompared === true);
+        if (made.kind === 'waiting') return pending(write, made.cause);
+        if (made.kind === 'rejected') {
+          return rejectedOutcome(write, [{ field: 'file_url', problem: made.reason }]);
+        }
+        versioned = made.kind === 'versioned';
+      }
       await send(write, resolved.id);
     } catch (error) {
       if (!(error instanceof BynderNotFoundError)) throw error;
@@ -105,7 +132,25 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       resolver.forget(write.key); // the cached asset is gone; look the key up once more
       return apply(write);
     }
-    return outcome(write, 'applied');
+    return { ...outcome(write, 'applied'), ...(versioned ? { versioned: true as const } : {}) };
+  };
+
+  /** An upsert whose key no asset holds, with creation on: created, resumed, or known to the ledger. */
+  const create = async (write: PlannedWrite): Promise<RecordOutcome> => {
+    const made = await deps.create!(write); // the caller checked it is set
+    if (made.kind === 'rejected') return rejectedOutcome(write, [{ problem: made.reason }]);
+    if (made.kind === 'waiting') return pending(write, made.cause);
+    if (made.kind === 'queued') {
+      return { key: write.key, subject: write.subject, records: write.records, status: 'queued' };
+    }
+    resolver.remember(write.key, made.mediaId);
+    // A fresh save carried every field; an asset the ledger knew (Bynder's search lagging behind it,
+    // or created by an earlier delivery) gets this write's fields as any existing asset does.
+    if (!made.fresh) {
+      await deps.beforeSend?.(made.mediaId);
+      await send(write, made.mediaId);
+    }
+    return { ...outcome(write, 'applied'), ...(made.fresh ? { created: true as const } : {}) };
   };
 
   const onRateLimit = (): void => {

@@ -28,6 +28,10 @@ export interface AppliedOutcome extends OutcomeBase {
   status: 'applied';
   /** Applied without a write because Bynder already held every value (change detection). */
   unchanged?: true;
+  /** Applied by creating the asset from the record's file (the save carried every field). */
+  created?: true;
+  /** Applied, and the record's changed file became a new version of its asset. */
+  versioned?: true;
 }
 
 /** One thing wrong with a record: with `field` when one field's value is at fault. */
@@ -51,7 +55,16 @@ export interface PendingOutcome extends OutcomeBase {
   cause: string;
 }
 
-export type RecordOutcome = AppliedOutcome | RejectedOutcome | PendingOutcome;
+/**
+ * Queued for creation: the asset's creation is durably claimed in the creation ledger and handed to
+ * the creation job, which reports its end in the Activity Log. Accepted the way Bynder's own 202 is
+ * (the batch may answer success), but never counted applied.
+ */
+export interface QueuedOutcome extends OutcomeBase {
+  status: 'queued';
+}
+
+export type RecordOutcome = AppliedOutcome | RejectedOutcome | PendingOutcome | QueuedOutcome;
 
 /** Why sending stopped early for the whole batch (credentials, rate limit, an outage), if it did. */
 export interface BatchStop {
@@ -130,15 +143,32 @@ export interface OutcomeCounts {
   unchanged: number;
   rejected: number;
   pending: number;
+  /** Of the applied records, those whose asset this batch created from the record's file. */
+  created: number;
+  /** Of the applied records, those whose changed file became a new version of their asset. */
+  versioned: number;
+  /** Records whose asset's creation was handed to the creation job (not applied). */
+  queued: number;
   total: number;
 }
 
 /** Records per outcome class, counted once for the log line and OCP's result. */
 export function countOutcomes(outcomes: readonly RecordOutcome[]): OutcomeCounts {
-  const counts = { applied: 0, unchanged: 0, rejected: 0, pending: 0, total: 0 };
+  const counts = {
+    applied: 0,
+    unchanged: 0,
+    rejected: 0,
+    pending: 0,
+    created: 0,
+    versioned: 0,
+    queued: 0,
+    total: 0,
+  };
   for (const outcome of outcomes) {
     counts[outcome.status] += outcome.records.length;
     if (outcome.status === 'applied' && outcome.unchanged) counts.unchanged += outcome.records.length;
+    if (outcome.status === 'applied' && outcome.created) counts.created += outcome.records.length;
+    if (outcome.status === 'applied' && outcome.versioned) counts.versioned += outcome.records.length;
     counts.total += outcome.records.length;
   }
   return counts;
@@ -168,6 +198,7 @@ export function toDeliverResult(
     head.push(failureReasonTexts.outboxDropped(outbox.dropped, outbox.droppedKeys));
   }
   const tail = [failureReasonTexts.applied(applied)];
+  if (counts.queued > 0) tail.push(`${counts.queued} queued for creation`);
   const retryable = asksForRetry(pending > 0, stop);
   if (rejected === 0) {
     return { success: false, retryable, failureReason: boundReason([...head, ...tail].join('; ')) };
@@ -261,7 +292,7 @@ export interface BatchEnd {
 
 /** The start of every batch line: the sync, the attempt and the counts. */
 const BATCH_LINE =
-  /^Bynder delivery for sync (".*") attempt \d+: (\d+) records: (\d+) applied \((\d+) unchanged\), (\d+) rejected, (\d+) pending;/;
+  /^Bynder delivery for sync (".*") attempt \d+: (\d+) records: (\d+) applied \((\d+) unchanged\), (\d+) rejected, (\d+) pending;(?: (\d+) created, (\d+) versioned, (\d+) queued for creation;)?/;
 
 /**
  * The sync name (as the line carries it: at most 100 characters) and the counts of a batch line
@@ -271,14 +302,20 @@ const BATCH_LINE =
 export function readBatchLine(line: string): (OutcomeCounts & { syncName: string }) | undefined {
   const match = BATCH_LINE.exec(line);
   if (!match) return undefined;
-  const [total, applied, unchanged, rejected, pending] = match.slice(2).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  return { syncName: String(JSON.parse(match[1] ?? '""')), total, applied, unchanged, rejected, pending };
+  const [total, applied, unchanged, rejected, pending, created, versioned, queued] = match
+    .slice(2)
+    .map((n) => Number(n ?? 0)) as [number, number, number, number, number, number, number, number];
+  return {
+    syncName: String(JSON.parse(match[1] ?? '""')),
+    total,
+    applied,
+    unchanged,
+    rejected,
+    pending,
+    created,
+    versioned,
+    queued,
+  };
 }
 
 /** Logs the batch's one line and returns OCP's result for it. */
@@ -293,6 +330,9 @@ export function reportBatch(
   const parts = [
     `Bynder delivery for sync ${JSON.stringify(report.syncName.slice(0, 100))} attempt ${report.attempt}:`,
     `${counts.total} records: ${counts.applied} applied (${counts.unchanged} unchanged), ${counts.rejected} rejected, ${counts.pending} pending;`,
+    ...(counts.created + counts.versioned + counts.queued > 0
+      ? [`${counts.created} created, ${counts.versioned} versioned, ${counts.queued} queued for creation;`]
+      : []),
     `${traffic.requests} requests (${traffic.rateLimited} answered 429, ${traffic.serverErrors} failed as unavailable)`,
     `in ${Math.round(deps.clock.now() - report.startedAt)} ms`,
   ];

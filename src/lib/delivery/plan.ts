@@ -38,6 +38,11 @@ export interface PlannedWrite {
    * what is sent): the ledger fingerprints the planned write, so a retry finds it whatever was read.
    */
   plannedForm?: MediaForm;
+  /**
+   * Change detection read the asset and its file fingerprint differs from the record's file, so the
+   * file becomes a new version without another read (versioning.ts).
+   */
+  fileCompared?: true;
 }
 
 export interface BatchPlan {

@@ -10,6 +10,7 @@ import { assignFieldNames } from './field-name';
 import { buildListChangeFields, isListField } from './list-change-fields';
 import { MAX_FIELD_NAME_PINS } from './field-name-pins';
 import { findByKeyText, findNearName } from './key-text';
+import { buildFileFields } from './file-fields';
 import { buildStandardFields, STANDARD_FIELD_NAMES } from './standard-fields';
 
 // Bynder's metaproperties + the standard asset fields → the one field model that both the
@@ -92,7 +93,7 @@ export function buildFieldModel(
   // Names are assigned over ALL metaproperties, left-out ones included, so a metaproperty that
   // becomes editable later does not rename the others.
   const names = options.names ?? assignFieldNames(metaproperties, STANDARD_FIELD_NAMES);
-  const standard = buildStandardFields(primaryKey);
+  const standard = [...buildStandardFields(primaryKey), ...buildFileFields()];
   const leftOut: Array<{ name: string; reason: string }> = (options.skipped ?? []).map(leftOutUnreadable);
   const writable: Metaproperty[] = [];
   for (const mp of [...metaproperties].sort(byZindexThenName)) {

@@ -1,6 +1,15 @@
+import { z } from 'zod';
+
 import { AppError } from '../app-error';
 import { KV_ROWS } from '../state/kv-rows';
-import type { KeyValueStore, StoredRow } from '../runtime-ports';
+import { type KeyValueStore, type StoredRow, systemClock } from '../runtime-ports';
+import {
+  readStateRow,
+  stateRow,
+  StateRowUnreadableError,
+  updateStateRow,
+  writtenOrThrow,
+} from '../state/state-row';
 import { assignFieldNames, FIELD_NAME_PATTERN, type NamedMetaproperty } from './field-name';
 
 // A field name, once offered for an install, always means the same metaproperty id. Sync Manager
@@ -15,12 +24,28 @@ import { assignFieldNames, FIELD_NAME_PATTERN, type NamedMetaproperty } from './
 // - a new metaproperty never takes a pinned name (its name gets the `_<hash of id>` suffix instead).
 //
 // Writers run concurrently (parallel deliver() invocations, the schema function). Pins are added
-// with a kvStore patch whose updater merges into what the row holds (compare-and-set), and never
-// overwrites a pin. A first write of a missing row can still be lost (the SDK's local store creates
-// a missing row at CAS 0, so two first writers may both succeed); so after writing, the row is read
-// again and only what it holds counts: names it lacks are computed again against it and re-written.
+// with one compare-and-set update (state-row.ts, which creates a missing row safely first) whose
+// updater merges into what the row holds, and never overwrites a pin. The updater's last run is what
+// the store kept: names the row lacks afterwards are computed again against it and re-written.
 
 const FIELD_NAME_PINS_KEY = KV_ROWS.fieldNamePins.key;
+
+interface PinsRowValue extends StoredRow {
+  portalUrl?: string;
+  /** Parallel lists: the metaproperty id and its pinned name. */
+  ids: unknown[];
+  names: unknown[];
+}
+
+/** Entries are checked one by one (pinsOf): a malformed one is skipped, never the whole row. */
+export const FIELD_NAME_PINS_ROW = stateRow<PinsRowValue>(KV_ROWS.fieldNamePins, {
+  schema: z.object({
+    portalUrl: z.string().optional(),
+    ids: z.array(z.unknown()).catch([]),
+    names: z.array(z.unknown()).catch([]),
+  }),
+  empty: () => ({ ids: [], names: [] }),
+});
 /**
  * Pins kept per install (a pin: a name of at most 62 characters and a 36-character id, so the row
  * stays under about 250 kB). Pins are never dropped; past this many, new metaproperties get no name
@@ -73,18 +98,22 @@ export async function pinFieldNames(
     }
     const adding = fresh.slice(0, room);
     try {
-      await kvStore.patch(FIELD_NAME_PINS_KEY, (previous) => mergePins(previous, portalUrl, adding));
+      const outcome = await updateStateRow({ kvStore, clock: systemClock }, FIELD_NAME_PINS_ROW, (previous) =>
+        mergePins(previous, portalUrl, adding),
+      );
+      pins = pinsOf(writtenOrThrow(outcome, FIELD_NAME_PINS_KEY), portalUrl);
     } catch (error) {
+      if (error instanceof StateRowUnreadableError) throw error;
       throw new FieldNamePinsError('store', error);
     }
-    pins = await readPins(kvStore, portalUrl);
   }
 }
 
 async function readPins(kvStore: KeyValueStore, portalUrl: string): Promise<Map<string, string>> {
   try {
-    return pinsOf(await kvStore.get(FIELD_NAME_PINS_KEY), portalUrl);
+    return pinsOf(await readStateRow(kvStore, FIELD_NAME_PINS_ROW), portalUrl);
   } catch (error) {
+    if (error instanceof StateRowUnreadableError) throw error;
     throw new FieldNamePinsError('read', error);
   }
 }
@@ -93,13 +122,12 @@ async function readPins(kvStore: KeyValueStore, portalUrl: string): Promise<Map<
  * The pins a row holds for `portalUrl` (id → name). Two parallel string lists, as the SDK's stores
  * keep lists of values; an entry that is malformed, or repeats an id or a name, is skipped (first wins).
  */
-function pinsOf(row: StoredRow, portalUrl: string): Map<string, string> {
+function pinsOf(row: PinsRowValue, portalUrl: string): Map<string, string> {
   const pins = new Map<string, string>();
-  if (row.portalUrl !== portalUrl || !Array.isArray(row.ids) || !Array.isArray(row.names)) return pins;
-  const names = row.names as unknown[];
+  if (row.portalUrl !== portalUrl) return pins;
   const used = new Set<string>();
-  (row.ids as unknown[]).forEach((id, i) => {
-    const name = names[i];
+  row.ids.forEach((id, i) => {
+    const name = row.names[i];
     if (typeof id !== 'string' || typeof name !== 'string' || !FIELD_NAME_PATTERN.test(name)) return;
     if (pins.has(id) || used.has(name)) return;
     pins.set(id, name);
@@ -114,10 +142,10 @@ function pinsOf(row: StoredRow, portalUrl: string): Map<string, string> {
  * caller computes that metaproperty's name again against the new row).
  */
 function mergePins(
-  previous: StoredRow,
+  previous: PinsRowValue,
   portalUrl: string,
   adding: ReadonlyArray<readonly [string, string]>,
-): StoredRow {
+): PinsRowValue {
   const pins = pinsOf(previous, portalUrl);
   const taken = new Set(pins.values());
   for (const [id, name] of adding) {

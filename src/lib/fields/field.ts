@@ -13,6 +13,8 @@ export type OcpFieldType = 'string' | 'boolean';
 export type BynderTarget =
   | { kind: 'asset_id' }
   | { kind: 'standard'; property: string }
+  /** The record's file: uploaded for a new asset or a new version, never modified (file-fields.ts). */
+  | { kind: 'file'; part: 'file_url' | 'file_name' | 'file_version' }
   | {
       kind: 'metaproperty';
       id: string;

@@ -1,18 +1,21 @@
 import type { BynderApi } from '../bynder/bynder-api';
 import type { AppConfig } from '../config';
 import { ConfigError } from '../config';
-import type { Clock, InstallScope, KeyValueStore, Logger } from '../runtime-ports';
+import type { MetapropertyListing } from '../bynder/api-types';
+import { EMBEDDED_OPTIONS_TRUSTED_BELOW } from '../bynder/metaproperty-listing';
+import type { Clock, InstallScope, KeyValueStore, Logger, Random } from '../runtime-ports';
+import { decodeListing, encodeListing } from './cached-listing';
 import type { FieldModel } from './field';
 import { buildFieldModel } from './field-model';
 import { FieldNamePinsError, pinFieldNames } from './field-name-pins';
-import type { CachedMetaproperties } from './metaproperty-cache';
 import {
-  compactListing,
   deleteMetapropertyCache,
   METAPROPERTY_FRESH_MS,
-  parseCachedMetaproperties,
-  readMetapropertyCache,
+  type MetapropertyCopy,
+  readMetapropertyHead,
+  readMetapropertyShards,
   readMetapropertyStamp,
+  serializeListing,
   writeMetapropertyCache,
 } from './metaproperty-cache';
 import { MetapropertiesUnavailableError } from './MetapropertiesUnavailableError';
@@ -33,6 +36,8 @@ export interface FieldModelDeps extends InstallScope {
   kvStore: KeyValueStore;
   logger: Logger;
   clock: Clock;
+  /** Draws the cached copy's generation id; the system's when absent. */
+  random?: Random;
 }
 
 /** A cached copy stamped this far in the future (clock skew between hosts) is treated as stale. */
@@ -40,12 +45,13 @@ const MAX_CLOCK_SKEW_MS = 60 * 1000;
 
 // deliver() runs all day in one process: keep the last model, reused while the cached copy (and
 // config that shapes the model) is unchanged, so validators are not rebuilt for every batch and,
-// while the copy is fresh, only its two-field stamp is read (not the whole, possibly large, row).
+// while the copy is fresh, only its stamp is read (not the head, nor the shards of a large copy).
 // One per install: installs on one portal each pin their own field names (in their own kvStore)
 // and may key records differently, so one install's model is never another's.
 interface Memo {
   key: string;
-  json: string;
+  /** The content hash of the cached copy the model was built from. */
+  hash: string;
   model: FieldModel;
 }
 const memos = new Map<string, Memo>();
@@ -70,45 +76,69 @@ const isFresh = (fetchedAt: number, deps: FieldModelDeps): boolean => {
   return age >= -MAX_CLOCK_SKEW_MS && age < METAPROPERTY_FRESH_MS;
 };
 
-async function modelFrom(entry: CachedMetaproperties, deps: FieldModelDeps): Promise<FieldModel> {
-  const key = memoKeyOf(entry.portalUrl, deps);
+/** Which copy a model is built from: its portal, when it was fetched and its content hash. */
+type CopyStamp = Pick<MetapropertyCopy, 'portalUrl' | 'fetchedAt' | 'hash'>;
+
+/**
+ * The model for a copy: the memo's when it was built from the same copy (same hash), else built from
+ * the listing `load` gives; undefined when `load` finds the copy unreadable.
+ */
+async function modelFrom(
+  stamp: CopyStamp,
+  deps: FieldModelDeps,
+  load: () => Promise<MetapropertyListing | undefined>,
+): Promise<FieldModel | undefined> {
+  const key = memoKeyOf(stamp.portalUrl, deps);
   const install = installOf(deps);
   const memo = memos.get(install);
-  if (memo && memo.key === key && memo.json === entry.json) {
+  if (memo && memo.key === key && memo.hash === stamp.hash) {
     // Same metaproperties, fetched again: keep the model, take the new stamp (the stamp check needs it).
-    if (memo.model.fetchedAt === entry.fetchedAt) return memo.model;
-    const restamped = { ...memo, model: { ...memo.model, fetchedAt: entry.fetchedAt } };
+    if (memo.model.fetchedAt === stamp.fetchedAt) return memo.model;
+    const restamped = { ...memo, model: { ...memo.model, fetchedAt: stamp.fetchedAt } };
     keepMemo(install, restamped);
     return restamped.model;
   }
-  const { metaproperties, skipped } = parseCachedMetaproperties(entry.json);
+  const listing = await load();
+  if (!listing) return undefined;
+  const { metaproperties, skipped } = listing;
   // Pinned names never change, so a model whose every metaproperty has a pin may be kept; one with
   // unpinned metaproperties is built again next time, to try pinning them again.
-  const pinned = await pinFieldNames(deps.kvStore, entry.portalUrl, metaproperties, STANDARD_FIELD_NAMES);
+  const pinned = await pinFieldNames(deps.kvStore, stamp.portalUrl, metaproperties, STANDARD_FIELD_NAMES);
   const model = buildFieldModel(metaproperties, {
     primaryKey: deps.config.primaryKey,
     logger: deps.logger,
-    fetchedAt: entry.fetchedAt,
+    fetchedAt: stamp.fetchedAt,
     names: pinned.names,
     skipped,
   });
-  keepMemo(install, pinned.complete ? { key, json: entry.json, model } : undefined);
+  keepMemo(install, pinned.complete ? { key, hash: stamp.hash, model } : undefined);
   return model;
 }
+
+/** The model from the cached copy the head names, reading its shards only when the memo is not it. */
+const modelFromCopy = (copy: MetapropertyCopy, deps: FieldModelDeps) =>
+  modelFrom(copy, deps, () => readMetapropertyShards(deps.kvStore, copy, deps.logger));
 
 /** Errors that must reach the caller as they are, not be taken for an unreadable cached copy. */
 const isFinal = (error: unknown): boolean =>
   error instanceof ConfigError || error instanceof FieldNamePinsError;
 
-async function fetchMetaproperties(deps: FieldModelDeps): Promise<CachedMetaproperties> {
-  const listing = await deps.api.listMetaproperties();
-  const entry = {
-    portalUrl: deps.config.portalUrl,
-    fetchedAt: deps.clock.now(),
-    json: JSON.stringify(compactListing(listing)),
-  };
-  await writeMetapropertyCache(deps.kvStore, entry, deps.logger);
-  return entry;
+/**
+ * Lists the metaproperties, caches the copy, and builds the model from the copy as cached. When the
+ * previous copy had an option list long enough to be paged, the listing leaves options out: they
+ * would be paged anyway, and embedded they are the bulk of a listing of many megabytes.
+ */
+async function fetchModel(deps: FieldModelDeps, previous: MetapropertyCopy | undefined): Promise<FieldModel> {
+  const embedOptions = (previous?.longestOptionList ?? 0) < EMBEDDED_OPTIONS_TRUSTED_BELOW;
+  const listing = await deps.api.listMetaproperties({ embedOptions });
+  const cached = encodeListing(listing);
+  const { json, hash } = serializeListing(cached);
+  const stamp = { portalUrl: deps.config.portalUrl, fetchedAt: deps.clock.now(), hash };
+  const longestOptionList = Math.max(0, ...listing.metaproperties.map((mp) => mp.options?.length ?? 0));
+  await writeMetapropertyCache(deps, { ...stamp, json, longestOptionList });
+  const model = await modelFrom(stamp, deps, async () => decodeListing(cached));
+  if (!model) throw new Error('unreachable: a listing in hand is always readable');
+  return model;
 }
 
 /**
@@ -129,10 +159,11 @@ export async function getFieldModel(
       return held.model;
     }
   }
-  const cached = await readMetapropertyCache(deps.kvStore, portalUrl, deps.logger);
+  const cached = await readMetapropertyHead(deps.kvStore, portalUrl, deps.logger);
   if (cached && !options.forceRefresh && isFresh(cached.fetchedAt, deps)) {
     try {
-      return await modelFrom(cached, deps);
+      const model = await modelFromCopy(cached, deps); // undefined: unreadable, logged; fetch again
+      if (model) return model;
     } catch (error) {
       if (isFinal(error)) throw error;
       deps.logger.warn(
@@ -141,23 +172,25 @@ export async function getFieldModel(
     }
   }
 
-  let fresh: CachedMetaproperties;
   try {
-    fresh = await fetchMetaproperties(deps);
+    return await fetchModel(deps, cached);
   } catch (error) {
+    if (isFinal(error)) throw error;
     if (!cached) throw new MetapropertiesUnavailableError(error);
     const message = error instanceof Error ? error.message : String(error);
     deps.logger.warn(
       `Bynder metaproperties could not be refreshed (${message}); using the copy fetched ${new Date(cached.fetchedAt).toISOString()}`,
     );
+    let model: FieldModel | undefined;
     try {
-      return await modelFrom(cached, deps);
+      model = await modelFromCopy(cached, deps);
     } catch (cacheError) {
       if (isFinal(cacheError)) throw cacheError;
-      throw new MetapropertiesUnavailableError(error); // the copy is unreadable too: same as having none
     }
+    // The copy is unreadable too: same as having none.
+    if (!model) throw new MetapropertiesUnavailableError(error);
+    return model;
   }
-  return modelFrom(fresh, deps);
 }
 
 /**

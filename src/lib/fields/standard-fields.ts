@@ -5,6 +5,7 @@ import type { PrimaryKey } from '../config';
 import type { Field, FieldWrite } from './field';
 import { isEmptyValue, writeScalar } from './field-write';
 import { DATE_DESCRIPTION } from './date-value';
+import { FILE_FIELD_NAMES } from './file-fields';
 import { holdsIf, readAssetValue } from './held-value';
 import { type ScalarKind, SCALAR_KINDS } from './value-kinds';
 
@@ -31,6 +32,7 @@ export const STANDARD_FIELD_NAMES: ReadonlySet<string> = new Set([
   // The tags' add and remove values (list-change-fields.ts): reserved, so no metaproperty takes them.
   'tags_add',
   'tags_remove',
+  ...FILE_FIELD_NAMES,
 ]);
 
 // Bynder ids are hex with dashes; anything else must not reach a URL path. Bynder's v4 ids are

@@ -1,22 +1,21 @@
+import { z } from 'zod';
+
 import { KV_ROWS } from '../state/kv-rows';
 import { type Clock, type KeyValueStore, type Random, type StoredRow, systemRandom } from '../runtime-ports';
+import { readStateRow, stateRow, storedBytes, updateStateRow, writtenOrThrow } from '../state/state-row';
 
 // At most one notice per cause and sync an hour, however many batches meet the cause, in however
 // many invocations at once. One kvStore row holds what was said when: a notice is sent only by the
 // invocation whose claim the row holds afterwards.
 //
-// Claims are written with a patch whose updater re-reads the row (compare-and-set), so of two
-// concurrent claimers one wins and the other, retried, sees the claim. That holds only for a row
-// that exists: the SDK's local store creates a missing row without a check (at CAS 0, which a second
-// writer that also read "missing" passes), so two first claimers could both win. So a missing row is
-// first created empty (concurrent creators overwrite each other's empty rows, which loses nothing),
-// then claimed; and the row is read back, so only the claim it holds counts.
+// Claims are written with one compare-and-set update of the row (state-row.ts, which creates a
+// missing row safely first), so of two concurrent claimers one wins and the other, retried, sees the
+// claim; the updater's last run is the one the store kept, so it says which claims this call holds.
 //
 // A claim says a notice is being sent, not that it was: a send that fails gives its claims back
 // (releaseClaims), so the next batch meeting the cause says it. Otherwise one failed send would
 // silence an hourly cause for an hour and an open one (the credentials) for good.
 
-const NOTICES_KEY = KV_ROWS.notices.key;
 export const NOTICE_INTERVAL_MS = 60 * 60_000;
 /** Claims kept: older than the interval they are dropped anyway; this bounds a burst of causes. */
 export const MAX_NOTICE_CLAIMS = 500;
@@ -29,6 +28,35 @@ interface Claim {
   /** A failure announced and not yet announced as over (the credentials). Kept past the interval. */
   open?: boolean;
 }
+
+interface NoticesRowValue extends StoredRow {
+  claims: Claim[];
+}
+
+const claimSchema = z.object({
+  key: z.string(),
+  at: z.number(),
+  token: z.string(),
+  open: z.boolean().optional(),
+});
+
+/** A claim an older version wrote oddly is skipped; the others are kept. */
+export const NOTICES_ROW = stateRow<NoticesRowValue>(KV_ROWS.notices, {
+  schema: z.object({
+    claims: z
+      .array(z.unknown())
+      .catch([])
+      .transform((claims) =>
+        claims.flatMap((c) => {
+          const parsed = claimSchema.safeParse(c);
+          if (!parsed.success) return [];
+          const { open, ...held } = parsed.data;
+          return [open === undefined ? held : { ...held, open }];
+        }),
+      ),
+  }),
+  empty: () => ({ claims: [] }),
+});
 
 export function claimKey(syncId: string | undefined, cause: string): string {
   return `${(syncId ?? '').slice(0, 200)}|${cause}`;
@@ -56,7 +84,7 @@ export async function claimHourly(
     !claims.some((c) => c.key === key && (c.open === true || now - c.at < NOTICE_INTERVAL_MS));
   const token = (options.random ?? systemRandom).id();
   if (keys.length === 0) return { keys: new Set(), token };
-  const held = await claim(kvStore, now, (claims) => {
+  const held = await claim(kvStore, clock, now, (claims) => {
     const wanted = keys.filter((key) => free(claims, key));
     if (wanted.length === 0) return undefined;
     const kept = claims.filter((c) => !wanted.includes(c.key));
@@ -81,12 +109,12 @@ export async function releaseClaims(
   const keys = new Set(held.keys);
   if (keys.size === 0) return;
   const now = clock.now();
-  await kvStore.patch(NOTICES_KEY, (previous: StoredRow) => ({
-    claims: bounded(
-      claimsOf(previous).filter((c) => !(keys.has(c.key) && c.token === held.token)),
+  await updateClaims(kvStore, clock, (claims) =>
+    bounded(
+      claims.filter((c) => !(keys.has(c.key) && c.token === held.token)),
       now,
     ),
-  }));
+  );
 }
 
 /**
@@ -102,7 +130,7 @@ export async function closeClaim(
 ): Promise<HeldClaims | undefined> {
   const now = clock.now();
   const token = random.id();
-  const held = await claim(kvStore, now, (claims) => {
+  const held = await claim(kvStore, clock, now, (claims) => {
     if (!claims.some((c) => c.key === key && c.open === true)) return undefined;
     const closed = claims
       .filter((c) => c.key !== closedKey)
@@ -125,40 +153,47 @@ export async function reopenClaim(
   closed: HeldClaims,
 ): Promise<void> {
   const now = clock.now();
-  await kvStore.patch(NOTICES_KEY, (previous: StoredRow) => ({
-    claims: bounded(
-      claimsOf(previous)
+  await updateClaims(kvStore, clock, (claims) =>
+    bounded(
+      claims
         .filter((c) => !(closed.keys.has(c.key) && c.token === closed.token))
         .map((c) => (c.key === key && c.open !== true ? { ...c, open: true } : c)),
       now,
     ),
-  }));
+  );
 }
 
 /** Whether the row holds an open claim at `key`, with one read: most calls need nothing more. */
 export async function hasOpenClaim(kvStore: KeyValueStore, key: string): Promise<boolean> {
-  return claimsOf(await kvStore.get(NOTICES_KEY)).some((c) => c.key === key && c.open === true);
+  return (await readStateRow(kvStore, NOTICES_ROW)).claims.some((c) => c.key === key && c.open === true);
 }
 
 /**
- * The shared cycle: one read; nothing to claim → done, no write. Else create the row if missing,
- * patch it with `update` (undefined: leave it as it is) and answer the claims it holds afterwards.
+ * The shared cycle: one compare-and-set update; nothing to claim → nothing written. Answers the
+ * claims the row holds afterwards.
  */
 async function claim(
   kvStore: KeyValueStore,
+  clock: Clock,
   now: number,
   update: (claims: Claim[]) => Claim[] | undefined,
 ): Promise<Claim[]> {
-  const row = await kvStore.get(NOTICES_KEY);
-  if (update(claimsOf(row)) === undefined) return [];
-  if (Object.keys(row).length === 0) {
-    await kvStore.patch(NOTICES_KEY, (previous: StoredRow) => ({ ...previous, claims: claimsOf(previous) }));
-  }
-  await kvStore.patch(NOTICES_KEY, (previous: StoredRow) => {
-    const claims = claimsOf(previous);
-    return { claims: bounded(update(claims) ?? claims, now) };
+  return updateClaims(kvStore, clock, (claims) => {
+    const updated = update(claims);
+    return updated === undefined ? claims : bounded(updated, now);
   });
-  return claimsOf(await kvStore.get(NOTICES_KEY));
+}
+
+async function updateClaims(
+  kvStore: KeyValueStore,
+  clock: Clock,
+  update: (claims: Claim[]) => Claim[],
+): Promise<Claim[]> {
+  const outcome = await updateStateRow({ kvStore, clock }, NOTICES_ROW, (previous) => {
+    const claims = update(previous.claims);
+    return claims === previous.claims ? previous : { claims: withinBudget(claims) };
+  });
+  return writtenOrThrow(outcome, KV_ROWS.notices.key).claims;
 }
 
 /** Drops claims past the interval (open ones stay) and keeps the newest MAX_NOTICE_CLAIMS. */
@@ -166,15 +201,12 @@ function bounded(claims: Claim[], now: number): Claim[] {
   return claims.filter((c) => c.open === true || now - c.at < NOTICE_INTERVAL_MS).slice(-MAX_NOTICE_CLAIMS);
 }
 
-function claimsOf(row: StoredRow): Claim[] {
-  const claims = row.claims;
-  if (!Array.isArray(claims)) return [];
-  return claims.filter(
-    (c): c is Claim =>
-      typeof c === 'object' &&
-      c !== null &&
-      typeof (c as Claim).key === 'string' &&
-      typeof (c as Claim).at === 'number' &&
-      typeof (c as Claim).token === 'string',
-  );
+/** The newest claims that fit the row's byte budget (open ones kept first: they are never said twice). */
+function withinBudget(claims: Claim[]): Claim[] {
+  let kept = claims;
+  while (kept.length > 0 && storedBytes({ claims: kept }) > NOTICES_ROW.byteBudget) {
+    const oldest = kept.findIndex((c) => c.open !== true);
+    kept = kept.filter((_, i) => i !== (oldest >= 0 ? oldest : 0));
+  }
+  return kept;
 }

@@ -1,9 +1,22 @@
 import type { RequestDeadline } from '../bynder/client-options';
 import { BynderDeadlineError } from '../bynder/errors';
+import { z } from 'zod';
+
 import { KV_ROWS } from '../state/kv-rows';
 import type { Clock, KeyValueStore, StoredRow } from '../runtime-ports';
 import { BudgetHaltedError, DEFAULT_BUDGET_MARGIN, type RequestBudget } from './request-budget';
-import { UPDATES_FIELD } from '../state/shared-row';
+import { stateRow, updateStateRow } from '../state/state-row';
+
+interface BudgetRowValue extends StoredRow {
+  /** The first slot of the timeline no one holds (ms since epoch, in the writer's clock). */
+  next?: number;
+}
+
+/** A `next` that is not a finite number reads as none: the lease then starts now. */
+export const REQUEST_BUDGET_ROW = stateRow<BudgetRowValue>(KV_ROWS.requestBudget, {
+  schema: z.object({ next: z.number().finite().optional().catch(undefined) }),
+  empty: () => ({}),
+});
 
 // One request budget for every invocation of an install, in whatever process it runs: OCP runs a
 // sync as many deliver() calls at once on different workers, which share only the kvStore, and
@@ -23,7 +36,7 @@ import { UPDATES_FIELD } from '../state/shared-row';
 // `next` moves back when no one leased after them).
 //
 // Cost: one patch per lease (25 requests at 10 requests/s, at least LEASE_MIN_REQUESTS), one more
-// when slots are handed back, and one increment the first time the row is written. A process that
+// when slots are handed back, and one increment the first time the row is written (state-row.ts). A process that
 // dies holds its lease until it ends: at most LEASE_MS of the budget is lost.
 
 /**
@@ -54,7 +67,6 @@ const MAX_AHEAD_MS = 60_000;
  * headroom under Bynder's limit is taken instead (test/unit/pacing-install-budget-skew.test.ts).
  */
 export const MAX_CLOCK_SKEW_MS = 2_000;
-const LEASE_ATTEMPTS = 5;
 
 interface Lease {
   /** Time of the next slot not granted yet. */
@@ -96,7 +108,6 @@ export function createInstallBudget(options: {
   }
   const spacingMs = (1000 * (1 + margin)) / requestsPerSecond;
   const maxLeaseSlots = Math.max(LEASE_MIN_REQUESTS, Math.round(LEASE_MS / spacingMs));
-  const key = KV_ROWS.requestBudget.key;
   let lease: Lease | undefined;
   let queue: Promise<void> = Promise.resolve();
   let waiting = 0;
@@ -109,35 +120,29 @@ export function createInstallBudget(options: {
   const hasSlot = (held: Lease | undefined): held is Lease =>
     held !== undefined && held.nextSlot < held.end - spacingMs / 2;
 
+  // Every store call the budget makes is counted (kvOperations), through this wrapper.
+  const counted: KeyValueStore = {
+    get: (...args) => ((kvOperations += 1), kvStore.get(...args)),
+    put: (...args) => ((kvOperations += 1), kvStore.put(...args)),
+    patch: (...args) => ((kvOperations += 1), kvStore.patch(...args)),
+    delete: (...args) => ((kvOperations += 1), kvStore.delete(...args)),
+    increment: (...args) => ((kvOperations += 1), kvStore.increment(...args)),
+  };
+  const rowDeps = { kvStore: counted, clock };
+
   const takeLease = async (): Promise<Lease> => {
     const wanted = Math.max(waiting, expectedUpTo - granted);
     const slots = Math.min(maxLeaseSlots, Math.max(1, wanted));
-    for (let attempt = 1; ; attempt += 1) {
-      let taken: Lease | undefined;
-      let missing = false;
-      kvOperations += 1;
-      try {
-        await kvStore.patch(key, (previous: StoredRow) => {
-          // A missing row is created by an atomic increment first (below): a patch may create it
-          // without a compare-and-set check, and two first writers would then both believe their lease.
-          missing = Object.keys(previous).length === 0;
-          if (missing) return previous;
-          const start = leaseStart(previous.next, clock.now());
-          taken = { nextSlot: start, end: start + slots * spacingMs };
-          return { ...previous, next: taken.end };
-        });
-      } catch (error) {
-        if (attempt >= LEASE_ATTEMPTS) throw error;
-        continue;
-      }
-      if (missing) {
-        kvOperations += 1;
-        await kvStore.increment(key, UPDATES_FIELD, 1);
-        continue;
-      }
-      // The updater's last run is the one the store kept (a lost compare-and-set reruns it).
-      if (taken) return taken;
-    }
+    let taken: Lease | undefined;
+    // One compare-and-set update (state-row.ts creates a missing row safely first); the updater's
+    // last run is the one the store kept.
+    await updateStateRow(rowDeps, REQUEST_BUDGET_ROW, (previous) => {
+      const start = leaseStart(previous.next, clock.now());
+      taken = { nextSlot: start, end: start + slots * spacingMs };
+      return { ...previous, next: taken.end };
+    });
+    if (!taken) throw new Error('The request budget row was not updated');
+    return taken;
   };
 
   const grantNext = async (): Promise<void> => {
@@ -178,10 +183,9 @@ export function createInstallBudget(options: {
     if (!hasSlot(held)) return;
     const left = Math.round((held.end - held.nextSlot) / spacingMs);
     unusedSlots += left;
-    kvOperations += 1;
     try {
-      await kvStore.patch(key, (previous: StoredRow) =>
-        // Only the last lease can shrink; slots in the middle of the timeline are let go.
+      // Only the last lease can shrink; slots in the middle of the timeline are let go.
+      await updateStateRow(rowDeps, REQUEST_BUDGET_ROW, (previous) =>
         previous.next === held.end ? { ...previous, next: held.nextSlot } : previous,
       );
     } catch {
@@ -225,8 +229,8 @@ export function createInstallBudget(options: {
   };
 }
 
-function leaseStart(next: unknown, now: number): number {
-  if (typeof next !== 'number' || !Number.isFinite(next) || next < now || next > now + MAX_AHEAD_MS) {
+function leaseStart(next: number | undefined, now: number): number {
+  if (next === undefined || next < now || next > now + MAX_AHEAD_MS) {
     return now;
   }
   return next;

@@ -1,5 +1,8 @@
+import { z } from 'zod';
+
 import { KV_ROWS } from '../state/kv-rows';
-import type { Clock, KeyValueStore } from '../runtime-ports';
+import type { Clock, KeyValueStore, StoredRow } from '../runtime-ports';
+import { readStateRow, stateRow, updateStateRow } from '../state/state-row';
 
 // After a 429 Bynder blocks the caller's IP until it has been quiet for five minutes, and every
 // request during the block extends it. So any 429 this app sees, on any route, stores "blocked
@@ -13,7 +16,6 @@ import type { Clock, KeyValueStore } from '../runtime-ports';
 // margin). A clock far ahead could store an end hours away: the row's TTL, at most BLOCK_ROW_MAX_TTL
 // seconds from the last write, bounds how long such an end can hold sending back.
 
-const RATE_LIMIT_BLOCK_KEY = KV_ROWS.rateLimitBlock.key;
 /** Bynder lifts the block after this long without requests (https://api.bynder.com/docs/getting-started). */
 export const RATE_LIMIT_QUIET_MS = 5 * 60_000;
 /** Added to every stored end: the clock skew between workers the block tolerates. */
@@ -25,17 +27,26 @@ export interface RateLimitBlock {
   blockedUntil: number;
 }
 
-function storedEnd(row: Record<string, unknown>): number | undefined {
-  const blockedUntil = row.blockedUntil;
-  return typeof blockedUntil === 'number' && Number.isFinite(blockedUntil) ? blockedUntil : undefined;
+interface BlockRowValue extends StoredRow {
+  blockedUntil?: number;
 }
+
+/** The row expires a minute after the block's end, and never more than BLOCK_ROW_MAX_TTL_SECONDS on. */
+export const RATE_LIMIT_BLOCK_ROW = stateRow<BlockRowValue>(KV_ROWS.rateLimitBlock, {
+  schema: z.object({ blockedUntil: z.number().finite().optional() }),
+  empty: () => ({}),
+  ttlFor: (value, now) => {
+    const secondsLeft = Math.ceil(((value.blockedUntil ?? now) - now) / 1000) + 60;
+    return Math.min(BLOCK_ROW_MAX_TTL_SECONDS, Math.max(60, secondsLeft));
+  },
+});
 
 /** The block in force now, or undefined. One kvStore read. */
 export async function readRateLimitBlock(
   kvStore: KeyValueStore,
   clock: Clock,
 ): Promise<RateLimitBlock | undefined> {
-  const blockedUntil = storedEnd(await kvStore.get(RATE_LIMIT_BLOCK_KEY));
+  const { blockedUntil } = await readStateRow(kvStore, RATE_LIMIT_BLOCK_ROW);
   return blockedUntil !== undefined && blockedUntil > clock.now() ? { blockedUntil } : undefined;
 }
 
@@ -45,8 +56,8 @@ export function blockAfterRateLimit(clock: Clock): RateLimitBlock {
 }
 
 /**
- * Stores the block, keeping whichever end is later: this one or the one already stored (one kvStore
- * patch, compare-and-set by the store). Resolves to the end now in force. The row expires a minute
+ * Stores the block, keeping whichever end is later: this one or the one already stored (one
+ * compare-and-set update; nothing written when the stored end is later). Resolves to the end now in force. The row expires a minute
  * after that end, and never more than BLOCK_ROW_MAX_TTL_SECONDS after this write.
  */
 export async function storeRateLimitBlock(
@@ -54,15 +65,12 @@ export async function storeRateLimitBlock(
   block: RateLimitBlock,
   clock: Clock,
 ): Promise<RateLimitBlock> {
-  let kept = block.blockedUntil;
-  await kvStore.patch(RATE_LIMIT_BLOCK_KEY, (previous, options) => {
-    const stored = storedEnd(previous);
-    kept = stored !== undefined && stored > block.blockedUntil ? stored : block.blockedUntil;
-    const secondsLeft = Math.ceil((kept - clock.now()) / 1000) + 60;
-    options.ttl = Math.min(BLOCK_ROW_MAX_TTL_SECONDS, Math.max(60, secondsLeft));
-    return { blockedUntil: kept };
-  });
-  return { blockedUntil: kept };
+  const outcome = await updateStateRow({ kvStore, clock }, RATE_LIMIT_BLOCK_ROW, (previous) =>
+    previous.blockedUntil !== undefined && previous.blockedUntil >= block.blockedUntil
+      ? previous
+      : { blockedUntil: block.blockedUntil },
+  );
+  return { blockedUntil: outcome.value.blockedUntil ?? block.blockedUntil };
 }
 
 export function describeRateLimitBlock(block: RateLimitBlock): string {

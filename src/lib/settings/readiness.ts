@@ -1,8 +1,11 @@
+import { z } from 'zod';
+
 import type { AppConfig } from '../config';
 import { secretsOf } from '../secret-values';
 import { KV_ROWS } from '../state/kv-rows';
 import { notifyConnectionCheck } from '../notices/notices';
-import type { Clock, KeyValueStore, Logger, Notifier } from '../runtime-ports';
+import type { Clock, KeyValueStore, Logger, Notifier, StoredRow } from '../runtime-ports';
+import { readStateRow, replaceStateRow, stateRow } from '../state/state-row';
 import { checkConnection } from './connection-test';
 import { contentHash } from '../state/content-hash';
 import { describeRateLimitBlock, readRateLimitBlock } from '../pacing/rate-limit-block';
@@ -13,7 +16,22 @@ import { describeRateLimitBlock, readRateLimitBlock } from '../pacing/rate-limit
 // During a stored rate-limit block nothing is sent at all (a request would restart Bynder's quiet
 // period): the answer is "not ready until <end>", read from the block row, not cached.
 
-const READINESS_KEY = KV_ROWS.readiness.key;
+interface ReadinessRowValue extends StoredRow {
+  fingerprint: string;
+  checkedAt: number;
+  ready: boolean;
+  message: string;
+}
+
+export const READINESS_ROW = stateRow<ReadinessRowValue>(KV_ROWS.readiness, {
+  schema: z.object({
+    fingerprint: z.string(),
+    checkedAt: z.number(),
+    ready: z.boolean(),
+    message: z.string(),
+  }),
+  empty: () => ({ fingerprint: '', checkedAt: 0, ready: false, message: '' }),
+});
 export const READINESS_CACHE_MS = 60_000;
 
 export interface Readiness {
@@ -27,15 +45,12 @@ export async function checkReadiness(
 ): Promise<Readiness> {
   const { kvStore, clock } = deps;
   const fingerprint = fingerprintOf(config);
-  const [row, block] = await Promise.all([kvStore.get(READINESS_KEY), readRateLimitBlock(kvStore, clock)]);
+  const [row, block] = await Promise.all([
+    readStateRow(kvStore, READINESS_ROW),
+    readRateLimitBlock(kvStore, clock),
+  ]);
   if (block) return { ready: false, message: `${describeRateLimitBlock(block)}.` };
-  if (
-    row.fingerprint === fingerprint &&
-    typeof row.checkedAt === 'number' &&
-    clock.now() - row.checkedAt < READINESS_CACHE_MS &&
-    typeof row.ready === 'boolean' &&
-    typeof row.message === 'string'
-  ) {
+  if (row.fingerprint === fingerprint && clock.now() - row.checkedAt < READINESS_CACHE_MS) {
     return { ready: row.ready, message: row.message };
   }
   const check = await checkConnection(config, {
@@ -51,11 +66,8 @@ export async function checkReadiness(
     ? { ok: true as const, portalUrl: config.portalUrl }
     : { ok: false as const, ...check.failure };
   await notifyConnectionCheck(said, { ...deps, secrets: secretsOf(config.credentials) });
-  await kvStore.put(
-    READINESS_KEY,
-    { fingerprint, checkedAt: clock.now(), ...readiness },
-    { ttl: KV_ROWS.readiness.ttlSeconds },
-  );
+  // A message too long for the row is not cached: the next call checks again.
+  await replaceStateRow(kvStore, READINESS_ROW, { fingerprint, checkedAt: clock.now(), ...readiness });
   return readiness;
 }
 

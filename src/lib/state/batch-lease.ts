@@ -1,67 +1,87 @@
-import { BATCH_LEASE_ROW, LEDGER_ROW } from './kv-rows';
-import {
-  type Clock,
-  type KeyValueStore,
-  type Logger,
-  type Random,
-  type StoredRow,
-  systemRandom,
-} from '../runtime-ports';
+import { type Clock, type KeyValueStore, type Logger, type Random, systemRandom } from '../runtime-ports';
 import { redeliveryAfter } from '../delivery-attempt';
-import { ledgerKeyOf } from './ledger';
-import { updateSharedRow } from './shared-row';
+import {
+  BATCH_ROW,
+  type BatchLease,
+  type BatchRowValue,
+  type Ledger,
+  ledgerKeyOf,
+  trustedFingerprints,
+  withoutLease,
+} from './ledger';
+import { readStateRow, updateStateRow } from './state-row';
 
 // OCP may run two invocations of the same batch at once (a re-delivery while the first still runs).
 // Both would send every write, and each would leave its own ledger. So an invocation first takes a
-// lease on the batch: a row under the batch's key naming its holder until an expiry, taken with
-// compare-and-set (see shared-row.ts), so of two concurrent takers exactly one sees itself as holder.
+// lease on the batch: the batch's ledger row names its holder until an expiry, taken with
+// compare-and-set (state-row.ts), so of two concurrent takers exactly one sees itself as holder.
 // The other sends nothing and answers retryable: OCP's next attempt finds the holder's ledger and
 // sends only what is left (except on an attempt that may be OCP's last: see withBatchLease). The
 // lease expires on its own (a holder cut by the platform cannot release it), so it must outlast one
-// invocation; it is released at the end of the batch so OCP's retry is not held back. Cost: taking
-// it is one increment, one patch (read and write) and one read; releasing it one patch.
+// invocation; it is released at the end of the batch so OCP's retry is not held back: by the
+// ledger's last write or its delete (checkpoint.ts), or here when the batch ended before that. Cost:
+// taking it is one increment and one patch, and it reads the ledger; releasing it costs nothing
+// more than closing the ledger.
 
 /** How long a lease holds without release: longer than one invocation may run. */
-export const BATCH_LEASE_SECONDS = BATCH_LEASE_ROW.ttlSeconds;
+export const BATCH_LEASE_SECONDS = 5 * 60;
 
-export interface BatchLease {
-  key: string;
-  holder: string;
+export type { BatchLease } from './ledger';
+
+/** Whether the row holds a lease that has not ended. */
+function leaseHeld(row: BatchRowValue, now: number): boolean {
+  return row.holder !== undefined && row.until !== undefined && row.until > now;
 }
 
-/** The lease on the batch whose ledger is `ledgerKey`, or undefined when another invocation holds it. */
+/**
+ * Takes the lease on the batch whose ledger is `ledgerKey` (one row: an increment, as it is usually
+ * missing, and one compare-and-set patch). Answers the ledger the row holds, with the lease when this
+ * invocation got it (the updater's last run is the one the store kept, so no read-back is needed).
+ */
 export async function takeBatchLease(
   kvStore: KeyValueStore,
   ledgerKey: string,
   clock: Clock,
   random: Random = systemRandom,
-): Promise<BatchLease | undefined> {
-  const key = BATCH_LEASE_ROW.keyPrefix + ledgerKey.slice(LEDGER_ROW.keyPrefix.length);
+): Promise<{ ledger: Ledger; lease: BatchLease | undefined }> {
   const holder = random.id();
   const now = clock.now();
-  const take = (previous: StoredRow): StoredRow =>
-    typeof previous.holder === 'string' && typeof previous.until === 'number' && previous.until > now
-      ? previous
-      : { holder, until: now + BATCH_LEASE_SECONDS * 1000 };
+  let row: BatchRowValue = {};
   try {
-    await updateSharedRow(kvStore, key, take, { ttlSeconds: BATCH_LEASE_SECONDS, clock, random });
+    const outcome = await updateStateRow(
+      { kvStore, clock, random },
+      BATCH_ROW,
+      (previous) =>
+        leaseHeld(previous, now)
+          ? previous
+          : { ...previous, holder, until: now + BATCH_LEASE_SECONDS * 1000 },
+      ledgerKey,
+    );
+    row = outcome.value;
   } catch {
-    // Every try conflicted: others wrote the row; the read below says whether one of them was us.
+    // Every try conflicted: others wrote the row, and one of them holds it; its ledger is read below.
+    row = await readStateRow(kvStore, BATCH_ROW, ledgerKey);
   }
-  const row = await kvStore.get(key);
-  return row.holder === holder ? { key, holder } : undefined;
+  const lease = row.holder === holder ? { key: ledgerKey, holder } : undefined;
+  return {
+    ledger: {
+      key: ledgerKey,
+      applied: new Set(trustedFingerprints(row, clock)),
+      ...(lease ? { lease } : {}),
+    },
+    lease,
+  };
 }
 
-/** Ends the lease, unless it expired and another invocation took it since. */
+/** Ends the lease, unless the batch's end released it already or another invocation took it since. */
 export async function releaseBatchLease(
   kvStore: KeyValueStore,
   lease: BatchLease,
   clock: Clock,
 ): Promise<void> {
-  await updateSharedRow(kvStore, lease.key, (row) => (row.holder === lease.holder ? {} : row), {
-    ttlSeconds: BATCH_LEASE_SECONDS,
-    clock,
-  });
+  if (lease.released) return;
+  await updateStateRow({ kvStore, clock }, BATCH_ROW, (row) => withoutLease(row, lease), lease.key);
+  lease.released = true;
 }
 
 /** What the invocation that did not get the lease answers: nothing was sent, OCP may retry. */
@@ -75,11 +95,12 @@ export const LEASE_HELD_REASON =
 export async function withBatchLease<R extends { success: boolean }>(
   batch: { items: readonly unknown[]; sync: { id: string; name: string }; attempt: number },
   deps: { kvStore: KeyValueStore; clock: Clock; logger: Logger; random?: Random },
-  deliver: () => Promise<R>,
+  deliver: (ledger: Ledger) => Promise<R>,
 ): Promise<R | { success: false; retryable: true; failureReason: string }> {
-  if (batch.items.length === 0) return deliver();
+  const key = ledgerKeyOf(batch.sync.id, batch.items);
+  if (batch.items.length === 0) return deliver({ key, applied: new Set() });
   const { kvStore, clock, logger } = deps;
-  const lease = await takeBatchLease(kvStore, ledgerKeyOf(batch.sync.id, batch.items), clock, deps.random);
+  const { ledger, lease } = await takeBatchLease(kvStore, key, clock, deps.random);
   const sync = JSON.stringify(batch.sync.name.slice(0, 100));
   // The answer without the lease is retryable; whether OCP follows it up decides what to do.
   if (!lease && redeliveryAfter(batch, true) !== 'expected') {
@@ -89,7 +110,7 @@ export async function withBatchLease<R extends { success: boolean }>(
     logger.info(
       `Bynder delivery for sync ${sync} attempt ${batch.attempt}: another invocation holds this batch's lease, but this attempt may be OCP's last; delivering`,
     );
-    return deliver();
+    return deliver(ledger);
   }
   if (!lease) {
     logger.info(
@@ -98,7 +119,7 @@ export async function withBatchLease<R extends { success: boolean }>(
     return { success: false, retryable: true, failureReason: LEASE_HELD_REASON };
   }
   try {
-    return await deliver();
+    return await deliver(ledger);
   } finally {
     await releaseBatchLease(kvStore, lease, clock).catch((error: unknown) =>
       logger.warn(`Could not release the lease of a batch; it expires in ${BATCH_LEASE_SECONDS} s:`, error),

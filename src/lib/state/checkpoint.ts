@@ -20,8 +20,9 @@ export interface Checkpoint {
    */
   applied: (fingerprint: string) => void;
   /**
-   * Ends the batch's ledger: `keep` (OCP will retry) stores what is not stored yet; otherwise the row
-   * is deleted, after any checkpoint in flight, so a later identical batch is sent whole.
+   * Ends the batch's ledger: `keep` (OCP will retry) stores what is not stored yet, releasing the
+   * lease in the same write; otherwise the row (lease included) is deleted, after any checkpoint in
+   * flight, so a later identical batch is sent whole.
    */
   close: (keep: boolean) => Promise<void>;
 }
@@ -33,16 +34,17 @@ export function startCheckpoint(
   const { kvStore, clock, logger } = deps;
   let unsaved: string[] = [];
   let lastSavedAt = clock.now();
-  let stored = ledger.applied.size > 0; // whether a row may exist that close() must delete
+  // Whether a row may exist that close() must delete (a lease lives in the row too).
+  let stored = ledger.applied.size > 0 || ledger.lease !== undefined;
   let saving: Promise<void> = Promise.resolve();
 
-  const save = (): Promise<void> => {
+  const save = (release = false): Promise<void> => {
     const writes = unsaved;
     unsaved = [];
     lastSavedAt = clock.now();
     stored = true;
     saving = saving
-      .then(() => writeLedger(kvStore, ledger, writes, clock))
+      .then(() => writeLedger(kvStore, ledger, writes, clock, release))
       .catch((error: unknown) => {
         unsaved.push(...writes); // the next checkpoint tries them again
         logger.error('Could not store the applied ledger; a retry re-sends what it lacks:', error);
@@ -60,7 +62,8 @@ export function startCheckpoint(
     close: async (keep) => {
       if (keep) {
         await saving; // a failed checkpoint in flight hands its writes back for this last one
-        if (unsaved.length > 0) await save();
+        // The last write also releases the batch's lease (without one, batch-lease.ts releases it).
+        if (unsaved.length > 0) await save(true);
         return;
       }
       unsaved = [];

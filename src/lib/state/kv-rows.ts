@@ -16,6 +16,17 @@ export interface KvRow {
   holds: string;
   /** A copy of what Bynder holds: dropping it costs a request, never correctness. */
   cache: boolean;
+  /**
+   * UTF-8 bytes of JSON the row may hold; a value over it is never written (state-row.ts). Well under
+   * the about 400 KB per record OCP's store takes (STORE_RECORD_BYTES).
+   */
+  byteBudget: number;
+  /**
+   * A stored value this version cannot parse: `drop` reads it as empty and overwrites it (a cache, a
+   * retry aid, a lock that ends anyway); `keep` leaves it unchanged and reports it (it may hold what
+   * nothing else holds).
+   */
+  invalid: 'drop' | 'keep';
 }
 
 export const KV_ROWS = {
@@ -24,8 +35,11 @@ export const KV_ROWS = {
     // Long, so an outage can be bridged with a stale copy (the copy is refreshed after 15 minutes).
     ttlSeconds: 7 * DAY_SECONDS,
     owner: 'src/lib/fields/metaproperty-cache.ts',
-    holds: 'the portal metaproperties behind the field model',
+    holds:
+      'the head of the cached metaproperties behind the field model: portal, fetch time, generation, slot, shard count and hash (under 1 KB)',
     cache: true,
+    byteBudget: 300_000,
+    invalid: 'drop',
   },
   fieldNamePins: {
     key: 'field_name_pins',
@@ -34,6 +48,8 @@ export const KV_ROWS = {
     owner: 'src/lib/fields/field-name-pins.ts',
     holds: 'the field name of every metaproperty ever offered, never reassigned (at most 2,000)',
     cache: false,
+    byteBudget: 300_000,
+    invalid: 'keep',
   },
   rateLimitBlock: {
     key: 'delivery_rate_limit_block',
@@ -42,6 +58,8 @@ export const KV_ROWS = {
     owner: 'src/lib/pacing/rate-limit-block.ts',
     holds: "when Bynder's rate-limit block ends",
     cache: false,
+    byteBudget: 1_000,
+    invalid: 'drop',
   },
   requestBudget: {
     key: 'delivery_request_budget',
@@ -51,6 +69,8 @@ export const KV_ROWS = {
     owner: 'src/lib/pacing/install-budget.ts',
     holds: "the first free slot of the install's request timeline (one number, and an update count)",
     cache: false,
+    byteBudget: 1_000,
+    invalid: 'drop',
   },
   externalKeys: {
     key: 'delivery_external_keys',
@@ -58,6 +78,8 @@ export const KV_ROWS = {
     owner: 'src/lib/delivery/key-cache.ts',
     holds: 'external key to asset id answers, the most recently used 1,000',
     cache: true,
+    byteBudget: 200_000,
+    invalid: 'drop',
   },
   readiness: {
     key: 'delivery_readiness',
@@ -65,13 +87,17 @@ export const KV_ROWS = {
     owner: 'src/lib/settings/readiness.ts',
     holds: "ready()'s answer, kept a minute",
     cache: true,
+    byteBudget: 8_000,
+    invalid: 'drop',
   },
   rejections: {
     key: 'delivery_rejections',
     ttlSeconds: undefined,
     owner: 'src/lib/state/rejection-log.ts',
-    holds: 'the latest rejected records (key, field, reason), the last 500',
+    holds: 'the latest rejected records (key, field, reason), the last 500 that fit its byte budget',
     cache: false,
+    byteBudget: 300_000,
+    invalid: 'keep',
   },
   notices: {
     key: 'delivery_notices',
@@ -80,6 +106,8 @@ export const KV_ROWS = {
     owner: 'src/lib/notices/notice-throttle.ts',
     holds: 'which Activity Log notice was sent when, per cause and sync (the last hour, at most 500)',
     cache: false,
+    byteBudget: 200_000,
+    invalid: 'drop',
   },
   recentWrites: {
     key: 'delivery_recent_writes',
@@ -90,6 +118,8 @@ export const KV_ROWS = {
     holds:
       'the assets written in the last few minutes, which change detection always writes again (at most 3,000)',
     cache: false,
+    byteBudget: 200_000,
+    invalid: 'drop',
   },
   outbox: {
     key: 'delivery_outbox',
@@ -99,6 +129,8 @@ export const KV_ROWS = {
     holds:
       'which outbox shard rows hold parked records (count and version of each), and what was dropped past their byte bound',
     cache: false,
+    byteBudget: 300_000,
+    invalid: 'keep',
   },
   optionClaims: {
     key: 'delivery_option_claims',
@@ -107,47 +139,122 @@ export const KV_ROWS = {
     owner: 'src/lib/state/option-claims.ts',
     holds: 'which invocation creates which new option, and the id it got (the last hour, at most 500)',
     cache: false,
+    byteBudget: 100_000,
+    invalid: 'drop',
   },
 } as const satisfies Record<string, KvRow>;
 
-/** The applied ledger of one batch lives under this prefix plus a hash of the sync and the batch. */
+/**
+ * The state of one batch while OCP may deliver it again: its applied ledger and its lease, in one row
+ * under this prefix plus a hash of the sync and the batch (one row, so taking the lease reads the
+ * ledger, and ending the batch releases both).
+ */
 export const LEDGER_ROW = {
-  keyPrefix: 'delivery_ledger_',
+  key: 'delivery_ledger_',
   // Trusted for an hour after its first entry (LEDGER_TRUST_MS); an hour after its last write it is
   // surely past that, so it expires then. Deleted earlier, when the batch leaves nothing to retry.
   ttlSeconds: 60 * 60,
-  owner: 'src/lib/state/ledger.ts (checkpointed by checkpoint.ts)',
-  holds: 'fingerprints of the writes attempts of one batch applied, while OCP may retry it',
+  owner: 'src/lib/state/ledger.ts (checkpointed by checkpoint.ts, leased by batch-lease.ts)',
+  holds:
+    'fingerprints of the writes attempts of one batch applied, while OCP may retry it, and which invocation delivers it until when',
   cache: false,
-} as const;
+  // About 4,000 fingerprints (32 hex characters each); a batch larger than that keeps re-sending some.
+  byteBudget: 150_000,
+  // A retry aid and a lock that ends by itself: an unreadable one is started afresh.
+  invalid: 'drop',
+} as const satisfies KvRow;
 
-/** The lease of one batch: this prefix plus the ledger's hash of the sync and the batch. */
-export const BATCH_LEASE_ROW = {
-  keyPrefix: 'delivery_lease_',
-  // Longer than one invocation may run; released at the batch's end, so it holds only a cut one.
-  ttlSeconds: 5 * 60,
-  owner: 'src/lib/state/batch-lease.ts',
-  holds: 'which invocation is delivering one batch, and until when',
-  cache: false,
-} as const;
+// Earlier versions kept a batch's lease in its own row, `delivery_lease_<hash>` with a 5-minute
+// TTL: no longer written or read, such rows end on their own.
 
 /** The outbox's records: this prefix plus the shard number (0 to count - 1), by a hash of the key. */
 export const OUTBOX_SHARD_ROW = {
+  key: 'delivery_outbox_',
   keyPrefix: 'delivery_outbox_',
   count: 256,
   // Never expires (records OCP will not send again); bounded instead, in bytes (OUTBOX_SHARD_BYTES).
   ttlSeconds: undefined,
   owner: 'src/lib/state/outbox.ts',
-  holds: 'records parked for the app to deliver itself, at most 256,000 bytes per row',
+  holds: 'records parked for the app to deliver itself, at most 256,000 bytes of records per row',
   cache: false,
-} as const;
+  // The records' bound (OUTBOX_SHARD_BYTES, 256,000) plus room for claims, fences and the version.
+  byteBudget: 300_000,
+  // Parked records OCP will not send again: never overwritten because this version cannot read them.
+  invalid: 'keep',
+} as const satisfies KvRow & { count: number; keyPrefix: string };
 
-/** Every fixed row, in the order uninstall deletes them (the outbox's shards included). */
+/**
+ * The cached metaproperties themselves: this prefix plus the slot (0 or 1) and the shard number
+ * (0 to perSlot - 1). Two slots, so a copy is written beside the one readers use and switched last.
+ */
+export const METAPROPERTY_SHARD_ROW = {
+  key: 'field_model_metaproperties_',
+  keyPrefix: 'field_model_metaproperties_',
+  slots: 2,
+  perSlot: 64,
+  // An hour longer than the head's, as the shards are written before it.
+  ttlSeconds: KV_ROWS.metaproperties.ttlSeconds + 60 * 60,
+  owner: 'src/lib/fields/metaproperty-cache.ts',
+  holds: 'a piece of the cached metaproperties JSON and its generation, at most 256,000 bytes per row',
+  cache: true,
+  // Bytes of one row as stored (its JSON, UTF-8): 64 rows hold about 16 MB, some 250,000 options.
+  // The copy is cut into parts that fit it (metaproperty-cache.ts).
+  byteBudget: 256_000,
+  // A shard that does not parse makes its copy a miss: listed again.
+  invalid: 'drop',
+} as const satisfies KvRow & { keyPrefix: string; slots: number; perSlot: number };
+
+export function metapropertyShardKey(slot: number, index: number): string {
+  return `${METAPROPERTY_SHARD_ROW.keyPrefix}${slot}_${index}`;
+}
+
+/**
+ * The creation ledger: this prefix plus a hash of the external key metaproperty and the key. Written
+ * with compare-and-set at every step of a creation (claim, uploaded, saving, created), at most
+ * CREATION_ROW_BYTES (110,000) bytes (src/lib/state/creation-ledger.ts, zod schema creationEntrySchema).
+ */
+export const CREATION_ROW = {
+  key: 'creation_',
+  keyPrefix: 'creation_',
+  // A day after its last write: past the longest a queued creation waits for the job, and past
+  // Bynder's search index catching up with a new asset (seconds to minutes), during which the row
+  // answers for the key that a lookup does not find yet.
+  ttlSeconds: DAY_SECONDS,
+  owner: 'src/lib/state/creation-ledger.ts',
+  holds: 'one creation of an asset from a record: its claim, upload, import, asset id or why it failed',
+  cache: false,
+  byteBudget: 110_000,
+  // Only this app writes it, through one schema: a value that does not parse is an older shape.
+  invalid: 'drop',
+} as const satisfies KvRow & { keyPrefix: string };
+
+/** The creation queue's index (src/lib/state/creation-ledger.ts): row keys of queued creations. */
+export const CREATION_QUEUE_ROW = {
+  key: 'creation_queue',
+  // Never expires while creations are queued: the job takes them off as they end. At most 1,000
+  // entries (about 60 kB, schema queueSchema); deleted on uninstall.
+  ttlSeconds: undefined,
+  owner: 'src/lib/state/creation-ledger.ts',
+  holds: 'the creations handed to the creation job, oldest first (row key and when), at most 1,000',
+  cache: false,
+  byteBudget: 100_000,
+  invalid: 'keep',
+} as const satisfies KvRow;
+
+/** Every fixed row, in the order uninstall deletes them (the outbox's and the metaproperties' shards included). */
 export const APP_KV_ROWS: readonly KvRow[] = [
   ...Object.values(KV_ROWS),
+  CREATION_QUEUE_ROW,
+  ...Array.from({ length: METAPROPERTY_SHARD_ROW.slots * METAPROPERTY_SHARD_ROW.perSlot }, (_, n) => ({
+    ...METAPROPERTY_SHARD_ROW,
+    key: metapropertyShardKey(
+      Math.floor(n / METAPROPERTY_SHARD_ROW.perSlot),
+      n % METAPROPERTY_SHARD_ROW.perSlot,
+    ),
+  })),
   ...Array.from({ length: OUTBOX_SHARD_ROW.count }, (_, n) => ({
     ...OUTBOX_SHARD_ROW,
-    key: `${OUTBOX_SHARD_ROW.keyPrefix}${n}`,
+    key: `${OUTBOX_SHARD_ROW.key}${n}`,
   })),
 ];
 

@@ -1,10 +1,15 @@
+import { z } from 'zod';
+
 import { LEDGER_ROW } from './kv-rows';
-import type { Clock, KeyValueStore } from '../runtime-ports';
+import type { Clock, KeyValueStore, StoredRow } from '../runtime-ports';
 import { contentHash } from './content-hash';
 import { boundedCanonicalForm } from '../record-bounds';
-import { updateSharedRow } from './shared-row';
+import { readStateRow, rowKey, stateRow, updateStateRow, writtenOrThrow } from './state-row';
 
 // The applied ledger, one row per batch while OCP may deliver it again.
+//
+// One row per batch holds its ledger and its lease (batch-lease.ts): taking the lease reads the
+// ledger in the same compare-and-set, and the batch's end releases both with one write or delete.
 //
 // A retry aid, never a cache of what Bynder holds: it lets OCP's retry of an attempt that left records
 // pending skip what that attempt applied, and nothing else. So the row lives only while a retry may
@@ -22,11 +27,46 @@ import { updateSharedRow } from './shared-row';
  */
 export const LEDGER_TRUST_MS = 60 * 60_000;
 
+/** The batch's row as stored: the ledger, and the lease (batch-lease.ts) while one is held. */
+export interface BatchRowValue extends StoredRow {
+  applied?: string[];
+  /** When the ledger's first entry was written (ms); rows written before it existed carry only `updatedAt`. */
+  since?: number;
+  updatedAt?: number;
+  /** The invocation delivering the batch, until `until` (ms). */
+  holder?: string;
+  until?: number;
+}
+
+const timestamp = z.number().finite();
+
+export const BATCH_ROW = stateRow<BatchRowValue>(LEDGER_ROW, {
+  schema: z.object({
+    applied: z.array(z.string()).optional(),
+    since: timestamp.optional(),
+    updatedAt: timestamp.optional(),
+    holder: z.string().optional(),
+    until: timestamp.optional(),
+  }),
+  empty: () => ({}),
+  usuallyMissing: true,
+});
+
 export interface Ledger {
   /** The kvStore key for this sync and batch content. */
   key: string;
   /** Write fingerprints an earlier attempt applied. */
   applied: ReadonlySet<string>;
+  /** The lease this invocation holds on the batch (same row): released when the ledger is closed. */
+  lease?: BatchLease;
+}
+
+/** A lease on a batch: its row and this invocation's id in it. */
+export interface BatchLease {
+  key: string;
+  holder: string;
+  /** Set once the batch's end released it (the row deleted, or the lease cleared in the last patch). */
+  released?: boolean;
 }
 
 /**
@@ -35,20 +75,14 @@ export interface Ledger {
  * throw and fail the whole batch.
  */
 export function ledgerKeyOf(syncId: string, items: readonly unknown[]): string {
-  return LEDGER_ROW.keyPrefix + contentHash([syncId, ...items.map(boundedCanonicalForm)]);
+  return rowKey(LEDGER_ROW, contentHash([syncId, ...items.map(boundedCanonicalForm)]));
 }
 
 /** The fingerprints of a row still trusted now; none for a missing, malformed or too old row. */
-function trustedFingerprints(row: Record<string, unknown>, clock: Clock): string[] {
-  const since = sinceOf(row);
+export function trustedFingerprints(row: BatchRowValue, clock: Clock): string[] {
+  const since = row.since ?? row.updatedAt;
   if (since === undefined || clock.now() - since > LEDGER_TRUST_MS) return [];
-  return Array.isArray(row.applied) ? row.applied.filter((h): h is string => typeof h === 'string') : [];
-}
-
-/** When the row's first entry was written; rows written before `since` existed carry only `updatedAt`. */
-function sinceOf(row: Record<string, unknown>): number | undefined {
-  const since = typeof row.since === 'number' ? row.since : row.updatedAt;
-  return typeof since === 'number' && Number.isFinite(since) ? since : undefined;
+  return row.applied ?? [];
 }
 
 /** The ledger for this batch (empty when no earlier attempt left one that is still trusted). */
@@ -58,36 +92,47 @@ export async function readLedger(
   clock: Clock,
 ): Promise<Ledger> {
   const key = ledgerKeyOf(batch.sync.id, batch.items);
-  return { key, applied: new Set(trustedFingerprints(await kvStore.get(key), clock)) };
+  return { key, applied: new Set(trustedFingerprints(await readStateRow(kvStore, BATCH_ROW, key), clock)) };
 }
 
 /**
  * Adds what this attempt applied to the row: the fingerprints of its writes (writeFingerprint, the
- * plan's). Merged in one patch, so a concurrent writer's entries are kept; an untrusted row is
- * started afresh.
+ * plan's). Merged in one compare-and-set update, so a concurrent writer's entries are kept; an
+ * untrusted row is started afresh. With `release`, the ledger's lease is cleared in the same write.
  */
 export async function writeLedger(
   kvStore: KeyValueStore,
   ledger: Ledger,
   appliedNow: readonly string[],
   clock: Clock,
+  release = false,
 ): Promise<void> {
   const adding = [...ledger.applied, ...appliedNow];
-  // Merged into the stored row, not written over it: a concurrent attempt's fingerprints stay.
-  await updateSharedRow(
-    kvStore,
-    ledger.key,
+  const outcome = await updateStateRow(
+    { kvStore, clock },
+    BATCH_ROW,
     (previous) => {
       const kept = trustedFingerprints(previous, clock);
       const now = clock.now();
-      const since = kept.length > 0 ? (sinceOf(previous) ?? now) : now;
-      return { applied: [...new Set([...kept, ...adding])], since, updatedAt: now };
+      const since = kept.length > 0 ? (previous.since ?? previous.updatedAt ?? now) : now;
+      const lease = release ? withoutLease(previous, ledger.lease) : previous;
+      return { ...lease, applied: [...new Set([...kept, ...adding])], since, updatedAt: now };
     },
-    { ttlSeconds: LEDGER_ROW.ttlSeconds, clock },
+    ledger.key,
   );
+  writtenOrThrow(outcome, ledger.key);
+  if (release && ledger.lease) ledger.lease.released = true;
+}
+
+/** The row without `lease` (when it still holds it). */
+export function withoutLease(row: BatchRowValue, lease: BatchLease | undefined): BatchRowValue {
+  if (!lease || row.holder !== lease.holder) return row;
+  const { holder: _holder, until: _until, ...rest } = row;
+  return rest;
 }
 
 /** Drops the row: the batch is done, so a later identical batch is a new delivery and sent whole. */
 export async function deleteLedger(kvStore: KeyValueStore, ledger: Ledger): Promise<void> {
   await kvStore.delete(ledger.key);
+  if (ledger.lease) ledger.lease.released = true;
 }

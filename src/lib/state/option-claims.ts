@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
-import { KV_ROWS } from './kv-rows';
 import type { Clock, KeyValueStore } from '../runtime-ports';
-import { updateSharedRow } from './shared-row';
+import { KV_ROWS } from './kv-rows';
+import { stateRow, updateStateRow } from './state-row';
 
 // Who creates a new option, so two invocations meeting the same new value at once end with one
 // option. One shared row of claims keyed `<metaproperty id>|<option name>`: the first invocation to
@@ -11,7 +11,6 @@ import { updateSharedRow } from './shared-row';
 // retry, when the id is there). Bynder's own answer to a second create of one name (400 with the
 // existing option's id) covers what a claim cannot: a claim expired mid-create, another install.
 
-const ROW = KV_ROWS.optionClaims;
 /** A claim without an id is trusted this long: longer than one create with its retries. */
 export const OPTION_CLAIM_MS = 60_000;
 /** Created ids are kept this long, so a retry uses the id without asking Bynder again. */
@@ -19,8 +18,13 @@ const CREATED_KEEP_MS = 60 * 60_000;
 const MAX_CLAIMS = 500;
 
 const claimSchema = z.object({ owner: z.string(), at: z.number(), id: z.string().optional() });
-const rowSchema = z.object({ claims: z.record(z.string(), claimSchema).catch({}) }).catch({ claims: {} });
 type Claims = Record<string, z.output<typeof claimSchema>>;
+
+/** Claims that do not parse are dropped: they end within the hour anyway, and Bynder's answer covers them. */
+export const OPTION_CLAIMS_ROW = stateRow<{ claims: Claims }>(KV_ROWS.optionClaims, {
+  schema: z.object({ claims: z.record(z.string(), claimSchema).catch({}) }),
+  empty: () => ({ claims: {} }),
+});
 
 export function optionClaimKey(metapropertyId: string, name: string): string {
   return `${metapropertyId}|${name.toLowerCase()}`;
@@ -47,17 +51,12 @@ export async function claimOption(
   owner: string,
 ): Promise<OptionClaim> {
   const now = clock.now();
-  await updateSharedRow(
-    kvStore,
-    ROW.key,
-    (previous) => {
-      const claims = live(rowSchema.parse(previous).claims, now);
-      if (!claims[key]) claims[key] = { owner, at: now };
-      return { claims };
-    },
-    { ttlSeconds: ROW.ttlSeconds, clock },
-  );
-  const claim = rowSchema.parse(await kvStore.get(ROW.key)).claims[key];
+  const outcome = await updateStateRow({ kvStore, clock }, OPTION_CLAIMS_ROW, (current) => {
+    const claims = live(current.claims, now);
+    if (!claims[key]) claims[key] = { owner, at: now };
+    return { claims };
+  });
+  const claim = outcome.value.claims[key];
   if (claim?.id !== undefined) return { kind: 'created', id: claim.id };
   return claim?.owner === owner ? { kind: 'mine' } : { kind: 'theirs' };
 }
@@ -71,16 +70,11 @@ export async function settleOptionClaim(
   id: string | undefined,
 ): Promise<void> {
   const now = clock.now();
-  await updateSharedRow(
-    kvStore,
-    ROW.key,
-    (previous) => {
-      const claims = live(rowSchema.parse(previous).claims, now);
-      if (claims[key]?.owner !== owner) return { claims };
-      if (id === undefined) delete claims[key];
-      else claims[key] = { owner, at: now, id };
-      return { claims };
-    },
-    { ttlSeconds: ROW.ttlSeconds, clock },
-  );
+  await updateStateRow({ kvStore, clock }, OPTION_CLAIMS_ROW, (current) => {
+    const claims = live(current.claims, now);
+    if (claims[key]?.owner !== owner) return { claims };
+    if (id === undefined) delete claims[key];
+    else claims[key] = { owner, at: now, id };
+    return { claims };
+  });
 }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 
+import { z } from 'zod';
+
 import { KV_ROWS, OUTBOX_SHARD_ROW } from './kv-rows';
 import {
   type Clock,
@@ -13,7 +15,7 @@ import { shorten } from '../shorten';
 import { contentHash } from './content-hash';
 import { asksForRetry, OUTBOX_REPLAY_ATTEMPT, type Redelivery, redeliveryAfter } from '../delivery-attempt';
 import { boundedCanonicalForm } from '../record-bounds';
-import { updateSharedRow } from './shared-row';
+import { readStateRow, stateRow, updateStateRow, writtenOrThrow } from './state-row';
 
 // The outbox: records the app could not apply and that OCP will not deliver again, kept in the
 // kvStore so the app delivers them itself later. OCP will not deliver a batch again when
@@ -123,7 +125,7 @@ export interface OutboxSettlement {
  * positions it covers, its key, and for a pending one why it was not applied.
  */
 export type SettledRecord = { key: string | undefined; records: readonly number[] } & (
-  { status: 'applied' | 'rejected' } | { status: 'pending'; cause: string }
+  { status: 'applied' | 'rejected' | 'queued' } | { status: 'pending'; cause: string }
 );
 
 /** How a batch ended, as the outbox reads it (delivery/outcome.ts's BatchEnd fits). */
@@ -186,8 +188,68 @@ export interface OutboxHead {
   dropped: readonly DroppedNote[];
 }
 
+/** Each element that parses is kept, the others skipped (an older version's odd entry loses nothing else). */
+function eachParsed<T>(schema: z.ZodType<T>) {
+  return z
+    .array(z.unknown())
+    .catch([])
+    .transform((values) =>
+      values.flatMap((value) => {
+        const parsed = schema.safeParse(value);
+        return parsed.success ? [parsed.data] : [];
+      }),
+    );
+}
+
+// A parked record needs its id and when it was parked; every other field is kept as stored.
+const parkedRecordSchema = z.looseObject({
+  id: z.string(),
+  parkedAt: z.number(),
+}) as unknown as z.ZodType<ParkedRecord>;
+const droppedNoteSchema = z.looseObject({ droppedAt: z.number() }) as unknown as z.ZodType<DroppedNote>;
+
+interface HeadRowValue extends StoredRow {
+  shards: Record<string, [number, number]>;
+  droppedTotal: number;
+  dropped: DroppedNote[];
+  /** Records an older version kept in the head row itself (LEGACY_SLOT). */
+  records?: ParkedRecord[];
+}
+
+interface ShardRowValue extends StoredRow {
+  records: ParkedRecord[];
+  version: number;
+}
+
+export const OUTBOX_HEAD_ROW = stateRow<HeadRowValue>(KV_ROWS.outbox, {
+  schema: z.object({
+    shards: z
+      .record(z.string(), z.unknown())
+      .catch({})
+      .transform(
+        (shards) =>
+          Object.fromEntries(
+            Object.entries(shards).filter(([slot, value]) => {
+              const n = Number(slot);
+              const pair = z.tuple([z.number(), z.number()]).safeParse(value);
+              return Number.isInteger(n) && n >= 0 && n < OUTBOX_SHARDS && pair.success;
+            }),
+          ) as Record<string, [number, number]>,
+      ),
+    droppedTotal: z.number().catch(0),
+    dropped: eachParsed(droppedNoteSchema),
+    records: eachParsed(parkedRecordSchema).optional(),
+  }),
+  empty: () => ({ shards: {}, droppedTotal: 0, dropped: [] }),
+});
+
+export const OUTBOX_SHARD_STATE_ROW = stateRow<ShardRowValue>(OUTBOX_SHARD_ROW, {
+  schema: z.object({ records: eachParsed(parkedRecordSchema), version: z.number().catch(0) }),
+  empty: () => ({ records: [], version: 0 }),
+});
+
 export async function readOutboxHead(kvStore: KeyValueStore): Promise<OutboxHead> {
-  return headOf(await kvStore.get(KV_ROWS.outbox.key));
+  return headOf(await readStateRow(kvStore, OUTBOX_HEAD_ROW));
 }
 
 /** The number of records the head says the outbox holds. */
@@ -203,7 +265,7 @@ export async function readOutbox(kvStore: KeyValueStore): Promise<OutboxContents
   const records: ParkedRecord[] = [...head.legacy];
   for (const slot of occupiedSlots(head)) {
     if (slot === LEGACY_SLOT) continue;
-    records.push(...recordsOf((await kvStore.get(slotKey(slot))).records));
+    records.push(...(await readStateRow(kvStore, OUTBOX_SHARD_STATE_ROW, slotKey(slot))).records);
   }
   records.sort(byParkedOrder);
   return { records, droppedTotal: head.droppedTotal, dropped: [...head.dropped] };
@@ -211,7 +273,7 @@ export async function readOutbox(kvStore: KeyValueStore): Promise<OutboxContents
 
 /** The kvStore key of a slot's row. */
 export function slotKey(slot: OutboxSlot): string {
-  return slot === LEGACY_SLOT ? KV_ROWS.outbox.key : `${OUTBOX_SHARD_ROW.keyPrefix}${slot}`;
+  return slot === LEGACY_SLOT ? KV_ROWS.outbox.key : `${OUTBOX_SHARD_ROW.key}${slot}`;
 }
 
 /** The shard of a record: of its key, or (a record whose key was never read) of its fingerprint. */
@@ -249,29 +311,46 @@ async function updateSlot(
   bounded = false,
 ): Promise<SlotResult> {
   let result: SlotResult = { slot, fingerprints: new Set(), count: 0, version: 0, dropped: [] };
-  const { ttlSeconds } = KV_ROWS.outbox;
-  await updateSharedRow(
-    deps.kvStore,
-    slotKey(slot),
-    (previous) => {
-      const records = edit(recordsOf(previous.records));
-      const dropped: DroppedNote[] = [];
-      if (bounded && slot !== LEGACY_SLOT) {
-        let bytes = records.reduce((sum, r) => sum + byteSize(r), 0);
-        while (bytes > OUTBOX_SHARD_BYTES && records.length > 0) {
-          const [oldest] = records.splice(0, 1);
-          if (!oldest) break;
-          bytes -= byteSize(oldest);
-          dropped.push({ key: oldest.key, sync: oldest.sync, droppedAt: deps.clock.now() });
-        }
+  const apply = (previous: { records: ParkedRecord[] }, previousVersion: number) => {
+    const records = edit([...previous.records]);
+    const dropped: DroppedNote[] = [];
+    if (bounded && slot !== LEGACY_SLOT) {
+      let bytes = records.reduce((sum, r) => sum + byteSize(r), 0);
+      while (bytes > OUTBOX_SHARD_BYTES && records.length > 0) {
+        const [oldest] = records.splice(0, 1);
+        if (!oldest) break;
+        bytes -= byteSize(oldest);
+        dropped.push({ key: oldest.key, sync: oldest.sync, droppedAt: deps.clock.now() });
       }
-      const version = (typeof previous.version === 'number' ? previous.version : 0) + 1;
-      const fingerprints = new Set(records.map((r) => r.fingerprint));
-      result = { slot, fingerprints, count: records.length, version, dropped };
-      return slot === LEGACY_SLOT ? { ...previous, records } : { records, version };
+    }
+    const version = previousVersion + 1;
+    const fingerprints = new Set(records.map((r) => r.fingerprint));
+    result = { slot, fingerprints, count: records.length, version, dropped };
+    return records;
+  };
+  if (slot === LEGACY_SLOT) {
+    const legacy = await updateStateRow(deps, OUTBOX_HEAD_ROW, (previous) => ({
+      ...previous,
+      records: apply({ records: previous.records ?? [] }, 0),
+    }));
+    writtenOrThrow(legacy, KV_ROWS.outbox.key);
+    return result;
+  }
+  const outcome = await updateStateRow(
+    deps,
+    OUTBOX_SHARD_STATE_ROW,
+    (previous) => {
+      const records = apply(previous, previous.version);
+      // Nothing changed: nothing written, and the version stays (the head need not hear of it).
+      if (JSON.stringify(records) === JSON.stringify(previous.records)) {
+        result = { ...result, version: previous.version };
+        return previous;
+      }
+      return { records, version: result.version };
     },
-    { ttlSeconds, clock: deps.clock },
+    slotKey(slot),
   );
+  writtenOrThrow(outcome, slotKey(slot));
   return result;
 }
 
@@ -280,34 +359,32 @@ async function updateHead(
   results: readonly SlotResult[],
   deps: { kvStore: KeyValueStore; clock: Clock },
 ): Promise<OutboxHead> {
-  let written = headOf({});
+  let written = headOf(OUTBOX_HEAD_ROW.empty());
   const notes = results.flatMap((r) => r.dropped);
-  await updateSharedRow(
-    deps.kvStore,
-    KV_ROWS.outbox.key,
-    (previous) => {
-      const head = headOf(previous);
-      const shards = new Map(head.shards);
-      for (const r of results) {
-        if (r.slot === LEGACY_SLOT) continue;
-        if (r.version > (shards.get(r.slot)?.version ?? 0)) shards.set(r.slot, r);
-      }
-      const kept = [...shards].filter(([, s]) => s.count > 0 || s.version > 0);
-      written = {
-        shards: new Map(kept.map(([slot, s]) => [slot, { count: s.count, version: s.version }])),
-        legacy: head.legacy,
-        droppedTotal: head.droppedTotal + notes.length,
-        dropped: [...head.dropped, ...notes].slice(-MAX_DROPPED_NOTES),
-      };
-      return {
-        ...previous,
-        shards: Object.fromEntries(kept.map(([slot, s]) => [String(slot), [s.count, s.version]])),
-        droppedTotal: written.droppedTotal,
-        dropped: written.dropped,
-      };
-    },
-    { ttlSeconds: KV_ROWS.outbox.ttlSeconds, clock: deps.clock },
-  );
+  const outcome = await updateStateRow(deps, OUTBOX_HEAD_ROW, (previous) => {
+    const head = headOf(previous);
+    const shards = new Map(head.shards);
+    for (const r of results) {
+      if (r.slot === LEGACY_SLOT) continue;
+      if (r.version > (shards.get(r.slot)?.version ?? 0)) shards.set(r.slot, r);
+    }
+    const kept = [...shards].filter(([, s]) => s.count > 0 || s.version > 0);
+    written = {
+      shards: new Map(kept.map(([slot, s]) => [slot, { count: s.count, version: s.version }])),
+      legacy: head.legacy,
+      droppedTotal: head.droppedTotal + notes.length,
+      dropped: [...head.dropped, ...notes].slice(-MAX_DROPPED_NOTES),
+    };
+    return {
+      ...previous,
+      shards: Object.fromEntries(
+        kept.map(([slot, s]): [string, [number, number]] => [String(slot), [s.count, s.version]]),
+      ),
+      droppedTotal: written.droppedTotal,
+      dropped: [...written.dropped],
+    };
+  });
+  writtenOrThrow(outcome, KV_ROWS.outbox.key);
   return written;
 }
 
@@ -651,8 +728,8 @@ async function releaseClaims(
   deps: { kvStore: KeyValueStore; clock: Clock },
 ): Promise<void> {
   for (const slot of slots) {
-    const row = await deps.kvStore.get(slotKey(slot));
-    if (!recordsOf(row.records).some((r) => r.claim?.by === by)) continue;
+    const row = await readStateRow(deps.kvStore, OUTBOX_SHARD_STATE_ROW, slotKey(slot));
+    if (!row.records.some((r) => r.claim?.by === by)) continue;
     await updateSlot(slot, (records) => records.map((r) => released(r, by, undefined)), deps);
   }
 }
@@ -692,28 +769,12 @@ function logChange(change: OutboxChange, batch: { sync: { name: string } }, logg
   } else logger.info(line);
 }
 
-function headOf(row: StoredRow): OutboxHead {
+function headOf(row: HeadRowValue): OutboxHead {
   const shards = new Map<number, { count: number; version: number }>();
-  if (typeof row.shards === 'object' && row.shards !== null) {
-    for (const [slot, value] of Object.entries(row.shards)) {
-      const n = Number(slot);
-      if (!Number.isInteger(n) || n < 0 || n >= OUTBOX_SHARDS || !Array.isArray(value)) continue;
-      const [count, version] = value as unknown[];
-      if (typeof count === 'number' && typeof version === 'number') shards.set(n, { count, version });
-    }
+  for (const [slot, [count, version]] of Object.entries(row.shards)) {
+    shards.set(Number(slot), { count, version });
   }
-  const dropped = Array.isArray(row.dropped) ? (row.dropped as DroppedNote[]) : [];
-  const droppedTotal = typeof row.droppedTotal === 'number' ? row.droppedTotal : 0;
-  return { shards, legacy: recordsOf(row.records), droppedTotal, dropped };
-}
-
-function recordsOf(value: unknown): ParkedRecord[] {
-  return Array.isArray(value) ? value.filter(isParkedRecord) : [];
-}
-
-function isParkedRecord(value: unknown): value is ParkedRecord {
-  const r = value as Partial<ParkedRecord> | null;
-  return typeof r === 'object' && r !== null && typeof r.id === 'string' && typeof r.parkedAt === 'number';
+  return { shards, legacy: row.records ?? [], droppedTotal: row.droppedTotal, dropped: row.dropped };
 }
 
 /** Runs `work` on every item, at most `limit` at once. */

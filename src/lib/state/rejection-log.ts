@@ -1,11 +1,14 @@
+import { z } from 'zod';
+
 import { KV_ROWS } from './kv-rows';
-import type { Clock, KeyValueStore, Logger } from '../runtime-ports';
+import type { Clock, KeyValueStore, Logger, StoredRow } from '../runtime-ports';
 import { shorten } from '../shorten';
-import { updateSharedRow } from './shared-row';
+import { readStateRow, stateRow, storedBytes, updateStateRow, writtenOrThrow } from './state-row';
 
 // The rejection log: the latest rejected records, for the CLI and support, in one kvStore row.
 // Key, field and reason only (reasons never carry secrets; values in them are cut short). One row
-// holds the most recent entries, appended with one patch per batch that rejected something.
+// holds the most recent entries, appended with one patch per batch that rejected something; past its
+// byte budget the oldest entries go first (it is a log of the latest).
 
 export const MAX_REJECTION_LOG_ENTRIES = 500;
 const MAX_STORED_TEXT = 300;
@@ -23,6 +26,38 @@ export interface RejectionLogEntry {
   records: number;
 }
 
+// Lenient as the log's first reader was: an entry needs its reason; what else an older version left
+// out reads as a neutral value.
+const entrySchema = z.object({
+  at: z.number().catch(0),
+  sync: z.string().catch(''),
+  key: z.string().optional().catch(undefined),
+  subject: z.string().catch(''),
+  field: z.string().optional().catch(undefined),
+  reason: z.string(),
+  records: z.number().catch(1),
+});
+
+interface RejectionRowValue extends StoredRow {
+  entries: RejectionLogEntry[];
+}
+
+/** Entries an older version wrote with a missing or odd field are skipped, the others kept. */
+export const REJECTION_LOG_ROW = stateRow<RejectionRowValue>(KV_ROWS.rejections, {
+  schema: z.object({
+    entries: z
+      .array(z.unknown())
+      .catch([])
+      .transform((entries) =>
+        entries.flatMap((e) => {
+          const parsed = entrySchema.safeParse(e);
+          return parsed.success ? [{ ...parsed.data, key: parsed.data.key, field: parsed.data.field }] : [];
+        }),
+      ),
+  }),
+  empty: () => ({ entries: [] }),
+});
+
 /** A rejected record as the batch's outcome gives it (toLoggedRejection); the log adds when and the sync. */
 export type LoggedRejection = Omit<RejectionLogEntry, 'at' | 'sync'>;
 
@@ -33,14 +68,21 @@ export async function appendRejections(
 ): Promise<void> {
   const added = rejectionEntries(rejections, context);
   if (added.length === 0) return;
-  await updateSharedRow(
-    kvStore,
-    KV_ROWS.rejections.key,
-    (previous) => ({
-      entries: [...rejectionEntriesOf(previous), ...added].slice(-MAX_REJECTION_LOG_ENTRIES),
-    }),
-    { ttlSeconds: KV_ROWS.rejections.ttlSeconds, clock: context.clock },
-  );
+  const outcome = await updateStateRow({ kvStore, clock: context.clock }, REJECTION_LOG_ROW, (previous) => ({
+    entries: withinBudget([...previous.entries, ...added].slice(-MAX_REJECTION_LOG_ENTRIES)),
+  }));
+  writtenOrThrow(outcome, KV_ROWS.rejections.key);
+}
+
+/** The latest entries that fit the row's byte budget (an entry is at most about 1 kB). */
+function withinBudget(entries: RejectionLogEntry[]): RejectionLogEntry[] {
+  let bytes = storedBytes({ entries });
+  let start = 0;
+  while (bytes > REJECTION_LOG_ROW.byteBudget && start < entries.length) {
+    bytes -= storedBytes(entries[start]) + 1;
+    start += 1;
+  }
+  return entries.slice(start);
 }
 
 function rejectionEntries(
@@ -101,14 +143,5 @@ export async function clearRejectionLog(kvStore: KeyValueStore): Promise<void> {
 
 /** The kept rejections, oldest first. For the CLI and support tooling. */
 export async function readRejectionLog(kvStore: KeyValueStore): Promise<RejectionLogEntry[]> {
-  return rejectionEntriesOf(await kvStore.get(KV_ROWS.rejections.key));
-}
-
-function rejectionEntriesOf(row: Record<string, unknown>): RejectionLogEntry[] {
-  const entries = row.entries;
-  if (!Array.isArray(entries)) return [];
-  return entries.filter(
-    (e): e is RejectionLogEntry =>
-      typeof e === 'object' && e !== null && typeof (e as RejectionLogEntry).reason === 'string',
-  );
+  return (await readStateRow(kvStore, REJECTION_LOG_ROW)).entries;
 }

@@ -22,6 +22,9 @@ const KNOWN_KEYS: Record<FormSection, readonly string[]> = {
     'empty_values',
     'unknown_options',
     'max_file_mb',
+    'missing_assets',
+    'brand_id',
+    'file_fingerprint_metaproperty',
   ],
   // One multiline text, `field: value` a line, as the form's one field of this section holds it.
   fixed_values: ['values'],

@@ -7,9 +7,22 @@ import { readBatchLine } from '../../../../src/lib/delivery';
 // public `logger.info` (the wrapper reads the line, then calls the SDK's own), so it works the same
 // with the real SDK and the stand-in; restore() puts the SDK's function back.
 
+/** What the batch lines of one sync counted besides the outcome classes the result shows. */
+export interface LineCounts {
+  unchanged: number;
+  /** Records whose asset the app created from the record's file (part of applied). */
+  created: number;
+  /** Records whose changed file became a new version (part of applied). */
+  versioned: number;
+  /** Records queued for creation: not applied; the creation job finishes them. */
+  queued: number;
+}
+
+export const NO_LINE_COUNTS: LineCounts = { unchanged: 0, created: 0, versioned: 0, queued: 0 };
+
 export interface BatchLineCapture {
-  /** Unchanged records in the lines of `syncName` logged since the last take(); resets the count. */
-  takeUnchanged(syncName: string): number;
+  /** The counts in the lines of `syncName` logged since the last take(); resets them. */
+  take(syncName: string): LineCounts;
   restore(): void;
 }
 
@@ -24,15 +37,19 @@ export function captureBatchLines(): BatchLineCapture {
     forward.apply(logger, args);
   };
   return {
-    takeUnchanged(syncName) {
+    take(syncName) {
       const taken = lines;
       lines = [];
-      let unchanged = 0;
+      const total = { ...NO_LINE_COUNTS };
       for (const line of taken) {
         const counts = readBatchLine(line);
-        if (counts && counts.syncName === syncName.slice(0, 100)) unchanged += counts.unchanged;
+        if (!counts || counts.syncName !== syncName.slice(0, 100)) continue;
+        total.unchanged += counts.unchanged;
+        total.created += counts.created;
+        total.versioned += counts.versioned;
+        total.queued += counts.queued;
       }
-      return unchanged;
+      return total;
     },
     restore: () => {
       logger.info = original;

@@ -28,6 +28,12 @@ export interface RunSummary {
   ignoredDeletes: number;
   /** Of applied and deleted: records Bynder already held (change detection wrote nothing for them). */
   unchanged: number;
+  /** Of applied: records whose asset was created from the record's file. */
+  created: number;
+  /** Of applied: records whose changed file became a new version of their asset. */
+  versioned: number;
+  /** Queued for creation (not applied): the creation job finishes them and reports each end. */
+  queued: number;
   rejected: number;
   pending: number;
   requests: number;
@@ -104,6 +110,9 @@ export function buildRunSummary(
     deleted: tally.deleted,
     ignoredDeletes: tally.ignoredDeletes,
     unchanged: tally.unchanged,
+    created: tally.created,
+    versioned: tally.versioned,
+    queued: tally.queued,
     rejected: tally.rejected,
     pending: tally.pending,
     requests: context.requests.total,
@@ -152,6 +161,11 @@ export function formatSummary(summary: RunSummary): string {
   row('applied', summary.applied, 'upserts Bynder accepted (or that needed no change)');
   row('deleted/archived', summary.deleted, `deletes carried out (delete policy: ${summary.deletePolicy})`);
   row('unchanged', summary.unchanged, 'of those, Bynder already held the values: nothing written');
+  if (summary.created + summary.versioned + summary.queued > 0) {
+    row('created', summary.created, "of applied: new assets uploaded from the record's file_url");
+    row('versioned', summary.versioned, 'of applied: a changed file saved as a new version');
+    row('queued', summary.queued, 'queued for creation: the creation job finishes them (not applied)');
+  }
   if (summary.ignoredDeletes > 0) {
     row('deletes ignored', summary.ignoredDeletes, 'delete policy "ignore": assets left as they are');
   }

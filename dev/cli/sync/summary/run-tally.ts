@@ -1,8 +1,9 @@
 import { reasonKind } from '../../../../src/lib/delivery/reason-kind';
 
 // What happened to every source record. Each record ends in exactly one bucket, so
-// records = applied + deleted + ignoredDeletes + rejected + pending; `unchanged` counts those of
-// applied and deleted that needed no write.
+// records = applied + deleted + ignoredDeletes + rejected + pending + queued; `unchanged` counts those
+// of applied and deleted that needed no write, `created` and `versioned` those of applied whose asset
+// was created or got a new version; `queued` records were handed to the creation job (not applied).
 
 export interface Rejection {
   /** The record's primary key as the source gave it; empty when it had none. */
@@ -28,6 +29,9 @@ export class RunTally {
   public unchanged = 0;
   public rejected = 0;
   public pending = 0;
+  public created = 0;
+  public versioned = 0;
+  public queued = 0;
   public batches = 0;
   public retries = 0;
   /** The first KEPT_REJECTIONS rejections, in source order. */

@@ -1,4 +1,5 @@
 import type { RejectionLogEntry } from '../../../../src/lib/delivery';
+import type { LineCounts } from '../summary/batch-line-capture';
 import type { CapturedNotification } from '../summary/notification-capture';
 import type { HttpExchange } from '../targets/http-request-counter';
 
@@ -49,6 +50,6 @@ export type FromWorker =
       notices: CapturedNotification[];
       /** The entries this delivery added to the app's rejection log. */
       rejections: RejectionLogEntry[];
-      /** Records this delivery found Bynder already holding (its batch line's unchanged count). */
-      unchanged: number;
+      /** Its batch line's counts: unchanged, created, versioned, queued for creation. */
+      counts: LineCounts;
     };

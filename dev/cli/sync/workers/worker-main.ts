@@ -118,10 +118,10 @@ process.on('message', (message: ToWorker) => {
       const sent = notices.take();
       const rejections = added;
       added = [];
-      const unchanged = batchLines.takeUnchanged(batch.sync.name);
+      const counts = batchLines.take(batch.sync.name);
       const maxRssKb = process.resourceUsage().maxRSS;
       delivering = undefined;
-      send({ type: 'delivered', id: message.id, result, maxRssKb, notices: sent, rejections, unchanged });
+      send({ type: 'delivered', id: message.id, result, maxRssKb, notices: sent, rejections, counts });
     });
 });
 

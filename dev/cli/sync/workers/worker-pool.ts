@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { DestinationBatch, DestinationDeliverResult } from '@zaiusinc/app-sdk';
 
 import type { AssetItem, RejectionLogEntry } from '../../../../src/lib/delivery';
+import { type LineCounts, NO_LINE_COUNTS } from '../summary/batch-line-capture';
 import type { CapturedNotification } from '../summary/notification-capture';
 import type { HttpExchange } from '../targets/http-request-counter';
 import type { ScaledClockSpec } from './scaled-clock';
@@ -41,8 +42,8 @@ export interface WorkerPoolOptions {
 export interface WorkerDelivery {
   result: DestinationDeliverResult;
   rejections: RejectionLogEntry[];
-  /** Records the attempt found Bynder already holding. */
-  unchanged: number;
+  /** Its batch line's counts (unchanged, created, versioned, queued for creation). */
+  counts: LineCounts;
 }
 
 interface Slot {
@@ -139,7 +140,7 @@ export function startWorkerPool(options: WorkerPoolOptions): WorkerPool {
         resolve({
           result: message.result as DestinationDeliverResult,
           rejections: message.rejections,
-          unchanged: message.unchanged,
+          counts: message.counts,
         });
         dispatch();
       }
@@ -159,7 +160,7 @@ export function startWorkerPool(options: WorkerPoolOptions): WorkerPool {
           failureReason: `the worker delivering this batch died (${signal ?? `exit code ${String(code)}`}) before it answered`,
         },
         rejections: [],
-        unchanged: 0,
+        counts: NO_LINE_COUNTS,
       });
     });
     return slot;

@@ -1,0 +1,239 @@
+import type { Media } from '../bynder/api-types';
+import { BynderNotFoundError, BynderUploadError } from '../bynder/errors';
+import { saveImport, uploadToImport } from '../bynder/upload';
+import { type RecordFile, splitFileForm } from '../fields/file-fields';
+import { holdsKey } from '../fields/key-text';
+import { FileRefusedError } from '../files/errors';
+import { openFileFromUrl } from '../files/open-file';
+import {
+  advanceCreation,
+  claimCreation,
+  type CreationEntry,
+  fileFingerprint,
+  readCreation,
+  versionRowKey,
+} from '../state/creation-ledger';
+import type { FieldModel } from '../fields/field';
+import type { Logger } from '../runtime-ports';
+import { CLAIM_MARGIN_MS, type CreationDeps } from './creation';
+import type { PlannedWrite } from './plan';
+
+// New versions: when a record's file (file_url and file_version) differs from what its asset was
+// created or last versioned from, the file becomes a new version of the asset
+// (`POST /api/v4/media/{id}/save/{importId}/`), exactly once, through the same ledger as creations (a
+// version row per asset, src/lib/state/creation-ledger.ts). What the asset's file came from lives in
+// Bynder itself: a text metaproperty chosen in settings holds the file's fingerprint, written in a
+// creation's save and, after a new version, by a follow-up modify the ledger covers (its `saved`
+// step). So the state grows with Bynder, not with the kvStore, and change detection's bulk read sees
+// the fingerprint with the rest of the asset, at no request per record.
+
+/** Why a record waits while another invocation versions its asset. */
+export const VERSION_HELD_CAUSE = 'waiting: another invocation is saving a new version of this asset';
+
+export type VersionResult =
+  | { kind: 'versioned' }
+  /** The asset's file is this file already (or its version is saved): nothing to upload. */
+  | { kind: 'same' }
+  | { kind: 'waiting'; cause: string }
+  | { kind: 'rejected'; reason: string };
+
+export interface VersionDeps extends Omit<CreationDeps, 'brandId' | 'key' | 'queue'> {
+  /** The fingerprint metaproperty: its Bynder name (read) and form key (written). */
+  fingerprint: { metaproperty: string; formKey: string };
+  /** The asset as this batch read it, if it did (change detection, the key lookups). */
+  assetRead: (id: string) => Media | undefined;
+}
+
+/** Whether `asset` says its file came from `file`. */
+export function holdsFingerprint(asset: Media, metaproperty: string, fingerprint: string): boolean {
+  return holdsKey(asset[`property_${metaproperty}`], fingerprint);
+}
+
+/**
+ * Makes the record's file a new version of the asset `mediaId` when its fingerprint differs from the
+ * one the asset holds, exactly once per file. `compared`: change detection read the asset and found
+ * the fingerprint different (no read needed); otherwise the asset is read (one request) unless this
+ * batch read it already.
+ */
+export async function versionAsset(
+  write: PlannedWrite,
+  mediaId: string,
+  deps: VersionDeps,
+  compared: boolean,
+): Promise<VersionResult> {
+  const { file } = splitFileForm(write.form);
+  if (!file) return { kind: 'same' };
+  const fingerprint = fileFingerprint(file);
+  const rowKey = versionRowKey(mediaId);
+  const known = await readCreation(deps.kvStore, rowKey);
+  // Versioned from this file already: Bynder may not show the fingerprint's modify yet.
+  if (known?.file === fingerprint && (known.step === 'created' || known.step === 'failed')) {
+    return known.step === 'failed'
+      ? { kind: 'rejected', reason: known.reason ?? 'the new version failed' }
+      : { kind: 'same' };
+  }
+  if (!compared && !known) {
+    const asset = deps.assetRead(mediaId) ?? (await deps.api.getMedia(mediaId));
+    if (holdsFingerprint(asset, deps.fingerprint.metaproperty, fingerprint)) return { kind: 'same' };
+  }
+  const holder = deps.random.id();
+  const claim = await claimCreation(
+    deps.kvStore,
+    rowKey,
+    { key: mediaId, file: fingerprint, sync: deps.sync, until: deps.claimUntil(), holder },
+    deps,
+    'version',
+  );
+  const entry = claim.entry;
+  if (!claim.held || !entry) {
+    if (entry?.file === fingerprint && entry.step === 'created') return { kind: 'same' };
+    if (entry?.file === fingerprint && entry.step === 'failed') {
+      return { kind: 'rejected', reason: entry.reason ?? 'the new version failed' };
+    }
+    return { kind: 'waiting', cause: VERSION_HELD_CAUSE };
+  }
+  const version = new Version(rowKey, holder, mediaId, file, fingerprint, deps);
+  try {
+    return await version.run(entry);
+  } catch (error) {
+    if (error instanceof FileRefusedError || (error instanceof BynderUploadError && !error.retryable)) {
+      const reason = error.message;
+      await version.advance({ step: 'failed', reason });
+      return { kind: 'rejected', reason };
+    }
+    await version.advance({ until: deps.clock.now() }).catch(() => undefined);
+    throw error;
+  }
+}
+
+const CLAIM_LOST = new Error('the version claim was taken over');
+
+class Version {
+  public constructor(
+    private readonly rowKey: string,
+    private readonly holder: string,
+    private readonly mediaId: string,
+    private readonly file: RecordFile,
+    private readonly fingerprint: string,
+    private readonly deps: VersionDeps,
+  ) {}
+
+  public advance(change: Parameters<typeof advanceCreation>[3]) {
+    return advanceCreation(this.deps.kvStore, this.rowKey, this.holder, change, this.deps, 'version');
+  }
+
+  public async run(start: CreationEntry): Promise<VersionResult> {
+    let entry = start;
+    for (;;) {
+      switch (entry.step) {
+        case 'uploading': {
+          const importId = await this.upload();
+          const moved = await this.advance({ step: 'uploaded', importId });
+          if (!moved.applied || !moved.entry) return { kind: 'waiting', cause: VERSION_HELD_CAUSE };
+          entry = moved.entry;
+          break;
+        }
+        case 'uploaded':
+        case 'saving': {
+          try {
+            await saveImport(
+              entry.importId ?? '',
+              { kind: 'new_version', mediaId: this.mediaId },
+              {
+                ...this.deps,
+                ...this.deps.upload,
+                fileName: this.file.name ?? 'file',
+                beforeSave: async () => {
+                  const marked = await this.advance({ step: 'saving' });
+                  if (!marked.applied) throw CLAIM_LOST;
+                },
+              },
+            );
+          } catch (error) {
+            if (error === CLAIM_LOST) return { kind: 'waiting', cause: VERSION_HELD_CAUSE };
+            // The import is gone: an earlier save of it (whose answer was lost) made the version.
+            if (!(error instanceof BynderNotFoundError && entry.step === 'saving')) throw error;
+          }
+          const moved = await this.advance({ step: 'saved' });
+          if (!moved.applied || !moved.entry) return { kind: 'waiting', cause: VERSION_HELD_CAUSE };
+          entry = moved.entry;
+          break;
+        }
+        case 'saved': {
+          // The follow-up modify: the asset now says which file it came from.
+          await this.deps.api.updateMedia(this.mediaId, {
+            [this.deps.fingerprint.formKey]: this.fingerprint,
+          });
+          await this.advance({ step: 'created', mediaId: this.mediaId });
+          this.deps.logger.info(`Saved a new version of Bynder asset ${this.mediaId}`);
+          return { kind: 'versioned' };
+        }
+        default:
+          return { kind: 'same' };
+      }
+    }
+  }
+
+  private async upload(): Promise<string> {
+    const { deps } = this;
+    const opened = await openFileFromUrl(
+      { field: 'file_url', url: this.file.url },
+      {
+        maxBytes: deps.maxFileBytes,
+        ...(deps.deadline?.signal ? { signal: deps.deadline.signal } : {}),
+        ...(deps.fileLookup ? { lookup: deps.fileLookup } : {}),
+      },
+    );
+    const uploaded = await uploadToImport(
+      { ...opened, fileName: this.file.name ?? opened.fileName },
+      {
+        api: deps.api,
+        logger: deps.logger,
+        clock: deps.clock,
+        ...(deps.deadline ? { deadline: deps.deadline } : {}),
+        ...(deps.upload?.chunkBytes !== undefined ? { chunkBytes: deps.upload.chunkBytes } : {}),
+        ...(deps.upload?.lookup ? { lookup: deps.upload.lookup } : {}),
+        random: () => deps.random.fraction(),
+      },
+    );
+    return uploaded.importId;
+  }
+}
+
+/**
+ * The fingerprint metaproperty of the settings in the field model, or undefined when new versions
+ * are off. One that the model lacks (deleted, renamed, not text) is logged and versions stay off.
+ */
+export function fingerprintField(
+  model: FieldModel,
+  name: string | undefined,
+  logger: Logger,
+): { metaproperty: string; formKey: string } | undefined {
+  if (name === undefined) return undefined;
+  const field = model.fields.find(
+    (candidate) => candidate.target.kind === 'metaproperty' && candidate.target.name === name,
+  );
+  if (field?.target.kind !== 'metaproperty' || field.formKey === undefined || field.target.type !== 'text') {
+    logger.warn(
+      `File fingerprint metaproperty "${name}" is not an editable text metaproperty in Bynder; new versions are off until it is (Records settings)`,
+    );
+    return undefined;
+  }
+  return { metaproperty: name, formKey: field.formKey };
+}
+
+/** What deliver() hands executePlan for new versions, or undefined when they are off. */
+export function versionerFor(
+  config: { maxFileBytes: number },
+  fingerprint: { metaproperty: string; formKey: string } | undefined,
+  deps: Omit<VersionDeps, 'fingerprint' | 'maxFileBytes' | 'claimUntil'> & { timeBudgetMs: number },
+): ((write: PlannedWrite, id: string, compared: boolean) => Promise<VersionResult>) | undefined {
+  if (!fingerprint) return undefined;
+  const versionDeps: VersionDeps = {
+    ...deps,
+    fingerprint,
+    maxFileBytes: config.maxFileBytes,
+    claimUntil: () => deps.clock.now() + deps.timeBudgetMs + CLAIM_MARGIN_MS,
+  };
+  return (write, id, compared) => versionAsset(write, id, versionDeps, compared);
+}

@@ -1,0 +1,145 @@
+import { storage } from '@zaiusinc/app-sdk';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import { type RunningFileHost, startFileHost } from '../../dev/file-host/server';
+import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
+import { configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
+import { fakeClock } from '../helpers/fake-clock';
+import { useEmulator } from '../helpers/use-emulator';
+
+// A record whose file (file_url, file_version) differs from what its asset was created or last
+// versioned from makes one new version, exactly once; the fingerprint lives in Bynder, in a text
+// metaproperty, so change detection's bulk read sees it. Time moves only on the fake clock.
+
+const clock = fakeClock(Date.UTC(2026, 0, 1));
+const emulator = useEmulator({
+  tokens: [{ token: TOKEN }],
+  rateLimit: false,
+  clock,
+  conversionDelayMs: 2_000,
+});
+const BRAND = '00000000-0000-0000-0000000000000B01';
+const FILE_SOURCE = '2B3C4D5E-5555-4C44-8D55E66F77A88B99';
+const INIT = 'POST /api/upload/init/';
+const SAVE_VERSION = 'POST /api/v4/media/:id/save/:importId/';
+
+let files: RunningFileHost;
+beforeAll(async () => {
+  files = await startFileHost();
+});
+afterAll(async () => {
+  await files.stop();
+});
+
+beforeEach(async () => {
+  const seed = portalSeed({ assets: 1 });
+  seed.metaproperties.file_source = {
+    id: FILE_SOURCE,
+    name: 'file_source',
+    label: 'File source',
+    type: 'text',
+    zindex: 5,
+  };
+  emulator.seed(seed);
+  emulator.configure({ applyDelayMs: 0 });
+  emulator.clearRequests();
+  await configureApp(emulator.url, {
+    primary_key: 'external_key',
+    external_key_metaproperty: 'external_id',
+    missing_assets: 'create',
+    brand_id: BRAND,
+    file_fingerprint_metaproperty: 'file_source',
+  });
+  BynderAssetSync.clockOverride = clock;
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  BynderAssetSync.clockOverride = undefined;
+});
+
+function assetWithKey(key: string) {
+  const found = emulator.snapshot().assets.filter((asset) => asset.property_external_id === key);
+  expect(found).toHaveLength(1);
+  return found[0] as { id: string; mediaItems?: unknown[]; property_file_source?: unknown };
+}
+const record = (key: string, extra: Record<string, unknown> = {}) => ({
+  external_id: key,
+  name: `Shoe ${key}`,
+  file_url: files.fileUrl('100k', 'shoe.jpg'),
+  ...extra,
+});
+
+describe('new versions', () => {
+  it('creates with the fingerprint, skips an unchanged file at no extra request, versions a changed one once', async () => {
+    expect(await deliver([record('V-1')])).toEqual({ success: true });
+    await emulator.settle();
+    expect(assetWithKey('V-1').property_file_source).toMatch(/^[0-9a-f]{32}$/);
+    expect(assetWithKey('V-1').mediaItems).toHaveLength(1);
+
+    // Past the window in which an asset just written is always written again.
+    clock.advance(10 * 60_000);
+    emulator.clearRequests();
+    expect(await deliver([record('V-1')], { syncId: 'sync-2' })).toEqual({ success: true });
+    expect(emulator.requests(INIT)).toHaveLength(0);
+    expect(emulator.requests('GET /api/v4/media/:id/')).toHaveLength(0);
+
+    expect(await deliver([record('V-1', { file_version: '2' })], { syncId: 'sync-3' })).toEqual({
+      success: true,
+    });
+    await emulator.settle();
+    expect(emulator.requests(SAVE_VERSION)).toHaveLength(1);
+    expect(assetWithKey('V-1').mediaItems).toHaveLength(2);
+
+    // Delivered again at once (the fingerprint's modify not yet applied) and later: no second version.
+    emulator.configure({ applyDelayMs: 60_000 });
+    expect(await deliver([record('V-1', { file_version: '2' })], { syncId: 'sync-4' })).toEqual({
+      success: true,
+    });
+    await emulator.settle();
+    clock.advance(10 * 60_000);
+    expect(await deliver([record('V-1', { file_version: '2' })], { syncId: 'sync-5' })).toEqual({
+      success: true,
+    });
+    expect(emulator.requests(SAVE_VERSION)).toHaveLength(1);
+    expect(assetWithKey('V-1').mediaItems).toHaveLength(2);
+  });
+
+  it('a new version cut after its save resumes without a second version, and writes the fingerprint', async () => {
+    expect(await deliver([record('V-2')])).toEqual({ success: true });
+    await emulator.settle();
+    clock.advance(10 * 60_000);
+    // The version row's patches: 1 claim, 2 uploaded, 3 saving, 4 saved, 5 created. Die at 4.
+    const patch = storage.kvStore.patch.bind(storage.kvStore);
+    let creationPatches = 0;
+    const spy = vi.spyOn(storage.kvStore, 'patch').mockImplementation((async (
+      key: string,
+      ...rest: unknown[]
+    ) => {
+      if (key.startsWith('creation_')) {
+        creationPatches += 1;
+        if (creationPatches >= 4) throw new Error('worker killed');
+      }
+      return (patch as (...args: unknown[]) => Promise<unknown>)(key, ...rest);
+    }) as typeof storage.kvStore.patch);
+    const cut = await deliver([record('V-2', { file_version: 'b' })], { syncId: 'sync-2' });
+    spy.mockRestore();
+    expect(cut).toMatchObject({ success: false, retryable: true });
+    expect(emulator.requests(SAVE_VERSION)).toHaveLength(1);
+
+    clock.advance(10 * 60_000); // the dead worker's claim lapses
+    expect(await deliver([record('V-2', { file_version: 'b' })], { syncId: 'sync-2', attempt: 2 })).toEqual({
+      success: true,
+    });
+    await emulator.settle();
+    // The save of the same import was sent again and answered 404: the version existed already.
+    expect(emulator.requests(SAVE_VERSION).map((request) => request.status)).toEqual([201, 404]);
+    expect(assetWithKey('V-2').mediaItems).toHaveLength(2);
+    const before = assetWithKey('V-2').property_file_source;
+    clock.advance(10 * 60_000);
+    expect(await deliver([record('V-2', { file_version: 'b' })], { syncId: 'sync-3' })).toEqual({
+      success: true,
+    });
+    expect(assetWithKey('V-2').property_file_source).toBe(before);
+    expect(emulator.requests(SAVE_VERSION)).toHaveLength(2);
+  });
+});
