@@ -49,7 +49,7 @@ export const DEMO_COLUMNS: readonly DemoColumn[] = [
 export const UNMAPPED_COLUMN = 'Internal ref';
 
 /**
- * The demo's fixed value (examples/settings.yml, `fixed_values`): every record without its own value
+ * The demo's fixed value (examples/settings.yml, `records.fixed_values`): every record without its own value
  * for the field gets it. The mapping feeds no column to it, so every upserted asset gets it.
  */
 export const DEMO_FIXED_VALUES: ReadonlyArray<{ field: string; value: string; target: DemoTarget }> = [

@@ -8,12 +8,7 @@ import type { SettingsStore } from './runtime-ports';
 // the schema function and deliver() (to load), so the three cannot disagree.
 // Settings rows are keyed by form section; credentials live only in the secrets store.
 
-export const SECTION = {
-  connection: 'connection',
-  records: 'records',
-  fixed_values: 'fixed_values',
-  throughput: 'throughput',
-} as const;
+export const SECTION = { connection: 'connection', records: 'records', throughput: 'throughput' } as const;
 
 export const DEFAULTS = {
   authMethod: 'permanent_token',
@@ -158,6 +153,9 @@ export const recordsSettingsSchema = z.object({
   empty_values: withDefault(['leave', 'clear'], DEFAULTS.emptyValues),
   unknown_options: withDefault(['reject', 'drop', 'create'], DEFAULTS.unknownOptions),
   max_file_mb: wholeNumber(LIMITS.maxFileMb.min, LIMITS.maxFileMb.max, DEFAULTS.maxFileMb),
+  // One `field: value` per line (src/lib/fields/fixed-values.ts reads them). In the Records row, not
+  // a section of their own: every batch reads each section's row, and a fifth would cost it a call.
+  fixed_values: z.preprocess((value) => value ?? '', z.string('must be text, one "field: value" per line')),
 });
 
 export const throughputSettingsSchema = z.object({
@@ -168,11 +166,6 @@ export const throughputSettingsSchema = z.object({
   ),
   max_in_flight: wholeNumber(LIMITS.maxInFlight.min, LIMITS.maxInFlight.max, DEFAULTS.maxInFlight),
   change_detection: withDefault(['read_first', 'write_all'], DEFAULTS.changeDetection),
-});
-
-/** The fixed values as typed: one `field: value` per line (src/lib/fields/fixed-values.ts reads them). */
-export const fixedValuesSettingsSchema = z.object({
-  values: z.preprocess((value) => value ?? '', z.string('must be text, one "field: value" per line')),
 });
 
 /**
@@ -191,7 +184,6 @@ export type ConnectionSettings = z.output<typeof connectionSettingsSchema>;
 export type ConnectionSecrets = z.output<typeof connectionSecretsSchema>;
 export type RecordsSettings = z.output<typeof recordsSettingsSchema>;
 export type ThroughputSettings = z.output<typeof throughputSettingsSchema>;
-export type FixedValuesSettings = z.output<typeof fixedValuesSettingsSchema>;
 
 export type Credentials =
   | { kind: 'permanent_token'; token: string }
@@ -252,7 +244,6 @@ export interface ConfigStores {
 export const SECTION_TITLES: Readonly<Record<keyof typeof SECTION, string>> = {
   connection: 'Connect to Bynder',
   records: 'Records',
-  fixed_values: 'Fixed values',
   throughput: 'Throughput',
 };
 
@@ -290,8 +281,6 @@ export function parseConfig(rows: {
   secrets: unknown;
   records: unknown;
   throughput: unknown;
-  /** The fixed-values row; absent where only the connection matters (a settings check). */
-  fixedValues?: unknown;
 }): AppConfig {
   if (isUnset(rows.connection) && isUnset(rows.secrets)) {
     throw new ConfigError(
@@ -302,7 +291,6 @@ export function parseConfig(rows: {
   const secrets = connectionSecretsSchema.safeParse(rows.secrets ?? {});
   const records = recordsSettingsSchema.safeParse(rows.records ?? {});
   const throughput = throughputSettingsSchema.safeParse(rows.throughput ?? {});
-  const fixedValues = fixedValuesSettingsSchema.safeParse(rows.fixedValues ?? {});
 
   const problems: Partial<Record<keyof typeof SECTION, string[]>> = {};
   const report = (section: keyof typeof SECTION, text: string) => (problems[section] ??= []).push(text);
@@ -331,18 +319,10 @@ export function parseConfig(rows: {
     else if (!records.data.brand_id) report('records', MISSING_BRAND_MESSAGE);
   }
   if (!throughput.success) report('throughput', issuesText(throughput.error));
-  if (!fixedValues.success) report('fixed_values', issuesText(fixedValues.error));
 
   // Every failed check above reported a problem; the other conditions only narrow the types.
   const hasProblems = Object.keys(problems).length > 0;
-  if (
-    hasProblems ||
-    !connection.success ||
-    !credentials ||
-    !records.success ||
-    !throughput.success ||
-    !fixedValues.success
-  ) {
+  if (hasProblems || !connection.success || !credentials || !records.success || !throughput.success) {
     const sections = Object.keys(problems) as Array<keyof typeof SECTION>;
     const details = sections.map((s) => `${SECTION_TITLES[s]}: ${(problems[s] ?? []).join('; ')}`).join('. ');
     const where = joinWords(
@@ -368,7 +348,7 @@ export function parseConfig(rows: {
     maxInFlight: throughput.data.max_in_flight,
     changeDetection: throughput.data.change_detection,
     maxFileBytes: r.max_file_mb * BYTES_PER_MB,
-    fixedValuesText: fixedValues.data.values,
+    fixedValuesText: r.fixed_values,
     missingAssets:
       r.missing_assets === 'create' && r.brand_id
         ? { kind: 'create', brandId: r.brand_id }
@@ -377,16 +357,15 @@ export function parseConfig(rows: {
   };
 }
 
-/** Reads the settings and secrets stores (five reads) and parses them with parseConfig. */
+/** Reads the settings and secrets stores (four reads) and parses them with parseConfig. */
 export async function loadConfig(stores: ConfigStores): Promise<AppConfig> {
-  const [connection, secrets, records, throughput, fixedValues] = await Promise.all([
+  const [connection, secrets, records, throughput] = await Promise.all([
     stores.settings.get(SECTION.connection),
     stores.secrets.get(SECTION.connection),
     stores.settings.get(SECTION.records),
     stores.settings.get(SECTION.throughput),
-    stores.settings.get(SECTION.fixed_values),
   ]);
-  return parseConfig({ connection, secrets, records, throughput, fixedValues });
+  return parseConfig({ connection, secrets, records, throughput });
 }
 
 // ── Problems, as the form shows them ─────────────────────────────────────────────────────────────
@@ -406,7 +385,7 @@ export const SETTING_LABELS: Readonly<Record<string, string>> = {
   empty_values: 'Empty values',
   unknown_options: 'Values that are not an option',
   max_file_mb: 'Largest file to upload (MB)',
-  values: 'Fixed values',
+  fixed_values: 'Fixed values',
   missing_assets: 'Records whose asset does not exist',
   brand_id: 'Brand of new assets',
   file_fingerprint_metaproperty: 'File fingerprint metaproperty',

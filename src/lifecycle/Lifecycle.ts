@@ -13,8 +13,6 @@ import {
   ConfigError,
   CREATE_NEEDS_EXTERNAL_KEY_MESSAGE,
   type Credentials,
-  DEFAULTS,
-  fixedValuesSettingsSchema,
   type FieldProblem,
   MISSING_BRAND_MESSAGE,
   MISSING_EXTERNAL_KEY_MESSAGE,
@@ -24,6 +22,7 @@ import {
   SECTION,
   SETTING_LABELS,
   throughputSettingsSchema,
+  type RecordsSettings,
 } from '../lib/config';
 import type { FieldModel } from '../lib/fields/field';
 import { checkFixedValues, describeFixedValues, parseFixedValues } from '../lib/fields/fixed-values';
@@ -63,7 +62,6 @@ export class Lifecycle extends AppLifecycle {
     const handlers: Readonly<Record<string, Readonly<Record<string, SettingsHandler>>>> = {
       [SECTION.connection]: { save: saveConnection, test_connection: testConnection },
       [SECTION.records]: { save: saveRecords },
-      [SECTION.fixed_values]: { save: saveFixedValues },
       [SECTION.throughput]: { save: saveThroughput },
     };
     const actions = Object.hasOwn(handlers, section) ? handlers[section] : undefined;
@@ -245,10 +243,16 @@ const saveRecords: SettingsHandler = async (formData, deps) => {
     }
     if (check.kind === 'unchecked') warnings.push(check.message);
   }
+  const fixed = await checkFixedValuesText(policy.fixed_values, read.values, deps);
+  if (fixed.kind === 'problems') return answerProblems(fixed.problems, NOT_SAVED);
+  if (fixed.warning) warnings.push(fixed.warning);
 
-  // The metaproperty and the brand are stored only while used, so a stale one cannot resurface later.
+  // The metaproperty, the brand and the fixed values are stored only while used, so a stale one
+  // cannot resurface later.
+  const { fixed_values: _typed, ...written } = policy;
   const row = {
-    ...policy,
+    ...written,
+    ...(fixed.text.trim() === '' ? {} : { fixed_values: fixed.text }),
     ...(byExternalKey ? { external_key_metaproperty: metaproperty } : {}),
     ...(creating ? { brand_id: brandId } : {}),
   };
@@ -257,7 +261,7 @@ const saveRecords: SettingsHandler = async (formData, deps) => {
   const matchBy = byExternalKey ? `the text metaproperty "${metaproperty}"` : 'Bynder asset id';
   const result = new LifecycleSettingsResult().addToast(
     'success',
-    `Saved: records match assets by ${matchBy}; deletes ${policy.delete_policy === 'ignore' ? 'are ignored' : `${policy.delete_policy} the asset`}; empty values ${policy.empty_values === 'leave' ? 'leave Bynder unchanged' : 'clear the Bynder value'}; unknown option values ${policy.unknown_options === 'reject' ? 'reject the record' : policy.unknown_options === 'drop' ? 'are dropped' : 'become new options'}; ${creating ? `records whose asset does not exist create it from their file_url in brand ${brandId}` : 'records whose asset does not exist are rejected'}; files to upload up to ${policy.max_file_mb.toLocaleString('en-US')} MB.`,
+    `Saved: records match assets by ${matchBy}; deletes ${policy.delete_policy === 'ignore' ? 'are ignored' : `${policy.delete_policy} the asset`}; empty values ${policy.empty_values === 'leave' ? 'leave Bynder unchanged' : 'clear the Bynder value'}; unknown option values ${policy.unknown_options === 'reject' ? 'reject the record' : policy.unknown_options === 'drop' ? 'are dropped' : 'become new options'}; ${creating ? `records whose asset does not exist create it from their file_url in brand ${brandId}` : 'records whose asset does not exist are rejected'}; files to upload up to ${policy.max_file_mb.toLocaleString('en-US')} MB${fixed.described ? `; ${fixed.described}` : ''}.`,
   );
   for (const warning of warnings) result.addToast('warning', warning);
   return result;
@@ -265,42 +269,36 @@ const saveRecords: SettingsHandler = async (formData, deps) => {
 
 // ── Fixed values ──────────────────────────────────────────────────────────────────────────────────
 
-/** Save: every line parses, names a field of the model other than the key, and holds a value it writes. */
-const saveFixedValues: SettingsHandler = async (formData, deps) => {
-  const read = readSectionForm(fixedValuesSettingsSchema, formData);
-  if (!read.ok) return answerProblems(read.problems, NOT_SAVED);
-  const text = read.values.values.replace(/\r\n?/g, '\n');
-  const parsed = parseFixedValues(text);
-  if (!parsed.ok) return answerProblems(asValuesProblems(parsed.problems), NOT_SAVED);
+type FixedValuesCheck =
+  | { kind: 'problems'; problems: FieldProblem[] }
+  | { kind: 'ok'; text: string; described?: string; warning?: string };
 
-  let warning: string | undefined;
-  if (parsed.values.length > 0) {
-    const records = await deps.settings.get(SECTION.records);
-    const model = await fieldModelForForm(deps, 'the fixed values', records);
-    if (model.kind === 'unchecked') warning = model.message;
-    else {
-      const stored = recordsSettingsSchema.safeParse(records);
-      const emptyValues = stored.success ? stored.data.empty_values : DEFAULTS.emptyValues;
-      const problems = checkFixedValues(parsed.values, model.model, { emptyValues });
-      if (problems.length > 0) return answerProblems(asValuesProblems(problems), NOT_SAVED);
-    }
-  }
-  await deps.settings.put(SECTION.fixed_values, { values: text });
-  deps.logger.info(`Settings: fixed values saved (${parsed.values.length})`);
-  const result = new LifecycleSettingsResult().addToast(
-    'success',
-    parsed.values.length === 0
-      ? 'Saved: no fixed values; records are written with their own values only.'
-      : `Saved: ${parsed.values.length} fixed value${parsed.values.length === 1 ? '' : 's'} (${describeFixedValues(parsed.values).slice(0, 300)}), written to every record without its own value for the field, from the next batch on.`,
-  );
-  return warning ? result.addToast('warning', warning) : result;
-};
+/**
+ * The fixed values of a Records save: every line parses, names a field of the model other than the
+ * key (the key being saved), and holds a value the field writes.
+ */
+async function checkFixedValuesText(
+  typed: string,
+  records: RecordsSettings,
+  deps: SdkDeps,
+): Promise<FixedValuesCheck> {
+  const text = typed.replace(/\r\n?/g, '\n');
+  const parsed = parseFixedValues(text);
+  if (!parsed.ok) return { kind: 'problems', problems: asValuesProblems(parsed.problems) };
+  if (parsed.values.length === 0) return { kind: 'ok', text };
+  const described = `${parsed.values.length} fixed value${parsed.values.length === 1 ? '' : 's'} (${describeFixedValues(parsed.values).slice(0, 300)}) for records without their own`;
+  const model = await fieldModelForForm(deps, 'the fixed values', records);
+  if (model.kind === 'unchecked') return { kind: 'ok', text, described, warning: model.message };
+  const problems = checkFixedValues(parsed.values, model.model, { emptyValues: records.empty_values });
+  if (problems.length > 0) return { kind: 'problems', problems: asValuesProblems(problems) };
+  return { kind: 'ok', text, described };
+}
 
 /** Problems of the fixed-values text, on its one form field, each naming its line. */
 function asValuesProblems(problems: ReadonlyArray<{ message: string }>): FieldProblem[] {
   const shown = problems.slice(0, 10).map((problem) => problem.message);
   const more = problems.length > 10 ? ` (and ${problems.length - 10} more)` : '';
-  return [{ field: 'values', message: `${shown.join('\n')}${more}` }];
+  return [{ field: 'fixed_values', message: `${shown.join('\n')}${more}` }];
 }
 
 type FormFieldModel =
@@ -316,7 +314,7 @@ async function fieldModelForForm(deps: SdkDeps, what: string, records: unknown):
   ]);
   let config: AppConfig;
   try {
-    // The stored records settings decide which field is the primary key.
+    // The records settings (being saved) decide which field is the primary key.
     config = parseConfig({ connection, secrets, records, throughput: {} });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

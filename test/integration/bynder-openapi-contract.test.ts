@@ -213,7 +213,8 @@ function formFor(fields: readonly Field[], optionNames: (metapropertyId: string)
   };
   for (const field of fields) {
     // Add/remove values never travel as form fields (they become a whole list or the option calls).
-    if (field.formKey === undefined || /^[+-]/.test(field.formKey)) continue;
+    // The file fields feed the upload flow (its own routes, below), never the modify form.
+    if (field.formKey === undefined || /^[+-]/.test(field.formKey) || field.target.kind === 'file') continue;
     const target = field.target;
     let value: unknown;
     if (target.kind === 'standard') value = standard[target.property];

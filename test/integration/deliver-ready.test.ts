@@ -88,11 +88,11 @@ describe('BynderAssetSync.ready: what it costs, called as often as OCP likes', (
     try {
       expect(await new BynderAssetSync().ready()).toMatchObject({ ready: true });
       expect(emulator.requests()).toHaveLength(1);
-      // Config (4 settings sections, 1 secret); the readiness row and the rate-limit block; the
+      // Config (3 settings sections, 1 secret); the readiness row and the rate-limit block; the
       // connection test's request-budget lease (increment, patch, patch to release it); the open
       // credentials notice (one read when none is open); the readiness row written.
       expect(first.calls()).toEqual({
-        'settings.get': 4,
+        'settings.get': 3,
         'secrets.get': 1,
         'kvStore.get': 3,
         'kvStore.put': 1,
@@ -113,7 +113,7 @@ describe('BynderAssetSync.ready: what it costs, called as often as OCP likes', (
       }
       // No request; per call the config and the two reads, nothing written.
       expect(emulator.requests()).toHaveLength(1);
-      expect(again.calls()).toEqual({ 'settings.get': 20, 'secrets.get': 5, 'kvStore.get': 10 });
+      expect(again.calls()).toEqual({ 'settings.get': 15, 'secrets.get': 5, 'kvStore.get': 10 });
     } finally {
       again.restore();
     }

@@ -20,10 +20,13 @@ const emulator = useEmulator({ tokens: [{ token: TOKEN }], applyDelayMs: 0 });
 const lifecycle = new Lifecycle();
 const POST = 'POST /api/v4/media/:id/';
 
+/** Saves the Records section as it is stored, with these fixed values. */
 async function saveFixedValues(values: string) {
-  const answer = await lifecycle.onSettingsForm('fixed_values', 'save', { values });
-  return answer.getResponse('fixed_values');
+  const records = await storage.settings.get('records');
+  const answer = await lifecycle.onSettingsForm('records', 'save', { ...records, fixed_values: values });
+  return answer.getResponse('records');
 }
+const storedFixedValues = async () => (await storage.settings.get('records')).fixed_values;
 const assetById = (id: string) => emulator.snapshot().assets.find((a) => a.id === id);
 
 beforeEach(async () => {
@@ -47,9 +50,9 @@ describe('fixed values in the settings', () => {
       intent: 'success',
       message: expect.stringContaining('2 fixed values (campaign: Summer; usage_notes: Internal use: v2)'),
     });
-    expect(await storage.settings.get('fixed_values')).toEqual({
-      values: '# every asset of this sync\ncampaign: Summer\nusage_notes: Internal use: v2\n',
-    });
+    expect(await storedFixedValues()).toBe(
+      '# every asset of this sync\ncampaign: Summer\nusage_notes: Internal use: v2\n',
+    );
   });
 
   it.each([
@@ -67,9 +70,9 @@ describe('fixed values in the settings', () => {
     ['campaign: Summer\ncampaign: Winter', /line 2: field "campaign" is already fixed on line 1/],
   ])('refuses %j with the line, the field and the fix, and stores nothing', async (text, message) => {
     const response = await saveFixedValues(text);
-    expect(response.errors?.['fixed_values.values']?.[0]).toMatch(message);
+    expect(response.errors?.['records.fixed_values']?.[0]).toMatch(message);
     expect(response.toasts?.[0]?.intent).toBe('danger');
-    expect(await storage.settings.get('fixed_values')).toEqual({});
+    expect(await storedFixedValues()).toBeUndefined();
   });
 
   it("writes a fixed value to every record without its own, and keeps a record's own value", async () => {

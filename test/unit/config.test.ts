@@ -278,6 +278,7 @@ describe('settings schemas: each field error and its message', () => {
       missing_assets: 'reject',
       brand_id: undefined,
       file_fingerprint_metaproperty: undefined,
+      fixed_values: '',
     });
     expect(recordsSettingsSchema.parse({ max_file_mb: '10240' }).max_file_mb).toBe(10_240);
     expect(recordsSettingsSchema.parse({ max_file_mb: 1 }).max_file_mb).toBe(1);

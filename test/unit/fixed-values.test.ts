@@ -28,7 +28,7 @@ describe('parseFixedValues', () => {
 
   it('a stored text that does not parse is a ConfigError naming the section', () => {
     expect(() => readStoredFixedValues('nonsense')).toThrow(ConfigError);
-    expect(() => readStoredFixedValues('nonsense')).toThrow(/fix "Fixed values" and save/);
+    expect(() => readStoredFixedValues('nonsense')).toThrow(/fix "Fixed values" in "Records" and save/);
   });
 });
 

@@ -18,7 +18,6 @@ describe('settings file', () => {
     expect(applySettingsFlags(file, { deletePolicy: 'ignore', maxInFlight: '3' })).toEqual({
       connection: {},
       records: { delete_policy: 'ignore' },
-      fixed_values: {},
       throughput: { requests_per_second: 12, max_in_flight: '3' },
     });
   });
@@ -32,8 +31,8 @@ describe('settings file', () => {
   });
 
   it('reads the fixed values as the form takes them, one "field: value" a line', () => {
-    const file = parseSettingsFile('fixed_values:\n  values: |\n    campaign: Summer\n    region: EMEA\n');
-    expect(file.fixed_values).toEqual({ values: 'campaign: Summer\nregion: EMEA\n' });
+    const file = parseSettingsFile('records:\n  fixed_values: |\n    campaign: Summer\n    region: EMEA\n');
+    expect(file.records).toEqual({ fixed_values: 'campaign: Summer\nregion: EMEA\n' });
   });
 
   it('refuses credentials in the file and says where they go instead', () => {
@@ -44,7 +43,7 @@ describe('settings file', () => {
 
   it('names unknown sections and keys with the valid ones', () => {
     expect(() => parseSettingsFile('network:\n  a: 1\n')).toThrow(
-      /unknown section "network"; the sections are connection, records, fixed_values, throughput/,
+      /unknown section "network"; the sections are connection, records, throughput/,
     );
     expect(() => parseSettingsFile('records:\n  deletes: archive\n')).toThrow(
       /records\.deletes is not a setting; records has primary_key/,

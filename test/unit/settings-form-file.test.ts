@@ -8,7 +8,6 @@ import { validateSettingsForm } from '../../dev/validate/settings-form-rules';
 import {
   connectionSecretsSchema,
   connectionSettingsSchema,
-  fixedValuesSettingsSchema,
   DEFAULTS,
   recordsSettingsSchema,
   SECTION,
@@ -55,7 +54,6 @@ describe('forms/settings.yml', () => {
     ]);
     expect(inputs('records').map((e) => e.key)).toEqual(keys(recordsSettingsSchema));
     expect(inputs('throughput').map((e) => e.key)).toEqual(keys(throughputSettingsSchema));
-    expect(inputs('fixed_values').map((e) => e.key)).toEqual(keys(fixedValuesSettingsSchema));
   });
 
   it('labels each field as error messages do, with help that is more than a label', () => {

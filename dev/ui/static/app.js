@@ -453,7 +453,7 @@ async function renderFixedValues(body) {
   let text = '';
   try {
     const stored = await api('GET', '/api/settings');
-    text = String(stored.values?.fixed_values?.values ?? '');
+    text = String(stored.values?.records?.fixed_values ?? '');
   } catch (error) {
     showError('#mapping-error', error.message);
     return;

@@ -152,6 +152,6 @@ export function readStoredFixedValues(text: string): FixedValue[] {
   if (parsed.ok) return parsed.values;
   const problems = parsed.problems.map((problem) => problem.message).join('; ');
   throw new ConfigError(
-    `The stored fixed values cannot be read: ${problems}. Open the app's settings in OCP, fix "${SECTION_TITLES.fixed_values}" and save.`,
+    `The stored fixed values cannot be read: ${problems}. Open the app's settings in OCP, fix "Fixed values" in "${SECTION_TITLES.records}" and save.`,
   );
 }

@@ -7,7 +7,7 @@ import { parseYamlDocument, readInputFile } from '../yaml-file';
 // OCP: from a YAML file with the form's section and field keys, then flags on top. Credentials never
 // come from a file or a flag: they come from the environment (real portal) or the emulator.
 
-export const FORM_SECTIONS = ['connection', 'records', 'fixed_values', 'throughput'] as const;
+export const FORM_SECTIONS = ['connection', 'records', 'throughput'] as const;
 export type FormSection = (typeof FORM_SECTIONS)[number];
 
 /** Form values per section, as the form would submit them. */
@@ -25,9 +25,9 @@ const KNOWN_KEYS: Record<FormSection, readonly string[]> = {
     'missing_assets',
     'brand_id',
     'file_fingerprint_metaproperty',
+    // One multiline text, `field: value` a line, as the form's field holds it.
+    'fixed_values',
   ],
-  // One multiline text, `field: value` a line, as the form's one field of this section holds it.
-  fixed_values: ['values'],
   throughput: ['requests_per_second', 'max_in_flight', 'change_detection'],
 };
 
@@ -37,7 +37,6 @@ const scalar = z.union([z.string(), z.number(), z.boolean()], {
 const settingsFileSchema = z.strictObject({
   connection: z.record(z.string(), scalar).nullish(),
   records: z.record(z.string(), scalar).nullish(),
-  fixed_values: z.record(z.string(), scalar).nullish(),
   throughput: z.record(z.string(), scalar).nullish(),
 });
 
@@ -104,7 +103,6 @@ export function applySettingsFlags(base: SectionValues, flags: SettingsFlags): S
   const values: SectionValues = {
     connection: { ...base.connection },
     records: { ...base.records },
-    fixed_values: { ...base.fixed_values },
     throughput: { ...base.throughput },
   };
   for (const [flag, section, key] of FLAG_FIELDS) {
@@ -115,5 +113,5 @@ export function applySettingsFlags(base: SectionValues, flags: SettingsFlags): S
 }
 
 export function emptySections(): SectionValues {
-  return { connection: {}, records: {}, fixed_values: {}, throughput: {} };
+  return { connection: {}, records: {}, throughput: {} };
 }
