@@ -5,6 +5,7 @@ import { notifyBatch } from '../../src/lib/delivery/batch-notices';
 import type { BatchEnd, RecordOutcome } from '../../src/lib/delivery/outcome';
 import { rejectedOutcome } from '../../src/lib/delivery/outcome';
 import { NOTICE_INTERVAL_MS } from '../../src/lib/notices/notice-throttle';
+import { KV_ROWS } from '../../src/lib/state/kv-rows';
 import {
   notifyConnectionCheck,
   notifyParkedDelivered,
@@ -96,6 +97,13 @@ describe('notices after a batch', () => {
     await notifyBatch(rejectionsEnd(), SYNC, deps());
     expect(sent('warn')).toHaveLength(3);
     expect(sent('warn')[2]?.[1]).toBe('Sync "Assets to Bynder": 3 records rejected');
+  });
+
+  it("claims each notice with the runtime's Random, so a test (or a replay) can repeat its tokens", async () => {
+    const random = { fraction: () => 0.5, id: () => 'claim-token-from-the-port' };
+    await notifyBatch(rejectionsEnd(), SYNC, { ...deps(), random });
+    const row = await storage.kvStore.get<{ claims?: Array<{ token: string }> }>(KV_ROWS.notices.key);
+    expect(row.claims?.map((claim) => claim.token)).toEqual(['claim-token-from-the-port']);
   });
 
   it('sends one notice when many batches meet the same cause at once, on a store that has no row yet', async () => {

@@ -1,6 +1,6 @@
 import { noticeTexts } from '../messages';
 import { redactSecrets } from '../redact';
-import type { Clock, KeyValueStore, Logger, Notifier } from '../runtime-ports';
+import type { Clock, KeyValueStore, Logger, Notifier, Random } from '../runtime-ports';
 import { shorten } from '../shorten';
 import {
   claimHourly,
@@ -26,6 +26,8 @@ export interface NoticeDeps {
   notifier: Notifier;
   /** Stored credential values, redacted from every text (ours never hold one; this is a second guard). */
   secrets?: readonly string[];
+  /** Draws the claim tokens (the runtime's port, so a test can make them repeat). */
+  random?: Random;
 }
 
 const CREDENTIALS_KEY = claimKey(undefined, 'credentials');
@@ -51,7 +53,7 @@ export async function notifyDroppedFields(
   if (dropped.length === 0) return;
   try {
     const keys = dropped.map(([field]) => claimKey(sync.id, `dropped_field:${field}`));
-    const held = await claimHourly(deps.kvStore, deps.clock, keys);
+    const held = await claimHourly(deps.kvStore, deps.clock, keys, { random: deps.random });
     const fresh = dropped.filter((_, i) => held.keys.has(keys[i] ?? ''));
     if (fresh.length > 0 && !(await send(droppedFieldsNotice(fresh, sync), deps))) {
       await releaseClaims(deps.kvStore, deps.clock, held);
@@ -70,7 +72,7 @@ export async function notifyCreatedOptions(
   if (created.length === 0) return;
   try {
     const keys = created.map((c) => claimKey(sync.id, `created_option:${c.metaproperty}|${c.name}`));
-    const held = await claimHourly(deps.kvStore, deps.clock, keys);
+    const held = await claimHourly(deps.kvStore, deps.clock, keys, { random: deps.random });
     const fresh = created.filter((_, i) => held.keys.has(keys[i] ?? ''));
     const notice: Notice = {
       severity: 'info',
@@ -235,7 +237,7 @@ export async function sendThrottled(
   if (notices.length === 0) return;
   try {
     const keys = notices.map((n) => claimKey(n.syncId, n.cause));
-    const held = await claimHourly(deps.kvStore, deps.clock, keys, options);
+    const held = await claimHourly(deps.kvStore, deps.clock, keys, { ...options, random: deps.random });
     const claimed = notices.flatMap((notice, i) => (held.keys.has(keys[i] ?? '') ? [i] : []));
     const sent = await Promise.all(claimed.map((i) => send(notices[i] as Notice, deps)));
     // A notice that could not be sent was not said: its cause is free for the next batch.
