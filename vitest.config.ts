@@ -6,10 +6,11 @@ import { configDefaults, defineConfig } from 'vitest/config';
 import { SlowestFirstSequencer } from './test/setup/slowest-first-sequencer';
 
 /**
- * Files that measure rates, windows of arrivals or requests in flight against real time. They run
- * one at a time, from the start of the run, beside the other files, whose workers lower their CPU
- * priority (test/setup/yield-to-timing-files.ts) so that a neighbouring file's load cannot move
- * what these measure. They mostly wait, so the rest of the suite uses the cores meanwhile.
+ * Files that measure rates, windows of arrivals or requests in flight against real time: one at a
+ * time, at normal priority. `npm test` runs them in a vitest of their own from its start, beside the
+ * rest, whose workers lower their CPU priority (test/setup/yield-to-timing-files.ts), so that a
+ * neighbouring file's load cannot move what these measure; they mostly wait, so the rest of the
+ * suite uses the cores meanwhile. A plain `vitest run` runs them after every other file.
  */
 const TIMING_FILES = [
   'test/integration/workers-request-budget.test.ts',
@@ -56,7 +57,7 @@ export default defineConfig({
     // Much of the suite waits rather than computes (paced requests, stalled answers, child
     // processes), so as many files as there are cores run at a time (at least 2); vitest's own
     // default is one fewer, a single file at a time on 2 cores.
-    // One more for the timing files, which mostly wait (see TIMING_FILES).
+    // One more than there are cores: most files mostly wait (child processes, paced requests).
     maxWorkers: Math.max(2, os.availableParallelism()) + 1,
     // The slowest files start first (see the sequencer), so the run does not end on a long one.
     sequence: { sequencer: SlowestFirstSequencer },

@@ -7,7 +7,7 @@
 // "N passed, N failed, N skipped" that CI reads (vitest's tests, plus one failure per failed step;
 // see scripts/test-summary.mjs). Arguments go to vitest, e.g. `npm test -- test/unit`.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,6 +45,7 @@ const keptSummaryFile = process.env.TEST_RUN_SUMMARY_FILE
   ? path.resolve(process.env.TEST_RUN_SUMMARY_FILE)
   : undefined;
 const summaryFile = keptSummaryFile ?? path.join(work, 'run-summary.json');
+const timingSummaryFile = path.join(work, 'timing-summary.json');
 const children = new Set();
 let priorityNoticeShown = false;
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
@@ -60,8 +61,25 @@ for (const [signal, code] of [
 }
 
 const steps = STEPS.map(([name, script]) => runStep(name, script));
-const vitestExit = await runVitest(process.argv.slice(2));
+const vitestArgs = process.argv.slice(2);
+// The whole suite: the files that measure real time (vitest.config.ts, TIMING_FILES) run in a vitest
+// of their own from the start, at normal priority, beside the rest (whose workers lower theirs);
+// in one vitest they could only run after every other file (a project that runs one file at a time
+// is scheduled last). Its output is shown after the main run's. With arguments, one vitest as asked.
+const [vitestExit, timing] =
+  vitestArgs.length === 0 && hasTimingProject()
+    ? await Promise.all([
+        runVitest(['--project', 'unit', '--project', 'integration', '--project', 'own-process'], summaryFile),
+        runVitest(['--project', 'timing'], timingSummaryFile, { buffered: true }),
+      ])
+    : [await runVitest(vitestArgs, summaryFile), undefined];
 const results = await Promise.all(steps);
+
+if (timing) {
+  process.stdout.write(
+    `\n── the files that measure real time (vitest --project timing) ──\n${timing.output}`,
+  );
+}
 
 for (const step of results) {
   process.stdout.write(`\n── ${step.name} ──\n${step.output}`);
@@ -71,12 +89,17 @@ for (const step of results) {
   );
 }
 
-const { run, problem } = readRunSummary();
-const counts = tally(run, vitestExit, results);
+const { run, problem } = mergeRuns(
+  readRunSummary(summaryFile),
+  timing ? readRunSummary(timingSummaryFile) : undefined,
+);
+const counts = tally(run, worstExit(vitestExit.code, timing?.code), results);
 process.stdout.write('\n── summary ──\n');
 const lines = [];
 if (run === undefined) {
-  lines.push(`✗ vitest ended without its report (exit code ${vitestExit}; ${problem}): see its output above`);
+  lines.push(
+    `✗ vitest ended without its report (exit code ${worstExit(vitestExit.code, timing?.code)}; ${problem}): see its output above`,
+  );
 } else {
   for (const file of run.failedFiles) lines.push(`✗ ${file} failed outside its tests: see its error above`);
   if (run.unhandledErrors > 0) lines.push(`✗ ${run.unhandledErrors} error(s) outside every test: see above`);
@@ -117,43 +140,65 @@ function runStep(name, script) {
   });
 }
 
-/** Vitest with its usual output, plus the reporter that writes the run summary. Resolves its exit code. */
-function runVitest(args) {
+/**
+ * Vitest with its usual output (or, `buffered`, kept to be shown later), plus the reporter that
+ * writes the run summary to `summary`. Resolves its exit code (null when it could not start).
+ * @returns {Promise<{ code: number | null; output: string }>}
+ */
+function runVitest(args, summary, { buffered = false } = {}) {
   const require = createRequire(path.join(root, 'package.json'));
   const vitest = path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
   const reporter = path.join(root, 'test/setup/run-summary-reporter.ts');
   return new Promise((resolve) => {
+    const chunks = [];
     const child = spawn(
       process.execPath,
       [vitest, 'run', '--reporter=default', `--reporter=${reporter}`, ...args],
       {
-        stdio: 'inherit',
+        stdio: buffered ? ['ignore', 'pipe', 'pipe'] : 'inherit',
         env: {
           ...process.env,
-          TEST_RUN_SUMMARY_FILE: summaryFile,
+          TEST_RUN_SUMMARY_FILE: summary,
           // The config is TypeScript with ESM syntax in a CommonJS package, which Vite's bundling
           // loader handles; its notice about a future "native" loader is noise here.
           VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true',
         },
       },
     );
+    child.stdout?.on('data', (chunk) => chunks.push(chunk));
+    child.stderr?.on('data', (chunk) => chunks.push(chunk));
+    const output = () => Buffer.concat(chunks).toString('utf8');
     child.on('error', (error) => {
       process.stderr.write(`could not start vitest: ${error.message}\n`);
-      resolve(null);
+      resolve({ code: null, output: output() });
     });
     children.add(child);
     child.on('close', (code) => {
       children.delete(child);
-      resolve(code);
+      resolve({ code, output: output() });
     });
   });
 }
 
-/** The reporter's summary, or why there is none (vitest ended before writing it). */
-function readRunSummary() {
+/** Whether the vitest config declares the `timing` project (this repository's does; another may not). */
+function hasTimingProject() {
+  try {
+    return /name:\s*'timing'/.test(readFileSync(path.join(process.cwd(), 'vitest.config.ts'), 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** The first failing exit code of the vitest runs (0 when all passed; null when one did not start). */
+function worstExit(...codes) {
+  return codes.find((code) => code !== 0 && code !== undefined) ?? 0;
+}
+
+/** A report of a vitest run, or why there is none (vitest ended before writing it). */
+function readRunSummary(file) {
   let text;
   try {
-    text = readFileSync(summaryFile, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     return { run: undefined, problem: error.code === 'ENOENT' ? 'no report was written' : error.message };
   }
@@ -162,6 +207,29 @@ function readRunSummary() {
   } catch (error) {
     return { run: undefined, problem: `its report is not JSON: ${error.message}` };
   }
+}
+
+/** The two runs as one report; a missing report makes the whole one missing, with its reason. */
+function mergeRuns(main, timed) {
+  if (timed === undefined) return main;
+  if (main.run === undefined || timed.run === undefined) {
+    return { run: undefined, problem: main.problem ?? `the timing run: ${timed.problem}` };
+  }
+  const a = main.run;
+  const b = timed.run;
+  const merged = {
+    passed: a.passed + b.passed,
+    failed: a.failed + b.failed,
+    skipped: a.skipped + b.skipped,
+    failedFiles: [...a.failedFiles, ...b.failedFiles],
+    unhandledErrors: a.unhandledErrors + b.unhandledErrors,
+    reason: a.reason === 'interrupted' || b.reason === 'interrupted' ? 'interrupted' : a.reason,
+    skips: [...a.skips, ...b.skips],
+    files: [...a.files, ...b.files],
+  };
+  // TEST_RUN_SUMMARY_FILE keeps every file's time, the timing files' included.
+  if (keptSummaryFile) writeFileSync(keptSummaryFile, JSON.stringify(merged, null, 2));
+  return { run: merged, problem: undefined };
 }
 
 /** Best effort: where priorities cannot be changed, the steps run at normal priority (said once). */

@@ -1,10 +1,11 @@
 import os from 'node:os';
 
 // The files that measure real time (the `timing` project in vitest.config.ts) run beside the rest
-// of the suite, from its start, instead of one after another at its end. Every other test file's
-// worker lowers its own CPU priority, as the check steps of `npm test` do, so that a timing file
-// gets a core whenever it needs one: its rates and windows are then those of a quiet machine. The
-// child processes a file starts (the CLI, a browser) inherit the lower priority.
+// of the suite in `npm test` (scripts/test.mjs), from its start, instead of one after another at its
+// end. Every other test file's worker lowers its own CPU priority, as the check steps of `npm test`
+// do, so that a timing file gets a core whenever it needs one: its rates and windows are then those
+// of a quiet machine. The child processes a file starts (the CLI, a browser) inherit the lower
+// priority.
 
 /** The niceness of a worker that runs no timing file (the check steps of `npm test` use the same). */
 export const YIELDING_NICENESS = 10;
