@@ -3,7 +3,8 @@ import type { LookupFunction } from 'node:net';
 import type { BynderApi } from '../bynder/bynder-api';
 import type { RequestDeadline } from '../bynder/client-options';
 import { BynderNotFoundError, BynderUploadError, isBynderError } from '../bynder/errors';
-import { saveImport, uploadToImport } from '../bynder/upload';
+import { ImportPoller } from '../bynder/import-poller';
+import { type ImportOutcome, saveImport, uploadToImport } from '../bynder/upload';
 import type { BynderUploadApi, UploadTarget } from '../bynder/upload-types';
 import { type RecordFile, splitFileForm } from '../fields/file-fields';
 import { holdsKey } from '../fields/key-text';
@@ -21,6 +22,7 @@ import {
   readCreation,
 } from '../state/creation-ledger';
 import type { PlannedWrite } from './plan';
+import { awaitOutsideWriteSlot } from './write-slots';
 
 // Creating the asset of a record whose key no asset holds (the setting "Records whose asset does not
 // exist" = create): the record's file is fetched and uploaded, then saved as a new asset carrying
@@ -72,6 +74,8 @@ export interface CreationDeps {
   queue?: { trigger: () => Promise<void> };
   /** The file fingerprint metaproperty's form key: a new asset is saved with its file's fingerprint. */
   fingerprintFormKey?: string;
+  /** Polls the imports of every creation of the invocation together (creatorDepsFor makes one). */
+  poller?: ImportPoller;
 }
 
 /** The step a creation was at when one ran: counted by the tests that cut it after each. */
@@ -239,6 +243,7 @@ class Creation {
               ...this.deps,
               ...this.deps.upload,
               fileName: this.fileName(),
+              ...(this.deps.poller ? { awaitImport: this.awaitImport(this.deps.poller) } : {}),
               beforeSave: async () => {
                 const moved = await this.advance({ step: 'saving' });
                 if (!moved.applied) throw CLAIM_LOST;
@@ -293,6 +298,11 @@ class Creation {
   private lost(entry: CreationEntry | undefined): Promise<CreationResult> | CreationResult {
     if (entry) return settledOrWaiting(entry, this.rowKey, this.key, this.deps);
     return { kind: 'waiting', cause: CREATION_HELD_CAUSE };
+  }
+
+  /** The conversion wait sends nothing: this creation's write slot serves other writes meanwhile. */
+  private awaitImport(poller: ImportPoller): (importId: string) => Promise<ImportOutcome> {
+    return (importId) => awaitOutsideWriteSlot(() => poller.wait(importId));
   }
 
   private target(): UploadTarget {
@@ -358,6 +368,11 @@ export function creatorDepsFor(
     key: { metaproperty: target.name, formKey },
     maxFileBytes: config.maxFileBytes,
     claimUntil: () => deps.clock.now() + deps.timeBudgetMs + CLAIM_MARGIN_MS,
+    poller: new ImportPoller(deps.api, {
+      clock: deps.clock,
+      ...(deps.upload?.pollIntervalMs !== undefined ? { pollIntervalMs: deps.upload.pollIntervalMs } : {}),
+      ...(deps.upload?.maxPolls !== undefined ? { maxPolls: deps.upload.maxPolls } : {}),
+    }),
   };
 }
 
