@@ -1,4 +1,4 @@
-import { logger, storage } from '@zaiusinc/app-sdk';
+import { logger, LogLevel, setLogLevel, storage } from '@zaiusinc/app-sdk';
 
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { devOverrides, sdkDeps } from '../../src/destinations/sdk-deps';
@@ -46,7 +46,8 @@ export interface CreateBenchRow {
 
 export async function runCreateBench(options: CreateBenchOptions): Promise<CreateBenchRow[]> {
   process.env[LOOPBACK_PORTAL_SWITCH] ??= '1';
-  process.env.LOG_LEVEL ??= 'warn';
+  // The SDK read LOG_LEVEL when it loaded (before this runs under `npm run bench`): set it here.
+  if (process.env.LOG_LEVEL === undefined) setLogLevel(LogLevel.Warn);
   logger.info = () => undefined;
   const phases: Phase[] = [
     { label: '100 KB files', count: options.small, size: '100k' },

@@ -243,7 +243,7 @@ class Creation {
               ...this.deps,
               ...this.deps.upload,
               fileName: this.fileName(),
-              ...(this.deps.poller ? { awaitImport: this.awaitImport(this.deps.poller) } : {}),
+              ...(this.deps.poller ? { awaitImport: awaitImportOutsideSlot(this.deps.poller) } : {}),
               beforeSave: async () => {
                 const moved = await this.advance({ step: 'saving' });
                 if (!moved.applied) throw CLAIM_LOST;
@@ -300,11 +300,6 @@ class Creation {
     return { kind: 'waiting', cause: CREATION_HELD_CAUSE };
   }
 
-  /** The conversion wait sends nothing: this creation's write slot serves other writes meanwhile. */
-  private awaitImport(poller: ImportPoller): (importId: string) => Promise<ImportOutcome> {
-    return (importId) => awaitOutsideWriteSlot(() => poller.wait(importId));
-  }
-
   private target(): UploadTarget {
     return {
       kind: 'new_asset',
@@ -346,6 +341,20 @@ class Creation {
   }
 }
 
+/** The one poller of an invocation's uploads (creations and new versions), with the upload tuning. */
+export function importPollerFor(deps: Pick<CreationDeps, 'api' | 'clock' | 'upload'>): ImportPoller {
+  return new ImportPoller(deps.api, {
+    clock: deps.clock,
+    ...(deps.upload?.pollIntervalMs !== undefined ? { pollIntervalMs: deps.upload.pollIntervalMs } : {}),
+    ...(deps.upload?.maxPolls !== undefined ? { maxPolls: deps.upload.maxPolls } : {}),
+  });
+}
+
+/** The conversion wait sends nothing: the caller's write slot serves other writes meanwhile. */
+export function awaitImportOutsideSlot(poller: ImportPoller): (importId: string) => Promise<ImportOutcome> {
+  return (importId) => awaitOutsideWriteSlot(() => poller.wait(importId));
+}
+
 /** How long after the end of its holder's time budget a claim still holds (room for the last writes). */
 export const CLAIM_MARGIN_MS = 60_000;
 
@@ -368,11 +377,7 @@ export function creatorDepsFor(
     key: { metaproperty: target.name, formKey },
     maxFileBytes: config.maxFileBytes,
     claimUntil: () => deps.clock.now() + deps.timeBudgetMs + CLAIM_MARGIN_MS,
-    poller: new ImportPoller(deps.api, {
-      clock: deps.clock,
-      ...(deps.upload?.pollIntervalMs !== undefined ? { pollIntervalMs: deps.upload.pollIntervalMs } : {}),
-      ...(deps.upload?.maxPolls !== undefined ? { maxPolls: deps.upload.maxPolls } : {}),
-    }),
+    poller: importPollerFor(deps),
   };
 }
 
