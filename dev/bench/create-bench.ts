@@ -1,4 +1,4 @@
-import { logger, storage } from '@zaiusinc/app-sdk';
+import { logger, LogLevel, setLogLevel, storage } from '@zaiusinc/app-sdk';
 
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { devOverrides, sdkDeps } from '../../src/destinations/sdk-deps';
@@ -9,7 +9,7 @@ import { LOOPBACK_PORTAL_SWITCH } from '../../src/lib/portal-url';
 import { startEmulator } from '../bynder-emulator/server';
 import { startFileHost } from '../file-host/server';
 
-// `npx tsx dev/bench/create-bench.ts [--small N] [--large N]`: creating assets from files through
+// `npm run bench -- --create` (or `npx tsx dev/bench/create-bench.ts [--small N] [--large N]`): creating assets from files through
 // deliver() and the creation job, at the default request budget, against an emulator with the
 // delivery bench's latency (150 ms ± 20 %) and files from the loopback file host. Measures assets per
 // second, Bynder requests per created asset (everything but the S3 chunks: lookup, endpoint, init,
@@ -23,19 +23,35 @@ interface Phase {
   size: string;
 }
 
-function argument(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
+export interface CreateBenchOptions {
+  /** Records with 100 KB files (default 200) and with 50 MB files (default 20). */
+  small: number;
+  large: number;
+  progress?: (line: string) => void;
 }
 
-async function main(): Promise<void> {
+export const DEFAULT_CREATE_BENCH: CreateBenchOptions = { small: 200, large: 20 };
+/** The share of the request budget creations must use. */
+export const CREATE_BUDGET_TARGET = 0.9;
+
+export interface CreateBenchRow {
+  label: string;
+  records: number;
+  created: number;
+  seconds: number;
+  bynderRequests: number;
+  polls: number;
+  budgetShare: number;
+}
+
+export async function runCreateBench(options: CreateBenchOptions): Promise<CreateBenchRow[]> {
   process.env[LOOPBACK_PORTAL_SWITCH] ??= '1';
-  process.env.LOG_LEVEL ??= 'warn';
+  // The SDK read LOG_LEVEL when it loaded (before this runs under `npm run bench`): set it here.
+  if (process.env.LOG_LEVEL === undefined) setLogLevel(LogLevel.Warn);
   logger.info = () => undefined;
   const phases: Phase[] = [
-    { label: '100 KB files', count: argument('small', 200), size: '100k' },
-    { label: '50 MB files', count: argument('large', 20), size: '50m' },
+    { label: '100 KB files', count: options.small, size: '100k' },
+    { label: '50 MB files', count: options.large, size: '50m' },
   ];
   const emulator = await startEmulator({ rateLimit: false, latency: { ms: 120, jitterMs: 60 } });
   const files = await startFileHost();
@@ -58,7 +74,7 @@ async function main(): Promise<void> {
         bench_key: { id: 'BENCH-KEY-0000-0000-000000000001', name: 'bench_key', type: 'text' },
       },
     });
-    const rows: string[] = [];
+    const rows: CreateBenchRow[] = [];
     for (const phase of phases) {
       if (phase.count === 0) continue;
       emulator.clearRequests();
@@ -91,24 +107,56 @@ async function main(): Promise<void> {
         .assets.filter((asset) => String(asset.property_bench_key ?? '').startsWith(`${phase.size}-`)).length;
       const bynder = emulator.requests().filter((request) => request.host !== 's3');
       const polls = bynder.filter((request) => request.route === 'GET /api/v4/upload/poll/').length;
-      const budgetShare = bynder.length / (seconds * DEFAULTS.requestsPerSecond);
-      rows.push(
-        `| ${phase.label} | ${phase.count} | ${created} | ${seconds.toFixed(1)} | ${(created / seconds).toFixed(2)} | ${(bynder.length / Math.max(created, 1)).toFixed(1)} | ${(polls / Math.max(created, 1)).toFixed(1)} | ${Math.round(budgetShare * 100)} % |`,
-      );
-      process.stderr.write(`${rows.at(-1)}\n`);
+      const row: CreateBenchRow = {
+        label: phase.label,
+        records: phase.count,
+        created,
+        seconds,
+        bynderRequests: bynder.length,
+        polls,
+        budgetShare: bynder.length / (seconds * DEFAULTS.requestsPerSecond),
+      };
+      rows.push(row);
+      options.progress?.(renderCreateRow(row));
     }
-    process.stdout.write(
-      [
-        '| Files | Records | Assets created | Seconds | Assets/s | Bynder requests per asset | of which polls | Request budget used |',
-        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-        ...rows,
-        '',
-      ].join('\n'),
-    );
+    return rows;
   } finally {
     await files.stop();
     await emulator.stop();
   }
 }
 
-void main();
+function renderCreateRow(row: CreateBenchRow): string {
+  const per = (n: number) => (n / Math.max(row.created, 1)).toFixed(1);
+  return `| ${row.label} | ${row.records} | ${row.created} | ${row.seconds.toFixed(1)} | ${(row.created / row.seconds).toFixed(2)} | ${per(row.bynderRequests)} | ${per(row.polls)} | ${Math.round(row.budgetShare * 100)} % |`;
+}
+
+export function renderCreateTable(rows: readonly CreateBenchRow[]): string {
+  return [
+    '| Files | Records | Assets created | Seconds | Assets/s | Bynder requests per asset | of which polls | Request budget used |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map(renderCreateRow),
+  ].join('\n');
+}
+
+/** Every record became an asset, and each phase used at least CREATE_BUDGET_TARGET of the budget. */
+export function meetsCreateTarget(rows: readonly CreateBenchRow[]): boolean {
+  return rows.every((row) => row.created === row.records && row.budgetShare >= CREATE_BUDGET_TARGET);
+}
+
+function argument(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+if (require.main === module) {
+  void runCreateBench({
+    small: argument('small', DEFAULT_CREATE_BENCH.small),
+    large: argument('large', DEFAULT_CREATE_BENCH.large),
+    progress: (line) => process.stderr.write(`${line}\n`),
+  }).then((rows) => {
+    process.stdout.write(`${renderCreateTable(rows)}\n`);
+    if (!meetsCreateTarget(rows)) process.exitCode = 1;
+  });
+}

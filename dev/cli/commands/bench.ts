@@ -10,6 +10,12 @@ import {
 } from '../../bench/field-list-bench';
 import { DEFAULT_HOSTILE_OPTIONS, renderHostileTable, runHostileBench } from '../../bench/hostile-bench';
 import { meetsChangeTarget, renderChangeTable, runChangeBench } from '../../bench/change-bench';
+import {
+  DEFAULT_CREATE_BENCH,
+  meetsCreateTarget,
+  renderCreateTable,
+  runCreateBench,
+} from '../../bench/create-bench';
 import { meetsTargets, renderResultsTable } from '../../bench/results-table';
 import {
   DEFAULT_UPLOAD_BENCH,
@@ -113,6 +119,12 @@ export function registerBench(program: Command): void {
       'measure only the fixed cost per batch: store calls (kvStore, settings, secrets) of batches of 1, 10 and 100 ' +
         'changed records in steady state, beside the figures recorded before the state-row layer (also part of the default run)',
     )
+    .option(
+      '--create',
+      `measure creating assets from files instead: ${DEFAULT_CREATE_BENCH.small} records with 100 KB files and ` +
+        `${DEFAULT_CREATE_BENCH.large} with 50 MB files through deliver() and the creation job at the default budget; ` +
+        'assets per second, Bynder requests and polls per asset, share of the request budget used (about 4 minutes)',
+    )
     .option('--json', 'print the figures as JSON instead of a table')
     .option(
       '--hostile',
@@ -140,6 +152,7 @@ export function registerBench(program: Command): void {
         'no 429, at most 1.02 requests per changed asset (the reads included); validation + encoding at most 20 µs per record; attempt 2 of an\n' +
         'applied batch sends 0 requests; a one-record batch makes at most 12 store calls (kvStore, settings, secrets).\n' +
         `With --upload: every file saved whole, the largest upload's peak RSS within ${UPLOAD_RSS_MARGIN_MB} MB of the smallest's.\n` +
+        'With --create: every record created, each phase using at least 90 % of the request budget.\n' +
         'With --field-list: every cache row within its byte budget, no request to Bynder when warm, every delivered record applied.\n' +
         'Progress goes to stderr; the table or JSON to stdout. See BENCHMARKS.md.',
     )
@@ -157,8 +170,17 @@ export function registerBench(program: Command): void {
         upload?: string[] | boolean;
         fieldList?: number | boolean;
         batchCost?: boolean;
+        create?: boolean;
       }) => {
         const progress = (line: string) => process.stderr.write(`${line}\n`);
+        if (opts.create) {
+          const rows = await runCreateBench({ ...DEFAULT_CREATE_BENCH, progress });
+          process.stdout.write(
+            opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderCreateTable(rows)}\n`,
+          );
+          if (!meetsCreateTarget(rows)) process.exitCode = exitCode('checkFailed');
+          return;
+        }
         if (opts.fieldList !== undefined) {
           const settings = {
             ...DEFAULT_FIELD_LIST_OPTIONS,

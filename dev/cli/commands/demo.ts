@@ -9,7 +9,8 @@ export function registerDemo(program: Command): void {
     .description(
       'The demo (npm start): sync examples/assets.csv with examples/mapping.yml into the emulator seeded with ' +
         'examples/portal.json, print the summary, then read every asset back and say whether the portal holds ' +
-        'what the source said.',
+        'what the source said. Then a second sync in external-key mode (examples/new-assets.csv) creates assets ' +
+        'from files on a loopback file host and versions one, and reads those back.',
     )
     .addHelpText(
       'after',

@@ -8,7 +8,17 @@ import { DEMO_PORTAL_PATH } from '../../bynder-emulator/seed';
 import type { SeedOption } from '../../bynder-emulator/server';
 import type { DemoOption, PortalView, SourceRow } from './demo-expectation';
 import { expectDemoOutcome, propertyOf } from './demo-expectation';
+import { startEmulator } from '../../bynder-emulator/server';
+import { startFileHost } from '../../file-host/server';
+import { DEFAULT_RUNS_DIR } from '../sync/run-folder';
 import type { EmulatorTarget } from '../sync/targets/emulator-target';
+import { emulatorTarget } from '../sync/targets/emulator-target';
+import {
+  addFingerprintMetaproperty,
+  CREATION_FILES,
+  startCreationReadBack,
+  writeCreationSource,
+} from './demo-creation';
 import { diffViews, readBackAssets, viewOfMedia } from './portal-read-back';
 import type { RunSummary } from '../sync/summary/run-summary';
 import { runSyncCommand } from '../sync/sync-command';
@@ -27,27 +37,60 @@ const SHOWN_DIFFERENCES = 20;
 
 /**
  * `npm start`: syncs examples/assets.csv into the emulator seeded with the demo portal, then reads
- * every asset the file names back over the API and compares it with what the source said.
+ * every asset the file names back over the API and compares it with what the source said. Then a
+ * second sync in external-key mode (examples/new-assets.csv) creates assets from files on a loopback
+ * file host and versions one, and reads those back too. Exit code: the first failing sync's.
  */
 export async function runDemo(): Promise<number> {
   const relative = (file: string) => path.relative(process.cwd(), file) || file;
-  let readBack: DemoReadBack | undefined;
+  const emulator = await startEmulator({ port: 0, seed: DEMO_FILES.seed });
+  const files = await startFileHost();
+  try {
+    addFingerprintMetaproperty(emulator);
+    const target = emulatorTarget(emulator, relative(DEMO_FILES.seed), { stopOnFinish: false });
+    const readBack = startDemoReadBack(target);
+    const first = await runSyncCommand({
+      source: relative(DEMO_FILES.source),
+      mapping: relative(DEMO_FILES.mapping),
+      settings: relative(DEMO_FILES.settings),
+      target,
+      settingsOverride: { throughput: DEMO_THROUGHPUT },
+      banner:
+        'Demo 1/2: syncing examples/assets.csv (about 280 records) into the Bynder emulator seeded with the demo portal, ' +
+        `at ${DEMO_THROUGHPUT.requests_per_second} requests/s: this takes about 20 seconds. Then every asset the file names is read back.`,
+      verify: (_target: SyncTarget, summary: RunSummary) => readBack.verify(summary),
+    });
+    if (first !== 0) return first;
+    return await runCreatingSync(target, files.url, DEFAULT_RUNS_DIR);
+  } finally {
+    await files.stop();
+    await emulator.stop();
+  }
+}
+
+/**
+ * The demo's second sync, against `target` (the emulator the first one wrote to, with the fingerprint
+ * metaproperty added): examples/new-assets.csv with its files on `fileHostUrl`, written into `folder`.
+ */
+export async function runCreatingSync(
+  target: EmulatorTarget,
+  fileHostUrl: string,
+  folder: string,
+): Promise<number> {
+  const relative = (file: string) => path.relative(process.cwd(), file) || file;
+  const source = await writeCreationSource(fileHostUrl, folder);
+  const readBack = startCreationReadBack(target.emulator, source);
   return runSyncCommand({
-    source: relative(DEMO_FILES.source),
-    mapping: relative(DEMO_FILES.mapping),
-    settings: relative(DEMO_FILES.settings),
-    seed: relative(DEMO_FILES.seed),
+    source: relative(source),
+    mapping: relative(CREATION_FILES.mapping),
+    settings: relative(CREATION_FILES.settings),
+    target,
     settingsOverride: { throughput: DEMO_THROUGHPUT },
     banner:
-      'Demo: syncing examples/assets.csv (about 280 records) into the Bynder emulator seeded with the demo portal, ' +
-      `at ${DEMO_THROUGHPUT.requests_per_second} requests/s: this takes about 20 seconds. Then every asset the file names is read back.`,
-    onTargetReady: (target: SyncTarget) => {
-      readBack = startDemoReadBack(emulatorOf(target));
-    },
-    verify: async (_target: SyncTarget, summary: RunSummary) => {
-      if (!readBack) throw new Error('the demo target was never ready');
-      return readBack.verify(summary);
-    },
+      'Demo 2/2: syncing examples/new-assets.csv in external-key mode (key: Internal ref): keys no asset holds ' +
+      `become new assets uploaded from the loopback file host ${fileHostUrl}, and a changed file becomes a new version. ` +
+      'Then each key is read back.',
+    verify: (_target: SyncTarget, summary: RunSummary) => readBack.verify(summary),
   });
 }
 
@@ -159,11 +202,6 @@ async function readRows(file: string): Promise<SourceRow[]> {
     },
   );
   return records.map(({ record, info }) => ({ line: info.lines, cells: record }));
-}
-
-function emulatorOf(target: SyncTarget): EmulatorTarget {
-  if (!('emulator' in target)) throw new Error('the demo runs against the embedded emulator only');
-  return target as EmulatorTarget;
 }
 
 function flatten(options: readonly SeedOption[]): DemoOption[] {

@@ -54,6 +54,11 @@ export interface SyncCommandOptions {
   banner?: string;
   /** Extra settings on top of file and flags (the demo raises the request budget). */
   settingsOverride?: Partial<SectionValues>;
+  /**
+   * A target the caller started and stops (the demo runs two syncs against one emulator); without
+   * it the run starts its own from --portal or the seed.
+   */
+  target?: SyncTarget;
   /** Called once the target is up, before settings are saved (the demo notes the portal as it was). */
   onTargetReady?: (target: SyncTarget) => void;
   /** Called after the sync, before the target stops; its report is printed after the summary. */
@@ -112,9 +117,11 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
       throw new UsageError('--dump-state works with the embedded emulator only, not with a real portal');
     }
     if (options.banner) say(options.banner);
-    target = portal
-      ? createPortalTarget(portal, process.env, stringOrUndefined(settings.connection.auth_method))
-      : await startEmulatorTarget(options.seed ?? DEMO_SEED);
+    target =
+      options.target ??
+      (portal
+        ? createPortalTarget(portal, process.env, stringOrUndefined(settings.connection.auth_method))
+        : await startEmulatorTarget(options.seed ?? DEMO_SEED));
     secrets = target.secrets;
     options.onTargetReady?.(target);
     say(`target: ${target.describe}`);

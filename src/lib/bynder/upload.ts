@@ -215,6 +215,11 @@ export async function saveImport(
   target: UploadTarget,
   deps: Pick<UploadDeps, 'api' | 'logger' | 'clock' | 'pollIntervalMs' | 'maxPolls'> & {
     fileName: string;
+    /**
+     * How the import's conversion is awaited: by default polled alone; a creation shares its
+     * invocation's ImportPoller (several imports a request) and waits outside its write slot.
+     */
+    awaitImport?: (importId: string) => Promise<ImportOutcome>;
     /** Awaited before each save request is sent (the creation ledger notes it). */
     beforeSave?: () => Promise<void>;
   },
@@ -243,7 +248,9 @@ export async function saveImport(
   };
 
   for (let saves = 0; ;) {
-    const outcome = (await awaitImports(api, [importId], polling)).get(importId);
+    const outcome = deps.awaitImport
+      ? await deps.awaitImport(importId)
+      : (await awaitImports(api, [importId], polling)).get(importId);
     if (outcome === 'failed' || outcome === 'rejected') {
       throw new BynderUploadError(
         describeRoute(POLL_IMPORTS_ROUTE),

@@ -1,5 +1,3 @@
-import pLimit from 'p-limit';
-
 import { loadConfig } from '../config';
 import { getFieldModel } from '../fields/get-field-model';
 import { FILE_FORM_KEYS } from '../fields/file-fields';
@@ -17,6 +15,7 @@ import {
 } from '../state/creation-ledger';
 import { appendRejections } from '../state/rejection-log';
 import { type CreationResult, createAsset, creatorDepsFor, MIN_CREATION_WINDOW_MS } from './creation';
+import { WriteSlots } from './write-slots';
 import type { PlannedWrite } from './plan';
 
 // The creation job (app.yml `jobs.create_assets`, src/jobs/CreateAssets.ts): goes on with the
@@ -78,9 +77,9 @@ export async function continueCreations(deps: Runtime): Promise<CreationRun> {
       settled.add(row);
     }
   };
-  // As many creations at once as deliver() runs writes (each waits for the request budget and spends
-  // most of its time between polls), oldest first.
-  const limit = pLimit(config.maxInFlight);
+  // As many creations at once as deliver() runs writes, oldest first; each gives its slot up while
+  // Bynder converts its upload (write-slots.ts), so the next one uploads meanwhile.
+  const slots = new WriteSlots(config.maxInFlight);
   const goOn = async (row: string): Promise<void> => {
     if (!creator || !deadline.allowsStart(MIN_CREATION_WINDOW_MS)) return; // off: the queue waits
     run.tried += 1;
@@ -110,7 +109,7 @@ export async function continueCreations(deps: Runtime): Promise<CreationRun> {
     }
   };
   budget.expect(queue.entries.length * 8);
-  await Promise.all(queue.entries.map(({ row }) => limit(() => goOn(row))));
+  await Promise.all(queue.entries.map(({ row }) => slots.run(() => goOn(row))));
   await budget.release();
   await dequeueCreations(deps.kvStore, settled, deps);
   run.remaining = (await readCreationQueue(deps.kvStore)).entries.length;

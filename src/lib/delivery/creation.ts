@@ -3,7 +3,8 @@ import type { LookupFunction } from 'node:net';
 import type { BynderApi } from '../bynder/bynder-api';
 import type { RequestDeadline } from '../bynder/client-options';
 import { BynderNotFoundError, BynderUploadError, isBynderError } from '../bynder/errors';
-import { saveImport, uploadToImport } from '../bynder/upload';
+import { ImportPoller } from '../bynder/import-poller';
+import { type ImportOutcome, saveImport, uploadToImport } from '../bynder/upload';
 import type { BynderUploadApi, UploadTarget } from '../bynder/upload-types';
 import { type RecordFile, splitFileForm } from '../fields/file-fields';
 import { holdsKey } from '../fields/key-text';
@@ -21,6 +22,7 @@ import {
   readCreation,
 } from '../state/creation-ledger';
 import type { PlannedWrite } from './plan';
+import { awaitOutsideWriteSlot } from './write-slots';
 
 // Creating the asset of a record whose key no asset holds (the setting "Records whose asset does not
 // exist" = create): the record's file is fetched and uploaded, then saved as a new asset carrying
@@ -72,6 +74,8 @@ export interface CreationDeps {
   queue?: { trigger: () => Promise<void> };
   /** The file fingerprint metaproperty's form key: a new asset is saved with its file's fingerprint. */
   fingerprintFormKey?: string;
+  /** Polls the imports of every creation of the invocation together (creatorDepsFor makes one). */
+  poller?: ImportPoller;
 }
 
 /** The step a creation was at when one ran: counted by the tests that cut it after each. */
@@ -239,6 +243,7 @@ class Creation {
               ...this.deps,
               ...this.deps.upload,
               fileName: this.fileName(),
+              ...(this.deps.poller ? { awaitImport: awaitImportOutsideSlot(this.deps.poller) } : {}),
               beforeSave: async () => {
                 const moved = await this.advance({ step: 'saving' });
                 if (!moved.applied) throw CLAIM_LOST;
@@ -336,6 +341,20 @@ class Creation {
   }
 }
 
+/** The one poller of an invocation's uploads (creations and new versions), with the upload tuning. */
+export function importPollerFor(deps: Pick<CreationDeps, 'api' | 'clock' | 'upload'>): ImportPoller {
+  return new ImportPoller(deps.api, {
+    clock: deps.clock,
+    ...(deps.upload?.pollIntervalMs !== undefined ? { pollIntervalMs: deps.upload.pollIntervalMs } : {}),
+    ...(deps.upload?.maxPolls !== undefined ? { maxPolls: deps.upload.maxPolls } : {}),
+  });
+}
+
+/** The conversion wait sends nothing: the caller's write slot serves other writes meanwhile. */
+export function awaitImportOutsideSlot(poller: ImportPoller): (importId: string) => Promise<ImportOutcome> {
+  return (importId) => awaitOutsideWriteSlot(() => poller.wait(importId));
+}
+
 /** How long after the end of its holder's time budget a claim still holds (room for the last writes). */
 export const CLAIM_MARGIN_MS = 60_000;
 
@@ -358,6 +377,7 @@ export function creatorDepsFor(
     key: { metaproperty: target.name, formKey },
     maxFileBytes: config.maxFileBytes,
     claimUntil: () => deps.clock.now() + deps.timeBudgetMs + CLAIM_MARGIN_MS,
+    poller: importPollerFor(deps),
   };
 }
 

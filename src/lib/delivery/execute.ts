@@ -1,5 +1,3 @@
-import pLimit from 'p-limit';
-
 import type { BynderApi, MediaForm, MediaOptionChange } from '../bynder/bynder-api';
 import { parseListChangeKey } from '../fields/list-change-fields';
 import { describeConnectionFailure } from '../bynder/connection-failure';
@@ -21,6 +19,7 @@ import { ARCHIVE_FORM, type PlannedWrite } from './plan';
 import { splitFileForm } from '../fields/file-fields';
 import { blockAfterRateLimit, describeRateLimitBlock, type RateLimitBlock } from '../pacing/rate-limit-block';
 import { BudgetHaltedError, type RequestBudget } from '../pacing/request-budget';
+import { WriteSlots } from './write-slots';
 
 // Step 5 of deliver(): one request per planned write (plus one lookup per new external key), at most
 // `maxInFlight` at a time, each start granted by the request budget (the client awaits it before
@@ -82,7 +81,7 @@ type Halt = BatchStop & { pendingCause: string };
 
 export async function executePlan(writes: readonly PlannedWrite[], deps: ExecuteDeps): Promise<Execution> {
   const { api, resolver, budget, clock, logger } = deps;
-  const limit = pLimit(deps.maxInFlight);
+  const slots = new WriteSlots(deps.maxInFlight);
   const applied: PlannedWrite[] = [];
   let halt: Halt | undefined;
   let unavailableInARow = 0;
@@ -239,7 +238,7 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
 
   const outcomes = await Promise.all(
     writes.map((write) =>
-      limit(async (): Promise<RecordOutcome> => {
+      slots.run(async (): Promise<RecordOutcome> => {
         if (halt) return pending(write, halt.pendingCause);
         const held = rightsOf(write)
           .map((right) => withheld.get(right))

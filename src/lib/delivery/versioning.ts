@@ -15,7 +15,7 @@ import {
 } from '../state/creation-ledger';
 import type { FieldModel } from '../fields/field';
 import type { Logger } from '../runtime-ports';
-import { CLAIM_MARGIN_MS, type CreationDeps } from './creation';
+import { awaitImportOutsideSlot, CLAIM_MARGIN_MS, type CreationDeps, importPollerFor } from './creation';
 import type { PlannedWrite } from './plan';
 
 // New versions: when a record's file (file_url and file_version) differs from what its asset was
@@ -143,6 +143,7 @@ class Version {
                 ...this.deps,
                 ...this.deps.upload,
                 fileName: this.file.name ?? 'file',
+                ...(this.deps.poller ? { awaitImport: awaitImportOutsideSlot(this.deps.poller) } : {}),
                 beforeSave: async () => {
                   const marked = await this.advance({ step: 'saving' });
                   if (!marked.applied) throw CLAIM_LOST;
@@ -234,6 +235,7 @@ export function versionerFor(
     fingerprint,
     maxFileBytes: config.maxFileBytes,
     claimUntil: () => deps.clock.now() + deps.timeBudgetMs + CLAIM_MARGIN_MS,
+    poller: deps.poller ?? importPollerFor(deps),
   };
   return (write, id, compared) => versionAsset(write, id, versionDeps, compared);
 }

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+
+import { ImportPoller } from '../../src/lib/bynder/import-poller';
+import type { BynderUploadApi } from '../../src/lib/bynder/upload-types';
+import { awaitOutsideWriteSlot, WriteSlots } from '../../src/lib/delivery/write-slots';
+import { fakeClock } from '../helpers/fake-clock';
+
+type PollAnswer = Awaited<ReturnType<BynderUploadApi['pollImports']>>;
+
+/** A poll API whose imports convert after `rounds` polls each; records every request's items. */
+function convertingApi(rounds: Record<string, number>, failed: string[] = []) {
+  const requests: string[][] = [];
+  const seen = new Map<string, number>();
+  return {
+    requests,
+    pollImports: (ids: readonly string[]): Promise<PollAnswer> => {
+      requests.push([...ids]);
+      const answer: PollAnswer = { done: [], failed: [], rejected: [] };
+      for (const id of ids) {
+        const polls = (seen.get(id) ?? 0) + 1;
+        seen.set(id, polls);
+        if (polls < (rounds[id] ?? 1)) continue;
+        if (failed.includes(id)) answer.failed.push(id);
+        else answer.done.push(id);
+      }
+      return Promise.resolve(answer);
+    },
+  };
+}
+
+describe('ImportPoller', () => {
+  it('polls imports waiting at the same time in one request a round', async () => {
+    const api = convertingApi({ a: 2, b: 2, c: 3 }, ['c']);
+    const poller = new ImportPoller(api, { clock: fakeClock(), pollIntervalMs: 2_000 });
+    const outcomes = await Promise.all(['a', 'b', 'c'].map((id) => poller.wait(id)));
+    expect(outcomes).toEqual(['done', 'done', 'failed']);
+    expect(api.requests).toEqual([['a', 'b', 'c'], ['a', 'b', 'c'], ['c']]);
+  });
+
+  it('answers converting after maxPolls, and a later wait starts polling again', async () => {
+    const api = convertingApi({ slow: 10, next: 1 });
+    const poller = new ImportPoller(api, { clock: fakeClock(), pollIntervalMs: 1_000, maxPolls: 3 });
+    expect(await poller.wait('slow')).toBe('converting');
+    expect(api.requests).toHaveLength(3);
+    expect(await poller.wait('next')).toBe('done');
+  });
+
+  it('passes a failed poll request to every import it was for', async () => {
+    const poller = new ImportPoller(
+      { pollImports: () => Promise.reject(new Error('poll answered 500')) },
+      { clock: fakeClock() },
+    );
+    await expect(Promise.all([poller.wait('a'), poller.wait('b')])).rejects.toThrow('poll answered 500');
+  });
+});
+
+describe('WriteSlots', () => {
+  it('lets other writes run while a task waits outside its slot, then gives it the next slot', async () => {
+    const slots = new WriteSlots(1);
+    const order: string[] = [];
+    let converted: () => void = () => undefined;
+    const creation = slots.run(async () => {
+      order.push('creation uploads');
+      await awaitOutsideWriteSlot(() => new Promise<void>((resolve) => (converted = resolve)));
+      order.push('creation saves');
+    });
+    const other = slots.run(async () => {
+      order.push('other write');
+      converted();
+      await Promise.resolve();
+    });
+    const later = slots.run(() => {
+      order.push('later write');
+      return Promise.resolve();
+    });
+    await Promise.all([creation, other, later]);
+    // Without giving the slot up, "other write" could start only after "creation saves".
+    expect(order).toEqual(['creation uploads', 'other write', 'creation saves', 'later write']);
+  });
+});
