@@ -224,7 +224,7 @@ describe('npm run cli -- sync (child process, emulator target)', () => {
     expect(assetIn(state, ID.renamed)).toMatchObject({ description: 'first', property_Season: ['summer'] });
     expect(assetIn(state, ID.badOption)).toMatchObject({ description: 'fine now' });
     expect(assetIn(state, ID.removed)?.archive).toBeTruthy();
-  });
+  }, 60_000); // the CLI and two worker processes, each loading the app: seconds alone, more when loaded
 
   it('syncs JSON Lines through a mapping file with the delete policy "delete", and counts bad lines as rejected', async () => {
     const source = path.join(dir, 'events.jsonl');
