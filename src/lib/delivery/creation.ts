@@ -314,31 +314,43 @@ class Creation {
     return last ? decodeURIComponent(last) : 'file';
   }
 
-  private async upload(): Promise<string> {
-    const { deps } = this;
-    const opened = await openFileFromUrl(
-      { field: 'file_url', url: this.file.url },
-      {
-        maxBytes: deps.maxFileBytes,
-        ...(deps.deadline?.signal ? { signal: deps.deadline.signal } : {}),
-        ...(deps.fileLookup ? { lookup: deps.fileLookup } : {}),
-      },
-    );
-    const fileName = this.file.name ?? opened.fileName;
-    const uploaded = await uploadToImport(
-      { ...opened, fileName },
-      {
-        api: deps.api,
-        logger: deps.logger,
-        clock: deps.clock,
-        ...(deps.deadline ? { deadline: deps.deadline } : {}),
-        ...(deps.upload?.chunkBytes !== undefined ? { chunkBytes: deps.upload.chunkBytes } : {}),
-        ...(deps.upload?.lookup ? { lookup: deps.upload.lookup } : {}),
-        random: () => deps.random.fraction(),
-      },
-    );
-    return uploaded.importId;
+  private upload(): Promise<string> {
+    return uploadRecordFile(this.file, this.deps);
   }
+}
+
+/**
+ * Streams the record's file from its URL into Bynder's upload flow, up to the import (creations and
+ * new versions alike); the import id. The file's name is the record's, else the URL's.
+ */
+export async function uploadRecordFile(
+  file: RecordFile,
+  deps: Pick<
+    CreationDeps,
+    'api' | 'logger' | 'clock' | 'deadline' | 'upload' | 'random' | 'maxFileBytes' | 'fileLookup'
+  >,
+): Promise<string> {
+  const opened = await openFileFromUrl(
+    { field: 'file_url', url: file.url },
+    {
+      maxBytes: deps.maxFileBytes,
+      ...(deps.deadline?.signal ? { signal: deps.deadline.signal } : {}),
+      ...(deps.fileLookup ? { lookup: deps.fileLookup } : {}),
+    },
+  );
+  const uploaded = await uploadToImport(
+    { ...opened, fileName: file.name ?? opened.fileName },
+    {
+      api: deps.api,
+      logger: deps.logger,
+      clock: deps.clock,
+      ...(deps.deadline ? { deadline: deps.deadline } : {}),
+      ...(deps.upload?.chunkBytes !== undefined ? { chunkBytes: deps.upload.chunkBytes } : {}),
+      ...(deps.upload?.lookup ? { lookup: deps.upload.lookup } : {}),
+      random: () => deps.random.fraction(),
+    },
+  );
+  return uploaded.importId;
 }
 
 /** The one poller of an invocation's uploads (creations and new versions), with the upload tuning. */

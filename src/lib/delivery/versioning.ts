@@ -1,10 +1,9 @@
 import type { Media } from '../bynder/api-types';
 import { BynderNotFoundError, BynderUploadError } from '../bynder/errors';
-import { saveImport, uploadToImport } from '../bynder/upload';
+import { saveImport } from '../bynder/upload';
 import { type RecordFile, splitFileForm } from '../fields/file-fields';
 import { holdsKey } from '../fields/key-text';
 import { FileRefusedError } from '../files/errors';
-import { openFileFromUrl } from '../files/open-file';
 import {
   advanceCreation,
   claimCreation,
@@ -15,7 +14,13 @@ import {
 } from '../state/creation-ledger';
 import type { FieldModel } from '../fields/field';
 import type { Logger } from '../runtime-ports';
-import { awaitImportOutsideSlot, CLAIM_MARGIN_MS, type CreationDeps, importPollerFor } from './creation';
+import {
+  awaitImportOutsideSlot,
+  CLAIM_MARGIN_MS,
+  type CreationDeps,
+  importPollerFor,
+  uploadRecordFile,
+} from './creation';
 import type { PlannedWrite } from './plan';
 
 // New versions: when a record's file (file_url and file_version) differs from what its asset was
@@ -175,29 +180,8 @@ class Version {
     }
   }
 
-  private async upload(): Promise<string> {
-    const { deps } = this;
-    const opened = await openFileFromUrl(
-      { field: 'file_url', url: this.file.url },
-      {
-        maxBytes: deps.maxFileBytes,
-        ...(deps.deadline?.signal ? { signal: deps.deadline.signal } : {}),
-        ...(deps.fileLookup ? { lookup: deps.fileLookup } : {}),
-      },
-    );
-    const uploaded = await uploadToImport(
-      { ...opened, fileName: this.file.name ?? opened.fileName },
-      {
-        api: deps.api,
-        logger: deps.logger,
-        clock: deps.clock,
-        ...(deps.deadline ? { deadline: deps.deadline } : {}),
-        ...(deps.upload?.chunkBytes !== undefined ? { chunkBytes: deps.upload.chunkBytes } : {}),
-        ...(deps.upload?.lookup ? { lookup: deps.upload.lookup } : {}),
-        random: () => deps.random.fraction(),
-      },
-    );
-    return uploaded.importId;
+  private upload(): Promise<string> {
+    return uploadRecordFile(this.file, this.deps);
   }
 }
 
