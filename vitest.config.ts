@@ -20,11 +20,16 @@ const TIMING_FILES = [
   'test/integration/client-metaproperty-listing.test.ts',
 ];
 
-/** Integration files that need a process of their own: they replace modules (vi.mock). */
+/**
+ * Integration files that need a process of their own: they replace modules (vi.mock), or load Bynder's
+ * JavaScript SDK, whose isomorphic-form-data replaces the global FormData for every later file.
+ */
 const OWN_PROCESS_FILES = [
   'test/integration/deliver-notices.test.ts',
   'test/integration/deliver-outbox-capacity.test.ts',
   'test/integration/security-ssrf.test.ts',
+  'test/integration/emulator-bynder-js-sdk.test.ts',
+  'test/integration/emulator-upload-js-sdk.test.ts',
 ];
 
 const YIELD = 'test/setup/yield-to-timing-files.ts';
