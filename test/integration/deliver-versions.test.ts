@@ -1,8 +1,12 @@
-import { storage } from '@zaiusinc/app-sdk';
+import { logger, notifications, storage } from '@zaiusinc/app-sdk';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { type RunningFileHost, startFileHost } from '../../dev/file-host/server';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
+import { devOverrides } from '../../src/destinations/sdk-deps';
+import { CreateAssets } from '../../src/jobs/CreateAssets';
+import { CREATION_JOB } from '../../src/lib/delivery/creation-job';
+import { readCreationQueue } from '../../src/lib/state/creation-ledger';
 import { configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
 import { fakeClock } from '../helpers/fake-clock';
 import { useEmulator } from '../helpers/use-emulator';
@@ -55,6 +59,8 @@ beforeEach(async () => {
 afterEach(() => {
   vi.restoreAllMocks();
   BynderAssetSync.clockOverride = undefined;
+  BynderAssetSync.timeBudgetMsOverride = undefined;
+  devOverrides.jobs = undefined;
 });
 
 function assetWithKey(key: string) {
@@ -141,5 +147,84 @@ describe('new versions', () => {
     });
     expect(assetWithKey('V-2').property_file_source).toBe(before);
     expect(emulator.requests(SAVE_VERSION)).toHaveLength(2);
+  });
+
+  it('queues a new version that does not fit the time budget, and the job saves it once', async () => {
+    expect(await deliver([record('V-3')])).toEqual({ success: true });
+    await emulator.settle();
+    clock.advance(10 * 60_000);
+    const triggered: string[] = [];
+    devOverrides.jobs = {
+      trigger: (name) => {
+        triggered.push(name);
+        return Promise.resolve();
+      },
+    };
+    vi.spyOn(notifications, 'success').mockResolvedValue(undefined);
+    const info = vi.spyOn(logger, 'info');
+    emulator.clearRequests();
+
+    BynderAssetSync.timeBudgetMsOverride = 8_000; // under the 10 s an upload needs to start
+    const changed = record('V-3', { file_version: '2', name: 'Shoe V-3, renamed' });
+    expect(await deliver([changed], { syncId: 'sync-2' })).toEqual({ success: true });
+    const line = info.mock.calls
+      .map((args) => String(args[0]))
+      .find((text) => text.startsWith('Bynder delivery'));
+    expect(line).toContain(
+      '0 applied (0 unchanged), 0 rejected, 0 pending; 0 created, 0 versioned, 1 queued',
+    );
+    expect(emulator.requests(INIT)).toHaveLength(0);
+    expect(triggered).toEqual([CREATION_JOB]);
+    expect((await readCreationQueue(storage.kvStore)).entries).toHaveLength(1);
+    await emulator.settle();
+    expect(assetWithKey('V-3')).toMatchObject({ name: 'Shoe V-3, renamed' }); // other fields went now
+
+    // Delivered again meanwhile: queued again, nothing uploaded.
+    expect(await deliver([changed], { syncId: 'sync-3' })).toEqual({ success: true });
+    expect(emulator.requests(INIT)).toHaveLength(0);
+
+    BynderAssetSync.timeBudgetMsOverride = undefined;
+    const job = new CreateAssets({ jobId: 'job-1', scheduledAt: new Date(0), parameters: {} });
+    expect(await job.perform({ state: {}, complete: false })).toMatchObject({
+      complete: true,
+      state: { created: 0, versioned: 1, failed: 0, remaining: 0 },
+    });
+    await emulator.settle();
+    expect(emulator.requests(SAVE_VERSION)).toHaveLength(1);
+    expect(assetWithKey('V-3').mediaItems).toHaveLength(2);
+    expect(vi.mocked(notifications.success).mock.calls[0]?.[1]).toBe('Bynder new versions saved');
+
+    // The job wrote the fingerprint: delivered again later, nothing more is uploaded.
+    clock.advance(10 * 60_000);
+    expect(await deliver([changed], { syncId: 'sync-4' })).toEqual({ success: true });
+    expect(emulator.requests(INIT)).toHaveLength(1);
+    expect(emulator.requests(SAVE_VERSION)).toHaveLength(1);
+  });
+
+  it('hands over a new version the budget cuts while converting; the job saves it without uploading again', async () => {
+    expect(await deliver([record('V-4')])).toEqual({ success: true });
+    await emulator.settle();
+    clock.advance(10 * 60_000);
+    devOverrides.jobs = { trigger: () => Promise.resolve() };
+    vi.spyOn(notifications, 'success').mockResolvedValue(undefined);
+    emulator.clearRequests();
+
+    BynderAssetSync.timeBudgetMsOverride = 14_000;
+    emulator.configure({ conversionDelayMs: 60_000 }); // polls pass the budget on the fake clock
+    const changed = record('V-4', { file_version: '2' });
+    expect(await deliver([changed], { syncId: 'sync-2' })).toEqual({ success: true });
+    expect(emulator.requests(INIT)).toHaveLength(1);
+    expect(emulator.requests(SAVE_VERSION)).toHaveLength(0);
+    expect((await readCreationQueue(storage.kvStore)).entries).toHaveLength(1);
+
+    BynderAssetSync.timeBudgetMsOverride = undefined;
+    clock.advance(60_000); // the import converts meanwhile
+    const job = new CreateAssets({ jobId: 'job-1', scheduledAt: new Date(0), parameters: {} });
+    expect(await job.perform({ state: {}, complete: false })).toMatchObject({ state: { versioned: 1 } });
+    await emulator.settle();
+    expect(emulator.requests(INIT)).toHaveLength(1); // resumed from the recorded import
+    expect(emulator.requests(SAVE_VERSION)).toHaveLength(1);
+    expect(assetWithKey('V-4').mediaItems).toHaveLength(2);
+    emulator.configure({ conversionDelayMs: 2_000 });
   });
 });

@@ -186,8 +186,36 @@ async function findByKey(deps: CreationDeps, key: string): Promise<string | unde
   return exact.length === 1 ? exact[0]?.id : undefined;
 }
 
+/**
+ * Hands a claimed creation or new version to the job: marked queued with its claim released (the job
+ * takes it at once), put on the queue, and the job triggered. A full queue leaves the record pending
+ * (OCP retries). `lost`: what to answer when the claim was taken over meanwhile.
+ */
+export async function handOverToJob<Lost>(
+  advance: (
+    change: Parameters<typeof advanceCreation>[3],
+  ) => Promise<{ entry: CreationEntry | undefined; applied: boolean }>,
+  rowKey: string,
+  deps: Pick<CreationDeps, 'kvStore' | 'clock' | 'random' | 'logger'>,
+  queue: { trigger: () => Promise<void> },
+  lost: (entry: CreationEntry | undefined) => Lost | Promise<Lost>,
+): Promise<{ kind: 'queued' } | { kind: 'waiting'; cause: string } | Lost> {
+  const marked = await advance({ queued: true, until: deps.clock.now() });
+  if (!marked.applied) return lost(marked.entry);
+  if (!(await enqueueCreation(deps.kvStore, rowKey, deps))) {
+    await advance({ queued: false });
+    return { kind: 'waiting', cause: QUEUE_FULL_CAUSE };
+  }
+  await queue
+    .trigger()
+    .catch((error: unknown) =>
+      deps.logger.debug(`Creation job not triggered (its schedule runs it): ${String(error)}`),
+    );
+  return { kind: 'queued' };
+}
+
 /** Whether `error` is the time budget's end (a request refused or cut by it, the file's fetch aborted). */
-function ranOutOfTime(error: unknown, deps: CreationDeps): boolean {
+export function ranOutOfTime(error: unknown, deps: Pick<CreationDeps, 'deadline'>): boolean {
   if (deps.deadline?.signal?.aborted === true) return true;
   return isBynderError(error) && error.batchEffect === 'time_budget';
 }
@@ -267,23 +295,14 @@ class Creation {
     }
   }
 
-  /**
-   * Hands the creation to the job: marked queued with its claim released (the job takes it at once),
-   * put on the queue, and the job triggered. A full queue leaves the record pending (OCP retries).
-   */
-  public async handOver(queue: { trigger: () => Promise<void> }): Promise<CreationResult> {
-    const marked = await this.advance({ queued: true, until: this.deps.clock.now() });
-    if (!marked.applied) return this.lost(marked.entry);
-    if (!(await enqueueCreation(this.deps.kvStore, this.rowKey, this.deps))) {
-      await this.advance({ queued: false });
-      return { kind: 'waiting', cause: QUEUE_FULL_CAUSE };
-    }
-    await queue
-      .trigger()
-      .catch((error: unknown) =>
-        this.deps.logger.debug(`Creation job not triggered (its schedule runs it): ${String(error)}`),
-      );
-    return { kind: 'queued' };
+  public handOver(queue: { trigger: () => Promise<void> }): Promise<CreationResult> {
+    return handOverToJob(
+      (change) => this.advance(change),
+      this.rowKey,
+      this.deps,
+      queue,
+      (entry) => this.lost(entry),
+    );
   }
 
   private async created(mediaId: string, fresh: boolean): Promise<CreationResult> {

@@ -144,6 +144,12 @@ async function deliverLeased(
   // 5 execute, checkpointing what Bynder accepted; the install budget's leases are sized to the
   // writes left, so none go unused
   budget.expect(changes.writes.length);
+  // What does not fit this invocation's time budget (creations, new versions) goes to the job.
+  const creationQueue = {
+    trigger: async () => {
+      await deps.jobs?.trigger(CREATION_JOB, {});
+    },
+  };
   const execution = await executePlan(changes.writes, {
     ...deps,
     api,
@@ -160,11 +166,7 @@ async function deliverLeased(
       deadline,
       sync: batch.sync.id,
       timeBudgetMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
-      queue: {
-        trigger: async () => {
-          await deps.jobs?.trigger(CREATION_JOB, {});
-        },
-      },
+      queue: creationQueue,
       ...(fingerprint ? { fingerprintFormKey: fingerprint.formKey } : {}),
     }),
     version: versionerFor(config, fingerprint, {
@@ -174,6 +176,7 @@ async function deliverLeased(
       sync: batch.sync.id,
       timeBudgetMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
       assetRead: (id) => resolver.assetRead(id),
+      queue: creationQueue,
     }),
   });
   // Slots leased and not used go back to the other invocations (when a throw skips this, at most

@@ -114,6 +114,7 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
     }
     await deps.beforeSend?.(resolved.id);
     let versioned = false;
+    let queued = false;
     try {
       if (write.kind === 'upsert' && deps.version && splitFileForm(write.form).file) {
         const made = await deps.version(write, resolved.id, write.fileCompared === true);
@@ -122,6 +123,8 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
           return rejectedOutcome(write, [{ field: 'file_url', problem: made.reason }]);
         }
         versioned = made.kind === 'versioned';
+        // The job saves the version; the record's other fields need no upload, so they go now.
+        queued = made.kind === 'queued';
       }
       await send(write, resolved.id);
     } catch (error) {
@@ -131,6 +134,7 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       resolver.forget(write.key); // the cached asset is gone; look the key up once more
       return apply(write);
     }
+    if (queued) return { key: write.key, subject: write.subject, records: write.records, status: 'queued' };
     return { ...outcome(write, 'applied'), ...(versioned ? { versioned: true as const } : {}) };
   };
 

@@ -80,6 +80,8 @@ export const creationEntrySchema = z.object({
     .optional(),
   /** Handed to the creation job (queued for creation): the job reports its end. */
   queued: z.boolean().optional(),
+  /** A new version's row (keyed by the asset id, `key` holds it); absent on a creation's row. */
+  kind: z.literal('version').optional(),
   startedAt: z.number(),
   updatedAt: z.number(),
   /** How many times a claim was taken (the first one and every takeover). */
@@ -192,6 +194,7 @@ export async function claimCreation(
         until: request.until,
         sync: request.sync.slice(0, 200),
         ...(request.source && fitsRow(request.source) ? { source: request.source } : {}),
+        ...(kind === 'version' ? { kind } : {}),
         startedAt: now,
         updatedAt: now,
         claims: (entry?.claims ?? 0) + 1,
