@@ -91,8 +91,8 @@ export async function continueCreations(deps: Runtime): Promise<CreationRun> {
     key: string,
   ) => {
     if (end?.kind === 'created') {
-      if (entry?.kind === 'version') run.versioned.push(key);
-      else run.created.push(key);
+      // Counted where its end was recorded: one settled by a delivery meanwhile was counted there.
+      if (end.settled) (entry?.kind === 'version' ? run.versioned : run.created).push(key);
       settled.add(row);
     } else if (end?.kind === 'rejected') {
       run.failed.push({ key, subject: subjectOf(entry, row), reason: end.reason });
@@ -114,7 +114,8 @@ export async function continueCreations(deps: Runtime): Promise<CreationRun> {
     if (!versioner) return undefined; // new versions off: the queue waits
     const made = await versionAsset(writeOf(entry), entry.key, versioner, true);
     if (made.kind === 'versioned' || made.kind === 'same') {
-      return { kind: 'created', mediaId: entry.key, fresh: made.kind === 'versioned' };
+      const done = made.kind === 'versioned';
+      return { kind: 'created', mediaId: entry.key, fresh: done, settled: done };
     }
     return made.kind === 'rejected' ? made : undefined;
   };
@@ -127,7 +128,8 @@ export async function continueCreations(deps: Runtime): Promise<CreationRun> {
       return;
     }
     if (entry.step === 'created' && entry.mediaId) {
-      settle(row, { kind: 'created', mediaId: entry.mediaId, fresh: false }, entry, entry.key);
+      // Settled meanwhile by a delivery of the record: its end is reported here, once, as queued.
+      settle(row, { kind: 'created', mediaId: entry.mediaId, fresh: false, settled: true }, entry, entry.key);
       return;
     }
     if (entry.step === 'failed') {

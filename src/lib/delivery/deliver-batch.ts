@@ -14,7 +14,7 @@ import { remainderAfter } from './supersede';
 import type { Ledger } from '../state/ledger';
 import { saveBatchState } from './save-batch-state';
 import { executePlan } from './execute';
-import { creatorFor } from './creation';
+import { creatorFor, withFoundCreations } from './creation';
 import { CREATION_JOB } from './creation-job';
 import { fingerprintField, versionerFor } from './versioning';
 import {
@@ -118,10 +118,29 @@ async function deliverLeased(
   ending.outbox.supersede = (parkedItem, later) => remainderAfter(parkedItem, later, merge);
   // Before Bynder is read or written: no replay may send an older parked event of these keys meanwhile
   const plan = await fenceOutbox(planned, parked, ending.outbox, { ...deps, started: report.startedAt });
-  const resolver = await resolverFor(
-    plan.model,
-    { api, kvStore },
-    plan.writes.map((write) => write.key),
+  const fingerprint = fingerprintField(plan.model, config.fileFingerprintMetaproperty, deps.logger);
+  // What does not fit this invocation's time budget (creations, new versions) goes to the job.
+  const creationQueue = {
+    trigger: async () => {
+      await deps.jobs?.trigger(CREATION_JOB, {});
+    },
+  };
+  const creator = creatorFor(config, plan.model.primary, {
+    ...deps,
+    api,
+    deadline,
+    sync: batch.sync.id,
+    timeBudgetMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
+    queue: creationQueue,
+    ...(fingerprint ? { fingerprintFormKey: fingerprint.formKey } : {}),
+  });
+  const { resolver, mark: markFoundCreations } = withFoundCreations(
+    await resolverFor(
+      plan.model,
+      { api, kvStore },
+      plan.writes.map((write) => write.key),
+    ),
+    creator?.settleFound,
   );
   // 4 read what Bynder holds and drop what it holds already (the ledger counts those applied). The
   // first lease of the install budget covers the reads and the writes planned, so a batch whose
@@ -129,7 +148,6 @@ async function deliverLeased(
   const reads =
     config.changeDetection === 'read_first' ? Math.ceil(plan.writes.length / IDS_PER_MEDIA_READ) : 0;
   budget.expect(reads + plan.writes.length);
-  const fingerprint = fingerprintField(plan.model, config.fileFingerprintMetaproperty, deps.logger);
   const changes = await detectChanges(plan.writes, {
     ...deps,
     api,
@@ -144,12 +162,6 @@ async function deliverLeased(
   // 5 execute, checkpointing what Bynder accepted; the install budget's leases are sized to the
   // writes left, so none go unused
   budget.expect(changes.writes.length);
-  // What does not fit this invocation's time budget (creations, new versions) goes to the job.
-  const creationQueue = {
-    trigger: async () => {
-      await deps.jobs?.trigger(CREATION_JOB, {});
-    },
-  };
   const execution = await executePlan(changes.writes, {
     ...deps,
     api,
@@ -160,15 +172,7 @@ async function deliverLeased(
     onApplied: applied,
     beforeSend: changes.noteBeforeSend,
     blockInForce: rateLimit.current,
-    create: creatorFor(config, plan.model.primary, {
-      ...deps,
-      api,
-      deadline,
-      sync: batch.sync.id,
-      timeBudgetMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
-      queue: creationQueue,
-      ...(fingerprint ? { fingerprintFormKey: fingerprint.formKey } : {}),
-    }),
+    ...(creator ? { create: creator.create } : {}),
     version: versionerFor(config, fingerprint, {
       ...deps,
       api,
@@ -183,7 +187,7 @@ async function deliverLeased(
   // one lease, LEASE_MS of the budget, goes unused).
   await budget.release();
   // 6 outcome: what must outlive this invocation, then 7 the report and OCP's result
-  const outcomes = [
+  const outcomes = markFoundCreations([
     ...plan.rejected,
     ...plan.pending,
     ...plan.done,
@@ -191,7 +195,7 @@ async function deliverLeased(
     ...changes.outcomes,
     ...changes.waiting,
     ...execution.outcomes,
-  ];
+  ]);
   const { keyCache } = resolver;
   const state = {
     checkpoint,

@@ -153,7 +153,9 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       await deps.beforeSend?.(made.mediaId);
       await send(write, made.mediaId);
     }
-    return { ...outcome(write, 'applied'), ...(made.fresh ? { created: true as const } : {}) };
+    // Counted created by the one invocation that recorded the creation's end (a lost save answer
+    // included), whether or not its own save carried the fields.
+    return { ...outcome(write, 'applied'), ...(made.settled ? { created: true as const } : {}) };
   };
 
   const onRateLimit = (): void => {

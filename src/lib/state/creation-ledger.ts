@@ -256,24 +256,30 @@ export async function advanceCreation(
 
 /**
  * Notes that the asset of a `saved` creation was found (`mediaId`), whoever holds the claim: a fact
- * about Bynder, not a step of the upload.
+ * about Bynder, not a step of the upload. Answers whether this call recorded it (the creation was
+ * not settled before), so exactly one caller counts the creation.
  */
 export async function noteCreatedAsset(
   kvStore: KeyValueStore,
   rowKey: string,
   mediaId: string,
   deps: { clock: Clock; random?: Random },
-): Promise<void> {
+): Promise<boolean> {
   const now = deps.clock.now();
+  // Set by the updater's last run, the one whose value the compare-and-set wrote.
+  let recorded = false;
   await updateCreation(
     kvStore,
     rowKey,
     (entry) => {
+      recorded = false;
       if (!entry || entry.step === 'created' || entry.step === 'failed') return entry;
+      recorded = true;
       return { ...entry, step: 'created', mediaId, updatedAt: now };
     },
     deps,
   );
+  return recorded;
 }
 
 // ── The queue: which creations the job goes on with ──────────────────────────────────────────────
