@@ -9,6 +9,7 @@ import { sdkDeps } from '../../src/destinations/sdk-deps';
 import { continueCreations } from '../../src/lib/delivery/creation-job';
 import { readRateLimitBlock } from '../../src/lib/pacing/rate-limit-block';
 import { seededRandom } from '../helpers/chaos-records';
+import { BRAND, FILE_SOURCE } from '../helpers/creation-portal';
 import { portalSeed, TOKEN } from '../helpers/deliver-fixture';
 import { useEmulator } from '../helpers/use-emulator';
 
@@ -27,8 +28,6 @@ const BATCH_SIZE = 5;
 const ROUNDS = 12;
 /** The workers' clocks run this much faster than real time; rounds jump them past held claims. */
 const SPEED = 5;
-const BRAND = '00000000-0000-0000-0000000000000B01';
-const FILE_SOURCE = '2B3C4D5E-5555-4C44-8D55E66F77A88B99';
 const FAULT_SEED = 20_261_207;
 
 const emulator = useEmulator({

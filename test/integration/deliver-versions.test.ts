@@ -1,77 +1,42 @@
 import { logger, notifications, storage } from '@zaiusinc/app-sdk';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { type RunningFileHost, startFileHost } from '../../dev/file-host/server';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { devOverrides } from '../../src/destinations/sdk-deps';
 import { CreateAssets } from '../../src/jobs/CreateAssets';
 import { CREATION_JOB } from '../../src/lib/delivery/creation-job';
 import { readCreationQueue } from '../../src/lib/state/creation-ledger';
-import { configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
-import { fakeClock } from '../helpers/fake-clock';
-import { useEmulator } from '../helpers/use-emulator';
+import { useCreationPortal } from '../helpers/creation-portal';
+import { deliver } from '../helpers/deliver-fixture';
 
 // A record whose file (file_url, file_version) differs from what its asset was created or last
 // versioned from makes one new version, exactly once; the fingerprint lives in Bynder, in a text
 // metaproperty, so change detection's bulk read sees it. Time moves only on the fake clock.
 
-const clock = fakeClock(Date.UTC(2026, 0, 1));
-const emulator = useEmulator({
-  tokens: [{ token: TOKEN }],
-  rateLimit: false,
-  clock,
-  conversionDelayMs: 2_000,
-});
-const BRAND = '00000000-0000-0000-0000000000000B01';
-const FILE_SOURCE = '2B3C4D5E-5555-4C44-8D55E66F77A88B99';
+const portal = useCreationPortal({ assets: 1, fingerprint: true });
+const { clock, emulator } = portal;
 const INIT = 'POST /api/upload/init/';
 const SAVE_VERSION = 'POST /api/v4/media/:id/save/:importId/';
 
-let files: RunningFileHost;
-beforeAll(async () => {
-  files = await startFileHost();
-});
-afterAll(async () => {
-  await files.stop();
-});
-
 beforeEach(async () => {
-  const seed = portalSeed({ assets: 1 });
-  seed.metaproperties.file_source = {
-    id: FILE_SOURCE,
-    name: 'file_source',
-    label: 'File source',
-    type: 'text',
-    zindex: 5,
-  };
-  emulator.seed(seed);
+  await portal.reset();
   emulator.configure({ applyDelayMs: 0 });
-  emulator.clearRequests();
-  await configureApp(emulator.url, {
-    primary_key: 'external_key',
-    external_key_metaproperty: 'external_id',
-    missing_assets: 'create',
-    brand_id: BRAND,
-    file_fingerprint_metaproperty: 'file_source',
-  });
-  BynderAssetSync.clockOverride = clock;
 });
 afterEach(() => {
   vi.restoreAllMocks();
-  BynderAssetSync.clockOverride = undefined;
   BynderAssetSync.timeBudgetMsOverride = undefined;
   devOverrides.jobs = undefined;
 });
 
 function assetWithKey(key: string) {
-  const found = emulator.snapshot().assets.filter((asset) => asset.property_external_id === key);
+  const found = portal.assetsWithKey(key);
   expect(found).toHaveLength(1);
   return found[0] as { id: string; mediaItems?: unknown[]; property_file_source?: unknown };
 }
 const record = (key: string, extra: Record<string, unknown> = {}) => ({
   external_id: key,
   name: `Shoe ${key}`,
-  file_url: files.fileUrl('100k', 'shoe.jpg'),
+  file_url: portal.files.fileUrl('100k', 'shoe.jpg'),
   ...extra,
 });
 
