@@ -24,7 +24,7 @@ import {
 import type { AssetResolver } from './asset-resolver';
 import type { RecordOutcome } from './outcome';
 import type { PlannedWrite } from './plan';
-import { awaitOutsideWriteSlot } from './write-slots';
+import { awaitOutsideWriteSlot, streamOutsideWriteSlot } from './write-slots';
 
 // Creating the asset of a record whose key no asset holds (the setting "Records whose asset does not
 // exist" = create): the record's file is fetched and uploaded, then saved as a new asset carrying
@@ -356,27 +356,32 @@ export async function uploadRecordFile(
     'api' | 'logger' | 'clock' | 'deadline' | 'upload' | 'random' | 'maxFileBytes' | 'fileLookup'
   >,
 ): Promise<string> {
-  const opened = await openFileFromUrl(
-    { field: 'file_url', url: file.url },
-    {
-      maxBytes: deps.maxFileBytes,
-      ...(deps.deadline?.signal ? { signal: deps.deadline.signal } : {}),
-      ...(deps.fileLookup ? { lookup: deps.fileLookup } : {}),
-    },
-  );
-  const uploaded = await uploadToImport(
-    { ...opened, fileName: file.name ?? opened.fileName },
-    {
-      api: deps.api,
-      logger: deps.logger,
-      clock: deps.clock,
-      ...(deps.deadline ? { deadline: deps.deadline } : {}),
-      ...(deps.upload?.chunkBytes !== undefined ? { chunkBytes: deps.upload.chunkBytes } : {}),
-      ...(deps.upload?.lookup ? { lookup: deps.upload.lookup } : {}),
-      random: () => deps.random.fraction(),
-    },
-  );
-  return uploaded.importId;
+  // The fetch and the S3 chunks hold a stream permit, not a write slot: Bynder requests of other
+  // writes go meanwhile, and memory stays at one chunk buffer per permit.
+  return streamOutsideWriteSlot(async (inSlot) => {
+    const opened = await openFileFromUrl(
+      { field: 'file_url', url: file.url },
+      {
+        maxBytes: deps.maxFileBytes,
+        ...(deps.deadline?.signal ? { signal: deps.deadline.signal } : {}),
+        ...(deps.fileLookup ? { lookup: deps.fileLookup } : {}),
+      },
+    );
+    const uploaded = await uploadToImport(
+      { ...opened, fileName: file.name ?? opened.fileName },
+      {
+        api: deps.api,
+        logger: deps.logger,
+        clock: deps.clock,
+        inSlot,
+        ...(deps.deadline ? { deadline: deps.deadline } : {}),
+        ...(deps.upload?.chunkBytes !== undefined ? { chunkBytes: deps.upload.chunkBytes } : {}),
+        ...(deps.upload?.lookup ? { lookup: deps.upload.lookup } : {}),
+        random: () => deps.random.fraction(),
+      },
+    );
+    return uploaded.importId;
+  });
 }
 
 /** The one poller of an invocation's uploads (creations and new versions), with the upload tuning. */
