@@ -186,12 +186,18 @@ describe('the batch line and its unchanged records', () => {
       created: 0,
       versioned: 0,
       queued: 0,
+      kept: 0,
     });
     expect(
       readBatchLine(
         'Bynder delivery for sync "A" attempt 1: 5 records: 3 applied (0 unchanged), 0 rejected, 0 pending; 2 created, 1 versioned, 2 queued for creation; 30 requests',
       ),
     ).toMatchObject({ applied: 3, created: 2, versioned: 1, queued: 2 });
+    expect(
+      readBatchLine(
+        'Bynder delivery for sync "A" attempt 1: 2 records: 1 applied (0 unchanged), 1 rejected, 0 pending; 1 kept for a retry; 3 requests',
+      ),
+    ).toMatchObject({ rejected: 1, kept: 1 });
     expect(readBatchLine('Settings: throughput saved')).toBeUndefined();
   });
 });

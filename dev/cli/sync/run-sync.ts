@@ -470,10 +470,23 @@ function closeStream(stream: WriteStream): Promise<void> {
   return new Promise((resolve) => stream.end(resolve));
 }
 
-/** What the app's outbox holds at the end of a run, and how many records it dropped past its bound. */
-async function outboxCounts(): Promise<{ parked: number; outboxDropped: number }> {
+/**
+ * What the app's outbox holds at the end of a run (parked records, and records kept because of
+ * Bynder's state), and how many records it dropped past its bounds.
+ */
+async function outboxCounts(): Promise<{
+  parked: number;
+  outboxDropped: number;
+  kept: number;
+  keptDropped: number;
+}> {
   const outbox = await readOutbox(storage.kvStore);
-  return { parked: outbox.records.length, outboxDropped: outbox.droppedTotal };
+  return {
+    parked: outbox.records.length,
+    outboxDropped: outbox.droppedTotal,
+    kept: outbox.kept.length,
+    keptDropped: outbox.keptDroppedTotal,
+  };
 }
 
 /** Runs the creation job until nothing is queued or a run makes no progress (at most 20 runs). */

@@ -557,6 +557,8 @@ const COUNT_LABELS = [
   ['parked', 'parked (outbox)'],
   // Dropped past the outbox's bound: lost, OCP will not send them again.
   ['outboxDropped', 'dropped, outbox full'],
+  // Known at the end of the run: rejected because of Bynder's state, tried again once it changes.
+  ['kept', 'kept for a retry'],
 ];
 
 function renderCounts(counts) {
@@ -612,6 +614,10 @@ function renderSummary(summary, verdict) {
     ['versioned', `${summary.versioned ?? 0} (changed files saved as new versions)`],
     ['queued for creation', `${summary.queued ?? 0} (the creation job finishes them)`],
     ['rejected', summary.rejected],
+    [
+      'kept for a retry',
+      `${summary.kept ?? 0} (rejected because of Bynder's state; sent again once it changes)`,
+    ],
     ['pending', summary.pending],
     ['requests', summary.requests],
     ['requests/second', summary.requestsPerSecond],
