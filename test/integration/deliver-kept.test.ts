@@ -97,6 +97,27 @@ describe('records kept because of Bynder', () => {
     expect(emulator.requests(POST).map((r) => r.path)).toContain(`/api/v4/media/${assetId(1)}/`);
   });
 
+  it('tries kept records again once the settings are saved with other values, from the outbox job too', async () => {
+    await deliver([{ asset_id: assetId(1), campaign: 'Autumn', description: 'kept 1' }]);
+    expect(await kept()).toHaveLength(1);
+
+    // Saved with the same values: nothing changed, nothing tried.
+    const records = await storage.settings.get('records');
+    await storage.settings.put('records', { ...records });
+    await deliver([{ asset_id: assetId(2), description: 'x' }]);
+    expect((await kept())[0]?.tries).toBe(0);
+
+    // Saved to drop values that are no option: with no batch arriving, the outbox job tries the kept
+    // record, and its description is written.
+    await storage.settings.put('records', { ...records, unknown_options: 'drop' });
+    const job = new DeliverOutbox({ jobId: 'kept-settings', scheduledAt: new Date(), parameters: {} });
+    const run = await job.perform(await job.prepare({}));
+    await emulator.settle();
+    expect(run.state).toMatchObject({ keptTried: 1, keptRemaining: 0 });
+    expect(await kept()).toEqual([]);
+    expect(assetById(assetId(1))?.description).toBe('kept 1');
+  });
+
   it('keeps a record whose asset is not found, and delivers it when the scheduled job finds the asset', async () => {
     const missing = assetId(30);
     const answer = await deliver([{ asset_id: missing, description: 'arrives later' }]);

@@ -230,7 +230,7 @@ interface Ending {
  * decide what a record writes and where (credentials included: another user may see other assets).
  * A hash, never a secret; it changes when the settings are saved with other values.
  */
-function keptMarks(modelHash: string | undefined, config: AppConfig): KeptMarks {
+export function keptMarks(modelHash: string | undefined, config: AppConfig): KeptMarks {
   const { portalUrl, credentials, primaryKey, deletePolicy, emptyValues, unknownOptions } = config;
   const settings = contentHash([
     JSON.stringify([portalUrl, credentials, primaryKey, deletePolicy, emptyValues, unknownOptions]),
