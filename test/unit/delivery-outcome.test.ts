@@ -7,6 +7,7 @@ import {
   failureFromError,
   MAX_FAILURE_REASON_LENGTH,
   readBatchLine,
+  rejectedOutcome,
   reportBatch,
   toDeliverResult,
 } from '../../src/lib/delivery/outcome';
@@ -199,5 +200,21 @@ describe('the batch line and its unchanged records', () => {
       ),
     ).toMatchObject({ rejected: 1, kept: 1 });
     expect(readBatchLine('Settings: throughput saved')).toBeUndefined();
+  });
+});
+
+describe('which rejections are kept for a retry', () => {
+  const record = { key: 'K', subject: 'asset_id "K"', records: [0] };
+  it("keeps a record only when every problem is Bynder's state, an option one first", () => {
+    const option = { field: 'campaign', problem: '"X" is not an option', bynder: 'option' as const };
+    const asset = { problem: 'asset not found in Bynder', bynder: 'asset' as const };
+    const badDate = { field: 'date_published', problem: 'is not a date' };
+    expect(rejectedOutcome(record, [option]).keptFor).toBe('option');
+    expect(rejectedOutcome(record, [asset]).keptFor).toBe('asset');
+    expect(rejectedOutcome(record, [asset, option]).keptFor).toBe('option');
+    expect(rejectedOutcome(record, [option, badDate]).keptFor).toBeUndefined();
+    expect(rejectedOutcome(record, [badDate]).keptFor).toBeUndefined();
+    // Made anew: a rejection re-made with other problems does not carry the old cause.
+    expect(rejectedOutcome(rejectedOutcome(record, [option]), [badDate]).keptFor).toBeUndefined();
   });
 });
