@@ -4,11 +4,13 @@
 // characters it holds, never as a link, an image, HTML or a line break that starts a new block.
 
 /**
- * ASCII punctuation Markdown may read (CommonMark lets a backslash escape any of it): emphasis, links,
- * code, headings, lists, tables, and `:` and `.` so that GFM does not turn a URL or a host into a link;
- * braces too, which the form's interpolation reads.
+ * The ASCII punctuation that means something inside a line of Markdown (CommonMark lets a backslash
+ * escape any of it): emphasis, code, links and images, tables, strikethrough, and `:` and `.` so that
+ * GFM does not turn a URL or a host into a link; braces too, which the form's interpolation reads.
+ * What only means something at the start of a line (`#`, `-`, `>`, `1.`) cannot get there: the text
+ * is kept on one line and always follows the app's own words.
  */
-const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~>"'=:$%;@^]/g;
+const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()!|~:.]/g;
 const HTML_SPECIAL: Readonly<Record<string, string>> = { '<': '&lt;', '&': '&amp;' };
 
 /**

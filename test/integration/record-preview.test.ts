@@ -59,7 +59,7 @@ describe('Try a record: by asset id', () => {
     expect(toast).toMatchObject({ intent: 'success' });
     expect(toast?.message).toContain('would be written: 2 fields would change');
     expect(toast?.message).toContain('Nothing was written to Bynder');
-    expect(answer).toContain(`asset ${assetId(1).replace(/-/g, '\\-')} exists`);
+    expect(answer).toContain(`asset ${assetId(1)} exists`);
     expect(answer).toContain('**description**: accepted, sent as “new text”: “original 1” → “new text”');
     // The emulator's read leaves out an unset option field: not compared, so it would be sent.
     expect(answer).toContain('**campaign**: accepted, sent as “Summer”: would be sent');
@@ -131,9 +131,7 @@ describe('Try a record: by external key', () => {
 
   it('names the asset the key finds, and that a key no asset holds finds none', async () => {
     const found = await preview({ external_id: 'SKU-3', description: 'by key' });
-    expect(found.answer).toContain(
-      `by external key external\\_id \\= \\"SKU\\-3\\": asset ${assetId(3).replace(/-/g, '\\-')} exists`,
-    );
+    expect(found.answer).toContain(`by external key external\\_id = "SKU-3": asset ${assetId(3)} exists`);
     expect(found.answer).toContain('“original 3” → “by key”');
 
     const missing = await preview({ external_id: 'SKU-404', description: 'nowhere' });

@@ -118,12 +118,16 @@ function applyVisibility() {
 }
 
 /**
- * `{{{section.field}}}` in an instructions text, filled from the stored values as OCP fills it. The
- * page shows the result as plain text (never as HTML), so a stored value cannot add markup here.
+ * `{{{section.field}}}` in an instructions text, filled from the stored values as OCP fills it. OCP
+ * renders the Markdown; this page shows its text as plain text (never as HTML), so a stored value
+ * cannot add markup here, with the escapes the app wrote for Markdown taken out again.
  */
 function interpolate(text, values) {
   return String(text ?? '').replace(/\{\{\{\s*([a-z0-9_]+)\.([a-z0-9_]+)\s*\}\}\}/g, (_, sectionKey, key) =>
-    String(values?.[sectionKey]?.[key] ?? ''),
+    String(values?.[sectionKey]?.[key] ?? '')
+      .replace(/\\([!-/:-@[-`{-~])/g, '$1')
+      .replace(/&lt;/g, '<')
+      .replace(/&amp;/g, '&'),
   );
 }
 

@@ -106,6 +106,8 @@ export interface RecordPreview {
   target?: TargetPreview;
   /** What a delete does (archive or delete), what a creation or a new version needs, and the like. */
   notes: string[];
+  /** The record's file differs from the one its asset was made from: it would become a new version. */
+  newVersion?: true;
 }
 
 export interface BatchPreview {
@@ -322,6 +324,7 @@ function previewRecord(record: unknown, index: number, context: RecordContext): 
   }
   for (const verdict of preview.fields) describeChange(verdict, model, asset, compared);
   if (compared !== 'unchanged' && compared.fileCompared) {
+    preview.newVersion = true;
     preview.notes.push(
       "the record's file differs from the one the asset was made from: it would become a new version",
     );

@@ -121,7 +121,7 @@ function renderRecord(record: RecordPreview, preview: BatchPreview, at: Date): s
     const how =
       target.by === 'asset id'
         ? `by asset id ${e(target.key)}`
-        : `by external key ${e(target.metaproperty ?? '')} \\= ${e(JSON.stringify(target.key))}`;
+        : `by external key ${e(target.metaproperty ?? '')} = ${e(JSON.stringify(target.key))}`;
     const exists =
       target.exists === 'yes'
         ? `asset ${e(target.id ?? target.key)} exists`
