@@ -466,7 +466,10 @@ const previewRecord: SettingsHandler = async (formData, deps) => {
   }
   const secrets = secretsOfFields(await deps.secrets.get(SECTION.connection));
   const store = (markdown: string) =>
-    deps.settings.put(SECTION.try_record, { record: text, answer: redactSecrets(markdown, secrets) });
+    deps.settings.put(SECTION.try_record, {
+      record: redactSecrets(text, secrets),
+      answer: redactSecrets(markdown, secrets),
+    });
   let preview: BatchPreview;
   try {
     const deadline = startDeadline(deps.clock, PREVIEW_TIME_BUDGET_MS);

@@ -140,7 +140,29 @@ describe('Try a record: by external key', () => {
   });
 });
 
+describe('Try a record: options "create the option" would add', () => {
+  beforeEach(() => configure({ unknown_options: 'create' }));
+
+  it('names the option a delivery would create, and creates none', async () => {
+    const { toast, answer } = await preview({ asset_id: assetId(1), campaign: 'Autumn', description: 'x' });
+
+    expect(toast?.message).toContain('would be written');
+    expect(answer).toContain('"Autumn" would be created as option of "Campaign"');
+    expect(answer).toContain('**description**: accepted, sent as “x”: “original 1” → “x”');
+    expectOnlyReads();
+  });
+});
+
 describe('Try a record: hostile text', () => {
+  it('rejects a record nested past the bounds without reading it field by field', async () => {
+    let deep: unknown = 'bottom';
+    for (let level = 0; level < 100; level += 1) deep = [deep];
+    const { toast, answer } = await preview({ asset_id: assetId(1), description: deep });
+
+    expect(toast?.message).toContain('would be rejected');
+    expect(answer).toContain('nested');
+  });
+
   it('escapes keys and values for Markdown and HTML, and never shows a secret', async () => {
     const hostile = '[click](https://evil.example) <img src=x onerror=alert(1)> **bold**\n# heading';
     const { answer, toast } = await preview({
@@ -159,6 +181,7 @@ describe('Try a record: hostile text', () => {
     // No line of the answer starts a heading, however the record's text breaks lines.
     expect(answer.split('\n').some((line) => line.startsWith('#'))).toBe(false);
     expect(answer).not.toContain(TOKEN);
+    expect(JSON.stringify(await storage.settings.get(SECTION.try_record))).not.toContain(TOKEN);
     expect(JSON.stringify(toast)).not.toContain(TOKEN);
     expectOnlyReads();
   });

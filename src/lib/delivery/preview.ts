@@ -13,6 +13,7 @@ import { quoteValue } from '../fields/describe-value';
 import { createPacedClient } from '../pacing/paced-client';
 import type { DeliveryDeadline } from '../pacing/deadline';
 import type { Runtime } from '../runtime-ports';
+import { checkRecordBounds } from '../record-bounds';
 import { shorten } from '../shorten';
 import { applyFixedValues } from './apply-fixed-values';
 import { DELETED_MARKER, isAssetItem, isDeleteEvent } from './asset-item';
@@ -244,7 +245,11 @@ function previewRecord(record: unknown, index: number, context: RecordContext): 
     kind,
     status: 'unknown',
     problems: [],
-    fields: kind === 'delete' ? [] : fieldVerdicts(item, model, config, context.creatable),
+    // A record past the bounds is not read field by field (planning rejected it before recursing).
+    fields:
+      kind === 'delete' || !checkRecordBounds(item).ok
+        ? []
+        : fieldVerdicts(item, model, config, context.creatable),
     notes: [],
   };
   if (rejected) {
