@@ -133,8 +133,9 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
   const rejectionsOut = createWriteStream(options.rejectionsFile);
   const notices = captureNotifications();
   const batchLines = captureBatchLines();
+  // A dry run previews in this process (it sends no deliver()): no workers to start.
   const ocp =
-    options.workers === undefined
+    options.workers === undefined || options.dryRun
       ? undefined
       : startLocalOcp(options.workers, {
           perProcessPacing: options.perProcessPacing,

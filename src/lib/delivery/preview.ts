@@ -21,7 +21,7 @@ import { type AssetResolver, type Resolution, resolverFor } from './asset-resolv
 import { compareWrite } from './change-detection';
 import { NOT_FOUND_REASON } from './execute';
 import type { RecordProblem } from './outcome';
-import { type BatchPlan, planBatch, type PlannedWrite } from './plan';
+import { type BatchPlan, MODEL_REFRESH_MIN_AGE_MS, planBatch, type PlannedWrite } from './plan';
 import { fingerprintField } from './versioning';
 
 // What a delivery of these records would do, without doing it: the same steps as deliver() (fixed
@@ -129,8 +129,14 @@ export async function previewBatch(items: readonly unknown[], deps: PreviewDeps)
   const config = await loadConfig(deps);
   const { api, budget } = createPacedClient(config, deps);
   try {
-    const model = await getFieldModel({ ...deps, config, api });
+    const modelDeps = { ...deps, config, api };
+    let model = await getFieldModel(modelDeps);
     const records = applyFixedValues(items, readStoredFixedValues(config.fixedValuesText));
+    // Fields the cached model does not know make a delivery fetch it again (planDelivery's rule, once
+    // and only when older than a minute): so does the preview, so that it names the same fields.
+    if (hasUnknownFields(records, model) && deps.clock.now() - model.fetchedAt > MODEL_REFRESH_MIN_AGE_MS) {
+      model = await getFieldModel(modelDeps, { forceRefresh: true });
+    }
     // Values "create the option" would add are set aside, so the rest of the record is planned (and
     // compared) as it would be once the option exists.
     const creatable = records.map((record) => optionsToCreate(record, model, config));
@@ -479,6 +485,15 @@ function byFormKey(model: FieldModel): Map<string, Field> {
   const map = new Map<string, Field>();
   for (const field of model.fields) if (field.formKey) map.set(field.formKey, field);
   return map;
+}
+
+/** Whether any record carries a field the model does not know (the delete marker aside). */
+function hasUnknownFields(records: readonly unknown[], model: FieldModel): boolean {
+  return records.some(
+    (record) =>
+      isAssetItem(record) &&
+      Object.keys(record).some((name) => name !== DELETED_MARKER && !model.byName.has(name)),
+  );
 }
 
 /** Per field, the labels "create the option" would add (none under another policy, or when refused). */
