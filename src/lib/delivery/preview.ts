@@ -155,9 +155,11 @@ export async function previewBatch(items: readonly unknown[], deps: PreviewDeps)
     const found = await resolveAll(writes, resolver, config.maxInFlight);
     const read = await readTargets(found, resolver, api);
     const fingerprint = fingerprintField(model, config.fileFingerprintMetaproperty, deps.logger);
+    const fields = byFormKey(model);
     const previews = records.map((record, index) =>
       previewRecord(record, index, {
         model,
+        byFormKey: fields,
         config,
         plan,
         found,
@@ -224,6 +226,8 @@ async function readTargets(
 
 interface RecordContext {
   model: FieldModel;
+  /** The model's fields by form key, as change detection compares with them. */
+  byFormKey: ReadonlyMap<string, Field>;
   config: AppConfig;
   plan: BatchPlan;
   found: ReadonlyMap<string, Resolved>;
@@ -321,7 +325,7 @@ function previewRecord(record: unknown, index: number, context: RecordContext): 
     return preview;
   }
   target.exists = 'yes';
-  const compared = compareWrite(write, asset, byFormKey(model), context.fingerprintMetaproperty);
+  const compared = compareWrite(write, asset, context.byFormKey, context.fingerprintMetaproperty);
   if (write.kind === 'delete') {
     preview.status = compared === 'unchanged' ? 'unchanged' : 'delete';
     preview.notes.push(
