@@ -8,7 +8,12 @@ import type { SettingsStore } from './runtime-ports';
 // the schema function and deliver() (to load), so the three cannot disagree.
 // Settings rows are keyed by form section; credentials live only in the secrets store.
 
-export const SECTION = { connection: 'connection', records: 'records', throughput: 'throughput' } as const;
+export const SECTION = {
+  connection: 'connection',
+  records: 'records',
+  throughput: 'throughput',
+  try_record: 'try_record',
+} as const;
 
 export const DEFAULTS = {
   authMethod: 'permanent_token',
@@ -245,6 +250,7 @@ export const SECTION_TITLES: Readonly<Record<keyof typeof SECTION, string>> = {
   connection: 'Connect to Bynder',
   records: 'Records',
   throughput: 'Throughput',
+  try_record: 'Try a record',
 };
 
 /**
@@ -392,6 +398,7 @@ export const SETTING_LABELS: Readonly<Record<string, string>> = {
   requests_per_second: 'Requests per second',
   max_in_flight: 'Requests in flight',
   change_detection: 'Before writing',
+  record: 'Record',
 };
 
 export interface FieldProblem {

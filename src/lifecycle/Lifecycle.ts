@@ -6,7 +6,13 @@ import {
 } from '@zaiusinc/app-sdk';
 
 import { type SdkDeps, sdkDeps } from '../destinations/sdk-deps';
-import { describeError } from '../lib/app-error';
+import { AppError, describeError } from '../lib/app-error';
+import { type BatchPreview, previewBatch } from '../lib/delivery/preview';
+import { escapeMarkdown } from '../lib/markdown-text';
+import { startDeadline } from '../lib/pacing/deadline';
+import { redactSecrets } from '../lib/redact';
+import { secretsOfFields } from '../lib/secret-values';
+import { describePreview, PREVIEW_TIME_BUDGET_MS, readRecordText } from '../lib/settings/record-preview';
 import type { ConnectionFailure } from '../lib/bynder/connection-problem';
 import {
   type AppConfig,
@@ -63,6 +69,8 @@ export class Lifecycle extends AppLifecycle {
       [SECTION.connection]: { save: saveConnection, test_connection: testConnection },
       [SECTION.records]: { save: saveRecords },
       [SECTION.throughput]: { save: saveThroughput },
+      // The section stores nothing of its own to save: its Save previews too.
+      [SECTION.try_record]: { save: previewRecord, preview: previewRecord },
     };
     const actions = Object.hasOwn(handlers, section) ? handlers[section] : undefined;
     const handler = actions && Object.hasOwn(actions, action) ? actions[action] : undefined;
@@ -439,6 +447,46 @@ const saveThroughput: SettingsHandler = async (formData, deps) => {
     'success',
     `Saved: at most ${perSecond} requests per second and ${inFlight} in flight; ${reading}; from the next batch on.`,
   );
+};
+
+// ── Try a record ──────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Preview: what a delivery of the pasted record would do, read from Bynder and written nowhere. The
+ * answer goes into the section's row, where its `instructions` show it, and into a toast.
+ */
+const previewRecord: SettingsHandler = async (formData, deps) => {
+  const text = typeof formData.record === 'string' ? formData.record : '';
+  const read = readRecordText(text);
+  if (!read.ok) {
+    return answerProblems(
+      [{ field: 'record', message: read.problem }],
+      'Nothing was previewed: fix the record and press Preview again.',
+    );
+  }
+  const secrets = secretsOfFields(await deps.secrets.get(SECTION.connection));
+  const store = (markdown: string) =>
+    deps.settings.put(SECTION.try_record, {
+      record: redactSecrets(text, secrets),
+      answer: redactSecrets(markdown, secrets),
+    });
+  let preview: BatchPreview;
+  try {
+    const deadline = startDeadline(deps.clock, PREVIEW_TIME_BUDGET_MS);
+    preview = await previewBatch([read.record], { ...deps, deadline });
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    // Not configured, or Bynder's fields unreadable: the message says what to do, and names no secret.
+    const message = redactSecrets(error.message, secrets);
+    await store(`**Not previewed:** ${escapeMarkdown(message)}`);
+    return new LifecycleSettingsResult().addToast('danger', `Not previewed: ${message}`);
+  }
+  const answer = describePreview(preview, new Date(deps.clock.now()));
+  await store(answer.markdown);
+  deps.logger.info(
+    `Settings: previewed one record (${preview.records[0]?.status ?? 'none'}); nothing written`,
+  );
+  return new LifecycleSettingsResult().addToast(answer.intent, redactSecrets(answer.toast, secrets));
 };
 
 // ── Answers ───────────────────────────────────────────────────────────────────────────────────────

@@ -43,6 +43,9 @@ import type { ProgressReporter } from './summary/progress-reporter';
 import type { RequestCount, RunSummary } from './summary/run-summary';
 import { buildRunSummary } from './summary/run-summary';
 import { continueCreations } from '../../../src/lib/delivery/creation-job';
+import { type BatchPreview, previewBatch } from '../../../src/lib/delivery/preview';
+import { reasonOf } from '../../../src/lib/delivery/outcome';
+import { isAppError } from '../../../src/lib/app-error';
 import { sdkDeps } from '../../../src/destinations/sdk-deps';
 import type { Rejection } from './summary/run-tally';
 import { RunTally } from './summary/run-tally';
@@ -79,6 +82,11 @@ export interface SyncRunOptions {
   delimiter?: string;
   /** A mapped column the source lacks is reported and the run goes on (`--allow-missing-columns`). */
   allowMissingColumns?: boolean;
+  /**
+   * Preview every batch instead of delivering it (`--dry-run`): the delivery's planning, reads and
+   * change detection, no write; the summary counts what the sync would do.
+   */
+  dryRun?: boolean;
 }
 
 export interface RunIo {
@@ -125,8 +133,9 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
   const rejectionsOut = createWriteStream(options.rejectionsFile);
   const notices = captureNotifications();
   const batchLines = captureBatchLines();
+  // A dry run previews in this process (it sends no deliver()): no workers to start.
   const ocp =
-    options.workers === undefined
+    options.workers === undefined || options.dryRun
       ? undefined
       : startLocalOcp(options.workers, {
           perProcessPacing: options.perProcessPacing,
@@ -226,6 +235,12 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
         return;
       }
       const items = batch.map((r) => r.item);
+      if (options.dryRun) {
+        await previewInstead(batch, { tally, reject, deletePolicy: config.deletePolicy });
+        meter.endBatch(number);
+        progress.batchDone(number, `batch ${number} previewed: ${batch.length} records (nothing written)`);
+        return;
+      }
       // With workers, each attempt's worker says which rejection-log entries it wrote (the log is
       // shared by the batches in flight); in this process the log is emptied before each attempt.
       let reported: RejectionLogEntry[] = [];
@@ -383,6 +398,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       kvOperations: ocp ? ocp.server.operations.kvStore : undefined,
       peakRssKbPerWorker: ocp?.pool.peakRssKb(),
       cancelled: options.signal?.aborted ? cancelReason(options.signal) : undefined,
+      dryRun: options.dryRun === true,
     });
   } finally {
     stopWatchingHttp?.();
@@ -391,6 +407,65 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
     batchLines.restore();
     if (!requests) counter.stop();
     await closeStream(rejectionsOut);
+  }
+}
+
+/**
+ * A dry run's batch: previewed as deliver() would carry it out (delivery/preview.ts, reads only), and
+ * each record counted where the sync would have counted it.
+ */
+async function previewInstead(
+  batch: readonly QueuedRecord[],
+  run: { tally: RunTally; reject: (rejection: Rejection) => void; deletePolicy: AppConfig['deletePolicy'] },
+): Promise<void> {
+  const { tally } = run;
+  let preview: BatchPreview;
+  try {
+    preview = await previewBatch(
+      batch.map((record) => record.item),
+      sdkDeps(),
+    );
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    tally.leavePending(batch.length, `not previewed: ${error.message}`);
+    return;
+  }
+  for (const record of preview.records) {
+    const source = batch[record.index];
+    if (!source) continue;
+    switch (record.status) {
+      case 'rejected':
+        run.reject({
+          key: source.key,
+          field: record.problems[0]?.field ?? '',
+          reason: reasonOf(record),
+          line: source.line,
+        });
+        break;
+      case 'changes':
+      case 'create':
+        tally.count('applied');
+        if (record.status === 'create') tally.created += 1;
+        if (record.newVersion) tally.versioned += 1;
+        break;
+      case 'unchanged':
+        tally.count(record.kind === 'delete' ? 'deleted' : 'applied');
+        tally.unchanged += 1;
+        break;
+      case 'delete':
+        tally.count('deleted');
+        break;
+      case 'nothing':
+        if (run.deletePolicy === 'ignore') tally.count('ignoredDelete');
+        else {
+          tally.count('deleted'); // already gone
+          tally.unchanged += 1;
+        }
+        break;
+      case 'unknown':
+        tally.leavePending(1, `not previewed: ${record.target?.note ?? 'Bynder could not be read'}`);
+        break;
+    }
   }
 }
 

@@ -6,6 +6,8 @@ const $ = (selector, root = document) => root.querySelector(selector);
 const state = {
   sections: [],
   emulatorUrl: '',
+  /** The stored settings rows by section, for instructions that interpolate them. */
+  storedValues: {},
   destination: undefined,
   fields: [],
   source: undefined,
@@ -115,8 +117,38 @@ function applyVisibility() {
   }
 }
 
+/**
+ * `{{{section.field}}}` in an instructions text, filled from the stored values as OCP fills it. OCP
+ * renders the Markdown; this page shows its text as plain text (never as HTML), so a stored value
+ * cannot add markup here, with the escapes the app wrote for Markdown taken out again.
+ */
+function interpolate(text, values) {
+  return String(text ?? '').replace(/\{\{\{\s*([a-z0-9_]+)\.([a-z0-9_]+)\s*\}\}\}/g, (_, sectionKey, key) =>
+    String(values?.[sectionKey]?.[key] ?? '')
+      .replace(/\\([!-/:-@[-`{-~])/g, '$1')
+      .replace(/&lt;/g, '<')
+      .replace(/&amp;/g, '&'),
+  );
+}
+
+/** Fills every interpolating instructions text again from the stored values (after a form action). */
+async function refreshInstructions() {
+  const stored = await api('GET', '/api/settings');
+  state.storedValues = stored.values;
+  for (const node of document.querySelectorAll('[data-template]')) {
+    node.textContent = interpolate(node.dataset.template, stored.values);
+  }
+}
+
 function renderElement(section, element, stored, secretsSet) {
-  if (element.type === 'instructions') return el('p', { class: 'instructions', text: element.text });
+  if (element.type === 'instructions') {
+    const templated = /\{\{\{/.test(element.text ?? '');
+    return el('p', {
+      class: 'instructions',
+      ...(templated ? { 'data-template': element.text } : {}),
+      text: interpolate(element.text, state.storedValues),
+    });
+  }
   const id = `f-${section.key}-${element.key}`;
   const help = element.help ? el('p', { class: 'help', text: element.help }) : undefined;
   if (element.type === 'button') {
@@ -176,6 +208,7 @@ async function renderForm() {
   ]);
   state.sections = sections;
   state.emulatorUrl = emulatorUrl;
+  state.storedValues = stored.values;
   $('#emulator-url').textContent = emulatorUrl;
   const form = $('#form');
   form.replaceChildren();
@@ -286,6 +319,7 @@ async function submitSection(section, action) {
     toasts.push({ intent: 'info', message: `The form would now open ${answer.redirect}` });
   }
   showToasts(toastGroup, toasts);
+  await refreshInstructions();
   if (action === 'save' && Object.keys(answer.errors ?? {}).length === 0) {
     state.destination = undefined; // a new connection may bring a new field list
     await markStoredSecrets();

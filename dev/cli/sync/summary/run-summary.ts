@@ -79,6 +79,11 @@ export interface RunSummary {
    * flight then finished and are counted; records never sent are in `pending`.
    */
   cancelled: string | undefined;
+  /**
+   * A dry run (`--dry-run`): nothing was written, and the counts say what the sync would do
+   * (applied: would be written or needs no change; rejected: would be rejected).
+   */
+  dryRun: boolean;
 }
 
 export function buildRunSummary(
@@ -101,6 +106,7 @@ export function buildRunSummary(
     kvOperations?: number;
     peakRssKbPerWorker?: number[];
     cancelled?: string;
+    dryRun?: boolean;
   },
 ): RunSummary {
   const seconds = context.elapsedMs / 1000;
@@ -141,6 +147,7 @@ export function buildRunSummary(
     outboxDropped: context.outboxDropped ?? 0,
     repeatedKeys: context.repeatedKeys ?? { count: 0, examples: [] },
     cancelled: context.cancelled,
+    dryRun: context.dryRun ?? false,
   };
 }
 
@@ -154,13 +161,30 @@ export function formatSummary(summary: RunSummary): string {
   const row = (label: string, value: string | number, note = '') =>
     lines.push(`  ${label.padEnd(18)}${String(value).padStart(8)}${note ? `  ${note}` : ''}`);
 
+  const dry = summary.dryRun;
   lines.push(
-    `Sync summary${summary.cancelled ? ` (CANCELLED: ${summary.cancelled})` : ''}: ${summary.source} -> ${summary.target}`,
+    `${dry ? 'Dry-run summary (nothing was written to Bynder; the counts say what the sync would do)' : 'Sync summary'}${summary.cancelled ? ` (CANCELLED: ${summary.cancelled})` : ''}: ${summary.source} -> ${summary.target}`,
   );
   row('records read', summary.records, 'records and unreadable lines in the source');
-  row('applied', summary.applied, 'upserts Bynder accepted (or that needed no change)');
-  row('deleted/archived', summary.deleted, `deletes carried out (delete policy: ${summary.deletePolicy})`);
-  row('unchanged', summary.unchanged, 'of those, Bynder already held the values: nothing written');
+  row(
+    dry ? 'would apply' : 'applied',
+    summary.applied,
+    dry
+      ? 'upserts that would be written (or need no change)'
+      : 'upserts Bynder accepted (or that needed no change)',
+  );
+  row(
+    dry ? 'would delete' : 'deleted/archived',
+    summary.deleted,
+    `deletes ${dry ? 'to carry out' : 'carried out'} (delete policy: ${summary.deletePolicy})`,
+  );
+  row(
+    'unchanged',
+    summary.unchanged,
+    dry
+      ? 'of those, Bynder already holds the values: nothing to write'
+      : 'of those, Bynder already held the values: nothing written',
+  );
   if (summary.created + summary.versioned + summary.queued > 0) {
     row('created', summary.created, "of applied: new assets uploaded from the record's file_url");
     row('versioned', summary.versioned, 'of applied: a changed file saved as a new version');
@@ -170,7 +194,7 @@ export function formatSummary(summary: RunSummary): string {
     row('deletes ignored', summary.ignoredDeletes, 'delete policy "ignore": assets left as they are');
   }
   row(
-    'rejected',
+    dry ? 'would reject' : 'rejected',
     summary.rejected,
     summary.rejected > 0 ? 'permanent: fix the source or the mapping, then run again' : '',
   );
