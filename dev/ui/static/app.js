@@ -116,7 +116,13 @@ function applyVisibility() {
 }
 
 function renderElement(section, element, stored, secretsSet) {
-  if (element.type === 'instructions') return el('p', { class: 'instructions', text: element.text });
+  if (element.type === 'instructions') {
+    // As OCP does, `{{{section.field}}}` shows a stored value of the section (here as plain text).
+    const text = String(element.text ?? '').replace(/\{\{\{(\w+)\.(\w+)\}\}\}/g, (_all, sectionKey, key) =>
+      sectionKey === section.key ? String(stored[key] ?? '') : '',
+    );
+    return el('p', { class: 'instructions', text });
+  }
   const id = `f-${section.key}-${element.key}`;
   const help = element.help ? el('p', { class: 'help', text: element.help }) : undefined;
   if (element.type === 'button') {
@@ -551,6 +557,8 @@ const COUNT_LABELS = [
   ['versioned', 'versioned'],
   // Handed to the creation job: not applied yet; the job reports each one's end in the Activity Log.
   ['queued', 'queued for creation'],
+  // Deletes and archives past "Deletes and archives per hour": held by the app, not sent.
+  ['held', 'held deletes'],
   ['rejected', 'rejected'],
   ['pending', 'pending'],
   // Known at the end of the run: what the app's outbox holds for it to deliver itself later.
@@ -611,6 +619,10 @@ function renderSummary(summary, verdict) {
     ['created', `${summary.created ?? 0} (new assets from the records' files)`],
     ['versioned', `${summary.versioned ?? 0} (changed files saved as new versions)`],
     ['queued for creation', `${summary.queued ?? 0} (the creation job finishes them)`],
+    [
+      'held deletes',
+      `${summary.held ?? 0} (past "Deletes and archives per hour", not sent; ${summary.heldTotal ?? 0} held in all: release or discard them in the settings, Sync status)`,
+    ],
     ['rejected', summary.rejected],
     ['pending', summary.pending],
     ['requests', summary.requests],
