@@ -1,5 +1,5 @@
 import { notifications, storage } from '@zaiusinc/app-sdk';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
@@ -33,6 +33,19 @@ async function archived() {
 }
 const remove = (n: number) => ({ asset_id: assetId(n), _isDeleted: true });
 
+/** Each kvStore call waits one turn of the event loop first (no time passes on the test clock). */
+function withStoreLatency(): void {
+  const store = storage.kvStore as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const method of ['get', 'patch', 'put', 'increment'] as const) {
+    const original = store[method]!.bind(storage.kvStore);
+    const spy = vi.spyOn(storage.kvStore as never, method as never) as MockInstance;
+    spy.mockImplementation(async (...args: unknown[]) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return original(...args);
+    });
+  }
+}
+
 async function limitDeletes(perHour: number): Promise<void> {
   const records = await storage.settings.get('records');
   await storage.settings.put('records', { ...records, max_deletes_per_hour: String(perHour) });
@@ -59,6 +72,11 @@ afterEach(() => {
 describe('the mass-delete threshold', () => {
   it('sends at most the threshold across concurrent deliveries and holds the rest', async () => {
     await limitDeletes(5);
+    // The field model in memory first, so the four batches below reach the threshold together.
+    expect(await deliver([{ asset_id: assetId(20), description: 'warm-up' }])).toEqual({ success: true });
+    // Every store call takes a turn of the event loop, as a call over the network does, so the
+    // invocations' reads and writes interleave (a read-then-write count would then overshoot).
+    withStoreLatency();
     // Four invocations at once, sharing one store, as OCP's workers do: 12 deletes for one sync.
     const answers = await Promise.all(
       [0, 1, 2, 3].map((b) => deliver([remove(b * 3 + 1), remove(b * 3 + 2), remove(b * 3 + 3)])),
