@@ -44,6 +44,8 @@ describe('the Sync status text', () => {
     await deliver([
       { asset_id: HOSTILE, description: 'x' },
       { asset_id: assetId(1), region: HOSTILE },
+      // A key that happens to be the stored token is redacted, as in the notices.
+      { asset_id: assetId(2), region: TOKEN },
     ]);
     const text = await statusText();
     expect(text).toContain('**Latest rejections**');
@@ -53,6 +55,8 @@ describe('the Sync status text', () => {
     const ours = ['**Held deletes:**', '**Outbox:**', '**Latest rejections**'];
     expect(ours.reduce((left, heading) => left.replace(heading, ''), text)).not.toContain('**');
     expect(text).not.toContain(TOKEN);
+    expect(text).not.toContain(escapeForForm(TOKEN, 80));
+    expect(text).toContain('3 of the 3 kept');
     expect(text).toContain('Troubleshooting tab');
     // The escape is the characters themselves once rendered.
     expect(escapeForForm('a<b>*_[]{}`&"\'\n', 100)).toBe(

@@ -2,6 +2,9 @@ import { z } from 'zod';
 
 import { KV_ROWS } from './kv-rows';
 import type { Clock, KeyValueStore, Logger, Random, SettingsStore, StoredRow } from '../runtime-ports';
+import { SECTION } from '../config';
+import { redactSecrets } from '../redact';
+import { secretsOfFields } from '../secret-values';
 import { shorten } from '../shorten';
 import { type HeldEntry, readHeldDeletes } from './held-deletes';
 import { heldCount, type OutboxHead, parkedCount, readOutboxHead } from './outbox';
@@ -79,6 +82,8 @@ export const SYNC_STATUS_ROW = stateRow<StatusRowValue>(KV_ROWS.syncStatus, {
 export interface StatusDeps {
   kvStore: KeyValueStore;
   settings: SettingsStore;
+  /** Read when the text is written: every stored credential is redacted from it (a second guard). */
+  secrets: SettingsStore;
   clock: Clock;
   logger: Logger;
   random?: Random;
@@ -136,7 +141,10 @@ async function writeStatusText(row: StatusRowValue, deps: StatusDeps, head?: Out
     heldCount(outbox) > 0 ? readHeldDeletes(deps.kvStore, outbox) : Promise.resolve([]),
     readRejectionLog(deps.kvStore),
   ]);
-  const text = statusText({ row, outbox, held, rejections, now: deps.clock.now() });
+  // Our texts name no credential; as the notices do, the stored ones are redacted all the same.
+  const secrets = secretsOfFields(await deps.secrets.get(SECTION.connection).catch(() => ({})));
+  const redact = (value: string) => redactSecrets(value, secrets);
+  const text = statusText({ row, outbox, held, rejections, now: deps.clock.now(), redact });
   await deps.settings.put(SYNC_STATUS_SECTION, {
     text,
     updated_at: new Date(deps.clock.now()).toISOString(),
@@ -150,6 +158,10 @@ async function writeStatusText(row: StatusRowValue, deps: StatusDeps, head?: Out
  * and HTML both show as the character itself and never read as syntax.
  */
 export function escapeForForm(text: string, max: number): string {
+  return escapeOutside(text, max);
+}
+
+function escapeOutside(text: string, max: number): string {
   const plain = shorten(text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' '), max);
   return plain.replace(/[!-/:-@[-`{-~]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -167,8 +179,12 @@ export function statusText(input: {
   held: readonly HeldEntry[];
   rejections: readonly RejectionLogEntry[];
   now: number;
+  /** Applied to each outside text before it is escaped. */
+  redact?: (value: string) => string;
 }): string {
   const { row, outbox, held, rejections } = input;
+  const redact = input.redact ?? ((value: string) => value);
+  const inert = (value: string, max: number) => escapeOutside(redact(value), max);
   const blocks: string[][] = [];
   blocks.push([
     `Updated ${when(input.now)} (at most once a minute after a change; press Refresh for now). Counts since ${when(row.since)}:`,
@@ -183,13 +199,13 @@ export function statusText(input: {
       .slice(0, SHOWN_HELD)
       .map(
         (e) =>
-          `- ${escapeForForm(String(e.kind), 10)} of key ${escapeForForm(e.key, KEY_CHARS)}, sync ${escapeForForm(e.syncName || e.sync, 60)}, held ${when(e.heldAt)}`,
+          `- ${inert(String(e.kind), 10)} of key ${inert(e.key, KEY_CHARS)}, sync ${inert(e.syncName || e.sync, 60)}, held ${when(e.heldAt)}`,
       ),
     ...(held.length > SHOWN_HELD ? [`- and ${n(held.length - SHOWN_HELD)} more`] : []),
   ];
   blocks.push(heldLines);
 
-  const dropped = outbox.dropped.map((d) => escapeForForm(d.key ?? '(key not read)', KEY_CHARS));
+  const dropped = outbox.dropped.map((d) => inert(d.key ?? '(key not read)', KEY_CHARS));
   blocks.push([
     `**Outbox:** ${n(parkedCount(outbox))} parked records (the app delivers them itself); ${n(outbox.droppedTotal)} dropped since install${dropped.length > 0 ? `, latest: ${dropped.slice(-5).join(', ')}` : ''}.`,
   ]);
@@ -203,7 +219,7 @@ export function statusText(input: {
       : `**Latest rejections** (newest first, ${latest.length} of the ${n(rejections.length)} kept):`,
     ...latest.map(
       (r) =>
-        `- ${when(r.at)}, sync ${escapeForForm(r.sync, 60)}, key ${escapeForForm(r.key ?? r.subject, KEY_CHARS)}${r.field ? `, field ${escapeForForm(r.field, 62)}` : ''}: ${escapeForForm(r.reason, REASON_CHARS)}`,
+        `- ${when(r.at)}, sync ${inert(r.sync, 60)}, key ${inert(r.key ?? r.subject, KEY_CHARS)}${r.field ? `, field ${inert(r.field, 62)}` : ''}: ${inert(r.reason, REASON_CHARS)}`,
     ),
   ]);
   blocks.push([
