@@ -60,7 +60,7 @@ export const notAPortalBecause = {
 
 /** Where an administrator releases or discards held deletes. */
 export const HELD_FIX =
-  'release them (they are then sent) or discard them in the app\'s settings, section "Sync status", or raise "Deletes and archives per hour" in section "Records"';
+  'release them (they are then sent) or discard them in the app\'s settings, section "Sync status"; to let more through from now on, raise "Deletes and archives per hour" in section "Records"';
 
 const MASS_DELETE_LIMIT = (perHour: number) =>
   `"Deletes and archives per hour" (${perHour.toLocaleString('en-US')} per sync an hour)`;
@@ -104,9 +104,9 @@ function syncTitle(syncName: string): string {
 }
 
 export const noticeTexts = {
-  heldDeletes: (held: number, perHour: number, syncName: string): NoticeText => ({
+  heldDeletes: (held: number, heldInAll: number, perHour: number, syncName: string): NoticeText => ({
     title: `${syncTitle(syncName)}: ${held} delete${held === 1 ? '' : 's'} held back, not sent to Bynder`,
-    summary: `The sync asked to delete or archive more assets than ${MASS_DELETE_LIMIT(perHour)} allows, so ${held} ${held === 1 ? 'was' : 'were'} held back by the app instead of being sent. A filter or mapping that went wrong can look like this.`,
+    summary: `The sync asked to delete or archive more assets than ${MASS_DELETE_LIMIT(perHour)} allows, so ${held} ${held === 1 ? 'was' : 'were'} held back by the app instead of being sent (${heldInAll} held in all, every sync). A filter or mapping that went wrong can look like this.`,
     details: `Check the sync's source. Then ${HELD_FIX}. The "Sync status" section lists the held deletes; the app's Troubleshooting tab has one log line per batch. ${ONCE_AN_HOUR}`,
   }),
 

@@ -98,6 +98,7 @@ describe('the mass-delete threshold', () => {
     const [, title, summary, details] = vi.mocked(notifications.error).mock.calls[0] ?? [];
     expect(title).toMatch(/^Sync "Assets to Bynder": \d+ deletes? held back, not sent to Bynder$/);
     expect(summary).toContain('"Deletes and archives per hour"');
+    expect(summary).toMatch(/\(\d held in all, every sync\)/);
     expect(details).toContain('section "Sync status"');
     // Another sync has its own hour; an hour later this one has its allowance again.
     expect(await deliver([remove(13)], { syncId: 'sync-2' })).toEqual({ success: true });

@@ -35,7 +35,8 @@ export function batchNotices(end: BatchEnd, sync: SyncRef): Notice[] {
   const held = end.outcomes.filter((o): o is HeldOutcome => o.status === 'held');
   if (held.length > 0) {
     const records = held.reduce((sum, o) => sum + o.records.length, 0);
-    notices.push(heldDeletesNotice(records, held[0]?.perHour ?? 0, sync));
+    const perHour = held[0]?.perHour ?? 0;
+    notices.push(heldDeletesNotice({ records, inAll: end.heldInAll ?? records, perHour }, sync));
   }
   return notices;
 }

@@ -215,6 +215,7 @@ async function deliverLeased(
     droppedFields: plan.unknownFields,
     createdOptions: plan.createdOptions,
     notHeld: massDeletes.rejected.reduce((sum, o) => sum + o.records.length, 0),
+    heldInAll: massDeletes.heldInAll,
   });
 }
 

@@ -35,21 +35,21 @@ export async function holdMassDeletes<W extends PlannedWrite>(
   batch: { items: readonly unknown[]; sync: { id: string; name: string }; outboxIds?: readonly string[] },
   perHour: number,
   deps: MassDeleteDeps,
-): Promise<{ writes: W[]; held: HeldOutcome[]; rejected: RejectedOutcome[] }> {
+): Promise<{ writes: W[]; held: HeldOutcome[]; rejected: RejectedOutcome[]; heldInAll: number }> {
   const deletes = writes.filter((w) => deletesOrArchives(w) !== undefined);
   if (batch.outboxIds || perHour <= 0 || deletes.length === 0) {
-    return { writes: [...writes], held: [], rejected: [] };
+    return { writes: [...writes], held: [], rejected: [], heldInAll: 0 };
   }
   const byOrder = [...deletes].sort((a, b) => (a.records[0] ?? 0) - (b.records[0] ?? 0));
   const { granted } = await reserveDeletes(batch.sync.id, deletes.length, perHour, deps);
   const holding = new Set<W>(byOrder.slice(granted));
-  if (holding.size === 0) return { writes: [...writes], held: [], rejected: [] };
+  if (holding.size === 0) return { writes: [...writes], held: [], rejected: [], heldInAll: 0 };
   const toHold: WriteToHold[] = [...holding].map((w) => ({
     key: w.key,
     items: [...w.records].sort((a, b) => a - b).map((p) => batch.items[p]),
     kind: deletesOrArchives(w) ?? 'archive',
   }));
-  const { held } = await holdWrites(toHold, batch.sync, deps);
+  const { held, inAll } = await holdWrites(toHold, batch.sync, deps);
   const heldOutcomes: HeldOutcome[] = [];
   const rejected: RejectedOutcome[] = [];
   for (const w of holding) {
@@ -60,5 +60,5 @@ export async function holdMassDeletes<W extends PlannedWrite>(
   deps.logger.warn(
     `Mass-delete threshold for sync ${JSON.stringify(batch.sync.name.slice(0, 100))}: ${granted} of ${deletes.length} deletes and archives sent (at most ${perHour} an hour), ${heldOutcomes.length} held${rejected.length > 0 ? `, ${rejected.length} rejected: the held list is full` : ''}`,
   );
-  return { writes: writes.filter((w) => !holding.has(w)), held: heldOutcomes, rejected };
+  return { writes: writes.filter((w) => !holding.has(w)), held: heldOutcomes, rejected, heldInAll: inAll };
 }

@@ -305,6 +305,8 @@ export interface BatchEnd {
   outbox?: OutboxSettlement;
   /** Deletes past the mass-delete threshold that did not fit the held list (rejected, counted apart). */
   notHeld?: number;
+  /** Deletes held in all (every sync) once this batch held its own, when it held any. */
+  heldInAll?: number;
   /** Options created in Bynder for this batch's values (metaproperty label, option label and name). */
   createdOptions?: ReadonlyArray<{ metaproperty: string; label: string; name: string }>;
 }

@@ -136,12 +136,15 @@ export function rejectionsNotice(rejections: Rejections, sync: SyncRef): Notice 
 // ── ready(): the credentials ────────────────────────────────────────────────────────────────────
 
 /** Deletes and archives past the mass-delete threshold were held back: an error, as nothing sends them. */
-export function heldDeletesNotice(records: number, perHour: number, sync: SyncRef): Notice {
+export function heldDeletesNotice(
+  held: { records: number; inAll: number; perHour: number },
+  sync: SyncRef,
+): Notice {
   return {
     severity: 'error',
     cause: 'held_deletes',
     syncId: sync.id,
-    ...noticeTexts.heldDeletes(records, perHour, sync.name),
+    ...noticeTexts.heldDeletes(held.records, Math.max(held.inAll, held.records), held.perHour, sync.name),
   };
 }
 

@@ -146,10 +146,10 @@ export async function holdWrites(
   writes: readonly WriteToHold[],
   sync: { id: string; name: string },
   deps: Deps,
-): Promise<{ held: Set<string>; overflow: Set<string> }> {
+): Promise<{ held: Set<string>; overflow: Set<string>; inAll: number }> {
   const held = new Set<string>();
   const overflow = new Set<string>();
-  if (writes.length === 0) return { held, overflow };
+  if (writes.length === 0) return { held, overflow, inAll: 0 };
   const random = deps.random ?? systemRandom;
   const now = deps.clock.now();
   const bySlot = new Map<number, HeldEntry[]>();
@@ -197,8 +197,8 @@ export async function holdWrites(
     );
     for (const entry of fresh) (kept.has(entry.key) ? held : overflow).add(entry.key);
   }
-  await updateHeldIndex(written, deps);
-  return { held, overflow };
+  const head = await updateHeldIndex(written, deps);
+  return { held, overflow, inAll: heldCount(head) };
 }
 
 /** Every held entry (each row the head names), oldest first. */
