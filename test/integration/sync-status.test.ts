@@ -1,9 +1,14 @@
-import { notifications, storage } from '@zaiusinc/app-sdk';
+import { logger, notifications, storage } from '@zaiusinc/app-sdk';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { Lifecycle } from '../../src/lifecycle/Lifecycle';
-import { escapeForForm, MAX_STATUS_TEXT, SYNC_STATUS_REFRESH_MS } from '../../src/lib/state/sync-status';
+import {
+  escapeForForm,
+  MAX_STATUS_TEXT,
+  refreshStaleSyncStatus,
+  SYNC_STATUS_REFRESH_MS,
+} from '../../src/lib/state/sync-status';
 import { assetId, configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
 import { type FakeClock, fakeClock } from '../helpers/fake-clock';
 import { useEmulator } from '../helpers/use-emulator';
@@ -83,7 +88,7 @@ describe('the Sync status text', () => {
     clock.advance(SYNC_STATUS_REFRESH_MS - 1_000);
     await deliver([{ asset_id: 'bad?2', description: 'x' }]);
     expect(statusWrites()).toBe(1);
-    expect(await statusText()).not.toContain('bad?2');
+    expect(await statusText()).not.toContain(escapeForForm('bad?2', 80));
     // A batch that changes nothing shown writes nothing, even when the minute is up.
     clock.advance(2_000);
     expect(await deliver([{ asset_id: assetId(2), description: 'fine' }])).toEqual({ success: true });
@@ -95,5 +100,15 @@ describe('the Sync status text', () => {
     const response = await lifecycle.onSettingsForm('sync_status', 'refresh_status', {});
     expect(response.getResponse('sync_status').toasts?.[0]?.intent).toBe('success');
     expect(statusWrites()).toBe(3);
+
+    // A change the minute held back is written by the outbox's scheduled job, once.
+    await deliver([{ asset_id: 'bad?4', description: 'x' }]);
+    expect(statusWrites()).toBe(3);
+    const jobDeps = { ...storage, clock, logger };
+    await refreshStaleSyncStatus(jobDeps);
+    expect(statusWrites()).toBe(4);
+    expect(await statusText()).toContain(escapeForForm('bad?4', 80));
+    await refreshStaleSyncStatus(jobDeps);
+    expect(statusWrites()).toBe(4);
   });
 });

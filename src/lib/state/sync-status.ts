@@ -67,6 +67,8 @@ interface StatusRowValue extends StoredRow {
   /** When something counted here last changed, and when the text was last written (ms). */
   changedAt: number;
   refreshedAt: number;
+  /** A change came that the text does not show yet (held back by the minute). */
+  stale: boolean;
 }
 
 export const SYNC_STATUS_ROW = stateRow<StatusRowValue>(KV_ROWS.syncStatus, {
@@ -75,8 +77,9 @@ export const SYNC_STATUS_ROW = stateRow<StatusRowValue>(KV_ROWS.syncStatus, {
     counts: z.record(z.string(), z.number()).catch({}),
     changedAt: z.number().catch(0),
     refreshedAt: z.number().catch(0),
+    stale: z.boolean().catch(false),
   }),
-  empty: () => ({ since: 0, counts: {}, changedAt: 0, refreshedAt: 0 }),
+  empty: () => ({ since: 0, counts: {}, changedAt: 0, refreshedAt: 0, stale: false }),
 });
 
 export interface StatusDeps {
@@ -113,6 +116,7 @@ export async function noteSyncStatus(
         counts,
         changedAt: changed ? now : current.changedAt,
         refreshedAt: refresh ? now : current.refreshedAt,
+        stale: refresh ? false : changed || current.stale,
       };
     });
     const row = writtenOrThrow(outcome, KV_ROWS.syncStatus.key);
@@ -129,7 +133,7 @@ export async function noteSyncStatus(
 export async function refreshStaleSyncStatus(deps: StatusDeps): Promise<void> {
   try {
     const row = await readStateRow(deps.kvStore, SYNC_STATUS_ROW);
-    if (row.changedAt > row.refreshedAt) await noteSyncStatus({}, deps, { force: true });
+    if (row.stale) await noteSyncStatus({}, deps, { force: true });
   } catch (error) {
     deps.logger.warn('Could not read the Sync status row:', error);
   }
