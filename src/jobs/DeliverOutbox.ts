@@ -3,6 +3,7 @@ import { Job } from '@zaiusinc/app-sdk';
 
 import { deliverParked, type ParkedDelivery } from '../lib/delivery/deliver-parked';
 import { sdkDeps } from '../destinations/sdk-deps';
+import { refreshStaleSyncStatus } from '../lib/state/sync-status';
 
 /**
  * The scheduled delivery of the outbox (app.yml, `jobs.deliver_outbox`): records parked because OCP
@@ -19,6 +20,8 @@ export class DeliverOutbox extends Job {
   public async perform(status: JobStatus): Promise<JobStatus> {
     const deps = sdkDeps();
     const run = await deliverParked(deps);
+    // A change the Sync status text skipped (written at most once a minute) is shown now.
+    await refreshStaleSyncStatus(deps);
     if (!run) {
       deps.logger.info('Outbox job: nothing parked, nothing sent');
       return { state: { ...status.state, tried: 0, remaining: 0, success: true }, complete: true };

@@ -120,7 +120,7 @@ describe('the README commands (child processes)', () => {
 
     expect(result.code).toBe(exitCode('usage'));
     expect(result.stderr).toContain(
-      '--section "conection" is not a section of the settings form (did you mean "connection"?); the sections are connection, records, throughput, try_record',
+      '--section "conection" is not a section of the settings form (did you mean "connection"?); the sections are connection, records, throughput, try_record, sync_status',
     );
     expect(result.stdout + result.stderr).not.toMatch(/reinstall|reload/i);
   }, 60_000);

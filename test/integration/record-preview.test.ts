@@ -32,9 +32,15 @@ async function preview(record: unknown) {
   return {
     toast: response.toasts?.[0],
     errors: response.errors,
-    answer: typeof stored.answer === 'string' ? stored.answer : '',
+    /** The answer as OCP shows it: character references (escaped outside text) as their characters. */
+    answer: shown(typeof stored.answer === 'string' ? stored.answer : ''),
+    /** The answer as stored, outside text escaped. */
+    raw: typeof stored.answer === 'string' ? stored.answer : '',
   };
 }
+
+const shown = (text: string) =>
+  text.replace(/&#(\d+);/g, (_ref, code: string) => String.fromCharCode(Number(code)));
 
 /** Every request the emulator heard was a read. */
 function expectOnlyReads(): void {
@@ -131,11 +137,11 @@ describe('Try a record: by external key', () => {
 
   it('names the asset the key finds, and that a key no asset holds finds none', async () => {
     const found = await preview({ external_id: 'SKU-3', description: 'by key' });
-    expect(found.answer).toContain(`by external key external\\_id = "SKU-3": asset ${assetId(3)} exists`);
+    expect(found.answer).toContain(`by external key external_id = "SKU-3": asset ${assetId(3)} exists`);
     expect(found.answer).toContain('“original 3” → “by key”');
 
     const missing = await preview({ external_id: 'SKU-404', description: 'nowhere' });
-    expect(missing.answer).toContain('no such asset (no asset has external\\_id');
+    expect(missing.answer).toContain('no such asset (no asset has external_id');
     expectOnlyReads();
   });
 });
@@ -165,7 +171,7 @@ describe('Try a record: hostile text', () => {
 
   it('escapes keys and values for Markdown and HTML, and never shows a secret', async () => {
     const hostile = '[click](https://evil.example) <img src=x onerror=alert(1)> **bold**\n# heading';
-    const { answer, toast } = await preview({
+    const { raw: answer, toast } = await preview({
       asset_id: assetId(1),
       description: hostile,
       [`<script>x</script>[k](https://evil.example)`]: 'v',
@@ -176,8 +182,8 @@ describe('Try a record: hostile text', () => {
     expect(answer).not.toContain('](https');
     expect(answer).not.toContain('<img');
     expect(answer).not.toContain('<script');
-    expect(answer).toContain('&lt;img');
-    expect(answer).toContain('\\[click\\]');
+    expect(answer).toContain('&#60;img');
+    expect(answer).toContain('&#91;click&#93;');
     // No line of the answer starts a heading, however the record's text breaks lines.
     expect(answer.split('\n').some((line) => line.startsWith('#'))).toBe(false);
     expect(answer).not.toContain(TOKEN);

@@ -15,6 +15,7 @@ import {
   type AssetItem,
   type RejectionLogEntry,
 } from '../../../src/lib/delivery';
+import { readHeldDeletes } from '../../../src/lib/state/held-deletes';
 import { type KeyValueStore, systemClock } from '../../../src/lib/runtime-ports';
 import { UsageError } from '../exit-codes';
 import { locateRejections } from './batches/batch-rejections';
@@ -258,6 +259,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
               inWorkers.created += answer.counts.created;
               inWorkers.versioned += answer.counts.versioned;
               inWorkers.queued += answer.counts.queued;
+              inWorkers.held += answer.counts.held;
               return answer.result;
             },
           }
@@ -304,13 +306,23 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
             failureReason: `${delivery.result.failureReason ?? 'deliver() failed'} (not retried: the run was ${cancelReason(options.signal)})`,
           }
         : delivery.result;
+      // Held deletes are not pending: the batch answers not retryable, with no rejection for them.
       const leftPending =
         !result.success &&
         (result.retryable === true ||
-          rejectedAt.size === 0 ||
+          (rejectedAt.size === 0 && lineCounts.held === 0) ||
           /records pending/.test(result.failureReason ?? ''));
+      // Which deletes were held is not reported per record: the batch line's count goes to its
+      // deletes in source order (the app holds the later ones of a batch).
+      const heldAt = new Set<number>();
+      let heldLeft = leftPending ? 0 : lineCounts.held;
+      for (let position = batch.length - 1; position >= 0 && heldLeft > 0; position -= 1) {
+        if (batch[position]?.item._isDeleted !== true || rejectedAt.has(position)) continue;
+        heldAt.add(position);
+        heldLeft -= 1;
+      }
       let carriedOut = 0;
-      const own = { applied: 0, deletes: 0, rejected: 0, pending: 0 };
+      const own = { applied: 0, deletes: 0, rejected: 0, pending: 0, held: 0 };
       batch.forEach((record, position) => {
         const rejection = rejectedAt.get(position);
         if (rejection) {
@@ -319,6 +331,9 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
         } else if (leftPending) {
           tally.leavePending(1, result.failureReason ?? 'deliver() failed without a reason');
           own.pending += 1;
+        } else if (heldAt.has(position)) {
+          tally.held += 1;
+          own.held += 1;
         } else if (record.item._isDeleted === true) {
           tally.count(config.deletePolicy === 'ignore' ? 'ignoredDelete' : 'deleted');
           carriedOut += 1;
@@ -334,7 +349,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       progress.batchDone(
         number,
         `batch ${number} done: ${batch.length} records: ${own.applied} applied, ${own.deletes} deletes, ` +
-          `${own.rejected} rejected, ${own.pending} pending${retried}`,
+          `${own.rejected} rejected, ${own.pending} pending${own.held > 0 ? `, ${own.held} held` : ''}${retried}`,
       );
       // Of those, the records Bynder already held (the batch lines of every attempt say how many).
       if (!leftPending) {
@@ -546,9 +561,10 @@ function closeStream(stream: WriteStream): Promise<void> {
 }
 
 /** What the app's outbox holds at the end of a run, and how many records it dropped past its bound. */
-async function outboxCounts(): Promise<{ parked: number; outboxDropped: number }> {
+async function outboxCounts(): Promise<{ parked: number; outboxDropped: number; heldTotal: number }> {
   const outbox = await readOutbox(storage.kvStore);
-  return { parked: outbox.records.length, outboxDropped: outbox.droppedTotal };
+  const held = await readHeldDeletes(storage.kvStore);
+  return { parked: outbox.records.length, outboxDropped: outbox.droppedTotal, heldTotal: held.length };
 }
 
 /** Runs the creation job until nothing is queued or a run makes no progress (at most 20 runs). */

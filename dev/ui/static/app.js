@@ -124,10 +124,11 @@ function applyVisibility() {
  */
 function interpolate(text, values) {
   return String(text ?? '').replace(/\{\{\{\s*([a-z0-9_]+)\.([a-z0-9_]+)\s*\}\}\}/g, (_, sectionKey, key) =>
-    String(values?.[sectionKey]?.[key] ?? '')
-      .replace(/\\([!-/:-@[-`{-~])/g, '$1')
-      .replace(/&lt;/g, '<')
-      .replace(/&amp;/g, '&'),
+    // The app writes outside text as character references (src/lib/markdown-text.ts); shown here
+    // as plain text, they are turned back into their characters.
+    String(values?.[sectionKey]?.[key] ?? '').replace(/&#(\d+);/g, (_ref, code) =>
+      String.fromCharCode(Number(code)),
+    ),
   );
 }
 
@@ -585,6 +586,8 @@ const COUNT_LABELS = [
   ['versioned', 'versioned'],
   // Handed to the creation job: not applied yet; the job reports each one's end in the Activity Log.
   ['queued', 'queued for creation'],
+  // Deletes and archives past "Deletes and archives per hour": held by the app, not sent.
+  ['held', 'held deletes'],
   ['rejected', 'rejected'],
   ['pending', 'pending'],
   // Known at the end of the run: what the app's outbox holds for it to deliver itself later.
@@ -645,6 +648,10 @@ function renderSummary(summary, verdict) {
     ['created', `${summary.created ?? 0} (new assets from the records' files)`],
     ['versioned', `${summary.versioned ?? 0} (changed files saved as new versions)`],
     ['queued for creation', `${summary.queued ?? 0} (the creation job finishes them)`],
+    [
+      'held deletes',
+      `${summary.held ?? 0} (past "Deletes and archives per hour", not sent; ${summary.heldTotal ?? 0} held in all: release or discard them in the settings, Sync status)`,
+    ],
     ['rejected', summary.rejected],
     ['pending', summary.pending],
     ['requests', summary.requests],

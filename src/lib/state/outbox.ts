@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { z } from 'zod';
 
-import { KV_ROWS, OUTBOX_SHARD_ROW } from './kv-rows';
+import { HELD_DELETES_ROW, KV_ROWS, OUTBOX_SHARD_ROW } from './kv-rows';
 import {
   type Clock,
   type KeyValueStore,
@@ -125,7 +125,7 @@ export interface OutboxSettlement {
  * positions it covers, its key, and for a pending one why it was not applied.
  */
 export type SettledRecord = { key: string | undefined; records: readonly number[] } & (
-  { status: 'applied' | 'rejected' | 'queued' } | { status: 'pending'; cause: string }
+  { status: 'applied' | 'rejected' | 'queued' | 'held' } | { status: 'pending'; cause: string }
 );
 
 /** How a batch ended, as the outbox reads it (delivery/outcome.ts's BatchEnd fits). */
@@ -183,6 +183,11 @@ export interface OutboxBatch {
 /** The head row as a batch reads it at its start (one read). */
 export interface OutboxHead {
   shards: ReadonlyMap<number, { count: number; version: number }>;
+  /**
+   * The rows of deletes held back by the mass-delete threshold (state/held-deletes.ts), counted here
+   * in the same way as the shards, so a batch learns whether anything is held from this one read.
+   */
+  held: ReadonlyMap<number, { count: number; version: number }>;
   legacy: readonly ParkedRecord[];
   droppedTotal: number;
   dropped: readonly DroppedNote[];
@@ -210,6 +215,8 @@ const droppedNoteSchema = z.looseObject({ droppedAt: z.number() }) as unknown as
 
 interface HeadRowValue extends StoredRow {
   shards: Record<string, [number, number]>;
+  /** Held deletes per row of state/held-deletes.ts: `{ "<n>": [count, version] }`; absent: none. */
+  held?: Record<string, [number, number]>;
   droppedTotal: number;
   dropped: DroppedNote[];
   /** Records an older version kept in the head row itself (LEGACY_SLOT). */
@@ -221,21 +228,27 @@ interface ShardRowValue extends StoredRow {
   version: number;
 }
 
+/** `{ "<n>": [count, version] }` for n below `rows`; odd entries skipped. */
+function rowCounts(rows: number) {
+  return z
+    .record(z.string(), z.unknown())
+    .catch({})
+    .transform(
+      (shards) =>
+        Object.fromEntries(
+          Object.entries(shards).filter(([slot, value]) => {
+            const n = Number(slot);
+            const pair = z.tuple([z.number(), z.number()]).safeParse(value);
+            return Number.isInteger(n) && n >= 0 && n < rows && pair.success;
+          }),
+        ) as Record<string, [number, number]>,
+    );
+}
+
 export const OUTBOX_HEAD_ROW = stateRow<HeadRowValue>(KV_ROWS.outbox, {
   schema: z.object({
-    shards: z
-      .record(z.string(), z.unknown())
-      .catch({})
-      .transform(
-        (shards) =>
-          Object.fromEntries(
-            Object.entries(shards).filter(([slot, value]) => {
-              const n = Number(slot);
-              const pair = z.tuple([z.number(), z.number()]).safeParse(value);
-              return Number.isInteger(n) && n >= 0 && n < OUTBOX_SHARDS && pair.success;
-            }),
-          ) as Record<string, [number, number]>,
-      ),
+    shards: rowCounts(OUTBOX_SHARDS),
+    held: rowCounts(HELD_DELETES_ROW.count).optional(),
     droppedTotal: z.number().catch(0),
     dropped: eachParsed(droppedNoteSchema),
     records: eachParsed(parkedRecordSchema).optional(),
@@ -371,6 +384,7 @@ async function updateHead(
     const kept = [...shards].filter(([, s]) => s.count > 0 || s.version > 0);
     written = {
       shards: new Map(kept.map(([slot, s]) => [slot, { count: s.count, version: s.version }])),
+      held: head.held,
       legacy: head.legacy,
       droppedTotal: head.droppedTotal + notes.length,
       dropped: [...head.dropped, ...notes].slice(-MAX_DROPPED_NOTES),
@@ -428,16 +442,7 @@ export async function settleOutbox(
       : parkedRecords(batch, end.outcomes, deps.clock.now(), deps.random ?? systemRandom);
   // The events this batch applied, per key, in batch order (never the outbox's own: its records
   // settle themselves, and an older parked record must not supersede a newer one).
-  const later = new Map<string, unknown[]>();
-  if (!replayIds && deps.supersede) {
-    const positions = end.outcomes.flatMap((o) => {
-      const { key } = o;
-      return o.status === 'applied' && key !== undefined ? o.records.map((p) => [p, key] as const) : [];
-    });
-    for (const [position, key] of positions.sort(([a], [b]) => a - b)) {
-      later.set(key, [...(later.get(key) ?? []), batch.items[position]]);
-    }
-  }
+  const later = deps.supersede ? appliedEventsByKey(batch, end.outcomes) : new Map<string, unknown[]>();
   const settledIds = new Set<string>();
   for (const o of end.outcomes) {
     for (const position of replayIds && o.status !== 'pending' ? o.records : []) {
@@ -770,11 +775,76 @@ function logChange(change: OutboxChange, batch: { sync: { name: string } }, logg
 }
 
 function headOf(row: HeadRowValue): OutboxHead {
-  const shards = new Map<number, { count: number; version: number }>();
-  for (const [slot, [count, version]] of Object.entries(row.shards)) {
-    shards.set(Number(slot), { count, version });
+  return {
+    shards: countsOf(row.shards),
+    held: countsOf(row.held ?? {}),
+    legacy: row.records ?? [],
+    droppedTotal: row.droppedTotal,
+    dropped: row.dropped,
+  };
+}
+
+function countsOf(stored: Record<string, [number, number]>): Map<number, { count: number; version: number }> {
+  const counts = new Map<number, { count: number; version: number }>();
+  for (const [slot, [count, version]] of Object.entries(stored)) counts.set(Number(slot), { count, version });
+  return counts;
+}
+
+/** The number of deletes the head says are held (state/held-deletes.ts). */
+export function heldCount(head: OutboxHead): number {
+  let count = 0;
+  for (const { count: n } of head.held.values()) count += n;
+  return count;
+}
+
+/**
+ * Tells the head what rows of held deletes now hold: a row's count is taken only with a higher
+ * version than the head knows, so concurrent writers never make it forget a row that holds some.
+ * Answers the head as written.
+ */
+export async function updateHeldIndex(
+  rows: ReadonlyArray<{ slot: number; count: number; version: number }>,
+  deps: { kvStore: KeyValueStore; clock: Clock },
+): Promise<OutboxHead> {
+  let written = headOf(OUTBOX_HEAD_ROW.empty());
+  const outcome = await updateStateRow(deps, OUTBOX_HEAD_ROW, (previous) => {
+    const held = new Map(headOf(previous).held);
+    for (const r of rows) {
+      if (r.version > (held.get(r.slot)?.version ?? 0)) held.set(r.slot, r);
+    }
+    const kept = [...held].filter(([, s]) => s.count > 0 || s.version > 0);
+    const next = {
+      ...previous,
+      held: Object.fromEntries(
+        kept.map(([slot, s]): [string, [number, number]] => [String(slot), [s.count, s.version]]),
+      ),
+    };
+    written = headOf(next);
+    return next;
+  });
+  writtenOrThrow(outcome, KV_ROWS.outbox.key);
+  return written;
+}
+
+/**
+ * The events a batch applied, per key, in batch order: what supersedes records kept for the key
+ * (parked here, or held by the mass-delete threshold). None for the outbox's own batch: its records
+ * settle themselves, and an older parked record must not supersede a newer one.
+ */
+export function appliedEventsByKey(
+  batch: OutboxBatch,
+  outcomes: readonly SettledRecord[],
+): Map<string, unknown[]> {
+  const later = new Map<string, unknown[]>();
+  if (batch.outboxIds) return later;
+  const positions = outcomes.flatMap((o) => {
+    const { key } = o;
+    return o.status === 'applied' && key !== undefined ? o.records.map((p) => [p, key] as const) : [];
+  });
+  for (const [position, key] of positions.sort(([a], [b]) => a - b)) {
+    later.set(key, [...(later.get(key) ?? []), batch.items[position]]);
   }
-  return { shards, legacy: row.records ?? [], droppedTotal: row.droppedTotal, dropped: row.dropped };
+  return later;
 }
 
 /** Runs `work` on every item, at most `limit` at once. */

@@ -34,6 +34,10 @@ export interface RunSummary {
   versioned: number;
   /** Queued for creation (not applied): the creation job finishes them and reports each end. */
   queued: number;
+  /** Deletes and archives held back by "Deletes and archives per hour": not sent until released. */
+  held: number;
+  /** Held deletes the app holds at the end of the run (this run's and earlier ones'). */
+  heldTotal: number;
   rejected: number;
   pending: number;
   requests: number;
@@ -101,6 +105,7 @@ export function buildRunSummary(
     appLog: string | undefined;
     parked?: number;
     outboxDropped?: number;
+    heldTotal?: number;
     repeatedKeys?: RunSummary['repeatedKeys'];
     workers?: number;
     kvOperations?: number;
@@ -119,6 +124,8 @@ export function buildRunSummary(
     created: tally.created,
     versioned: tally.versioned,
     queued: tally.queued,
+    held: tally.held,
+    heldTotal: context.heldTotal ?? 0,
     rejected: tally.rejected,
     pending: tally.pending,
     requests: context.requests.total,
@@ -189,6 +196,13 @@ export function formatSummary(summary: RunSummary): string {
     row('created', summary.created, "of applied: new assets uploaded from the record's file_url");
     row('versioned', summary.versioned, 'of applied: a changed file saved as a new version');
     row('queued', summary.queued, 'queued for creation: the creation job finishes them (not applied)');
+  }
+  if (summary.held + summary.heldTotal > 0) {
+    row(
+      'held',
+      summary.held,
+      `deletes past "Deletes and archives per hour": not sent; ${summary.heldTotal} held in all (release or discard them: settings, Sync status)`,
+    );
   }
   if (summary.ignoredDeletes > 0) {
     row('deletes ignored', summary.ignoredDeletes, 'delete policy "ignore": assets left as they are');
