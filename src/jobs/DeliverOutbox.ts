@@ -3,6 +3,7 @@ import { Job } from '@zaiusinc/app-sdk';
 
 import { deliverParked, type ParkedDelivery } from '../lib/delivery/deliver-parked';
 import { sdkDeps } from '../destinations/sdk-deps';
+import { refreshStaleSyncStatus } from '../lib/state/sync-status';
 
 /**
  * The scheduled delivery of the outbox (app.yml, `jobs.deliver_outbox`): records parked because OCP
@@ -27,6 +28,8 @@ export class DeliverOutbox extends Job {
       );
     }
     const keptState = kept ? { keptTried: kept.tried, keptRemaining: kept.remaining } : {};
+    // A change the Sync status text skipped (written at most once a minute) is shown now.
+    await refreshStaleSyncStatus(deps);
     if (!run) {
       deps.logger.info('Outbox job: nothing parked, nothing sent');
       return {

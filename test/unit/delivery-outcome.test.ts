@@ -161,6 +161,7 @@ describe('the batch line and its unchanged records', () => {
       created: 0,
       versioned: 0,
       queued: 0,
+      held: 0,
       total: 4,
     });
   });
@@ -188,7 +189,13 @@ describe('the batch line and its unchanged records', () => {
       versioned: 0,
       queued: 0,
       kept: 0,
+      held: 0,
     });
+    expect(
+      readBatchLine(
+        'Bynder delivery for sync "A" attempt 1: 5 records: 1 applied (0 unchanged), 0 rejected, 0 pending, 4 held; 5 requests',
+      ),
+    ).toMatchObject({ applied: 1, pending: 0, held: 4, queued: 0 });
     expect(
       readBatchLine(
         'Bynder delivery for sync "A" attempt 1: 5 records: 3 applied (0 unchanged), 0 rejected, 0 pending; 2 created, 1 versioned, 2 queued for creation; 30 requests',

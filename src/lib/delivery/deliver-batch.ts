@@ -18,8 +18,13 @@ import { executePlan } from './execute';
 import { creatorFor } from './creation';
 import { CREATION_JOB } from './creation-job';
 import { fingerprintField, versionerFor } from './versioning';
+import { supersedeHeld } from '../state/held-deletes';
+import { noteSyncStatus } from '../state/sync-status';
+import { holdMassDeletes } from './mass-delete';
 import {
+  appliedEventsByKey,
   fenceParked,
+  heldCount,
   holdUntil,
   type KeptMarks,
   type OutboxHead,
@@ -33,6 +38,7 @@ import {
 import {
   type BatchEnd,
   type BatchReport,
+  countOutcomes,
   createTrafficCounter,
   type DeliverResult,
   failureFromError,
@@ -126,6 +132,9 @@ async function deliverLeased(
   // 3 plan (re-planned once with a refreshed model on schema drift)
   const planned = await planDelivery(batch.items, model, ledger.applied, modelDeps);
   ending.outbox.marks = keptMarks(planned.model.hash, config);
+  // Deletes and archives past the sync's hourly threshold are held, not sent (no call without any)
+  const massDeletes = await holdMassDeletes(planned.writes, batch, config.maxDeletesPerHour, deps);
+  planned.writes = massDeletes.writes;
   const merge = { ...config, keyField: planned.model.primary.name };
   ending.outbox.supersede = (parkedItem, later) => remainderAfter(parkedItem, later, merge);
   // Before Bynder is read or written: no replay may send an older parked event of these keys meanwhile
@@ -197,6 +206,8 @@ async function deliverLeased(
     ...plan.pending,
     ...plan.done,
     ...plan.waiting,
+    ...massDeletes.held,
+    ...massDeletes.rejected,
     ...changes.outcomes,
     ...changes.waiting,
     ...execution.outcomes,
@@ -215,6 +226,8 @@ async function deliverLeased(
     outcomes,
     droppedFields: plan.unknownFields,
     createdOptions: plan.createdOptions,
+    notHeld: massDeletes.rejected.reduce((sum, o) => sum + o.records.length, 0),
+    heldInAll: massDeletes.heldInAll,
   });
 }
 
@@ -290,9 +303,54 @@ async function endBatch(
     ...ending.outbox,
     describeRejection: ({ problems }) => (problems ? reasonOf({ problems }) : 'rejected'),
   });
+  const heldSuperseded = await settleHeld(batch, end, ending, deps);
   const settled = { ...end, outbox };
   await notifyBatch(settled, batch.sync, { ...deps, secrets: ending.secrets });
+  const counts = countOutcomes(end.outcomes);
+  // Only a batch that changed what Sync status shows pays for it (one patch, the text once a minute).
+  await noteSyncStatus(
+    {
+      rejected: counts.rejected,
+      held: counts.held,
+      notHeld: end.notHeld ?? 0,
+      heldSuperseded,
+      parked: outbox.parked,
+      parkedDelivered: outbox.replayed,
+      dropped: outbox.dropped,
+      kept: outbox.kept,
+      keptDropped: outbox.keptDropped,
+    },
+    deps,
+  );
   return reportBatch(deps, ending.report, settled);
+}
+
+/**
+ * Held deletes of the keys this batch applied events for are superseded by them, by the outbox's
+ * rules. Read only when the head (read at the start) says something is held. Never throws: a held
+ * delete left in place is released or discarded by an administrator, who sees it in Sync status.
+ */
+async function settleHeld(
+  batch: DeliveryBatch,
+  end: BatchEnd,
+  ending: Ending,
+  deps: DeliveryDeps,
+): Promise<number> {
+  const { head, supersede } = ending.outbox;
+  if (!head || !supersede || heldCount(head) === 0) return 0;
+  try {
+    const later = appliedEventsByKey(batch, end.outcomes);
+    const done = await supersedeHeld(later, head, ending.report.startedAt, supersede, deps);
+    if (done.superseded + done.trimmed > 0) {
+      deps.logger.info(
+        `Held deletes after sync ${JSON.stringify(batch.sync.name.slice(0, 100))}: ${done.superseded} superseded by newer events, ${done.trimmed} kept with fewer fields`,
+      );
+    }
+    return done.superseded;
+  } catch (error) {
+    deps.logger.warn('Could not supersede held deletes; they stay held until released or discarded:', error);
+    return 0;
+  }
 }
 
 /**

@@ -36,7 +36,7 @@ export const MAX_CONSECUTIVE_UNAVAILABLE = 5;
  */
 export const MAX_UNCONFIRMED_WRITES = 3;
 
-const NOT_FOUND_REASON = 'asset not found in Bynder; this destination updates existing assets only';
+export const NOT_FOUND_REASON = 'asset not found in Bynder; this destination updates existing assets only';
 
 export interface ExecuteDeps {
   api: BynderApi;

@@ -69,7 +69,17 @@ export interface QueuedOutcome extends OutcomeBase {
   status: 'queued';
 }
 
-export type RecordOutcome = AppliedOutcome | RejectedOutcome | PendingOutcome | QueuedOutcome;
+/**
+ * Held: a delete or archive past the mass-delete threshold ("Deletes and archives per hour"), kept
+ * unsent until an administrator releases or discards it (state/held-deletes.ts).
+ */
+export interface HeldOutcome extends OutcomeBase {
+  status: 'held';
+  /** The threshold it passed, for the texts. */
+  perHour: number;
+}
+
+export type RecordOutcome = AppliedOutcome | RejectedOutcome | PendingOutcome | QueuedOutcome | HeldOutcome;
 
 /** Why sending stopped early for the whole batch (credentials, rate limit, an outage), if it did. */
 export interface BatchStop {
@@ -164,6 +174,8 @@ export interface OutcomeCounts {
   versioned: number;
   /** Records whose asset's creation was handed to the creation job (not applied). */
   queued: number;
+  /** Deletes and archives held back by the mass-delete threshold (not sent). */
+  held: number;
   total: number;
 }
 
@@ -177,6 +189,7 @@ export function countOutcomes(outcomes: readonly RecordOutcome[]): OutcomeCounts
     created: 0,
     versioned: 0,
     queued: 0,
+    held: 0,
     total: 0,
   };
   for (const outcome of outcomes) {
@@ -200,12 +213,16 @@ export function toDeliverResult(
   counts = countOutcomes(outcomes),
   outbox?: Pick<OutboxSettlement, 'held' | 'dropped' | 'droppedKeys' | 'kept' | 'keptDropped'>,
 ): DeliverResult {
-  const { applied, rejected, pending, total } = counts;
-  if (rejected === 0 && pending === 0 && !stop) return { success: true };
+  const { applied, rejected, pending, held, total } = counts;
+  if (rejected === 0 && pending === 0 && held === 0 && !stop) return { success: true };
 
   const head: string[] = [];
   if (stop) head.push(stop.message);
   if (pending > 0) head.push(failureReasonTexts.pending(pending, total, describeCauses(outcomes)));
+  if (held > 0) {
+    const perHour = outcomes.find((o): o is HeldOutcome => o.status === 'held')?.perHour ?? 0;
+    head.push(failureReasonTexts.held(held, total, perHour));
+  }
   if (outbox && outbox.held > 0) {
     head.push(failureReasonTexts.parked(outbox.held));
   }
@@ -306,13 +323,17 @@ export interface BatchEnd {
   droppedFields?: ReadonlyMap<string, number>;
   /** Set once the outbox is settled. */
   outbox?: OutboxSettlement;
+  /** Deletes past the mass-delete threshold that did not fit the held list (rejected, counted apart). */
+  notHeld?: number;
+  /** Deletes held in all (every sync) once this batch held its own, when it held any. */
+  heldInAll?: number;
   /** Options created in Bynder for this batch's values (metaproperty label, option label and name). */
   createdOptions?: ReadonlyArray<{ metaproperty: string; label: string; name: string }>;
 }
 
 /** The start of every batch line: the sync, the attempt and the counts. */
 const BATCH_LINE =
-  /^Bynder delivery for sync (".*") attempt \d+: (\d+) records: (\d+) applied \((\d+) unchanged\), (\d+) rejected, (\d+) pending;(?: (\d+) created, (\d+) versioned, (\d+) queued for creation;)?(?: (\d+) kept for a retry;)?/;
+  /^Bynder delivery for sync (".*") attempt \d+: (\d+) records: (\d+) applied \((\d+) unchanged\), (\d+) rejected, (\d+) pending(?:, (\d+) held)?;(?: (\d+) created, (\d+) versioned, (\d+) queued for creation;)?(?: (\d+) kept for a retry;)?/;
 
 /**
  * The sync name (as the line carries it: at most 100 characters) and the counts of a batch line
@@ -325,7 +346,8 @@ export function readBatchLine(
   const match = BATCH_LINE.exec(line);
   if (!match) return undefined;
   const counts = match.slice(2).map((n) => Number(n ?? 0));
-  const [total, applied, unchanged, rejected, pending, created, versioned, queued, kept] = counts as [
+  const [total, applied, unchanged, rejected, pending, held, created, versioned, queued, kept] = counts as [
+    number,
     number,
     number,
     number,
@@ -347,6 +369,7 @@ export function readBatchLine(
     versioned,
     queued,
     kept,
+    held,
   };
 }
 
@@ -361,7 +384,7 @@ export function reportBatch(
   const { traffic } = report;
   const parts = [
     `Bynder delivery for sync ${JSON.stringify(report.syncName.slice(0, 100))} attempt ${report.attempt}:`,
-    `${counts.total} records: ${counts.applied} applied (${counts.unchanged} unchanged), ${counts.rejected} rejected, ${counts.pending} pending;`,
+    `${counts.total} records: ${counts.applied} applied (${counts.unchanged} unchanged), ${counts.rejected} rejected, ${counts.pending} pending${counts.held > 0 ? `, ${counts.held} held` : ''};`,
     ...(counts.created + counts.versioned + counts.queued > 0
       ? [`${counts.created} created, ${counts.versioned} versioned, ${counts.queued} queued for creation;`]
       : []),

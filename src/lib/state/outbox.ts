@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { z } from 'zod';
 
-import { KV_ROWS, OUTBOX_SHARD_ROW } from './kv-rows';
+import { HELD_DELETES_ROW, KV_ROWS, OUTBOX_SHARD_ROW } from './kv-rows';
 import {
   type Clock,
   type KeyValueStore,
@@ -173,7 +173,7 @@ export interface OutboxSettlement {
  * positions it covers, its key, and for a pending one why it was not applied.
  */
 export type SettledRecord = { key: string | undefined; records: readonly number[] } & (
-  | { status: 'applied' | 'queued' }
+  | { status: 'applied' | 'queued' | 'held' }
   /** `keptFor`: rejected because of Bynder's state, so kept for a retry. */
   | {
       status: 'rejected';
@@ -241,6 +241,11 @@ export interface OutboxBatch {
 /** The head row as a batch reads it at its start (one read). */
 export interface OutboxHead {
   shards: ReadonlyMap<number, ShardCount>;
+  /**
+   * The rows of deletes held back by the mass-delete threshold (state/held-deletes.ts), counted here
+   * in the same way as the shards, so a batch learns whether anything is held from this one read.
+   */
+  held: ReadonlyMap<number, { count: number; version: number }>;
   legacy: readonly ParkedRecord[];
   droppedTotal: number;
   dropped: readonly DroppedNote[];
@@ -280,6 +285,8 @@ type ShardTuple = [number, number] | [number, number, number];
 
 interface HeadRowValue extends StoredRow {
   shards: Record<string, ShardTuple>;
+  /** Held deletes per row of state/held-deletes.ts: `{ "<n>": [count, version] }`; absent: none. */
+  held?: Record<string, ShardTuple>;
   droppedTotal: number;
   dropped: DroppedNote[];
   keptDroppedTotal?: number;
@@ -293,23 +300,27 @@ interface ShardRowValue extends StoredRow {
   version: number;
 }
 
+/** `{ "<n>": [count, version] }` (or `[count, version, kept]`) for n below `rows`; odd entries skipped. */
+function rowCounts(rows: number) {
+  const counts = z.union([z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number(), z.number()])]);
+  return z
+    .record(z.string(), z.unknown())
+    .catch({})
+    .transform(
+      (shards) =>
+        Object.fromEntries(
+          Object.entries(shards).filter(([slot, value]) => {
+            const n = Number(slot);
+            return Number.isInteger(n) && n >= 0 && n < rows && counts.safeParse(value).success;
+          }),
+        ) as Record<string, ShardTuple>,
+    );
+}
+
 export const OUTBOX_HEAD_ROW = stateRow<HeadRowValue>(KV_ROWS.outbox, {
   schema: z.object({
-    shards: z
-      .record(z.string(), z.unknown())
-      .catch({})
-      .transform(
-        (shards) =>
-          Object.fromEntries(
-            Object.entries(shards).filter(([slot, value]) => {
-              const n = Number(slot);
-              const counts = z
-                .union([z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number(), z.number()])])
-                .safeParse(value);
-              return Number.isInteger(n) && n >= 0 && n < OUTBOX_SHARDS && counts.success;
-            }),
-          ) as Record<string, ShardTuple>,
-      ),
+    shards: rowCounts(OUTBOX_SHARDS),
+    held: rowCounts(HELD_DELETES_ROW.count).optional(),
     droppedTotal: z.number().catch(0),
     dropped: eachParsed(droppedNoteSchema),
     keptDroppedTotal: z.number().optional().catch(undefined),
@@ -358,6 +369,17 @@ export async function readOutbox(kvStore: KeyValueStore): Promise<OutboxContents
     dropped: [...head.dropped],
     keptDroppedTotal: head.keptDroppedTotal,
   };
+}
+
+/**
+ * The kept records, oldest first, reading only the rows the head says hold some (none while
+ * nothing is kept): for the settings form's Sync status.
+ */
+export async function readKeptRecords(kvStore: KeyValueStore, head: OutboxHead): Promise<ParkedRecord[]> {
+  const rows = await Promise.all(
+    occupiedSlots(head, 'kept').map((slot) => readStateRow(kvStore, OUTBOX_SHARD_STATE_ROW, slotKey(slot))),
+  );
+  return rows.flatMap((row) => row.records.filter(isKept)).sort(byParkedOrder);
 }
 
 /** The kvStore key of a slot's row. */
@@ -490,6 +512,7 @@ async function updateHead(
     const keptMarks = keptCount(head) === 0 ? (marks ?? head.keptMarks) : head.keptMarks;
     written = {
       shards: new Map(inUse.map(([slot, s]) => [slot, { count: s.count, version: s.version, kept: s.kept }])),
+      held: head.held,
       legacy: head.legacy,
       droppedTotal: head.droppedTotal + notes.length,
       dropped: [...head.dropped, ...notes].slice(-MAX_DROPPED_NOTES),
@@ -562,16 +585,7 @@ export async function settleOutbox(
   const toKeep = replayIds ? [] : keptRecords(batch, end.outcomes, { now, random, ...deps });
   // The events this batch applied, per key, in batch order (never the outbox's own: its records
   // settle themselves, and an older parked record must not supersede a newer one).
-  const later = new Map<string, unknown[]>();
-  if (!replayIds && deps.supersede) {
-    const positions = end.outcomes.flatMap((o) => {
-      const { key } = o;
-      return o.status === 'applied' && key !== undefined ? o.records.map((p) => [p, key] as const) : [];
-    });
-    for (const [position, key] of positions.sort(([a], [b]) => a - b)) {
-      later.set(key, [...(later.get(key) ?? []), batch.items[position]]);
-    }
-  }
+  const later = deps.supersede ? appliedEventsByKey(batch, end.outcomes) : new Map<string, unknown[]>();
   // A newly kept event supersedes what older kept records of its key hold, field by field.
   const laterKept = new Map<string, ParkedRecord[]>();
   for (const r of toKeep) {
@@ -1085,14 +1099,76 @@ function headOf(row: HeadRowValue): OutboxHead {
   for (const [slot, [count, version, kept]] of Object.entries(row.shards)) {
     shards.set(Number(slot), { count, version, kept: kept ?? 0 });
   }
+  const held = new Map<number, { count: number; version: number }>();
+  for (const [slot, [count, version]] of Object.entries(row.held ?? {})) {
+    held.set(Number(slot), { count, version });
+  }
   return {
     shards,
+    held,
     legacy: row.records ?? [],
     droppedTotal: row.droppedTotal,
     dropped: row.dropped,
     keptDroppedTotal: row.keptDroppedTotal ?? 0,
     keptMarks: row.keptMarks,
   };
+}
+
+/** The number of deletes the head says are held (state/held-deletes.ts). */
+export function heldCount(head: OutboxHead): number {
+  let count = 0;
+  for (const { count: n } of head.held.values()) count += n;
+  return count;
+}
+
+/**
+ * Tells the head what rows of held deletes now hold: a row's count is taken only with a higher
+ * version than the head knows, so concurrent writers never make it forget a row that holds some.
+ * Answers the head as written.
+ */
+export async function updateHeldIndex(
+  rows: ReadonlyArray<{ slot: number; count: number; version: number }>,
+  deps: { kvStore: KeyValueStore; clock: Clock },
+): Promise<OutboxHead> {
+  let written = headOf(OUTBOX_HEAD_ROW.empty());
+  const outcome = await updateStateRow(deps, OUTBOX_HEAD_ROW, (previous) => {
+    const held = new Map(headOf(previous).held);
+    for (const r of rows) {
+      if (r.version > (held.get(r.slot)?.version ?? 0)) held.set(r.slot, r);
+    }
+    const kept = [...held].filter(([, s]) => s.count > 0 || s.version > 0);
+    const next = {
+      ...previous,
+      held: Object.fromEntries(
+        kept.map(([slot, s]): [string, [number, number]] => [String(slot), [s.count, s.version]]),
+      ),
+    };
+    written = headOf(next);
+    return next;
+  });
+  writtenOrThrow(outcome, KV_ROWS.outbox.key);
+  return written;
+}
+
+/**
+ * The events a batch applied, per key, in batch order: what supersedes records kept for the key
+ * (parked here, or held by the mass-delete threshold). None for the outbox's own batch: its records
+ * settle themselves, and an older parked record must not supersede a newer one.
+ */
+export function appliedEventsByKey(
+  batch: OutboxBatch,
+  outcomes: readonly SettledRecord[],
+): Map<string, unknown[]> {
+  const later = new Map<string, unknown[]>();
+  if (batch.outboxIds) return later;
+  const positions = outcomes.flatMap((o) => {
+    const { key } = o;
+    return o.status === 'applied' && key !== undefined ? o.records.map((p) => [p, key] as const) : [];
+  });
+  for (const [position, key] of positions.sort(([a], [b]) => a - b)) {
+    later.set(key, [...(later.get(key) ?? []), batch.items[position]]);
+  }
+  return later;
 }
 
 /** Runs `work` on every item, at most `limit` at once. */

@@ -34,6 +34,10 @@ export interface RunSummary {
   versioned: number;
   /** Queued for creation (not applied): the creation job finishes them and reports each end. */
   queued: number;
+  /** Deletes and archives held back by "Deletes and archives per hour": not sent until released. */
+  held: number;
+  /** Held deletes the app holds at the end of the run (this run's and earlier ones'). */
+  heldTotal: number;
   rejected: number;
   pending: number;
   requests: number;
@@ -86,6 +90,11 @@ export interface RunSummary {
    * flight then finished and are counted; records never sent are in `pending`.
    */
   cancelled: string | undefined;
+  /**
+   * A dry run (`--dry-run`): nothing was written, and the counts say what the sync would do
+   * (applied: would be written or needs no change; rejected: would be rejected).
+   */
+  dryRun: boolean;
 }
 
 export function buildRunSummary(
@@ -105,11 +114,13 @@ export function buildRunSummary(
     outboxDropped?: number;
     kept?: number;
     keptDropped?: number;
+    heldTotal?: number;
     repeatedKeys?: RunSummary['repeatedKeys'];
     workers?: number;
     kvOperations?: number;
     peakRssKbPerWorker?: number[];
     cancelled?: string;
+    dryRun?: boolean;
   },
 ): RunSummary {
   const seconds = context.elapsedMs / 1000;
@@ -122,6 +133,8 @@ export function buildRunSummary(
     created: tally.created,
     versioned: tally.versioned,
     queued: tally.queued,
+    held: tally.held,
+    heldTotal: context.heldTotal ?? 0,
     rejected: tally.rejected,
     pending: tally.pending,
     requests: context.requests.total,
@@ -152,6 +165,7 @@ export function buildRunSummary(
     keptDropped: context.keptDropped ?? 0,
     repeatedKeys: context.repeatedKeys ?? { count: 0, examples: [] },
     cancelled: context.cancelled,
+    dryRun: context.dryRun ?? false,
   };
 }
 
@@ -165,23 +179,47 @@ export function formatSummary(summary: RunSummary): string {
   const row = (label: string, value: string | number, note = '') =>
     lines.push(`  ${label.padEnd(18)}${String(value).padStart(8)}${note ? `  ${note}` : ''}`);
 
+  const dry = summary.dryRun;
   lines.push(
-    `Sync summary${summary.cancelled ? ` (CANCELLED: ${summary.cancelled})` : ''}: ${summary.source} -> ${summary.target}`,
+    `${dry ? 'Dry-run summary (nothing was written to Bynder; the counts say what the sync would do)' : 'Sync summary'}${summary.cancelled ? ` (CANCELLED: ${summary.cancelled})` : ''}: ${summary.source} -> ${summary.target}`,
   );
   row('records read', summary.records, 'records and unreadable lines in the source');
-  row('applied', summary.applied, 'upserts Bynder accepted (or that needed no change)');
-  row('deleted/archived', summary.deleted, `deletes carried out (delete policy: ${summary.deletePolicy})`);
-  row('unchanged', summary.unchanged, 'of those, Bynder already held the values: nothing written');
+  row(
+    dry ? 'would apply' : 'applied',
+    summary.applied,
+    dry
+      ? 'upserts that would be written (or need no change)'
+      : 'upserts Bynder accepted (or that needed no change)',
+  );
+  row(
+    dry ? 'would delete' : 'deleted/archived',
+    summary.deleted,
+    `deletes ${dry ? 'to carry out' : 'carried out'} (delete policy: ${summary.deletePolicy})`,
+  );
+  row(
+    'unchanged',
+    summary.unchanged,
+    dry
+      ? 'of those, Bynder already holds the values: nothing to write'
+      : 'of those, Bynder already held the values: nothing written',
+  );
   if (summary.created + summary.versioned + summary.queued > 0) {
     row('created', summary.created, "of applied: new assets uploaded from the record's file_url");
     row('versioned', summary.versioned, 'of applied: a changed file saved as a new version');
     row('queued', summary.queued, 'queued for creation: the creation job finishes them (not applied)');
   }
+  if (summary.held + summary.heldTotal > 0) {
+    row(
+      'held',
+      summary.held,
+      `deletes past "Deletes and archives per hour": not sent; ${summary.heldTotal} held in all (release or discard them: settings, Sync status)`,
+    );
+  }
   if (summary.ignoredDeletes > 0) {
     row('deletes ignored', summary.ignoredDeletes, 'delete policy "ignore": assets left as they are');
   }
   row(
-    'rejected',
+    dry ? 'would reject' : 'rejected',
     summary.rejected,
     summary.rejected > 0 ? 'permanent: fix the source or the mapping, then run again' : '',
   );
