@@ -72,6 +72,10 @@ export const failureReasonTexts = {
     `${pending} of ${total} records pending (${causes})`,
   parked: (held: number) =>
     `${held} parked in the outbox: the app delivers them itself once Bynder accepts them (the scheduled job tries ${OUTBOX_JOB_EVERY})`,
+  kept: (kept: number) =>
+    `${kept} rejected record${kept === 1 ? '' : 's'} kept for a retry once Bynder has the missing option or asset`,
+  keptDropped: (dropped: number) =>
+    `${dropped} rejected record${dropped === 1 ? '' : 's'} not kept for a retry, past the outbox's bound for them: run the sync again for them once their cause is fixed`,
   outboxDropped: (dropped: number, keys: readonly string[]) =>
     `${dropped} parked records dropped, the outbox is full (lost: ${shorten(keys.join(', '), 300)})`,
   held: (held: number, total: number, perHour: number) =>

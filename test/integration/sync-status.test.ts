@@ -44,6 +44,16 @@ afterEach(() => {
 });
 
 describe('the Sync status text', () => {
+  it('lists the records kept for a retry, with their cause', async () => {
+    // No such option: rejected because of Bynder's state, so kept, and tried again once it exists.
+    await deliver([{ asset_id: assetId(3), region: 'Atlantis' }]);
+    const text = await statusText();
+    expect(text).toContain('**Kept for a retry:** 1 records rejected');
+    expect(text).toContain(`key ${escapeForForm(assetId(3), 80)}`);
+    expect(text).toContain('Atlantis');
+    expect(text).toMatch(/1 kept for a retry/);
+  });
+
   it('escapes hostile keys and reasons for markdown and HTML', async () => {
     // Rejected before any request: an asset id holds only letters, digits and dashes.
     await deliver([
@@ -57,7 +67,7 @@ describe('the Sync status text', () => {
     // What the record carried shows, inert: no tag, link, emphasis, code span or template braces of it.
     expect(text).toContain(escapeForForm('<img src=x onerror=alert(1)>', 80));
     expect(text).not.toMatch(/<img|\]\(javascript|\{\{\{connection|`\|#/);
-    const ours = ['**Held deletes:**', '**Outbox:**', '**Latest rejections**'];
+    const ours = ['**Held deletes:**', '**Outbox:**', '**Kept for a retry:**', '**Latest rejections**'];
     expect(ours.reduce((left, heading) => left.replace(heading, ''), text)).not.toContain('**');
     expect(text).not.toContain(TOKEN);
     expect(text).not.toContain(escapeForForm(TOKEN, 80));

@@ -560,11 +560,26 @@ function closeStream(stream: WriteStream): Promise<void> {
   return new Promise((resolve) => stream.end(resolve));
 }
 
-/** What the app's outbox holds at the end of a run, and how many records it dropped past its bound. */
-async function outboxCounts(): Promise<{ parked: number; outboxDropped: number; heldTotal: number }> {
+/**
+ * What the app's outbox holds at the end of a run (parked records, and records kept because of
+ * Bynder's state), how many records it dropped past its bounds, and the deletes held in all.
+ */
+async function outboxCounts(): Promise<{
+  parked: number;
+  outboxDropped: number;
+  kept: number;
+  keptDropped: number;
+  heldTotal: number;
+}> {
   const outbox = await readOutbox(storage.kvStore);
   const held = await readHeldDeletes(storage.kvStore);
-  return { parked: outbox.records.length, outboxDropped: outbox.droppedTotal, heldTotal: held.length };
+  return {
+    parked: outbox.records.length,
+    outboxDropped: outbox.droppedTotal,
+    kept: outbox.kept.length,
+    keptDropped: outbox.keptDroppedTotal,
+    heldTotal: held.length,
+  };
 }
 
 /** Runs the creation job until nothing is queued or a run makes no progress (at most 20 runs). */

@@ -594,6 +594,8 @@ const COUNT_LABELS = [
   ['parked', 'parked (outbox)'],
   // Dropped past the outbox's bound: lost, OCP will not send them again.
   ['outboxDropped', 'dropped, outbox full'],
+  // Known at the end of the run: rejected because of Bynder's state, tried again once it changes.
+  ['kept', 'kept for a retry'],
 ];
 
 function renderCounts(counts) {
@@ -653,6 +655,10 @@ function renderSummary(summary, verdict) {
       `${summary.held ?? 0} (past "Deletes and archives per hour", not sent; ${summary.heldTotal ?? 0} held in all: release or discard them in the settings, Sync status)`,
     ],
     ['rejected', summary.rejected],
+    [
+      'kept for a retry',
+      `${summary.kept ?? 0} (rejected because of Bynder's state; sent again once it changes)`,
+    ],
     ['pending', summary.pending],
     ['requests', summary.requests],
     ['requests/second', summary.requestsPerSecond],

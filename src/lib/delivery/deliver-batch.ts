@@ -1,5 +1,6 @@
 import { IDS_PER_MEDIA_READ } from '../bynder/constants';
-import { loadConfig, SECTION } from '../config';
+import { type AppConfig, loadConfig, SECTION } from '../config';
+import { contentHash } from '../state/content-hash';
 import { getFieldModel } from '../fields/get-field-model';
 import { notifyBatch } from './batch-notices';
 import { redactSecrets } from '../redact';
@@ -25,11 +26,13 @@ import {
   fenceParked,
   heldCount,
   holdUntil,
+  type KeptMarks,
   type OutboxHead,
   type OutboxSettleDeps,
   parkedCount,
   readOutboxHead,
   replayOutbox,
+  retryKept,
   settleOutbox,
 } from '../state/outbox';
 import {
@@ -41,6 +44,7 @@ import {
   failureFromError,
   type RecordOutcome,
   pausedByRateLimit,
+  reasonOf,
   reportBatch,
 } from './outcome';
 import { createPacedClient } from '../pacing/paced-client';
@@ -118,8 +122,16 @@ async function deliverLeased(
   if ('blockedUntil' in model) {
     return endBatch(batch, deps, ending, pausedByRateLimit(batch.items.length, model));
   }
+  // Records kept because of Bynder's state go again when it may have changed: the field model or
+  // the settings differ from what they were last tried under (no store call when nothing changed:
+  // the outbox head and the model's stamp were read anyway). Nothing is sent during a block.
+  if (parked && !block) {
+    const marks = keptMarks(model.hash, config);
+    await retryKept(parked, { marks }, { ...deps, timeBudgetMs }, (retry) => deliverBatch(retry, deps));
+  }
   // 3 plan (re-planned once with a refreshed model on schema drift)
   const planned = await planDelivery(batch.items, model, ledger.applied, modelDeps);
+  ending.outbox.marks = keptMarks(planned.model.hash, config);
   // Deletes and archives past the sync's hourly threshold are held, not sent (no call without any)
   const massDeletes = await holdMassDeletes(planned.writes, batch, config.maxDeletesPerHour, deps);
   planned.writes = massDeletes.writes;
@@ -223,7 +235,21 @@ async function deliverLeased(
 interface Ending {
   report: BatchReport;
   secrets: readonly string[];
-  outbox: Pick<OutboxSettleDeps, 'head' | 'supersede' | 'fence'>;
+  outbox: Pick<OutboxSettleDeps, 'head' | 'supersede' | 'fence' | 'marks'>;
+}
+
+/**
+ * What kept records are tried under: the field model's content hash, and a hash of the settings that
+ * decide what a record writes and where (credentials included: another user may see other assets).
+ * A hash, never a secret; it changes when the settings are saved with other values.
+ */
+export function keptMarks(modelHash: string | undefined, config: AppConfig): KeptMarks {
+  const { portalUrl, credentials, primaryKey, deletePolicy, emptyValues, unknownOptions } = config;
+  const settings = contentHash([
+    JSON.stringify([portalUrl, credentials, primaryKey, deletePolicy, emptyValues, unknownOptions]),
+    JSON.stringify([config.fixedValuesText, config.missingAssets, config.fileFingerprintMetaproperty ?? '']),
+  ]);
+  return { model: modelHash ?? '', settings };
 }
 
 /**
@@ -272,7 +298,11 @@ async function endBatch(
   ending: Ending,
   end: BatchEnd,
 ): Promise<DeliverResult> {
-  const outbox = await settleOutbox(batch, end, ending.report.startedAt, { ...deps, ...ending.outbox });
+  const outbox = await settleOutbox(batch, end, ending.report.startedAt, {
+    ...deps,
+    ...ending.outbox,
+    describeRejection: ({ problems }) => (problems ? reasonOf({ problems }) : 'rejected'),
+  });
   const heldSuperseded = await settleHeld(batch, end, ending, deps);
   const settled = { ...end, outbox };
   await notifyBatch(settled, batch.sync, { ...deps, secrets: ending.secrets });
@@ -287,6 +317,8 @@ async function endBatch(
       parked: outbox.parked,
       parkedDelivered: outbox.replayed,
       dropped: outbox.dropped,
+      kept: outbox.kept,
+      keptDropped: outbox.keptDropped,
     },
     deps,
   );

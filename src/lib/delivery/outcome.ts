@@ -7,7 +7,8 @@ import { redactSecrets } from '../redact';
 import type { Clock, Logger } from '../runtime-ports';
 import { shorten } from '../shorten';
 import type { LoggedRejection } from '../state/rejection-log';
-import type { OutboxSettlement } from '../state/outbox';
+import type { KeptCause, OutboxSettlement } from '../state/outbox';
+import { keptCauseOf } from './reason-kind';
 
 // How each record of a batch ends, and what OCP and the log are told about it. Every record ends
 // exactly once as applied, rejected (permanent: its data is wrong, with a reason) or pending
@@ -39,6 +40,8 @@ export interface RecordProblem {
   field?: string;
   /** What is wrong and what is allowed; never a secret, values cut short. */
   problem: string;
+  /** Set when Bynder's state is at fault, not the record's data (reason-kind.ts, keptCauseOf). */
+  bynder?: KeptCause;
 }
 
 export interface RejectedOutcome extends OutcomeBase {
@@ -47,6 +50,8 @@ export interface RejectedOutcome extends OutcomeBase {
   field?: string;
   /** What is wrong, per field where a field is at fault; at least one. */
   problems: readonly RecordProblem[];
+  /** Set when only Bynder's state is at fault: the outbox keeps the record for a retry. */
+  keptFor?: KeptCause;
 }
 
 export interface PendingOutcome extends OutcomeBase {
@@ -123,7 +128,17 @@ export function rejectedOutcome(
   problems: readonly RecordProblem[],
   field = problems[0]?.field,
 ): RejectedOutcome {
-  return { ...record, status: 'rejected', problems, ...(field !== undefined ? { field } : {}) };
+  const keptFor = keptCauseOf(problems);
+  const { key, subject, records } = record; // a rejection given here is made anew, keptFor included
+  return {
+    key,
+    subject,
+    records,
+    status: 'rejected',
+    problems,
+    ...(field !== undefined ? { field } : {}),
+    ...(keptFor ? { keptFor } : {}),
+  };
 }
 
 /** `field "campaign": "Sumer" is not an option …; field "region": …; and 2 more`, or the plain problem. */
@@ -196,7 +211,7 @@ export function toDeliverResult(
   outcomes: readonly RecordOutcome[],
   stop?: BatchStop,
   counts = countOutcomes(outcomes),
-  outbox?: Pick<OutboxSettlement, 'held' | 'dropped' | 'droppedKeys'>,
+  outbox?: Pick<OutboxSettlement, 'held' | 'dropped' | 'droppedKeys' | 'kept' | 'keptDropped'>,
 ): DeliverResult {
   const { applied, rejected, pending, held, total } = counts;
   if (rejected === 0 && pending === 0 && held === 0 && !stop) return { success: true };
@@ -214,16 +229,21 @@ export function toDeliverResult(
   if (outbox && outbox.dropped > 0) {
     head.push(failureReasonTexts.outboxDropped(outbox.dropped, outbox.droppedKeys));
   }
+  // What the outbox did with the rejections: said after them, before the applied count.
+  const keptTexts: string[] = [];
+  if (outbox && outbox.kept > 0) keptTexts.push(failureReasonTexts.kept(outbox.kept));
+  if (outbox && outbox.keptDropped > 0) keptTexts.push(failureReasonTexts.keptDropped(outbox.keptDropped));
   const tail = [failureReasonTexts.applied(applied)];
   if (counts.queued > 0) tail.push(`${counts.queued} queued for creation`);
   const retryable = asksForRetry(pending > 0, stop);
   if (rejected === 0) {
-    return { success: false, retryable, failureReason: boundReason([...head, ...tail].join('; ')) };
+    const reason = [...head, ...keptTexts, ...tail].join('; ');
+    return { success: false, retryable, failureReason: boundReason(reason) };
   }
 
   const rejections = outcomes.filter((o): o is RejectedOutcome => o.status === 'rejected');
   const intro = failureReasonTexts.rejectedIntro(rejected, total);
-  const fixed = [...head, ...tail].join('; ');
+  const fixed = [...head, ...keptTexts, ...tail].join('; ');
   // Name as many rejections as fit beside the counts, then say how many more there are.
   const room = MAX_FAILURE_REASON_LENGTH - intro.length - fixed.length - 40;
   const named: string[] = [];
@@ -236,7 +256,7 @@ export function toDeliverResult(
   }
   const more = rejections.length - named.length;
   const examples = named.join('; ') + (more > 0 ? failureReasonTexts.andMore(more) : '');
-  const text = [...head, intro + examples, ...tail].join('; ');
+  const text = [...head, intro + examples, ...keptTexts, ...tail].join('; ');
   return { success: false, retryable, failureReason: boundReason(text) };
 }
 
@@ -313,19 +333,31 @@ export interface BatchEnd {
 
 /** The start of every batch line: the sync, the attempt and the counts. */
 const BATCH_LINE =
-  /^Bynder delivery for sync (".*") attempt \d+: (\d+) records: (\d+) applied \((\d+) unchanged\), (\d+) rejected, (\d+) pending(?:, (\d+) held)?;(?: (\d+) created, (\d+) versioned, (\d+) queued for creation;)?/;
+  /^Bynder delivery for sync (".*") attempt \d+: (\d+) records: (\d+) applied \((\d+) unchanged\), (\d+) rejected, (\d+) pending(?:, (\d+) held)?;(?: (\d+) created, (\d+) versioned, (\d+) queued for creation;)?(?: (\d+) kept for a retry;)?/;
 
 /**
  * The sync name (as the line carries it: at most 100 characters) and the counts of a batch line
  * reportBatch logged, for a host that reads the app's log (the local runner's summary); undefined
  * for any other line.
  */
-export function readBatchLine(line: string): (OutcomeCounts & { syncName: string }) | undefined {
+export function readBatchLine(
+  line: string,
+): (OutcomeCounts & { syncName: string; kept: number }) | undefined {
   const match = BATCH_LINE.exec(line);
   if (!match) return undefined;
-  const [total, applied, unchanged, rejected, pending, held, created, versioned, queued] = match
-    .slice(2)
-    .map((n) => Number(n ?? 0)) as [number, number, number, number, number, number, number, number, number];
+  const counts = match.slice(2).map((n) => Number(n ?? 0));
+  const [total, applied, unchanged, rejected, pending, held, created, versioned, queued, kept] = counts as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return {
     syncName: String(JSON.parse(match[1] ?? '""')),
     total,
@@ -336,6 +368,7 @@ export function readBatchLine(line: string): (OutcomeCounts & { syncName: string
     created,
     versioned,
     queued,
+    kept,
     held,
   };
 }
@@ -355,6 +388,8 @@ export function reportBatch(
     ...(counts.created + counts.versioned + counts.queued > 0
       ? [`${counts.created} created, ${counts.versioned} versioned, ${counts.queued} queued for creation;`]
       : []),
+    // Of the rejected, those the outbox keeps for a retry (rejected because of Bynder's state).
+    ...(end.outbox && end.outbox.kept > 0 ? [`${end.outbox.kept} kept for a retry;`] : []),
     `${traffic.requests} requests (${traffic.rateLimited} answered 429, ${traffic.serverErrors} failed as unavailable)`,
     `in ${Math.round(deps.clock.now() - report.startedAt)} ms`,
   ];

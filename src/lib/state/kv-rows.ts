@@ -198,7 +198,8 @@ export const OUTBOX_SHARD_ROW = {
   // Never expires (records OCP will not send again); bounded instead, in bytes (OUTBOX_SHARD_BYTES).
   ttlSeconds: undefined,
   owner: 'src/lib/state/outbox.ts',
-  holds: 'records parked for the app to deliver itself, at most 256,000 bytes of records per row',
+  holds:
+    "records parked for the app to deliver itself, and records kept for a retry because Bynder's state rejected them (at most 64,000 bytes of those), at most 256,000 bytes of records per row",
   cache: false,
   // The records' bound (OUTBOX_SHARD_BYTES, 256,000) plus room for claims, fences and the version.
   byteBudget: 300_000,

@@ -8,7 +8,15 @@ import { redactSecrets } from '../redact';
 import { secretsOfFields } from '../secret-values';
 import { shorten } from '../shorten';
 import { type HeldEntry, readHeldDeletes } from './held-deletes';
-import { heldCount, type OutboxHead, parkedCount, readOutboxHead } from './outbox';
+import {
+  heldCount,
+  keptCount,
+  type OutboxHead,
+  type ParkedRecord,
+  parkedCount,
+  readKeptRecords,
+  readOutboxHead,
+} from './outbox';
 import { type RejectionLogEntry, readRejectionLog } from './rejection-log';
 import { readStateRow, stateRow, updateStateRow, writtenOrThrow } from './state-row';
 
@@ -32,6 +40,8 @@ export const SYNC_STATUS_REFRESH_MS = 60_000;
 export const MAX_STATUS_TEXT = 12_000;
 const SHOWN_REJECTIONS = 20;
 const SHOWN_HELD = 20;
+/** Kept records listed by name; the rest are counted. */
+const SHOWN_KEPT = 20;
 const KEY_CHARS = 80;
 const REASON_CHARS = 240;
 
@@ -46,6 +56,8 @@ export const STATUS_COUNTS = [
   'parked',
   'parkedDelivered',
   'dropped',
+  'kept',
+  'keptDropped',
 ] as const;
 export type StatusCount = (typeof STATUS_COUNTS)[number];
 export type StatusCounts = Record<StatusCount, number>;
@@ -60,6 +72,8 @@ const COUNT_WORDS: Record<StatusCount, string> = {
   parked: 'parked in the outbox',
   parkedDelivered: 'delivered from the outbox',
   dropped: 'dropped from the full outbox',
+  kept: "kept for a retry (rejected because of Bynder's state)",
+  keptDropped: 'not kept for a retry (past the bound for them)',
 };
 
 interface StatusRowValue extends StoredRow {
@@ -142,14 +156,15 @@ export async function refreshStaleSyncStatus(deps: StatusDeps): Promise<void> {
 
 async function writeStatusText(row: StatusRowValue, deps: StatusDeps, head?: OutboxHead): Promise<void> {
   const outbox = head ?? (await readOutboxHead(deps.kvStore));
-  const [held, rejections] = await Promise.all([
+  const [held, kept, rejections] = await Promise.all([
     heldCount(outbox) > 0 ? readHeldDeletes(deps.kvStore, outbox) : Promise.resolve([]),
+    keptCount(outbox) > 0 ? readKeptRecords(deps.kvStore, outbox) : Promise.resolve([]),
     readRejectionLog(deps.kvStore),
   ]);
   // Our texts name no credential; as the notices do, the stored ones are redacted all the same.
   const secrets = secretsOfFields(await deps.secrets.get(SECTION.connection).catch(() => ({})));
   const redact = (value: string) => redactSecrets(value, secrets);
-  const text = statusText({ row, outbox, held, rejections, now: deps.clock.now(), redact });
+  const text = statusText({ row, outbox, held, kept, rejections, now: deps.clock.now(), redact });
   await deps.settings.put(SYNC_STATUS_SECTION, {
     text,
     updated_at: new Date(deps.clock.now()).toISOString(),
@@ -175,6 +190,8 @@ export function statusText(input: {
   row: Pick<StatusRowValue, 'since' | 'counts'>;
   outbox: OutboxHead;
   held: readonly HeldEntry[];
+  /** The records kept for a retry (rejected because of Bynder's state), oldest first. */
+  kept?: readonly ParkedRecord[];
   rejections: readonly RejectionLogEntry[];
   now: number;
   /** Applied to each outside text before it is escaped. */
@@ -208,7 +225,19 @@ export function statusText(input: {
     `**Outbox:** ${n(parkedCount(outbox))} parked records (the app delivers them itself); ${n(outbox.droppedTotal)} dropped since install${dropped.length > 0 ? `, latest: ${dropped.slice(-5).join(', ')}` : ''}.`,
   ]);
 
-  blocks.push(keptForRetryLines());
+  const kept = input.kept ?? [];
+  blocks.push([
+    kept.length === 0
+      ? '**Kept for a retry:** none.'
+      : `**Kept for a retry:** ${n(kept.length)} records rejected because of Bynder's state (an option or an asset missing), sent again once that changes; oldest first.`,
+    ...kept
+      .slice(0, SHOWN_KEPT)
+      .map(
+        (r) =>
+          `- key ${inert(r.key ?? '(key not read)', KEY_CHARS)}, sync ${inert(r.sync, 60)}, kept ${when(r.parkedAt)}, tried again ${n(r.tries ?? 0)} times: ${inert(r.cause, REASON_CHARS)}`,
+      ),
+    ...(kept.length > SHOWN_KEPT ? [`- and ${n(kept.length - SHOWN_KEPT)} more`] : []),
+  ]);
 
   const latest = [...rejections].sort((a, b) => b.at - a.at).slice(0, SHOWN_REJECTIONS);
   blocks.push([
@@ -224,14 +253,6 @@ export function statusText(input: {
     "Logs: the app's Troubleshooting tab in OCP has one line per batch; the Activity Log has the notices.",
   ]);
   return bounded(blocks);
-}
-
-/**
- * The records kept for retry and why: their list is added here when that kind of record exists.
- * Until then this block is empty.
- */
-function keptForRetryLines(): string[] {
-  return [];
 }
 
 /** The blocks joined, line by line, while they fit MAX_STATUS_TEXT; the rest counted. */

@@ -74,6 +74,13 @@ export interface RunSummary {
   /** Records the outbox dropped past its byte bound (lost: OCP will not send them again). */
   outboxDropped: number;
   /**
+   * Records in the outbox at the end of the run that were rejected because of Bynder's state (an
+   * option or asset missing): the app tries them again once that may have changed.
+   */
+  kept: number;
+  /** Such records not kept, past the outbox's bound for them (since it was created). */
+  keptDropped: number;
+  /**
    * Keys the source holds more than once with different values (the first few named): the last
    * record wins, and every run writes the earlier one and then the later one again.
    */
@@ -105,6 +112,8 @@ export function buildRunSummary(
     appLog: string | undefined;
     parked?: number;
     outboxDropped?: number;
+    kept?: number;
+    keptDropped?: number;
     heldTotal?: number;
     repeatedKeys?: RunSummary['repeatedKeys'];
     workers?: number;
@@ -152,6 +161,8 @@ export function buildRunSummary(
     appLog: context.appLog,
     parked: context.parked ?? 0,
     outboxDropped: context.outboxDropped ?? 0,
+    kept: context.kept ?? 0,
+    keptDropped: context.keptDropped ?? 0,
     repeatedKeys: context.repeatedKeys ?? { count: 0, examples: [] },
     cancelled: context.cancelled,
     dryRun: context.dryRun ?? false,
@@ -246,6 +257,16 @@ export function formatSummary(summary: RunSummary): string {
       summary.parked,
       'OCP would not send these again; the app delivers them later (`outbox`)',
     );
+  }
+  if (summary.kept > 0) {
+    row(
+      'kept for a retry',
+      summary.kept,
+      "rejected because of Bynder's state; sent again once it changes (`outbox`)",
+    );
+  }
+  if (summary.keptDropped > 0) {
+    row('not kept (bound)', summary.keptDropped, 'past the bound for kept records: run again once fixed');
   }
   if (summary.outboxDropped > 0) {
     row(
