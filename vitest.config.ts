@@ -27,7 +27,6 @@ const TIMING_FILES = [
  */
 const OWN_PROCESS_FILES = [
   'test/integration/deliver-notices.test.ts',
-  'test/integration/deliver-outbox-capacity.test.ts',
   'test/integration/security-ssrf.test.ts',
   'test/integration/emulator-bynder-js-sdk.test.ts',
   'test/integration/emulator-upload-js-sdk.test.ts',
@@ -82,11 +81,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        // Emulators and the app's entry points, in process: files share a worker, as the unit files
-        // do, with the same fresh state per file.
+        // Emulators and the app's entry points in process, and the end-to-end files (the CLI as a
+        // child process, a browser): files share a worker, as the unit files do, with the same
+        // fresh state per file. An end-to-end file mostly waits on its children, and a process of
+        // its own cost about 1.5 s of CPU to start vitest's runner again.
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           exclude: [...TIMING_FILES, ...OWN_PROCESS_FILES, ...configDefaults.exclude],
           isolate: false,
           setupFiles: ['test/setup/fresh-state-per-file.ts', YIELD],
@@ -94,10 +95,10 @@ export default defineConfig({
       },
       {
         extends: true,
-        // Child processes, a browser, module mocks: each file in a fresh process.
+        // Module mocks, and libraries that replace globals: each file in a fresh process.
         test: {
           name: 'own-process',
-          include: ['test/e2e/**/*.test.ts', ...OWN_PROCESS_FILES],
+          include: OWN_PROCESS_FILES,
           setupFiles: [YIELD],
         },
       },

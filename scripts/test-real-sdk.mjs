@@ -34,7 +34,7 @@ const DEFAULT_SDK_DIR = path.resolve(root, '../shared/real-sdk');
 
 const HELP = `Usage: npm run test:real-sdk -- [options] [vitest filters...]
 
-Runs npm test (typecheck, lint, format, validate, vitest) and the SDK's own validate
+Runs npm test (typecheck, lint, format, layers, vitest) and the SDK's own validate
 (node node_modules/@zaiusinc/app-sdk/dist/cli.js validate) against the real @zaiusinc/app-sdk,
 in a scratch copy of this project under ${tmpdir()}. The working copy is not changed.
 
@@ -189,7 +189,13 @@ async function main() {
     if (suite.status !== 0 && counts.failed === 0) counts.failed = 1;
 
     process.stdout.write("\n── the SDK's own validate ──\n");
-    const validate = await run(scratch, 'node', ['node_modules/@zaiusinc/app-sdk/dist/cli.js', 'validate']);
+    // It reads the built app (dist/), which npm test does not leave behind: its validate test builds
+    // into a temporary folder.
+    const built = await run(scratch, 'node', ['scripts/build.mjs']);
+    const validate =
+      built.status === 0
+        ? await run(scratch, 'node', ['node_modules/@zaiusinc/app-sdk/dist/cli.js', 'validate'])
+        : built;
     if (validate.status !== 0) {
       counts.failed += 1;
       process.stdout.write("✗ the SDK's validate failed\n");

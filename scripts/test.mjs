@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: every check OCP's builder and our CI rely on, in one run. The check steps (typecheck,
-// lint, format, layers, validate) run at the same time as vitest, at a lower CPU priority so that tests
+// lint, format, layers; validate is a test file) run at the same time as vitest, at a lower CPU priority so that tests
 // waiting on real time are not starved by them; each step runs to its end even if another failed,
 // so one report shows everything. Vitest's output comes first, then each step's, then a summary
 // (why tests were skipped, the slowest files), and the last line is the plain count
@@ -18,7 +18,8 @@ import { closingLine, seconds, skipLines, slowestFileLines, tally } from './test
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(
     'Usage: npm test [-- VITEST_ARGS]\n\n' +
-      'Runs every check: typecheck, lint, format check, layers, validate, and the whole vitest suite, and\n' +
+      'Runs every check: typecheck, lint, format check, layers, and the whole vitest suite (which builds and\n' +
+      'validates the app), and\n' +
       'ends with "N passed, N failed, N skipped". Arguments go to vitest (e.g. a test file); `npm run test:vitest` runs\n' +
       'vitest alone.\n',
   );
@@ -31,7 +32,9 @@ const STEPS = [
   ['lint', 'lint'],
   ['format', 'format:check'],
   ['layers', 'layers'],
-  ['validate', 'validate'],
+  // No `validate` step: test/integration/validate.test.ts builds the app as `npm run validate` does
+  // and checks it with the same rules ("passes the app as it is"), beside broken copies; a second
+  // build here cost about 10 s of CPU for nothing more.
 ];
 /** Niceness of the check steps: they fill the CPU the tests leave idle. */
 const STEP_PRIORITY = 10;

@@ -8,6 +8,7 @@ import type { AssetItem } from '../../src/lib/delivery/asset-item';
 import { LOOPBACK_PORTAL_SWITCH } from '../../src/lib/portal-url';
 import { startEmulator } from '../bynder-emulator/server';
 import { startFileHost } from '../file-host/server';
+import { exitCode } from '../cli/exit-codes';
 
 // `npm run bench -- --create` (or `npx tsx dev/bench/create-bench.ts [--small N] [--large N]`): creating assets from files through
 // deliver() and the creation job, at the default request budget, against an emulator with the
@@ -157,6 +158,6 @@ if (require.main === module) {
     progress: (line) => process.stderr.write(`${line}\n`),
   }).then((rows) => {
     process.stdout.write(`${renderCreateTable(rows)}\n`);
-    if (!meetsCreateTarget(rows)) process.exitCode = 1;
+    if (!meetsCreateTarget(rows)) process.exitCode = exitCode('checkFailed');
   });
 }

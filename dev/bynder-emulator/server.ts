@@ -313,8 +313,13 @@ const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => 
 function listen(app: express.Express, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
-    // Keep-alive sockets from clients must not keep a stopped emulator alive.
-    server.keepAliveTimeout = 5_000;
+    // An idle keep-alive socket is closed by the server only long after a client would reuse it:
+    // with Node's 5 s, a client whose event loop ran a second late (a loaded machine) sent its next
+    // request on a socket the server was closing, and got ECONNRESET (fetch keeps a socket for the
+    // server's hint minus 1 s; Node's agents keep one with no limit). Bynder's edge keeps idle
+    // connections about a minute. close() ends idle sockets itself, so a stopped emulator is not
+    // held open by them.
+    server.keepAliveTimeout = 65_000;
   });
 }
 

@@ -29,6 +29,16 @@ const COMMANDS: Readonly<Record<string, () => Register>> = {
 };
 /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-var-requires */
 
+// A reader that stops early (`npm run cli -- sync --help | head`) closes the pipe: what it did not
+// read is not a failure of the command, and Node would otherwise end with an unhandled EPIPE and
+// its stack.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? exitCode('ok'));
+  });
+}
+
 // The local tools talk to the embedded emulator on loopback, which only development allows.
 process.env[LOOPBACK_PORTAL_SWITCH] ??= '1';
 

@@ -30,6 +30,7 @@ export interface RunProgress {
     | 'created'
     | 'versioned'
     | 'queued'
+    | 'held'
     | 'rejected'
     | 'pending'
     | 'batches'

@@ -261,7 +261,7 @@ function progressEvents(
       sent = tally.rejections.length;
       const { records, applied, deleted, ignoredDeletes, unchanged, rejected, pending, batches, retries } =
         tally;
-      const { created, versioned, queued } = tally;
+      const { created, versioned, queued, held } = tally;
       run.emit({
         type: 'progress',
         data: {
@@ -280,6 +280,7 @@ function progressEvents(
             created,
             versioned,
             queued,
+            held,
             rejected,
             pending,
             batches,

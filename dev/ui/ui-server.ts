@@ -14,6 +14,7 @@ import { BynderAssetSchema } from '../../src/destinations/BynderAssetSchema';
 import { SECTION } from '../../src/lib/config';
 import { redactSecrets } from '../../src/lib/redact';
 import { CREDENTIAL_FIELDS, secretsOfFields } from '../../src/lib/secret-values';
+import { SYNC_STATUS_SECTION } from '../../src/lib/state/sync-status';
 import { startEmulator, type RunningEmulator } from '../bynder-emulator/server';
 import { answerSection, readForm } from '../cli/commands/settings';
 import { loadDestinationFields } from '../cli/sync/mapping/destination-fields';
@@ -117,7 +118,8 @@ export async function startUi(options: UiServerOptions): Promise<RunningUi> {
   // The stored values, as OCP fills the form when it is reopened: secrets only as "set".
   app.get('/api/settings', async (_req, res) => {
     const values: Record<string, Record<string, unknown>> = {};
-    for (const section of Object.values(SECTION)) {
+    // Sync status holds no setting, only the text the app writes for the form to show.
+    for (const section of [...Object.values(SECTION), SYNC_STATUS_SECTION]) {
       values[section] = withoutSecrets(await storage.settings.get(section));
     }
     const secrets: Record<string, unknown> = await storage.secrets.get(SECTION.connection);

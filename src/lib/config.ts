@@ -8,7 +8,12 @@ import type { SettingsStore } from './runtime-ports';
 // the schema function and deliver() (to load), so the three cannot disagree.
 // Settings rows are keyed by form section; credentials live only in the secrets store.
 
-export const SECTION = { connection: 'connection', records: 'records', throughput: 'throughput' } as const;
+export const SECTION = {
+  connection: 'connection',
+  records: 'records',
+  throughput: 'throughput',
+  try_record: 'try_record',
+} as const;
 
 export const DEFAULTS = {
   authMethod: 'permanent_token',
@@ -21,6 +26,12 @@ export const DEFAULTS = {
   changeDetection: 'read_first',
   maxFileMb: 1_024,
   missingAssets: 'reject',
+  // The mass-delete threshold, per sync and hour. An incremental sync deletes a few records an hour;
+  // a filter or mapping gone wrong deletes the whole catalogue at once. 1,000 lets a real cleanup
+  // through in an hour or two (releasing the rest, or raising the setting) while stopping a wrong
+  // one after 1,000 assets: under two minutes of Bynder's rate at the default 10 requests/s, and
+  // with the default policy "archive" reversible by hand.
+  maxDeletesPerHour: 1_000,
 } as const;
 
 const LIMITS = {
@@ -30,6 +41,8 @@ const LIMITS = {
   // print-quality product images and most product videos; 10 GB is past what one delivery can
   // stream and upload before OCP gives up on it.
   maxFileMb: { min: 1, max: 10_240 },
+  // 0 turns the threshold off; a million an hour is past what Bynder's rate limit lets one install send.
+  maxDeletesPerHour: { min: 0, max: 1_000_000 },
 } as const;
 
 /** The file size setting is in MB of 1,048,576 bytes (what file managers call MB, strictly MiB). */
@@ -156,6 +169,11 @@ export const recordsSettingsSchema = z.object({
   // One `field: value` per line (src/lib/fields/fixed-values.ts reads them). In the Records row, not
   // a section of their own: every batch reads each section's row, and a fifth would cost it a call.
   fixed_values: z.preprocess((value) => value ?? '', z.string('must be text, one "field: value" per line')),
+  max_deletes_per_hour: wholeNumber(
+    LIMITS.maxDeletesPerHour.min,
+    LIMITS.maxDeletesPerHour.max,
+    DEFAULTS.maxDeletesPerHour,
+  ),
 });
 
 export const throughputSettingsSchema = z.object({
@@ -227,6 +245,11 @@ export interface AppConfig extends WritePolicy {
    * versioned from; set, a record whose file_url or file_version differs makes a new version.
    */
   fileFingerprintMetaproperty: string | undefined;
+  /**
+   * "Deletes and archives per hour": past this many per sync in the last hour, deletes and archives
+   * are held instead of sent (state/held-deletes.ts); 0: no limit.
+   */
+  maxDeletesPerHour: number;
 }
 
 /** The app is not (fully) configured. The message says what is missing and where to fix it. */
@@ -245,6 +268,7 @@ export const SECTION_TITLES: Readonly<Record<keyof typeof SECTION, string>> = {
   connection: 'Connect to Bynder',
   records: 'Records',
   throughput: 'Throughput',
+  try_record: 'Try a record',
 };
 
 /**
@@ -354,6 +378,7 @@ export function parseConfig(rows: {
         ? { kind: 'create', brandId: r.brand_id }
         : { kind: 'reject' },
     fileFingerprintMetaproperty: r.file_fingerprint_metaproperty,
+    maxDeletesPerHour: r.max_deletes_per_hour,
   };
 }
 
@@ -389,9 +414,11 @@ export const SETTING_LABELS: Readonly<Record<string, string>> = {
   missing_assets: 'Records whose asset does not exist',
   brand_id: 'Brand of new assets',
   file_fingerprint_metaproperty: 'File fingerprint metaproperty',
+  max_deletes_per_hour: 'Deletes and archives per hour',
   requests_per_second: 'Requests per second',
   max_in_flight: 'Requests in flight',
   change_detection: 'Before writing',
+  record: 'Record',
 };
 
 export interface FieldProblem {

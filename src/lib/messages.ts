@@ -56,6 +56,15 @@ export const notAPortalBecause = {
   notApiData: 'its answer is not Bynder API data',
 } as const;
 
+// ── Held deletes (the mass-delete threshold, "Deletes and archives per hour" in Records) ─────────
+
+/** Where an administrator releases or discards held deletes. */
+export const HELD_FIX =
+  'release them (they are then sent) or discard them in the app\'s settings, section "Sync status"; to let more through from now on, raise "Deletes and archives per hour" in section "Records"';
+
+const MASS_DELETE_LIMIT = (perHour: number) =>
+  `"Deletes and archives per hour" (${perHour.toLocaleString('en-US')} per sync an hour)`;
+
 // ── OCP's failureReason for a batch (delivery/outcome.ts counts, these word it) ─────────────────
 
 export const failureReasonTexts = {
@@ -63,8 +72,16 @@ export const failureReasonTexts = {
     `${pending} of ${total} records pending (${causes})`,
   parked: (held: number) =>
     `${held} parked in the outbox: the app delivers them itself once Bynder accepts them (the scheduled job tries ${OUTBOX_JOB_EVERY})`,
+  kept: (kept: number) =>
+    `${kept} rejected record${kept === 1 ? '' : 's'} kept for a retry once Bynder has the missing option or asset`,
+  keptDropped: (dropped: number) =>
+    `${dropped} rejected record${dropped === 1 ? '' : 's'} not kept for a retry, past the outbox's bound for them: run the sync again for them once their cause is fixed`,
   outboxDropped: (dropped: number, keys: readonly string[]) =>
     `${dropped} parked records dropped, the outbox is full (lost: ${shorten(keys.join(', '), 300)})`,
+  held: (held: number, total: number, perHour: number) =>
+    `${held} of ${total} records held: deletes and archives past ${MASS_DELETE_LIMIT(perHour)}; ${HELD_FIX}`,
+  heldOverflow: (perHour: number) =>
+    `not sent: a delete or archive past ${MASS_DELETE_LIMIT(perHour)}, and the list of held deletes is full; ${HELD_FIX}, then sync this record again`,
   applied: (applied: number) => `${applied} applied`,
   rejectedIntro: (rejected: number, total: number) => `${rejected} of ${total} records rejected: `,
   andMore: (more: number) => `; and ${more} more`,
@@ -91,6 +108,12 @@ function syncTitle(syncName: string): string {
 }
 
 export const noticeTexts = {
+  heldDeletes: (held: number, heldInAll: number, perHour: number, syncName: string): NoticeText => ({
+    title: `${syncTitle(syncName)}: ${held} delete${held === 1 ? '' : 's'} held back, not sent to Bynder`,
+    summary: `The sync asked to delete or archive more assets than ${MASS_DELETE_LIMIT(perHour)} allows, so ${held} ${held === 1 ? 'was' : 'were'} held back by the app instead of being sent (${heldInAll} held in all, every sync). A filter or mapping that went wrong can look like this.`,
+    details: `Check the sync's source. Then ${HELD_FIX}. The "Sync status" section lists the held deletes; the app's Troubleshooting tab has one log line per batch. ${ONCE_AN_HOUR}`,
+  }),
+
   /** What "the app tries them again" means for parked records, after the batch's stop (if any). */
   parkedFix: (stopMessage: string | undefined): string =>
     stopMessage === undefined ? PARKED_RETRIES : `${shorten(stopMessage, 200)}. ${PARKED_RETRIES}`,

@@ -6,7 +6,13 @@ import {
 } from '@zaiusinc/app-sdk';
 
 import { type SdkDeps, sdkDeps } from '../destinations/sdk-deps';
-import { describeError } from '../lib/app-error';
+import { AppError, describeError } from '../lib/app-error';
+import { type BatchPreview, previewBatch } from '../lib/delivery/preview';
+import { escapeMarkdown } from '../lib/markdown-text';
+import { startDeadline } from '../lib/pacing/deadline';
+import { redactSecrets } from '../lib/redact';
+import { secretsOfFields } from '../lib/secret-values';
+import { describePreview, PREVIEW_TIME_BUDGET_MS, readRecordText } from '../lib/settings/record-preview';
 import type { ConnectionFailure } from '../lib/bynder/connection-problem';
 import {
   type AppConfig,
@@ -34,6 +40,9 @@ import { checkConnection, createFormClient } from '../lib/settings/connection-te
 import { findExternalKeyProblem, metapropertyFactsOf } from '../lib/settings/external-key-check';
 import { readConnectionForm, readSectionForm, type StoredConnection } from '../lib/settings/settings-form';
 import { readOutbox } from '../lib/state/outbox';
+import { discardHeld, releaseHeld } from '../lib/state/held-deletes';
+import { noteSyncStatus, SYNC_STATUS_SECTION } from '../lib/state/sync-status';
+import { OUTBOX_JOB_EVERY } from '../lib/outbox-schedule';
 
 /** This app signs in with a permanent token or OAuth client credentials; it never sends people to Bynder to log in. */
 const NO_AUTHORIZATION_CODE_FLOW =
@@ -63,6 +72,14 @@ export class Lifecycle extends AppLifecycle {
       [SECTION.connection]: { save: saveConnection, test_connection: testConnection },
       [SECTION.records]: { save: saveRecords },
       [SECTION.throughput]: { save: saveThroughput },
+      // The section stores nothing of its own to save: its Save previews too.
+      [SECTION.try_record]: { save: previewRecord, preview: previewRecord },
+      [SYNC_STATUS_SECTION]: {
+        save: refreshStatus,
+        refresh_status: refreshStatus,
+        release_held: releaseHeldDeletes,
+        discard_held: discardHeldDeletes,
+      },
     };
     const actions = Object.hasOwn(handlers, section) ? handlers[section] : undefined;
     const handler = actions && Object.hasOwn(actions, action) ? actions[action] : undefined;
@@ -208,6 +225,62 @@ const testConnection: SettingsHandler = async (formData, deps) => {
   );
 };
 
+// ── Sync status ───────────────────────────────────────────────────────────────────────────────────
+
+/** The job that delivers the outbox (app.yml `jobs`); released deletes go with its next run. */
+const OUTBOX_JOB = 'deliver_outbox';
+
+/** Refresh (and the section's Save, which has nothing to store): writes the status text now. */
+const refreshStatus: SettingsHandler = async (_formData, deps) => {
+  await noteSyncStatus({}, deps, { force: true });
+  return new LifecycleSettingsResult().addToast(
+    'success',
+    'Sync status refreshed. Reopen or reload this section to see it.',
+  );
+};
+
+/**
+ * Release: every held delete is parked in the outbox, which delivers it like any parked record (at
+ * the start of the next delivery, and from its job, started now when the platform allows).
+ */
+const releaseHeldDeletes: SettingsHandler = async (_formData, deps) => {
+  const done = await releaseHeld(deps);
+  if (done.released === 0) {
+    await noteSyncStatus({}, deps, { force: true });
+    return new LifecycleSettingsResult().addToast('info', 'No deletes are held: nothing to release.');
+  }
+  await deps.jobs?.trigger(OUTBOX_JOB, {}).catch((error: unknown) => {
+    deps.logger.warn(
+      `Could not start the outbox job; it runs ${OUTBOX_JOB_EVERY} anyway:`,
+      describeError(error),
+    );
+  });
+  await noteSyncStatus({ released: done.released }, deps, { force: true });
+  deps.logger.info(`Settings: ${done.released} held deletes released to the outbox`);
+  const more = done.remaining > 0 ? ` ${done.remaining} are still held: press Release again.` : '';
+  const lost =
+    done.dropped > 0
+      ? ` The outbox was full: ${done.dropped} parked records were dropped (the Activity Log names them).`
+      : '';
+  return new LifecycleSettingsResult().addToast(
+    done.dropped > 0 ? 'warning' : 'success',
+    `Released ${done.released} held delete${done.released === 1 ? '' : 's'}: they go to Bynder with the next delivery, or ${OUTBOX_JOB_EVERY} from the outbox job.${more}${lost}`,
+  );
+};
+
+/** Discard: every held delete is dropped unsent (counted as discarded). */
+const discardHeldDeletes: SettingsHandler = async (_formData, deps) => {
+  const discarded = await discardHeld(deps);
+  await noteSyncStatus({ discarded }, deps, { force: true });
+  if (discarded > 0) deps.logger.info(`Settings: ${discarded} held deletes discarded`);
+  return new LifecycleSettingsResult().addToast(
+    'success',
+    discarded === 0
+      ? 'No deletes are held: nothing to discard.'
+      : `Discarded ${discarded} held delete${discarded === 1 ? '' : 's'}: they will not be sent. The assets stay in Bynder as they are.`,
+  );
+};
+
 // ── Records ───────────────────────────────────────────────────────────────────────────────────────
 
 /** Save: the write policy, and in external-key mode a metaproperty Bynder really has. */
@@ -261,7 +334,7 @@ const saveRecords: SettingsHandler = async (formData, deps) => {
   const matchBy = byExternalKey ? `the text metaproperty "${metaproperty}"` : 'Bynder asset id';
   const result = new LifecycleSettingsResult().addToast(
     'success',
-    `Saved: records match assets by ${matchBy}; deletes ${policy.delete_policy === 'ignore' ? 'are ignored' : `${policy.delete_policy} the asset`}; empty values ${policy.empty_values === 'leave' ? 'leave Bynder unchanged' : 'clear the Bynder value'}; unknown option values ${policy.unknown_options === 'reject' ? 'reject the record' : policy.unknown_options === 'drop' ? 'are dropped' : 'become new options'}; ${creating ? `records whose asset does not exist create it from their file_url in brand ${brandId}` : 'records whose asset does not exist are rejected'}; files to upload up to ${policy.max_file_mb.toLocaleString('en-US')} MB${fixed.described ? `; ${fixed.described}` : ''}.`,
+    `Saved: records match assets by ${matchBy}; deletes ${policy.delete_policy === 'ignore' ? 'are ignored' : `${policy.delete_policy} the asset`}; empty values ${policy.empty_values === 'leave' ? 'leave Bynder unchanged' : 'clear the Bynder value'}; unknown option values ${policy.unknown_options === 'reject' ? 'reject the record' : policy.unknown_options === 'drop' ? 'are dropped' : 'become new options'}; ${creating ? `records whose asset does not exist create it from their file_url in brand ${brandId}` : 'records whose asset does not exist are rejected'}; files to upload up to ${policy.max_file_mb.toLocaleString('en-US')} MB; ${policy.max_deletes_per_hour === 0 ? 'no limit on deletes and archives' : `at most ${policy.max_deletes_per_hour.toLocaleString('en-US')} deletes and archives per sync an hour (more are held)`}${fixed.described ? `; ${fixed.described}` : ''}.`,
   );
   for (const warning of warnings) result.addToast('warning', warning);
   return result;
@@ -439,6 +512,46 @@ const saveThroughput: SettingsHandler = async (formData, deps) => {
     'success',
     `Saved: at most ${perSecond} requests per second and ${inFlight} in flight; ${reading}; from the next batch on.`,
   );
+};
+
+// ── Try a record ──────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Preview: what a delivery of the pasted record would do, read from Bynder and written nowhere. The
+ * answer goes into the section's row, where its `instructions` show it, and into a toast.
+ */
+const previewRecord: SettingsHandler = async (formData, deps) => {
+  const text = typeof formData.record === 'string' ? formData.record : '';
+  const read = readRecordText(text);
+  if (!read.ok) {
+    return answerProblems(
+      [{ field: 'record', message: read.problem }],
+      'Nothing was previewed: fix the record and press Preview again.',
+    );
+  }
+  const secrets = secretsOfFields(await deps.secrets.get(SECTION.connection));
+  const store = (markdown: string) =>
+    deps.settings.put(SECTION.try_record, {
+      record: redactSecrets(text, secrets),
+      answer: redactSecrets(markdown, secrets),
+    });
+  let preview: BatchPreview;
+  try {
+    const deadline = startDeadline(deps.clock, PREVIEW_TIME_BUDGET_MS);
+    preview = await previewBatch([read.record], { ...deps, deadline });
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    // Not configured, or Bynder's fields unreadable: the message says what to do, and names no secret.
+    const message = redactSecrets(error.message, secrets);
+    await store(`**Not previewed:** ${escapeMarkdown(message)}`);
+    return new LifecycleSettingsResult().addToast('danger', `Not previewed: ${message}`);
+  }
+  const answer = describePreview(preview, new Date(deps.clock.now()));
+  await store(answer.markdown);
+  deps.logger.info(
+    `Settings: previewed one record (${preview.records[0]?.status ?? 'none'}); nothing written`,
+  );
+  return new LifecycleSettingsResult().addToast(answer.intent, redactSecrets(answer.toast, secrets));
 };
 
 // ── Answers ───────────────────────────────────────────────────────────────────────────────────────

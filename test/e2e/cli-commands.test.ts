@@ -1,13 +1,14 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { exitCode } from '../../dev/cli/exit-codes';
 import { uncommentSettingLines } from '../helpers/example-settings';
-import { ROOT, runCli } from '../helpers/run-cli';
+import { CLI_COMMAND, cliArgs, ROOT, runCli } from '../helpers/run-cli';
 import { useEmulator } from '../helpers/use-emulator';
 
 // The README's commands as a new user meets them, each in a child process: every command answers
@@ -102,12 +103,24 @@ describe('the README commands (child processes)', () => {
     expect(failed).toEqual([]);
   }, 300_000);
 
+  it('ends quietly with exit 0 when its reader stops early (`sync --help | head -1`)', async () => {
+    const child = spawn(CLI_COMMAND, cliArgs('sync', '--help'), { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // What `head -1` does to the rest of the output: the pipe is closed before it is written.
+    child.stdout.destroy();
+    const [code] = (await once(child, 'close')) as [number | null];
+
+    expect(stderr).not.toMatch(/EPIPE|at \S+ \(/);
+    expect(code).toBe(exitCode('ok'));
+  }, 60_000);
+
   it('answers a --section typo with the sections and a suggestion, exit 64, and no advice meant for OCP', async () => {
     const result = await runCli(['settings', '--section', 'conection']);
 
     expect(result.code).toBe(exitCode('usage'));
     expect(result.stderr).toContain(
-      '--section "conection" is not a section of the settings form (did you mean "connection"?); the sections are connection, records, throughput',
+      '--section "conection" is not a section of the settings form (did you mean "connection"?); the sections are connection, records, throughput, try_record, sync_status',
     );
     expect(result.stdout + result.stderr).not.toMatch(/reinstall|reload/i);
   }, 60_000);

@@ -22,7 +22,6 @@ const PACKAGE = {
     lint: `node -e "console.error('lint: 1 problem in src/a.ts'); process.exit(1)"`,
     'format:check': `node -e "console.log('format: all files formatted')"`,
     layers: 'node -e ""',
-    validate: 'node -e ""',
   },
 };
 

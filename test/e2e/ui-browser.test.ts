@@ -40,6 +40,8 @@ const COUNTS = [
   'rejected',
   'pending',
   'parked',
+  // Rejected because of Bynder's state (the demo's unknown options, missing assets): kept for a retry.
+  'kept',
 ] as const;
 
 interface CliSummary extends Record<(typeof COUNTS)[number], number> {

@@ -29,8 +29,14 @@ import { useEmulator } from '../helpers/use-emulator';
 const clock = fakeClock();
 const CHUNK = 1024;
 const CONVERSION_MS = 2_000;
-/** Short, so a stall past it costs a fraction of a second of real time. */
-const TIMEOUT_MS = 250;
+/**
+ * The client's timeouts: short where a test stalls a request past them, so the stall costs a
+ * fraction of a second of real time; long otherwise, so that an answered request on a loaded
+ * machine is never cut and sent again (which a 250 ms timeout did, two 202s for one fault).
+ */
+const STALL_TIMEOUT_MS = 250;
+const ANSWER_TIMEOUT_MS = 10_000;
+let timeoutMs = ANSWER_TIMEOUT_MS;
 const BRAND = '11111111-2222-3333-4444555566667777';
 const EXISTING = 'BBBBBBBB-0000-0000-0000000000000001';
 const seed = {
@@ -64,7 +70,7 @@ function client(): BynderClient {
     logger: recordingLogger(said),
     clock,
     random: () => 0,
-    timeoutMs: TIMEOUT_MS,
+    timeoutMs,
     onResponse: armAfter,
   });
 }
@@ -76,7 +82,7 @@ function deps(api: UploadDeps['api'] = client()): UploadDeps {
     clock,
     pollIntervalMs: CONVERSION_MS,
     random: () => 0,
-    s3TimeoutMs: TIMEOUT_MS,
+    s3TimeoutMs: timeoutMs,
   };
 }
 
@@ -168,6 +174,7 @@ beforeEach(() => {
   emulator.faults.clear();
   emulator.clearRequests();
   armed = undefined;
+  timeoutMs = ANSWER_TIMEOUT_MS;
   said.length = 0;
   // Past any rate-limit block an earlier test stored (five quiet minutes on Bynder).
   clock.advance(10 * 60_000);
@@ -188,6 +195,7 @@ function statusesOf(step: Step): number[] {
 }
 
 function add(step: Step, fault: Omit<FaultRule, 'match' | 'host'>): void {
+  if (fault.stall === true && fault.stallMs === undefined) timeoutMs = STALL_TIMEOUT_MS;
   const rule: FaultRule = { match: step.route, host: step.host ?? 'bynder', ...fault };
   if (step.after) armed = { after: step.after, rule };
   else emulator.faults.add(rule);

@@ -39,7 +39,7 @@ describe('records settings', () => {
       {
         intent: 'success',
         message:
-          'Saved: records match assets by Bynder asset id; deletes delete the asset; empty values clear the Bynder value; unknown option values are dropped; records whose asset does not exist are rejected; files to upload up to 1,024 MB.',
+          'Saved: records match assets by Bynder asset id; deletes delete the asset; empty values clear the Bynder value; unknown option values are dropped; records whose asset does not exist are rejected; files to upload up to 1,024 MB; at most 1,000 deletes and archives per sync an hour (more are held).',
       },
     ]);
     // The metaproperty is not kept while records match by asset id.
@@ -50,12 +50,13 @@ describe('records settings', () => {
       unknown_options: 'drop',
       max_file_mb: 1024,
       missing_assets: 'reject',
+      max_deletes_per_hour: 1000,
     });
   });
 
   it('saves the largest file to upload, and refuses one out of range with the field named', async () => {
     const saved = await submit('records', { primary_key: 'asset_id', max_file_mb: '250' });
-    expect(saved.toasts?.[0]?.message).toMatch(/files to upload up to 250 MB\.$/);
+    expect(saved.toasts?.[0]?.message).toMatch(/files to upload up to 250 MB;/);
     expect(await storage.settings.get('records')).toMatchObject({ max_file_mb: 250 });
     const refused = await submit('records', { primary_key: 'asset_id', max_file_mb: '20000' });
     expect(refused.errors).toEqual({

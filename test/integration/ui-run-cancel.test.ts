@@ -121,3 +121,43 @@ describe('the page Cancel button (POST /api/runs/:id/cancel)', () => {
     expect((await post('/api/runs/r999/cancel', {})).status).toBe(404);
   }, 90_000);
 });
+
+describe('held deletes on the page', () => {
+  it('shows the deletes past "Deletes and archives per hour" as held, beside the other counts', async () => {
+    const ids = ui.emulator
+      .snapshot()
+      .assets.slice(RECORDS, RECORDS + 5)
+      .map((asset) => asset.id);
+    const csv = ['asset_id,_isDeleted', ...ids.map((id) => `${id},true`), ''].join('\n');
+    const upload = await fetch(`${ui.url}/api/sources?name=deletes.csv`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Origin: ui.url },
+      body: csv,
+    });
+    const { id: sourceId } = (await upload.json()) as { id: string };
+    const saved = await post('/api/settings/records', {
+      action: 'save',
+      data: { primary_key: 'asset_id', delete_policy: 'archive', max_deletes_per_hour: '2' },
+    });
+    expect(saved.status).toBe(200);
+
+    const started = await post('/api/runs', { sourceId, runner: { batchSize: '5' } });
+    const { id: runId } = (await started.json()) as { id: string };
+    const events = await follow(runId, () => Promise.resolve());
+    const summary = events.find((e) => e.type === 'summary')?.data.summary as Summary & {
+      held: number;
+      heldTotal: number;
+    };
+    expect(summary).toMatchObject({ records: 5, deleted: 2, held: 3, heldTotal: 3, pending: 0 });
+    // Progress events carry the count as it moves; the summary's counts are what the page shows last.
+    const progress = events.find((e) => e.type === 'progress')?.data as { counts: object };
+    expect(progress.counts).toHaveProperty('held');
+    // The page's counts and its Sync status section show them.
+    const page = await (await fetch(`${ui.url}/app.js`)).text();
+    expect(page).toContain("['held', 'held deletes']");
+    const stored = (await (await fetch(`${ui.url}/api/settings`)).json()) as {
+      values: { sync_status?: { text?: string } };
+    };
+    expect(stored.values.sync_status?.text).toContain('**Held deletes:** 3');
+  }, 60_000);
+});

@@ -44,6 +44,7 @@ describe('parseConfig', () => {
       fixedValuesText: '',
       missingAssets: { kind: 'reject' },
       fileFingerprintMetaproperty: undefined,
+      maxDeletesPerHour: DEFAULTS.maxDeletesPerHour,
     });
   });
 
@@ -279,7 +280,13 @@ describe('settings schemas: each field error and its message', () => {
       brand_id: undefined,
       file_fingerprint_metaproperty: undefined,
       fixed_values: '',
+      max_deletes_per_hour: DEFAULTS.maxDeletesPerHour,
     });
+    expect(recordsSettingsSchema.parse({ max_deletes_per_hour: '0' }).max_deletes_per_hour).toBe(0);
+    expect(recordsSettingsSchema.parse({ max_deletes_per_hour: '1000000' }).max_deletes_per_hour).toBe(
+      1_000_000,
+    );
+    expect(recordsSettingsSchema.safeParse({ max_deletes_per_hour: '-1' }).success).toBe(false);
     expect(recordsSettingsSchema.parse({ max_file_mb: '10240' }).max_file_mb).toBe(10_240);
     expect(recordsSettingsSchema.parse({ max_file_mb: 1 }).max_file_mb).toBe(1);
   });

@@ -7,6 +7,7 @@ import {
   failureFromError,
   MAX_FAILURE_REASON_LENGTH,
   readBatchLine,
+  rejectedOutcome,
   reportBatch,
   toDeliverResult,
 } from '../../src/lib/delivery/outcome';
@@ -160,6 +161,7 @@ describe('the batch line and its unchanged records', () => {
       created: 0,
       versioned: 0,
       queued: 0,
+      held: 0,
       total: 4,
     });
   });
@@ -186,12 +188,40 @@ describe('the batch line and its unchanged records', () => {
       created: 0,
       versioned: 0,
       queued: 0,
+      kept: 0,
+      held: 0,
     });
+    expect(
+      readBatchLine(
+        'Bynder delivery for sync "A" attempt 1: 5 records: 1 applied (0 unchanged), 0 rejected, 0 pending, 4 held; 5 requests',
+      ),
+    ).toMatchObject({ applied: 1, pending: 0, held: 4, queued: 0 });
     expect(
       readBatchLine(
         'Bynder delivery for sync "A" attempt 1: 5 records: 3 applied (0 unchanged), 0 rejected, 0 pending; 2 created, 1 versioned, 2 queued for creation; 30 requests',
       ),
     ).toMatchObject({ applied: 3, created: 2, versioned: 1, queued: 2 });
+    expect(
+      readBatchLine(
+        'Bynder delivery for sync "A" attempt 1: 2 records: 1 applied (0 unchanged), 1 rejected, 0 pending; 1 kept for a retry; 3 requests',
+      ),
+    ).toMatchObject({ rejected: 1, kept: 1 });
     expect(readBatchLine('Settings: throughput saved')).toBeUndefined();
+  });
+});
+
+describe('which rejections are kept for a retry', () => {
+  const record = { key: 'K', subject: 'asset_id "K"', records: [0] };
+  it("keeps a record only when every problem is Bynder's state, an option one first", () => {
+    const option = { field: 'campaign', problem: '"X" is not an option', bynder: 'option' as const };
+    const asset = { problem: 'asset not found in Bynder', bynder: 'asset' as const };
+    const badDate = { field: 'date_published', problem: 'is not a date' };
+    expect(rejectedOutcome(record, [option]).keptFor).toBe('option');
+    expect(rejectedOutcome(record, [asset]).keptFor).toBe('asset');
+    expect(rejectedOutcome(record, [asset, option]).keptFor).toBe('option');
+    expect(rejectedOutcome(record, [option, badDate]).keptFor).toBeUndefined();
+    expect(rejectedOutcome(record, [badDate]).keptFor).toBeUndefined();
+    // Made anew: a rejection re-made with other problems does not carry the old cause.
+    expect(rejectedOutcome(rejectedOutcome(record, [option]), [badDate]).keptFor).toBeUndefined();
   });
 });

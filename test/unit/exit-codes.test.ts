@@ -48,10 +48,10 @@ describe('exit codes: one table', () => {
 
   it('no command of the runner exits with a number of its own', () => {
     const literal = /process\.exit(Code\s*=\s*|\()\s*\d/;
-    // Worker processes (sync --workers) are the runner's own children, never run by a person.
-    const workers = path.join(ROOT, 'dev/cli/sync/workers');
-    const offenders = filesUnder(path.join(ROOT, 'dev/cli'))
-      .filter((file) => !file.startsWith(workers))
+    // Worker processes (sync --workers, the bench's runs) are the runner's own children, never run by a person.
+    const children = [path.join(ROOT, 'dev/cli/sync/workers'), path.join(ROOT, 'dev/bench/run-one.ts')];
+    const offenders = [...filesUnder(path.join(ROOT, 'dev/cli')), ...filesUnder(path.join(ROOT, 'dev/bench'))]
+      .filter((file) => !children.some((child) => file.startsWith(child)))
       .filter((file) => literal.test(readFileSync(file, 'utf8')))
       .map((file) => path.relative(ROOT, file));
     expect(offenders).toEqual([]);

@@ -150,6 +150,7 @@ describe('unknown options', () => {
   it('rejects, listing the first known options and how many there are', () => {
     expect(single.toWrite('Sumer', REJECT)).toEqual({
       kind: 'invalid',
+      bynder: 'option',
       problem:
         '"Sumer" is not an option of "Campaign" (Summer, Winter, Spring, Autumn, Launch, 2024, … 6 options)',
     });
@@ -159,6 +160,7 @@ describe('unknown options', () => {
     const small = optionField({ options: SEASONS.slice(0, 2), isMultiselect: true });
     expect(small.toWrite(['x', 'y'], REJECT)).toEqual({
       kind: 'invalid',
+      bynder: 'option',
       problem: '"x", "y" are not options of "Campaign" (Summer, Winter)',
     });
   });

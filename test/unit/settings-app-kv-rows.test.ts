@@ -8,6 +8,7 @@ import {
   KV_ROWS,
   METAPROPERTY_SHARD_ROW,
   OUTBOX_SHARD_ROW,
+  HELD_DELETES_ROW,
 } from '../../src/lib/state/kv-rows';
 import { silentLogger } from '../helpers/test-loggers';
 
@@ -39,6 +40,8 @@ describe('deleteAppKvRows', () => {
       KV_ROWS.recentWrites.key,
       KV_ROWS.outbox.key,
       KV_ROWS.optionClaims.key,
+      KV_ROWS.deleteCounts.key,
+      KV_ROWS.syncStatus.key,
       CREATION_QUEUE_ROW.key,
       ...[0, 1].flatMap((slot) =>
         Array.from(
@@ -47,6 +50,7 @@ describe('deleteAppKvRows', () => {
         ),
       ),
       ...Array.from({ length: OUTBOX_SHARD_ROW.count }, (_, n) => `${OUTBOX_SHARD_ROW.keyPrefix}${n}`),
+      ...Array.from({ length: HELD_DELETES_ROW.count }, (_, n) => `${HELD_DELETES_ROW.keyPrefix}${n}`),
     ]);
   });
 

@@ -13,6 +13,9 @@ import { APP_KV_ROWS, KV_ROWS, LEDGER_ROW } from '../../src/lib/state/kv-rows';
 import { BATCH_ROW } from '../../src/lib/state/ledger';
 import { CREATION_QUEUE_STATE_ROW, CREATION_STATE_ROW } from '../../src/lib/state/creation-ledger';
 import { OPTION_CLAIMS_ROW } from '../../src/lib/state/option-claims';
+import { DELETE_COUNTS_ROW } from '../../src/lib/state/delete-quota';
+import { HELD_STATE_ROW } from '../../src/lib/state/held-deletes';
+import { SYNC_STATUS_ROW } from '../../src/lib/state/sync-status';
 import { OUTBOX_HEAD_ROW, OUTBOX_SHARD_STATE_ROW } from '../../src/lib/state/outbox';
 import { RECENT_WRITES_ROW } from '../../src/lib/state/recent-writes';
 import {
@@ -87,6 +90,9 @@ const DECLARED: ReadonlyArray<StateRow<StoredRow>> = [
   BATCH_ROW,
   OUTBOX_SHARD_STATE_ROW,
   OPTION_CLAIMS_ROW,
+  DELETE_COUNTS_ROW,
+  SYNC_STATUS_ROW,
+  HELD_STATE_ROW,
   CREATION_STATE_ROW,
   CREATION_QUEUE_STATE_ROW,
 ] as unknown as ReadonlyArray<StateRow<StoredRow>>;
@@ -98,6 +104,7 @@ describe('row declarations', () => {
       ...Object.values(KV_ROWS).map((row) => row.key),
       LEDGER_ROW.key,
       'delivery_outbox_',
+      'delivery_held_',
       'field_model_metaproperties_',
       CREATION_STATE_ROW.key,
       CREATION_QUEUE_STATE_ROW.key,

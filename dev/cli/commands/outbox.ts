@@ -16,7 +16,8 @@ import { exitCode } from '../exit-codes';
 import { describeFileProblem } from '../file-problem';
 import { lastRunFile, readLastRun } from '../last-run';
 
-// `outbox`: what the app has parked for itself to deliver (records OCP will not send again), read
+// `outbox`: what the app has parked for itself to deliver (records OCP will not send again), and
+// the records it keeps because Bynder's state rejected them (sent again once that changes), read
 // the way deliver() writes the row. A local run's stores live only as long as its process, so
 // `sync` saves them when it ends (last-run.ts) and this shows the last run's outbox; support passes
 // the kvStore row `delivery_outbox` saved as JSON with --row.
@@ -122,6 +123,22 @@ export function formatOutbox(outbox: OutboxContents): string {
     lines.push(
       `  DROPPED, the outbox was full: ${outbox.droppedTotal} records lost (the oldest of their row); latest: ${keys}`,
     );
+  }
+  const kept = outbox.kept.length;
+  if (kept > 0 || outbox.keptDroppedTotal > 0) {
+    lines.push(
+      `Kept for a retry: ${kept} record${kept === 1 ? '' : 's'} rejected because of Bynder's state, sent again once it changes`,
+    );
+  }
+  for (const r of outbox.kept.slice(0, 50)) {
+    const tries = r.tries ? ` (tried again ${r.tries}x)` : '';
+    lines.push(
+      `  ${new Date(r.parkedAt).toISOString()}  ${r.key ?? '(key not read)'}  sync ${r.sync}, waits for ${r.keptFor === 'asset' ? 'its asset' : 'an option'}${tries}: ${r.cause}`,
+    );
+  }
+  if (kept > 50) lines.push(`  ... and ${kept - 50} more (--json lists all)`);
+  if (outbox.keptDroppedTotal > 0) {
+    lines.push(`  NOT KEPT, past the bound for kept records: ${outbox.keptDroppedTotal} records`);
   }
   return `${lines.join('\n')}\n`;
 }

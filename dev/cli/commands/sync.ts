@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 
 import { DEFAULT_PROGRESS_INTERVAL_MS } from '../sync/summary/progress-reporter';
 import { DEFAULT_RUNS_DIR, KEPT_RUNS } from '../sync/run-folder';
-import { exitCode } from '../exit-codes';
+import { exitCode, exitCodeSummary } from '../exit-codes';
 import { runSyncCommand } from '../sync/sync-command';
 
 export function registerSync(program: Command): void {
@@ -80,12 +80,25 @@ export function registerSync(program: Command): void {
       'off a terminal: least time between two progress lines (0: a line per accepted write)',
       String(DEFAULT_PROGRESS_INTERVAL_MS),
     )
+    .option(
+      '--dry-run',
+      'plan, read and compare every record with what Bynder holds, and write nothing: the summary says what the sync would do (reads only, through the request budget)',
+    )
+    .option(
+      '--fail-on-rejections',
+      `exit ${exitCode('rejections')} when any record is rejected (or, with --dry-run, would be): for CI jobs over a source file`,
+    )
     .option('--json', 'print the summary as JSON on stdout (nothing else goes to stdout)')
     .addHelpText(
       'after',
       `
 Ctrl-C (or SIGTERM) stops the run: no new batch starts, the batches in flight finish, and the summary
-counts every record not sent as pending; the exit code is then ${exitCode('interrupted')}. A second Ctrl-C quits at once.`,
+counts every record not sent as pending; the exit code is then ${exitCode('interrupted')}. A second Ctrl-C quits at once.
+
+Exit codes: ${exitCodeSummary()} (docs/runner.md, "Exit codes").
+
+Check a source file in CI without writing to Bynder:
+  npm run cli -- sync --source products.csv --portal https://acme.bynder.com --dry-run --fail-on-rejections`,
     )
     .action(async (options: Record<string, string | boolean | undefined>) => {
       const code = await runSyncCommand(options);

@@ -15,6 +15,7 @@ import {
   type AssetItem,
   type RejectionLogEntry,
 } from '../../../src/lib/delivery';
+import { readHeldDeletes } from '../../../src/lib/state/held-deletes';
 import { type KeyValueStore, systemClock } from '../../../src/lib/runtime-ports';
 import { UsageError } from '../exit-codes';
 import { locateRejections } from './batches/batch-rejections';
@@ -43,6 +44,9 @@ import type { ProgressReporter } from './summary/progress-reporter';
 import type { RequestCount, RunSummary } from './summary/run-summary';
 import { buildRunSummary } from './summary/run-summary';
 import { continueCreations } from '../../../src/lib/delivery/creation-job';
+import { type BatchPreview, previewBatch } from '../../../src/lib/delivery/preview';
+import { reasonOf } from '../../../src/lib/delivery/outcome';
+import { isAppError } from '../../../src/lib/app-error';
 import { sdkDeps } from '../../../src/destinations/sdk-deps';
 import type { Rejection } from './summary/run-tally';
 import { RunTally } from './summary/run-tally';
@@ -79,6 +83,11 @@ export interface SyncRunOptions {
   delimiter?: string;
   /** A mapped column the source lacks is reported and the run goes on (`--allow-missing-columns`). */
   allowMissingColumns?: boolean;
+  /**
+   * Preview every batch instead of delivering it (`--dry-run`): the delivery's planning, reads and
+   * change detection, no write; the summary counts what the sync would do.
+   */
+  dryRun?: boolean;
 }
 
 export interface RunIo {
@@ -125,8 +134,9 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
   const rejectionsOut = createWriteStream(options.rejectionsFile);
   const notices = captureNotifications();
   const batchLines = captureBatchLines();
+  // A dry run previews in this process (it sends no deliver()): no workers to start.
   const ocp =
-    options.workers === undefined
+    options.workers === undefined || options.dryRun
       ? undefined
       : startLocalOcp(options.workers, {
           perProcessPacing: options.perProcessPacing,
@@ -226,6 +236,12 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
         return;
       }
       const items = batch.map((r) => r.item);
+      if (options.dryRun) {
+        await previewInstead(batch, { tally, reject, deletePolicy: config.deletePolicy });
+        meter.endBatch(number);
+        progress.batchDone(number, `batch ${number} previewed: ${batch.length} records (nothing written)`);
+        return;
+      }
       // With workers, each attempt's worker says which rejection-log entries it wrote (the log is
       // shared by the batches in flight); in this process the log is emptied before each attempt.
       let reported: RejectionLogEntry[] = [];
@@ -243,6 +259,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
               inWorkers.created += answer.counts.created;
               inWorkers.versioned += answer.counts.versioned;
               inWorkers.queued += answer.counts.queued;
+              inWorkers.held += answer.counts.held;
               return answer.result;
             },
           }
@@ -289,13 +306,23 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
             failureReason: `${delivery.result.failureReason ?? 'deliver() failed'} (not retried: the run was ${cancelReason(options.signal)})`,
           }
         : delivery.result;
+      // Held deletes are not pending: the batch answers not retryable, with no rejection for them.
       const leftPending =
         !result.success &&
         (result.retryable === true ||
-          rejectedAt.size === 0 ||
+          (rejectedAt.size === 0 && lineCounts.held === 0) ||
           /records pending/.test(result.failureReason ?? ''));
+      // Which deletes were held is not reported per record: the batch line's count goes to its
+      // deletes in source order (the app holds the later ones of a batch).
+      const heldAt = new Set<number>();
+      let heldLeft = leftPending ? 0 : lineCounts.held;
+      for (let position = batch.length - 1; position >= 0 && heldLeft > 0; position -= 1) {
+        if (batch[position]?.item._isDeleted !== true || rejectedAt.has(position)) continue;
+        heldAt.add(position);
+        heldLeft -= 1;
+      }
       let carriedOut = 0;
-      const own = { applied: 0, deletes: 0, rejected: 0, pending: 0 };
+      const own = { applied: 0, deletes: 0, rejected: 0, pending: 0, held: 0 };
       batch.forEach((record, position) => {
         const rejection = rejectedAt.get(position);
         if (rejection) {
@@ -304,6 +331,9 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
         } else if (leftPending) {
           tally.leavePending(1, result.failureReason ?? 'deliver() failed without a reason');
           own.pending += 1;
+        } else if (heldAt.has(position)) {
+          tally.held += 1;
+          own.held += 1;
         } else if (record.item._isDeleted === true) {
           tally.count(config.deletePolicy === 'ignore' ? 'ignoredDelete' : 'deleted');
           carriedOut += 1;
@@ -319,7 +349,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       progress.batchDone(
         number,
         `batch ${number} done: ${batch.length} records: ${own.applied} applied, ${own.deletes} deletes, ` +
-          `${own.rejected} rejected, ${own.pending} pending${retried}`,
+          `${own.rejected} rejected, ${own.pending} pending${own.held > 0 ? `, ${own.held} held` : ''}${retried}`,
       );
       // Of those, the records Bynder already held (the batch lines of every attempt say how many).
       if (!leftPending) {
@@ -383,6 +413,7 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
       kvOperations: ocp ? ocp.server.operations.kvStore : undefined,
       peakRssKbPerWorker: ocp?.pool.peakRssKb(),
       cancelled: options.signal?.aborted ? cancelReason(options.signal) : undefined,
+      dryRun: options.dryRun === true,
     });
   } finally {
     stopWatchingHttp?.();
@@ -391,6 +422,65 @@ export async function runSync(options: SyncRunOptions, io: RunIo): Promise<RunSu
     batchLines.restore();
     if (!requests) counter.stop();
     await closeStream(rejectionsOut);
+  }
+}
+
+/**
+ * A dry run's batch: previewed as deliver() would carry it out (delivery/preview.ts, reads only), and
+ * each record counted where the sync would have counted it.
+ */
+async function previewInstead(
+  batch: readonly QueuedRecord[],
+  run: { tally: RunTally; reject: (rejection: Rejection) => void; deletePolicy: AppConfig['deletePolicy'] },
+): Promise<void> {
+  const { tally } = run;
+  let preview: BatchPreview;
+  try {
+    preview = await previewBatch(
+      batch.map((record) => record.item),
+      sdkDeps(),
+    );
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    tally.leavePending(batch.length, `not previewed: ${error.message}`);
+    return;
+  }
+  for (const record of preview.records) {
+    const source = batch[record.index];
+    if (!source) continue;
+    switch (record.status) {
+      case 'rejected':
+        run.reject({
+          key: source.key,
+          field: record.problems[0]?.field ?? '',
+          reason: reasonOf(record),
+          line: source.line,
+        });
+        break;
+      case 'changes':
+      case 'create':
+        tally.count('applied');
+        if (record.status === 'create') tally.created += 1;
+        if (record.newVersion) tally.versioned += 1;
+        break;
+      case 'unchanged':
+        tally.count(record.kind === 'delete' ? 'deleted' : 'applied');
+        tally.unchanged += 1;
+        break;
+      case 'delete':
+        tally.count('deleted');
+        break;
+      case 'nothing':
+        if (run.deletePolicy === 'ignore') tally.count('ignoredDelete');
+        else {
+          tally.count('deleted'); // already gone
+          tally.unchanged += 1;
+        }
+        break;
+      case 'unknown':
+        tally.leavePending(1, `not previewed: ${record.target?.note ?? 'Bynder could not be read'}`);
+        break;
+    }
   }
 }
 
@@ -470,10 +560,26 @@ function closeStream(stream: WriteStream): Promise<void> {
   return new Promise((resolve) => stream.end(resolve));
 }
 
-/** What the app's outbox holds at the end of a run, and how many records it dropped past its bound. */
-async function outboxCounts(): Promise<{ parked: number; outboxDropped: number }> {
+/**
+ * What the app's outbox holds at the end of a run (parked records, and records kept because of
+ * Bynder's state), how many records it dropped past its bounds, and the deletes held in all.
+ */
+async function outboxCounts(): Promise<{
+  parked: number;
+  outboxDropped: number;
+  kept: number;
+  keptDropped: number;
+  heldTotal: number;
+}> {
   const outbox = await readOutbox(storage.kvStore);
-  return { parked: outbox.records.length, outboxDropped: outbox.droppedTotal };
+  const held = await readHeldDeletes(storage.kvStore);
+  return {
+    parked: outbox.records.length,
+    outboxDropped: outbox.droppedTotal,
+    kept: outbox.kept.length,
+    keptDropped: outbox.keptDroppedTotal,
+    heldTotal: held.length,
+  };
 }
 
 /** Runs the creation job until nothing is queued or a run makes no progress (at most 20 runs). */

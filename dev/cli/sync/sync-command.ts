@@ -50,6 +50,10 @@ export interface SyncCommandOptions {
   logDir?: string;
   progressInterval?: string;
   json?: boolean;
+  /** Plan, read and compare every record, write nothing (`--dry-run`). */
+  dryRun?: boolean;
+  /** Any rejection ends the run with the `rejections` exit code (`--fail-on-rejections`). */
+  failOnRejections?: boolean;
   /** Printed before the run starts (the demo tells how long it will take). */
   banner?: string;
   /** Extra settings on top of file and flags (the demo raises the request budget). */
@@ -113,6 +117,9 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
       Object.assign(settings[section as keyof SectionValues], values);
     }
     const portal = options.portal ?? stringOrUndefined(settings.connection.portal);
+    if (options.dryRun && options.workers !== undefined) {
+      throw new UsageError('--dry-run previews in this process; leave out --workers');
+    }
     if (portal && options.dumpState) {
       throw new UsageError('--dump-state works with the embedded emulator only, not with a real portal');
     }
@@ -142,6 +149,7 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
         appLog: io.logFile,
         workers: options.workers === undefined ? undefined : wholeNumber(options.workers, 1, '--workers'),
         signal: cancel.signal,
+        dryRun: options.dryRun === true,
       },
       {
         note: say,
@@ -178,6 +186,7 @@ export async function runSyncCommand(raw: Record<string, unknown>): Promise<numb
     );
     progress = undefined; // stopped with the run
     code = exitCode(summary.pending > 0 ? 'pending' : 'ok');
+    if (options.failOnRejections && summary.rejected > 0) code = exitCode('rejections');
     // A cancelled run left records unsent on purpose: checking the portal against the source would
     // only list them.
     const verdict = options.verify && !summary.cancelled ? await options.verify(target, summary) : undefined;

@@ -6,6 +6,8 @@ const $ = (selector, root = document) => root.querySelector(selector);
 const state = {
   sections: [],
   emulatorUrl: '',
+  /** The stored settings rows by section, for instructions that interpolate them. */
+  storedValues: {},
   destination: undefined,
   fields: [],
   source: undefined,
@@ -115,8 +117,39 @@ function applyVisibility() {
   }
 }
 
+/**
+ * `{{{section.field}}}` in an instructions text, filled from the stored values as OCP fills it. OCP
+ * renders the Markdown; this page shows its text as plain text (never as HTML), so a stored value
+ * cannot add markup here, with the escapes the app wrote for Markdown taken out again.
+ */
+function interpolate(text, values) {
+  return String(text ?? '').replace(/\{\{\{\s*([a-z0-9_]+)\.([a-z0-9_]+)\s*\}\}\}/g, (_, sectionKey, key) =>
+    // The app writes outside text as character references (src/lib/markdown-text.ts); shown here
+    // as plain text, they are turned back into their characters.
+    String(values?.[sectionKey]?.[key] ?? '').replace(/&#(\d+);/g, (_ref, code) =>
+      String.fromCharCode(Number(code)),
+    ),
+  );
+}
+
+/** Fills every interpolating instructions text again from the stored values (after a form action). */
+async function refreshInstructions() {
+  const stored = await api('GET', '/api/settings');
+  state.storedValues = stored.values;
+  for (const node of document.querySelectorAll('[data-template]')) {
+    node.textContent = interpolate(node.dataset.template, stored.values);
+  }
+}
+
 function renderElement(section, element, stored, secretsSet) {
-  if (element.type === 'instructions') return el('p', { class: 'instructions', text: element.text });
+  if (element.type === 'instructions') {
+    const templated = /\{\{\{/.test(element.text ?? '');
+    return el('p', {
+      class: 'instructions',
+      ...(templated ? { 'data-template': element.text } : {}),
+      text: interpolate(element.text, state.storedValues),
+    });
+  }
   const id = `f-${section.key}-${element.key}`;
   const help = element.help ? el('p', { class: 'help', text: element.help }) : undefined;
   if (element.type === 'button') {
@@ -176,6 +209,7 @@ async function renderForm() {
   ]);
   state.sections = sections;
   state.emulatorUrl = emulatorUrl;
+  state.storedValues = stored.values;
   $('#emulator-url').textContent = emulatorUrl;
   const form = $('#form');
   form.replaceChildren();
@@ -286,6 +320,7 @@ async function submitSection(section, action) {
     toasts.push({ intent: 'info', message: `The form would now open ${answer.redirect}` });
   }
   showToasts(toastGroup, toasts);
+  await refreshInstructions();
   if (action === 'save' && Object.keys(answer.errors ?? {}).length === 0) {
     state.destination = undefined; // a new connection may bring a new field list
     await markStoredSecrets();
@@ -551,12 +586,16 @@ const COUNT_LABELS = [
   ['versioned', 'versioned'],
   // Handed to the creation job: not applied yet; the job reports each one's end in the Activity Log.
   ['queued', 'queued for creation'],
+  // Deletes and archives past "Deletes and archives per hour": held by the app, not sent.
+  ['held', 'held deletes'],
   ['rejected', 'rejected'],
   ['pending', 'pending'],
   // Known at the end of the run: what the app's outbox holds for it to deliver itself later.
   ['parked', 'parked (outbox)'],
   // Dropped past the outbox's bound: lost, OCP will not send them again.
   ['outboxDropped', 'dropped, outbox full'],
+  // Known at the end of the run: rejected because of Bynder's state, tried again once it changes.
+  ['kept', 'kept for a retry'],
 ];
 
 function renderCounts(counts) {
@@ -611,7 +650,15 @@ function renderSummary(summary, verdict) {
     ['created', `${summary.created ?? 0} (new assets from the records' files)`],
     ['versioned', `${summary.versioned ?? 0} (changed files saved as new versions)`],
     ['queued for creation', `${summary.queued ?? 0} (the creation job finishes them)`],
+    [
+      'held deletes',
+      `${summary.held ?? 0} (past "Deletes and archives per hour", not sent; ${summary.heldTotal ?? 0} held in all: release or discard them in the settings, Sync status)`,
+    ],
     ['rejected', summary.rejected],
+    [
+      'kept for a retry',
+      `${summary.kept ?? 0} (rejected because of Bynder's state; sent again once it changes)`,
+    ],
     ['pending', summary.pending],
     ['requests', summary.requests],
     ['requests/second', summary.requestsPerSecond],

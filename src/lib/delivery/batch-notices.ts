@@ -1,5 +1,6 @@
 import {
   credentialsNotice,
+  heldDeletesNotice,
   type NoticeDeps,
   notifyCreatedOptions,
   notifyDroppedFields,
@@ -15,7 +16,7 @@ import {
 import type { Notice } from '../notices/notifier';
 import { noticeTexts } from '../messages';
 import { shorten } from '../shorten';
-import type { BatchEnd, RejectedOutcome } from './outcome';
+import type { BatchEnd, HeldOutcome, RejectedOutcome } from './outcome';
 import { countOutcomes, describeCauses, reasonOf } from './outcome';
 import { reasonKind } from './reason-kind';
 
@@ -31,6 +32,12 @@ export function batchNotices(end: BatchEnd, sync: SyncRef): Notice[] {
   } else if (stop?.stoppedBy) notices.push(credentialsNotice(stop.stoppedBy.kind, stop.message));
   const rejected = end.outcomes.filter((o): o is RejectedOutcome => o.status === 'rejected');
   if (rejected.length > 0) notices.push(rejectionsNotice(rejectionsOf(rejected, end), sync));
+  const held = end.outcomes.filter((o): o is HeldOutcome => o.status === 'held');
+  if (held.length > 0) {
+    const records = held.reduce((sum, o) => sum + o.records.length, 0);
+    const perHour = held[0]?.perHour ?? 0;
+    notices.push(heldDeletesNotice({ records, inAll: end.heldInAll ?? records, perHour }, sync));
+  }
   return notices;
 }
 

@@ -132,9 +132,11 @@ function collectWanted(
       for (const label of creation.unknownIn(value)) {
         if (creation.refused !== undefined) {
           const problems = refused.get(index) ?? [];
+          // The metaproperty takes no new options from records; one added in Bynder lets it land.
           problems.push({
             field: name,
             problem: `${quoteValue(label)} is not an option; ${creation.refused}`,
+            bynder: 'option',
           });
           refused.set(index, problems);
           continue;

@@ -1,5 +1,6 @@
 import { IDS_PER_MEDIA_READ } from '../bynder/constants';
-import { loadConfig, SECTION } from '../config';
+import { type AppConfig, loadConfig, SECTION } from '../config';
+import { contentHash } from '../state/content-hash';
 import { getFieldModel } from '../fields/get-field-model';
 import { notifyBatch } from './batch-notices';
 import { redactSecrets } from '../redact';
@@ -17,24 +18,33 @@ import { executePlan } from './execute';
 import { creatorFor, withFoundCreations } from './creation';
 import { CREATION_JOB } from './creation-job';
 import { fingerprintField, versionerFor } from './versioning';
+import { supersedeHeld } from '../state/held-deletes';
+import { noteSyncStatus } from '../state/sync-status';
+import { holdMassDeletes } from './mass-delete';
 import {
+  appliedEventsByKey,
   fenceParked,
+  heldCount,
   holdUntil,
+  type KeptMarks,
   type OutboxHead,
   type OutboxSettleDeps,
   parkedCount,
   readOutboxHead,
   replayOutbox,
+  retryKept,
   settleOutbox,
 } from '../state/outbox';
 import {
   type BatchEnd,
   type BatchReport,
+  countOutcomes,
   createTrafficCounter,
   type DeliverResult,
   failureFromError,
   type RecordOutcome,
   pausedByRateLimit,
+  reasonOf,
   reportBatch,
 } from './outcome';
 import { createPacedClient } from '../pacing/paced-client';
@@ -112,8 +122,19 @@ async function deliverLeased(
   if ('blockedUntil' in model) {
     return endBatch(batch, deps, ending, pausedByRateLimit(batch.items.length, model));
   }
+  // Records kept because of Bynder's state go again when it may have changed: the field model or
+  // the settings differ from what they were last tried under (no store call when nothing changed:
+  // the outbox head and the model's stamp were read anyway). Nothing is sent during a block.
+  if (parked && !block) {
+    const marks = keptMarks(model.hash, config);
+    await retryKept(parked, { marks }, { ...deps, timeBudgetMs }, (retry) => deliverBatch(retry, deps));
+  }
   // 3 plan (re-planned once with a refreshed model on schema drift)
   const planned = await planDelivery(batch.items, model, ledger.applied, modelDeps);
+  ending.outbox.marks = keptMarks(planned.model.hash, config);
+  // Deletes and archives past the sync's hourly threshold are held, not sent (no call without any)
+  const massDeletes = await holdMassDeletes(planned.writes, batch, config.maxDeletesPerHour, deps);
+  planned.writes = massDeletes.writes;
   const merge = { ...config, keyField: planned.model.primary.name };
   ending.outbox.supersede = (parkedItem, later) => remainderAfter(parkedItem, later, merge);
   // Before Bynder is read or written: no replay may send an older parked event of these keys meanwhile
@@ -192,6 +213,8 @@ async function deliverLeased(
     ...plan.pending,
     ...plan.done,
     ...plan.waiting,
+    ...massDeletes.held,
+    ...massDeletes.rejected,
     ...changes.outcomes,
     ...changes.waiting,
     ...execution.outcomes,
@@ -210,6 +233,8 @@ async function deliverLeased(
     outcomes,
     droppedFields: plan.unknownFields,
     createdOptions: plan.createdOptions,
+    notHeld: massDeletes.rejected.reduce((sum, o) => sum + o.records.length, 0),
+    heldInAll: massDeletes.heldInAll,
   });
 }
 
@@ -217,7 +242,21 @@ async function deliverLeased(
 interface Ending {
   report: BatchReport;
   secrets: readonly string[];
-  outbox: Pick<OutboxSettleDeps, 'head' | 'supersede' | 'fence'>;
+  outbox: Pick<OutboxSettleDeps, 'head' | 'supersede' | 'fence' | 'marks'>;
+}
+
+/**
+ * What kept records are tried under: the field model's content hash, and a hash of the settings that
+ * decide what a record writes and where (credentials included: another user may see other assets).
+ * A hash, never a secret; it changes when the settings are saved with other values.
+ */
+export function keptMarks(modelHash: string | undefined, config: AppConfig): KeptMarks {
+  const { portalUrl, credentials, primaryKey, deletePolicy, emptyValues, unknownOptions } = config;
+  const settings = contentHash([
+    JSON.stringify([portalUrl, credentials, primaryKey, deletePolicy, emptyValues, unknownOptions]),
+    JSON.stringify([config.fixedValuesText, config.missingAssets, config.fileFingerprintMetaproperty ?? '']),
+  ]);
+  return { model: modelHash ?? '', settings };
 }
 
 /**
@@ -266,10 +305,59 @@ async function endBatch(
   ending: Ending,
   end: BatchEnd,
 ): Promise<DeliverResult> {
-  const outbox = await settleOutbox(batch, end, ending.report.startedAt, { ...deps, ...ending.outbox });
+  const outbox = await settleOutbox(batch, end, ending.report.startedAt, {
+    ...deps,
+    ...ending.outbox,
+    describeRejection: ({ problems }) => (problems ? reasonOf({ problems }) : 'rejected'),
+  });
+  const heldSuperseded = await settleHeld(batch, end, ending, deps);
   const settled = { ...end, outbox };
   await notifyBatch(settled, batch.sync, { ...deps, secrets: ending.secrets });
+  const counts = countOutcomes(end.outcomes);
+  // Only a batch that changed what Sync status shows pays for it (one patch, the text once a minute).
+  await noteSyncStatus(
+    {
+      rejected: counts.rejected,
+      held: counts.held,
+      notHeld: end.notHeld ?? 0,
+      heldSuperseded,
+      parked: outbox.parked,
+      parkedDelivered: outbox.replayed,
+      dropped: outbox.dropped,
+      kept: outbox.kept,
+      keptDropped: outbox.keptDropped,
+    },
+    deps,
+  );
   return reportBatch(deps, ending.report, settled);
+}
+
+/**
+ * Held deletes of the keys this batch applied events for are superseded by them, by the outbox's
+ * rules. Read only when the head (read at the start) says something is held. Never throws: a held
+ * delete left in place is released or discarded by an administrator, who sees it in Sync status.
+ */
+async function settleHeld(
+  batch: DeliveryBatch,
+  end: BatchEnd,
+  ending: Ending,
+  deps: DeliveryDeps,
+): Promise<number> {
+  const { head, supersede } = ending.outbox;
+  if (!head || !supersede || heldCount(head) === 0) return 0;
+  try {
+    const later = appliedEventsByKey(batch, end.outcomes);
+    const done = await supersedeHeld(later, head, ending.report.startedAt, supersede, deps);
+    if (done.superseded + done.trimmed > 0) {
+      deps.logger.info(
+        `Held deletes after sync ${JSON.stringify(batch.sync.name.slice(0, 100))}: ${done.superseded} superseded by newer events, ${done.trimmed} kept with fewer fields`,
+      );
+    }
+    return done.superseded;
+  } catch (error) {
+    deps.logger.warn('Could not supersede held deletes; they stay held until released or discarded:', error);
+    return 0;
+  }
 }
 
 /**

@@ -36,7 +36,7 @@ export const MAX_CONSECUTIVE_UNAVAILABLE = 5;
  */
 export const MAX_UNCONFIRMED_WRITES = 3;
 
-const NOT_FOUND_REASON = 'asset not found in Bynder; this destination updates existing assets only';
+export const NOT_FOUND_REASON = 'asset not found in Bynder; this destination updates existing assets only';
 
 export interface ExecuteDeps {
   api: BynderApi;
@@ -110,7 +110,9 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       // An external key with no asset: for a delete that is "already gone".
       if (write.kind === 'delete' && resolved.kind === 'missing') return outcome(write, 'applied');
       if (write.kind === 'upsert' && resolved.kind === 'missing' && deps.create) return create(write);
-      return rejectedOutcome(write, [{ problem: resolved.reason }]);
+      // No asset holds the key (or several do): Bynder's state, which may change; the outbox keeps
+      // the record and its scheduled job tries it again.
+      return rejectedOutcome(write, [{ problem: resolved.reason, bynder: 'asset' }]);
     }
     await deps.beforeSend?.(resolved.id);
     let versioned = false;
@@ -130,7 +132,9 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
     } catch (error) {
       if (!(error instanceof BynderNotFoundError)) throw error;
       if (write.kind === 'delete') return outcome(write, 'applied'); // already gone: what a delete wants
-      if (!resolved.fromCache) return rejectedOutcome(write, [{ problem: NOT_FOUND_REASON }]);
+      if (!resolved.fromCache) {
+        return rejectedOutcome(write, [{ problem: NOT_FOUND_REASON, bynder: 'asset' }]);
+      }
       resolver.forget(write.key); // the cached asset is gone; look the key up once more
       return apply(write);
     }

@@ -7,7 +7,8 @@ import { redactSecrets } from '../redact';
 import type { Clock, Logger } from '../runtime-ports';
 import { shorten } from '../shorten';
 import type { LoggedRejection } from '../state/rejection-log';
-import type { OutboxSettlement } from '../state/outbox';
+import type { KeptCause, OutboxSettlement } from '../state/outbox';
+import { keptCauseOf } from './reason-kind';
 
 // How each record of a batch ends, and what OCP and the log are told about it. Every record ends
 // exactly once as applied, rejected (permanent: its data is wrong, with a reason) or pending
@@ -39,6 +40,8 @@ export interface RecordProblem {
   field?: string;
   /** What is wrong and what is allowed; never a secret, values cut short. */
   problem: string;
+  /** Set when Bynder's state is at fault, not the record's data (reason-kind.ts, keptCauseOf). */
+  bynder?: KeptCause;
 }
 
 export interface RejectedOutcome extends OutcomeBase {
@@ -47,6 +50,8 @@ export interface RejectedOutcome extends OutcomeBase {
   field?: string;
   /** What is wrong, per field where a field is at fault; at least one. */
   problems: readonly RecordProblem[];
+  /** Set when only Bynder's state is at fault: the outbox keeps the record for a retry. */
+  keptFor?: KeptCause;
 }
 
 export interface PendingOutcome extends OutcomeBase {
@@ -64,7 +69,17 @@ export interface QueuedOutcome extends OutcomeBase {
   status: 'queued';
 }
 
-export type RecordOutcome = AppliedOutcome | RejectedOutcome | PendingOutcome | QueuedOutcome;
+/**
+ * Held: a delete or archive past the mass-delete threshold ("Deletes and archives per hour"), kept
+ * unsent until an administrator releases or discards it (state/held-deletes.ts).
+ */
+export interface HeldOutcome extends OutcomeBase {
+  status: 'held';
+  /** The threshold it passed, for the texts. */
+  perHour: number;
+}
+
+export type RecordOutcome = AppliedOutcome | RejectedOutcome | PendingOutcome | QueuedOutcome | HeldOutcome;
 
 /** Why sending stopped early for the whole batch (credentials, rate limit, an outage), if it did. */
 export interface BatchStop {
@@ -113,7 +128,17 @@ export function rejectedOutcome(
   problems: readonly RecordProblem[],
   field = problems[0]?.field,
 ): RejectedOutcome {
-  return { ...record, status: 'rejected', problems, ...(field !== undefined ? { field } : {}) };
+  const keptFor = keptCauseOf(problems);
+  const { key, subject, records } = record; // a rejection given here is made anew, keptFor included
+  return {
+    key,
+    subject,
+    records,
+    status: 'rejected',
+    problems,
+    ...(field !== undefined ? { field } : {}),
+    ...(keptFor ? { keptFor } : {}),
+  };
 }
 
 /** `field "campaign": "Sumer" is not an option …; field "region": …; and 2 more`, or the plain problem. */
@@ -149,6 +174,8 @@ export interface OutcomeCounts {
   versioned: number;
   /** Records whose asset's creation was handed to the creation job (not applied). */
   queued: number;
+  /** Deletes and archives held back by the mass-delete threshold (not sent). */
+  held: number;
   total: number;
 }
 
@@ -162,6 +189,7 @@ export function countOutcomes(outcomes: readonly RecordOutcome[]): OutcomeCounts
     created: 0,
     versioned: 0,
     queued: 0,
+    held: 0,
     total: 0,
   };
   for (const outcome of outcomes) {
@@ -183,30 +211,39 @@ export function toDeliverResult(
   outcomes: readonly RecordOutcome[],
   stop?: BatchStop,
   counts = countOutcomes(outcomes),
-  outbox?: Pick<OutboxSettlement, 'held' | 'dropped' | 'droppedKeys'>,
+  outbox?: Pick<OutboxSettlement, 'held' | 'dropped' | 'droppedKeys' | 'kept' | 'keptDropped'>,
 ): DeliverResult {
-  const { applied, rejected, pending, total } = counts;
-  if (rejected === 0 && pending === 0 && !stop) return { success: true };
+  const { applied, rejected, pending, held, total } = counts;
+  if (rejected === 0 && pending === 0 && held === 0 && !stop) return { success: true };
 
   const head: string[] = [];
   if (stop) head.push(stop.message);
   if (pending > 0) head.push(failureReasonTexts.pending(pending, total, describeCauses(outcomes)));
+  if (held > 0) {
+    const perHour = outcomes.find((o): o is HeldOutcome => o.status === 'held')?.perHour ?? 0;
+    head.push(failureReasonTexts.held(held, total, perHour));
+  }
   if (outbox && outbox.held > 0) {
     head.push(failureReasonTexts.parked(outbox.held));
   }
   if (outbox && outbox.dropped > 0) {
     head.push(failureReasonTexts.outboxDropped(outbox.dropped, outbox.droppedKeys));
   }
+  // What the outbox did with the rejections: said after them, before the applied count.
+  const keptTexts: string[] = [];
+  if (outbox && outbox.kept > 0) keptTexts.push(failureReasonTexts.kept(outbox.kept));
+  if (outbox && outbox.keptDropped > 0) keptTexts.push(failureReasonTexts.keptDropped(outbox.keptDropped));
   const tail = [failureReasonTexts.applied(applied)];
   if (counts.queued > 0) tail.push(`${counts.queued} queued for creation`);
   const retryable = asksForRetry(pending > 0, stop);
   if (rejected === 0) {
-    return { success: false, retryable, failureReason: boundReason([...head, ...tail].join('; ')) };
+    const reason = [...head, ...keptTexts, ...tail].join('; ');
+    return { success: false, retryable, failureReason: boundReason(reason) };
   }
 
   const rejections = outcomes.filter((o): o is RejectedOutcome => o.status === 'rejected');
   const intro = failureReasonTexts.rejectedIntro(rejected, total);
-  const fixed = [...head, ...tail].join('; ');
+  const fixed = [...head, ...keptTexts, ...tail].join('; ');
   // Name as many rejections as fit beside the counts, then say how many more there are.
   const room = MAX_FAILURE_REASON_LENGTH - intro.length - fixed.length - 40;
   const named: string[] = [];
@@ -219,7 +256,7 @@ export function toDeliverResult(
   }
   const more = rejections.length - named.length;
   const examples = named.join('; ') + (more > 0 ? failureReasonTexts.andMore(more) : '');
-  const text = [...head, intro + examples, ...tail].join('; ');
+  const text = [...head, intro + examples, ...keptTexts, ...tail].join('; ');
   return { success: false, retryable, failureReason: boundReason(text) };
 }
 
@@ -286,25 +323,41 @@ export interface BatchEnd {
   droppedFields?: ReadonlyMap<string, number>;
   /** Set once the outbox is settled. */
   outbox?: OutboxSettlement;
+  /** Deletes past the mass-delete threshold that did not fit the held list (rejected, counted apart). */
+  notHeld?: number;
+  /** Deletes held in all (every sync) once this batch held its own, when it held any. */
+  heldInAll?: number;
   /** Options created in Bynder for this batch's values (metaproperty label, option label and name). */
   createdOptions?: ReadonlyArray<{ metaproperty: string; label: string; name: string }>;
 }
 
 /** The start of every batch line: the sync, the attempt and the counts. */
 const BATCH_LINE =
-  /^Bynder delivery for sync (".*") attempt \d+: (\d+) records: (\d+) applied \((\d+) unchanged\), (\d+) rejected, (\d+) pending;(?: (\d+) created, (\d+) versioned, (\d+) queued for creation;)?/;
+  /^Bynder delivery for sync (".*") attempt \d+: (\d+) records: (\d+) applied \((\d+) unchanged\), (\d+) rejected, (\d+) pending(?:, (\d+) held)?;(?: (\d+) created, (\d+) versioned, (\d+) queued for creation;)?(?: (\d+) kept for a retry;)?/;
 
 /**
  * The sync name (as the line carries it: at most 100 characters) and the counts of a batch line
  * reportBatch logged, for a host that reads the app's log (the local runner's summary); undefined
  * for any other line.
  */
-export function readBatchLine(line: string): (OutcomeCounts & { syncName: string }) | undefined {
+export function readBatchLine(
+  line: string,
+): (OutcomeCounts & { syncName: string; kept: number }) | undefined {
   const match = BATCH_LINE.exec(line);
   if (!match) return undefined;
-  const [total, applied, unchanged, rejected, pending, created, versioned, queued] = match
-    .slice(2)
-    .map((n) => Number(n ?? 0)) as [number, number, number, number, number, number, number, number];
+  const counts = match.slice(2).map((n) => Number(n ?? 0));
+  const [total, applied, unchanged, rejected, pending, held, created, versioned, queued, kept] = counts as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return {
     syncName: String(JSON.parse(match[1] ?? '""')),
     total,
@@ -315,6 +368,8 @@ export function readBatchLine(line: string): (OutcomeCounts & { syncName: string
     created,
     versioned,
     queued,
+    kept,
+    held,
   };
 }
 
@@ -329,10 +384,12 @@ export function reportBatch(
   const { traffic } = report;
   const parts = [
     `Bynder delivery for sync ${JSON.stringify(report.syncName.slice(0, 100))} attempt ${report.attempt}:`,
-    `${counts.total} records: ${counts.applied} applied (${counts.unchanged} unchanged), ${counts.rejected} rejected, ${counts.pending} pending;`,
+    `${counts.total} records: ${counts.applied} applied (${counts.unchanged} unchanged), ${counts.rejected} rejected, ${counts.pending} pending${counts.held > 0 ? `, ${counts.held} held` : ''};`,
     ...(counts.created + counts.versioned + counts.queued > 0
       ? [`${counts.created} created, ${counts.versioned} versioned, ${counts.queued} queued for creation;`]
       : []),
+    // Of the rejected, those the outbox keeps for a retry (rejected because of Bynder's state).
+    ...(end.outbox && end.outbox.kept > 0 ? [`${end.outbox.kept} kept for a retry;`] : []),
     `${traffic.requests} requests (${traffic.rateLimited} answered 429, ${traffic.serverErrors} failed as unavailable)`,
     `in ${Math.round(deps.clock.now() - report.startedAt)} ms`,
   ];

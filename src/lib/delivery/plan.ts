@@ -122,7 +122,7 @@ function settleOptionCreation(plan: BatchPlan, options: OptionCreationResult): B
         cause,
       });
     } else if (refusal.length > 0) {
-      rejected.push({ ...outcome, problems: refusal, field: refusal[0]?.field ?? outcome.field });
+      rejected.push(rejectedOutcome(outcome, refusal, refusal[0]?.field ?? outcome.field));
     } else rejected.push(outcome);
   }
   plan.rejected = rejected;
@@ -351,7 +351,11 @@ function encodeUpsert(
       case 'leave':
         break;
       case 'invalid':
-        problems.push({ field: name, problem: write.problem });
+        problems.push({
+          field: name,
+          problem: write.problem,
+          ...(write.bynder ? { bynder: write.bynder } : {}),
+        });
         break;
     }
   }

@@ -41,7 +41,15 @@ export type FieldWrite =
    * The value cannot be written. `problem` says what is wrong and what is allowed, without the
    * record key or field name (the caller adds those), e.g. `"Sumer" is not an option (Summer, Winter, ...)`.
    */
-  | { kind: 'invalid'; problem: string };
+  | {
+      kind: 'invalid';
+      problem: string;
+      /**
+       * 'option': only Bynder's options are at fault (the value is no option, or one that cannot be
+       * selected), so the same value may be written once Bynder has the option.
+       */
+      bynder?: 'option';
+    };
 
 export interface Field {
   /** OCP name: `^[a-z][a-z0-9_]{1,61}$`, unique, stable across relabelling. */
@@ -94,4 +102,9 @@ export interface FieldModel {
   leftOut: ReadonlyArray<{ name: string; reason: string }>;
   /** When the metaproperties behind this model were fetched from Bynder (ms since epoch). */
   fetchedAt: number;
+  /**
+   * The content hash of the cached metaproperties it was built from: changes when Bynder's options or
+   * fields do (records kept because of an option are then tried again). Absent: not from the cache.
+   */
+  hash?: string;
 }

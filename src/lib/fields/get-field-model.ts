@@ -104,13 +104,16 @@ async function modelFrom(
   // Pinned names never change, so a model whose every metaproperty has a pin may be kept; one with
   // unpinned metaproperties is built again next time, to try pinning them again.
   const pinned = await pinFieldNames(deps.kvStore, stamp.portalUrl, metaproperties, STANDARD_FIELD_NAMES);
-  const model = buildFieldModel(metaproperties, {
-    primaryKey: deps.config.primaryKey,
-    logger: deps.logger,
-    fetchedAt: stamp.fetchedAt,
-    names: pinned.names,
-    skipped,
-  });
+  const model = {
+    ...buildFieldModel(metaproperties, {
+      primaryKey: deps.config.primaryKey,
+      logger: deps.logger,
+      fetchedAt: stamp.fetchedAt,
+      names: pinned.names,
+      skipped,
+    }),
+    hash: stamp.hash,
+  };
   keepMemo(install, pinned.complete ? { key, hash: stamp.hash, model } : undefined);
   return model;
 }

@@ -124,16 +124,17 @@ export async function readMetapropertyHead(
 }
 
 /**
- * Only when and from which portal the current copy was fetched: a read of one small field, so a
- * caller that already holds the model built from that copy need not read more.
+ * Only when the current copy (of this portal) was fetched, and its content hash: a read of one small
+ * field, so a caller that already holds the model built from that copy need not read more.
  */
 export async function readMetapropertyStamp(
   kvStore: KeyValueStore,
   portalUrl: string,
-): Promise<{ fetchedAt: number } | undefined> {
+): Promise<Pick<MetapropertyCopy, 'fetchedAt' | 'hash'> | undefined> {
   try {
     const copy = copySchema.safeParse((await kvStore.get(HEAD_KEY, ['copy'])).copy);
-    return copy.success && copy.data.portalUrl === portalUrl ? { fetchedAt: copy.data.fetchedAt } : undefined;
+    if (!copy.success || copy.data.portalUrl !== portalUrl) return undefined;
+    return { fetchedAt: copy.data.fetchedAt, hash: copy.data.hash };
   } catch {
     return undefined; // the full read that follows logs the failure
   }

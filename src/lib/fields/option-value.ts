@@ -110,7 +110,7 @@ export function writeOptions(value: unknown, policy: ValuePolicy, target: Option
   // 'create': options are created before planning (delivery/create-options.ts); one still unknown here
   // could not be, and is refused as under 'reject'.
   if (policy.unknownOptions !== 'drop') {
-    return { kind: 'invalid', problem: `${problems.join('; ')} ${known}` };
+    return { kind: 'invalid', problem: `${problems.join('; ')} ${known}`, bynder: 'option' };
   }
   const warnings = problems.map((problem) => `${problem}; left out ${known}`);
   // Nothing valid left: leave the asset's value alone rather than clear it because of a typo.

@@ -135,6 +135,19 @@ export function rejectionsNotice(rejections: Rejections, sync: SyncRef): Notice 
 
 // ── ready(): the credentials ────────────────────────────────────────────────────────────────────
 
+/** Deletes and archives past the mass-delete threshold were held back: an error, as nothing sends them. */
+export function heldDeletesNotice(
+  held: { records: number; inAll: number; perHour: number },
+  sync: SyncRef,
+): Notice {
+  return {
+    severity: 'error',
+    cause: 'held_deletes',
+    syncId: sync.id,
+    ...noticeTexts.heldDeletes(held.records, Math.max(held.inAll, held.records), held.perHour, sync.name),
+  };
+}
+
 export function credentialsNotice(kind: 'credentials' | 'permissions', message: string): Notice {
   return {
     severity: 'error',

@@ -142,6 +142,29 @@ export const KV_ROWS = {
     byteBudget: 100_000,
     invalid: 'drop',
   },
+  deleteCounts: {
+    key: 'delivery_delete_counts',
+    // An hour of counts is all the threshold reads; the row ends an hour after its last write.
+    ttlSeconds: 60 * 60,
+    owner: 'src/lib/state/delete-quota.ts',
+    holds:
+      'deletes and archives sent per sync in the last hour, in 5-minute slots (the mass-delete threshold), at most 200 syncs',
+    cache: false,
+    byteBudget: 50_000,
+    // Counts for a threshold: an unreadable row starts afresh (at worst an hour's deletes go unheld once).
+    invalid: 'drop',
+  },
+  syncStatus: {
+    key: 'delivery_sync_status',
+    // Never expires: it holds the counts since install (a few hundred bytes); deleted on uninstall.
+    ttlSeconds: undefined,
+    owner: 'src/lib/state/sync-status.ts',
+    holds:
+      'counts since install (rejected, held, released, discarded, parked, dropped) and when the Sync status text was last written',
+    cache: false,
+    byteBudget: 8_000,
+    invalid: 'drop',
+  },
 } as const satisfies Record<string, KvRow>;
 
 /**
@@ -175,11 +198,33 @@ export const OUTBOX_SHARD_ROW = {
   // Never expires (records OCP will not send again); bounded instead, in bytes (OUTBOX_SHARD_BYTES).
   ttlSeconds: undefined,
   owner: 'src/lib/state/outbox.ts',
-  holds: 'records parked for the app to deliver itself, at most 256,000 bytes of records per row',
+  holds:
+    "records parked for the app to deliver itself, and records kept for a retry because Bynder's state rejected them (at most 64,000 bytes of those), at most 256,000 bytes of records per row",
   cache: false,
   // The records' bound (OUTBOX_SHARD_BYTES, 256,000) plus room for claims, fences and the version.
   byteBudget: 300_000,
   // Parked records OCP will not send again: never overwritten because this version cannot read them.
+  invalid: 'keep',
+} as const satisfies KvRow & { count: number; keyPrefix: string };
+
+/**
+ * Deletes and archives held back by the mass-delete threshold (src/lib/state/held-deletes.ts): this
+ * prefix plus the shard number (0 to count - 1), by a hash of the record key, so every held event of
+ * a key is in one row. Bounded in bytes (HELD_SHARD_BYTES); what does not fit is rejected, counted and
+ * reported, never dropped silently. The outbox head (`delivery_outbox`) keeps each shard's count, so
+ * a batch learns whether anything is held from the read it makes anyway.
+ */
+export const HELD_DELETES_ROW = {
+  key: 'delivery_held_',
+  keyPrefix: 'delivery_held_',
+  count: 16,
+  // Never expires: held deletes wait for an administrator (release or discard); deleted on uninstall.
+  ttlSeconds: undefined,
+  owner: 'src/lib/state/held-deletes.ts',
+  holds: 'deletes and archives held back by the mass-delete threshold, at most 200,000 bytes per row',
+  cache: false,
+  byteBudget: 250_000,
+  // What nothing else holds: never overwritten because this version cannot read it.
   invalid: 'keep',
 } as const satisfies KvRow & { count: number; keyPrefix: string };
 
@@ -255,6 +300,10 @@ export const APP_KV_ROWS: readonly KvRow[] = [
   ...Array.from({ length: OUTBOX_SHARD_ROW.count }, (_, n) => ({
     ...OUTBOX_SHARD_ROW,
     key: `${OUTBOX_SHARD_ROW.key}${n}`,
+  })),
+  ...Array.from({ length: HELD_DELETES_ROW.count }, (_, n) => ({
+    ...HELD_DELETES_ROW,
+    key: `${HELD_DELETES_ROW.key}${n}`,
   })),
 ];
 

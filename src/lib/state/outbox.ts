@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { z } from 'zod';
 
-import { KV_ROWS, OUTBOX_SHARD_ROW } from './kv-rows';
+import { HELD_DELETES_ROW, KV_ROWS, OUTBOX_SHARD_ROW } from './kv-rows';
 import {
   type Clock,
   type KeyValueStore,
@@ -45,8 +45,16 @@ export const OUTBOX_SHARDS = OUTBOX_SHARD_ROW.count;
  * at about 120 KB per row, with room for an uneven spread.
  */
 export const OUTBOX_SHARD_BYTES = 256_000;
+/**
+ * Bytes of kept records (rejected because of Bynder's state, see below) one shard row may hold, out
+ * of OUTBOX_SHARD_BYTES: parked records are what nothing else holds, so kept ones never crowd them
+ * out. Past it the oldest kept records of the row go, counted and reported.
+ */
+export const KEPT_SHARD_BYTES = 64_000;
 /** The records one replay claims at most: about what one invocation can send in its time budget. */
 export const MAX_REPLAY_RECORDS = 500;
+/** Characters of a kept record's cause (a reason naming the option lists can be long). */
+const MAX_KEPT_CAUSE = 500;
 /** The row names the keys of the last this many records dropped past the bound. */
 const MAX_DROPPED_NOTES = 20;
 /**
@@ -63,6 +71,24 @@ export const OUTBOX_SYNC = { id: 'bynder-outbox', name: 'parked records (outbox)
 export type OutboxSlot = number;
 /** The records an older version kept in the head row itself: read and delivered, never added to. */
 export const LEGACY_SLOT = -1;
+
+// Kept records: a record rejected because of Bynder's state (a value that is no option of its
+// metaproperty, an asset no key finds) may land once Bynder changes, with no change to the record,
+// so OCP never sends it again. It is kept here, beside the parked records and under the same rows,
+// claims and supersede rules, with its cause, and delivered again only when that cause may have
+// changed: the field model's content changed or the settings were saved (KeptMarks, compared with
+// what the head row holds, which every batch reads anyway), or, for a missing asset, when the
+// scheduled job looks again. A retry that is rejected for the same kind of cause keeps it (with
+// the new marks); applied, or rejected for its own data, it leaves.
+
+/** What in Bynder rejected a kept record (delivery/reason-kind.ts classifies rejections). */
+export type KeptCause = 'option' | 'asset';
+
+/** What a kept record was last tried under: the field model's content hash and the settings' hash. */
+export interface KeptMarks {
+  model: string;
+  settings: string;
+}
 
 /** Who holds a parked record for a while, and until when (ms since epoch). */
 export interface Hold {
@@ -88,6 +114,19 @@ export interface ParkedRecord {
   claim?: Hold;
   /** Taken by a batch about to write its key: no replay sends it meanwhile. */
   fence?: Hold;
+  /** 'kept': rejected because of Bynder's state, tried again when that may have changed; absent: parked. */
+  kind?: 'kept';
+  /** Kept only: what in Bynder rejected it. */
+  keptFor?: KeptCause;
+  /** Kept only: the marks it was kept or last tried under. */
+  marks?: KeptMarks;
+  /** Kept only: how many times it was tried again. */
+  tries?: number;
+}
+
+/** Whether the record is kept (rejected because of Bynder's state), not parked. */
+export function isKept(record: Pick<ParkedRecord, 'kind'>): boolean {
+  return record.kind === 'kept';
 }
 
 export interface DroppedNote {
@@ -97,7 +136,12 @@ export interface DroppedNote {
 }
 
 export interface OutboxContents {
+  /** The parked records. */
   records: ParkedRecord[];
+  /** The kept records. */
+  kept: ParkedRecord[];
+  /** Kept records dropped past KEPT_SHARD_BYTES since the outbox was created. */
+  keptDroppedTotal: number;
   /** Records dropped past the byte bound since the outbox was created. */
   droppedTotal: number;
   /** The most recent of them. */
@@ -118,6 +162,10 @@ export interface OutboxSettlement {
   dropped: number;
   /** The keys of those (the first MAX_DROPPED_NOTES). */
   droppedKeys: readonly string[];
+  /** Records of this batch the outbox keeps for a retry (rejected because of Bynder's state). */
+  kept: number;
+  /** Kept records dropped past KEPT_SHARD_BYTES by this step (counted and reported). */
+  keptDropped: number;
 }
 
 /**
@@ -125,7 +173,14 @@ export interface OutboxSettlement {
  * positions it covers, its key, and for a pending one why it was not applied.
  */
 export type SettledRecord = { key: string | undefined; records: readonly number[] } & (
-  { status: 'applied' | 'rejected' | 'queued' } | { status: 'pending'; cause: string }
+  | { status: 'applied' | 'queued' | 'held' }
+  /** `keptFor`: rejected because of Bynder's state, so kept for a retry. */
+  | {
+      status: 'rejected';
+      keptFor?: KeptCause;
+      problems?: ReadonlyArray<{ field?: string; problem: string }>;
+    }
+  | { status: 'pending'; cause: string }
 );
 
 /** How a batch ended, as the outbox reads it (delivery/outcome.ts's BatchEnd fits). */
@@ -148,6 +203,8 @@ export interface OutboxChange extends OutboxSettlement {
 }
 
 const NO_CHANGE: Omit<OutboxChange, 'redelivery'> = {
+  kept: 0,
+  keptDropped: 0,
   parked: 0,
   replayed: 0,
   dropped: 0,
@@ -173,7 +230,8 @@ export interface OutboxBatch {
 
 // ── Rows ────────────────────────────────────────────────────────────────────────────────────────
 // The head row (`delivery_outbox`) says which shard rows hold records, `{ shards: { "<n>": [count,
-// version] }, droppedTotal, dropped }`; shard row n (`delivery_outbox_<n>`) holds `{ records,
+// version, kept] }, droppedTotal, dropped, keptDroppedTotal?, keptMarks? }` (`kept`: how many of the
+// row's records are kept ones; absent in rows written before kept records existed); shard row n (`delivery_outbox_<n>`) holds `{ records,
 // version }`. A record's shard is a hash of its key, so every record of one key is in one row, in
 // the order parked. Each shard update bumps its version; the head keeps the count of the highest
 // version it heard of, so concurrent writers never make it forget a shard that holds records.
@@ -182,10 +240,25 @@ export interface OutboxBatch {
 
 /** The head row as a batch reads it at its start (one read). */
 export interface OutboxHead {
-  shards: ReadonlyMap<number, { count: number; version: number }>;
+  shards: ReadonlyMap<number, ShardCount>;
+  /**
+   * The rows of deletes held back by the mass-delete threshold (state/held-deletes.ts), counted here
+   * in the same way as the shards, so a batch learns whether anything is held from this one read.
+   */
+  held: ReadonlyMap<number, { count: number; version: number }>;
   legacy: readonly ParkedRecord[];
   droppedTotal: number;
   dropped: readonly DroppedNote[];
+  keptDroppedTotal: number;
+  /** The marks kept records were last tried under (a batch under other marks retries them). */
+  keptMarks: KeptMarks | undefined;
+}
+
+/** What a shard row holds, as the head knows it: all its records, of them kept ones, and its version. */
+interface ShardCount {
+  count: number;
+  version: number;
+  kept: number;
 }
 
 /** Each element that parses is kept, the others skipped (an older version's odd entry loses nothing else). */
@@ -208,10 +281,16 @@ const parkedRecordSchema = z.looseObject({
 }) as unknown as z.ZodType<ParkedRecord>;
 const droppedNoteSchema = z.looseObject({ droppedAt: z.number() }) as unknown as z.ZodType<DroppedNote>;
 
+type ShardTuple = [number, number] | [number, number, number];
+
 interface HeadRowValue extends StoredRow {
-  shards: Record<string, [number, number]>;
+  shards: Record<string, ShardTuple>;
+  /** Held deletes per row of state/held-deletes.ts: `{ "<n>": [count, version] }`; absent: none. */
+  held?: Record<string, ShardTuple>;
   droppedTotal: number;
   dropped: DroppedNote[];
+  keptDroppedTotal?: number;
+  keptMarks?: KeptMarks;
   /** Records an older version kept in the head row itself (LEGACY_SLOT). */
   records?: ParkedRecord[];
 }
@@ -221,23 +300,31 @@ interface ShardRowValue extends StoredRow {
   version: number;
 }
 
+/** `{ "<n>": [count, version] }` (or `[count, version, kept]`) for n below `rows`; odd entries skipped. */
+function rowCounts(rows: number) {
+  const counts = z.union([z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number(), z.number()])]);
+  return z
+    .record(z.string(), z.unknown())
+    .catch({})
+    .transform(
+      (shards) =>
+        Object.fromEntries(
+          Object.entries(shards).filter(([slot, value]) => {
+            const n = Number(slot);
+            return Number.isInteger(n) && n >= 0 && n < rows && counts.safeParse(value).success;
+          }),
+        ) as Record<string, ShardTuple>,
+    );
+}
+
 export const OUTBOX_HEAD_ROW = stateRow<HeadRowValue>(KV_ROWS.outbox, {
   schema: z.object({
-    shards: z
-      .record(z.string(), z.unknown())
-      .catch({})
-      .transform(
-        (shards) =>
-          Object.fromEntries(
-            Object.entries(shards).filter(([slot, value]) => {
-              const n = Number(slot);
-              const pair = z.tuple([z.number(), z.number()]).safeParse(value);
-              return Number.isInteger(n) && n >= 0 && n < OUTBOX_SHARDS && pair.success;
-            }),
-          ) as Record<string, [number, number]>,
-      ),
+    shards: rowCounts(OUTBOX_SHARDS),
+    held: rowCounts(HELD_DELETES_ROW.count).optional(),
     droppedTotal: z.number().catch(0),
     dropped: eachParsed(droppedNoteSchema),
+    keptDroppedTotal: z.number().optional().catch(undefined),
+    keptMarks: z.object({ model: z.string(), settings: z.string() }).optional().catch(undefined),
     records: eachParsed(parkedRecordSchema).optional(),
   }),
   empty: () => ({ shards: {}, droppedTotal: 0, dropped: [] }),
@@ -252,23 +339,47 @@ export async function readOutboxHead(kvStore: KeyValueStore): Promise<OutboxHead
   return headOf(await readStateRow(kvStore, OUTBOX_HEAD_ROW));
 }
 
-/** The number of records the head says the outbox holds. */
+/** The number of parked records the head says the outbox holds (kept ones not counted). */
 export function parkedCount(head: OutboxHead): number {
   let count = head.legacy.length;
-  for (const { count: n } of head.shards.values()) count += n;
+  for (const { count: n, kept } of head.shards.values()) count += n - kept;
+  return count;
+}
+
+/** The number of kept records the head says the outbox holds. */
+export function keptCount(head: OutboxHead): number {
+  let count = 0;
+  for (const { kept } of head.shards.values()) count += kept;
   return count;
 }
 
 /** Every parked record (the head, then each shard the head names), for the CLI, support and tests. */
 export async function readOutbox(kvStore: KeyValueStore): Promise<OutboxContents> {
   const head = await readOutboxHead(kvStore);
-  const records: ParkedRecord[] = [...head.legacy];
-  for (const slot of occupiedSlots(head)) {
+  const all: ParkedRecord[] = [...head.legacy];
+  for (const slot of occupiedSlots(head, 'any')) {
     if (slot === LEGACY_SLOT) continue;
-    records.push(...(await readStateRow(kvStore, OUTBOX_SHARD_STATE_ROW, slotKey(slot))).records);
+    all.push(...(await readStateRow(kvStore, OUTBOX_SHARD_STATE_ROW, slotKey(slot))).records);
   }
-  records.sort(byParkedOrder);
-  return { records, droppedTotal: head.droppedTotal, dropped: [...head.dropped] };
+  all.sort(byParkedOrder);
+  return {
+    records: all.filter((r) => !isKept(r)),
+    kept: all.filter(isKept),
+    droppedTotal: head.droppedTotal,
+    dropped: [...head.dropped],
+    keptDroppedTotal: head.keptDroppedTotal,
+  };
+}
+
+/**
+ * The kept records, oldest first, reading only the rows the head says hold some (none while
+ * nothing is kept): for the settings form's Sync status.
+ */
+export async function readKeptRecords(kvStore: KeyValueStore, head: OutboxHead): Promise<ParkedRecord[]> {
+  const rows = await Promise.all(
+    occupiedSlots(head, 'kept').map((slot) => readStateRow(kvStore, OUTBOX_SHARD_STATE_ROW, slotKey(slot))),
+  );
+  return rows.flatMap((row) => row.records.filter(isKept)).sort(byParkedOrder);
 }
 
 /** The kvStore key of a slot's row. */
@@ -286,9 +397,13 @@ export function slotOf(key: string | undefined, fingerprint: string): OutboxSlot
   );
 }
 
-function occupiedSlots(head: OutboxHead): OutboxSlot[] {
-  const shards = [...head.shards].filter(([, s]) => s.count > 0).map(([slot]) => slot);
-  return [...(head.legacy.length > 0 ? [LEGACY_SLOT] : []), ...shards.sort((a, b) => a - b)];
+/** The rows holding records of a kind (the head's legacy records are all parked ones). */
+function occupiedSlots(head: OutboxHead, holding: 'parked' | 'kept' | 'any'): OutboxSlot[] {
+  const holds = (s: ShardCount) =>
+    holding === 'kept' ? s.kept > 0 : holding === 'parked' ? s.count - s.kept > 0 : s.count > 0;
+  const shards = [...head.shards].filter(([, s]) => holds(s)).map(([slot]) => slot);
+  const legacy = head.legacy.length > 0 && holding !== 'kept' ? [LEGACY_SLOT] : [];
+  return [...legacy, ...shards.sort((a, b) => a - b)];
 }
 
 interface SlotResult {
@@ -296,13 +411,18 @@ interface SlotResult {
   /** Of the records the row holds now. */
   fingerprints: Set<string>;
   count: number;
+  /** Of them, kept records. */
+  kept: number;
   version: number;
   dropped: DroppedNote[];
+  /** Kept records dropped past KEPT_SHARD_BYTES. */
+  keptDropped: DroppedNote[];
 }
 
 /**
  * One compare-and-set update of a slot's records. With `bounded`, the oldest records go while the
- * row is past OUTBOX_SHARD_BYTES (a record larger than that alone goes too): each is noted.
+ * row is past OUTBOX_SHARD_BYTES (a record larger than that alone goes too), or its kept records
+ * past KEPT_SHARD_BYTES; kept records go first: each is noted.
  */
 async function updateSlot(
   slot: OutboxSlot,
@@ -310,22 +430,38 @@ async function updateSlot(
   deps: { kvStore: KeyValueStore; clock: Clock },
   bounded = false,
 ): Promise<SlotResult> {
-  let result: SlotResult = { slot, fingerprints: new Set(), count: 0, version: 0, dropped: [] };
+  let result: SlotResult = {
+    slot,
+    fingerprints: new Set(),
+    count: 0,
+    kept: 0,
+    version: 0,
+    dropped: [],
+    keptDropped: [],
+  };
   const apply = (previous: { records: ParkedRecord[] }, previousVersion: number) => {
     const records = edit([...previous.records]);
     const dropped: DroppedNote[] = [];
+    const keptDropped: DroppedNote[] = [];
     if (bounded && slot !== LEGACY_SLOT) {
       let bytes = records.reduce((sum, r) => sum + byteSize(r), 0);
-      while (bytes > OUTBOX_SHARD_BYTES && records.length > 0) {
-        const [oldest] = records.splice(0, 1);
+      let keptBytes = records.reduce((sum, r) => sum + (isKept(r) ? byteSize(r) : 0), 0);
+      while ((bytes > OUTBOX_SHARD_BYTES || keptBytes > KEPT_SHARD_BYTES) && records.length > 0) {
+        const keptAt = keptBytes > 0 ? records.findIndex(isKept) : 0;
+        const [oldest] = records.splice(Math.max(keptAt, 0), 1);
         if (!oldest) break;
         bytes -= byteSize(oldest);
-        dropped.push({ key: oldest.key, sync: oldest.sync, droppedAt: deps.clock.now() });
+        const note = { key: oldest.key, sync: oldest.sync, droppedAt: deps.clock.now() };
+        if (isKept(oldest)) {
+          keptBytes -= byteSize(oldest);
+          keptDropped.push(note);
+        } else dropped.push(note);
       }
     }
     const version = previousVersion + 1;
     const fingerprints = new Set(records.map((r) => r.fingerprint));
-    result = { slot, fingerprints, count: records.length, version, dropped };
+    const kept = records.filter(isKept).length;
+    result = { slot, fingerprints, count: records.length, kept, version, dropped, keptDropped };
     return records;
   };
   if (slot === LEGACY_SLOT) {
@@ -358,9 +494,11 @@ async function updateSlot(
 async function updateHead(
   results: readonly SlotResult[],
   deps: { kvStore: KeyValueStore; clock: Clock },
+  marks?: KeptMarks,
 ): Promise<OutboxHead> {
   let written = headOf(OUTBOX_HEAD_ROW.empty());
   const notes = results.flatMap((r) => r.dropped);
+  const keptNotes = results.flatMap((r) => r.keptDropped);
   const outcome = await updateStateRow(deps, OUTBOX_HEAD_ROW, (previous) => {
     const head = headOf(previous);
     const shards = new Map(head.shards);
@@ -368,20 +506,31 @@ async function updateHead(
       if (r.slot === LEGACY_SLOT) continue;
       if (r.version > (shards.get(r.slot)?.version ?? 0)) shards.set(r.slot, r);
     }
-    const kept = [...shards].filter(([, s]) => s.count > 0 || s.version > 0);
+    const inUse = [...shards].filter(([, s]) => s.count > 0 || s.version > 0);
+    // The first records kept take the marks they were kept under; later ones leave the marks to
+    // the retry that compares them (retryKept).
+    const keptMarks = keptCount(head) === 0 ? (marks ?? head.keptMarks) : head.keptMarks;
     written = {
-      shards: new Map(kept.map(([slot, s]) => [slot, { count: s.count, version: s.version }])),
+      shards: new Map(inUse.map(([slot, s]) => [slot, { count: s.count, version: s.version, kept: s.kept }])),
+      held: head.held,
       legacy: head.legacy,
       droppedTotal: head.droppedTotal + notes.length,
       dropped: [...head.dropped, ...notes].slice(-MAX_DROPPED_NOTES),
+      keptDroppedTotal: head.keptDroppedTotal + keptNotes.length,
+      keptMarks,
     };
     return {
       ...previous,
       shards: Object.fromEntries(
-        kept.map(([slot, s]): [string, [number, number]] => [String(slot), [s.count, s.version]]),
+        inUse.map(([slot, s]): [string, ShardTuple] => [
+          String(slot),
+          s.kept > 0 ? [s.count, s.version, s.kept] : [s.count, s.version],
+        ]),
       ),
       droppedTotal: written.droppedTotal,
       dropped: [...written.dropped],
+      ...(written.keptDroppedTotal > 0 ? { keptDroppedTotal: written.keptDroppedTotal } : {}),
+      ...(keptMarks ? { keptMarks } : {}),
     };
   });
   writtenOrThrow(outcome, KV_ROWS.outbox.key);
@@ -405,6 +554,10 @@ export interface OutboxSettleDeps {
   supersede?: (parked: unknown, later: unknown) => unknown;
   /** The fences this batch took before sending (fenceParked): released now. */
   fence?: FenceTaken;
+  /** The marks of this batch (its field model and settings): what its kept records are kept under. */
+  marks?: KeptMarks;
+  /** A rejection's reason in words (what a kept record is kept with); without it nothing is kept. */
+  describeRejection?: (rejection: SettledRecord & { status: 'rejected' }) => string;
 }
 
 /**
@@ -422,26 +575,31 @@ export async function settleOutbox(
   const replayIds = batch.outboxIds;
   const pending = end.outcomes.some((o) => o.status === 'pending');
   const redelivery = redeliveryAfter(batch, asksForRetry(pending, end.stop));
+  const now = deps.clock.now();
+  const random = deps.random ?? systemRandom;
   const toPark =
-    replayIds || redelivery === 'expected'
-      ? []
-      : parkedRecords(batch, end.outcomes, deps.clock.now(), deps.random ?? systemRandom);
+    replayIds || redelivery === 'expected' ? [] : parkedRecords(batch, end.outcomes, now, random);
+  // Rejected because of Bynder's state: kept, whatever OCP does next (a retry of the batch that is
+  // rejected again keeps the record once, by its fingerprint). The outbox's own records stay where
+  // they are (rekept below).
+  const toKeep = replayIds ? [] : keptRecords(batch, end.outcomes, { now, random, ...deps });
   // The events this batch applied, per key, in batch order (never the outbox's own: its records
   // settle themselves, and an older parked record must not supersede a newer one).
-  const later = new Map<string, unknown[]>();
-  if (!replayIds && deps.supersede) {
-    const positions = end.outcomes.flatMap((o) => {
-      const { key } = o;
-      return o.status === 'applied' && key !== undefined ? o.records.map((p) => [p, key] as const) : [];
-    });
-    for (const [position, key] of positions.sort(([a], [b]) => a - b)) {
-      later.set(key, [...(later.get(key) ?? []), batch.items[position]]);
-    }
+  const later = deps.supersede ? appliedEventsByKey(batch, end.outcomes) : new Map<string, unknown[]>();
+  // A newly kept event supersedes what older kept records of its key hold, field by field.
+  const laterKept = new Map<string, ParkedRecord[]>();
+  for (const r of toKeep) {
+    if (r.key !== undefined) laterKept.set(r.key, [...(laterKept.get(r.key) ?? []), r]);
   }
   const settledIds = new Set<string>();
+  /** The outbox's own records rejected again because of Bynder's state: kept, with the new cause. */
+  const rekept = new Map<string, { cause: string; keptFor: KeptCause }>();
   for (const o of end.outcomes) {
     for (const position of replayIds && o.status !== 'pending' ? o.records : []) {
-      settledIds.add(replayIds?.[position] ?? '');
+      const id = replayIds?.[position] ?? '';
+      if (o.status === 'rejected' && o.keptFor && deps.describeRejection) {
+        rekept.set(id, { cause: shorten(deps.describeRejection(o), MAX_KEPT_CAUSE), keptFor: o.keptFor });
+      } else settledIds.add(id);
     }
   }
   // Every row the outbox's own batch claimed from: its claims are released there.
@@ -449,7 +607,13 @@ export async function settleOutbox(
     replayIds ? replayIds.map((_, i) => batch.outboxSlots?.[i] ?? LEGACY_SLOT) : [],
   );
   const needsHead = later.size > 0;
-  if (toPark.length === 0 && !needsHead && replayedSlots.size === 0 && !deps.fence?.slots.length) {
+  if (
+    toPark.length === 0 &&
+    toKeep.length === 0 &&
+    !needsHead &&
+    replayedSlots.size === 0 &&
+    !deps.fence?.slots.length
+  ) {
     return { ...NO_CHANGE, redelivery };
   }
 
@@ -457,7 +621,7 @@ export async function settleOutbox(
   try {
     const head = needsHead ? (deps.head ?? (await readOutboxHead(deps.kvStore))) : undefined;
     const slots = new Set<OutboxSlot>([...replayedSlots, ...(deps.fence?.slots ?? [])]);
-    for (const r of toPark) slots.add(slotOf(r.key, r.fingerprint));
+    for (const r of [...toPark, ...toKeep]) slots.add(slotOf(r.key, r.fingerprint));
     for (const key of later.keys()) {
       const slot = slotOf(key, '');
       if ((head?.shards.get(slot)?.count ?? 0) > 0) slots.add(slot);
@@ -466,14 +630,15 @@ export async function settleOutbox(
     const results: SlotResult[] = [];
     const stats = new Map<
       OutboxSlot,
-      Pick<OutboxChange, 'parked' | 'replayed' | 'superseded' | 'trimmed' | 'held'>
+      Pick<OutboxChange, 'parked' | 'replayed' | 'superseded' | 'trimmed' | 'held' | 'kept'>
     >();
     const settleSlot = async (slot: OutboxSlot) => {
       const fresh = toPark.filter((r) => slotOf(r.key, r.fingerprint) === slot);
+      const freshKept = toKeep.filter((r) => slotOf(r.key, r.fingerprint) === slot);
       const result = await updateSlot(
         slot,
         (records) => {
-          const tally = { parked: 0, replayed: 0, superseded: 0, trimmed: 0, held: 0 };
+          const tally = { parked: 0, replayed: 0, superseded: 0, trimmed: 0, held: 0, kept: 0 };
           const kept: ParkedRecord[] = [];
           for (const record of records) {
             if (settledIds.has(record.id)) {
@@ -481,8 +646,17 @@ export async function settleOutbox(
               continue;
             }
             let r = released(record, batch.claimBy, deps.fence?.by);
-            const events = r.key !== undefined && r.parkedAt <= started ? later.get(r.key) : undefined;
-            if (events && deps.supersede) {
+            const again = rekept.get(r.id);
+            if (again) r = keptAgain(r, again, deps.marks);
+            const older = r.key !== undefined && r.parkedAt <= started;
+            const events = [
+              ...((older && r.key !== undefined && later.get(r.key)) || []),
+              // (not by the same record kept again by a later attempt of the same batch)
+              ...((isKept(r) && r.key !== undefined && laterKept.get(r.key)) || [])
+                .filter((k) => k.fingerprint !== r.fingerprint)
+                .map((k) => k.item),
+            ];
+            if (events.length > 0 && deps.supersede) {
               let item: unknown = r.item;
               for (const event of events) {
                 if (item !== undefined) item = deps.supersede(item, event);
@@ -501,16 +675,20 @@ export async function settleOutbox(
           // A later attempt of the same batch parks the same records again: keep them once.
           const known = new Set(kept.map((r) => r.fingerprint));
           const added = fresh.filter((r) => !known.has(r.fingerprint));
+          const addedKept = freshKept.filter((r) => !known.has(r.fingerprint));
           tally.parked = added.length;
           stats.set(slot, tally);
-          return [...kept, ...added];
+          return [...kept, ...added, ...addedKept];
         },
         deps,
-        fresh.length > 0,
+        fresh.length + freshKept.length > 0,
       );
       results.push(result);
       const counted = stats.get(slot);
-      if (counted) counted.held = fresh.filter((r) => result.fingerprints.has(r.fingerprint)).length;
+      if (counted) {
+        counted.held = fresh.filter((r) => result.fingerprints.has(r.fingerprint)).length;
+        counted.kept = freshKept.filter((r) => result.fingerprints.has(r.fingerprint)).length;
+      }
     };
     await inParallel(
       [...slots].sort((a, b) => a - b),
@@ -518,18 +696,27 @@ export async function settleOutbox(
       settleSlot,
     );
     if (slots.size === 0) return { ...change, remaining: head ? parkedCount(head) : 0 };
-    const written = await updateHead(results, deps);
+    const written = await updateHead(results, deps, deps.marks);
     for (const s of stats.values()) {
       change.parked += s.parked;
       change.replayed += s.replayed;
       change.superseded += s.superseded;
       change.trimmed += s.trimmed;
       change.held += s.held;
+      change.kept += s.kept;
     }
     const dropped = results.flatMap((r) => r.dropped);
     change.dropped = dropped.length;
     change.droppedKeys = dropped.slice(0, MAX_DROPPED_NOTES).map((d) => d.key ?? '(key not read)');
+    const keptDropped = results.flatMap((r) => r.keptDropped);
+    change.keptDropped = keptDropped.length;
     change.remaining = parkedCount(written);
+    if (keptDropped.length > 0) {
+      const keys = keptDropped.map((d) => d.key ?? '(key not read)').join(', ');
+      deps.logger.warn(
+        `Bynder outbox after sync ${JSON.stringify(batch.sync.name.slice(0, 100))}: ${keptDropped.length} records rejected because of Bynder's state were not kept for a retry, past the bound of ${KEPT_SHARD_BYTES.toLocaleString('en-US')} bytes of kept records per row (the oldest of their row; keys: ${shorten(keys, 1_000)}). Fix their cause in Bynder, then run the sync again for them.`,
+      );
+    }
   } catch (error) {
     const keys = toPark.map((r) => r.key ?? '(no key)').join(', ');
     deps.logger.error(
@@ -540,6 +727,22 @@ export async function settleOutbox(
   }
   logChange(change, batch, deps.logger);
   return change;
+}
+
+/** A record of the outbox's own batch rejected again because of Bynder's state: kept, tried once more. */
+function keptAgain(
+  record: ParkedRecord,
+  again: { cause: string; keptFor: KeptCause },
+  marks: KeptMarks | undefined,
+): ParkedRecord {
+  return {
+    ...record,
+    kind: 'kept',
+    cause: again.cause,
+    keptFor: again.keptFor,
+    tries: (record.tries ?? 0) + (isKept(record) ? 1 : 0),
+    ...(marks ? { marks } : {}),
+  };
 }
 
 /** The record without the claim of `claimBy` and the fence of `fenceBy`. */
@@ -628,11 +831,23 @@ export async function fenceParked(
  */
 export async function claimParked(
   head: OutboxHead,
-  deps: { kvStore: KeyValueStore; clock: Clock; by: string; until: number; max: number },
+  deps: {
+    kvStore: KeyValueStore;
+    clock: Clock;
+    by: string;
+    until: number;
+    max: number;
+    /** Which kept records to claim (a retry of them); absent: the parked records, no kept one. */
+    kept?: (record: ParkedRecord) => boolean;
+  },
 ): Promise<Array<{ record: ParkedRecord; slot: OutboxSlot }>> {
   const claimed: Array<{ record: ParkedRecord; slot: OutboxSlot }> = [];
+  const wanted = deps.kept;
+  // A kept record never holds back a parked one, nor the reverse: each kind is delivered on its own
+  // occasion, and a later applied event supersedes either.
+  const eligible = (r: ParkedRecord) => (wanted ? isKept(r) && wanted(r) : !isKept(r));
   let skipped = new Set<string>();
-  for (const slot of occupiedSlots(head)) {
+  for (const slot of occupiedSlots(head, wanted ? 'kept' : 'parked')) {
     if (claimed.length >= deps.max) break;
     let taken: ParkedRecord[] = [];
     let skippedHere = skipped;
@@ -643,6 +858,7 @@ export async function claimParked(
         skippedHere = new Set(skipped);
         const now = deps.clock.now();
         return records.map((r) => {
+          if (!eligible(r)) return r;
           const key = r.key ?? r.id;
           const held = (r.claim && r.claim.until > now) || (r.fence && r.fence.until > now);
           if (skippedHere.has(key) || held || claimed.length + taken.length >= deps.max) {
@@ -678,20 +894,95 @@ export interface OutboxReplay<R> {
  */
 export async function replayOutbox<R>(
   current: OutboxBatch | undefined,
-  deps: { kvStore: KeyValueStore; logger: Logger; clock: Clock; timeBudgetMs: number; random?: Random },
+  deps: ReplayDeps,
   deliver: (batch: OutboxBatch) => Promise<R>,
   head?: OutboxHead,
 ): Promise<OutboxReplay<R> | undefined> {
   if (current?.outboxIds) return undefined; // the outbox's own batch does not replay itself
   const read = head ?? (await readOutboxHead(deps.kvStore));
   if (parkedCount(read) === 0) return undefined;
+  return claimAndDeliver(read, deps, deliver, undefined, 'parked');
+}
+
+/** What a replay needs: the store, the log, the clock, the time budget its holds outlive. */
+interface ReplayDeps {
+  kvStore: KeyValueStore;
+  logger: Logger;
+  clock: Clock;
+  timeBudgetMs: number;
+  random?: Random;
+}
+
+/** What may have changed since kept records were last tried. */
+export interface KeptOccasion {
+  /** The marks of the batch now running: kept records tried under other marks are due. */
+  marks?: KeptMarks;
+  /** The scheduled job's look for the assets kept records did not find. */
+  assets?: boolean;
+}
+
+/**
+ * Delivers again the kept records whose cause may have changed: under `marks`, those kept under
+ * another settings hash, and those rejected for an option under another field model; with `assets`,
+ * those whose asset was not found. Once per change: the head's marks are moved to `marks` first (a
+ * compare-and-set), so of the batches meeting a change only the one that moved them retries, and
+ * none while nothing changed (no store call: the head was read anyway).
+ */
+export async function retryKept<R>(
+  head: OutboxHead | undefined,
+  occasion: KeptOccasion,
+  deps: ReplayDeps,
+  deliver: (batch: OutboxBatch) => Promise<R>,
+): Promise<OutboxReplay<R> | undefined> {
+  const read = head ?? (await readOutboxHead(deps.kvStore));
+  if (keptCount(read) === 0) return undefined;
+  const { marks, assets = false } = occasion;
+  if (marks && !sameMarks(read.keptMarks, marks)) {
+    let moved = false;
+    try {
+      const outcome = await updateStateRow(deps, OUTBOX_HEAD_ROW, (previous) => {
+        moved = !sameMarks(previous.keptMarks, marks);
+        return moved ? { ...previous, keptMarks: marks } : previous;
+      });
+      writtenOrThrow(outcome, KV_ROWS.outbox.key);
+    } catch (error) {
+      deps.logger.warn('Could not note the change that retries the kept records; they stay kept:', error);
+      moved = false;
+    }
+    if (!moved && !assets) return undefined;
+  } else if (!assets) return undefined;
+  const due = (r: ParkedRecord): boolean =>
+    (assets && r.keptFor === 'asset') ||
+    (marks !== undefined &&
+      (r.marks?.settings !== marks.settings || (r.keptFor === 'option' && r.marks.model !== marks.model)));
+  return claimAndDeliver(read, deps, deliver, due, 'kept');
+}
+
+function sameMarks(a: KeptMarks | undefined, b: KeptMarks): boolean {
+  return a?.model === b.model && a.settings === b.settings;
+}
+
+/** Claims records (parked ones, or the kept ones `kept` picks) and delivers them as one batch. */
+async function claimAndDeliver<R>(
+  head: OutboxHead,
+  deps: ReplayDeps,
+  deliver: (batch: OutboxBatch) => Promise<R>,
+  kept: ((record: ParkedRecord) => boolean) | undefined,
+  what: 'parked' | 'kept',
+): Promise<OutboxReplay<R> | undefined> {
   const by = (deps.random ?? systemRandom).id();
   let claimed: Array<{ record: ParkedRecord; slot: OutboxSlot }>;
   try {
     const until = holdUntil(deps.clock, deps.timeBudgetMs);
-    claimed = await claimParked(read, { ...deps, by, until, max: MAX_REPLAY_RECORDS });
+    claimed = await claimParked(head, {
+      ...deps,
+      by,
+      until,
+      max: MAX_REPLAY_RECORDS,
+      ...(kept ? { kept } : {}),
+    });
   } catch (error) {
-    deps.logger.error('Could not claim the parked records of the outbox; they stay parked:', error);
+    deps.logger.error(`Could not claim the ${what} records of the outbox; they stay ${what}:`, error);
     return undefined;
   }
   if (claimed.length === 0) return undefined;
@@ -709,8 +1000,8 @@ export async function replayOutbox<R>(
   try {
     result = await deliver(batch);
   } catch (error) {
-    // The records stay parked; the batch that asked goes on.
-    deps.logger.error(`Delivering the ${claimed.length} parked records of the outbox failed:`, error);
+    // The records stay in the outbox; the batch that asked goes on.
+    deps.logger.error(`Delivering the ${claimed.length} ${what} records of the outbox failed:`, error);
   }
   // A delivery that failed before settling the outbox (settings unreadable, the store down) left
   // its claims: released here, so the next replay (the job's, a quarter of an hour later) can take
@@ -761,20 +1052,123 @@ function parkedRecords(
   return parked.sort(([a], [b]) => a - b).map(([, record]) => record);
 }
 
+/** The records of rejections Bynder's state caused, in batch order, each with its cause in words. */
+function keptRecords(
+  batch: OutboxBatch,
+  outcomes: readonly SettledRecord[],
+  deps: Pick<OutboxSettleDeps, 'marks' | 'describeRejection'> & { now: number; random: Random },
+): ParkedRecord[] {
+  const { describeRejection } = deps;
+  if (!describeRejection) return [];
+  const kept: Array<[number, ParkedRecord]> = [];
+  for (const outcome of outcomes) {
+    if (outcome.status !== 'rejected' || !outcome.keptFor) continue;
+    const cause = shorten(describeRejection(outcome), MAX_KEPT_CAUSE);
+    for (const position of outcome.records) {
+      const record: ParkedRecord = {
+        id: deps.random.id(),
+        key: outcome.key,
+        sync: batch.sync.id,
+        item: batch.items[position],
+        parkedAt: deps.now,
+        cause,
+        fingerprint: contentHash([batch.sync.id, boundedCanonicalForm(batch.items[position])]),
+        position,
+        kind: 'kept',
+        keptFor: outcome.keptFor,
+        tries: 0,
+        ...(deps.marks ? { marks: deps.marks } : {}),
+      };
+      kept.push([position, record]);
+    }
+  }
+  return kept.sort(([a], [b]) => a - b).map(([, record]) => record);
+}
+
 function logChange(change: OutboxChange, batch: { sync: { name: string } }, logger: Logger): void {
-  if (change.parked + change.replayed + change.dropped + change.superseded + change.trimmed === 0) return;
-  const line = `Bynder outbox after sync ${JSON.stringify(batch.sync.name.slice(0, 100))}: ${change.parked} parked, ${change.replayed} delivered from it, ${change.superseded} superseded by newer events, ${change.trimmed} kept with fewer fields (newer events wrote the others), ${change.dropped} dropped past its bound of ${OUTBOX_SHARD_BYTES.toLocaleString('en-US')} bytes per row`;
+  const total = change.parked + change.replayed + change.dropped + change.superseded + change.trimmed;
+  if (total + change.kept === 0) return;
+  const line = `Bynder outbox after sync ${JSON.stringify(batch.sync.name.slice(0, 100))}: ${change.parked} parked, ${change.kept} kept for a retry (rejected because of Bynder's state), ${change.replayed} delivered from it, ${change.superseded} superseded by newer events, ${change.trimmed} kept with fewer fields (newer events wrote the others), ${change.dropped} dropped past its bound of ${OUTBOX_SHARD_BYTES.toLocaleString('en-US')} bytes per row`;
   if (change.dropped > 0) {
     logger.warn(`${line} (the oldest of their row; keys: ${shorten(change.droppedKeys.join(', '), 1_000)})`);
   } else logger.info(line);
 }
 
 function headOf(row: HeadRowValue): OutboxHead {
-  const shards = new Map<number, { count: number; version: number }>();
-  for (const [slot, [count, version]] of Object.entries(row.shards)) {
-    shards.set(Number(slot), { count, version });
+  const shards = new Map<number, ShardCount>();
+  for (const [slot, [count, version, kept]] of Object.entries(row.shards)) {
+    shards.set(Number(slot), { count, version, kept: kept ?? 0 });
   }
-  return { shards, legacy: row.records ?? [], droppedTotal: row.droppedTotal, dropped: row.dropped };
+  const held = new Map<number, { count: number; version: number }>();
+  for (const [slot, [count, version]] of Object.entries(row.held ?? {})) {
+    held.set(Number(slot), { count, version });
+  }
+  return {
+    shards,
+    held,
+    legacy: row.records ?? [],
+    droppedTotal: row.droppedTotal,
+    dropped: row.dropped,
+    keptDroppedTotal: row.keptDroppedTotal ?? 0,
+    keptMarks: row.keptMarks,
+  };
+}
+
+/** The number of deletes the head says are held (state/held-deletes.ts). */
+export function heldCount(head: OutboxHead): number {
+  let count = 0;
+  for (const { count: n } of head.held.values()) count += n;
+  return count;
+}
+
+/**
+ * Tells the head what rows of held deletes now hold: a row's count is taken only with a higher
+ * version than the head knows, so concurrent writers never make it forget a row that holds some.
+ * Answers the head as written.
+ */
+export async function updateHeldIndex(
+  rows: ReadonlyArray<{ slot: number; count: number; version: number }>,
+  deps: { kvStore: KeyValueStore; clock: Clock },
+): Promise<OutboxHead> {
+  let written = headOf(OUTBOX_HEAD_ROW.empty());
+  const outcome = await updateStateRow(deps, OUTBOX_HEAD_ROW, (previous) => {
+    const held = new Map(headOf(previous).held);
+    for (const r of rows) {
+      if (r.version > (held.get(r.slot)?.version ?? 0)) held.set(r.slot, r);
+    }
+    const kept = [...held].filter(([, s]) => s.count > 0 || s.version > 0);
+    const next = {
+      ...previous,
+      held: Object.fromEntries(
+        kept.map(([slot, s]): [string, [number, number]] => [String(slot), [s.count, s.version]]),
+      ),
+    };
+    written = headOf(next);
+    return next;
+  });
+  writtenOrThrow(outcome, KV_ROWS.outbox.key);
+  return written;
+}
+
+/**
+ * The events a batch applied, per key, in batch order: what supersedes records kept for the key
+ * (parked here, or held by the mass-delete threshold). None for the outbox's own batch: its records
+ * settle themselves, and an older parked record must not supersede a newer one.
+ */
+export function appliedEventsByKey(
+  batch: OutboxBatch,
+  outcomes: readonly SettledRecord[],
+): Map<string, unknown[]> {
+  const later = new Map<string, unknown[]>();
+  if (batch.outboxIds) return later;
+  const positions = outcomes.flatMap((o) => {
+    const { key } = o;
+    return o.status === 'applied' && key !== undefined ? o.records.map((p) => [p, key] as const) : [];
+  });
+  for (const [position, key] of positions.sort(([a], [b]) => a - b)) {
+    later.set(key, [...(later.get(key) ?? []), batch.items[position]]);
+  }
+  return later;
 }
 
 /** Runs `work` on every item, at most `limit` at once. */

@@ -27,6 +27,7 @@ const KNOWN_KEYS: Record<FormSection, readonly string[]> = {
     'file_fingerprint_metaproperty',
     // One multiline text, `field: value` a line, as the form's field holds it.
     'fixed_values',
+    'max_deletes_per_hour',
   ],
   throughput: ['requests_per_second', 'max_in_flight', 'change_detection'],
 };

@@ -16,9 +16,11 @@ export interface LineCounts {
   versioned: number;
   /** Records queued for creation: not applied; the creation job finishes them. */
   queued: number;
+  /** Deletes and archives held back by the mass-delete threshold: not sent. */
+  held: number;
 }
 
-export const NO_LINE_COUNTS: LineCounts = { unchanged: 0, created: 0, versioned: 0, queued: 0 };
+export const NO_LINE_COUNTS: LineCounts = { unchanged: 0, created: 0, versioned: 0, queued: 0, held: 0 };
 
 export interface BatchLineCapture {
   /** The counts in the lines of `syncName` logged since the last take(); resets them. */
@@ -48,6 +50,7 @@ export function captureBatchLines(): BatchLineCapture {
         total.created += counts.created;
         total.versioned += counts.versioned;
         total.queued += counts.queued;
+        total.held += counts.held;
       }
       return total;
     },

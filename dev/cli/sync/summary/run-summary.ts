@@ -34,6 +34,10 @@ export interface RunSummary {
   versioned: number;
   /** Queued for creation (not applied): the creation job finishes them and reports each end. */
   queued: number;
+  /** Deletes and archives held back by "Deletes and archives per hour": not sent until released. */
+  held: number;
+  /** Held deletes the app holds at the end of the run (this run's and earlier ones'). */
+  heldTotal: number;
   rejected: number;
   pending: number;
   requests: number;
@@ -70,6 +74,13 @@ export interface RunSummary {
   /** Records the outbox dropped past its byte bound (lost: OCP will not send them again). */
   outboxDropped: number;
   /**
+   * Records in the outbox at the end of the run that were rejected because of Bynder's state (an
+   * option or asset missing): the app tries them again once that may have changed.
+   */
+  kept: number;
+  /** Such records not kept, past the outbox's bound for them (since it was created). */
+  keptDropped: number;
+  /**
    * Keys the source holds more than once with different values (the first few named): the last
    * record wins, and every run writes the earlier one and then the later one again.
    */
@@ -79,6 +90,11 @@ export interface RunSummary {
    * flight then finished and are counted; records never sent are in `pending`.
    */
   cancelled: string | undefined;
+  /**
+   * A dry run (`--dry-run`): nothing was written, and the counts say what the sync would do
+   * (applied: would be written or needs no change; rejected: would be rejected).
+   */
+  dryRun: boolean;
 }
 
 export function buildRunSummary(
@@ -96,11 +112,15 @@ export function buildRunSummary(
     appLog: string | undefined;
     parked?: number;
     outboxDropped?: number;
+    kept?: number;
+    keptDropped?: number;
+    heldTotal?: number;
     repeatedKeys?: RunSummary['repeatedKeys'];
     workers?: number;
     kvOperations?: number;
     peakRssKbPerWorker?: number[];
     cancelled?: string;
+    dryRun?: boolean;
   },
 ): RunSummary {
   const seconds = context.elapsedMs / 1000;
@@ -113,6 +133,8 @@ export function buildRunSummary(
     created: tally.created,
     versioned: tally.versioned,
     queued: tally.queued,
+    held: tally.held,
+    heldTotal: context.heldTotal ?? 0,
     rejected: tally.rejected,
     pending: tally.pending,
     requests: context.requests.total,
@@ -139,8 +161,11 @@ export function buildRunSummary(
     appLog: context.appLog,
     parked: context.parked ?? 0,
     outboxDropped: context.outboxDropped ?? 0,
+    kept: context.kept ?? 0,
+    keptDropped: context.keptDropped ?? 0,
     repeatedKeys: context.repeatedKeys ?? { count: 0, examples: [] },
     cancelled: context.cancelled,
+    dryRun: context.dryRun ?? false,
   };
 }
 
@@ -154,23 +179,47 @@ export function formatSummary(summary: RunSummary): string {
   const row = (label: string, value: string | number, note = '') =>
     lines.push(`  ${label.padEnd(18)}${String(value).padStart(8)}${note ? `  ${note}` : ''}`);
 
+  const dry = summary.dryRun;
   lines.push(
-    `Sync summary${summary.cancelled ? ` (CANCELLED: ${summary.cancelled})` : ''}: ${summary.source} -> ${summary.target}`,
+    `${dry ? 'Dry-run summary (nothing was written to Bynder; the counts say what the sync would do)' : 'Sync summary'}${summary.cancelled ? ` (CANCELLED: ${summary.cancelled})` : ''}: ${summary.source} -> ${summary.target}`,
   );
   row('records read', summary.records, 'records and unreadable lines in the source');
-  row('applied', summary.applied, 'upserts Bynder accepted (or that needed no change)');
-  row('deleted/archived', summary.deleted, `deletes carried out (delete policy: ${summary.deletePolicy})`);
-  row('unchanged', summary.unchanged, 'of those, Bynder already held the values: nothing written');
+  row(
+    dry ? 'would apply' : 'applied',
+    summary.applied,
+    dry
+      ? 'upserts that would be written (or need no change)'
+      : 'upserts Bynder accepted (or that needed no change)',
+  );
+  row(
+    dry ? 'would delete' : 'deleted/archived',
+    summary.deleted,
+    `deletes ${dry ? 'to carry out' : 'carried out'} (delete policy: ${summary.deletePolicy})`,
+  );
+  row(
+    'unchanged',
+    summary.unchanged,
+    dry
+      ? 'of those, Bynder already holds the values: nothing to write'
+      : 'of those, Bynder already held the values: nothing written',
+  );
   if (summary.created + summary.versioned + summary.queued > 0) {
     row('created', summary.created, "of applied: new assets uploaded from the record's file_url");
     row('versioned', summary.versioned, 'of applied: a changed file saved as a new version');
     row('queued', summary.queued, 'queued for creation: the creation job finishes them (not applied)');
   }
+  if (summary.held + summary.heldTotal > 0) {
+    row(
+      'held',
+      summary.held,
+      `deletes past "Deletes and archives per hour": not sent; ${summary.heldTotal} held in all (release or discard them: settings, Sync status)`,
+    );
+  }
   if (summary.ignoredDeletes > 0) {
     row('deletes ignored', summary.ignoredDeletes, 'delete policy "ignore": assets left as they are');
   }
   row(
-    'rejected',
+    dry ? 'would reject' : 'rejected',
     summary.rejected,
     summary.rejected > 0 ? 'permanent: fix the source or the mapping, then run again' : '',
   );
@@ -208,6 +257,16 @@ export function formatSummary(summary: RunSummary): string {
       summary.parked,
       'OCP would not send these again; the app delivers them later (`outbox`)',
     );
+  }
+  if (summary.kept > 0) {
+    row(
+      'kept for a retry',
+      summary.kept,
+      "rejected because of Bynder's state; sent again once it changes (`outbox`)",
+    );
+  }
+  if (summary.keptDropped > 0) {
+    row('not kept (bound)', summary.keptDropped, 'past the bound for kept records: run again once fixed');
   }
   if (summary.outboxDropped > 0) {
     row(

@@ -1,9 +1,10 @@
 import { reasonKind } from '../../../../src/lib/delivery/reason-kind';
 
 // What happened to every source record. Each record ends in exactly one bucket, so
-// records = applied + deleted + ignoredDeletes + rejected + pending + queued; `unchanged` counts those
+// records = applied + deleted + ignoredDeletes + rejected + pending + queued + held; `unchanged` counts those
 // of applied and deleted that needed no write, `created` and `versioned` those of applied whose asset
-// was created or got a new version; `queued` records were handed to the creation job (not applied).
+// was created or got a new version; `queued` records were handed to the creation job (not applied);
+// `held` deletes and archives were held back by the mass-delete threshold (not sent).
 
 export interface Rejection {
   /** The record's primary key as the source gave it; empty when it had none. */
@@ -32,6 +33,7 @@ export class RunTally {
   public created = 0;
   public versioned = 0;
   public queued = 0;
+  public held = 0;
   public batches = 0;
   public retries = 0;
   /** The first KEPT_REJECTIONS rejections, in source order. */
