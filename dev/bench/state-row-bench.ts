@@ -24,6 +24,7 @@ import {
 import {
   CREATION_QUEUE_ROW,
   CREATION_ROW,
+  HELD_DELETES_ROW,
   type KvRow,
   KV_ROWS,
   LEDGER_ROW,
@@ -31,10 +32,13 @@ import {
   OUTBOX_SHARD_ROW,
 } from '../../src/lib/state/kv-rows';
 import { ledgerKeyOf, writeLedger } from '../../src/lib/state/ledger';
+import { reserveDeletes } from '../../src/lib/state/delete-quota';
+import { holdWrites } from '../../src/lib/state/held-deletes';
 import { claimOption, optionClaimKey, settleOptionClaim } from '../../src/lib/state/option-claims';
 import { readOutbox, settleOutbox, slotOf } from '../../src/lib/state/outbox';
 import { noteRecentWrites } from '../../src/lib/state/recent-writes';
 import { appendRejections, readRejectionLog } from '../../src/lib/state/rejection-log';
+import { noteSyncStatus, STATUS_COUNTS } from '../../src/lib/state/sync-status';
 import { replaceStateRow, STORE_RECORD_BYTES, storedBytes } from '../../src/lib/state/state-row';
 import { productCodeMetaproperty } from '../bynder-emulator/product-codes';
 
@@ -87,6 +91,9 @@ const TABLE: readonly TableRow[] = [
   { name: 'readiness', def: KV_ROWS.readiness },
   { name: 'option claims', def: KV_ROWS.optionClaims },
   { name: 'creation ledger', def: CREATION_ROW, prefix: CREATION_ROW.keyPrefix },
+  { name: 'delete counts', def: KV_ROWS.deleteCounts },
+  { name: 'held deletes', def: HELD_DELETES_ROW, prefix: HELD_DELETES_ROW.keyPrefix },
+  { name: 'sync status', def: KV_ROWS.syncStatus },
   { name: 'creation queue', def: CREATION_QUEUE_ROW },
 ];
 
@@ -420,6 +427,59 @@ const DRIVERS: Readonly<Record<string, { worstCase: Record<string, string>; run:
       };
     },
   },
+  deleteCounts: {
+    worstCase: {
+      'delete counts':
+        "210 syncs of 200-character ids deleting in each of the hour's 12 five-minute slots (past its 200 syncs)",
+    },
+    run: async (kv, clock) => {
+      for (let slot = 0; slot < 12; slot += 1) {
+        for (let n = 0; n < 210; n += 1) {
+          await reserveDeletes(text(`sync-${n}`, 200), 10, 1_000_000, { kvStore: kv, clock });
+        }
+        clock.advance(5 * 60_000);
+      }
+      const row = await kv.get(KV_ROWS.deleteCounts.key);
+      return { 'delete counts': `${(row.syncs as unknown[]).length} syncs counted` };
+    },
+  },
+  heldDeletes: {
+    worstCase: {
+      'held deletes':
+        '2,000 held deletes of 512-character keys carrying 2,000-character records (past what 16 rows hold)',
+    },
+    run: async (kv, clock) => {
+      let held = 0;
+      let overflow = 0;
+      for (let batch = 0; batch < 5; batch += 1) {
+        const writes = Array.from({ length: 400 }, (_, i) => {
+          const key = text(`held-${batch}-${i}`, 512);
+          return { key, kind: 'delete' as const, items: [{ external_id: key, description: text(i, 2_000) }] };
+        });
+        const answer = await holdWrites(
+          writes,
+          { id: text(`sync-${batch}`, 200), name: text('Sync', 100) },
+          { kvStore: kv, clock },
+        );
+        held += answer.held.size;
+        overflow += answer.overflow.size;
+      }
+      return { 'held deletes': `${held} held, ${overflow} did not fit (not held: the batch says so)` };
+    },
+  },
+  syncStatus: {
+    worstCase: { 'sync status': 'every count past a trillion, the text written' },
+    run: async (kv, clock) => {
+      const delta = Object.fromEntries(STATUS_COUNTS.map((count) => [count, 1e12]));
+      await noteSyncStatus(
+        delta,
+        { kvStore: kv, settings: storage.settings, secrets: storage.secrets, clock, logger: quietLogger },
+        { force: true },
+      );
+      const row = await kv.get(KV_ROWS.syncStatus.key);
+      return { 'sync status': row.counts ? 'written' : 'not written' };
+    },
+  },
   creation: {
     worstCase: {
       'creation ledger': `a queued creation keeping a save form of ${CREATION_FORM_BYTES.toLocaleString('en-US')} bytes, a 512-character key, an 8,192-character URL, then failed with a 500-character reason`,
@@ -522,6 +582,9 @@ const MUST_HOLD: Readonly<Record<string, RegExp>> = {
   readiness: /^written$/,
   'creation ledger': /^source kept/,
   'creation queue': new RegExp(`^${MAX_QUEUED_CREATIONS} queued`),
+  'delete counts': /^200 syncs counted$/,
+  'held deletes': /^[1-9]\d* held, [1-9]\d* did not fit/,
+  'sync status': /^written$/,
   // A claim refused for want of room would leave its records waiting for an hour.
   'option claims': /; 300 of 300 new options claimed$/,
   // Entries this long are kept as far as the bytes go (the oldest dropped to fit): the newest stay.
