@@ -15,6 +15,7 @@ import { SlowestFirstSequencer } from './test/setup/slowest-first-sequencer';
 const TIMING_FILES = [
   'test/integration/workers-request-budget.test.ts',
   'test/integration/chaos-workers.test.ts',
+  'test/integration/chaos-workers-create.test.ts',
   'test/integration/chaos.test.ts',
   'test/integration/deliver-request-budget.test.ts',
   'test/integration/client-metaproperty-listing.test.ts',

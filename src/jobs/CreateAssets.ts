@@ -13,16 +13,17 @@ import { sdkDeps } from '../destinations/sdk-deps';
  */
 export class CreateAssets extends Job {
   public async prepare(_params: ValueHash, status?: JobStatus): Promise<JobStatus> {
-    return status ?? { state: { created: 0, failed: 0, remaining: 0 }, complete: false };
+    return status ?? { state: { created: 0, versioned: 0, failed: 0, remaining: 0 }, complete: false };
   }
 
   public async perform(status: JobStatus): Promise<JobStatus> {
     const run = await continueCreations(sdkDeps());
     const created = Number(status.state.created ?? 0) + run.created.length;
+    const versioned = Number(status.state.versioned ?? 0) + run.versioned.length;
     const failed = Number(status.state.failed ?? 0) + run.failed.length;
-    const progressed = run.created.length + run.failed.length > 0;
+    const progressed = run.created.length + run.versioned.length + run.failed.length > 0;
     return {
-      state: { ...status.state, created, failed, remaining: run.remaining },
+      state: { ...status.state, created, versioned, failed, remaining: run.remaining },
       complete: run.remaining === 0 || !progressed,
     };
   }

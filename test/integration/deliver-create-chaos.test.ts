@@ -1,13 +1,10 @@
 import { storage } from '@zaiusinc/app-sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { type RunningFileHost, startFileHost } from '../../dev/file-host/server';
-import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { devOverrides, sdkDeps } from '../../src/destinations/sdk-deps';
 import { continueCreations } from '../../src/lib/delivery/creation-job';
-import { configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
-import { fakeClock } from '../helpers/fake-clock';
-import { useEmulator } from '../helpers/use-emulator';
+import { useCreationPortal } from '../helpers/creation-portal';
+import { deliver } from '../helpers/deliver-fixture';
 
 // Creation under chaos: four workers deliver overlapping batches of the same keys at once, every
 // step of the upload fails at random (some after Bynder did the work, their answer lost), one worker
@@ -24,38 +21,16 @@ function seeded(seed: number): () => number {
   };
 }
 
-const clock = fakeClock(Date.UTC(2026, 0, 1));
-const emulator = useEmulator({
-  tokens: [{ token: TOKEN }],
-  rateLimit: false,
-  clock,
-  conversionDelayMs: 2_000,
-  random: seeded(7),
-});
-const BRAND = '00000000-0000-0000-0000000000000B01';
-const FILE_SOURCE = '2B3C4D5E-5555-4C44-8D55E66F77A88B99';
+const portal = useCreationPortal({ assets: 1, fingerprint: true, random: seeded(7) });
+const { clock, emulator } = portal;
 const KEYS = Array.from({ length: 24 }, (_, i) => `CHAOS-${i + 1}`);
 const WORKERS = 4;
 
-let files: RunningFileHost;
 beforeAll(async () => {
-  files = await startFileHost();
-  const seed = portalSeed({ assets: 1 });
-  seed.metaproperties.file_source = { id: FILE_SOURCE, name: 'file_source', type: 'text', zindex: 5 };
-  emulator.seed(seed);
-  await configureApp(emulator.url, {
-    primary_key: 'external_key',
-    external_key_metaproperty: 'external_id',
-    missing_assets: 'create',
-    brand_id: BRAND,
-    file_fingerprint_metaproperty: 'file_source',
-  });
-  BynderAssetSync.clockOverride = clock;
+  await portal.reset();
   devOverrides.jobs = { trigger: () => Promise.resolve() };
 });
-afterAll(async () => {
-  await files.stop();
-  BynderAssetSync.clockOverride = undefined;
+afterAll(() => {
   devOverrides.jobs = undefined;
 });
 afterEach(() => {
@@ -83,7 +58,7 @@ function addFaults(): void {
 const record = (key: string, version: string) => ({
   external_id: key,
   name: `Chaos ${key}`,
-  file_url: files.fileUrl('100k', 'chaos.jpg'),
+  file_url: portal.files.fileUrl('100k', 'chaos.jpg'),
   file_version: version,
 });
 

@@ -1,53 +1,28 @@
 import { logger, notifications, storage } from '@zaiusinc/app-sdk';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { type RunningFileHost, startFileHost } from '../../dev/file-host/server';
 import { BynderAssetSync } from '../../src/destinations/BynderAssetSync';
 import { devOverrides } from '../../src/destinations/sdk-deps';
 import { CreateAssets } from '../../src/jobs/CreateAssets';
 import { CREATION_JOB } from '../../src/lib/delivery/creation-job';
-import { creationRowKey, readCreation, readCreationQueue } from '../../src/lib/state/creation-ledger';
+import { readCreationQueue } from '../../src/lib/state/creation-ledger';
 import { readRejectionLog } from '../../src/lib/state/rejection-log';
-import { configureApp, deliver, portalSeed, TOKEN } from '../helpers/deliver-fixture';
-import { fakeClock } from '../helpers/fake-clock';
-import { useEmulator } from '../helpers/use-emulator';
+import { BRAND, useCreationPortal } from '../helpers/creation-portal';
+import { deliver } from '../helpers/deliver-fixture';
 
 // What does not fit deliver()'s time budget is queued for creation: the batch may answer success, the
 // records are counted queued (never applied), and the creation job goes on with them from the ledger
 // where they stand and reports each end in the Activity Log. Time moves only on the fake clock.
 
-const clock = fakeClock(Date.UTC(2026, 0, 1));
-const emulator = useEmulator({
-  tokens: [{ token: TOKEN }],
-  rateLimit: false,
-  clock,
-  conversionDelayMs: 2_000,
-});
-const BRAND = '00000000-0000-0000-0000000000000B01';
+const portal = useCreationPortal();
+const { clock, emulator, assetsWithKey, ledgerOf } = portal;
 const INIT = 'POST /api/upload/init/';
 const SAVE = 'POST /api/v4/media/save/:importId/';
 
-let files: RunningFileHost;
-beforeAll(async () => {
-  files = await startFileHost();
-});
-afterAll(async () => {
-  await files.stop();
-});
-
 const triggered: string[] = [];
 beforeEach(async () => {
-  emulator.seed(portalSeed({ assets: 2 }));
+  await portal.reset();
   emulator.configure({ conversionDelayMs: 2_000 });
-  emulator.faults.clear();
-  emulator.clearRequests();
-  await configureApp(emulator.url, {
-    primary_key: 'external_key',
-    external_key_metaproperty: 'external_id',
-    missing_assets: 'create',
-    brand_id: BRAND,
-  });
-  BynderAssetSync.clockOverride = clock;
   triggered.length = 0;
   devOverrides.jobs = {
     trigger: (name) => {
@@ -61,20 +36,15 @@ beforeEach(async () => {
 });
 afterEach(() => {
   vi.restoreAllMocks();
-  BynderAssetSync.clockOverride = undefined;
   BynderAssetSync.timeBudgetMsOverride = undefined;
   devOverrides.jobs = undefined;
 });
 
-function assetsWithKey(key: string) {
-  return emulator.snapshot().assets.filter((asset) => asset.property_external_id === key);
-}
-const record = (key: string, file = files.fileUrl('100k', 'shoe.jpg')) => ({
+const record = (key: string, file = portal.files.fileUrl('100k', 'shoe.jpg')) => ({
   external_id: key,
   name: `Shoe ${key}`,
   file_url: file,
 });
-const ledgerOf = (key: string) => readCreation(storage.kvStore, creationRowKey('external_id', key));
 const runJob = () =>
   new CreateAssets({ jobId: 'job-1', scheduledAt: new Date(0), parameters: {} }).perform({
     state: {},
@@ -139,9 +109,11 @@ describe('queued for creation', () => {
 
   it('reports a queued creation that fails in the Activity Log and keeps its reason', async () => {
     BynderAssetSync.timeBudgetMsOverride = 8_000;
-    expect(await deliver([record('Q-3', files.fileUrl('100k', 'shoe.jpg', { status: 404 }))])).toEqual({
-      success: true,
-    });
+    expect(await deliver([record('Q-3', portal.files.fileUrl('100k', 'shoe.jpg', { status: 404 }))])).toEqual(
+      {
+        success: true,
+      },
+    );
     BynderAssetSync.timeBudgetMsOverride = undefined;
     expect(await runJob()).toMatchObject({ state: { created: 0, failed: 1, remaining: 0 } });
     expect(assetsWithKey('Q-3')).toHaveLength(0);

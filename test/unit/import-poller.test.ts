@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 
 import { ImportPoller } from '../../src/lib/bynder/import-poller';
 import type { BynderUploadApi } from '../../src/lib/bynder/upload-types';
-import { awaitOutsideWriteSlot, WriteSlots } from '../../src/lib/delivery/write-slots';
+import {
+  awaitOutsideWriteSlot,
+  streamOutsideWriteSlot,
+  WriteSlots,
+} from '../../src/lib/delivery/write-slots';
 import { fakeClock } from '../helpers/fake-clock';
 
 type PollAnswer = Awaited<ReturnType<BynderUploadApi['pollImports']>>;
@@ -76,5 +80,42 @@ describe('WriteSlots', () => {
     await Promise.all([creation, other, later]);
     // Without giving the slot up, "other write" could start only after "creation saves".
     expect(order).toEqual(['creation uploads', 'other write', 'creation saves', 'later write']);
+  });
+
+  it('streams outside the slot, at most as many uploads at once as there are slots', async () => {
+    const slots = new WriteSlots(2);
+    let streaming = 0;
+    let most = 0;
+    let inSlot = 0;
+    const gates: Array<() => void> = [];
+    const upload = () =>
+      slots.run(() =>
+        streamOutsideWriteSlot(async (bynder) => {
+          streaming += 1;
+          most = Math.max(most, streaming);
+          await new Promise<void>((resolve) => gates.push(resolve)); // a chunk's S3 POST
+          await bynder(async () => {
+            inSlot += 1;
+            await Promise.resolve();
+          });
+          streaming -= 1;
+        }),
+      );
+    const writes: string[] = [];
+    const uploads = [upload(), upload(), upload()];
+    // Both slots are free while two uploads stream: other writes go meanwhile.
+    const other = slots.run(() => {
+      writes.push('other write');
+      return Promise.resolve();
+    });
+    await other;
+    expect(writes).toEqual(['other write']);
+    while (gates.length > 0 || streaming > 0) {
+      gates.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(uploads);
+    expect(most).toBe(2); // the third waited for a stream permit: two chunk buffers at most
+    expect(inSlot).toBe(3);
   });
 });

@@ -17,6 +17,7 @@ import {
   runCreateBench,
 } from '../../bench/create-bench';
 import { meetsTargets, renderResultsTable } from '../../bench/results-table';
+import { formatStateRows, measureStateRows, stateRowFailures } from '../../bench/state-row-bench';
 import {
   DEFAULT_UPLOAD_BENCH,
   meetsUploadTarget,
@@ -120,6 +121,11 @@ export function registerBench(program: Command): void {
         'changed records in steady state, beside the figures recorded before the state-row layer (also part of the default run)',
     )
     .option(
+      '--state-rows',
+      'measure only every state row at its worst case (100,000 options, 10,000 parked records, each other row past ' +
+        'its bound): its largest value against its byte budget, no network (also part of the default run)',
+    )
+    .option(
       '--create',
       `measure creating assets from files instead: ${DEFAULT_CREATE_BENCH.small} records with 100 KB files and ` +
         `${DEFAULT_CREATE_BENCH.large} with 50 MB files through deliver() and the creation job at the default budget; ` +
@@ -150,7 +156,8 @@ export function registerBench(program: Command): void {
       'after',
       '\nTargets (exit code 1 when one is missed): ours at least 95 % of the budget ceiling (requests / (budget × elapsed)),\n' +
         'no 429, at most 1.02 requests per changed asset (the reads included); validation + encoding at most 20 µs per record; attempt 2 of an\n' +
-        'applied batch sends 0 requests; a one-record batch makes at most 12 store calls (kvStore, settings, secrets).\n' +
+        'applied batch sends 0 requests; a one-record batch makes at most 12 store calls (kvStore, settings, secrets);\n' +
+        'every state row within its byte budget in its worst case.\n' +
         `With --upload: every file saved whole, the largest upload's peak RSS within ${UPLOAD_RSS_MARGIN_MB} MB of the smallest's.\n` +
         'With --create: every record created, each phase using at least 90 % of the request budget.\n' +
         'With --field-list: every cache row within its byte budget, no request to Bynder when warm, every delivered record applied.\n' +
@@ -170,6 +177,7 @@ export function registerBench(program: Command): void {
         upload?: string[] | boolean;
         fieldList?: number | boolean;
         batchCost?: boolean;
+        stateRows?: boolean;
         create?: boolean;
       }) => {
         const progress = (line: string) => process.stderr.write(`${line}\n`);
@@ -201,6 +209,14 @@ export function registerBench(program: Command): void {
             opts.json ? `${JSON.stringify(figures, null, 2)}\n` : `${renderBatchCostTable(figures)}\n`,
           );
           if (!meetsBatchCostTarget(figures)) process.exitCode = exitCode('checkFailed');
+          return;
+        }
+        if (opts.stateRows) {
+          const figures = await measureStateRows(progress);
+          process.stdout.write(
+            opts.json ? `${JSON.stringify(figures, null, 2)}\n` : `${formatStateRows(figures)}\n`,
+          );
+          if (stateRowFailures(figures).length > 0) process.exitCode = exitCode('checkFailed');
           return;
         }
         if (opts.upload !== undefined) {
@@ -261,12 +277,16 @@ export function registerBench(program: Command): void {
           progress,
         });
         const costs = await batchCost();
+        const stateRows = await measureStateRows(progress);
         process.stdout.write(
           opts.json
-            ? `${JSON.stringify({ ...report, batchCost: costs }, null, 2)}\n`
-            : `${renderResultsTable(report)}\n\n${renderBatchCostTable(costs)}\n`,
+            ? `${JSON.stringify({ ...report, batchCost: costs, stateRows }, null, 2)}\n`
+            : `${renderResultsTable(report)}\n\n${renderBatchCostTable(costs)}\n\n${formatStateRows(stateRows)}\n`,
         );
-        if (!meetsTargets(report) || !meetsBatchCostTarget(costs)) process.exitCode = exitCode('checkFailed');
+        const stateRowsFail = stateRowFailures(stateRows).length > 0;
+        if (!meetsTargets(report) || !meetsBatchCostTarget(costs) || stateRowsFail) {
+          process.exitCode = exitCode('checkFailed');
+        }
       },
     );
 }

@@ -587,8 +587,9 @@ async function runCreationJob(progress: ProgressReporter): Promise<void> {
   for (let run = 0; run < 20; run += 1) {
     const done = await continueCreations(sdkDeps());
     progress.note(
-      `creation job: ${done.created.length} created, ${done.failed.length} failed; ${done.remaining} still queued`,
+      `creation job: ${done.created.length} created, ${done.versioned.length} versioned, ${done.failed.length} failed; ${done.remaining} still queued`,
     );
-    if (done.remaining === 0 || done.created.length + done.failed.length === 0) return;
+    const ended = done.created.length + done.versioned.length + done.failed.length;
+    if (done.remaining === 0 || ended === 0) return;
   }
 }

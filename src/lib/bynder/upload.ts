@@ -51,6 +51,12 @@ export interface UploadDeps {
   random?: () => number;
   /** Resolver for the S3 bucket's host (tests stub it); its answer passes the address guard. */
   lookup?: LookupFunction;
+  /**
+   * Runs each Bynder request of the upload (endpoint, init, chunk registrations, finalise). A caller
+   * that streams the file outside its write slot takes a slot back here, for the request only: the
+   * chunks' reads and S3 POSTs send no Bynder request (src/lib/delivery/write-slots.ts).
+   */
+  inSlot?: <R>(request: () => Promise<R>) => Promise<R>;
 }
 
 /** How an import ended after polling: converted, failed or rejected by Bynder, or still converting. */
@@ -164,7 +170,8 @@ export async function uploadToImport(file: UploadFile, deps: UploadDeps): Promis
       { fileAtFault: true },
     );
   }
-  const endpoint = await api.getUploadEndpoint();
+  const inSlot = deps.inSlot ?? (<R>(request: () => Promise<R>) => request());
+  const endpoint = await inSlot(() => api.getUploadEndpoint());
   const s3 = new S3ChunkSender(endpoint, {
     logger,
     clock,
@@ -174,7 +181,7 @@ export async function uploadToImport(file: UploadFile, deps: UploadDeps): Promis
     ...(deps.deadline ? { deadline: deps.deadline } : {}),
     ...(deps.lookup ? { lookup: deps.lookup } : {}),
   });
-  const init = await api.initUpload(file.fileName);
+  const init = await inSlot(() => api.initUpload(file.fileName));
   const chunkBytes = chooseChunkBytes(init.multipartParams.Policy, deps.chunkBytes);
   const totalChunks =
     file.size !== undefined && file.size > 0 ? Math.ceil(file.size / chunkBytes) : undefined;
@@ -198,9 +205,10 @@ export async function uploadToImport(file: UploadFile, deps: UploadDeps): Promis
       ...(totalChunks !== undefined && totalChunks >= chunks ? { chunks: totalChunks } : {}),
       ...(file.contentType !== undefined ? { contentType: file.contentType } : {}),
     });
-    await api.registerChunk(init, chunks);
+    const registered = chunks;
+    await inSlot(() => api.registerChunk(init, registered));
   }
-  const { importId } = await api.finaliseUpload(init, chunks, file.fileName);
+  const { importId } = await inSlot(() => api.finaliseUpload(init, chunks, file.fileName));
   logger.debug(`Bynder upload of ${bytes} bytes in ${chunks} chunk(s) finalised; converting`);
   return { importId, bytes, chunks, s3Requests: s3.requests };
 }

@@ -15,6 +15,7 @@ import {
 } from '../state/creation-ledger';
 import { appendRejections } from '../state/rejection-log';
 import { type CreationResult, createAsset, creatorDepsFor, MIN_CREATION_WINDOW_MS } from './creation';
+import { fingerprintField, versionAsset, versionDepsFor } from './versioning';
 import { WriteSlots } from './write-slots';
 import type { PlannedWrite } from './plan';
 
@@ -32,7 +33,10 @@ export interface CreationRun {
   /** Creations the run looked at. */
   tried: number;
   created: string[];
-  failed: Array<{ key: string; reason: string }>;
+  /** Ids of the assets a new version was saved of. */
+  versioned: string[];
+  /** `subject` names what failed (a key, or an asset whose new version failed). */
+  failed: Array<{ key: string; subject: string; reason: string }>;
   /** Still queued after the run. */
   remaining: number;
 }
@@ -42,7 +46,13 @@ const NAMED = 10;
 
 export async function continueCreations(deps: Runtime): Promise<CreationRun> {
   const queue = await readCreationQueue(deps.kvStore);
-  const run: CreationRun = { tried: 0, created: [], failed: [], remaining: queue.entries.length };
+  const run: CreationRun = {
+    tried: 0,
+    created: [],
+    versioned: [],
+    failed: [],
+    remaining: queue.entries.length,
+  };
   if (queue.entries.length === 0) return run;
   const timeBudgetMs = deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS;
   const deadline = startDeadline(deps.clock, timeBudgetMs);
@@ -56,7 +66,24 @@ export async function continueCreations(deps: Runtime): Promise<CreationRun> {
     sync: 'creation job',
     timeBudgetMs,
   });
+  const versioner = versionDepsFor(
+    config,
+    fingerprintField(model, config.fileFingerprintMetaproperty, deps.logger),
+    {
+      ...deps,
+      api,
+      deadline,
+      sync: 'creation job',
+      timeBudgetMs,
+      assetRead: () => undefined,
+      ...(creator?.poller ? { poller: creator.poller } : {}),
+    },
+  );
   const settled = new Set<string>();
+  const subjectOf = (entry: CreationEntry | undefined, row: string) =>
+    entry?.kind === 'version'
+      ? `the new version of asset ${entry.key}`
+      : `key ${JSON.stringify((entry?.key ?? row).slice(0, 200))}`;
   const settle = (
     row: string,
     end: CreationResult | undefined,
@@ -64,14 +91,16 @@ export async function continueCreations(deps: Runtime): Promise<CreationRun> {
     key: string,
   ) => {
     if (end?.kind === 'created') {
-      run.created.push(key);
+      // Counted where its end was recorded: one settled by a delivery meanwhile was counted there.
+      if (end.settled) (entry?.kind === 'version' ? run.versioned : run.created).push(key);
       settled.add(row);
     } else if (end?.kind === 'rejected') {
-      run.failed.push({ key, reason: end.reason });
+      run.failed.push({ key, subject: subjectOf(entry, row), reason: end.reason });
       settled.add(row);
     } else if (!entry) {
       run.failed.push({
         key,
+        subject: subjectOf(entry, row),
         reason: 'its creation record expired before the asset was created; send the record again',
       });
       settled.add(row);
@@ -80,16 +109,27 @@ export async function continueCreations(deps: Runtime): Promise<CreationRun> {
   // As many creations at once as deliver() runs writes, oldest first; each gives its slot up while
   // Bynder converts its upload (write-slots.ts), so the next one uploads meanwhile.
   const slots = new WriteSlots(config.maxInFlight);
+  const resume = async (entry: CreationEntry): Promise<CreationResult | undefined> => {
+    if (entry.kind !== 'version') return creator && createAsset(writeOf(entry), creator);
+    if (!versioner) return undefined; // new versions off: the queue waits
+    const made = await versionAsset(writeOf(entry), entry.key, versioner, true);
+    if (made.kind === 'versioned' || made.kind === 'same') {
+      const done = made.kind === 'versioned';
+      return { kind: 'created', mediaId: entry.key, fresh: done, settled: done };
+    }
+    return made.kind === 'rejected' ? made : undefined;
+  };
   const goOn = async (row: string): Promise<void> => {
-    if (!creator || !deadline.allowsStart(MIN_CREATION_WINDOW_MS)) return; // off: the queue waits
-    run.tried += 1;
+    if (!deadline.allowsStart(MIN_CREATION_WINDOW_MS)) return; // the next run goes on
     const entry = await readCreation(deps.kvStore, row);
+    run.tried += 1;
     if (!entry?.source) {
       settle(row, undefined, undefined, entry?.key ?? row);
       return;
     }
     if (entry.step === 'created' && entry.mediaId) {
-      settle(row, { kind: 'created', mediaId: entry.mediaId, fresh: false }, entry, entry.key);
+      // Settled meanwhile by a delivery of the record: its end is reported here, once, as queued.
+      settle(row, { kind: 'created', mediaId: entry.mediaId, fresh: false, settled: true }, entry, entry.key);
       return;
     }
     if (entry.step === 'failed') {
@@ -97,14 +137,14 @@ export async function continueCreations(deps: Runtime): Promise<CreationRun> {
       return;
     }
     try {
-      settle(row, await createAsset(writeOf(entry), creator), entry, entry.key);
+      settle(row, await resume(entry), entry, entry.key);
     } catch (error) {
       const why = redactSecrets(
         error instanceof Error ? error.message : String(error),
         secretsOf(config.credentials),
       );
       deps.logger.warn(
-        `Creation job: ${JSON.stringify(entry.key.slice(0, 200))} not finished this run (${why.slice(0, 500)}); it stays queued`,
+        `Creation job: ${subjectOf(entry, row)} not finished this run (${why.slice(0, 500)}); it stays queued`,
       );
     }
   };
@@ -152,12 +192,22 @@ async function reportRun(run: CreationRun, deps: Runtime): Promise<void> {
       ),
     );
   }
+  if (run.versioned.length > 0) {
+    notices.push(
+      deps.notifier.success(
+        NOTICE_ACTIVITY,
+        'Bynder new versions saved',
+        `${run.versioned.length} asset${run.versioned.length === 1 ? ' has' : 's have'} a new version from queued records: ${name(run.versioned)}.`,
+        `${run.remaining} upload${run.remaining === 1 ? '' : 's'} still queued.`,
+      ),
+    );
+  }
   if (run.failed.length > 0) {
     await appendRejections(
       deps.kvStore,
-      run.failed.map(({ key, reason }) => ({
+      run.failed.map(({ key, subject, reason }) => ({
         key,
-        subject: `key ${JSON.stringify(key.slice(0, 200))}`,
+        subject,
         field: undefined,
         reason,
         records: 1,
@@ -180,7 +230,7 @@ async function reportRun(run: CreationRun, deps: Runtime): Promise<void> {
       deps.logger.warn('Creation job: a notice could not be sent:', error),
     );
   }
-  const line = `Creation job: ${run.tried} queued creation${run.tried === 1 ? '' : 's'} tried, ${run.created.length} created, ${run.failed.length} failed; ${run.remaining} still queued`;
+  const line = `Creation job: ${run.tried} queued creation${run.tried === 1 ? '' : 's'} tried, ${run.created.length} created, ${run.versioned.length} versioned, ${run.failed.length} failed; ${run.remaining} still queued`;
   if (run.failed.length > 0) deps.logger.warn(line);
   else deps.logger.info(line);
 }

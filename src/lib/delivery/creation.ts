@@ -21,8 +21,10 @@ import {
   noteCreatedAsset,
   readCreation,
 } from '../state/creation-ledger';
+import type { AssetResolver } from './asset-resolver';
+import type { RecordOutcome } from './outcome';
 import type { PlannedWrite } from './plan';
-import { awaitOutsideWriteSlot } from './write-slots';
+import { awaitOutsideWriteSlot, streamOutsideWriteSlot } from './write-slots';
 
 // Creating the asset of a record whose key no asset holds (the setting "Records whose asset does not
 // exist" = create): the record's file is fetched and uploaded, then saved as a new asset carrying
@@ -37,8 +39,12 @@ export const CREATION_HELD_CAUSE = 'waiting: another invocation is creating this
 export const CREATION_INDEX_CAUSE = "waiting: the asset was created; Bynder's search does not show it yet";
 
 export type CreationResult =
-  /** `fresh`: this call saved it, with every field of the write; else the ledger knew it already. */
-  | { kind: 'created'; mediaId: string; fresh: boolean }
+  /**
+   * `fresh`: this call's save carried every field of the write (else they still need a modify).
+   * `settled`: this call recorded the creation's end in the ledger, so it alone counts it as created
+   * (a save whose answer was lost is counted by whoever finds its asset, once).
+   */
+  | { kind: 'created'; mediaId: string; fresh: boolean; settled: boolean }
   | { kind: 'waiting'; cause: string }
   | { kind: 'rejected'; reason: string }
   /** Durably claimed and handed to the creation job, which reports its end. */
@@ -96,7 +102,7 @@ export async function createAsset(write: PlannedWrite, deps: CreationDeps): Prom
   const { form, file } = splitFileForm(write.form);
   const known = await readCreation(kvStore, rowKey);
   if (known?.step === 'created' && known.mediaId) {
-    return { kind: 'created', mediaId: known.mediaId, fresh: false };
+    return { kind: 'created', mediaId: known.mediaId, fresh: false, settled: false };
   }
   // In the job's hands already: it reports the end (a record delivered again meanwhile waits for it).
   if (deps.queue && known?.queued && known.step !== 'failed' && known.step !== 'saved') {
@@ -164,14 +170,14 @@ async function settledOrWaiting(
   deps: CreationDeps,
 ): Promise<CreationResult> {
   if (entry?.step === 'created' && entry.mediaId) {
-    return { kind: 'created', mediaId: entry.mediaId, fresh: false };
+    return { kind: 'created', mediaId: entry.mediaId, fresh: false, settled: false };
   }
   if (entry?.step === 'failed') return { kind: 'rejected', reason: entry.reason ?? 'the creation failed' };
   if (entry?.step === 'saved') {
     const found = await findByKey(deps, key);
     if (found) {
-      await noteCreatedAsset(deps.kvStore, rowKey, found, deps);
-      return { kind: 'created', mediaId: found, fresh: false };
+      const settled = await noteCreatedAsset(deps.kvStore, rowKey, found, deps);
+      return { kind: 'created', mediaId: found, fresh: false, settled };
     }
     return { kind: 'waiting', cause: CREATION_INDEX_CAUSE };
   }
@@ -186,8 +192,36 @@ async function findByKey(deps: CreationDeps, key: string): Promise<string | unde
   return exact.length === 1 ? exact[0]?.id : undefined;
 }
 
+/**
+ * Hands a claimed creation or new version to the job: marked queued with its claim released (the job
+ * takes it at once), put on the queue, and the job triggered. A full queue leaves the record pending
+ * (OCP retries). `lost`: what to answer when the claim was taken over meanwhile.
+ */
+export async function handOverToJob<Lost>(
+  advance: (
+    change: Parameters<typeof advanceCreation>[3],
+  ) => Promise<{ entry: CreationEntry | undefined; applied: boolean }>,
+  rowKey: string,
+  deps: Pick<CreationDeps, 'kvStore' | 'clock' | 'random' | 'logger'>,
+  queue: { trigger: () => Promise<void> },
+  lost: (entry: CreationEntry | undefined) => Lost | Promise<Lost>,
+): Promise<{ kind: 'queued' } | { kind: 'waiting'; cause: string } | Lost> {
+  const marked = await advance({ queued: true, until: deps.clock.now() });
+  if (!marked.applied) return lost(marked.entry);
+  if (!(await enqueueCreation(deps.kvStore, rowKey, deps))) {
+    await advance({ queued: false });
+    return { kind: 'waiting', cause: QUEUE_FULL_CAUSE };
+  }
+  await queue
+    .trigger()
+    .catch((error: unknown) =>
+      deps.logger.debug(`Creation job not triggered (its schedule runs it): ${String(error)}`),
+    );
+  return { kind: 'queued' };
+}
+
 /** Whether `error` is the time budget's end (a request refused or cut by it, the file's fetch aborted). */
-function ranOutOfTime(error: unknown, deps: CreationDeps): boolean {
+export function ranOutOfTime(error: unknown, deps: Pick<CreationDeps, 'deadline'>): boolean {
   if (deps.deadline?.signal?.aborted === true) return true;
   return isBynderError(error) && error.batchEffect === 'time_budget';
 }
@@ -267,32 +301,24 @@ class Creation {
     }
   }
 
-  /**
-   * Hands the creation to the job: marked queued with its claim released (the job takes it at once),
-   * put on the queue, and the job triggered. A full queue leaves the record pending (OCP retries).
-   */
-  public async handOver(queue: { trigger: () => Promise<void> }): Promise<CreationResult> {
-    const marked = await this.advance({ queued: true, until: this.deps.clock.now() });
-    if (!marked.applied) return this.lost(marked.entry);
-    if (!(await enqueueCreation(this.deps.kvStore, this.rowKey, this.deps))) {
-      await this.advance({ queued: false });
-      return { kind: 'waiting', cause: QUEUE_FULL_CAUSE };
-    }
-    await queue
-      .trigger()
-      .catch((error: unknown) =>
-        this.deps.logger.debug(`Creation job not triggered (its schedule runs it): ${String(error)}`),
-      );
-    return { kind: 'queued' };
+  public handOver(queue: { trigger: () => Promise<void> }): Promise<CreationResult> {
+    return handOverToJob(
+      (change) => this.advance(change),
+      this.rowKey,
+      this.deps,
+      queue,
+      (entry) => this.lost(entry),
+    );
   }
 
   private async created(mediaId: string, fresh: boolean): Promise<CreationResult> {
-    const moved = await this.advance({ step: 'created', mediaId });
-    if (!moved.applied) await noteCreatedAsset(this.deps.kvStore, this.rowKey, mediaId, this.deps);
+    // Recorded as a fact about Bynder, not as this holder's step: a delivery that found the asset
+    // meanwhile may have recorded it already, and only one of them counts the creation.
+    const settled = await noteCreatedAsset(this.deps.kvStore, this.rowKey, mediaId, this.deps);
     this.deps.logger.info(
       `Created Bynder asset ${mediaId} for ${this.deps.key.metaproperty} ${JSON.stringify(this.key.slice(0, 200))}`,
     );
-    return { kind: 'created', mediaId, fresh };
+    return { kind: 'created', mediaId, fresh, settled };
   }
 
   private lost(entry: CreationEntry | undefined): Promise<CreationResult> | CreationResult {
@@ -330,27 +356,32 @@ export async function uploadRecordFile(
     'api' | 'logger' | 'clock' | 'deadline' | 'upload' | 'random' | 'maxFileBytes' | 'fileLookup'
   >,
 ): Promise<string> {
-  const opened = await openFileFromUrl(
-    { field: 'file_url', url: file.url },
-    {
-      maxBytes: deps.maxFileBytes,
-      ...(deps.deadline?.signal ? { signal: deps.deadline.signal } : {}),
-      ...(deps.fileLookup ? { lookup: deps.fileLookup } : {}),
-    },
-  );
-  const uploaded = await uploadToImport(
-    { ...opened, fileName: file.name ?? opened.fileName },
-    {
-      api: deps.api,
-      logger: deps.logger,
-      clock: deps.clock,
-      ...(deps.deadline ? { deadline: deps.deadline } : {}),
-      ...(deps.upload?.chunkBytes !== undefined ? { chunkBytes: deps.upload.chunkBytes } : {}),
-      ...(deps.upload?.lookup ? { lookup: deps.upload.lookup } : {}),
-      random: () => deps.random.fraction(),
-    },
-  );
-  return uploaded.importId;
+  // The fetch and the S3 chunks hold a stream permit, not a write slot: Bynder requests of other
+  // writes go meanwhile, and memory stays at one chunk buffer per permit.
+  return streamOutsideWriteSlot(async (inSlot) => {
+    const opened = await openFileFromUrl(
+      { field: 'file_url', url: file.url },
+      {
+        maxBytes: deps.maxFileBytes,
+        ...(deps.deadline?.signal ? { signal: deps.deadline.signal } : {}),
+        ...(deps.fileLookup ? { lookup: deps.fileLookup } : {}),
+      },
+    );
+    const uploaded = await uploadToImport(
+      { ...opened, fileName: file.name ?? opened.fileName },
+      {
+        api: deps.api,
+        logger: deps.logger,
+        clock: deps.clock,
+        inSlot,
+        ...(deps.deadline ? { deadline: deps.deadline } : {}),
+        ...(deps.upload?.chunkBytes !== undefined ? { chunkBytes: deps.upload.chunkBytes } : {}),
+        ...(deps.upload?.lookup ? { lookup: deps.upload.lookup } : {}),
+        random: () => deps.random.fraction(),
+      },
+    );
+    return uploaded.importId;
+  });
 }
 
 /** The one poller of an invocation's uploads (creations and new versions), with the upload tuning. */
@@ -393,10 +424,76 @@ export function creatorDepsFor(
   };
 }
 
-/** The creator deliver() hands to executePlan: creations that do not fit its budget go to the job. */
-export function creatorFor(
-  ...args: Parameters<typeof creatorDepsFor>
-): ((write: PlannedWrite) => Promise<CreationResult>) | undefined {
+/**
+ * Whether the asset a lookup found for `key` is the end of a creation whose save answer was lost (its
+ * row still `saving` or `saved`): then it is recorded as created, and this call alone counts it.
+ */
+export async function settleFoundCreation(
+  key: string,
+  mediaId: string,
+  deps: CreationDeps,
+): Promise<boolean> {
+  const rowKey = creationRowKey(deps.key.metaproperty, key);
+  const entry = await readCreation(deps.kvStore, rowKey);
+  if (entry?.step !== 'saving' && entry?.step !== 'saved') return false;
+  return noteCreatedAsset(deps.kvStore, rowKey, mediaId, deps);
+}
+
+/**
+ * `resolver`, noting which keys a lookup (not the key cache, not a creation of this batch) found the
+ * asset of a creation with a lost save answer; `mark` counts their applied outcomes created, whether
+ * the record then went out as a modify or was found unchanged.
+ */
+export function withFoundCreations(
+  resolver: AssetResolver,
+  settleFound: ((key: string, mediaId: string) => Promise<boolean>) | undefined,
+): { resolver: AssetResolver; mark: (outcomes: RecordOutcome[]) => RecordOutcome[] } {
+  if (!settleFound) return { resolver, mark: (outcomes) => outcomes };
+  const found = new Set<string>();
+  const remembered = new Set<string>();
+  const noting: AssetResolver = {
+    get keyCache() {
+      return resolver.keyCache;
+    },
+    resolve: async (key) => {
+      const answer = await resolver.resolve(key);
+      if (answer.kind === 'found' && !answer.fromCache && !remembered.has(key) && !found.has(key)) {
+        remembered.add(key); // asked once per batch
+        if (await settleFound(key, answer.id)) found.add(key);
+      }
+      return answer;
+    },
+    forget: (key) => resolver.forget(key),
+    remember: (key, id) => {
+      remembered.add(key);
+      resolver.remember(key, id);
+    },
+    assetRead: (id) => resolver.assetRead(id),
+  };
+  const mark = (outcomes: RecordOutcome[]) =>
+    outcomes.map((o) =>
+      o.status === 'applied' && o.key !== undefined && found.has(o.key)
+        ? { ...o, created: true as const }
+        : o,
+    );
+  return { resolver: noting, mark };
+}
+
+/**
+ * The creator deliver() hands to executePlan (creations that do not fit its budget go to the job),
+ * and what settles a creation a lookup found the asset of.
+ */
+export function creatorFor(...args: Parameters<typeof creatorDepsFor>):
+  | {
+      create: (write: PlannedWrite) => Promise<CreationResult>;
+      settleFound: (key: string, mediaId: string) => Promise<boolean>;
+    }
+  | undefined {
   const creation = creatorDepsFor(...args);
-  return creation && ((write) => createAsset(write, creation));
+  return (
+    creation && {
+      create: (write) => createAsset(write, creation),
+      settleFound: (key, mediaId) => settleFoundCreation(key, mediaId, creation),
+    }
+  );
 }

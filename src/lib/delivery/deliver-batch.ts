@@ -15,7 +15,7 @@ import { remainderAfter } from './supersede';
 import type { Ledger } from '../state/ledger';
 import { saveBatchState } from './save-batch-state';
 import { executePlan } from './execute';
-import { creatorFor } from './creation';
+import { creatorFor, withFoundCreations } from './creation';
 import { CREATION_JOB } from './creation-job';
 import { fingerprintField, versionerFor } from './versioning';
 import { supersedeHeld } from '../state/held-deletes';
@@ -139,10 +139,29 @@ async function deliverLeased(
   ending.outbox.supersede = (parkedItem, later) => remainderAfter(parkedItem, later, merge);
   // Before Bynder is read or written: no replay may send an older parked event of these keys meanwhile
   const plan = await fenceOutbox(planned, parked, ending.outbox, { ...deps, started: report.startedAt });
-  const resolver = await resolverFor(
-    plan.model,
-    { api, kvStore },
-    plan.writes.map((write) => write.key),
+  const fingerprint = fingerprintField(plan.model, config.fileFingerprintMetaproperty, deps.logger);
+  // What does not fit this invocation's time budget (creations, new versions) goes to the job.
+  const creationQueue = {
+    trigger: async () => {
+      await deps.jobs?.trigger(CREATION_JOB, {});
+    },
+  };
+  const creator = creatorFor(config, plan.model.primary, {
+    ...deps,
+    api,
+    deadline,
+    sync: batch.sync.id,
+    timeBudgetMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
+    queue: creationQueue,
+    ...(fingerprint ? { fingerprintFormKey: fingerprint.formKey } : {}),
+  });
+  const { resolver, mark: markFoundCreations } = withFoundCreations(
+    await resolverFor(
+      plan.model,
+      { api, kvStore },
+      plan.writes.map((write) => write.key),
+    ),
+    creator?.settleFound,
   );
   // 4 read what Bynder holds and drop what it holds already (the ledger counts those applied). The
   // first lease of the install budget covers the reads and the writes planned, so a batch whose
@@ -150,7 +169,6 @@ async function deliverLeased(
   const reads =
     config.changeDetection === 'read_first' ? Math.ceil(plan.writes.length / IDS_PER_MEDIA_READ) : 0;
   budget.expect(reads + plan.writes.length);
-  const fingerprint = fingerprintField(plan.model, config.fileFingerprintMetaproperty, deps.logger);
   const changes = await detectChanges(plan.writes, {
     ...deps,
     api,
@@ -175,19 +193,7 @@ async function deliverLeased(
     onApplied: applied,
     beforeSend: changes.noteBeforeSend,
     blockInForce: rateLimit.current,
-    create: creatorFor(config, plan.model.primary, {
-      ...deps,
-      api,
-      deadline,
-      sync: batch.sync.id,
-      timeBudgetMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
-      queue: {
-        trigger: async () => {
-          await deps.jobs?.trigger(CREATION_JOB, {});
-        },
-      },
-      ...(fingerprint ? { fingerprintFormKey: fingerprint.formKey } : {}),
-    }),
+    ...(creator ? { create: creator.create } : {}),
     version: versionerFor(config, fingerprint, {
       ...deps,
       api,
@@ -195,13 +201,14 @@ async function deliverLeased(
       sync: batch.sync.id,
       timeBudgetMs: deps.timeBudgetMs ?? DELIVERY_TIME_BUDGET_MS,
       assetRead: (id) => resolver.assetRead(id),
+      queue: creationQueue,
     }),
   });
   // Slots leased and not used go back to the other invocations (when a throw skips this, at most
   // one lease, LEASE_MS of the budget, goes unused).
   await budget.release();
   // 6 outcome: what must outlive this invocation, then 7 the report and OCP's result
-  const outcomes = [
+  const outcomes = markFoundCreations([
     ...plan.rejected,
     ...plan.pending,
     ...plan.done,
@@ -211,7 +218,7 @@ async function deliverLeased(
     ...changes.outcomes,
     ...changes.waiting,
     ...execution.outcomes,
-  ];
+  ]);
   const { keyCache } = resolver;
   const state = {
     checkpoint,

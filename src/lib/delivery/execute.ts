@@ -116,6 +116,7 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
     }
     await deps.beforeSend?.(resolved.id);
     let versioned = false;
+    let queued = false;
     try {
       if (write.kind === 'upsert' && deps.version && splitFileForm(write.form).file) {
         const made = await deps.version(write, resolved.id, write.fileCompared === true);
@@ -124,6 +125,8 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
           return rejectedOutcome(write, [{ field: 'file_url', problem: made.reason }]);
         }
         versioned = made.kind === 'versioned';
+        // The job saves the version; the record's other fields need no upload, so they go now.
+        queued = made.kind === 'queued';
       }
       await send(write, resolved.id);
     } catch (error) {
@@ -135,6 +138,7 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       resolver.forget(write.key); // the cached asset is gone; look the key up once more
       return apply(write);
     }
+    if (queued) return { key: write.key, subject: write.subject, records: write.records, status: 'queued' };
     return { ...outcome(write, 'applied'), ...(versioned ? { versioned: true as const } : {}) };
   };
 
@@ -153,7 +157,9 @@ export async function executePlan(writes: readonly PlannedWrite[], deps: Execute
       await deps.beforeSend?.(made.mediaId);
       await send(write, made.mediaId);
     }
-    return { ...outcome(write, 'applied'), ...(made.fresh ? { created: true as const } : {}) };
+    // Counted created by the one invocation that recorded the creation's end (a lost save answer
+    // included), whether or not its own save carried the fields.
+    return { ...outcome(write, 'applied'), ...(made.settled ? { created: true as const } : {}) };
   };
 
   const onRateLimit = (): void => {

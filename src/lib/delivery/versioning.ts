@@ -18,7 +18,10 @@ import {
   awaitImportOutsideSlot,
   CLAIM_MARGIN_MS,
   type CreationDeps,
+  handOverToJob,
   importPollerFor,
+  MIN_CREATION_WINDOW_MS,
+  ranOutOfTime,
   uploadRecordFile,
 } from './creation';
 import type { PlannedWrite } from './plan';
@@ -40,9 +43,11 @@ export type VersionResult =
   /** The asset's file is this file already (or its version is saved): nothing to upload. */
   | { kind: 'same' }
   | { kind: 'waiting'; cause: string }
-  | { kind: 'rejected'; reason: string };
+  | { kind: 'rejected'; reason: string }
+  /** Durably claimed and handed to the creation job, which saves it and reports its end. */
+  | { kind: 'queued' };
 
-export interface VersionDeps extends Omit<CreationDeps, 'brandId' | 'key' | 'queue'> {
+export interface VersionDeps extends Omit<CreationDeps, 'brandId' | 'key'> {
   /** The fingerprint metaproperty: its Bynder name (read) and form key (written). */
   fingerprint: { metaproperty: string; formKey: string };
   /** The asset as this batch read it, if it did (change detection, the key lookups). */
@@ -77,6 +82,11 @@ export async function versionAsset(
       ? { kind: 'rejected', reason: known.reason ?? 'the new version failed' }
       : { kind: 'same' };
   }
+  // In the job's hands already: it saves the version and reports its end; a newer file of the
+  // record claims the row afresh once that one is settled.
+  if (deps.queue && known?.queued && known.step !== 'created' && known.step !== 'failed') {
+    return { kind: 'queued' };
+  }
   if (!compared && !known) {
     const asset = deps.assetRead(mediaId) ?? (await deps.api.getMedia(mediaId));
     if (holdsFingerprint(asset, deps.fingerprint.metaproperty, fingerprint)) return { kind: 'same' };
@@ -85,7 +95,15 @@ export async function versionAsset(
   const claim = await claimCreation(
     deps.kvStore,
     rowKey,
-    { key: mediaId, file: fingerprint, sync: deps.sync, until: deps.claimUntil(), holder },
+    {
+      key: mediaId,
+      file: fingerprint,
+      sync: deps.sync,
+      until: deps.claimUntil(),
+      holder,
+      // What the job needs to go on without the record: the file (a version's save sends no form).
+      source: { ...file, form: {} },
+    },
     deps,
     'version',
   );
@@ -98,6 +116,22 @@ export async function versionAsset(
     return { kind: 'waiting', cause: VERSION_HELD_CAUSE };
   }
   const version = new Version(rowKey, holder, mediaId, file, fingerprint, deps);
+  const queue = deps.queue;
+  const handOver = (q: { trigger: () => Promise<void> }) =>
+    handOverToJob(
+      (change) => version.advance(change),
+      rowKey,
+      deps,
+      q,
+      (): VersionResult => ({
+        kind: 'waiting',
+        cause: VERSION_HELD_CAUSE,
+      }),
+    );
+  // Too little of the time budget left to start an upload: the job goes on with it, as a creation.
+  if (queue && entry.source && deps.deadline && !deps.deadline.allowsStart(MIN_CREATION_WINDOW_MS)) {
+    return handOver(queue);
+  }
   try {
     return await version.run(entry);
   } catch (error) {
@@ -106,6 +140,7 @@ export async function versionAsset(
       await version.advance({ step: 'failed', reason });
       return { kind: 'rejected', reason };
     }
+    if (queue && entry.source && ranOutOfTime(error, deps)) return handOver(queue);
     await version.advance({ until: deps.clock.now() }).catch(() => undefined);
     throw error;
   }
@@ -207,19 +242,26 @@ export function fingerprintField(
   return { metaproperty: name, formKey: field.formKey };
 }
 
-/** What deliver() hands executePlan for new versions, or undefined when they are off. */
-export function versionerFor(
+/** What the version steps need, or undefined when new versions are off. */
+export function versionDepsFor(
   config: { maxFileBytes: number },
   fingerprint: { metaproperty: string; formKey: string } | undefined,
   deps: Omit<VersionDeps, 'fingerprint' | 'maxFileBytes' | 'claimUntil'> & { timeBudgetMs: number },
-): ((write: PlannedWrite, id: string, compared: boolean) => Promise<VersionResult>) | undefined {
+): VersionDeps | undefined {
   if (!fingerprint) return undefined;
-  const versionDeps: VersionDeps = {
+  return {
     ...deps,
     fingerprint,
     maxFileBytes: config.maxFileBytes,
     claimUntil: () => deps.clock.now() + deps.timeBudgetMs + CLAIM_MARGIN_MS,
     poller: deps.poller ?? importPollerFor(deps),
   };
-  return (write, id, compared) => versionAsset(write, id, versionDeps, compared);
+}
+
+/** What deliver() hands executePlan for new versions, or undefined when they are off. */
+export function versionerFor(
+  ...args: Parameters<typeof versionDepsFor>
+): ((write: PlannedWrite, id: string, compared: boolean) => Promise<VersionResult>) | undefined {
+  const versionDeps = versionDepsFor(...args);
+  return versionDeps && ((write, id, compared) => versionAsset(write, id, versionDeps, compared));
 }

@@ -80,6 +80,8 @@ export const creationEntrySchema = z.object({
     .optional(),
   /** Handed to the creation job (queued for creation): the job reports its end. */
   queued: z.boolean().optional(),
+  /** A new version's row (keyed by the asset id, `key` holds it); absent on a creation's row. */
+  kind: z.literal('version').optional(),
   startedAt: z.number(),
   updatedAt: z.number(),
   /** How many times a claim was taken (the first one and every takeover). */
@@ -192,6 +194,7 @@ export async function claimCreation(
         until: request.until,
         sync: request.sync.slice(0, 200),
         ...(request.source && fitsRow(request.source) ? { source: request.source } : {}),
+        ...(kind === 'version' ? { kind } : {}),
         startedAt: now,
         updatedAt: now,
         claims: (entry?.claims ?? 0) + 1,
@@ -253,24 +256,30 @@ export async function advanceCreation(
 
 /**
  * Notes that the asset of a `saved` creation was found (`mediaId`), whoever holds the claim: a fact
- * about Bynder, not a step of the upload.
+ * about Bynder, not a step of the upload. Answers whether this call recorded it (the creation was
+ * not settled before), so exactly one caller counts the creation.
  */
 export async function noteCreatedAsset(
   kvStore: KeyValueStore,
   rowKey: string,
   mediaId: string,
   deps: { clock: Clock; random?: Random },
-): Promise<void> {
+): Promise<boolean> {
   const now = deps.clock.now();
+  // Set by the updater's last run, the one whose value the compare-and-set wrote.
+  let recorded = false;
   await updateCreation(
     kvStore,
     rowKey,
     (entry) => {
+      recorded = false;
       if (!entry || entry.step === 'created' || entry.step === 'failed') return entry;
+      recorded = true;
       return { ...entry, step: 'created', mediaId, updatedAt: now };
     },
     deps,
   );
+  return recorded;
 }
 
 // ── The queue: which creations the job goes on with ──────────────────────────────────────────────

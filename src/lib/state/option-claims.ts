@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import type { Clock, KeyValueStore } from '../runtime-ports';
 import { KV_ROWS } from './kv-rows';
-import { stateRow, updateStateRow } from './state-row';
+import { stateRow, storedBytes, updateStateRow } from './state-row';
 
 // Who creates a new option, so two invocations meeting the same new value at once end with one
 // option. One shared row of claims keyed `<metaproperty id>|<option name>`: the first invocation to
@@ -16,6 +16,8 @@ export const OPTION_CLAIM_MS = 60_000;
 /** Created ids are kept this long, so a retry uses the id without asking Bynder again. */
 const CREATED_KEEP_MS = 60 * 60_000;
 const MAX_CLAIMS = 500;
+/** Room left in the row's budget for what the state layer adds (its update counter). */
+const ROW_OVERHEAD_BYTES = 100;
 
 const claimSchema = z.object({ owner: z.string(), at: z.number(), id: z.string().optional() });
 type Claims = Record<string, z.output<typeof claimSchema>>;
@@ -37,6 +39,27 @@ function live(claims: Claims, now: number): Claims {
   return Object.fromEntries(kept.sort(([, a], [, b]) => b.at - a.at).slice(0, MAX_CLAIMS));
 }
 
+/**
+ * `claims` within the row's byte budget: the oldest created ids go first (a cache: a retry asks
+ * Bynder, whose 400 names the existing option), then the oldest live claims (Bynder's answer covers a
+ * second create of one name too). So a claim is always taken, never refused for want of room.
+ */
+function fitted(claims: Claims): Claims {
+  const budget = OPTION_CLAIMS_ROW.byteBudget - ROW_OVERHEAD_BYTES;
+  if (storedBytes({ claims }) <= budget) return claims;
+  const oldestFirst = Object.entries(claims).sort(
+    ([, a], [, b]) => Number(a.id === undefined) - Number(b.id === undefined) || a.at - b.at,
+  );
+  const kept = { ...claims };
+  let bytes = storedBytes({ claims });
+  for (const [key, claim] of oldestFirst) {
+    if (bytes <= budget) break;
+    delete kept[key];
+    bytes -= storedBytes({ [key]: claim }) - 1; // its entry and a comma, about
+  }
+  return kept;
+}
+
 export type OptionClaim =
   | { kind: 'mine' }
   | { kind: 'created'; id: string }
@@ -54,7 +77,7 @@ export async function claimOption(
   const outcome = await updateStateRow({ kvStore, clock }, OPTION_CLAIMS_ROW, (current) => {
     const claims = live(current.claims, now);
     if (!claims[key]) claims[key] = { owner, at: now };
-    return { claims };
+    return { claims: fitted(claims) };
   });
   const claim = outcome.value.claims[key];
   if (claim?.id !== undefined) return { kind: 'created', id: claim.id };
@@ -75,6 +98,6 @@ export async function settleOptionClaim(
     if (claims[key]?.owner !== owner) return { claims };
     if (id === undefined) delete claims[key];
     else claims[key] = { owner, at: now, id };
-    return { claims };
+    return { claims: fitted(claims) };
   });
 }
