@@ -14,7 +14,8 @@ import { useEmulator } from '../helpers/use-emulator';
 // every row under its budget, and what goes past a row's bound is counted and named where an
 // administrator looks. An install upgraded from the single-row format keeps the records parked
 // there. The worst case, 10,000 parked records and every row's largest value, is measured by
-// `npm run bench` (BENCHMARKS.md): parking it takes about 40 s of CPU, too much for every test run.
+// `npm run bench -- --state-rows` (BENCHMARKS.md): parking it takes about 40 s of CPU, too much for
+// every test run.
 
 const emulator = useEmulator({ tokens: [{ token: TOKEN }], applyDelayMs: 0 });
 /** OCP's store is planned for at most about 400 KB per record (a DynamoDB-backed store's limit). */
