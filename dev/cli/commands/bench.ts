@@ -154,7 +154,7 @@ export function registerBench(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nTargets (exit code 1 when one is missed): ours at least 95 % of the budget ceiling (requests / (budget × elapsed)),\n' +
+      `\nTargets (exit code ${exitCode('checkFailed')} when one is missed): ours at least 95 % of the budget ceiling (requests / (budget × elapsed)),\n` +
         'no 429, at most 1.02 requests per changed asset (the reads included); validation + encoding at most 20 µs per record; attempt 2 of an\n' +
         'applied batch sends 0 requests; a one-record batch makes at most 12 store calls (kvStore, settings, secrets);\n' +
         'every state row within its byte budget in its worst case.\n' +
