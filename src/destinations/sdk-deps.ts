@@ -32,7 +32,9 @@ export function sdkDeps(): SdkDeps {
     notifier: notifications,
     install: currentInstall(),
     // The SDK's jobs has no local implementation (it throws outside OCP): the runner and tests set their own.
-    jobs: devOverrides.jobs ?? { trigger: (name, parameters) => jobs.trigger(name, parameters) },
+    // Async, so that a synchronous throw (the SDK's local stub throws before answering a promise) reaches
+    // the caller as a rejection, which every caller handles.
+    jobs: devOverrides.jobs ?? { trigger: async (name, parameters) => jobs.trigger(name, parameters) },
     ...(devOverrides.timeBudgetMs !== undefined ? { timeBudgetMs: devOverrides.timeBudgetMs } : {}),
   };
 }
