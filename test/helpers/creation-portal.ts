@@ -14,6 +14,16 @@ export const BRAND = '00000000-0000-0000-0000000000000B01';
 /** The text metaproperty holding each asset's file fingerprint (new versions). */
 export const FILE_SOURCE = '2B3C4D5E-5555-4C44-8D55E66F77A88B99';
 
+/** The emulator's routes of the upload flow's Bynder steps (S3 chunks aside), as its faults name them. */
+export const UPLOAD_STEP_ROUTES = [
+  'GET /api/upload/endpoint/',
+  'POST /api/upload/init/',
+  'POST /api/v4/upload/:id/',
+  'GET /api/v4/upload/poll/',
+  'POST /api/v4/media/save/:importId/',
+  'POST /api/v4/media/:id/save/:importId/',
+] as const;
+
 export interface CreationPortal {
   /** The fake clock the emulator (conversions) and deliver() (claims, budgets) share. */
   clock: FakeClock;

@@ -9,7 +9,7 @@ import { sdkDeps } from '../../src/destinations/sdk-deps';
 import { continueCreations } from '../../src/lib/delivery/creation-job';
 import { readRateLimitBlock } from '../../src/lib/pacing/rate-limit-block';
 import { seededRandom } from '../helpers/chaos-records';
-import { BRAND, FILE_SOURCE } from '../helpers/creation-portal';
+import { BRAND, FILE_SOURCE, UPLOAD_STEP_ROUTES } from '../helpers/creation-portal';
 import { portalSeed, TOKEN } from '../helpers/deliver-fixture';
 import { useEmulator } from '../helpers/use-emulator';
 
@@ -43,15 +43,7 @@ let clock: ScaledClock;
 
 /** Faults on every upload step: 5xx before and after the work, stalls and resets; S3 too. */
 function addFaults(): void {
-  const steps = [
-    'GET /api/upload/endpoint/',
-    'POST /api/upload/init/',
-    'POST /api/v4/upload/:id/',
-    'GET /api/v4/upload/poll/',
-    'POST /api/v4/media/save/:importId/',
-    'POST /api/v4/media/:id/save/:importId/',
-  ];
-  for (const match of steps) {
+  for (const match of UPLOAD_STEP_ROUTES) {
     emulator.faults.add({ match, status: 503, rate: 0.1, host: 'bynder' });
     emulator.faults.add({ match, status: 502, rate: 0.08, host: 'bynder', afterHandling: true });
     emulator.faults.add({ match, reset: true, rate: 0.04, host: 'bynder' });

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 
 import { devOverrides, sdkDeps } from '../../src/destinations/sdk-deps';
 import { continueCreations } from '../../src/lib/delivery/creation-job';
-import { useCreationPortal } from '../helpers/creation-portal';
+import { UPLOAD_STEP_ROUTES, useCreationPortal } from '../helpers/creation-portal';
 import { deliver } from '../helpers/deliver-fixture';
 
 // Creation under chaos: four workers deliver overlapping batches of the same keys at once, every
@@ -40,15 +40,7 @@ afterEach(() => {
 
 /** Faults on every upload step; `afterHandling` ones do the work and lose the answer. */
 function addFaults(): void {
-  const steps = [
-    'GET /api/upload/endpoint/',
-    'POST /api/upload/init/',
-    'POST /api/v4/upload/:id/',
-    'GET /api/v4/upload/poll/',
-    'POST /api/v4/media/save/:importId/',
-    'POST /api/v4/media/:id/save/:importId/',
-  ];
-  for (const match of steps) {
+  for (const match of UPLOAD_STEP_ROUTES) {
     emulator.faults.add({ match, status: 503, rate: 0.08, host: 'bynder' });
     emulator.faults.add({ match, status: 502, rate: 0.08, host: 'bynder', afterHandling: true });
   }
