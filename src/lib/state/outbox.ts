@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 
+import pLimit from 'p-limit';
 import { z } from 'zod';
 
 import { HELD_DELETES_ROW, KV_ROWS, OUTBOX_SHARD_ROW } from './kv-rows';
@@ -690,11 +691,8 @@ export async function settleOutbox(
         counted.kept = freshKept.filter((r) => result.fingerprints.has(r.fingerprint)).length;
       }
     };
-    await inParallel(
-      [...slots].sort((a, b) => a - b),
-      SLOT_WRITERS,
-      settleSlot,
-    );
+    const slotWriter = pLimit(SLOT_WRITERS);
+    await Promise.all([...slots].sort((a, b) => a - b).map((slot) => slotWriter(() => settleSlot(slot))));
     if (slots.size === 0) return { ...change, remaining: head ? parkedCount(head) : 0 };
     const written = await updateHead(results, deps, deps.marks);
     for (const s of stats.values()) {
@@ -1169,23 +1167,6 @@ export function appliedEventsByKey(
     later.set(key, [...(later.get(key) ?? []), batch.items[position]]);
   }
   return later;
-}
-
-/** Runs `work` on every item, at most `limit` at once. */
-async function inParallel<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next] as T;
-      next += 1;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function byParkedOrder(a: ParkedRecord, b: ParkedRecord): number {
