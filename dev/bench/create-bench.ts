@@ -6,6 +6,7 @@ import { DEFAULTS } from '../../src/lib/config';
 import { continueCreations } from '../../src/lib/delivery/creation-job';
 import type { AssetItem } from '../../src/lib/delivery/asset-item';
 import { LOOPBACK_PORTAL_SWITCH } from '../../src/lib/portal-url';
+import type { RequestLogEntry } from '../bynder-emulator/middleware/request-log';
 import { startEmulator } from '../bynder-emulator/server';
 import { startFileHost } from '../file-host/server';
 import { exitCode } from '../cli/exit-codes';
@@ -29,6 +30,13 @@ export interface CreateBenchOptions {
   small: number;
   large: number;
   progress?: (line: string) => void;
+  /** Each phase's Bynder requests (the emulator's log, S3 left out) and its span in epoch ms. */
+  timeline?: (phase: {
+    label: string;
+    startedAt: number;
+    endedAt: number;
+    requests: RequestLogEntry[];
+  }) => void;
 }
 
 export const DEFAULT_CREATE_BENCH: CreateBenchOptions = { small: 200, large: 20 };
@@ -80,6 +88,7 @@ export async function runCreateBench(options: CreateBenchOptions): Promise<Creat
       if (phase.count === 0) continue;
       emulator.clearRequests();
       const started = performance.now();
+      const startedAt = Date.now();
       const items: AssetItem[] = Array.from({ length: phase.count }, (_, i) => ({
         bench_key: `${phase.size}-${i + 1}`,
         name: `Bench ${phase.size} ${i + 1}`,
@@ -117,6 +126,7 @@ export async function runCreateBench(options: CreateBenchOptions): Promise<Creat
         polls,
         budgetShare: bynder.length / (seconds * DEFAULTS.requestsPerSecond),
       };
+      options.timeline?.({ label: phase.label, startedAt, endedAt: Date.now(), requests: bynder });
       rows.push(row);
       options.progress?.(renderCreateRow(row));
     }

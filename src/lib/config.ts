@@ -34,7 +34,7 @@ export const DEFAULTS = {
   maxDeletesPerHour: 1_000,
 } as const;
 
-const LIMITS = {
+export const LIMITS = {
   requestsPerSecond: { min: 1, max: 15 },
   maxInFlight: { min: 1, max: 10 },
   // A file is streamed, never held whole, so memory does not bound it; time does. 1 GB holds

@@ -106,6 +106,7 @@ function fileOf(size: number, fileName = 'photo.jpg', piece = 700): UploadFile &
 const chunksOf = (bytes: Buffer, size = CHUNK): Buffer[] =>
   Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
 const steps = () => emulator.requests().map((entry) => `${entry.route} ${entry.status}`);
+const s3Posts = () => emulator.requests().filter((entry) => entry.host === 's3').length;
 const assetById = (id: string) => emulator.snapshot().assets.find((asset) => asset.id === id);
 /** A new asset's target: in BRAND unless told otherwise (`null`: no brand given). */
 const newAsset = (form: Record<string, string> = {}, brandId: string | null = BRAND): UploadTarget => ({
@@ -134,10 +135,13 @@ describe('upload as a new asset', () => {
     const result = await uploadFile(file, newAsset(form), deps());
 
     expect(result).toMatchObject({ bytes: file.size, chunks: 6, s3Requests: 6 });
-    expect(steps()).toEqual([
-      'GET /api/upload/endpoint/ 200',
-      'POST /api/upload/init/ 200',
-      ...Array.from({ length: 6 }, () => ['POST / 201', 'POST /api/v4/upload/:id/ 202']).flat(),
+    const flow = steps();
+    expect(flow.slice(0, 2)).toEqual(['GET /api/upload/endpoint/ 200', 'POST /api/upload/init/ 200']);
+    // A chunk's registration runs alongside the next chunk's S3 POST (below): either may answer first.
+    expect([...flow.slice(2, -3)].sort()).toEqual(
+      [...Array.from({ length: 6 }, () => ['POST / 201', 'POST /api/v4/upload/:id/ 202']).flat()].sort(),
+    );
+    expect(flow.slice(-3)).toEqual([
       'POST /api/v4/upload/:id/ 202', // the finalise
       'GET /api/v4/upload/poll/ 200',
       'POST /api/v4/media/save/:importId/ 201',
@@ -161,6 +165,84 @@ describe('upload as a new asset', () => {
       etag: multipartEtag(chunksOf(file.bytes)),
       fileName: 'photo.jpg',
     });
+  });
+
+  it('registers each chunk in order, one at a time, while the next chunk goes to S3', async () => {
+    const api = client();
+    const original = api.registerChunk.bind(api);
+    const events: string[] = [];
+    let overlapped = 0;
+    api.registerChunk = async (init, n) => {
+      events.push(`register ${n}`);
+      // Held until the next chunk has reached S3: it comes only if the upload sends it meanwhile
+      // (bounded, so an upload that waits for the registration first just finds no overlap).
+      for (let turn = 0; turn < 5_000 && n < 6; turn += 1) {
+        if (s3Posts() > n) {
+          overlapped += 1;
+          break;
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const answer = await original(init, n);
+      events.push(`registered ${n}`);
+      return answer;
+    };
+    const file = fileOf(5 * CHUNK + 17);
+    const result = await uploadFile(file, newAsset(), deps(api));
+
+    expect(events).toEqual([1, 2, 3, 4, 5, 6].flatMap((n) => [`register ${n}`, `registered ${n}`]));
+    expect(overlapped).toBe(5);
+    expect((assetById(result.mediaId)?.mediaItems as MediaFile[])[0]?.etag).toBe(
+      multipartEtag(chunksOf(file.bytes)),
+    );
+  });
+
+  it('an S3 refusal while the previous chunk registers ends the upload after that registration, as before', async () => {
+    const api = client();
+    const original = api.registerChunk.bind(api);
+    const events: string[] = [];
+    api.registerChunk = async (init, n) => {
+      events.push(`register ${n}`);
+      // Chunk 3's POST is refused (S3's policy check) while chunk 2 registers.
+      if (n === 2) emulator.faults.add({ host: 's3', status: 403, times: 1 });
+      for (let turn = 0; turn < 5_000 && s3Posts() <= n; turn += 1) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const answer = await original(init, n);
+      events.push(`registered ${n}`);
+      return answer;
+    };
+    const error = await captureFailure(uploadFile(fileOf(5 * CHUNK), newAsset(), deps(api)), said);
+    events.push('failed');
+
+    expect(error).toBeInstanceOf(BynderUploadError);
+    expect(error.message).toContain('chunk 3 refused with 403');
+    // The registration in flight ended before the failure was reported; nothing was sent after it.
+    expect(events).toEqual(['register 1', 'registered 1', 'register 2', 'registered 2', 'failed']);
+    expect(steps().filter((step) => step.startsWith('POST /api/v4/upload/:id/'))).toHaveLength(2);
+    expect(s3Posts()).toBe(3);
+    expect(emulator.requests({ route: 'POST /api/v4/media/save/:importId/' })).toEqual([]);
+  });
+
+  it('closes the file at once when the upload fails before its chunks', async () => {
+    let closed = false;
+    // The source of a fetched file: closing it ends its connection and its time-budget listener.
+    const source: AsyncIterableIterator<Uint8Array> = {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      next: () => Promise.resolve({ done: false, value: new Uint8Array(10) }),
+      return: () => {
+        closed = true;
+        return Promise.resolve({ done: true, value: undefined });
+      },
+    };
+    await captureFailure(
+      uploadFile({ fileName: 'a.jpg', body: source }, newAsset(), deps(client(NO_UPLOAD))),
+      said,
+    );
+    expect(steps()).toEqual(['GET /api/upload/endpoint/ 403']);
+    expect(closed).toBe(true);
   });
 
   it("saves into the portal's only brand when none is given, asking for the brands first", async () => {

@@ -49,6 +49,32 @@ describe('ImportPoller', () => {
     expect(await poller.wait('next')).toBe('done');
   });
 
+  it('polls an import that joined a round early again at its own time, not an interval later', async () => {
+    // Time moves only with the poller's sleeps (to their end) and by hand, never backwards.
+    let now = 0;
+    const clock = {
+      now: () => now,
+      sleep: async (ms: number) => {
+        const end = now + ms;
+        await Promise.resolve();
+        now = Math.max(now, end);
+      },
+    };
+    const api = convertingApi({ a: 1, b: 2 });
+    const at: number[] = [];
+    const poller = new ImportPoller(
+      { pollImports: (ids) => (at.push(now), api.pollImports(ids)) },
+      { clock, pollIntervalMs: 2_000 },
+    );
+    const a = poller.wait('a'); // due at 2,000
+    now = 300;
+    const b = poller.wait('b'); // due at 2,300: within a quarter interval, so it joins a's round
+    expect(await Promise.all([a, b])).toEqual(['done', 'done']);
+    expect(api.requests).toEqual([['a', 'b'], ['b']]);
+    // Not converted when polled early: polled again when it was due, not 2 s after the round.
+    expect(at).toEqual([2_000, 2_300]);
+  });
+
   it('passes a failed poll request to every import it was for', async () => {
     const poller = new ImportPoller(
       { pollImports: () => Promise.reject(new Error('poll answered 500')) },

@@ -96,7 +96,9 @@ export class ImportPoller {
       const waiting = this.waiting.get(id);
       if (!waiting) continue;
       waiting.polls += 1;
-      waiting.notBefore = now + this.intervalMs;
+      // One that joined this round ahead of its time (the quarter-interval horizon) keeps its time:
+      // its conversion may well end in between, and a full interval more would be waited for nothing.
+      if (waiting.notBefore <= now) waiting.notBefore = now + this.intervalMs;
       const outcome = ended.get(id);
       if (outcome !== undefined) this.end(id, outcome);
       else if (waiting.polls >= this.maxPolls) this.end(id, 'converting');

@@ -69,24 +69,32 @@ function policyMaxBytes(policy: string): number | undefined {
 
 /**
  * Reads the stream's first non-empty piece before anything is sent, so an empty file costs no
- * request; the piece is handed on at the front of the returned stream.
+ * request; the piece is handed on at the front of the returned stream. The returned stream is an
+ * iterator of its own, not a generator: its `return()` reaches the source even when it was never
+ * read (a generator never started skips its body), so a caller that gives up before reading closes
+ * the source (its connection, and its listener on the time budget's signal).
  */
 export async function peekFirstBytes(
   body: AsyncIterable<Uint8Array>,
-): Promise<{ empty: boolean; body: AsyncIterable<Uint8Array> }> {
+): Promise<{ empty: boolean; body: AsyncIterableIterator<Uint8Array> }> {
   const iterator = body[Symbol.asyncIterator]();
   let first = await iterator.next();
   while (first.done !== true && first.value.length === 0) first = await iterator.next();
-  if (first.done === true) return { empty: true, body: iterableOf(iterator) };
-  const head = first.value;
-  async function* rest(): AsyncGenerator<Uint8Array, void, undefined> {
-    yield head;
-    yield* iterableOf(iterator);
-  }
-  return { empty: false, body: rest() };
-}
-
-/** The rest of a stream whose iterator was already started. */
-function iterableOf(iterator: AsyncIterator<Uint8Array>): AsyncIterable<Uint8Array> {
-  return { [Symbol.asyncIterator]: () => iterator };
+  let head: Uint8Array | undefined = first.done === true ? undefined : first.value;
+  const rest: AsyncIterableIterator<Uint8Array> = {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next: async () => {
+      if (head === undefined) return iterator.next();
+      const value = head;
+      head = undefined;
+      return { done: false, value };
+    },
+    return: async () => {
+      head = undefined;
+      return (await iterator.return?.()) ?? { done: true, value: undefined };
+    },
+  };
+  return { empty: first.done === true, body: rest };
 }

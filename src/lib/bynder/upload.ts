@@ -159,10 +159,25 @@ export type UploadedImport = Omit<UploadResult, 'mediaId'>;
  * over costs requests, not a second asset. Answers the import the save (saveImport) turns into one.
  */
 export async function uploadToImport(file: UploadFile, deps: UploadDeps): Promise<UploadedImport> {
+  const { empty, body } = await peekFirstBytes(file.body);
+  try {
+    return await uploadPeeked(file, empty, body, deps);
+  } finally {
+    // Read to its end, or given up (a request failed before the chunks, or between them): either
+    // way the source is closed now, not when its own timers or the time budget end it.
+    await body.return?.().catch(() => undefined);
+  }
+}
+
+async function uploadPeeked(
+  file: UploadFile,
+  empty: boolean,
+  body: AsyncIterable<Uint8Array>,
+  deps: UploadDeps,
+): Promise<UploadedImport> {
   const { api, logger } = deps;
   const clock = deps.clock ?? systemClock;
   const named = quoteFileName(file.fileName);
-  const { empty, body } = await peekFirstBytes(file.body);
   if (empty) {
     throw new BynderUploadError(
       'the file',
@@ -188,25 +203,40 @@ export async function uploadToImport(file: UploadFile, deps: UploadDeps): Promis
 
   let chunks = 0;
   let bytes = 0;
-  for await (const chunk of readChunks(body, chunkBytes)) {
-    chunks += 1;
-    if (chunks > MAX_UPLOAD_CHUNKS) {
-      throw new BynderUploadError(
-        'the file',
-        `${named} needs more than ${MAX_UPLOAD_CHUNKS} chunks of ${chunkBytes} bytes, the most S3 takes`,
-        { fileAtFault: true },
-      );
+  // A chunk's registration needs no bytes: it runs while the next chunk is read and sent to S3, so
+  // the upload waits for the slower of the two, not for both. Registrations stay in order, at most
+  // one outstanding; and none is left running when the upload ends, however it ends.
+  let registering: Promise<void> | undefined;
+  try {
+    for await (const chunk of readChunks(body, chunkBytes)) {
+      chunks += 1;
+      if (chunks > MAX_UPLOAD_CHUNKS) {
+        throw new BynderUploadError(
+          'the file',
+          `${named} needs more than ${MAX_UPLOAD_CHUNKS} chunks of ${chunkBytes} bytes, the most S3 takes`,
+          { fileAtFault: true },
+        );
+      }
+      bytes += chunk.length;
+      await s3.send({
+        init,
+        chunkNumber: chunks,
+        bytes: chunk,
+        ...(totalChunks !== undefined && totalChunks >= chunks ? { chunks: totalChunks } : {}),
+        ...(file.contentType !== undefined ? { contentType: file.contentType } : {}),
+      });
+      // The chunk is in S3 (its buffer may be refilled now); the one before it is registered first.
+      await registering;
+      const registered = chunks;
+      registering = inSlot(() => api.registerChunk(init, registered));
+      // Awaited (and thrown) at the next chunk or below; until then it must not count as unhandled.
+      registering.catch(() => undefined);
     }
-    bytes += chunk.length;
-    await s3.send({
-      init,
-      chunkNumber: chunks,
-      bytes: chunk,
-      ...(totalChunks !== undefined && totalChunks >= chunks ? { chunks: totalChunks } : {}),
-      ...(file.contentType !== undefined ? { contentType: file.contentType } : {}),
-    });
-    const registered = chunks;
-    await inSlot(() => api.registerChunk(init, registered));
+    await registering;
+  } catch (error) {
+    // A registration still in flight ends before the upload reports its failure (its own is moot).
+    await registering?.catch(() => undefined);
+    throw error;
   }
   const { importId } = await inSlot(() => api.finaliseUpload(init, chunks, file.fileName));
   logger.debug(`Bynder upload of ${bytes} bytes in ${chunks} chunk(s) finalised; converting`);

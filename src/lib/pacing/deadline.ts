@@ -1,4 +1,7 @@
+import { setMaxListeners } from 'node:events';
+
 import type { RequestDeadline } from '../bynder/client-options';
+import { LIMITS } from '../config';
 import type { Clock } from '../runtime-ports';
 
 // deliver() works to a time budget. OCP publishes no time limit for deliver(); the only limit it
@@ -16,6 +19,13 @@ export const DELIVERY_TIME_BUDGET_MS = 45_000;
  * and a cut write is sent again by the retry anyway.
  */
 export const MIN_REQUEST_WINDOW_MS = 2_000;
+
+/**
+ * Abort listeners the deadline's signal may legitimately hold at once: one Bynder request per write
+ * slot, one file fetch and one S3 POST per upload stream (as many streams as slots), the poller's
+ * poll, and a couple more (the lookups' and the job's own), at the highest max_in_flight.
+ */
+export const DEADLINE_LISTENERS = 3 * LIMITS.maxInFlight.max + 4;
 
 /** The batch's stop when the budget ran out (`budgetMs` as started, for the message). */
 export function timeBudgetStop(budgetMs = DELIVERY_TIME_BUDGET_MS): { message: string; retryable: true } {
@@ -44,6 +54,12 @@ export function startDeadline(clock: Clock, budgetMs = DELIVERY_TIME_BUDGET_MS):
   const timer = setTimeout(() => passed.abort(), Math.max(0, budgetMs));
   timer.unref();
   const { signal } = passed;
+  // Every exchange in flight listens to this one signal (so the budget's end cuts it) and stops
+  // listening when it ends: a Bynder request per write slot, and per upload stream its file's fetch
+  // and an S3 chunk POST, plus the import poller's poll. That is legitimately more than Node's
+  // default warning threshold of 10, so the threshold is set to what the highest max_in_flight
+  // allows; listeners piling up past it would still be a leak, and still warn.
+  setMaxListeners(DEADLINE_LISTENERS, signal);
   return {
     budgetMs,
     signal,
