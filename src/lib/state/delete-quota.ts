@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { KV_ROWS } from './kv-rows';
 import type { Clock, KeyValueStore, Random, StoredRow } from '../runtime-ports';
-import { stateRow, updateStateRow, writtenOrThrow } from './state-row';
+import { eachParsed, stateRow, updateStateRow, writtenOrThrow } from './state-row';
 
 // The mass-delete threshold's count: how many deletes and archives each sync sent in the last hour,
 // shared by every worker through one kvStore row. A batch reserves what it is about to send with one
@@ -38,15 +38,7 @@ const syncCountSchema = z.object({
 
 export const DELETE_COUNTS_ROW = stateRow<DeleteCountsValue>(KV_ROWS.deleteCounts, {
   schema: z.object({
-    syncs: z
-      .array(z.unknown())
-      .catch([])
-      .transform((entries) =>
-        entries.flatMap((entry) => {
-          const parsed = syncCountSchema.safeParse(entry);
-          return parsed.success ? [parsed.data] : [];
-        }),
-      ),
+    syncs: eachParsed(syncCountSchema),
   }),
   empty: () => ({ syncs: [] }),
 });

@@ -16,7 +16,7 @@ import {
   settleOutbox,
   updateHeldIndex,
 } from './outbox';
-import { readStateRow, stateRow, updateStateRow, writtenOrThrow } from './state-row';
+import { eachParsed, readStateRow, stateRow, updateStateRow, writtenOrThrow } from './state-row';
 
 // Deletes and archives the mass-delete threshold held back (state/delete-quota.ts counts what is
 // sent): kept until an administrator releases them (they are then parked in the outbox and
@@ -70,15 +70,7 @@ const heldEntrySchema = z.looseObject({
 
 export const HELD_STATE_ROW = stateRow<HeldRowValue>(HELD_DELETES_ROW, {
   schema: z.object({
-    entries: z
-      .array(z.unknown())
-      .catch([])
-      .transform((values) =>
-        values.flatMap((value) => {
-          const parsed = heldEntrySchema.safeParse(value);
-          return parsed.success ? [parsed.data] : [];
-        }),
-      ),
+    entries: eachParsed(heldEntrySchema),
     version: z.number().catch(0),
   }),
   empty: () => ({ entries: [], version: 0 }),

@@ -16,7 +16,7 @@ import { shorten } from '../shorten';
 import { contentHash } from './content-hash';
 import { asksForRetry, OUTBOX_REPLAY_ATTEMPT, type Redelivery, redeliveryAfter } from '../delivery-attempt';
 import { boundedCanonicalForm } from '../record-bounds';
-import { readStateRow, stateRow, updateStateRow, writtenOrThrow } from './state-row';
+import { eachParsed, readStateRow, stateRow, updateStateRow, writtenOrThrow } from './state-row';
 
 // The outbox: records the app could not apply and that OCP will not deliver again, kept in the
 // kvStore so the app delivers them itself later. OCP will not deliver a batch again when
@@ -260,19 +260,6 @@ interface ShardCount {
   count: number;
   version: number;
   kept: number;
-}
-
-/** Each element that parses is kept, the others skipped (an older version's odd entry loses nothing else). */
-function eachParsed<T>(schema: z.ZodType<T>) {
-  return z
-    .array(z.unknown())
-    .catch([])
-    .transform((values) =>
-      values.flatMap((value) => {
-        const parsed = schema.safeParse(value);
-        return parsed.success ? [parsed.data] : [];
-      }),
-    );
 }
 
 // A parked record needs its id and when it was parked; every other field is kept as stored.

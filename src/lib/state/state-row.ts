@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 import { type Clock, type KeyValueStore, type Random, type StoredRow, systemRandom } from '../runtime-ports';
 import type { KvRow } from './kv-rows';
@@ -214,4 +214,17 @@ export function writtenOrThrow<T>(outcome: UpdateOutcome<T>, key: string): T {
     throw new StateRowOverBudgetError(key, outcome.bytes, outcome.budget);
   }
   return outcome.value;
+}
+
+/** Each element that parses is kept, the others skipped (an older version's odd entry loses nothing else). */
+export function eachParsed<T>(schema: z.ZodType<T>) {
+  return z
+    .array(z.unknown())
+    .catch([])
+    .transform((values) =>
+      values.flatMap((value) => {
+        const parsed = schema.safeParse(value);
+        return parsed.success ? [parsed.data] : [];
+      }),
+    );
 }
