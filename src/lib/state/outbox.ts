@@ -360,12 +360,20 @@ export async function readOutbox(kvStore: KeyValueStore): Promise<OutboxContents
 }
 
 /**
- * The kept records, oldest first, reading only the rows the head says hold some (none while
- * nothing is kept): for the settings form's Sync status.
+ * Kept records from at most `maxRows` of the rows the head says hold some (none read while nothing
+ * is kept), oldest first among them: a sample for the settings form's Sync status, which names a few
+ * and counts the rest from the head. Bounded so that the status, written by a batch, never reads
+ * all 256 rows.
  */
-export async function readKeptRecords(kvStore: KeyValueStore, head: OutboxHead): Promise<ParkedRecord[]> {
+export async function readKeptRecords(
+  kvStore: KeyValueStore,
+  head: OutboxHead,
+  maxRows: number,
+): Promise<ParkedRecord[]> {
   const rows = await Promise.all(
-    occupiedSlots(head, 'kept').map((slot) => readStateRow(kvStore, OUTBOX_SHARD_STATE_ROW, slotKey(slot))),
+    occupiedSlots(head, 'kept')
+      .slice(0, maxRows)
+      .map((slot) => readStateRow(kvStore, OUTBOX_SHARD_STATE_ROW, slotKey(slot))),
   );
   return rows.flatMap((row) => row.records.filter(isKept)).sort(byParkedOrder);
 }

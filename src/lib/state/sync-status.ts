@@ -40,8 +40,10 @@ export const SYNC_STATUS_REFRESH_MS = 60_000;
 export const MAX_STATUS_TEXT = 12_000;
 const SHOWN_REJECTIONS = 20;
 const SHOWN_HELD = 20;
-/** Kept records listed by name; the rest are counted. */
+/** Kept records listed by name; the rest are counted (from the outbox head). */
 const SHOWN_KEPT = 20;
+/** Outbox rows read for that list, at most: one status write never reads all of them. */
+const KEPT_ROWS_READ = 8;
 const KEY_CHARS = 80;
 const REASON_CHARS = 240;
 
@@ -158,7 +160,7 @@ async function writeStatusText(row: StatusRowValue, deps: StatusDeps, head?: Out
   const outbox = head ?? (await readOutboxHead(deps.kvStore));
   const [held, kept, rejections] = await Promise.all([
     heldCount(outbox) > 0 ? readHeldDeletes(deps.kvStore, outbox) : Promise.resolve([]),
-    keptCount(outbox) > 0 ? readKeptRecords(deps.kvStore, outbox) : Promise.resolve([]),
+    keptCount(outbox) > 0 ? readKeptRecords(deps.kvStore, outbox, KEPT_ROWS_READ) : Promise.resolve([]),
     readRejectionLog(deps.kvStore),
   ]);
   // Our texts name no credential; as the notices do, the stored ones are redacted all the same.
@@ -190,7 +192,7 @@ export function statusText(input: {
   row: Pick<StatusRowValue, 'since' | 'counts'>;
   outbox: OutboxHead;
   held: readonly HeldEntry[];
-  /** The records kept for a retry (rejected because of Bynder's state), oldest first. */
+  /** Records kept for a retry (rejected because of Bynder's state), a sample, oldest first. */
   kept?: readonly ParkedRecord[];
   rejections: readonly RejectionLogEntry[];
   now: number;
@@ -226,17 +228,17 @@ export function statusText(input: {
   ]);
 
   const kept = input.kept ?? [];
+  const keptInAll = Math.max(keptCount(outbox), kept.length);
+  const shownKept = kept.slice(0, SHOWN_KEPT);
   blocks.push([
-    kept.length === 0
+    keptInAll === 0
       ? '**Kept for a retry:** none.'
-      : `**Kept for a retry:** ${n(kept.length)} records rejected because of Bynder's state (an option or an asset missing), sent again once that changes; oldest first.`,
-    ...kept
-      .slice(0, SHOWN_KEPT)
-      .map(
-        (r) =>
-          `- key ${inert(r.key ?? '(key not read)', KEY_CHARS)}, sync ${inert(r.sync, 60)}, kept ${when(r.parkedAt)}, tried again ${n(r.tries ?? 0)} times: ${inert(r.cause, REASON_CHARS)}`,
-      ),
-    ...(kept.length > SHOWN_KEPT ? [`- and ${n(kept.length - SHOWN_KEPT)} more`] : []),
+      : `**Kept for a retry:** ${n(keptInAll)} records rejected because of Bynder's state (an option or an asset missing), sent again once that changes.`,
+    ...shownKept.map(
+      (r) =>
+        `- key ${inert(r.key ?? '(key not read)', KEY_CHARS)}, sync ${inert(r.sync, 60)}, kept ${when(r.parkedAt)}, tried again ${n(r.tries ?? 0)} times: ${inert(r.cause, REASON_CHARS)}`,
+    ),
+    ...(keptInAll > shownKept.length ? [`- and ${n(keptInAll - shownKept.length)} more`] : []),
   ]);
 
   const latest = [...rejections].sort((a, b) => b.at - a.at).slice(0, SHOWN_REJECTIONS);
